@@ -1,0 +1,258 @@
+"""Chairs and time: free-slot search, conflicts and start-load levelling.
+
+The store is not visible here: callers pass a ``lookup(day)`` that returns what is
+already booked that day, so the search stays pure and is cheap on a big database
+(only the days looked at are loaded).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from .calendar import ClinicCalendar
+from .course import PlannedDay, due_day_after
+from .errors import DomainError
+from .regimen import ChairTime
+
+DEFAULT_SNAP_MIN = 5  # [policy] the planner's grid step
+START_SLOT_MIN = 30  # nurses' start capacity is counted per 30-minute slot
+DEFAULT_PREFERRED_WINDOW_MIN = 120  # how far from the preferred time levelling may look
+MAX_DAYS_AHEAD = 60  # how many open days a search tries before refusing
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    """What is already booked on one day: busy intervals per chair, infusion starts."""
+
+    busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)
+    infusion_starts: Sequence[datetime] = ()
+
+
+LoadLookup = Callable[[date], DayLoad]
+
+
+@dataclass(frozen=True)
+class Slot:
+    chair: int
+    start: datetime
+    chair_time: ChairTime
+
+    @property
+    def infusion_start(self) -> datetime:
+        return self.start + timedelta(minutes=self.chair_time.prep_min)
+
+    @property
+    def infusion_end(self) -> datetime:
+        return self.infusion_start + timedelta(minutes=self.chair_time.infusion_min)
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.chair_time.total_min)
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class SlotPreferences:
+    """How a search ranks slots: chairs in order of preference, a preferred wall time."""
+
+    chairs: Sequence[int]
+    preferred_time: time | None = None
+    snap_min: int = DEFAULT_SNAP_MIN
+    start_cap: int | None = None
+    preferred_window_min: int = DEFAULT_PREFERRED_WINDOW_MIN
+
+    def __post_init__(self) -> None:
+        if not self.chairs:
+            raise DomainError("chair", "the clinic has no chairs")
+        if self.snap_min <= 0:
+            raise DomainError("snap_min", f"must be positive, got {self.snap_min}")
+        if self.start_cap is not None and self.start_cap < 1:
+            raise DomainError("start_cap", f"must be at least 1, got {self.start_cap}")
+
+
+def fmt_wall(calendar: ClinicCalendar, instant: datetime) -> str:
+    return f"{calendar.local(instant):%H:%M}"
+
+
+def conflict(busy: Iterable[Interval], wanted: Interval) -> Interval | None:
+    for interval in busy:
+        if interval.overlaps(wanted):
+            return interval
+    return None
+
+
+def slot_key(calendar: ClinicCalendar, instant: datetime) -> datetime:
+    """The start of the 30-minute wall-clock slot holding ``instant``."""
+    local = calendar.local(instant)
+    return local.replace(
+        minute=local.minute - local.minute % START_SLOT_MIN, second=0, microsecond=0
+    )
+
+
+def starts_per_slot(calendar: ClinicCalendar, starts: Iterable[datetime]) -> Counter[datetime]:
+    return Counter(slot_key(calendar, start) for start in starts)
+
+
+def _ceil_to_step(instant: datetime, origin: datetime, step: timedelta) -> datetime:
+    if instant <= origin:
+        return origin
+    steps = -(-(instant - origin) // step)
+    return origin + steps * step
+
+
+def candidate_starts(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    not_before: datetime | None,
+) -> list[datetime]:
+    """Snapped start times on ``day`` that fit in opening hours, best first."""
+    window = calendar.opening_window(day)
+    if window is None:
+        return []
+    opens, closes = window
+    step = timedelta(minutes=prefs.snap_min)
+    last = closes - timedelta(minutes=chair_time.total_min)
+    first = opens if not_before is None else _ceil_to_step(not_before, opens, step)
+    starts = []
+    moment = first
+    while moment <= last:
+        starts.append(moment)
+        moment += step
+    if prefs.preferred_time is not None and not_before is None:
+        target = calendar.at(day, prefs.preferred_time)
+        starts.sort(key=lambda start: (abs(start - target), start))
+    return starts
+
+
+def find_slot_on_day(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    load: DayLoad,
+    not_before: datetime | None = None,
+) -> Slot | None:
+    """The best free chair and start on ``day``, or None.
+
+    Levelling [policy]: a slot whose 30-minute infusion-start count is at the cap is
+    passed over when a free uncapped slot exists within the preferred window.
+    """
+    starts = candidate_starts(calendar, day, chair_time, prefs, not_before)
+    if not starts:
+        return None
+    counts = starts_per_slot(calendar, load.infusion_starts)
+    reference = starts[0]
+    window = timedelta(minutes=prefs.preferred_window_min)
+    fallback: Slot | None = None
+    for start in starts:
+        slot = _free_chair(start, chair_time, prefs.chairs, load)
+        if slot is None:
+            continue
+        capped = (
+            prefs.start_cap is not None
+            and counts[slot_key(calendar, slot.infusion_start)] >= prefs.start_cap
+        )
+        if not capped:
+            if abs(start - reference) <= window or fallback is None:
+                return slot
+            return fallback
+        if fallback is None:
+            fallback = slot
+    return fallback
+
+
+def _free_chair(
+    start: datetime, chair_time: ChairTime, chairs: Sequence[int], load: DayLoad
+) -> Slot | None:
+    wanted = Interval(start, start + timedelta(minutes=chair_time.total_min))
+    for chair in chairs:
+        if conflict(load.busy.get(chair, ()), wanted) is None:
+            return Slot(chair, start, chair_time)
+    return None
+
+
+def find_slot(
+    calendar: ClinicCalendar,
+    first_day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    lookup: LoadLookup,
+    not_before: datetime | None = None,
+) -> Slot:
+    """The first day from ``first_day`` with a free slot, searching open days ahead."""
+    for index, day in enumerate(calendar.open_days(first_day)):
+        if index >= MAX_DAYS_AHEAD:
+            break
+        after = (
+            not_before
+            if not_before is not None and calendar.local_date(not_before) == day
+            else None
+        )
+        if not_before is not None and calendar.local_date(not_before) > day:
+            continue
+        slot = find_slot_on_day(calendar, day, chair_time, prefs, lookup(day), after)
+        if slot is not None:
+            return slot
+    raise DomainError(
+        "chair",
+        f"no chair free for {chair_time.total_min} min "
+        f"within {MAX_DAYS_AHEAD} open days from {first_day}",
+    )
+
+
+def with_booking(load: DayLoad, slot: Slot) -> DayLoad:
+    """``load`` plus one more booking (used while a course is booked cycle by cycle)."""
+    busy = {chair: list(intervals) for chair, intervals in load.busy.items()}
+    busy.setdefault(slot.chair, []).append(slot.interval)
+    return DayLoad(busy, [*load.infusion_starts, slot.infusion_start])
+
+
+def schedule_plan(
+    calendar: ClinicCalendar,
+    plan: Sequence[PlannedDay],
+    prefs: SlotPreferences,
+    lookup: LoadLookup,
+    not_before: datetime | None = None,
+) -> list[Slot]:
+    """Book every planned cycle: the first on its day or later (``not_before`` for a
+    re-booking as soon as possible), each later one 21 days after the booked one before."""
+    slots: list[Slot] = []
+    added: dict[date, DayLoad] = {}
+
+    def load_of(day: date) -> DayLoad:
+        return added.get(day) or lookup(day)
+
+    for index, planned in enumerate(plan):
+        day = (
+            planned.day
+            if index == 0
+            else due_day_after(calendar.local_date(slots[-1].start), calendar)
+        )
+        slot = find_slot(
+            calendar, day, planned.chair_time, prefs, load_of, not_before if index == 0 else None
+        )
+        slot_day = calendar.local_date(slot.start)
+        added[slot_day] = with_booking(load_of(slot_day), slot)
+        slots.append(slot)
+    return slots
+
+
+def describe_conflict(calendar: ClinicCalendar, taken: Interval) -> str:
+    return f"chair taken {fmt_wall(calendar, taken.start)}-{fmt_wall(calendar, taken.end)}"
