@@ -256,3 +256,53 @@ def schedule_plan(
 
 def describe_conflict(calendar: ClinicCalendar, taken: Interval) -> str:
     return f"chair taken {fmt_wall(calendar, taken.start)}-{fmt_wall(calendar, taken.end)}"
+
+
+def fits(calendar: ClinicCalendar, slot: Slot, load: DayLoad) -> bool:
+    """True when ``slot`` is inside opening hours and its chair is free."""
+    if calendar.why_outside_hours(slot.start, slot.end) is not None:
+        return False
+    return conflict(load.busy.get(slot.chair, ()), slot.interval) is None
+
+
+def reanchor(
+    calendar: ClinicCalendar,
+    previous_day: date,
+    later: Sequence[tuple[Slot | None, ChairTime]],
+    prefs: SlotPreferences,
+    lookup: LoadLookup,
+) -> list[Slot]:
+    """Re-place later cycles 21 days apart after a dose on ``previous_day`` [label].
+
+    ``later`` holds each later cycle's current booking (None for one not yet booked)
+    and the chair time it now needs. A booking already on its due day that still fits
+    stays; a moved one keeps its chair and wall time when free, else takes the nearest
+    free slot, on the due day or the next day that has one.
+    """
+    placed: list[Slot] = []
+    added: dict[date, DayLoad] = {}
+
+    def load_of(day: date) -> DayLoad:
+        return added.get(day) or lookup(day)
+
+    for current, chair_time in later:
+        day = due_day_after(previous_day, calendar)
+        slot: Slot | None = None
+        if current is not None:
+            wall = calendar.local(current.start).time()
+            same_place = Slot(current.chair, calendar.at(day, wall), chair_time)
+            if fits(calendar, same_place, load_of(day)):
+                slot = same_place
+            chairs = [current.chair, *(c for c in prefs.chairs if c != current.chair)]
+            search = SlotPreferences(
+                chairs, wall, prefs.snap_min, prefs.start_cap, prefs.preferred_window_min
+            )
+        else:
+            search = prefs
+        if slot is None:
+            slot = find_slot(calendar, day, chair_time, search, load_of)
+        slot_day = calendar.local_date(slot.start)
+        added[slot_day] = with_booking(load_of(slot_day), slot)
+        placed.append(slot)
+        previous_day = slot_day
+    return placed

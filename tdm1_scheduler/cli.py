@@ -1,0 +1,419 @@
+"""``tdm1-scheduler``: the services, headless. No command opens the GUI.
+
+Exit status: 0 done; 2 input refused (bad value, rule broken, conflict) with one line
+on stderr naming the field or rule, nothing written; 1 anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import __version__
+from .clock import Clock, FixedClock, SystemClock
+from .domain.calendar import parse_hhmm, zone_from_name
+from .domain.errors import DomainError
+from .paths import default_db_path, local_zone_name
+from .services import clinic as clinic_services
+from .services import courses as course_services
+from .services import patients as patient_services
+from .services import queries
+from .services.context import ChangeSet, Context, load_settings
+from .store.database import (
+    ConflictError,
+    StoreError,
+    backup_to,
+    integrity_problems,
+    open_database,
+    schema_version,
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
+
+
+class Refused(Exception):
+    """Bad input found by the CLI itself (before any service runs)."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, like every other refusal
+        self.exit(EXIT_REFUSED, f"{self.prog}: {message}\n")
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", default=default, help="database file (env TDM1_SCHEDULER_DB)")
+    parser.add_argument(
+        "--now", default=default, help="act as if the clock read this ISO time (clinic wall time)"
+    )
+    parser.add_argument("--user", default=default, help="name written to the audit log")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ArgumentParser(
+        prog="tdm1-scheduler",
+        description="Infusion-chair scheduler for ado-trastuzumab emtansine (KADCYLA).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open a throw-away demo clinic")
+    parser.add_argument("--self-check", action="store_true", help="load every form and exit")
+    add_global_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
+
+    def command(name: str, help_text: str, parent: Any = commands) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
+        add_global_options(sub, top=False)
+        return sub
+
+    init = command("init", "create the clinic database")
+    init.add_argument("--timezone", help="IANA zone, e.g. Europe/Berlin (default: this machine's)")
+    init.add_argument("--open", default="08:00", help="opening time HH:MM (Mon-Fri)")
+    init.add_argument("--close", default="17:00", help="closing time HH:MM")
+    init.add_argument("--chairs", type=int, default=8, help="number of chairs (Chair 1..N)")
+    init.add_argument("--name", default=clinic_services.DEFAULT_CLINIC_NAME, help="clinic name")
+    init.set_defaults(run=run_init)
+
+    chair = commands.add_parser("chair", help="chairs").add_subparsers(
+        dest="chair_command", required=True, parser_class=ArgumentParser
+    )
+    chair_add = command("add", "add a chair", chair)
+    chair_add.add_argument("name")
+    chair_add.set_defaults(run=run_chair_add)
+    chair_list = command("list", "list chairs", chair)
+    chair_list.add_argument("--json", action="store_true")
+    chair_list.set_defaults(run=run_chair_list)
+
+    closed = commands.add_parser("closed", help="closed dates").add_subparsers(
+        dest="closed_command", required=True, parser_class=ArgumentParser
+    )
+    closed_add = command("add", "close the clinic on a date", closed)
+    closed_add.add_argument("date")
+    closed_add.add_argument("--reason", default="")
+    closed_add.set_defaults(run=run_closed_add)
+
+    patient = commands.add_parser("patient", help="patients").add_subparsers(
+        dest="patient_command", required=True, parser_class=ArgumentParser
+    )
+    patient_add = command("add", "add a patient", patient)
+    patient_add.add_argument("--mrn", required=True)
+    patient_add.add_argument("--name", required=True)
+    patient_add.add_argument("--weight-kg", required=True)
+    patient_add.set_defaults(run=run_patient_add)
+
+    course = commands.add_parser("course", help="courses").add_subparsers(
+        dest="course_command", required=True, parser_class=ArgumentParser
+    )
+    start = command("start", "book a whole course", course)
+    start.add_argument("--mrn", required=True)
+    start.add_argument("--setting", required=True, help="EBC (14 cycles) or MBC (rolling)")
+    start.add_argument("--first-dose", required=True, help="ISO time of the first chair booking")
+    start.add_argument("--chair")
+    start.set_defaults(run=run_course_start)
+    show = command("show", "show a course", course)
+    show.add_argument("--mrn", required=True)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=run_course_show)
+    stop = command("stop", "stop a course and cancel its future bookings", course)
+    stop.add_argument("--mrn", required=True)
+    stop.add_argument("--reason", required=True)
+    stop.set_defaults(run=run_course_stop)
+
+    dose = commands.add_parser("dose", help="doses").add_subparsers(
+        dest="dose_command", required=True, parser_class=ArgumentParser
+    )
+    given = command("given", "record a dose given", dose)
+    given.add_argument("--mrn", required=True)
+    given.add_argument("--cycle", type=int, required=True)
+    given.add_argument("--at", required=True, help="ISO time the infusion started")
+    given.add_argument("--infusion-min", type=int)
+    given.add_argument("--reaction", action="store_true", help="not tolerated (slowed/stopped)")
+    given.add_argument("--reaction-grade", type=int, choices=range(1, 5))
+    given.set_defaults(run=run_dose_given)
+    missed = command("missed", "mark a dose missed and re-book it", dose)
+    missed.add_argument("--mrn", required=True)
+    missed.add_argument("--cycle", type=int, required=True)
+    missed.set_defaults(run=run_dose_missed)
+    level = command("level", "reduce the dose level", dose)
+    level.add_argument("--mrn", required=True)
+    level.add_argument("--mg-per-kg", type=float, required=True)
+    level.set_defaults(run=run_dose_level)
+
+    appointment = commands.add_parser("appointment", help="appointments").add_subparsers(
+        dest="appointment_command", required=True, parser_class=ArgumentParser
+    )
+    move = command("move", "move a booked cycle", appointment)
+    move.add_argument("--mrn", required=True)
+    move.add_argument("--cycle", type=int, required=True)
+    move.add_argument("--to", required=True, help="ISO time of the new chair booking")
+    move.add_argument("--chair")
+    move.set_defaults(run=run_appointment_move)
+
+    backup = command("backup", "copy the database with the online backup API")
+    backup.add_argument("file")
+    backup.set_defaults(run=run_backup)
+    check = command("check", "integrity and schema version")
+    check.set_defaults(run=run_check)
+    extend_parser(commands, command)
+    return parser
+
+
+def extend_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Commands owned by other modules (pharmacy, day sheet) register here."""
+    from . import cli_extra
+
+    cli_extra.register(commands, command)
+
+
+# --- helpers --------------------------------------------------------------------------------
+def parse_instant(field: str, text: str, db: Database) -> datetime:
+    """ISO 8601; without an offset it is clinic wall time."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(field, f"expected an ISO date-time, got {text!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=load_settings(db).calendar.zone)
+    return value
+
+
+def parse_day(field: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(field, f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def make_clock(args: argparse.Namespace, db: Database) -> Clock:
+    if args.now:
+        return FixedClock(parse_instant("now", args.now, db))
+    return SystemClock()
+
+
+def say(changes: ChangeSet) -> None:
+    line = changes.action
+    summary = course_services.later_shift_summary(changes)
+    if summary:
+        line += f"; {summary}"
+    print(line)
+    for note in changes.notes:
+        print(note)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def context(args: argparse.Namespace, db: Database) -> Context:
+    return Context(db, make_clock(args, db), args.user or "cli")
+
+
+# --- commands -------------------------------------------------------------------------------
+def run_init(args: argparse.Namespace, db: Database) -> int:
+    zone = args.timezone or local_zone_name()
+    zone_from_name(zone)
+    ctx = Context(
+        db,
+        SystemClock() if not args.now else FixedClock(_aware_now(args.now, zone)),
+        args.user or "cli",
+    )
+    changes = clinic_services.init_clinic(
+        ctx,
+        timezone=zone,
+        opens=parse_hhmm("open", args.open),
+        closes=parse_hhmm("close", args.close),
+        chairs=args.chairs,
+        name=args.name,
+    )
+    print(f"{changes.action}: {zone}, {args.open}-{args.close}, {args.chairs} chairs")
+    return EXIT_OK
+
+
+def _aware_now(text: str, zone_name: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise DomainError("now", f"expected an ISO date-time, got {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=zone_from_name(zone_name))
+
+
+def run_chair_add(args: argparse.Namespace, db: Database) -> int:
+    say(clinic_services.add_chair(context(args, db), args.name))
+    return EXIT_OK
+
+
+def run_chair_list(args: argparse.Namespace, db: Database) -> int:
+    chairs = queries.chair_list(db)
+    if args.json:
+        print_json(chairs)
+    else:
+        for chair in chairs:
+            print(chair["name"])
+    return EXIT_OK
+
+
+def run_closed_add(args: argparse.Namespace, db: Database) -> int:
+    day = parse_day("date", args.date)
+    say(clinic_services.add_closed_date(context(args, db), day, args.reason))
+    return EXIT_OK
+
+
+def run_patient_add(args: argparse.Namespace, db: Database) -> int:
+    say(
+        patient_services.add_patient(
+            context(args, db), mrn=args.mrn, name=args.name, weight_kg=args.weight_kg
+        )
+    )
+    return EXIT_OK
+
+
+def run_course_start(args: argparse.Namespace, db: Database) -> int:
+    first = parse_instant("first_dose", args.first_dose, db)
+    say(
+        course_services.book_course(
+            context(args, db),
+            mrn=args.mrn,
+            setting=args.setting,
+            first_dose=first,
+            chair=args.chair,
+        )
+    )
+    return EXIT_OK
+
+
+def run_course_show(args: argparse.Namespace, db: Database) -> int:
+    view = queries.course_view(db, args.mrn)
+    if args.json:
+        print_json(view)
+        return EXIT_OK
+    total = view["cycles_total"]
+    print(
+        f"{view['name']} ({view['mrn']}) {view['setting']} {view['status']}, "
+        f"{view['dose_level_mg_per_kg']} mg/kg, {view['cycles_given']} of {total or '-'} given"
+    )
+    for cycle in view["cycles"]:
+        print(
+            f"  {cycle['cycle']:>3} {cycle['status']:<9} {cycle['start'] or '-':<26} "
+            f"{cycle['chair'] or '-':<10} {cycle['prep_min']}+{cycle['infusion_min']}"
+            f"+{cycle['observation_min']} min"
+        )
+    return EXIT_OK
+
+
+def run_course_stop(args: argparse.Namespace, db: Database) -> int:
+    say(course_services.stop_course(context(args, db), mrn=args.mrn, reason=args.reason))
+    return EXIT_OK
+
+
+def run_dose_given(args: argparse.Namespace, db: Database) -> int:
+    at = parse_instant("at", args.at, db)
+    say(
+        course_services.record_dose_given(
+            context(args, db),
+            mrn=args.mrn,
+            cycle=args.cycle,
+            given_at=at,
+            infusion_min=args.infusion_min,
+            tolerated=not (args.reaction or args.reaction_grade),
+            reaction_grade=args.reaction_grade,
+        )
+    )
+    return EXIT_OK
+
+
+def run_dose_missed(args: argparse.Namespace, db: Database) -> int:
+    say(course_services.mark_dose_missed(context(args, db), mrn=args.mrn, cycle=args.cycle))
+    return EXIT_OK
+
+
+def run_dose_level(args: argparse.Namespace, db: Database) -> int:
+    say(
+        course_services.reduce_dose_level(context(args, db), mrn=args.mrn, mg_per_kg=args.mg_per_kg)
+    )
+    return EXIT_OK
+
+
+def run_appointment_move(args: argparse.Namespace, db: Database) -> int:
+    to = parse_instant("to", args.to, db)
+    say(
+        course_services.move_appointment(
+            context(args, db), mrn=args.mrn, cycle=args.cycle, to=to, chair=args.chair
+        )
+    )
+    return EXIT_OK
+
+
+def run_backup(args: argparse.Namespace, db: Database) -> int:
+    backup_to(db, Path(args.file))
+    print(f"backup written to {args.file} (integrity ok)")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace, db: Database) -> int:
+    problems = integrity_problems(db)
+    print(f"schema: {schema_version(db)}")
+    if problems:
+        print("integrity: FAILED", file=sys.stderr)
+        for problem in problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    print("integrity: ok")
+    return EXIT_OK
+
+
+READ_ONLY_COMMANDS = {
+    "run_chair_list",
+    "run_course_show",
+    "run_check",
+    "run_backup",
+    "run_prep_show",
+    "run_day_sheet",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from .app import run_gui
+
+        return int(run_gui(args))
+    run: Callable[[argparse.Namespace, Database], int] = args.run
+    path = Path(args.db) if args.db else default_db_path()
+    db: Database | None = None
+    try:
+        db = open_database(
+            path,
+            create=args.command == "init",
+            read_only=run.__name__ in READ_ONLY_COMMANDS and _read_only_file(path),
+        )
+        return run(args, db)
+    except (DomainError, ConflictError, Refused) as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except StoreError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # anything else: one line, exit 1, no traceback wall
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        if db is not None:
+            db.close()
+
+
+def _read_only_file(path: Path) -> bool:
+    import os
+
+    return (path.exists() and not os.access(path, os.W_OK)) or (
+        path.exists() and not path.stat().st_mode & 0o222
+    )
+
+
+__all__ = ["main"]

@@ -1,0 +1,177 @@
+"""What every service call needs: the database, a clock, who acts; and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..clock import Clock
+from ..domain.booking import DayLoad, Interval, LoadLookup, SlotPreferences
+from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_from_name
+from ..domain.course import PlanningRules
+from ..domain.errors import DomainError
+from ..store import repository as repo
+from ..store.database import StoreError, from_utc_text, write_transaction
+
+
+@dataclass
+class Context:
+    db: Database
+    clock: Clock
+    user: str = "scheduler"
+
+
+@dataclass(frozen=True)
+class CycleMove:
+    cycle: int
+    old_start: datetime | None
+    new_start: datetime
+    old_chair: str | None
+    new_chair: str
+
+    @property
+    def shift(self) -> timedelta | None:
+        return None if self.old_start is None else self.new_start - self.old_start
+
+
+@dataclass
+class ChangeSet:
+    """What one service call changed: ids per table, moved cycles, notes for people."""
+
+    action: str
+    appointments: set[int] = field(default_factory=set)
+    patients: set[int] = field(default_factory=set)
+    courses: set[int] = field(default_factory=set)
+    chairs: set[int] = field(default_factory=set)
+    preparations: set[int] = field(default_factory=set)
+    settings: bool = False
+    moves: list[CycleMove] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def later_moves(self) -> list[CycleMove]:
+        return self.moves[1:]
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    name: str
+    timezone: str
+    calendar: ClinicCalendar
+    rules: PlanningRules
+    snap_min: int
+    start_cap: int | None
+    preferred_window_min: int
+    weight_min_kg: float
+    weight_max_kg: float
+    weight_recalc_percent: float
+
+    def prefs(self, chairs: list[int], preferred: time | None) -> SlotPreferences:
+        return SlotPreferences(
+            chairs, preferred, self.snap_min, self.start_cap, self.preferred_window_min
+        )
+
+
+def load_settings(db: Database) -> ClinicSettings:
+    row = repo.clinic(db)
+    if row is None:
+        raise StoreError("the database has no clinic yet; run `tdm1-scheduler init` first")
+    zone = zone_from_name(row["timezone"])
+    hours = {
+        int(h["weekday"]): OpeningHours(
+            parse_hhmm("opens", h["opens"]), parse_hhmm("closes", h["closes"])
+        )
+        for h in repo.opening_hours(db)
+    }
+    closed = frozenset(date.fromisoformat(r["day"]) for r in repo.closed_dates(db))
+    return ClinicSettings(
+        name=row["name"],
+        timezone=row["timezone"],
+        calendar=ClinicCalendar(zone, hours, closed),
+        rules=PlanningRules(row["prep_min"], row["early_window_days"], row["mbc_horizon_cycles"]),
+        snap_min=row["snap_min"],
+        start_cap=row["start_cap"],
+        preferred_window_min=row["preferred_window_min"],
+        weight_min_kg=row["weight_min_kg"],
+        weight_max_kg=row["weight_max_kg"],
+        weight_recalc_percent=row["weight_recalc_percent"],
+    )
+
+
+@contextmanager
+def transaction(ctx: Context) -> Iterator[Database]:
+    """One service call's transaction: BEGIN IMMEDIATE ... COMMIT, or nothing at all."""
+    with write_transaction(ctx.db) as db:
+        yield db
+
+
+def audit(
+    ctx: Context, action: str, entity: str, entity_id: int | None, old: Any, new: Any
+) -> None:
+    repo.insert_audit(
+        ctx.db,
+        at=ctx.clock.now(),
+        user=ctx.user,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        old=old,
+        new=new,
+    )
+
+
+def day_load_lookup(
+    db: Database, calendar: ClinicCalendar, exclude: set[int] | None = None
+) -> LoadLookup:
+    """What is booked per chair on a day, read from the store (cached per call)."""
+    skip = exclude or set()
+    cache: dict[date, DayLoad] = {}
+
+    def lookup(day: date) -> DayLoad:
+        if day not in cache:
+            start = calendar.at(day, time(0, 0))
+            end = calendar.at(day + timedelta(days=1), time(0, 0))
+            busy: dict[int, list[Interval]] = {}
+            starts: list[datetime] = []
+            for row in repo.appointments_between(db, start, end):
+                if row["id"] in skip:
+                    continue
+                begin = from_utc_text(row["start_utc"])
+                busy.setdefault(row["chair_id"], []).append(
+                    Interval(begin, from_utc_text(row["end_utc"]))
+                )
+                if row["kind"] == "dose":
+                    starts.append(begin + timedelta(minutes=row["prep_min"]))
+            cache[day] = DayLoad(busy, starts)
+        return cache[day]
+
+    return lookup
+
+
+def chair_ids_in_order(db: Database, first: int | None = None) -> list[int]:
+    ids = [int(row["id"]) for row in repo.chairs(db)]
+    if first is not None and first in ids:
+        ids.remove(first)
+        ids.insert(0, first)
+    return ids
+
+
+def require_chair(db: Database, name: str) -> dict[str, Any]:
+    row = repo.chair_by_name(db, name.strip())
+    if row is None:
+        raise DomainError("chair", f"no chair named {name!r}")
+    if not row["active"]:
+        raise DomainError("chair", f"chair {name!r} is out of service")
+    return row
+
+
+def require_patient(db: Database, mrn: str) -> dict[str, Any]:
+    row = repo.patient_by_mrn(db, mrn.strip())
+    if row is None:
+        raise DomainError("mrn", f"no patient with MRN {mrn!r}")
+    return row

@@ -1,0 +1,770 @@
+"""Course actions: book, move, give, miss, reduce, stop; and blocked chair time.
+
+Each function is one user action: one transaction, the domain decides what is allowed
+and what moves with it, one audit row, a ChangeSet back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain import booking
+from ..domain.booking import Slot
+from ..domain.course import (
+    CourseStatus,
+    GivenDose,
+    course_status,
+    cycles_to_plan,
+    earliest_day_after,
+    projected_chair_times,
+    spacing_problem,
+)
+from ..domain.errors import DomainError, require_aware
+from ..domain.regimen import (
+    DOSE_LEVELS_MG_PER_KG,
+    ChairTime,
+    InfusionOutcome,
+    Setting,
+    StopReason,
+    check_cycle_number,
+    check_dose_level,
+    check_reduction,
+    parse_setting,
+)
+from ..store import repository as repo
+from ..store.database import ConflictError, from_utc_text, to_utc_text
+from .context import (
+    ChangeSet,
+    ClinicSettings,
+    Context,
+    CycleMove,
+    audit,
+    chair_ids_in_order,
+    day_load_lookup,
+    load_settings,
+    require_chair,
+    require_patient,
+    transaction,
+)
+
+Row = dict[str, Any]
+MAX_INFUSION_MIN = 600
+
+
+@dataclass
+class CourseRecord:
+    """A course as read inside a transaction: rows plus what the domain needs."""
+
+    patient: Row
+    course: Row
+    doses: list[Row]
+    current: dict[int, Row]  # dose id -> its chair-holding appointment
+
+    @property
+    def setting(self) -> Setting:
+        return Setting(self.course["setting"])
+
+    @property
+    def given(self) -> list[GivenDose]:
+        return [
+            GivenDose(
+                d["cycle"],
+                from_utc_text(d["given_at"]),
+                InfusionOutcome(d["infusion_actual_min"], bool(d["tolerated"])),
+            )
+            for d in self.doses
+            if d["status"] == "given"
+        ]
+
+    @property
+    def booked(self) -> list[Row]:
+        return [d for d in self.doses if d["status"] == "booked"]
+
+    @property
+    def next_cycle(self) -> int:
+        return len(self.given) + 1
+
+    def dose(self, cycle: int) -> Row:
+        check_cycle_number(self.setting, cycle)
+        for row in self.doses:
+            if row["cycle"] == cycle:
+                return row
+        raise DomainError("cycle", f"cycle {cycle} is not planned in this course")
+
+    def require_active(self) -> None:
+        if self.course["status"] != CourseStatus.ACTIVE:
+            raise DomainError("course", f"the course is {self.course['status']}")
+
+
+def load_course(db: Database, mrn: str) -> CourseRecord:
+    patient = require_patient(db, mrn)
+    course = repo.latest_course(db, patient["id"])
+    if course is None:
+        raise DomainError("mrn", f"patient {mrn} has no course")
+    doses = repo.doses(db, course["id"])
+    current: dict[int, Row] = {}
+    for dose in doses:
+        appointment = repo.current_appointment(db, dose["id"])
+        if appointment is not None:
+            current[dose["id"]] = appointment
+    return CourseRecord(patient, course, doses, current)
+
+
+def slot_of(row: Row) -> Slot:
+    return Slot(
+        row["chair_id"],
+        from_utc_text(row["start_utc"]),
+        ChairTime(row["prep_min"], row["infusion_min"], row["observation_min"]),
+    )
+
+
+def appointment_values(slot: Slot) -> dict[str, Any]:
+    return {
+        "chair_id": slot.chair,
+        "start_utc": to_utc_text(slot.start),
+        "end_utc": to_utc_text(slot.end),
+        "prep_min": slot.chair_time.prep_min,
+        "infusion_min": slot.chair_time.infusion_min,
+        "observation_min": slot.chair_time.observation_min,
+    }
+
+
+def chair_name(db: Database, chair_id: int) -> str:
+    row = repo.chair_by_id(db, chair_id)
+    return row["name"] if row else f"#{chair_id}"
+
+
+def _write_slots(
+    ctx: Context, placements: list[tuple[Row, Slot]], record: CourseRecord, changes: ChangeSet
+) -> None:
+    """Put each dose's booking at its new slot. Moving bookings are first released,
+    then placed, so two of one course never trip over each other's old places."""
+    moving: list[tuple[Row, Row, Slot]] = []
+    for dose, slot in placements:
+        old = record.current.get(dose["id"])
+        if old is None:
+            values = {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
+            changes.appointments.add(repo.insert_appointment(ctx.db, values))
+            changes.moves.append(
+                CycleMove(dose["cycle"], None, slot.start, None, chair_name(ctx.db, slot.chair))
+            )
+        elif slot_of(old) != slot:
+            moving.append((dose, old, slot))
+    for _dose, old, _slot in moving:
+        repo.update_appointment(ctx.db, old["id"], old["version"], {"status": "cancelled"})
+    for dose, old, slot in moving:
+        values = {**appointment_values(slot), "status": "booked"}
+        repo.update_appointment(ctx.db, old["id"], old["version"] + 1, values)
+        changes.appointments.add(old["id"])
+        changes.moves.append(
+            CycleMove(
+                dose["cycle"],
+                from_utc_text(old["start_utc"]),
+                slot.start,
+                chair_name(ctx.db, old["chair_id"]),
+                chair_name(ctx.db, slot.chair),
+            )
+        )
+
+
+def _preferred_time(record: CourseRecord) -> time:
+    hours, minutes = record.course["preferred_time"].split(":")
+    return time(int(hours), int(minutes))
+
+
+def _replan_after(
+    ctx: Context,
+    settings: ClinicSettings,
+    record: CourseRecord,
+    anchor_cycle: int,
+    anchor_day: date,
+    changes: ChangeSet,
+) -> None:
+    """Re-anchor every booked cycle after ``anchor_cycle`` 21 days apart, starting from
+    ``anchor_day``; book cycles not booked yet (an MBC horizon that rolls on)."""
+    calendar = settings.calendar
+    given = record.given
+    # Durations project from what was given, then each booked cycle up to the anchor
+    # as if tolerated at its booked length.
+    outcomes = [g.outcome for g in given]
+    for dose in record.booked:
+        current = record.current.get(dose["id"])
+        if dose["cycle"] <= anchor_cycle and current is not None:
+            outcomes.append(InfusionOutcome(current["infusion_min"], tolerated=True))
+    planned_cycles = [
+        c for c in cycles_to_plan(record.setting, len(given), settings.rules) if c > anchor_cycle
+    ]
+    if record.setting is Setting.MBC:  # the horizon counts from the anchor
+        horizon = settings.rules.mbc_horizon_cycles
+        planned_cycles = list(range(anchor_cycle + 1, anchor_cycle + horizon + 1))
+        planned_cycles = [c for c in planned_cycles if c <= len(given) + horizon]
+    times = projected_chair_times(outcomes, planned_cycles, settings.rules.prep_min)
+    later = [d for d in record.booked if d["cycle"] > anchor_cycle]
+    by_cycle = {d["cycle"]: d for d in later}
+    pairs: list[tuple[Slot | None, ChairTime]] = []
+    for cycle, chair_time in zip(planned_cycles, times, strict=True):
+        planned = by_cycle.get(cycle)
+        current = record.current.get(planned["id"]) if planned else None
+        pairs.append((slot_of(current) if current else None, chair_time))
+    moving_ids = {record.current[d["id"]]["id"] for d in later if d["id"] in record.current}
+    lookup = day_load_lookup(ctx.db, calendar, moving_ids)
+    preferred_chair = record.course["preferred_chair_id"]
+    prefs = settings.prefs(chair_ids_in_order(ctx.db, preferred_chair), _preferred_time(record))
+    slots = booking.reanchor(calendar, anchor_day, pairs, prefs, lookup)
+    placements = [
+        (by_cycle.get(cycle) or _new_dose(ctx.db, record, cycle), slot)
+        for cycle, slot in zip(planned_cycles, slots, strict=True)
+    ]
+    _write_slots(ctx, placements, record, changes)
+
+
+def _new_dose(db: Database, record: CourseRecord, cycle: int) -> Row:
+    values = {
+        "course_id": record.course["id"],
+        "cycle": cycle,
+        "status": "booked",
+        "dose_level_mg_per_kg": record.course["dose_level_mg_per_kg"],
+        "weight_kg": record.patient["weight_kg"],
+        "weight_measured_at": record.patient["weight_measured_at"],
+    }
+    dose_id = repo.insert_dose(db, values)
+    row = repo.dose_by_id(db, dose_id)
+    assert row is not None
+    record.doses.append(row)
+    return row
+
+
+def _exact_first_slot(
+    db: Database,
+    settings: ClinicSettings,
+    start: datetime,
+    chair_time: ChairTime,
+    chair_id: int | None,
+) -> Slot:
+    calendar = settings.calendar
+    probe = Slot(chair_id or 0, start, chair_time)
+    reason = calendar.why_outside_hours(probe.start, probe.end)
+    if reason:
+        raise DomainError("first_dose", reason)
+    load = day_load_lookup(db, calendar)(calendar.local_date(start))
+    candidates = [chair_id] if chair_id is not None else chair_ids_in_order(db)
+    for candidate in candidates:
+        slot = Slot(candidate, start, chair_time)
+        taken = booking.conflict(load.busy.get(candidate, ()), slot.interval)
+        if taken is None:
+            return slot
+        if chair_id is not None:
+            raise DomainError(
+                "chair",
+                f"{chair_name(db, candidate)} {booking.describe_conflict(calendar, taken)}",
+            )
+    raise DomainError("first_dose", f"no chair free at {calendar.local(start):%a %Y-%m-%d %H:%M}")
+
+
+def propose_course(
+    db: Database,
+    settings: ClinicSettings,
+    *,
+    setting: Setting,
+    first_dose: datetime,
+    chair_id: int | None,
+    preferred_time: time | None = None,
+    exact: bool = True,
+) -> list[Slot]:
+    """Every cycle's slot for a new course, without writing anything.
+
+    ``exact`` books cycle 1 exactly at ``first_dose``; otherwise cycle 1 takes the best
+    slot that day around the preferred time, levelled against the start cap.
+    """
+    require_aware("first_dose", first_dose)
+    calendar = settings.calendar
+    day = calendar.local_date(first_dose)
+    closed = calendar.why_closed(day)
+    if closed:
+        raise DomainError("first_dose", closed)
+    cycles = list(cycles_to_plan(setting, 0, settings.rules))
+    times = projected_chair_times([], cycles, settings.rules.prep_min)
+    wall = preferred_time or calendar.local(first_dose).time().replace(second=0, microsecond=0)
+    prefs = settings.prefs(chair_ids_in_order(db, chair_id), wall)
+    lookup = day_load_lookup(db, calendar)
+    if exact:
+        first = _exact_first_slot(db, settings, first_dose, times[0], chair_id)
+    else:
+        found = booking.find_slot_on_day(calendar, day, times[0], prefs, lookup(day))
+        if found is None:
+            raise DomainError("first_dose", f"no chair free on {day:%a %Y-%m-%d}")
+        first = found
+    prefs = settings.prefs(chair_ids_in_order(db, first.chair), wall)
+    later = booking.reanchor(calendar, day, [(None, t) for t in times[1:]], prefs, lookup)
+    return [first, *later]
+
+
+def book_course(
+    ctx: Context,
+    *,
+    mrn: str,
+    setting: str | Setting,
+    first_dose: datetime,
+    chair: str | None = None,
+    preferred_time: time | None = None,
+    exact: bool = True,
+) -> ChangeSet:
+    setting = setting if isinstance(setting, Setting) else parse_setting(setting)
+    require_aware("first_dose", first_dose)
+    changes = ChangeSet(f"book {setting} course for {mrn}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        patient = require_patient(db, mrn)
+        active = repo.latest_course(db, patient["id"])
+        if active is not None and active["status"] == CourseStatus.ACTIVE:
+            raise DomainError("mrn", f"patient {mrn} already has an active course")
+        chair_id = require_chair(db, chair)["id"] if chair else None
+        slots = propose_course(
+            db,
+            settings,
+            setting=setting,
+            first_dose=first_dose,
+            chair_id=chair_id,
+            preferred_time=preferred_time,
+            exact=exact,
+        )
+        wall = preferred_time or settings.calendar.local(slots[0].start).time()
+        course_values = {
+            "patient_id": patient["id"],
+            "setting": setting.value,
+            "status": "active",
+            "dose_level_mg_per_kg": DOSE_LEVELS_MG_PER_KG[0],
+            "preferred_time": f"{wall:%H:%M}",
+            "preferred_chair_id": slots[0].chair,
+            "created_at": to_utc_text(ctx.clock.now()),
+        }
+        course_id = repo.insert_course(db, course_values)
+        course = repo.course_by_id(db, course_id)
+        assert course is not None
+        record = CourseRecord(patient, course, [], {})
+        placements = [(_new_dose(db, record, n + 1), slot) for n, slot in enumerate(slots)]
+        _write_slots(ctx, placements, record, changes)
+        changes.courses.add(course_id)
+        changes.patients.add(patient["id"])
+        audit(
+            ctx,
+            "book course",
+            "course",
+            course_id,
+            None,
+            {
+                **course_values,
+                "cycles": [
+                    [n + 1, to_utc_text(s.start), chair_name(db, s.chair)]
+                    for n, s in enumerate(slots)
+                ],
+            },
+        )
+    return changes
+
+
+def _previous_dose_problem(
+    settings: ClinicSettings, record: CourseRecord, cycle: int, start: datetime
+) -> str | None:
+    """Spacing against the cycle before: its given time, else its booking."""
+    if cycle == 1:
+        return None
+    previous = record.dose(cycle - 1)
+    if previous["status"] == "given":
+        at = from_utc_text(previous["given_at"])
+    else:
+        appointment = record.current.get(previous["id"])
+        if appointment is None:
+            return None
+        at = from_utc_text(appointment["start_utc"])
+    day = settings.calendar.local_date(start)
+    return spacing_problem(cycle - 1, at, day, settings.calendar, settings.rules)
+
+
+def check_move(
+    db: Database,
+    settings: ClinicSettings,
+    record: CourseRecord,
+    cycle: int,
+    slot: Slot,
+    appointment_id: int,
+) -> str | None:
+    """Why a move of ``cycle`` to ``slot`` is refused, or None when allowed."""
+    calendar = settings.calendar
+    reason = calendar.why_outside_hours(slot.start, slot.end)
+    if reason:
+        return reason
+    load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
+    taken = booking.conflict(load.busy.get(slot.chair, ()), slot.interval)
+    if taken is not None:
+        return booking.describe_conflict(calendar, taken)
+    return _previous_dose_problem(settings, record, cycle, slot.start)
+
+
+def move_appointment(
+    ctx: Context,
+    *,
+    mrn: str,
+    cycle: int,
+    to: datetime,
+    chair: str | None = None,
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """Move one booked cycle; every later cycle is re-anchored 21 days after it."""
+    require_aware("to", to)
+    changes = ChangeSet(f"move cycle {cycle} of {mrn}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        record = load_course(db, mrn)
+        record.require_active()
+        dose = record.dose(cycle)
+        if dose["status"] != "booked":
+            raise DomainError(
+                "cycle", f"cycle {cycle} is {dose['status']}; only a booked one moves"
+            )
+        old = record.current[dose["id"]]
+        if expected_version is not None and old["version"] != expected_version:
+            raise ConflictError("appointment", "it was changed by someone else since it was read")
+        chair_id = require_chair(db, chair)["id"] if chair else old["chair_id"]
+        slot = Slot(chair_id, to, slot_of(old).chair_time)
+        problem = check_move(db, settings, record, cycle, slot, old["id"])
+        if problem:
+            raise DomainError("to", problem)
+        _write_slots(ctx, [(dose, slot)], record, changes)
+        day = settings.calendar.local_date(slot.start)
+        _replan_after(ctx, settings, _reloaded(db, mrn), cycle, day, changes)
+        changes.courses.add(record.course["id"])
+        audit(
+            ctx,
+            "move appointment",
+            "appointment",
+            old["id"],
+            {"start": old["start_utc"], "chair": old["chair_id"]},
+            {"start": to_utc_text(to), "chair": chair_id, "later_moved": len(changes.later_moves)},
+        )
+    return changes
+
+
+def _reloaded(db: Database, mrn: str) -> CourseRecord:
+    return load_course(db, mrn)
+
+
+def record_dose_given(
+    ctx: Context,
+    *,
+    mrn: str,
+    cycle: int,
+    given_at: datetime,
+    infusion_min: int | None = None,
+    tolerated: bool = True,
+    reaction_grade: int | None = None,
+) -> ChangeSet:
+    """A dose was given (its infusion started at ``given_at``); later cycles re-anchor."""
+    require_aware("given_at", given_at)
+    changes = ChangeSet(f"record cycle {cycle} given for {mrn}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        record = load_course(db, mrn)
+        record.require_active()
+        dose = record.dose(cycle)
+        if dose["status"] == "given":
+            raise DomainError("cycle", f"cycle {cycle} was already given")
+        if cycle != record.next_cycle:
+            raise DomainError(
+                "cycle", f"cycle {cycle} is not the next dose; cycle {record.next_cycle} is"
+            )
+        given = record.given
+        if given:
+            last = given[-1]
+            if given_at <= last.given_at:
+                raise DomainError("given_at", f"before cycle {last.cycle} was given")
+            problem = spacing_problem(
+                last.cycle,
+                last.given_at,
+                settings.calendar.local_date(given_at),
+                settings.calendar,
+                settings.rules,
+            )
+            if problem:
+                raise DomainError("given_at", problem)
+        appointment = record.current[dose["id"]]
+        planned_min = appointment["infusion_min"]
+        minutes = planned_min if infusion_min is None else infusion_min
+        if not isinstance(minutes, int) or not 1 <= minutes <= MAX_INFUSION_MIN:
+            raise DomainError(
+                "infusion_min", f"must be 1-{MAX_INFUSION_MIN} minutes, got {minutes}"
+            )
+        if reaction_grade is not None and reaction_grade not in range(1, 5):
+            raise DomainError("reaction_grade", f"must be 1-4, got {reaction_grade}")
+        tolerated = tolerated and reaction_grade is None
+        new = {
+            "status": "given",
+            "given_at": to_utc_text(given_at),
+            "infusion_actual_min": minutes,
+            "tolerated": int(tolerated),
+            "reaction_grade": reaction_grade,
+        }
+        repo.update_versioned(db, "doses", dose["id"], dose["version"], new)
+        repo.update_appointment(db, appointment["id"], appointment["version"], {"status": "given"})
+        changes.appointments.add(appointment["id"])
+        record = _reloaded(db, mrn)
+        status = course_status(record.setting, len(record.given), stopped=False)
+        if status is CourseStatus.COMPLETED:
+            repo.update_versioned(
+                db,
+                "courses",
+                record.course["id"],
+                record.course["version"],
+                {"status": status.value},
+            )
+            changes.notes.append("course completed: all 14 doses given")
+        else:
+            _replan_after(
+                ctx, settings, record, cycle, settings.calendar.local_date(given_at), changes
+            )
+        changes.courses.add(record.course["id"])
+        audit(
+            ctx,
+            "record dose given",
+            "dose",
+            dose["id"],
+            {"status": dose["status"]},
+            {**new, "cycle": cycle},
+        )
+    return changes
+
+
+def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
+    """The patient did not come: re-book as soon as possible, keep doses 21 days apart,
+    and move every later cycle with it [label]. Nothing is doubled up."""
+    changes = ChangeSet(f"mark cycle {cycle} missed for {mrn}")
+    now = ctx.clock.now()
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        calendar = settings.calendar
+        record = load_course(db, mrn)
+        record.require_active()
+        dose = record.dose(cycle)
+        if dose["status"] != "booked":
+            raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one")
+        if cycle != record.next_cycle:
+            raise DomainError(
+                "cycle", f"cycle {cycle} is not the next dose; cycle {record.next_cycle} is"
+            )
+        old = record.current[dose["id"]]
+        old_slot = slot_of(old)
+        # As soon as possible from now; a miss announced ahead never re-books its own slot.
+        not_before = old_slot.end if now < old_slot.start else now
+        first_day = calendar.local_date(not_before)
+        given = record.given
+        if given:
+            earliest = earliest_day_after(given[-1].given_at, calendar, settings.rules)
+            if earliest > first_day:
+                first_day, not_before = earliest, calendar.at(earliest, time(0))
+        chair_time = old_slot.chair_time
+        later_ids = {
+            record.current[d["id"]]["id"] for d in record.booked if d["id"] in record.current
+        }
+        lookup = day_load_lookup(db, calendar, later_ids)
+        prefs = settings.prefs(chair_ids_in_order(db, old["chair_id"]), None)
+        slot = booking.find_slot(calendar, first_day, chair_time, prefs, lookup, not_before)
+        repo.update_appointment(db, old["id"], old["version"], {"status": "missed"})
+        new_id = repo.insert_appointment(
+            db, {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
+        )
+        changes.appointments.update({old["id"], new_id})
+        changes.moves.append(
+            CycleMove(
+                cycle,
+                old_slot.start,
+                slot.start,
+                chair_name(db, old["chair_id"]),
+                chair_name(db, slot.chair),
+            )
+        )
+        day = settings.calendar.local_date(slot.start)
+        _replan_after(ctx, settings, _reloaded(db, mrn), cycle, day, changes)
+        changes.courses.add(record.course["id"])
+        audit(
+            ctx,
+            "mark dose missed",
+            "dose",
+            dose["id"],
+            {"appointment": old["id"], "start": old["start_utc"]},
+            {
+                "appointment": new_id,
+                "start": to_utc_text(slot.start),
+                "later_moved": len(changes.later_moves),
+            },
+        )
+    return changes
+
+
+def reduce_dose_level(ctx: Context, *, mrn: str, mg_per_kg: float) -> ChangeSet:
+    """Lower the dose level one or more rungs [label]; from 2.4 mg/kg a further
+    reduction stops the course (reason: toxicity)."""
+    changes = ChangeSet(f"reduce dose level for {mrn}")
+    with transaction(ctx) as db:
+        record = load_course(db, mrn)
+        record.require_active()
+        current = check_dose_level(record.course["dose_level_mg_per_kg"])
+        if current == DOSE_LEVELS_MG_PER_KG[-1] and 0 < mg_per_kg < current:
+            _stop(
+                ctx,
+                db,
+                record,
+                StopReason.TOXICITY.value,
+                changes,
+                "a reduction below 2.4 mg/kg means stopping treatment",
+            )
+            return changes
+        level = check_reduction(current, mg_per_kg)
+        repo.update_versioned(
+            db,
+            "courses",
+            record.course["id"],
+            record.course["version"],
+            {"dose_level_mg_per_kg": level},
+        )
+        for dose in record.booked:
+            repo.update_versioned(
+                db, "doses", dose["id"], dose["version"], {"dose_level_mg_per_kg": level}
+            )
+        changes.courses.add(record.course["id"])
+        audit(
+            ctx,
+            "reduce dose level",
+            "course",
+            record.course["id"],
+            {"dose_level_mg_per_kg": current},
+            {"dose_level_mg_per_kg": level},
+        )
+    return changes
+
+
+def parse_stop_reason(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise DomainError("reason", "a stopped course needs a reason")
+    for reason in StopReason:
+        if cleaned.lower().replace("_", " ").replace("-", " ") == reason.value.replace("-", " "):
+            return reason.value
+    return cleaned if cleaned.lower().startswith("other") else f"other: {cleaned}"
+
+
+def stop_course(ctx: Context, *, mrn: str, reason: str) -> ChangeSet:
+    reason_text = parse_stop_reason(reason)
+    changes = ChangeSet(f"stop course for {mrn}")
+    with transaction(ctx) as db:
+        record = load_course(db, mrn)
+        record.require_active()
+        _stop(ctx, db, record, reason_text, changes, None)
+    return changes
+
+
+def _stop(
+    ctx: Context,
+    db: Database,
+    record: CourseRecord,
+    reason: str,
+    changes: ChangeSet,
+    note: str | None,
+) -> None:
+    now = ctx.clock.now()
+    repo.update_versioned(
+        db,
+        "courses",
+        record.course["id"],
+        record.course["version"],
+        {
+            "status": "stopped",
+            "stop_reason": reason,
+            "stopped_at": to_utc_text(now),
+        },
+    )
+    cancelled = []
+    for dose in record.booked:
+        repo.update_versioned(db, "doses", dose["id"], dose["version"], {"status": "cancelled"})
+        appointment = record.current.get(dose["id"])
+        if appointment is not None:
+            repo.update_appointment(
+                db, appointment["id"], appointment["version"], {"status": "cancelled"}
+            )
+            changes.appointments.add(appointment["id"])
+        cancelled.append(dose["cycle"])
+    changes.courses.add(record.course["id"])
+    if note:
+        changes.notes.append(note)
+    changes.notes.append(f"{len(cancelled)} future booking(s) cancelled")
+    audit(
+        ctx,
+        "stop course",
+        "course",
+        record.course["id"],
+        {"status": "active"},
+        {"status": "stopped", "reason": reason, "cancelled_cycles": cancelled},
+    )
+
+
+def book_blocked_time(
+    ctx: Context, *, chair: str, start: datetime, minutes: int, label: str
+) -> ChangeSet:
+    """Hold a chair for something else (another therapy, maintenance)."""
+    require_aware("start", start)
+    if not isinstance(minutes, int) or not 5 <= minutes <= 24 * 60:
+        raise DomainError("minutes", f"must be 5-1440, got {minutes}")
+    label = " ".join(label.split()) or "blocked"
+    changes = ChangeSet(f"block {chair}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        chair_row = require_chair(db, chair)
+        slot = Slot(chair_row["id"], start, ChairTime(0, minutes, 0))
+        reason = settings.calendar.why_outside_hours(slot.start, slot.end)
+        if reason:
+            raise DomainError("start", reason)
+        load = day_load_lookup(db, settings.calendar)(settings.calendar.local_date(start))
+        taken = booking.conflict(load.busy.get(chair_row["id"], ()), slot.interval)
+        if taken:
+            raise DomainError("start", booking.describe_conflict(settings.calendar, taken))
+        values = {**appointment_values(slot), "kind": "blocked", "label": label, "status": "booked"}
+        appointment_id = repo.insert_appointment(db, values)
+        changes.appointments.add(appointment_id)
+        audit(ctx, "block chair time", "appointment", appointment_id, None, values)
+    return changes
+
+
+def cancel_blocked_time(ctx: Context, *, appointment_id: int) -> ChangeSet:
+    changes = ChangeSet("remove blocked time")
+    with transaction(ctx) as db:
+        row = repo.appointment_by_id(db, appointment_id)
+        if row is None or row["kind"] != "blocked" or row["status"] != "booked":
+            raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
+        repo.update_appointment(db, appointment_id, row["version"], {"status": "cancelled"})
+        changes.appointments.add(appointment_id)
+        audit(
+            ctx,
+            "remove blocked time",
+            "appointment",
+            appointment_id,
+            {"status": "booked"},
+            {"status": "cancelled"},
+        )
+    return changes
+
+
+def later_shift_summary(changes: ChangeSet) -> str:
+    """'3 later cycles move by +2 days' style text for confirmations."""
+    shifts = [m.shift for m in changes.later_moves if m.shift is not None]
+    days = [round(shift.total_seconds() / 86400) for shift in shifts]
+    moved = sorted(d for d in days if d)
+    if not moved:
+        retimed = len(shifts)
+        return f"{retimed} later booking(s) re-timed the same day" if retimed else ""
+    span = (
+        f"{moved[0]:+d} days" if moved[0] == moved[-1] else f"{moved[0]:+d} to {moved[-1]:+d} days"
+    )
+    return f"{len(moved)} later cycle(s) move by {span}"

@@ -1,0 +1,87 @@
+"""Patients: add one, record a new weight."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from ..domain.errors import DomainError, require_aware
+from ..store import repository as repo
+from ..store.database import to_utc_text
+from .context import ChangeSet, Context, audit, load_settings, require_patient, transaction
+
+
+def check_weight(value: object, low: float, high: float) -> float:
+    """[policy] a plausible adult weight within the site's bounds (default 20-300 kg)."""
+    try:
+        weight = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DomainError("weight_kg", f"must be a number, got {value!r}") from None
+    if not math.isfinite(weight) or weight <= 0:
+        raise DomainError("weight_kg", f"must be a positive number, got {value!r}")
+    if not low <= weight <= high:
+        raise DomainError(
+            "weight_kg", f"{weight:g} kg is outside the plausible {low:g}-{high:g} kg"
+        )
+    return weight
+
+
+def check_mrn(mrn: str) -> str:
+    mrn = mrn.strip()
+    if not mrn:
+        raise DomainError("mrn", "must not be empty")
+    if len(mrn) > 40 or any(ch.isspace() for ch in mrn):
+        raise DomainError("mrn", f"must be one word of at most 40 characters, got {mrn!r}")
+    return mrn
+
+
+def check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("name", "must not be empty")
+    if len(name) > 120:
+        raise DomainError("name", "must be at most 120 characters")
+    return name
+
+
+def add_patient(
+    ctx: Context, *, mrn: str, name: str, weight_kg: object, measured_at: datetime | None = None
+) -> ChangeSet:
+    mrn = check_mrn(mrn)
+    name = check_name(name)
+    measured = measured_at or ctx.clock.now()
+    require_aware("measured_at", measured)
+    changes = ChangeSet(f"add patient {mrn}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        weight = check_weight(weight_kg, settings.weight_min_kg, settings.weight_max_kg)
+        if repo.patient_by_mrn(db, mrn) is not None:
+            raise DomainError("mrn", f"a patient with MRN {mrn!r} already exists")
+        values = {
+            "mrn": mrn,
+            "name": name,
+            "weight_kg": weight,
+            "weight_measured_at": to_utc_text(measured),
+        }
+        patient_id = repo.insert_patient(db, values)
+        changes.patients.add(patient_id)
+        audit(ctx, "add patient", "patient", patient_id, None, values)
+    return changes
+
+
+def record_weight(
+    ctx: Context, *, mrn: str, weight_kg: object, measured_at: datetime | None = None
+) -> ChangeSet:
+    measured = measured_at or ctx.clock.now()
+    require_aware("measured_at", measured)
+    changes = ChangeSet(f"weigh {mrn}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        weight = check_weight(weight_kg, settings.weight_min_kg, settings.weight_max_kg)
+        patient = require_patient(db, mrn)
+        new = {"weight_kg": weight, "weight_measured_at": to_utc_text(measured)}
+        repo.update_versioned(db, "patients", patient["id"], patient["version"], new)
+        changes.patients.add(patient["id"])
+        old = {k: patient[k] for k in new}
+        audit(ctx, "record weight", "patient", patient["id"], old, new)
+    return changes

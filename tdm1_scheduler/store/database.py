@@ -1,0 +1,198 @@
+"""Opening the clinic's SQLite file safely, and the few helpers every repository uses.
+
+Every connection: WAL, ``synchronous=FULL``, foreign keys on, a busy timeout. A file
+that is not ours (not SQLite, damaged, from a newer app, read-only, locked) gets one
+clear ``StoreError`` and is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from .migrations import MIGRATION_SET, known_migration_names, migrations
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class StoreError(RuntimeError):
+    """The database file cannot be used as asked; the message says why, in one line."""
+
+
+class ConflictError(ValueError):
+    """A write lost a race: the chair was taken or the row changed since it was read."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+def to_utc_text(instant: datetime) -> str:
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime cannot be stored")
+    return instant.astimezone(UTC).strftime(UTC_FORMAT)
+
+
+def from_utc_text(text: str) -> datetime:
+    return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=UTC)
+
+
+def busy_timeout_ms() -> int:
+    text = os.environ.get("TDM1_SCHEDULER_BUSY_TIMEOUT_MS", "")
+    return int(text) if text.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
+
+
+def _is_read_only(path: Path) -> bool:
+    # Checked by mode bits as well: root may write a 0444 file, but the owner meant no.
+    mode = path.stat().st_mode
+    return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
+
+
+def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
+    text = str(error)
+    if "file is not a database" in text:
+        return f"{path} is not a clinic database (not a SQLite file)"
+    if "malformed" in text or "corrupt" in text:
+        return f"{path} is damaged ({text}); restore it from a backup"
+    if "locked" in text or "busy" in text:
+        return f"{path} is locked by another program (waited {busy_timeout_ms() / 1000:g} s)"
+    if "readonly" in text or "read-only" in text:
+        return f"{path} is read-only; nothing was written"
+    if "unable to open" in text:
+        return f"{path} cannot be opened ({text})"
+    return f"{path}: {text}"
+
+
+def _connect(path: Path, *, create: bool, read_only: bool) -> sqlite3.Connection:
+    mode = "ro" if read_only else ("rwc" if create else "rw")
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_ms() / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    if not read_only:
+        mode_now = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode_now != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+    else:
+        conn.execute("PRAGMA schema_version").fetchone()  # fails now if not SQLite
+    return conn
+
+
+def open_database(path: Path | str, *, create: bool = False, read_only: bool = False) -> Database:
+    """Open (or with ``create`` make) the clinic database and bring its schema up to date."""
+    path = Path(path)
+    if str(path) == ":memory:":
+        db = Database(memory=True)
+        _configure_memory(db)
+        migrations.apply(db)
+        return db
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no database at {path}; create one with `tdm1-scheduler init`")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file")
+    elif not read_only and _is_read_only(path):
+        raise StoreError(f"{path} is read-only; nothing was written")
+    try:
+        conn = _connect(path, create=create, read_only=read_only)
+        db = Database(conn)
+        _check_schema(db, path)
+        if not read_only and migrations.pending(db):
+            migrations.apply(db)
+    except sqlite3.Error as error:
+        raise StoreError(describe_sqlite_error(path, error)) from error
+    return db
+
+
+def _configure_memory(db: Database) -> None:
+    db.conn.isolation_level = None
+    db.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_schema(db: Database, path: Path) -> None:
+    table = db.table("_sqlite_migrations")
+    if not table.exists():
+        if db.table_names():
+            raise StoreError(f"{path} is a SQLite file, but not a clinic database")
+        return
+    known = set(known_migration_names())
+    applied = [row["name"] for row in table.rows_where("migration_set = ?", [MIGRATION_SET])]
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path} was written by a newer version of the app (schema {unknown[-1]}); "
+            "upgrade the app to open it"
+        )
+
+
+def schema_version(db: Database) -> str:
+    applied = migrations.applied(db)
+    return applied[-1].name if applied else "none"
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    Reading and writing under one lock means two processes cannot both read "free"
+    and then both book; the loser waits for the busy timeout, then sees the winner.
+    """
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise StoreError(describe_sqlite_error(db_path(db), error)) from error
+    try:
+        with db.atomic():
+            yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreError(describe_sqlite_error(db_path(db), error)) from error
+
+
+def db_path(db: Database) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] or ":memory:"
+
+
+def integrity_problems(db: Database) -> list[str]:
+    rows = [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+    return [] if rows == ["ok"] else rows
+
+
+def backup_to(db: Database, target: Path | str) -> None:
+    """Copy the live database with SQLite's online backup API, then verify the copy."""
+    target = Path(target)
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new backup file name")
+    destination = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(destination)
+        problems = [row[0] for row in destination.execute("PRAGMA integrity_check")]
+    finally:
+        destination.close()
+    if problems != ["ok"]:
+        raise StoreError(f"backup {target} failed its integrity check: {problems[0]}")
+
+
+def data_version(db: Database) -> int:
+    """Changes when another connection commits (for polling from the GUI)."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0])

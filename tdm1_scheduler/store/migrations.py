@@ -1,0 +1,171 @@
+"""Schema versions, applied in order at open through sqlite-utils ``Migrations``.
+
+Instants are stored as UTC text ``YYYY-MM-DDTHH:MM:SSZ`` so they sort and compare as
+strings. The database itself refuses a double-booked chair and any change to the audit
+log, so no code path (GUI, CLI, a second process) can get around either rule.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "tdm1_scheduler"
+migrations = Migrations(MIGRATION_SET)
+
+# Statuses whose appointment holds the chair.
+OCCUPYING = "('booked', 'given')"
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE clinic (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            prep_min INTEGER NOT NULL DEFAULT 15 CHECK (prep_min >= 0),
+            early_window_days INTEGER NOT NULL DEFAULT 0,
+            mbc_horizon_cycles INTEGER NOT NULL DEFAULT 6,
+            start_cap INTEGER,
+            snap_min INTEGER NOT NULL DEFAULT 5,
+            preferred_window_min INTEGER NOT NULL DEFAULT 120,
+            weight_min_kg REAL NOT NULL DEFAULT 20,
+            weight_max_kg REAL NOT NULL DEFAULT 300,
+            weight_recalc_percent REAL NOT NULL DEFAULT 10,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE opening_hours (
+            weekday INTEGER PRIMARY KEY CHECK (weekday BETWEEN 0 AND 6),
+            opens TEXT NOT NULL,
+            closes TEXT NOT NULL CHECK (closes > opens)
+        );
+        CREATE TABLE closed_dates (
+            day TEXT PRIMARY KEY,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE chairs (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            position INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE patients (
+            id INTEGER PRIMARY KEY,
+            mrn TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            weight_kg REAL NOT NULL CHECK (weight_kg > 0),
+            weight_measured_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE courses (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            setting TEXT NOT NULL CHECK (setting IN ('EBC', 'MBC')),
+            status TEXT NOT NULL CHECK (status IN ('active', 'completed', 'stopped')),
+            dose_level_mg_per_kg REAL NOT NULL CHECK (dose_level_mg_per_kg <= 3.6),
+            preferred_time TEXT NOT NULL,
+            preferred_chair_id INTEGER REFERENCES chairs(id),
+            stop_reason TEXT,
+            stopped_at TEXT,
+            created_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE UNIQUE INDEX one_active_course_per_patient
+            ON courses(patient_id) WHERE status = 'active';
+        CREATE TABLE doses (
+            id INTEGER PRIMARY KEY,
+            course_id INTEGER NOT NULL REFERENCES courses(id),
+            cycle INTEGER NOT NULL CHECK (cycle >= 1),
+            status TEXT NOT NULL CHECK (status IN ('booked', 'given', 'cancelled')),
+            dose_level_mg_per_kg REAL NOT NULL CHECK (dose_level_mg_per_kg <= 3.6),
+            weight_kg REAL NOT NULL,
+            weight_measured_at TEXT NOT NULL,
+            given_at TEXT,
+            infusion_actual_min INTEGER,
+            tolerated INTEGER,
+            reaction_grade INTEGER,
+            version INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (course_id, cycle)
+        );
+        CREATE TABLE appointments (
+            id INTEGER PRIMARY KEY,
+            chair_id INTEGER NOT NULL REFERENCES chairs(id),
+            dose_id INTEGER REFERENCES doses(id),
+            kind TEXT NOT NULL DEFAULT 'dose' CHECK (kind IN ('dose', 'blocked')),
+            label TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL
+                CHECK (status IN ('booked', 'given', 'missed', 'cancelled')),
+            start_utc TEXT NOT NULL,
+            end_utc TEXT NOT NULL,
+            prep_min INTEGER NOT NULL DEFAULT 0,
+            infusion_min INTEGER NOT NULL DEFAULT 0,
+            observation_min INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (end_utc > start_utc),
+            CHECK (julianday(end_utc) - julianday(start_utc) <= 1.0),
+            CHECK ((kind = 'dose') = (dose_id IS NOT NULL))
+        );
+        CREATE INDEX appointments_by_chair_start ON appointments(chair_id, start_utc);
+        CREATE INDEX appointments_by_start ON appointments(start_utc);
+        CREATE INDEX appointments_by_dose ON appointments(dose_id);
+        CREATE INDEX doses_by_course ON doses(course_id, cycle);
+
+        -- No two chair-holding appointments overlap in one chair, whoever writes.
+        -- Appointments last at most a day, so only a day back needs looking at.
+        CREATE TRIGGER appointments_no_overlap_insert BEFORE INSERT ON appointments
+        WHEN NEW.status IN {OCCUPYING} AND EXISTS (
+            SELECT 1 FROM appointments other
+            WHERE other.chair_id = NEW.chair_id AND other.status IN {OCCUPYING}
+              AND other.start_utc >= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.start_utc, '-1 day')
+              AND other.start_utc < NEW.end_utc AND NEW.start_utc < other.end_utc)
+        BEGIN SELECT RAISE(ABORT, 'chair_overlap'); END;
+
+        CREATE TRIGGER appointments_no_overlap_update BEFORE UPDATE ON appointments
+        WHEN NEW.status IN {OCCUPYING} AND EXISTS (
+            SELECT 1 FROM appointments other
+            WHERE other.id != NEW.id
+              AND other.chair_id = NEW.chair_id AND other.status IN {OCCUPYING}
+              AND other.start_utc >= strftime('%Y-%m-%dT%H:%M:%SZ', NEW.start_utc, '-1 day')
+              AND other.start_utc < NEW.end_utc AND NEW.start_utc < other.end_utc)
+        BEGIN SELECT RAISE(ABORT, 'chair_overlap'); END;
+
+        CREATE TABLE preparations (
+            id INTEGER PRIMARY KEY,
+            dose_id INTEGER NOT NULL REFERENCES doses(id),
+            reconstituted_at TEXT,
+            vial_lots TEXT NOT NULL DEFAULT '',
+            storage TEXT NOT NULL DEFAULT '2-8 °C',
+            diluted_at TEXT,
+            diluent TEXT,
+            dose_mg REAL,
+            discarded_at TEXT,
+            discard_reason TEXT,
+            wasted_mg REAL,
+            used_at TEXT,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX preparations_by_dose ON preparations(dose_id);
+
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            old_values TEXT,
+            new_values TEXT
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        """
+    )
+
+
+def known_migration_names() -> list[str]:
+    """Every migration this version of the app knows, in order."""
+    return [migration.name for migration in migrations.pending(Database(memory=True))]

@@ -1,0 +1,301 @@
+"""Reads and writes of the clinic's rows: the only module outside migrations with SQL.
+
+Rows come back as plain dicts; instants stay UTC text here and become datetimes in the
+services. Updates check a ``version`` column so an edit made since a row was read is
+refused instead of overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from .database import ConflictError, to_utc_text
+from .migrations import OCCUPYING
+
+Row = dict[str, Any]
+
+
+def _rows(db: Database, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+    cursor = db.execute(sql, list(params))
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _one(db: Database, sql: str, params: Iterable[Any] = ()) -> Row | None:
+    rows = _rows(db, sql, params)
+    return rows[0] if rows else None
+
+
+def _insert(db: Database, table: str, values: Mapping[str, Any]) -> int:
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cursor = db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+# --- clinic ---------------------------------------------------------------------
+def clinic(db: Database) -> Row | None:
+    return _one(db, "SELECT * FROM clinic WHERE id = 1")
+
+
+def insert_clinic(db: Database, values: Mapping[str, Any]) -> None:
+    db.table("clinic").insert({"id": 1, **values})
+
+
+def update_clinic(db: Database, values: Mapping[str, Any]) -> None:
+    db.table("clinic").update(1, dict(values))
+
+
+def opening_hours(db: Database) -> list[Row]:
+    return _rows(db, "SELECT * FROM opening_hours ORDER BY weekday")
+
+
+def replace_opening_hours(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
+    db.execute("DELETE FROM opening_hours")
+    db.table("opening_hours").insert_all([dict(row) for row in rows])
+
+
+def closed_dates(db: Database) -> list[Row]:
+    return _rows(db, "SELECT * FROM closed_dates ORDER BY day")
+
+
+def insert_closed_date(db: Database, day: str, reason: str) -> None:
+    db.table("closed_dates").insert({"day": day, "reason": reason})
+
+
+def delete_closed_date(db: Database, day: str) -> None:
+    db.execute("DELETE FROM closed_dates WHERE day = ?", [day])
+
+
+# --- chairs -----------------------------------------------------------------------
+def chairs(db: Database, active_only: bool = True) -> list[Row]:
+    where = "WHERE active = 1" if active_only else ""
+    return _rows(db, f"SELECT * FROM chairs {where} ORDER BY position, id")
+
+
+def chair_by_name(db: Database, name: str) -> Row | None:
+    return _one(db, "SELECT * FROM chairs WHERE name = ?", [name])
+
+
+def chair_by_id(db: Database, chair_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM chairs WHERE id = ?", [chair_id])
+
+
+def insert_chair(db: Database, name: str, position: int) -> int:
+    return _insert(db, "chairs", {"name": name, "position": position})
+
+
+def next_chair_position(db: Database) -> int:
+    row = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM chairs").fetchone()
+    return int(row[0])
+
+
+# --- patients ---------------------------------------------------------------------
+def patient_by_mrn(db: Database, mrn: str) -> Row | None:
+    return _one(db, "SELECT * FROM patients WHERE mrn = ?", [mrn])
+
+
+def patient_by_id(db: Database, patient_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM patients WHERE id = ?", [patient_id])
+
+
+def insert_patient(db: Database, values: Mapping[str, Any]) -> int:
+    return _insert(db, "patients", dict(values))
+
+
+def search_patients(db: Database, text: str, limit: int = 50) -> list[Row]:
+    like = f"%{text.strip()}%"
+    return _rows(
+        db,
+        "SELECT * FROM patients WHERE mrn LIKE ? OR name LIKE ? ORDER BY name LIMIT ?",
+        [like, like, limit],
+    )
+
+
+# --- courses and doses --------------------------------------------------------------
+def course_by_id(db: Database, course_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM courses WHERE id = ?", [course_id])
+
+
+def latest_course(db: Database, patient_id: int) -> Row | None:
+    """The patient's active course, else the most recent one."""
+    return _one(
+        db,
+        "SELECT * FROM courses WHERE patient_id = ? "
+        "ORDER BY status = 'active' DESC, id DESC LIMIT 1",
+        [patient_id],
+    )
+
+
+def insert_course(db: Database, values: Mapping[str, Any]) -> int:
+    return _insert(db, "courses", dict(values))
+
+
+def doses(db: Database, course_id: int) -> list[Row]:
+    return _rows(db, "SELECT * FROM doses WHERE course_id = ? ORDER BY cycle", [course_id])
+
+
+def dose_by_cycle(db: Database, course_id: int, cycle: int) -> Row | None:
+    return _one(db, "SELECT * FROM doses WHERE course_id = ? AND cycle = ?", [course_id, cycle])
+
+
+def dose_by_id(db: Database, dose_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM doses WHERE id = ?", [dose_id])
+
+
+def insert_dose(db: Database, values: Mapping[str, Any]) -> int:
+    return _insert(db, "doses", dict(values))
+
+
+# --- appointments ---------------------------------------------------------------------
+def appointment_by_id(db: Database, appointment_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM appointments WHERE id = ?", [appointment_id])
+
+
+def current_appointment(db: Database, dose_id: int) -> Row | None:
+    """The dose's chair booking that still counts (booked or given)."""
+    return _one(
+        db,
+        f"SELECT * FROM appointments WHERE dose_id = ? AND status IN {OCCUPYING} "
+        "ORDER BY id DESC LIMIT 1",
+        [dose_id],
+    )
+
+
+def appointments_of_dose(db: Database, dose_id: int) -> list[Row]:
+    return _rows(db, "SELECT * FROM appointments WHERE dose_id = ? ORDER BY id", [dose_id])
+
+
+def insert_appointment(db: Database, values: Mapping[str, Any]) -> int:
+    try:
+        return _insert(db, "appointments", values)
+    except sqlite3.IntegrityError as error:
+        _raise_overlap(error)
+        raise
+
+
+def update_appointment(
+    db: Database, appointment_id: int, expected_version: int, values: Mapping[str, Any]
+) -> None:
+    """Update one appointment if nobody changed it since ``expected_version`` was read."""
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    try:
+        cursor = db.execute(
+            f"UPDATE appointments SET {assignments}, version = version + 1 "
+            "WHERE id = ? AND version = ?",
+            [*values.values(), appointment_id, expected_version],
+        )
+    except sqlite3.IntegrityError as error:
+        _raise_overlap(error)
+        raise
+    if cursor.rowcount != 1:
+        raise ConflictError(
+            "appointment", f"#{appointment_id} was changed by someone else since it was read"
+        )
+
+
+def update_versioned(
+    db: Database, table: str, row_id: int, expected_version: int, values: Mapping[str, Any]
+) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    cursor = db.execute(
+        f"UPDATE {table} SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+        [*values.values(), row_id, expected_version],
+    )
+    if cursor.rowcount != 1:
+        raise ConflictError(table, f"#{row_id} was changed by someone else since it was read")
+
+
+def _raise_overlap(error: sqlite3.IntegrityError) -> None:
+    if "chair_overlap" in str(error):
+        raise ConflictError("chair", "chair already taken at that time") from error
+
+
+APPOINTMENT_VIEW = """
+    SELECT a.*, c.name AS chair_name, d.cycle, d.course_id, d.given_at,
+           d.status AS dose_status, d.tolerated, d.infusion_actual_min,
+           co.setting, co.status AS course_status, p.mrn, p.name AS patient_name,
+           p.id AS patient_id
+    FROM appointments a
+    JOIN chairs c ON c.id = a.chair_id
+    LEFT JOIN doses d ON d.id = a.dose_id
+    LEFT JOIN courses co ON co.id = d.course_id
+    LEFT JOIN patients p ON p.id = co.patient_id
+"""
+
+
+def appointments_between(
+    db: Database, start: datetime, end: datetime, statuses: str = OCCUPYING
+) -> list[Row]:
+    """Appointments overlapping [start, end) with the given statuses, with names joined."""
+    return _rows(
+        db,
+        APPOINTMENT_VIEW + f"WHERE a.status IN {statuses} AND a.start_utc < ? AND a.end_utc > ? "
+        "AND a.start_utc >= ? ORDER BY c.position, c.id, a.start_utc",
+        [to_utc_text(end), to_utc_text(start), _day_before(start)],
+    )
+
+
+def _day_before(start: datetime) -> str:
+    from datetime import timedelta
+
+    return to_utc_text(start - timedelta(days=1))
+
+
+def appointment_view(db: Database, appointment_id: int) -> Row | None:
+    return _one(db, APPOINTMENT_VIEW + "WHERE a.id = ?", [appointment_id])
+
+
+# --- preparations -----------------------------------------------------------------------
+def preparation_for_dose(db: Database, dose_id: int) -> Row | None:
+    """The dose's live preparation (the newest one not discarded)."""
+    return _one(
+        db,
+        "SELECT * FROM preparations WHERE dose_id = ? AND discarded_at IS NULL "
+        "ORDER BY id DESC LIMIT 1",
+        [dose_id],
+    )
+
+
+def insert_preparation(db: Database, values: Mapping[str, Any]) -> int:
+    return _insert(db, "preparations", dict(values))
+
+
+# --- audit -------------------------------------------------------------------------------
+def insert_audit(
+    db: Database,
+    *,
+    at: datetime,
+    user: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    old: Any,
+    new: Any,
+) -> None:
+    db.table("audit_log").insert(
+        {
+            "at_utc": to_utc_text(at),
+            "user": user,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "old_values": None if old is None else json.dumps(old, sort_keys=True, default=str),
+            "new_values": None if new is None else json.dumps(new, sort_keys=True, default=str),
+        }
+    )
+
+
+def audit_rows(db: Database, limit: int = 100) -> list[Row]:
+    return _rows(db, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])
+
+
+def count(db: Database, table: str) -> int:
+    return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
