@@ -1,4 +1,4 @@
-"""CLI commands that belong to later features register here (pharmacy, day sheet)."""
+"""CLI commands owned by feature modules register here: pharmacy and the day sheet."""
 
 from __future__ import annotations
 
@@ -7,4 +7,7 @@ from typing import Any
 
 
 def register(commands: Any, command: Callable[..., Any]) -> None:
-    """Nothing yet."""
+    from . import cli_pharmacy, cli_reports
+
+    cli_pharmacy.register(commands, command)
+    cli_reports.register(commands, command)
