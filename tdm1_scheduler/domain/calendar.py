@@ -84,7 +84,7 @@ class ClinicCalendar:
         if day in self.closed_dates:
             return f"clinic closed on {day:%a %Y-%m-%d} (closed date)"
         if day.weekday() not in self.hours:
-            return f"clinic closed on {WEEKDAY_NAMES[day.weekday()]}days ({day:%Y-%m-%d})"
+            return f"clinic closed on {day:%A}s ({day:%Y-%m-%d})"
         return None
 
     def open_days(self, start: date) -> Iterator[date]:

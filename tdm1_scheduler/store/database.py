@@ -79,13 +79,22 @@ def _connect(path: Path, *, create: bool, read_only: bool) -> sqlite3.Connection
     conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
-    if not read_only:
-        mode_now = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode_now != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-    else:
-        conn.execute("PRAGMA schema_version").fetchone()  # fails now if not SQLite
+    conn.execute("PRAGMA schema_version").fetchone()  # fails now if not SQLite
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    # Only once the file is known to be ours: switching writes the file header.
+    mode_now = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if mode_now != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _check_intact(db: Database, path: Path) -> None:
+    """A damaged file is refused at open, before anything could be written to it."""
+    rows = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+    if rows != ["ok"]:
+        raise StoreError(f"{path} is damaged ({rows[0]}); restore it from a backup")
 
 
 def open_database(path: Path | str, *, create: bool = False, read_only: bool = False) -> Database:
@@ -107,7 +116,10 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
     try:
         conn = _connect(path, create=create, read_only=read_only)
         db = Database(conn)
-        _check_schema(db, path)
+        _check_schema(db, path, create=create)
+        _check_intact(db, path)
+        if not read_only:
+            _use_wal(conn)
         if not read_only and migrations.pending(db):
             migrations.apply(db)
     except sqlite3.Error as error:
@@ -120,11 +132,15 @@ def _configure_memory(db: Database) -> None:
     db.execute("PRAGMA foreign_keys = ON")
 
 
-def _check_schema(db: Database, path: Path) -> None:
+def _check_schema(db: Database, path: Path, *, create: bool = False) -> None:
     table = db.table("_sqlite_migrations")
     if not table.exists():
         if db.table_names():
             raise StoreError(f"{path} is a SQLite file, but not a clinic database")
+        if not create:
+            raise StoreError(
+                f"{path} is empty, not a clinic database; create one with `tdm1-scheduler init`"
+            )
         return
     known = set(known_migration_names())
     applied = [row["name"] for row in table.rows_where("migration_set = ?", [MIGRATION_SET])]

@@ -1,0 +1,1 @@
+"""PySide6 face of the scheduler: main window, Qt models over the services, dialogs."""

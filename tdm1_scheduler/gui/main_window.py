@@ -1,0 +1,348 @@
+"""The main window: the day shown as a table of chair appointments, with day navigation.
+
+Time comes from ``ctx.clock`` only. The table is a thin model over the day query; it is
+reloaded when this window changes something (``apply_changes``) and when another
+connection commits (a 1 s poll of SQLite's ``data_version``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDateEdit,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QTableView,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
+from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from ..store.database import data_version
+from . import forms
+from .day_model import DayAppointmentsModel
+from .resources import (
+    APP_ICON,
+    ICON_NAMES,
+    icon_is_valid,
+    load_icon,
+    load_stylesheet,
+)
+
+APP_TITLE = "T-DM1 Chair Scheduler"
+POLL_INTERVAL_MS = 1000
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def from_qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class MainWindow(QMainWindow):
+    sig_day_changed = Signal(object)
+    """The day shown changed (a ``datetime.date``)."""
+
+    sig_data_changed = Signal(object)
+    """The data changed: a ``ChangeSet`` from this window, or None for another connection."""
+
+    def __init__(self, ctx: Context, demo: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.demo = demo
+        self.settings: ClinicSettings = load_settings(ctx.db)
+        self.undo_stack = QUndoStack(self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self._title())
+        self.setWindowIcon(load_icon(APP_ICON))
+        self.setAccessibleName(APP_TITLE)
+        self.resize(1280, 800)
+
+        self.model = DayAppointmentsModel(self.settings, load_icon("first-infusion"))
+        self._build_central()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.statusBar().setObjectName("statusBar")
+
+        self._shown_day = self.clinic_today()
+        self._seen_version = data_version(ctx.db)
+        self._load_day(self._shown_day)
+
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setObjectName("dataVersionPoll")
+        self.poll_timer.setInterval(POLL_INTERVAL_MS)
+        self.poll_timer.timeout.connect(self.poll_data_version)
+        self.poll_timer.start()
+
+    # --- building -------------------------------------------------------------------
+    def _title(self) -> str:
+        title = f"{APP_TITLE} - {self.settings.name}"
+        return f"{title} (demo)" if self.demo else title
+
+    def _build_central(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.day_title = QLabel(central)
+        self.day_title.setObjectName("dayTitleLabel")
+        self.day_title.setAccessibleName("Day shown")
+        self.drug_banner = QLabel(f"{DRUG_NAME}: {DRUG_NAME_REMINDER}", central)
+        self.drug_banner.setObjectName("drugBannerLabel")
+        self.drug_banner.setAccessibleName("Drug reminder")
+        self.table = QTableView(central)
+        self.table.setObjectName("dayTable")
+        self.table.setAccessibleName("Appointments of the day shown")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(48)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        layout.addWidget(self.day_title)
+        layout.addWidget(self.drug_banner)
+        layout.addWidget(self.table, 1)
+        self.setCentralWidget(central)
+
+    def _action(
+        self,
+        text: str,
+        name: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.quit_action = self._action(
+            "&Quit", "quitAction", self.close, QKeySequence(QKeySequence.StandardKey.Quit)
+        )
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setObjectName("undoAction")
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setObjectName("redoAction")
+        self.redo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.previous_action = self._action(
+            "&Previous day", "previousDayAction", self.show_previous_day, QKeySequence("Alt+Left")
+        )
+        self.previous_action.setIcon(load_icon("go-previous"))
+        self.previous_action.setToolTip("Show the previous day (Alt+Left)")
+        self.next_action = self._action(
+            "&Next day", "nextDayAction", self.show_next_day, QKeySequence("Alt+Right")
+        )
+        self.next_action.setIcon(load_icon("go-next"))
+        self.next_action.setToolTip("Show the next day (Alt+Right)")
+        self.today_action = self._action(
+            "&Today", "todayAction", self.show_today, QKeySequence("Alt+Home")
+        )
+        self.today_action.setIcon(load_icon("go-today"))
+        self.today_action.setToolTip("Show today, or the next open day when closed today")
+        self.refresh_action = self._action(
+            "&Refresh", "refreshAction", self.reload, QKeySequence(QKeySequence.StandardKey.Refresh)
+        )
+        self.about_action = self._action("&About", "aboutAction", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.setObjectName("fileMenu")
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.setObjectName("editMenu")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.view_menu = bar.addMenu("&View")
+        self.view_menu.setObjectName("viewMenu")
+        for action in (self.previous_action, self.next_action, self.today_action):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.refresh_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.about_action)
+
+    def _tool_button(self, action: QAction, name: str, accessible: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return button
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Day navigation", self)
+        toolbar.setObjectName("dayToolbar")
+        toolbar.setAccessibleName("Day navigation")
+        toolbar.setMovable(False)
+        self.previous_button = self._tool_button(
+            self.previous_action, "previousDayButton", "Previous day"
+        )
+        self.today_button = self._tool_button(self.today_action, "todayButton", "Today")
+        self.next_button = self._tool_button(self.next_action, "nextDayButton", "Next day")
+        self.date_edit = QDateEdit(self)
+        self.date_edit.setObjectName("dayDateEdit")
+        self.date_edit.setAccessibleName("Pick the day shown")
+        self.date_edit.setToolTip("Pick the day shown")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd yyyy-MM-dd")
+        self.date_edit.dateChanged.connect(self._date_picked)
+        for widget in (self.previous_button, self.today_button, self.next_button):
+            toolbar.addWidget(widget)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.date_edit)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        self.view_menu.addSeparator()
+        toggle = toolbar.toggleViewAction()
+        toggle.setText("Show day &navigation toolbar")
+        toggle.setObjectName("toggleToolbarAction")
+        self.view_menu.addAction(toggle)
+
+    # --- days ---------------------------------------------------------------------
+    def clinic_today(self) -> date:
+        """The clinic's today from ``ctx.clock``; the next open day when closed today."""
+        calendar = self.settings.calendar
+        return calendar.next_open_day(calendar.local_date(self.ctx.clock.now()))
+
+    @property
+    def shown_day(self) -> date:
+        return self._shown_day
+
+    def show_day(self, day: date) -> None:
+        if day != self._shown_day or self.model.day != day:
+            self._load_day(day)
+
+    @Slot()
+    def show_previous_day(self) -> None:
+        self.show_day(self._shown_day - timedelta(days=1))
+
+    @Slot()
+    def show_next_day(self) -> None:
+        self.show_day(self._shown_day + timedelta(days=1))
+
+    @Slot()
+    def show_today(self) -> None:
+        self.show_day(self.clinic_today())
+
+    @Slot(QDate)
+    def _date_picked(self, value: QDate) -> None:
+        self.show_day(from_qdate(value))
+
+    def _load_day(self, day: date) -> None:
+        self._shown_day = day
+        self.model.reload(self.ctx.db, day)
+        if from_qdate(self.date_edit.date()) != day:
+            blocked = self.date_edit.blockSignals(True)
+            self.date_edit.setDate(to_qdate(day))
+            self.date_edit.blockSignals(blocked)
+        self._update_labels()
+        self.sig_day_changed.emit(day)
+
+    def _update_labels(self) -> None:
+        day = self._shown_day
+        calendar = self.settings.calendar
+        today = calendar.local_date(self.ctx.clock.now())
+        note = " (today)" if day == today else ""
+        closed = calendar.why_closed(day)
+        self.day_title.setText(f"{day:%A %d %B %Y}{note}")
+        count = self.model.rowCount()
+        first = sum(1 for r in range(count) if self.model.row_data(r).get("cycle") == 1)
+        text = f"{count} appointment(s), {first} first infusion(s)"
+        if closed:
+            text = f"{text}; {closed}"
+        self.statusBar().showMessage(f"{text} | {self.settings.name} | {self.settings.timezone}")
+
+    # --- reloading ------------------------------------------------------------------
+    @Slot()
+    def reload(self) -> None:
+        """Read the clinic settings and the day again from the services."""
+        self.settings = load_settings(self.ctx.db)
+        self.model.set_settings(self.settings)
+        self._load_day(self._shown_day)
+
+    @Slot()
+    def poll_data_version(self) -> bool:
+        """Reload when another connection committed since the last look."""
+        version = data_version(self.ctx.db)
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        self.reload()
+        self.sig_data_changed.emit(None)
+        return True
+
+    def stop_polling(self) -> None:
+        self.poll_timer.stop()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop_polling()
+        super().closeEvent(event)
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """A service call made in this window changed data: show it."""
+        self.reload()
+        self.sig_data_changed.emit(changes)
+
+    # --- dialogs ----------------------------------------------------------------------
+    @Slot()
+    def show_about(self) -> None:
+        dialog = forms.build_about_dialog(self)
+        dialog.setWindowIcon(load_icon(APP_ICON))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.about_dialog = dialog
+        dialog.open()
+
+    def self_check(self) -> bool:
+        """Build every form and dialog, load every icon and the stylesheet."""
+        problems: list[str] = []
+        for name in forms.FORM_NAMES:
+            try:
+                widget = forms.load_form(name, self)
+                widget.deleteLater()
+            except (forms.FormError, OSError) as error:
+                problems.append(str(error))
+        try:
+            forms.build_about_dialog(self).deleteLater()
+        except (forms.FormError, OSError) as error:
+            problems.append(str(error))
+        problems.extend(f"icon {name}" for name in ICON_NAMES if not icon_is_valid(name))
+        try:
+            if not load_stylesheet().strip():
+                problems.append("stylesheet is empty")
+        except OSError as error:
+            problems.append(f"stylesheet: {error}")
+        for problem in problems:
+            print(f"self-check: {problem}")
+        return not problems
+
+
+def apply_application_style(app: QCoreApplication) -> None:
+    """The app icon and stylesheet for the whole application."""
+    app.setApplicationVersion(__version__)
+    if isinstance(app, QApplication):
+        app.setWindowIcon(load_icon(APP_ICON))
+        app.setStyleSheet(load_stylesheet())

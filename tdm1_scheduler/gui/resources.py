@@ -1,0 +1,51 @@
+"""Where the GUI's files are: icons, stylesheet and Designer forms.
+
+They live inside the package (``tdm1_scheduler/resources/``) so a wheel carries them and
+a source checkout finds them the same way, through ``importlib.resources``.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtSvg import QSvgRenderer
+
+ICON_NAMES = ("tdm1-scheduler", "go-previous", "go-next", "go-today", "first-infusion")
+APP_ICON = "tdm1-scheduler"
+STYLESHEET = "style.qss"
+
+
+def resource_root() -> Traversable:
+    return files("tdm1_scheduler") / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    """A real file path for a resource (the package is never zipped in practice)."""
+    target = resource_root().joinpath(*parts)
+    with as_file(target) as path:
+        return Path(path)
+
+
+def icon_path(name: str) -> Path:
+    return resource_path("icons", f"{name}.svg")
+
+
+def load_icon(name: str) -> QIcon:
+    return QIcon(str(icon_path(name)))
+
+
+def icon_is_valid(name: str) -> bool:
+    """True when the SVG exists and parses (QIcon alone loads lazily and never fails)."""
+    path = icon_path(name)
+    return path.is_file() and QSvgRenderer(str(path)).isValid() and not load_icon(name).isNull()
+
+
+def load_stylesheet() -> str:
+    return resource_root().joinpath(STYLESHEET).read_text(encoding="utf-8")
+
+
+def form_path(name: str) -> Path:
+    return resource_path("ui", f"{name}.ui")

@@ -1,0 +1,41 @@
+"""Regenerate ``docs/day-sheet.png``: page 1 of the demo clinic's day sheet.
+
+    python -m tdm1_scheduler.reports.docs_image [docs/day-sheet.png]
+
+Built through the same ``paint`` path as the PDF and the printer, on a throw-away demo
+database, at a fixed "now" so the picture only changes when the code does.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from dateutil import tz
+
+from ..clock import FixedClock
+from ..store.database import open_database
+from .day_sheet import build_day_sheet
+
+DEMO_NOW = datetime(2027, 1, 12, 7, 30, tzinfo=tz.gettz("America/New_York"))
+
+
+def write_docs_image(path: Path | str, dpi: int = 120) -> None:
+    from ..demo import build_demo_clinic
+    from .paint import write_png
+
+    with tempfile.TemporaryDirectory() as folder:
+        db_path = Path(folder) / "demo.db"
+        build_demo_clinic(db_path, DEMO_NOW)
+        db = open_database(db_path, read_only=True)
+        try:
+            sheet = build_day_sheet(db, DEMO_NOW.date(), FixedClock(DEMO_NOW))
+        finally:
+            db.close()
+    write_png(sheet, path, 0, dpi=dpi)
+
+
+if __name__ == "__main__":
+    write_docs_image(sys.argv[1] if len(sys.argv) > 1 else "docs/day-sheet.png")

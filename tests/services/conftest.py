@@ -1,0 +1,52 @@
+"""Services called directly: an in-memory clinic, a fixed clock, one acting user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from dateutil import tz
+
+from tdm1_scheduler.clock import FixedClock
+from tdm1_scheduler.services import clinic, patients, queries
+from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.store.database import open_database
+
+ZONE_NAME = "America/New_York"
+ZONE = tz.gettz(ZONE_NAME)
+USER = "nurse.kim"
+
+
+def local(text: str, zone_name: str = ZONE_NAME) -> datetime:
+    """Clinic wall time ``YYYY-MM-DDTHH:MM`` as an aware datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=tz.gettz(zone_name))
+
+
+def dump(ctx: Context) -> str:
+    """Every table, row for row (the audit log included)."""
+    return "\n".join(ctx.db.conn.iterdump())
+
+
+def cycles(ctx: Context, mrn: str) -> list[dict[str, Any]]:
+    return queries.course_view(ctx.db, mrn)["cycles"]
+
+
+def start_of(cycle: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(cycle["start"])
+
+
+def make_ctx(zone_name: str = ZONE_NAME, chairs: int = 3, now: str = "2026-03-01T08:00") -> Context:
+    db = open_database(":memory:")
+    ctx = Context(db, FixedClock(local(now, zone_name)), USER)
+    clinic.init_clinic(ctx, timezone=zone_name, chairs=chairs)
+    return ctx
+
+
+@pytest.fixture
+def ctx() -> Context:
+    """A Mon-Fri 08:00-17:00 clinic in New York with three chairs and patient P1."""
+    context = make_ctx()
+    patients.add_patient(context, mrn="P1", name="Pat One", weight_kg=70)
+    yield context
+    context.db.close()

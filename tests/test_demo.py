@@ -1,0 +1,120 @@
+"""The demo clinic: what it holds, and that it never touches another database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from tdm1_scheduler.demo import build_demo_clinic
+from tdm1_scheduler.services.context import load_settings
+from tdm1_scheduler.services.queries import chair_list, day_appointments
+from tdm1_scheduler.store.database import open_database
+
+WEEKDAY_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 10:00 New York
+SATURDAY_NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo_clinic(path, WEEKDAY_NOW)
+    db = open_database(path)
+    yield db
+    db.conn.close()
+
+
+def scalar(db, sql: str) -> int:  # type: ignore[no-untyped-def]
+    return int(db.execute(sql).fetchone()[0])
+
+
+def test_size(demo) -> None:  # type: ignore[no-untyped-def]
+    assert len(chair_list(demo)) == 12
+    assert 35 <= scalar(demo, "SELECT count(*) FROM patients") <= 45
+    assert {"EBC", "MBC"} <= {r[0] for r in demo.execute("SELECT setting FROM courses")}
+
+
+def test_completed_course(demo) -> None:  # type: ignore[no-untyped-def]
+    assert scalar(demo, "SELECT count(*) FROM courses WHERE status = 'completed'") >= 1
+    given = demo.execute(
+        "SELECT count(*) FROM doses d JOIN courses c ON c.id = d.course_id "
+        "WHERE c.status = 'completed' AND d.status = 'given' GROUP BY c.id"
+    ).fetchall()
+    assert all(row[0] == 14 for row in given)
+
+
+def test_missed_dose_rebooked(demo) -> None:  # type: ignore[no-untyped-def]
+    missed = demo.execute("SELECT dose_id FROM appointments WHERE status = 'missed'").fetchall()
+    assert missed
+    for (dose_id,) in missed:
+        again = scalar(
+            demo,
+            f"SELECT count(*) FROM appointments WHERE dose_id = {dose_id} "
+            "AND status IN ('booked', 'given')",
+        )
+        assert again == 1
+
+
+def test_reduced_dose_and_reaction(demo) -> None:  # type: ignore[no-untyped-def]
+    assert scalar(demo, "SELECT count(*) FROM courses WHERE dose_level_mg_per_kg = 3.0") >= 1
+    assert scalar(demo, "SELECT count(*) FROM doses WHERE tolerated = 0") >= 1
+    assert scalar(demo, "SELECT count(*) FROM doses WHERE infusion_actual_min = 120") >= 1
+    # the infusion after the reaction keeps the tolerated 120 min
+    assert (
+        scalar(
+            demo,
+            "SELECT count(*) FROM appointments WHERE status = 'booked' AND infusion_min = 120",
+        )
+        >= 1
+    )
+
+
+def test_busy_today_with_first_infusions(demo) -> None:  # type: ignore[no-untyped-def]
+    rows = day_appointments(demo, load_settings(demo), date(2026, 11, 18))
+    assert len(rows) >= 20
+    assert sum(1 for r in rows if r["cycle"] == 1) >= 2
+    assert {r["status"] for r in rows} == {"given", "booked"}  # 10:00: some done, some to come
+
+
+def test_weekend_today_means_next_open_day(tmp_path: Path) -> None:
+    path = tmp_path / "weekend.db"
+    build_demo_clinic(path, SATURDAY_NOW)
+    db = open_database(path)
+    try:
+        settings = load_settings(db)
+        assert day_appointments(db, settings, date(2026, 11, 21)) == []
+        monday = day_appointments(db, settings, date(2026, 11, 23))
+        assert len(monday) >= 20
+        assert {r["status"] for r in monday} == {"booked"}
+    finally:
+        db.conn.close()
+
+
+def test_two_builds_do_not_touch_each_other(tmp_path: Path) -> None:
+    first = tmp_path / "a" / "demo.db"
+    second = tmp_path / "b" / "demo.db"
+    build_demo_clinic(first, WEEKDAY_NOW)
+    before = first.read_bytes()
+    build_demo_clinic(second, WEEKDAY_NOW)
+    assert first.read_bytes() == before
+    assert sorted(p.name for p in first.parent.iterdir()) == ["demo.db"]
+    with pytest.raises(FileExistsError):
+        build_demo_clinic(first, WEEKDAY_NOW)
+    assert first.read_bytes() == before
+
+
+def test_deterministic(tmp_path: Path) -> None:
+    dumps = []
+    for name in ("x.db", "y.db"):
+        build_demo_clinic(tmp_path / name, WEEKDAY_NOW)
+        db = open_database(tmp_path / name)
+        dumps.append(
+            db.execute(
+                "SELECT p.mrn, p.name, a.start_utc, a.chair_id, a.status FROM appointments a "
+                "LEFT JOIN doses d ON d.id = a.dose_id LEFT JOIN courses c ON c.id = d.course_id "
+                "LEFT JOIN patients p ON p.id = c.patient_id ORDER BY a.id"
+            ).fetchall()
+        )
+        db.conn.close()
+    assert dumps[0] == dumps[1]
