@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
 from .course import PlannedDay, due_day_after
-from .errors import DomainError
+from .errors import DomainError, require_aware
 from .regimen import ChairTime
 
 DEFAULT_SNAP_MIN = 5  # [policy] the planner's grid step
@@ -49,21 +49,26 @@ class Slot:
     start: datetime
     chair_time: ChairTime
 
+    # Chair minutes are elapsed time: added in UTC, so a visit across a daylight-saving
+    # change holds the chair exactly as long as it lasts.
+    def _after(self, minutes: int) -> datetime:
+        return self.start.astimezone(UTC) + timedelta(minutes=minutes)
+
     @property
     def infusion_start(self) -> datetime:
-        return self.start + timedelta(minutes=self.chair_time.prep_min)
+        return self._after(self.chair_time.prep_min)
 
     @property
     def infusion_end(self) -> datetime:
-        return self.infusion_start + timedelta(minutes=self.chair_time.infusion_min)
+        return self._after(self.chair_time.prep_min + self.chair_time.infusion_min)
 
     @property
     def end(self) -> datetime:
-        return self.start + timedelta(minutes=self.chair_time.total_min)
+        return self._after(self.chair_time.total_min)
 
     @property
     def interval(self) -> Interval:
-        return Interval(self.start, self.end)
+        return Interval(self.start.astimezone(UTC), self.end)
 
 
 @dataclass(frozen=True)
@@ -126,9 +131,11 @@ def candidate_starts(
     window = calendar.opening_window(day)
     if window is None:
         return []
-    opens, closes = window
+    opens, closes = (moment.astimezone(UTC) for moment in window)
     step = timedelta(minutes=prefs.snap_min)
     last = closes - timedelta(minutes=chair_time.total_min)
+    if not_before is not None:
+        require_aware("not_before", not_before)
     first = opens if not_before is None else _ceil_to_step(not_before, opens, step)
     starts = []
     moment = first
@@ -136,9 +143,9 @@ def candidate_starts(
         starts.append(moment)
         moment += step
     if prefs.preferred_time is not None and not_before is None:
-        target = calendar.at(day, prefs.preferred_time)
+        target = calendar.at(day, prefs.preferred_time).astimezone(UTC)
         starts.sort(key=lambda start: (abs(start - target), start))
-    return starts
+    return [calendar.local(start) for start in starts]  # UTC inside, clinic zone out
 
 
 def find_slot_on_day(
@@ -170,7 +177,7 @@ def find_slot_on_day(
             and counts[slot_key(calendar, slot.infusion_start)] >= prefs.start_cap
         )
         if not capped:
-            if abs(start - reference) <= window or fallback is None:
+            if abs(start.astimezone(UTC) - reference.astimezone(UTC)) <= window or not fallback:
                 return slot
             return fallback
         if fallback is None:
@@ -181,7 +188,7 @@ def find_slot_on_day(
 def _free_chair(
     start: datetime, chair_time: ChairTime, chairs: Sequence[int], load: DayLoad
 ) -> Slot | None:
-    wanted = Interval(start, start + timedelta(minutes=chair_time.total_min))
+    wanted = Slot(chairs[0], start, chair_time).interval
     for chair in chairs:
         if conflict(load.busy.get(chair, ()), wanted) is None:
             return Slot(chair, start, chair_time)
@@ -197,6 +204,8 @@ def find_slot(
     not_before: datetime | None = None,
 ) -> Slot:
     """The first day from ``first_day`` with a free slot, searching open days ahead."""
+    if not_before is not None:
+        require_aware("not_before", not_before)
     for index, day in enumerate(calendar.open_days(first_day)):
         if index >= MAX_DAYS_AHEAD:
             break

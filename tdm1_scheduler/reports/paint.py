@@ -277,8 +277,11 @@ class SheetPages:
             painter.drawLine(QPointF(x, top), QPointF(x, bottom))
             if on_hour:
                 painter.setPen(self.pen())
+                label = QRectF(x - self.pt(20), top - axis_h, self.pt(40), axis_h)
+                if label.right() > body.right():  # the last hour stays inside the page
+                    label.moveRight(body.right())
                 painter.drawText(
-                    QRectF(x - self.pt(20), top - axis_h, self.pt(40), axis_h),
+                    label,
                     Qt.AlignmentFlag.AlignCenter,
                     f"{minute // 60:02d}:00",
                 )
@@ -359,11 +362,13 @@ class SheetPages:
         painter.setFont(self.font(6, bold=bold))
         width = max(0.0, limit - x0 - self.pt(2))
         metrics = QFontMetricsF(painter.font(), painter.device())
-        painter.drawText(
-            QRectF(x0 + self.pt(0.5), y + row_h * 0.04, width, row_h * 0.48),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(text, Qt.TextElideMode.ElideRight, width),
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        box = QRectF(x0 + self.pt(0.5), y + row_h * 0.06, width, row_h * 0.44)
+        # White under the words, so the grid never runs through a name.
+        painter.fillRect(
+            QRectF(box.left(), box.top(), metrics.horizontalAdvance(shown), box.height()), WHITE
         )
+        painter.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
 
     def _box(self, painter: QPainter, rect: QRectF, style: Qt.BrushStyle) -> None:
         if rect.width() <= 0:

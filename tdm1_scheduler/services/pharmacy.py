@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +42,6 @@ from ..domain.stability import (
     check_diluent,
     check_dilution,
     status_at,
-    time_left,
 )
 from ..store import repository as repo
 from ..store.database import from_utc_text, to_utc_text
@@ -163,6 +162,20 @@ def _iso(settings: ClinicSettings, instant: datetime | None) -> str | None:
 
 def _minutes(delta: timedelta | None) -> int | None:
     return None if delta is None else math.floor(delta.total_seconds() / 60)
+
+
+def prep_time_left(prep: Preparation, now: datetime) -> timedelta | None:
+    """Time left on what is on the shelf at ``now`` (vial, else bag), negative once
+    expired; None when nothing is (yet) prepared, or it was used or discarded."""
+    status = status_at(prep, now)
+    if status in (PrepStatus.RECONSTITUTED, PrepStatus.VIAL_EXPIRED):
+        expiry = prep.vial_expires_at
+    elif status in (PrepStatus.DILUTED, PrepStatus.BAG_EXPIRED):
+        expiry = prep.bag_expires_at
+    else:
+        return None
+    assert expiry is not None
+    return expiry - now.astimezone(UTC)
 
 
 def _to_second(field: str, instant: datetime) -> datetime:
@@ -370,7 +383,11 @@ def _discard(
         raise DomainError("cycle", f"cycle {cycle}'s preparation was used; nothing to discard")
     prep = preparation_of(row)
     before = status_at(prep, now)
-    preparation_of({**row, "discarded_at": to_utc_text(now)})  # refuses a discard too early
+    # Steps entered ahead of the clock (a time typed for later today): the discard is
+    # recorded at the last of them, never before the step it ends.
+    last_step = prep.diluted_at or prep.reconstituted_at
+    if last_step is not None and last_step > now:
+        now = last_step
     wasted = wasted_mg_of(row)
     new = {"discarded_at": to_utc_text(now), "discard_reason": reason, "wasted_mg": wasted}
     repo.update_versioned(ctx.db, "preparations", row["id"], row["version"], new)
@@ -447,7 +464,7 @@ def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[
         "infuse_by": _iso(settings, prep.infuse_by),
         "bag_usable_at_infusion_start": bag,
         "status": status_at(prep, now).value,
-        "time_left_min": _minutes(time_left(prep, now)),
+        "time_left_min": _minutes(prep_time_left(prep, now)),
         "warnings": warnings,
     }
 
@@ -540,7 +557,7 @@ def _queue_item(
         "diluted_at": _iso(settings, prep.diluted_at),
         "bag_expires_at": _iso(settings, prep.bag_expires_at),
         "infuse_by": _iso(settings, prep.infuse_by),
-        "time_left_min": _minutes(time_left(prep, now)),
+        "time_left_min": _minutes(prep_time_left(prep, now)),
         "due": _iso(settings, due),
         "due_in_min": _minutes(due - now),
         "recalculate": check.recalculate,

@@ -119,3 +119,19 @@ def test_discard_expired_discards_only_expired(place: Clinic) -> None:
     (prep_id,) = changes.preparations
     assert place.db.table("preparations").get(prep_id)["dose_id"] == place.dose_id("OLD")
     assert repo.preparation_for_dose(place.db, place.dose_id("VIAL")) is not None
+
+
+def test_discard_of_steps_entered_ahead_of_the_clock_is_recorded_at_the_last_step(
+    place: Clinic,
+) -> None:
+    """The clock reads Mon 07:00; the dilution was entered for Mon 08:10."""
+    place.patient("P1", 70.0, _at(15, 9))
+    pharmacy.record_reconstitution(place.ctx, mrn="P1", cycle=1, at=_at(15, 7, 30))
+    pharmacy.record_dilution(place.ctx, mrn="P1", cycle=1, at=_at(15, 8, 10))
+    (item,) = pharmacy.pharmacy_queue(place.db, MONDAY_7AM)
+    assert item["status"] == "not_prepared"  # nothing has happened yet at 07:00
+    assert item["time_left_min"] is None
+    changes = pharmacy.discard_preparation(place.ctx, mrn="P1", cycle=1, reason="no show")
+    (prep_id,) = changes.preparations
+    row = place.db.table("preparations").get(prep_id)
+    assert row["discarded_at"] == "2026-06-15T12:10:00Z"  # 08:10 EDT, not before it
