@@ -35,6 +35,7 @@ from ..domain.regimen import (
     check_reduction,
     parse_setting,
 )
+from ..domain.stability import check_can_start
 from ..store import repository as repo
 from ..store.database import ConflictError, from_utc_text, to_utc_text
 from .context import (
@@ -435,6 +436,7 @@ def move_appointment(
         if problem:
             raise DomainError("to", problem)
         _write_slots(ctx, [(dose, slot)], record, changes)
+        _note_bag(db, dose["id"], slot, changes)
         day = settings.calendar.local_date(slot.start)
         _replan_after(ctx, settings, _reloaded(db, mrn), cycle, day, changes)
         changes.courses.add(record.course["id"])
@@ -492,6 +494,7 @@ def record_dose_given(
             if problem:
                 raise DomainError("given_at", problem)
         appointment = record.current[dose["id"]]
+        _use_bag(db, dose["id"], given_at, changes)
         planned_min = appointment["infusion_min"]
         minutes = planned_min if infusion_min is None else infusion_min
         if not isinstance(minutes, int) or not 1 <= minutes <= MAX_INFUSION_MIN:
@@ -538,6 +541,30 @@ def record_dose_given(
     return changes
 
 
+def _use_bag(db: Database, dose_id: int, infusion_start: datetime, changes: ChangeSet) -> None:
+    """A prepared bag is used by this infusion; an expired one is never started [label]."""
+    from .pharmacy import preparation_of  # pharmacy imports this module
+
+    prep = repo.preparation_for_dose(db, dose_id)
+    if prep is None or prep["diluted_at"] is None or prep["used_at"] is not None:
+        return
+    check_can_start(preparation_of(prep), infusion_start)
+    used = {"used_at": to_utc_text(infusion_start)}
+    repo.update_versioned(db, "preparations", prep["id"], prep["version"], used)
+    changes.preparations.add(prep["id"])
+
+
+def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> None:
+    """Tell whether an existing bag is still usable at the moved infusion start."""
+    from .pharmacy import bag_check
+
+    result = bag_check(db, dose_id, slot.infusion_start)
+    if result is not None:
+        changes.notes.append(result["message"])
+        if not result["usable"]:
+            changes.notes.append("the bag will have expired: discard it and prepare a new one")
+
+
 def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
     """The patient did not come: re-book as soon as possible, keep doses 21 days apart,
     and move every later cycle with it [label]. Nothing is doubled up."""
@@ -577,6 +604,7 @@ def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
             db, {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
         )
         changes.appointments.update({old["id"], new_id})
+        _note_bag(db, dose["id"], slot, changes)
         changes.moves.append(
             CycleMove(
                 cycle,

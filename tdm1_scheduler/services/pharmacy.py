@@ -588,7 +588,7 @@ def pharmacy_queue(db: Database, now: datetime) -> list[dict[str, Any]]:
         assert dose is not None
         prep_row = repo.preparation_for_dose(db, dose["id"])
         items[dose["id"]] = _queue_item(db, settings, dose, booked, prep_row, now)
-    for prep_row in _live_preparations(db):
+    for prep_row in repo.live_preparations(db):
         if prep_row["dose_id"] in items:
             continue
         dose = repo.dose_by_id(db, prep_row["dose_id"])
@@ -607,16 +607,6 @@ def pharmacy_queue(db: Database, now: datetime) -> list[dict[str, Any]]:
     return ordered
 
 
-def _live_preparations(db: Database) -> list[Row]:
-    """Preparations neither discarded nor used (on the pharmacy's shelf).
-
-    TODO(lead): move to store/repository.py as ``live_preparations``; the services keep
-    no SQL of their own.
-    """
-    table = db.table("preparations")
-    return list(table.rows_where("discarded_at IS NULL AND used_at IS NULL", order_by="id"))
-
-
 def discard_expired(ctx: Context, *, reason: str = "expired") -> ChangeSet:
     """Discard every live preparation whose vial or bag window has passed at the clock's
     now; one transaction, one audit row per preparation discarded."""
@@ -626,7 +616,7 @@ def discard_expired(ctx: Context, *, reason: str = "expired") -> ChangeSet:
     now = _to_second("now", ctx.clock.now())
     changes = ChangeSet(f"discarded expired {DRUG_NAME} preparations")
     with transaction(ctx) as db:
-        for row in _live_preparations(db):
+        for row in repo.live_preparations(db):
             if status_at(preparation_of(row), now) not in EXPIRED:
                 continue
             dose = repo.dose_by_id(db, row["dose_id"])

@@ -264,6 +264,13 @@ def preparation_for_dose(db: Database, dose_id: int) -> Row | None:
     )
 
 
+def live_preparations(db: Database) -> list[Row]:
+    """Preparations neither discarded nor used: what is on the pharmacy's shelf."""
+    return _rows(
+        db, "SELECT * FROM preparations WHERE discarded_at IS NULL AND used_at IS NULL ORDER BY id"
+    )
+
+
 def insert_preparation(db: Database, values: Mapping[str, Any]) -> int:
     return _insert(db, "preparations", dict(values))
 

@@ -355,27 +355,14 @@ def test_find_slot_gives_up_after_max_days() -> None:
 
 
 def test_find_slot_naive_not_before_refused() -> None:
-    """[policy] a naive not_before is refused with a DomainError about awareness."""
-    with pytest.raises(DomainError, match="aware"):
-        find_slot(CAL, MONDAY, LATER, SlotPreferences([1]), empty_lookup, datetime(2026, 6, 1, 10))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_slot names the field 'instant', not 'not_before', for a naive not_before",
-)
-def test_find_slot_naive_not_before_names_field() -> None:
-    """[policy] a refusal names the field: a naive not_before is reported as not_before."""
+    """[policy] a naive not_before is refused with a DomainError naming the field and the
+    rule (time zone-aware required)."""
     with pytest.raises(DomainError) as err:
         find_slot(CAL, MONDAY, LATER, SlotPreferences([1]), empty_lookup, datetime(2026, 6, 1, 10))
     assert err.value.field == "not_before"
+    assert "aware" in err.value.rule
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: find_slot_on_day with a naive not_before raises TypeError "
-    "(can't compare offset-naive and offset-aware datetimes), not DomainError",
-)
 def test_find_slot_on_day_naive_not_before_refused() -> None:
     """[policy] naive datetimes where an aware one is needed raise DomainError."""
     with pytest.raises(DomainError) as err:
@@ -402,11 +389,6 @@ def test_chair_time_is_elapsed_on_an_ordinary_day() -> None:
     assert elapsed(slot) == timedelta(minutes=195)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Slot.end adds chair minutes to wall time; across Berlin's 2026-03-29 "
-    "spring-forward a 195-min visit from 01:00 holds the chair 135 elapsed minutes",
-)
 def test_chair_time_is_elapsed_across_spring_forward() -> None:
     """[policy] elapsed-time windows stay elapsed time: a 195-min first visit starting
     01:00 CET on 2026-03-29 must end 195 real minutes later (05:15 CEST)."""
@@ -418,11 +400,6 @@ def test_chair_time_is_elapsed_across_spring_forward() -> None:
     assert elapsed(slot) == timedelta(minutes=195)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: wall-clock Slot.end misses a conflict across a DST change, double-booking "
-    "the chair (01:00 CET slot vs busy 04:30-05:00 CEST on 2026-03-29 Berlin)",
-)
 def test_no_double_booking_across_spring_forward() -> None:
     """[policy] elapsed time: a 195-min visit from 01:00 CET runs until 05:15 CEST, so a
     chair busy 04:30-05:00 CEST cannot take it at 01:00."""
@@ -436,6 +413,21 @@ def test_no_double_booking_across_spring_forward() -> None:
     start_utc = slot.start.astimezone(UTC)
     end_utc = start_utc + timedelta(minutes=FIRST.total_min)
     assert not (start_utc < taken.end.astimezone(UTC) and taken.start.astimezone(UTC) < end_utc)
+    # The nearest start to 01:00 CET (00:00Z) that ends by 04:30 CEST (02:30Z) is 00:15 CET.
+    assert start_utc == datetime(2026, 3, 28, 23, 15, tzinfo=UTC)
+    assert ALL_DAY_BERLIN.local(slot.start).time() == time(0, 15)
+
+
+def test_chair_time_is_elapsed_across_fall_back() -> None:
+    """[policy] elapsed time across Berlin's 2026-10-25 fall-back (03:00 CEST -> 02:00 CET):
+    a 195-min visit from 01:00 CEST (23:00Z) ends at 02:15Z, 03:15 CET."""
+    slot = find_slot_on_day(
+        ALL_DAY_BERLIN, date(2026, 10, 25), FIRST, SlotPreferences([1], time(1)), EMPTY
+    )
+    assert slot is not None
+    assert slot.start == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
+    assert elapsed(slot) == timedelta(minutes=195)
+    assert ALL_DAY_BERLIN.local(slot.end).time() == time(3, 15)
 
 
 # --- schedule_plan -------------------------------------------------------------------------------

@@ -70,10 +70,11 @@ def clinics(draw: st.DrawFn) -> Clinic:
     weekdays = draw(st.sets(st.integers(0, 6), min_size=1))
     hours = {}
     for weekday in sorted(weekdays):
-        # Daytime hours on the quarter hour: open 06:00-10:00, 5-10 h long, so the longest
-        # visit (30 prep + 180 infusion + 30 observation = 240 min) always fits.
-        opens_q = draw(st.integers(6 * 4, 10 * 4))
-        closes_q = opens_q + draw(st.integers(5 * 4, 10 * 4))
+        # Hours on the quarter hour: open 00:00-10:00, at least 5 h long and closing by
+        # 23:45, so the longest visit (30 prep + 180 infusion + 30 observation = 240 min)
+        # always fits; early openings put some days across a daylight-saving change.
+        opens_q = draw(st.integers(0, 10 * 4))
+        closes_q = min(opens_q + draw(st.integers(5 * 4, 14 * 4)), 23 * 4 + 3)
         hours[weekday] = OpeningHours(
             time(opens_q // 4, 15 * (opens_q % 4)), time(closes_q // 4, 15 * (closes_q % 4))
         )
@@ -419,3 +420,64 @@ def test_not_before_is_as_soon_as_possible(inputs, minute_of_day: int, data) -> 
         assert slot.start >= not_before
         assert slot.start.astimezone(UTC) == first_free
         assert free(slot.chair, first_free)
+
+
+# The 2026 daylight-saving changes of the zones above (all at night, local time).
+DST_DAYS = [
+    ("America/New_York", date(2026, 3, 8)),
+    ("America/New_York", date(2026, 11, 1)),
+    ("Europe/Berlin", date(2026, 3, 29)),
+    ("Europe/Berlin", date(2026, 10, 25)),
+    ("Australia/Sydney", date(2026, 4, 5)),
+    ("Australia/Sydney", date(2026, 10, 4)),
+]
+
+
+@PROPERTY
+@given(
+    st.sampled_from(DST_DAYS),
+    st.builds(
+        ChairTime, st.sampled_from([0, 15, 30]), st.integers(30, 180), st.sampled_from([30, 90])
+    ),
+    st.builds(time, st.integers(0, 5), st.sampled_from([0, 5, 30, 55])),
+    st.lists(st.tuples(st.integers(0, 23 * 60), st.integers(10, 300)), max_size=4),
+)
+def test_slots_on_dst_change_days_hold_elapsed_time(
+    zone_day: tuple[str, date],
+    chair_time: ChairTime,
+    preferred: time,
+    busy_minutes: list[tuple[int, int]],
+) -> None:
+    """[policy] elapsed-time windows stay elapsed time: on the day of a daylight-saving
+    change, a round-the-clock clinic books a slot that holds its chair for exactly the chair
+    minutes, inside the (elapsed) opening window, on the 5-minute grid, clear of every busy
+    interval (given as UTC instants, minutes after local midnight)."""
+    name, day = zone_day
+    zone = zone_from_name(name)
+    calendar = ClinicCalendar(zone, {d: OpeningHours(time(0), time(23, 55)) for d in range(7)})
+    midnight = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    taken = [
+        Interval(midnight + timedelta(minutes=m), midnight + timedelta(minutes=m + length))
+        for m, length in busy_minutes
+    ]
+    slot = find_slot_on_day(
+        calendar, day, chair_time, SlotPreferences([1], preferred), DayLoad({1: taken})
+    )
+    opens = midnight
+    closes = datetime.combine(day, time(23, 55), tzinfo=zone).astimezone(UTC)
+    length = timedelta(minutes=chair_time.total_min)
+    if slot is None:
+        # Only acceptable when no grid start is free all day.
+        grid = [opens + timedelta(minutes=5 * i) for i in range(25 * 12)]
+        assert not any(
+            s + length <= closes and all(not (s < t.end and t.start < s + length) for t in taken)
+            for s in grid
+        )
+        return
+    start = slot.start.astimezone(UTC)
+    assert slot.end.astimezone(UTC) - start == length
+    assert opens <= start and start + length <= closes
+    assert (start - opens) % timedelta(minutes=5) == timedelta(0)
+    assert slot.start.astimezone(zone).date() == day
+    for interval in taken:
+        assert not (start < interval.end and interval.start < start + length), (slot, interval)
