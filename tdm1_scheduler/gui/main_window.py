@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QDateEdit,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -28,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
+from ..reports.day_sheet import DaySheet, build_day_sheet
+from ..reports.paint import prepare_printer, render_pages, write_pdf
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import data_version
 from . import forms
@@ -165,11 +168,23 @@ class MainWindow(QMainWindow):
             "&Refresh", "refreshAction", self.reload, QKeySequence(QKeySequence.StandardKey.Refresh)
         )
         self.about_action = self._action("&About", "aboutAction", self.show_about)
+        self.print_action = self._action(
+            "&Print day sheet...",
+            "printDaySheetAction",
+            self.print_day_sheet,
+            QKeySequence(QKeySequence.StandardKey.Print),
+        )
+        self.pdf_action = self._action(
+            "Save day sheet as P&DF...", "saveDaySheetPdfAction", self.save_day_sheet_pdf
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.setObjectName("fileMenu")
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.pdf_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.setObjectName("editMenu")
@@ -309,6 +324,35 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------
     @Slot()
+    def day_sheet(self) -> DaySheet:
+        return build_day_sheet(self.ctx.db, self.shown_day, self.ctx.clock)
+
+    def print_day_sheet(self) -> None:
+        """Print preview of the day shown; the same render path as the PDF."""
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
+        sheet = self.day_sheet()
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        prepare_printer(printer)
+        self.preview = QPrintPreviewDialog(printer, self)
+        self.preview.setObjectName("daySheetPreview")
+        self.preview.setWindowTitle(f"Day sheet {sheet.day:%a %Y-%m-%d}")
+        self.preview.paintRequested.connect(
+            lambda device: render_pages(sheet, device, set_layout=False)
+        )
+        self.preview.open()
+
+    def save_day_sheet_pdf(self, path: str | None = None) -> str | None:
+        """Save the day shown as a PDF; asks for a file name unless one is given."""
+        if path is None:
+            default = f"day-sheet-{self.shown_day:%Y-%m-%d}.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, "Save day sheet", default, "PDF (*.pdf)")
+            if not path:
+                return None
+        pages = write_pdf(self.day_sheet(), path)
+        self.statusBar().showMessage(f"Day sheet saved to {path} ({pages} page(s))", 5000)
+        return path
+
     def show_about(self) -> None:
         dialog = forms.build_about_dialog(self)
         dialog.setWindowIcon(load_icon(APP_ICON))

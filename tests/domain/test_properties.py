@@ -408,7 +408,7 @@ def test_not_before_is_as_soon_as_possible(inputs, minute_of_day: int, data) -> 
                 return False
         return True
 
-    grid = [opens + timedelta(minutes=5 * i) for i in range(24 * 12)]
+    grid = [opens + timedelta(minutes=5 * i) for i in range(25 * 12)]
     candidates = [s for s in grid if not_before <= s and s + length <= closes]
     first_free = next(
         (s for s in candidates if any(free(chair, s) for chair in prefs.chairs)), None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -137,3 +138,32 @@ def test_undo_redo_actions_and_shortcuts(window: MainWindow) -> None:
 
 def test_self_check_loads_everything(window: MainWindow) -> None:
     assert window.self_check() is True
+
+
+def test_file_menu_prints_and_saves_the_shown_day(
+    qtbot, window: MainWindow, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """File > Print day sheet opens a preview painted by the same render path as the PDF;
+    Save as PDF writes the day shown."""
+    from PySide6.QtPrintSupport import QPrintPreviewDialog, QPrintPreviewWidget
+    from PySide6.QtWidgets import QMenu
+
+    file_menu = window.menuBar().findChild(QMenu, "fileMenu")
+    names = [action.objectName() for action in file_menu.actions()]
+    assert "printDaySheetAction" in names and "saveDaySheetPdfAction" in names
+    painted: list[int] = []
+    window.print_action.trigger()
+    preview = window.findChild(QPrintPreviewDialog, "daySheetPreview")
+    assert preview is not None
+    preview.paintRequested.connect(lambda _device: painted.append(1))
+    qtbot.waitUntil(lambda: preview.isVisible(), timeout=3000)
+    # The preview painted on show; ask again so our counter sees paintRequested fire.
+    preview.findChild(QPrintPreviewWidget).updatePreview()
+    qtbot.waitUntil(lambda: bool(painted), timeout=3000)
+    preview.close()
+    target = tmp_path / "sheet.pdf"
+    assert window.save_day_sheet_pdf(str(target)) == str(target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 1
+    assert str(target) in window.statusBar().currentMessage()
