@@ -24,6 +24,7 @@ from .regimen import (
     InfusionOutcome,
     Setting,
     chair_time_for_next,
+    check_cycle_number,
     total_cycles,
 )
 
@@ -192,6 +193,8 @@ def plan_days(
     later cycle is re-anchored 21 days after the one before it.
     """
     check_history(given, calendar, rules)
+    for dose in given:
+        check_cycle_number(setting, dose.cycle)  # never a 15th EBC dose
     cycles = cycles_to_plan(setting, len(given), rules)
     if not cycles:
         return []

@@ -132,11 +132,6 @@ def test_missed_dose_is_delayed_not_skipped() -> None:
     assert len(given) + len(plan) == 14
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: plan_days accepts 15 given EBC doses (cycle 15 out of range) and "
-    "silently returns [] instead of raising DomainError('cycle', ...)",
-)
 def test_ebc_history_with_a_15th_dose_refused() -> None:
     """[label] an EBC course has 14 cycles: a history holding a 15th given dose is an
     impossible input and must raise DomainError naming 'cycle'."""
