@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QTableView,
+    QTabWidget,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -90,6 +92,9 @@ class MainWindow(QMainWindow):
         self.poll_timer.setInterval(POLL_INTERVAL_MS)
         self.poll_timer.timeout.connect(self.poll_data_version)
         self.poll_timer.start()
+        from .features import attach_features
+
+        self.features = attach_features(self)
 
     # --- building -------------------------------------------------------------------
     def _title(self) -> str:
@@ -122,8 +127,25 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(26)
         layout.addWidget(self.day_title)
         layout.addWidget(self.drug_banner)
-        layout.addWidget(self.table, 1)
+        # Feature views (planner grid, nurse board, pharmacy) are pages; the list is one.
+        self.pages = QTabWidget(central)
+        self.pages.setObjectName("pages")
+        self.pages.setAccessibleName("Views")
+        self.pages.setDocumentMode(True)
+        layout.addWidget(self.pages, 1)
+        self.add_page(self.table, "Day list", "dayListPage")
         self.setCentralWidget(central)
+
+    def add_page(self, widget: QWidget, title: str, name: str) -> int:
+        """Add a view as a tab of the main window (features call this, never the layout)."""
+        widget.setObjectName(name)
+        if not widget.accessibleName():
+            widget.setAccessibleName(title)
+        return self.pages.addTab(widget, title)
+
+    def menu(self, name: str) -> QMenu:
+        """One of the menus: "file", "edit", "view", "tools" or "help"."""
+        return self.menus[name]
 
     def _action(
         self,
@@ -180,6 +202,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
+        self.menus: dict[str, QMenu] = {}
         file_menu = bar.addMenu("&File")
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(self.print_action)
@@ -196,8 +219,13 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.refresh_action)
+        tools_menu = bar.addMenu("&Tools")
+        tools_menu.setObjectName("toolsMenu")
         help_menu = bar.addMenu("&Help")
         help_menu.setObjectName("helpMenu")
+        self.menus.update(
+            file=file_menu, edit=edit_menu, view=self.view_menu, tools=tools_menu, help=help_menu
+        )
         help_menu.addAction(self.about_action)
 
     def _tool_button(self, action: QAction, name: str, accessible: str) -> QToolButton:
@@ -323,7 +351,6 @@ class MainWindow(QMainWindow):
         self.sig_data_changed.emit(changes)
 
     # --- dialogs ----------------------------------------------------------------------
-    @Slot()
     def day_sheet(self) -> DaySheet:
         return build_day_sheet(self.ctx.db, self.shown_day, self.ctx.clock)
 
@@ -353,6 +380,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Day sheet saved to {path} ({pages} page(s))", 5000)
         return path
 
+    @Slot()
     def show_about(self) -> None:
         dialog = forms.build_about_dialog(self)
         dialog.setWindowIcon(load_icon(APP_ICON))

@@ -164,6 +164,10 @@ def write_transaction(db: Database) -> Iterator[Database]:
     Reading and writing under one lock means two processes cannot both read "free"
     and then both book; the loser waits for the busy timeout, then sees the winner.
     """
+    if db.conn.in_transaction:  # inside a preview (or another service): a savepoint
+        with db.atomic():
+            yield db
+        return
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:
