@@ -31,15 +31,12 @@ from .store.database import (
     StoreError,
     backup_to,
     integrity_problems,
+    is_read_only_file,
     open_database,
     schema_version,
 )
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
-
-
-class Refused(Exception):
-    """Bad input found by the CLI itself (before any service runs)."""
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -391,10 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = open_database(
             path,
             create=args.command == "init",
-            read_only=run.__name__ in READ_ONLY_COMMANDS and _read_only_file(path),
+            read_only=run.__name__ in READ_ONLY_COMMANDS and is_read_only_file(path),
         )
         return run(args, db)
-    except (DomainError, ConflictError, Refused) as error:
+    except (DomainError, ConflictError) as error:
         print(f"refused: {error}", file=sys.stderr)
         return EXIT_REFUSED
     except StoreError as error:
@@ -406,14 +403,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if db is not None:
             db.close()
-
-
-def _read_only_file(path: Path) -> bool:
-    import os
-
-    return (path.exists() and not os.access(path, os.W_OK)) or (
-        path.exists() and not path.stat().st_mode & 0o222
-    )
 
 
 __all__ = ["main"]

@@ -51,8 +51,11 @@ def busy_timeout_ms() -> int:
     return int(text) if text.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
 
 
-def _is_read_only(path: Path) -> bool:
-    # Checked by mode bits as well: root may write a 0444 file, but the owner meant no.
+def is_read_only_file(path: Path) -> bool:
+    """An existing file nobody may write. Checked by mode bits as well as access():
+    root may write a 0444 file, but its owner meant no."""
+    if not path.is_file():
+        return False
     mode = path.stat().st_mode
     return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
 
@@ -111,7 +114,7 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
         path.parent.mkdir(parents=True, exist_ok=True)
     elif path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file")
-    elif not read_only and _is_read_only(path):
+    elif not read_only and is_read_only_file(path):
         raise StoreError(f"{path} is read-only; nothing was written")
     try:
         conn = _connect(path, create=create, read_only=read_only)
