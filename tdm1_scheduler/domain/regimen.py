@@ -89,6 +89,10 @@ class InfusionOutcome:
     infusion_min: int
     tolerated: bool
 
+    def __post_init__(self) -> None:
+        if self.infusion_min < 1:
+            raise DomainError("infusion_min", f"must be at least 1 minute, got {self.infusion_min}")
+
 
 def chair_time_for_next(
     previous: Sequence[InfusionOutcome], prep_min: int = DEFAULT_PREP_MIN

@@ -250,3 +250,12 @@ def test_reduction_from_above_max_refused() -> None:
     """[label] a current level above 3.6 mg/kg is refused outright."""
     with pytest.raises(DomainError, match="maximum"):
         check_reduction(4.0, 3.6)
+
+
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_an_infusion_lasts_at_least_a_minute(minutes: int) -> None:
+    """A recorded infusion of zero or negative minutes is impossible input: after a
+    reaction it would otherwise plan a negative chair time."""
+    with pytest.raises(DomainError) as refused:
+        InfusionOutcome(minutes, tolerated=False)
+    assert refused.value.field == "infusion_min"
