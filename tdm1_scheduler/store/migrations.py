@@ -166,6 +166,35 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_nurse_visits(db: Database) -> None:
+    """One row per chair visit, recorded by the nurse board (instants UTC text)."""
+    db.executescript(
+        """
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            appointment_id INTEGER NOT NULL UNIQUE REFERENCES appointments(id),
+            arrived_at TEXT,
+            infusion_started_at TEXT,
+            paused_at TEXT,
+            paused_seconds INTEGER NOT NULL DEFAULT 0 CHECK (paused_seconds >= 0),
+            pause_count INTEGER NOT NULL DEFAULT 0 CHECK (pause_count >= 0),
+            infusion_ended_at TEXT,
+            observation_ended_at TEXT,
+            discharged_at TEXT,
+            early_discharge_reason TEXT,
+            reaction_grade INTEGER CHECK (reaction_grade BETWEEN 1 AND 4),
+            alerts_acknowledged TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (infusion_ended_at IS NULL OR infusion_started_at IS NOT NULL),
+            CHECK (paused_at IS NULL OR (infusion_started_at IS NOT NULL
+                                         AND infusion_ended_at IS NULL)),
+            CHECK (discharged_at IS NULL OR discharged_at >= COALESCE(arrived_at, ''))
+        );
+        """
+    )
+
+
 def known_migration_names() -> list[str]:
     """Every migration this version of the app knows, in order."""
     return [migration.name for migration in migrations.pending(Database(memory=True))]

@@ -1,0 +1,602 @@
+"""The nurse board: one tile per occupied chair, with a large countdown and the steps.
+
+Every number on a tile is computed by ``domain.timers`` from stored instants and
+``ctx.clock``; the 1 s timer only repaints, so a board opened later (or in another
+process) shows the same time left. Each button is one service call in
+``services.nurse``; a refusal is shown on the tile and nothing changes.
+
+The board is a page of the main window and, from View > Open nurse board in a window,
+a top-level window of its own for a second monitor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSystemTrayIcon,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.errors import DomainError
+from ..domain.regimen import DRUG_NAME
+from ..domain.timers import (
+    LIFE_THREATENING_GRADE,
+    REACTION_GRADES,
+    Alert,
+    AlertKind,
+    Phase,
+    alerts_due,
+    countdown_at,
+    format_countdown,
+    observation_complete,
+)
+from ..services import nurse
+from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from ..store.database import ConflictError, StoreError, data_version
+
+TICK_MS = 1000
+POLL_MS = 1000
+OVERRUN_COLOR = "#c62828"
+COUNTDOWN_POINT_SIZE = 28
+TILE_COLUMNS = 3
+
+# Which buttons a tile shows in each phase.
+BUTTONS_BY_PHASE: dict[Phase, tuple[str, ...]] = {
+    Phase.EXPECTED: ("arrive", "start"),
+    Phase.PREP: ("start",),
+    Phase.INFUSING: ("pause", "end_infusion", "reaction"),
+    Phase.PAUSED: ("resume", "end_infusion", "reaction"),
+    Phase.OBSERVING: ("reaction", "end_observation", "discharge"),
+    Phase.READY: ("reaction", "discharge"),
+    Phase.DONE: (),
+}
+BUTTON_TEXT = {
+    "arrive": "Arrived",
+    "start": "Start infusion",
+    "pause": "Pause (reaction)",
+    "resume": "Resume",
+    "end_infusion": "End infusion",
+    "reaction": "Reaction...",
+    "end_observation": "End observation",
+    "discharge": "Discharge",
+}
+PHASE_CAPTION = {
+    Phase.EXPECTED: "infusion due at",
+    Phase.PREP: "infusion due at",
+    Phase.INFUSING: "infusion ends at",
+    Phase.OBSERVING: "observation until",
+}
+ALERT_TEXT = {
+    AlertKind.INFUSION_END: "the infusion should end now",
+    AlertKind.OBSERVATION_COMPLETE: "the minimum observation is complete",
+}
+
+
+class ReasonDialog(QDialog):
+    """Asks why a patient leaves before the minimum observation is over."""
+
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("earlyReasonDialog")
+        self.setWindowTitle("Reason needed")
+        self.setAccessibleName("Reason for leaving early")
+        layout = QFormLayout(self)
+        layout.addRow(QLabel(f"{what} before the minimum observation is over.", self))
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setObjectName("earlyReasonEdit")
+        self.reason_edit.setAccessibleName("Reason")
+        layout.addRow("Reason:", self.reason_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.setObjectName("earlyReasonButtons")
+        self.buttons.setAccessibleName("Confirm or cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addRow(self.buttons)
+
+    @property
+    def reason(self) -> str:
+        return self.reason_edit.text()
+
+
+class ReactionDialog(QDialog):
+    """Asks the grade (1-4) of an infusion reaction."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reactionDialog")
+        self.setWindowTitle("Record a reaction")
+        self.setAccessibleName("Record a reaction")
+        layout = QFormLayout(self)
+        self.grade_combo = QComboBox(self)
+        self.grade_combo.setObjectName("reactionGradeCombo")
+        self.grade_combo.setAccessibleName("Reaction grade")
+        for grade in REACTION_GRADES:
+            note = " (life-threatening: stops the course)" if grade == 4 else ""
+            self.grade_combo.addItem(f"Grade {grade}{note}", grade)
+        layout.addRow("Grade:", self.grade_combo)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.setObjectName("reactionButtons")
+        self.buttons.setAccessibleName("Confirm or cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addRow(self.buttons)
+
+    @property
+    def grade(self) -> int:
+        return int(self.grade_combo.currentData())
+
+
+class VisitTile(QFrame):
+    """One chair's visit: who, which cycle, the phase and a large countdown."""
+
+    sig_step = Signal(str, int)
+    """A step button was clicked: (step name, appointment id)."""
+
+    def __init__(self, data: nurse.BoardTile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("visitTile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.data = data
+        layout = QVBoxLayout(self)
+        self.chair_label = QLabel(self)
+        self.chair_label.setObjectName("chairLabel")
+        bold = QFont(self.chair_label.font())
+        bold.setBold(True)
+        self.chair_label.setFont(bold)
+        self.patient_label = QLabel(self)
+        self.patient_label.setObjectName("patientLabel")
+        self.cycle_label = QLabel(self)
+        self.cycle_label.setObjectName("cycleLabel")
+        self.phase_label = QLabel(self)
+        self.phase_label.setObjectName("phaseLabel")
+        self.countdown_label = QLabel(self)
+        self.countdown_label.setObjectName("countdownLabel")
+        big = QFont(self.countdown_label.font())
+        big.setPointSize(COUNTDOWN_POINT_SIZE)
+        big.setBold(True)
+        self.countdown_label.setFont(big)
+        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.until_label = QLabel(self)
+        self.until_label.setObjectName("untilLabel")
+        self.bag_label = QLabel(self)
+        self.bag_label.setObjectName("bagLabel")
+        self.bag_label.setWordWrap(True)
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("messageLabel")
+        self.message_label.setWordWrap(True)
+        for label in (
+            self.chair_label,
+            self.patient_label,
+            self.cycle_label,
+            self.phase_label,
+            self.countdown_label,
+            self.until_label,
+            self.bag_label,
+            self.message_label,
+        ):
+            layout.addWidget(label)
+        self.buttons: dict[str, QPushButton] = {}
+        row = QGridLayout()
+        for index, (step, text) in enumerate(BUTTON_TEXT.items()):
+            button = QPushButton(text, self)
+            button.setObjectName(f"{step}Button")
+            button.clicked.connect(lambda _checked=False, s=step: self._clicked(s))
+            self.buttons[step] = button
+            row.addWidget(button, index // 2, index % 2)
+        layout.addLayout(row)
+        self.set_data(data)
+
+    def _clicked(self, step: str) -> None:
+        self.sig_step.emit(step, self.data.appointment_id)
+
+    def set_data(self, data: nurse.BoardTile) -> None:
+        self.data = data
+        who = f"{data.patient_name} in {data.chair_name}"
+        self.setAccessibleName(f"Visit of {who}")
+        self.chair_label.setText(data.chair_name)
+        self.patient_label.setText(f"{data.patient_name} ({data.mrn})")
+        first = " - first infusion" if data.cycle == 1 else ""
+        self.cycle_label.setText(f"{data.cycle_text}{first}")
+        for label, name in (
+            (self.chair_label, "Chair"),
+            (self.patient_label, "Patient"),
+            (self.cycle_label, "Cycle"),
+            (self.phase_label, "Phase"),
+            (self.countdown_label, "Time left"),
+            (self.until_label, "Phase ends"),
+            (self.bag_label, "Bag"),
+            (self.message_label, "Message"),
+        ):
+            label.setAccessibleName(f"{name} of {who}")
+        for step, button in self.buttons.items():
+            button.setAccessibleName(f"{BUTTON_TEXT[step].rstrip('.')} for {who}")
+
+    def set_message(self, text: str, error: bool) -> None:
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+        self.message_label.setStyleSheet(f"color: {OVERRUN_COLOR};" if error else "")
+
+    def repaint_at(self, now: datetime, settings: ClinicSettings) -> Phase:
+        """Phase, countdown and buttons at ``now`` (a repaint; nothing is read)."""
+        countdown = countdown_at(self.data.visit, now)
+        phase = countdown.phase
+        self.phase_label.setText(phase.value.capitalize())
+        self.countdown_label.setText(format_countdown(countdown))
+        overrun = countdown.is_overrun
+        if self.countdown_label.property("overrun") != overrun:
+            self.countdown_label.setProperty("overrun", overrun)
+            self.countdown_label.setStyleSheet(f"color: {OVERRUN_COLOR};" if overrun else "")
+        caption = PHASE_CAPTION.get(phase)
+        if caption and countdown.ends_at is not None:
+            until = settings.calendar.local(countdown.ends_at)
+            late = " - overrun" if overrun else ""
+            self.until_label.setText(f"{caption} {until:%H:%M}{late}")
+        elif phase is Phase.PAUSED:
+            self.until_label.setText("paused: the end moves by the pause")
+        else:
+            self.until_label.setText("")
+        show_bag = phase in (Phase.EXPECTED, Phase.PREP) and bool(self.data.bag)
+        self.bag_label.setVisible(show_bag)
+        self.bag_label.setText(f"Bag: {self.data.bag}")
+        self.bag_label.setStyleSheet("" if self.data.bag_ok else f"color: {OVERRUN_COLOR};")
+        shown = BUTTONS_BY_PHASE[phase]
+        for step, button in self.buttons.items():
+            button.setVisible(step in shown)
+        return phase
+
+
+class AlertBanner(QFrame):
+    """An in-window alert that stays until a nurse acknowledges it."""
+
+    def __init__(self, key: tuple[int, AlertKind], text: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName("alertBanner")
+        self.setAccessibleName(f"Alert: {text}")
+        self.setStyleSheet("#alertBanner { background: #fff3cd; border: 1px solid #d39e00; }")
+        layout = QHBoxLayout(self)
+        self.label = QLabel(text, self)
+        self.label.setObjectName("alertText")
+        self.label.setAccessibleName("Alert text")
+        self.label.setWordWrap(True)
+        self.ack_button = QPushButton("Acknowledge", self)
+        self.ack_button.setObjectName("acknowledgeAlertButton")
+        self.ack_button.setAccessibleName(f"Acknowledge: {text}")
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.ack_button)
+
+
+class NurseBoard(QWidget):
+    """Tiles for today's occupied chairs, alert banners above them."""
+
+    sig_changed = Signal(object)
+    """A step taken on this board changed data (the ``ChangeSet``)."""
+
+    sig_alert = Signal(object, object)
+    """An alert fired for the first time: (appointment id, ``Alert``)."""
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None, poll: bool = False) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = load_settings(ctx.db)
+        self.setAccessibleName("Nurse board")
+        self.tiles: dict[int, VisitTile] = {}
+        self.banners: dict[tuple[int, AlertKind], AlertBanner] = {}
+        self.notified: set[tuple[int, AlertKind]] = set()
+        self.notifications: list[tuple[str, str]] = []  # what was sent to the desktop
+        self.dialog: QDialog | QMessageBox | None = None
+        self._messages: dict[int, tuple[str, bool]] = {}
+        self._day: date | None = None
+        self._tray: QSystemTrayIcon | None = None
+
+        layout = QVBoxLayout(self)
+        title = QLabel(f"Nurse board - {DRUG_NAME}", self)
+        title.setObjectName("nurseBoardTitle")
+        title.setAccessibleName("Nurse board title")
+        layout.addWidget(title)
+        self.banner_area = QVBoxLayout()
+        layout.addLayout(self.banner_area)
+        self.empty_label = QLabel("No chair is occupied today.", self)
+        self.empty_label.setObjectName("emptyBoardLabel")
+        self.empty_label.setAccessibleName("Board is empty")
+        layout.addWidget(self.empty_label)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("nurseBoardScroll")
+        self.scroll_area.setAccessibleName("Occupied chairs")
+        self.scroll_area.setWidgetResizable(True)
+        self.grid_host = QWidget(self.scroll_area)
+        self.grid_host.setObjectName("nurseBoardTiles")
+        self.grid_host.setAccessibleName("Chair tiles")
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.scroll_area.setWidget(self.grid_host)
+        layout.addWidget(self.scroll_area, 1)
+
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setObjectName("nurseBoardTick")
+        self.tick_timer.setInterval(TICK_MS)
+        self.tick_timer.timeout.connect(self.tick)
+        self.poll_timer: QTimer | None = None
+        self._seen_version = data_version(ctx.db)
+        if poll:  # standalone: watch other connections itself
+            self.poll_timer = QTimer(self)
+            self.poll_timer.setInterval(POLL_MS)
+            self.poll_timer.timeout.connect(self.poll_data_version)
+            self.poll_timer.start()
+        self.reload()
+        self.tick_timer.start()
+
+    # --- data --------------------------------------------------------------------------
+    @Slot()
+    @Slot(object)
+    def reload(self, _changes: object = None) -> None:
+        """Read today's visits again and lay the tiles out in chair order."""
+        now = self.ctx.clock.now()
+        self.settings = load_settings(self.ctx.db)
+        self._day = self.settings.calendar.local_date(now)
+        fresh = nurse.board(self.ctx.db, now)
+        seen: set[int] = set()
+        for index, data in enumerate(fresh):
+            seen.add(data.appointment_id)
+            tile = self.tiles.get(data.appointment_id)
+            if tile is None:
+                tile = VisitTile(data, self.grid_host)
+                tile.sig_step.connect(self._step)
+                self.tiles[data.appointment_id] = tile
+            else:
+                tile.set_data(data)
+            self.grid.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
+            tile.show()
+            text, error = self._messages.get(data.appointment_id, ("", False))
+            tile.set_message(text, error)
+        for appointment_id in [a for a in self.tiles if a not in seen]:
+            tile = self.tiles.pop(appointment_id)
+            self.grid.removeWidget(tile)
+            tile.deleteLater()
+        self.empty_label.setVisible(not self.tiles)
+        self.tick()
+
+    @Slot()
+    def poll_data_version(self) -> bool:
+        """Reload when another connection committed since the last look."""
+        version = data_version(self.ctx.db)
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        self.reload()
+        return True
+
+    @Slot()
+    def tick(self) -> None:
+        """Repaint every countdown at the clock's now and raise alerts that came due."""
+        now = self.ctx.clock.now()
+        if self._day is not None and self.settings.calendar.local_date(now) != self._day:
+            self.reload()  # a new clinic day
+            return
+        due: dict[tuple[int, AlertKind], tuple[VisitTile, Alert]] = {}
+        for appointment_id, tile in self.tiles.items():
+            tile.repaint_at(now, self.settings)
+            for alert in alerts_due(tile.data.visit, now, tile.data.acknowledged):
+                due[(appointment_id, alert.kind)] = (tile, alert)
+        for key in [k for k in self.banners if k not in due]:
+            banner = self.banners.pop(key)  # acknowledged elsewhere, or moot
+            self.banner_area.removeWidget(banner)
+            banner.deleteLater()
+        for key, (tile, alert) in due.items():
+            if key not in self.banners:
+                self._show_banner(key, tile, alert)
+
+    def _show_banner(self, key: tuple[int, AlertKind], tile: VisitTile, alert: Alert) -> None:
+        data = tile.data
+        when = self.settings.calendar.local(alert.due_at)
+        text = f"{data.chair_name}, {data.patient_name}: {ALERT_TEXT[alert.kind]} ({when:%H:%M})"
+        banner = AlertBanner(key, text, self)
+        banner.ack_button.clicked.connect(lambda _checked=False, k=key: self.acknowledge(k))
+        self.banner_area.addWidget(banner)
+        banner.show()
+        self.banners[key] = banner
+        if key not in self.notified:
+            self.notified.add(key)
+            self.notify("Nurse board", text)
+            self.sig_alert.emit(key[0], alert)
+
+    def notify(self, title: str, text: str) -> None:
+        """A desktop notification where the platform offers one; skipped otherwise."""
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        if self._tray is None:
+            self._tray = QSystemTrayIcon(self.windowIcon(), self)
+            self._tray.setToolTip("Nurse board")
+            self._tray.show()
+        self._tray.showMessage(title, text)
+        self.notifications.append((title, text))
+
+    def acknowledge(self, key: tuple[int, AlertKind]) -> None:
+        appointment_id, kind = key
+        self._call(appointment_id, nurse.acknowledge_alert, kind=kind)
+
+    # --- steps -------------------------------------------------------------------------
+    def tile_for(self, appointment_id: int) -> VisitTile:
+        return self.tiles[appointment_id]
+
+    def _call(
+        self, appointment_id: int, action: Callable[..., ChangeSet], **kwargs: Any
+    ) -> ChangeSet | None:
+        """Run one service step; a refusal is shown on the tile, nothing else happens."""
+        try:
+            changes = action(self.ctx, appointment_id=appointment_id, **kwargs)
+        except (DomainError, ConflictError, StoreError) as error:
+            rule = getattr(error, "rule", str(error))
+            self._messages[appointment_id] = (f"Refused: {rule}", True)
+            if appointment_id in self.tiles:
+                self.tiles[appointment_id].set_message(f"Refused: {rule}", True)
+            return None
+        self._messages[appointment_id] = ("; ".join(changes.notes), False)
+        self._seen_version = data_version(self.ctx.db)
+        self.sig_changed.emit(changes)
+        self.reload()
+        return changes
+
+    @Slot(str, int)
+    def _step(self, step: str, appointment_id: int) -> None:
+        simple: dict[str, Callable[..., ChangeSet]] = {
+            "arrive": nurse.arrive,
+            "start": nurse.start_infusion,
+            "pause": nurse.pause_infusion,
+            "resume": nurse.resume_infusion,
+            "end_infusion": nurse.end_infusion,
+        }
+        if step in simple:
+            self._call(appointment_id, simple[step])
+        elif step == "reaction":
+            self._ask_reaction(appointment_id)
+        elif step in ("end_observation", "discharge"):
+            self._leave(step, appointment_id)
+
+    def _leave(self, step: str, appointment_id: int) -> None:
+        action = nurse.discharge if step == "discharge" else nurse.end_observation
+        visit = self.tiles[appointment_id].data.visit
+        now = self.ctx.clock.now()
+        if observation_complete(visit, now) or visit.observation_ended_at is not None:
+            self._call(appointment_id, action)
+            return
+        what = "A discharge" if step == "discharge" else "Ending the observation"
+        dialog = ReasonDialog(what, self)
+        dialog.accepted.connect(
+            lambda: self._call(appointment_id, action, reason=dialog.reason) and None
+        )
+        self._open(dialog)
+
+    def _ask_reaction(self, appointment_id: int) -> None:
+        dialog = ReactionDialog(self)
+        dialog.accepted.connect(lambda: self._reaction(appointment_id, dialog.grade))
+        self._open(dialog)
+
+    def _reaction(self, appointment_id: int, grade: int) -> None:
+        if grade != LIFE_THREATENING_GRADE:
+            self._call(appointment_id, nurse.record_reaction, grade=grade)
+            return
+        data = self.tiles[appointment_id].data
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Stop the course?",
+            f"A grade 4 (life-threatening) reaction stops {data.patient_name}'s course of"
+            f" {DRUG_NAME} and cancels all of its future bookings.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("stopCourseConfirm")
+        box.setAccessibleName("Confirm stopping the course")
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText("Stop course")
+        yes.setAccessibleName("Stop the course and cancel its bookings")
+        box.button(QMessageBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        box.accepted.connect(
+            lambda: (
+                self._call(appointment_id, nurse.record_reaction, grade=4, confirm_stop=True)
+                and None
+            )
+        )
+        self._open(box)
+
+    def _open(self, dialog: QDialog | QMessageBox) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+
+    def stop(self) -> None:
+        """Stop the timers (before the database closes)."""
+        self.tick_timer.stop()
+        if self.poll_timer is not None:
+            self.poll_timer.stop()
+
+
+class NurseBoardWindow(QWidget):
+    """The board in a top-level window of its own (for a second monitor)."""
+
+    def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("nurseBoardWindow")
+        self.setWindowTitle("Nurse board")
+        self.setAccessibleName("Nurse board window")
+        self.resize(1100, 750)
+        layout = QVBoxLayout(self)
+        self.board = NurseBoard(ctx, self)
+        self.board.setObjectName("detachedNurseBoard")
+        layout.addWidget(self.board)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.board.stop()
+        super().closeEvent(event)
+
+
+class NurseBoardFeature(QObject):
+    """What ``attach`` adds to the main window: the page, the View action, the wiring."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.board = NurseBoard(window.ctx, window)
+        window.add_page(self.board, "Nurse board", "nurseBoardPage")
+        self.connect_board(self.board)
+        self.detached: NurseBoardWindow | None = None
+        self.open_action = QAction("Open nurse board in a &window", window)
+        self.open_action.setObjectName("openNurseBoardWindowAction")
+        self.open_action.setToolTip("Show the nurse board in its own window (a second monitor)")
+        self.open_action.triggered.connect(self.open_window)
+        window.menu("view").addAction(self.open_action)
+        window.installEventFilter(self)
+
+    def connect_board(self, board: NurseBoard) -> None:
+        board.sig_changed.connect(self.window.apply_changes)
+        self.window.sig_data_changed.connect(board.reload)
+
+    @Slot()
+    def open_window(self) -> NurseBoardWindow:
+        if self.detached is None:
+            self.detached = NurseBoardWindow(self.window.ctx, self.window)
+            self.connect_board(self.detached.board)
+            self.detached.destroyed.connect(self._window_gone)
+            self.detached.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.detached.show()
+        self.detached.raise_()
+        self.detached.activateWindow()
+        return self.detached
+
+    @Slot()
+    def _window_gone(self) -> None:
+        self.detached = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.board.stop()
+            if self.detached is not None:
+                self.detached.close()
+        return False
+
+
+def attach(window: Any) -> NurseBoardFeature:
+    """Add the nurse board page and View > Open nurse board in a window."""
+    return NurseBoardFeature(window)

@@ -1,0 +1,560 @@
+"""The nurse station: what happens in the chair, one service call per step.
+
+arrive -> start infusion -> (pause <-> resume) -> end infusion -> end observation ->
+discharge; a reaction may be recorded from the start of the infusion on. Each step is
+one transaction with its audit row; a refused step raises ``DomainError`` and leaves
+the database as it was. Instants come from ``ctx.clock``; the phases and countdowns are
+computed by ``domain.timers`` from what is stored, so any process shows the same timers.
+
+What happened decides the next cycle: an infusion that was paused, slowed or caused a
+reaction is recorded as not tolerated with its real length, and the later cycles are
+re-planned (``courses._replan_after``) so the next booking keeps that length; a booking
+that no longer fits its chair moves to the nearest fitting slot, with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain.errors import DomainError
+from ..domain.regimen import Setting, StopReason, total_cycles
+from ..domain.stability import Preparation, check_can_start
+from ..domain.timers import (
+    LIFE_THREATENING_GRADE,
+    REACTION_GRADES,
+    AlertKind,
+    Phase,
+    Visit,
+    format_acknowledged,
+    infusion_minutes,
+    observation_complete,
+    observation_due_at,
+    parse_acknowledged,
+    phase_at,
+    tolerated,
+)
+from ..store import repository as repo
+from ..store import visits as visit_store
+from ..store.database import from_utc_text, to_utc_text
+from . import courses
+from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
+from .pharmacy import preparation_of
+
+Row = dict[str, Any]
+MAX_REASON_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class BoardTile:
+    """One chair's current visit as the board shows it."""
+
+    appointment_id: int
+    chair_id: int
+    chair_name: str
+    mrn: str
+    patient_name: str
+    cycle: int
+    setting: Setting
+    visit: Visit
+    acknowledged: frozenset[AlertKind]
+    bag: str  # the bag's state for starting now, or a refusal reason
+    bag_ok: bool
+    early_discharge_reason: str | None
+
+    @property
+    def cycle_text(self) -> str:
+        total = total_cycles(self.setting)
+        return f"cycle {self.cycle}/{total}" if total else f"cycle {self.cycle}"
+
+
+# --- reading ---------------------------------------------------------------------------
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else from_utc_text(text)
+
+
+def _visit_of(row: Row) -> Visit:
+    """The domain visit for a board row. A dose recorded as given without the board (the
+    CLI's ``dose given``) gets its infusion from the dose: started at ``given_at``, ended
+    ``infusion_actual_min`` later; nobody tracked its discharge, so it counts as done
+    at the end of its booking (or of its minimum observation, if later)."""
+    started = _instant(row["infusion_started_at"])
+    ended = _instant(row["infusion_ended_at"])
+    arrived = _instant(row["arrived_at"])
+    discharged = _instant(row["discharged_at"])
+    if row["visit_id"] is None and row["dose_status"] == "given" and row["given_at"]:
+        started = from_utc_text(row["given_at"])
+        ended = started + timedelta(minutes=row["infusion_actual_min"] or row["infusion_min"])
+        arrived = started
+        observed = ended + timedelta(minutes=row["observation_min"])
+        discharged = max(from_utc_text(row["end_utc"]), observed)
+    grade = row["visit_reaction_grade"]
+    return Visit(
+        planned_start=from_utc_text(row["start_utc"]),
+        prep_min=row["prep_min"],
+        infusion_min=row["infusion_min"],
+        observation_min=row["observation_min"],
+        arrived_at=arrived,
+        infusion_started_at=started,
+        paused_at=_instant(row["paused_at"]),
+        paused_seconds=row["paused_seconds"] or 0,
+        pause_count=row["pause_count"] or 0,
+        infusion_ended_at=ended,
+        observation_ended_at=_instant(row["observation_ended_at"]),
+        discharged_at=discharged,
+        reaction_grade=grade,
+    )
+
+
+def _day_bounds(settings: ClinicSettings, day: date) -> tuple[datetime, datetime]:
+    calendar = settings.calendar
+    return calendar.at(day, time(0)), calendar.at(day + timedelta(days=1), time(0))
+
+
+def start_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
+    """Why an infusion of this dose cannot start at ``at`` (its bag), or None [label]."""
+    row = repo.preparation_for_dose(db, dose_id)
+    prep = preparation_of(row) if row is not None else Preparation(None, None)
+    try:
+        check_can_start(prep, at)
+    except DomainError as error:
+        return error.rule
+    return None
+
+
+def _bag_text(db: Database, settings: ClinicSettings, row: Row, now: datetime) -> tuple[str, bool]:
+    if row["dose_status"] != "booked":
+        return "", True
+    refusal = start_refusal(db, row["dose_id"], now)
+    if refusal is not None:
+        return f"cannot start: {refusal}", False
+    prep = repo.preparation_for_dose(db, row["dose_id"])
+    assert prep is not None and prep["diluted_at"] is not None
+    expiry = from_utc_text(prep["diluted_at"]) + timedelta(hours=24)
+    return f"bag good until {settings.calendar.local(expiry):%a %H:%M}", True
+
+
+def _tile(db: Database, settings: ClinicSettings, row: Row, now: datetime) -> BoardTile:
+    bag, bag_ok = _bag_text(db, settings, row, now)
+    return BoardTile(
+        appointment_id=row["id"],
+        chair_id=row["chair_id"],
+        chair_name=row["chair_name"],
+        mrn=row["mrn"],
+        patient_name=row["patient_name"],
+        cycle=row["cycle"],
+        setting=Setting(row["setting"]),
+        visit=_visit_of(row),
+        acknowledged=parse_acknowledged(row["alerts_acknowledged"]),
+        bag=bag,
+        bag_ok=bag_ok,
+        early_discharge_reason=row["early_discharge_reason"],
+    )
+
+
+def board(db: Database, now: datetime) -> list[BoardTile]:
+    """One tile per chair with a visit today: the visit in progress, else the next one
+    expected; chairs whose visits are all done (or that have none) get no tile."""
+    settings = load_settings(db)
+    start, end = _day_bounds(settings, settings.calendar.local_date(now))
+    chosen: dict[int, Row] = {}
+    for row in visit_store.board_rows(db, start, end):
+        phase = phase_at(_visit_of(row), now)
+        if phase is Phase.DONE:
+            continue
+        held = chosen.get(row["chair_id"])
+        # In progress beats expected; among expected the earliest (rows come in order).
+        if held is None or (
+            phase is not Phase.EXPECTED and phase_at(_visit_of(held), now) is Phase.EXPECTED
+        ):
+            chosen[row["chair_id"]] = row
+    return [_tile(db, settings, row, now) for row in chosen.values()]
+
+
+def tile(db: Database, appointment_id: int, now: datetime) -> BoardTile:
+    row = _require_row(db, appointment_id)
+    return _tile(db, load_settings(db), row, now)
+
+
+# --- writing helpers ---------------------------------------------------------------------
+def _now(ctx: Context) -> datetime:
+    """Now, cut to whole seconds as it is stored."""
+    return ctx.clock.now().astimezone(UTC).replace(microsecond=0)
+
+
+def _require_row(db: Database, appointment_id: int) -> Row:
+    row = visit_store.board_row(db, appointment_id)
+    if row is None or row["kind"] != "dose":
+        raise DomainError("appointment", f"#{appointment_id} is not a dose appointment")
+    if row["status"] not in ("booked", "given"):
+        raise DomainError("appointment", f"#{appointment_id} is {row['status']}")
+    return row
+
+
+def _visit_row(db: Database, row: Row, now: datetime) -> Row:
+    """The appointment's visit row, made on first use (seeded from a dose given
+    outside the board, so its timers carry on; an end still ahead is not seeded)."""
+    existing = visit_store.visit_for_appointment(db, row["id"])
+    if existing is not None:
+        return existing
+    visit = _visit_of(row)
+    ended = visit.infusion_ended_at
+    values = {
+        "arrived_at": _text(visit.arrived_at),
+        "infusion_started_at": _text(visit.infusion_started_at),
+        "infusion_ended_at": _text(ended if ended is not None and ended <= now else None),
+    }
+    return visit_store.insert_visit(db, row["id"], values)
+
+
+def _text(instant: datetime | None) -> str | None:
+    return None if instant is None else to_utc_text(instant)
+
+
+def _refuse_phase(action: str, phase: Phase) -> DomainError:
+    return DomainError("phase", f"cannot {action}: the visit is {phase.value}")
+
+
+def _write(db: Database, visit_row: Row, values: dict[str, Any]) -> None:
+    visit_store.update_visit(db, visit_row["id"], visit_row["version"], values)
+
+
+def _merge(into: ChangeSet, other: ChangeSet) -> None:
+    into.appointments |= other.appointments
+    into.patients |= other.patients
+    into.courses |= other.courses
+    into.chairs |= other.chairs
+    into.preparations |= other.preparations
+    into.moves.extend(other.moves)
+    into.notes.extend(other.notes)
+
+
+def _reason(reason: str | None) -> str | None:
+    cleaned = " ".join((reason or "").split())
+    if len(cleaned) > MAX_REASON_LENGTH:
+        raise DomainError("reason", f"at most {MAX_REASON_LENGTH} characters")
+    return cleaned or None
+
+
+def _closed_pause(visit_row: Row, now: datetime) -> dict[str, Any]:
+    """Values that end a running pause at ``now`` (nothing when not paused)."""
+    if visit_row["paused_at"] is None:
+        return {}
+    paused = max(0, int((now - from_utc_text(visit_row["paused_at"])).total_seconds()))
+    return {"paused_at": None, "paused_seconds": visit_row["paused_seconds"] + paused}
+
+
+def _acknowledge(visit_row: Row, kind: AlertKind) -> dict[str, Any]:
+    kinds = parse_acknowledged(visit_row["alerts_acknowledged"]) | {kind}
+    return {"alerts_acknowledged": format_acknowledged(kinds)}
+
+
+def _step(ctx: Context, appointment_id: int) -> tuple[Database, Row, Row, Visit, Phase, datetime]:
+    """Read one appointment's visit inside the open transaction."""
+    db = ctx.db
+    row = _require_row(db, appointment_id)
+    now = _now(ctx)
+    visit_row = _visit_row(db, row, now)
+    row = _require_row(db, appointment_id)  # now joined with its visit row
+    visit = _visit_of(row)
+    return db, row, visit_row, visit, phase_at(visit, now), now
+
+
+def _save_outcome(
+    ctx: Context, row: Row, visit: Visit, changes: ChangeSet, replan: bool = True
+) -> dict[str, Any]:
+    """Write the infusion's outcome to its dose (real length once ended, tolerated,
+    reaction grade) and re-plan the later cycles from it."""
+    db = ctx.db
+    dose = repo.dose_by_id(db, row["dose_id"])
+    assert dose is not None
+    minutes = infusion_minutes(visit) or dose["infusion_actual_min"]
+    outcome = {
+        "infusion_actual_min": minutes,
+        "tolerated": int(tolerated(visit)),
+        "reaction_grade": visit.reaction_grade,
+    }
+    repo.update_versioned(db, "doses", dose["id"], dose["version"], outcome)
+    record = courses.load_course(db, row["mrn"])
+    if replan and record.course["status"] == "active" and record.booked:
+        settings = load_settings(db)
+        day = settings.calendar.local_date(from_utc_text(dose["given_at"]))
+        replanned = ChangeSet("re-plan")
+        courses._replan_after(ctx, settings, record, row["cycle"], day, replanned)
+        _note_replanned(settings, replanned, minutes)
+        _merge(changes, replanned)
+    changes.courses.add(row["course_id"])
+    return outcome
+
+
+def _note_replanned(settings: ClinicSettings, replanned: ChangeSet, minutes: int) -> None:
+    """Say what happened to each later booking: kept, re-timed or moved."""
+    local = settings.calendar.local
+    for move in replanned.moves:
+        where = f"{move.new_chair} {local(move.new_start):%a %Y-%m-%d %H:%M}"
+        if move.old_start is None:
+            replanned.notes.append(f"cycle {move.cycle}: booked {where}")
+        elif move.old_start == move.new_start and move.old_chair == move.new_chair:
+            replanned.notes.append(f"cycle {move.cycle}: keeps {where}, chair time re-sized")
+        else:
+            replanned.notes.append(
+                f"cycle {move.cycle}: moved from {move.old_chair}"
+                f" {local(move.old_start):%a %Y-%m-%d %H:%M} to {where}"
+                f" (the {minutes}-min infusion no longer fit)"
+            )
+
+
+# --- the steps ---------------------------------------------------------------------------
+def arrive(ctx: Context, *, appointment_id: int) -> ChangeSet:
+    """The patient is in the chair; prep (vitals, line access) begins."""
+    changes = ChangeSet("patient arrived")
+    with transaction(ctx):
+        _db, row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+        if phase is not Phase.EXPECTED:
+            raise _refuse_phase("record an arrival", phase)
+        _check_today(ctx, row, now)
+        _write(ctx.db, visit_row, {"arrived_at": to_utc_text(now)})
+        changes.appointments.add(appointment_id)
+        audit(ctx, "patient arrived", "visit", visit_row["id"], None, {"arrived_at": now})
+    return changes
+
+
+def _check_today(ctx: Context, row: Row, now: datetime) -> None:
+    settings = load_settings(ctx.db)
+    calendar = settings.calendar
+    booked_day = calendar.local_date(from_utc_text(row["start_utc"]))
+    if booked_day != calendar.local_date(now):
+        raise DomainError(
+            "appointment", f"booked for {booked_day:%a %Y-%m-%d}, not today; move it first"
+        )
+
+
+def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
+    """The infusion starts now: the dose is given (its bag is used) and later cycles
+    re-anchor 21 days on. Refused when the bag was never prepared, is not diluted, or
+    has expired [label]."""
+    changes = ChangeSet("infusion started")
+    with transaction(ctx):
+        db, row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+        if phase not in (Phase.EXPECTED, Phase.PREP):
+            raise _refuse_phase("start the infusion", phase)
+        _check_today(ctx, row, now)
+        refusal = start_refusal(db, row["dose_id"], now)
+        if refusal is not None:
+            raise DomainError("preparation", refusal)
+        given = courses.record_dose_given(ctx, mrn=row["mrn"], cycle=row["cycle"], given_at=now)
+        _merge(changes, given)
+        values = {"infusion_started_at": to_utc_text(now)}
+        if visit_row["arrived_at"] is None:
+            values["arrived_at"] = to_utc_text(now)
+        _write(db, visit_row, values)
+        changes.appointments.add(appointment_id)
+        audit(
+            ctx, "start infusion", "visit", visit_row["id"], None, {**values, "cycle": row["cycle"]}
+        )
+    return changes
+
+
+def pause_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
+    """Interrupt the infusion (a reaction); its end moves back by the pause."""
+    changes = ChangeSet("infusion paused")
+    with transaction(ctx):
+        db, _row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+        if phase is not Phase.INFUSING:
+            raise _refuse_phase("pause", phase)
+        values = {"paused_at": to_utc_text(now), "pause_count": visit_row["pause_count"] + 1}
+        _write(db, visit_row, values)
+        changes.appointments.add(appointment_id)
+        audit(ctx, "pause infusion", "visit", visit_row["id"], None, values)
+    return changes
+
+
+def resume_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
+    changes = ChangeSet("infusion resumed")
+    with transaction(ctx):
+        db, _row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+        if phase is not Phase.PAUSED:
+            raise _refuse_phase("resume", phase)
+        values = _closed_pause(visit_row, now)
+        _write(db, visit_row, values)
+        changes.appointments.add(appointment_id)
+        audit(
+            ctx,
+            "resume infusion",
+            "visit",
+            visit_row["id"],
+            {"paused_at": visit_row["paused_at"]},
+            values,
+        )
+    return changes
+
+
+def end_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
+    """The infusion ended now: its real length and whether it was tolerated go to the
+    dose, and the later cycles are re-planned from it; observation begins."""
+    changes = ChangeSet("infusion ended")
+    with transaction(ctx):
+        db, row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+        if phase not in (Phase.INFUSING, Phase.PAUSED):
+            raise _refuse_phase("end the infusion", phase)
+        values = {**_closed_pause(visit_row, now), "infusion_ended_at": to_utc_text(now)}
+        values.update(_acknowledge(visit_row, AlertKind.INFUSION_END))
+        _write(db, visit_row, values)
+        ended = replace(
+            visit,
+            paused_at=None,
+            paused_seconds=values.get("paused_seconds", visit.paused_seconds),
+            infusion_ended_at=now,
+        )
+        outcome = _save_outcome(ctx, row, ended, changes)
+        _flag_chair_overrun(db, row, ended, changes)
+        changes.appointments.add(appointment_id)
+        audit(ctx, "end infusion", "visit", visit_row["id"], None, {**values, **outcome})
+    return changes
+
+
+def _flag_chair_overrun(db: Database, row: Row, visit: Visit, changes: ChangeSet) -> None:
+    """Nothing is silently overlapped: when this visit's observation now runs past its
+    booking into the next booking of the same chair, say so."""
+    due = observation_due_at(visit)
+    booked_end = from_utc_text(row["end_utc"])
+    if due is None or due <= booked_end:
+        return
+    settings = load_settings(db)
+    for other in repo.appointments_between(db, booked_end, due):
+        if other["chair_id"] == row["chair_id"] and other["id"] != row["id"]:
+            local = settings.calendar.local
+            who = other["patient_name"] or other["label"] or "blocked time"
+            changes.notes.append(
+                f"{row['chair_name']}: observation runs until {local(due):%H:%M}, past the"
+                f" booking of {who} at {local(from_utc_text(other['start_utc'])):%H:%M};"
+                " move that booking or use another chair"
+            )
+
+
+def record_reaction(
+    ctx: Context, *, appointment_id: int, grade: int, confirm_stop: bool = False
+) -> ChangeSet:
+    """An infusion reaction of ``grade`` 1-4. The infusion is then not tolerated. A
+    life-threatening one (grade 4) ends the infusion and stops the course, cancelling
+    its future bookings [label]; that needs ``confirm_stop``."""
+    if isinstance(grade, bool) or grade not in REACTION_GRADES:
+        raise DomainError("reaction_grade", f"must be 1-4, got {grade!r}")
+    changes = ChangeSet(f"grade {grade} reaction")
+    with transaction(ctx):
+        db, row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+        if phase not in (Phase.INFUSING, Phase.PAUSED, Phase.OBSERVING, Phase.READY):
+            raise _refuse_phase("record a reaction", phase)
+        stopping = grade == LIFE_THREATENING_GRADE
+        if stopping and not confirm_stop:
+            raise DomainError(
+                "confirm",
+                "a grade 4 (life-threatening) reaction stops the course and cancels its"
+                " future bookings; confirm to go on",
+            )
+        worst = max(grade, visit.reaction_grade or 0)
+        values: dict[str, Any] = {"reaction_grade": worst}
+        updated = replace(visit, reaction_grade=worst)
+        if stopping and phase in (Phase.INFUSING, Phase.PAUSED):
+            values.update(_closed_pause(visit_row, now))
+            values["infusion_ended_at"] = to_utc_text(now)
+            updated = replace(
+                updated,
+                paused_at=None,
+                paused_seconds=values.get("paused_seconds", visit.paused_seconds),
+                infusion_ended_at=now,
+            )
+        _write(db, visit_row, values)
+        # While the infusion runs, its end writes the outcome and re-plans.
+        ended = updated.infusion_ended_at is not None
+        outcome = _save_outcome(ctx, row, updated, changes, replan=ended and not stopping)
+        if stopping and row["course_status"] == "active":
+            stopped = courses.stop_course(
+                ctx, mrn=row["mrn"], reason=StopReason.LIFE_THREATENING_REACTION.value
+            )
+            _merge(changes, stopped)
+        changes.appointments.add(appointment_id)
+        audit(
+            ctx,
+            "record reaction",
+            "visit",
+            visit_row["id"],
+            {"reaction_grade": visit.reaction_grade},
+            {**values, **outcome, "grade": grade, "course_stopped": stopping},
+        )
+    return changes
+
+
+def _early_reason(visit: Visit, now: datetime, reason: str | None, what: str) -> str | None:
+    """Before the minimum observation is over a reason is required, and returned."""
+    if observation_complete(visit, now):
+        return None
+    cleaned = _reason(reason)
+    if cleaned is None:
+        due = observation_due_at(visit)
+        assert due is not None
+        left = max(1, round((due - now).total_seconds() / 60))
+        raise DomainError(
+            "reason",
+            f"{what} before the minimum {visit.observation_min}-min observation is over"
+            f" ({left} min left) needs a reason",
+        )
+    return cleaned
+
+
+def end_observation(ctx: Context, *, appointment_id: int, reason: str | None = None) -> ChangeSet:
+    """The observation is over; early (before the minimum) only with a reason."""
+    changes = ChangeSet("observation ended")
+    with transaction(ctx):
+        db, _row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+        if phase not in (Phase.OBSERVING, Phase.READY) or visit.observation_ended_at:
+            raise _refuse_phase("end the observation", phase)
+        early = _early_reason(visit, now, reason, "ending the observation")
+        values: dict[str, Any] = {"observation_ended_at": to_utc_text(now)}
+        values.update(_acknowledge(visit_row, AlertKind.OBSERVATION_COMPLETE))
+        if early:
+            values["early_discharge_reason"] = early
+        _write(db, visit_row, values)
+        changes.appointments.add(appointment_id)
+        audit(ctx, "end observation", "visit", visit_row["id"], None, values)
+    return changes
+
+
+def discharge(ctx: Context, *, appointment_id: int, reason: str | None = None) -> ChangeSet:
+    """The patient leaves. Before the minimum observation is over a reason is required
+    (and recorded), unless the observation was already ended early with one."""
+    changes = ChangeSet("patient discharged")
+    with transaction(ctx):
+        db, _row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+        if phase not in (Phase.OBSERVING, Phase.READY):
+            raise _refuse_phase("discharge", phase)
+        values: dict[str, Any] = {"discharged_at": to_utc_text(now)}
+        if visit.observation_ended_at is None:
+            values["observation_ended_at"] = to_utc_text(now)
+            early = _early_reason(visit, now, reason, "a discharge")
+            if early:
+                values["early_discharge_reason"] = early
+        values.update(_acknowledge(visit_row, AlertKind.OBSERVATION_COMPLETE))
+        _write(db, visit_row, values)
+        changes.appointments.add(appointment_id)
+        audit(ctx, "discharge", "visit", visit_row["id"], None, values)
+    return changes
+
+
+def acknowledge_alert(ctx: Context, *, appointment_id: int, kind: AlertKind | str) -> ChangeSet:
+    """A nurse saw the alert; it does not fire again, in this process or another."""
+    try:
+        alert = AlertKind(kind)
+    except ValueError:
+        raise DomainError("alert", f"unknown alert {kind!r}") from None
+    changes = ChangeSet("alert acknowledged")
+    with transaction(ctx):
+        db, _row, visit_row, _visit, _phase, _now = _step(ctx, appointment_id)
+        values = _acknowledge(visit_row, alert)
+        _write(db, visit_row, values)
+        changes.appointments.add(appointment_id)
+        audit(ctx, "acknowledge alert", "visit", visit_row["id"], None, {"alert": alert.value})
+    return changes

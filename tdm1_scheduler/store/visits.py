@@ -1,0 +1,73 @@
+"""Reads and writes of the nurse board's ``visits`` rows (one per chair visit).
+
+Rows are plain dicts with instants as UTC text, like ``repository``; updates check the
+``version`` column so a step recorded by someone else since the read is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from .database import ConflictError, to_utc_text
+from .repository import APPOINTMENT_VIEW, _one, _rows
+
+Row = dict[str, Any]
+
+
+def visit_for_appointment(db: Database, appointment_id: int) -> Row | None:
+    return _one(db, "SELECT * FROM visits WHERE appointment_id = ?", [appointment_id])
+
+
+def insert_visit(db: Database, appointment_id: int, values: Mapping[str, Any]) -> Row:
+    """A new visit row for the appointment (values: any recorded instants)."""
+    names = ["appointment_id", *values]
+    marks = ", ".join("?" for _ in names)
+    db.execute(
+        f"INSERT INTO visits ({', '.join(names)}) VALUES ({marks})",
+        [appointment_id, *values.values()],
+    )
+    row = visit_for_appointment(db, appointment_id)
+    assert row is not None
+    return row
+
+
+def update_visit(
+    db: Database, visit_id: int, expected_version: int, values: Mapping[str, Any]
+) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    cursor = db.execute(
+        f"UPDATE visits SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+        [*values.values(), visit_id, expected_version],
+    )
+    if cursor.rowcount != 1:
+        raise ConflictError("visit", f"#{visit_id} was changed by someone else since it was read")
+
+
+# The day's dose appointments with their visit, patient, cycle and chair (v_* = visit).
+BOARD_VIEW = APPOINTMENT_VIEW.replace(
+    "SELECT a.*,",
+    "SELECT a.*, v.id AS visit_id, v.arrived_at, v.infusion_started_at, v.paused_at,"
+    " v.paused_seconds, v.pause_count, v.infusion_ended_at, v.observation_ended_at,"
+    " v.discharged_at, v.early_discharge_reason, v.reaction_grade AS visit_reaction_grade,"
+    " v.alerts_acknowledged, v.version AS visit_version, c.position AS chair_position,",
+).replace(
+    "FROM appointments a", "FROM appointments a LEFT JOIN visits v ON v.appointment_id = a.id"
+)
+
+
+def board_rows(db: Database, start: datetime, end: datetime) -> list[Row]:
+    """Dose appointments (booked or given) starting in [start, end), chair order."""
+    return _rows(
+        db,
+        BOARD_VIEW + "WHERE a.kind = 'dose' AND a.status IN ('booked', 'given') "
+        "AND a.start_utc >= ? AND a.start_utc < ? ORDER BY c.position, c.id, a.start_utc",
+        [to_utc_text(start), to_utc_text(end)],
+    )
+
+
+def board_row(db: Database, appointment_id: int) -> Row | None:
+    return _one(db, BOARD_VIEW + "WHERE a.id = ?", [appointment_id])

@@ -1,0 +1,353 @@
+"""The nurse board on the demo clinic, driven by real clicks and a fixed clock.
+
+The demo has no preparations for today's later patients, so a bag is prepared through
+the pharmacy service where a test needs an infusion to start.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
+
+from tdm1_scheduler.clock import FixedClock
+from tdm1_scheduler.domain.timers import AlertKind, format_duration
+from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.nurse_board import (
+    OVERRUN_COLOR,
+    NurseBoard,
+    NurseBoardFeature,
+    ReactionDialog,
+    ReasonDialog,
+    VisitTile,
+)
+from tdm1_scheduler.services import courses, pharmacy
+from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.store import visits as visit_store
+from tdm1_scheduler.store.database import open_database
+
+from .conftest import DEMO_NOW, OFFSCREEN_NOISE
+
+# The offscreen platform also cannot raise a window (the detached board is raised).
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not support raise")
+
+
+def feature(win: MainWindow) -> NurseBoardFeature:
+    found = win.features["nurse_board"]
+    assert isinstance(found, NurseBoardFeature)
+    return found
+
+
+def board(win: MainWindow) -> NurseBoard:
+    """The board page, brought to the front (its buttons are then visible)."""
+    page = feature(win).board
+    win.pages.setCurrentWidget(page)
+    return page
+
+
+def clock(ctx: Context) -> FixedClock:
+    assert isinstance(ctx.clock, FixedClock)
+    return ctx.clock
+
+
+def expected_tile(b: NurseBoard) -> VisitTile:
+    """The first tile whose patient has not arrived yet."""
+    for tile in b.tiles.values():
+        if tile.phase_label.text() == "Expected":
+            return tile
+    raise AssertionError("no expected tile on the demo board")
+
+
+def click(button: QPushButton) -> None:
+    assert button.isVisible(), button.objectName()
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def dump(ctx: Context) -> str:
+    return "\n".join(ctx.db.conn.iterdump())
+
+
+def prepared_and_arrived(win: MainWindow) -> VisitTile:
+    """An expected patient's bag prepared, the clock at their booking, arrived."""
+    b = board(win)
+    tile = expected_tile(b)
+    planned = tile.data.visit.planned_start
+    mrn, cycle = tile.data.mrn, tile.data.cycle
+    pharmacy.record_reconstitution(win.ctx, mrn=mrn, cycle=cycle, at=planned - timedelta(hours=2))
+    pharmacy.record_dilution(win.ctx, mrn=mrn, cycle=cycle, at=planned - timedelta(hours=1))
+    clock(win.ctx).current = planned
+    win.reload()
+    b.reload()
+    tile = b.tile_for(tile.data.appointment_id)
+    assert tile.bag_label.text().startswith("Bag: bag good until")
+    click(tile.buttons["arrive"])
+    tile = b.tile_for(tile.data.appointment_id)
+    assert tile.phase_label.text() == "Arrived/prep"
+    return tile
+
+
+def started_tile(win: MainWindow) -> VisitTile:
+    tile = prepared_and_arrived(win)
+    clock(win.ctx).advance(minutes=tile.data.visit.prep_min)
+    click(tile.buttons["start"])
+    tile = board(win).tile_for(tile.data.appointment_id)
+    assert tile.phase_label.text() == "Infusing"
+    return tile
+
+
+def test_the_board_is_a_page_and_opens_in_its_own_window(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    titles = [window.pages.tabText(i) for i in range(window.pages.count())]
+    assert "Nurse board" in titles
+    b = board(window)
+    assert b.tiles, "the demo's busy day has occupied chairs"
+    action = next(
+        a for a in window.menu("view").actions() if a.text() == "Open nurse board in a &window"
+    )
+    action.trigger()
+    detached = feature(window).detached
+    assert detached is not None and detached.isWindow() and detached.isVisible()
+    assert sorted(detached.board.tiles) == sorted(b.tiles)
+    # A step taken in the detached window shows on the page too.
+    tile = expected_tile(detached.board)
+    click(tile.buttons["arrive"])
+    assert b.tile_for(tile.data.appointment_id).phase_label.text() == "Arrived/prep"
+    for widget in [b, *b.findChildren(QPushButton)]:
+        assert widget.accessibleName(), widget.objectName()
+    detached.close()
+
+
+def test_never_prepared_bag_is_refused_on_the_tile_and_nothing_written(
+    window: MainWindow,
+) -> None:
+    b = board(window)
+    tile = expected_tile(b)
+    assert "never prepared" in tile.bag_label.text()
+    before = dump(window.ctx)
+    click(tile.buttons["start"])
+    tile = b.tile_for(tile.data.appointment_id)
+    assert tile.message_label.text().startswith("Refused: never prepared")
+    assert OVERRUN_COLOR in tile.message_label.styleSheet()
+    assert tile.phase_label.text() == "Expected"
+    assert dump(window.ctx) == before
+
+
+def test_countdown_text_at_a_given_clock_time_and_a_red_overrun_counting_up(
+    window: MainWindow, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    tile = started_tile(window)
+    b = board(window)
+    minutes = tile.data.visit.infusion_min
+    clock(window.ctx).advance(minutes=minutes - 7, seconds=-30)
+    b.tick()
+    assert tile.countdown_label.text() == "07:30"
+    assert not tile.countdown_label.property("overrun")
+    with qtbot.waitSignal(b.sig_alert, timeout=1000) as fired:
+        clock(window.ctx).advance(minutes=7, seconds=30 + 65)
+        b.tick()
+    assert fired.args[1].kind is AlertKind.INFUSION_END
+    assert tile.countdown_label.text() == "+01:05"
+    assert tile.countdown_label.property("overrun") is True
+    tile.countdown_label.ensurePolished()
+    color = tile.countdown_label.palette().color(tile.countdown_label.foregroundRole())
+    assert color == QColor(OVERRUN_COLOR)
+    clock(window.ctx).advance(minutes=2)
+    b.tick()
+    assert tile.countdown_label.text() == "+03:05"  # counts up
+    assert len(b.banners) == 1  # still the one banner, not a new one
+
+
+def test_an_alert_fires_once_and_acknowledged_does_not_return(
+    window: MainWindow, demo_path: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    tile = started_tile(window)
+    b = board(window)
+    fired: list[object] = []
+    b.sig_alert.connect(lambda _appointment, alert: fired.append(alert))
+    clock(window.ctx).advance(minutes=tile.data.visit.infusion_min - 1)
+    b.tick()
+    assert not b.banners and not fired
+    clock(window.ctx).advance(minutes=1)
+    b.tick()
+    b.tick()
+    assert len(fired) == 1
+    banner = next(iter(b.banners.values()))
+    assert tile.data.patient_name in banner.label.text()
+    click(banner.ack_button)
+    assert not b.banners
+    b.tick()
+    assert len(fired) == 1
+    # A new board on the same database remembers the acknowledgement.
+    again = NurseBoard(window.ctx)
+    qtbot.addWidget(again)
+    assert not again.banners
+    again.stop()
+
+
+def test_a_board_rebuilt_mid_observation_shows_the_same_remaining_time(
+    window: MainWindow, demo_path: Path, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    tile = started_tile(window)
+    appointment = tile.data.appointment_id
+    clock(window.ctx).advance(minutes=tile.data.visit.infusion_min)
+    click(tile.buttons["end_infusion"])
+    clock(window.ctx).advance(minutes=12, seconds=20)
+    b = board(window)
+    b.tick()
+    shown = b.tile_for(appointment).countdown_label.text()
+    observation = b.tile_for(appointment).data.visit.observation_min
+    expected = timedelta(minutes=observation) - timedelta(minutes=12, seconds=20)
+    assert shown == format_duration(expected)
+    now = window.ctx.clock.now()
+    window.close()
+    db = open_database(demo_path)
+    try:
+        ctx = Context(db, FixedClock(now), "tester")
+        reopened = MainWindow(ctx, demo=True)
+        qtbot.addWidget(reopened)
+        tile = board(reopened).tile_for(appointment)
+        assert tile.phase_label.text() == "Observing"
+        assert tile.countdown_label.text() == shown
+        reopened.close()
+    finally:
+        db.conn.close()
+
+
+def test_early_discharge_asks_for_a_reason_through_a_dialog(window: MainWindow) -> None:
+    tile = started_tile(window)
+    appointment = tile.data.appointment_id
+    b = board(window)
+    clock(window.ctx).advance(minutes=tile.data.visit.infusion_min)
+    click(tile.buttons["end_infusion"])
+    clock(window.ctx).advance(minutes=5)
+    click(b.tile_for(appointment).buttons["discharge"])
+    dialog = b.dialog
+    assert isinstance(dialog, ReasonDialog) and dialog.isVisible()
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    click(ok)  # no reason: refused on the tile
+    assert "needs a reason" in b.tile_for(appointment).message_label.text()
+    click(b.tile_for(appointment).buttons["discharge"])
+    dialog = b.dialog
+    assert isinstance(dialog, ReasonDialog)
+    dialog.reason_edit.setFocus()
+    QTest.keyClicks(dialog.reason_edit, "family emergency")
+    click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert appointment not in b.tiles or b.tile_for(appointment).phase_label.text() == "Done"
+    visit = visit_store.visit_for_appointment(window.ctx.db, appointment)
+    assert visit is not None and visit["early_discharge_reason"] == "family emergency"
+
+
+def test_pause_and_resume_buttons_extend_the_countdown(window: MainWindow) -> None:
+    tile = started_tile(window)
+    b = board(window)
+    appointment = tile.data.appointment_id
+    clock(window.ctx).advance(minutes=10)
+    click(tile.buttons["pause"])
+    tile = b.tile_for(appointment)
+    assert tile.phase_label.text() == "Paused"
+    left = tile.countdown_label.text()
+    clock(window.ctx).advance(minutes=15)
+    b.tick()
+    assert tile.countdown_label.text() == left  # frozen while paused
+    click(tile.buttons["resume"])
+    assert b.tile_for(appointment).countdown_label.text() == left
+
+
+def test_a_grade_4_reaction_after_confirmation_stops_the_course(window: MainWindow) -> None:
+    tile = started_tile(window)
+    b = board(window)
+    mrn = tile.data.mrn
+    clock(window.ctx).advance(minutes=5)
+    click(tile.buttons["reaction"])
+    dialog = b.dialog
+    assert isinstance(dialog, ReactionDialog)
+    dialog.grade_combo.setFocus()
+    QTest.keyClick(dialog.grade_combo, Qt.Key.Key_End)
+    assert dialog.grade == 4
+    click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    box = b.dialog
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert courses.load_course(window.ctx.db, mrn).course["status"] == "active"
+    yes = box.button(QMessageBox.StandardButton.Yes)
+    click(yes)
+    record = courses.load_course(window.ctx.db, mrn)
+    assert record.course["status"] == "stopped"
+    assert record.course["stop_reason"] == "life-threatening reaction"
+    assert not record.booked
+
+
+def test_a_reaction_dialog_cancelled_writes_nothing(window: MainWindow) -> None:
+    tile = started_tile(window)
+    b = board(window)
+    before = dump(window.ctx)
+    click(tile.buttons["reaction"])
+    dialog = b.dialog
+    assert isinstance(dialog, QDialog)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dump(window.ctx) == before
+
+
+def test_a_second_process_on_the_same_file_shows_on_the_board(
+    window: MainWindow, demo_path: Path
+) -> None:
+    b = board(window)
+    tile = expected_tile(b)
+    appointment = tile.data.appointment_id
+    now = tile.data.visit.planned_start
+    script = (
+        "import sys\n"
+        "from datetime import datetime\n"
+        "from tdm1_scheduler.clock import FixedClock\n"
+        "from tdm1_scheduler.services import nurse\n"
+        "from tdm1_scheduler.services.context import Context\n"
+        "from tdm1_scheduler.store.database import open_database\n"
+        "db = open_database(sys.argv[1])\n"
+        "ctx = Context(db, FixedClock(datetime.fromisoformat(sys.argv[2])), 'other')\n"
+        "nurse.arrive(ctx, appointment_id=int(sys.argv[3]))\n"
+        "db.conn.close()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    subprocess.run(
+        [sys.executable, "-c", script, str(demo_path), now.isoformat(), str(appointment)],
+        check=True,
+        env=env,
+        timeout=60,
+    )
+    assert b.tile_for(appointment).phase_label.text() == "Expected"  # not polled yet
+    clock(window.ctx).current = now
+    assert window.poll_data_version()
+    assert b.tile_for(appointment).phase_label.text() == "Arrived/prep"
+
+
+def test_a_standalone_board_polls_the_database_itself(ctx: Context, demo_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    standalone = NurseBoard(ctx, poll=True)
+    qtbot.addWidget(standalone)
+    tile = expected_tile(standalone)
+    other_db = open_database(demo_path)
+    try:
+        from tdm1_scheduler.services import nurse
+
+        other = Context(other_db, FixedClock(DEMO_NOW), "other")
+        nurse.arrive(other, appointment_id=tile.data.appointment_id)
+    finally:
+        other_db.conn.close()
+    assert standalone.poll_data_version()
+    assert standalone.tile_for(tile.data.appointment_id).phase_label.text() == "Arrived/prep"
+    assert not standalone.poll_data_version()
+    standalone.stop()
+
+
+def test_the_day_rolls_over_at_midnight(window: MainWindow) -> None:
+    b = board(window)
+    assert b.tiles
+    clock(window.ctx).current = datetime.fromisoformat("2026-11-19T03:00:00-05:00")
+    b.tick()
+    today = {t.data.visit.planned_start.date() for t in b.tiles.values()}
+    assert today <= {datetime.fromisoformat("2026-11-19T12:00:00-05:00").date()}
