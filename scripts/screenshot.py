@@ -1,4 +1,4 @@
-"""Grab the main window on a fresh demo clinic into docs/planner.png.
+"""Grab the main window, planner page shown, on a fresh demo clinic into docs/planner.png.
 
 Run under a real X server, e.g.::
 
@@ -45,6 +45,9 @@ def main() -> int:
     db = open_database(path)
     window = MainWindow(Context(db, FixedClock(now), "screenshot"), demo=True)
     window.resize(1360, 860)
+    planner = window.features.get("planner")
+    if planner is not None:  # the picture in the README is the planner grid
+        window.pages.setCurrentWidget(planner)
     window.show()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

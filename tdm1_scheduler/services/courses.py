@@ -796,3 +796,46 @@ def later_shift_summary(changes: ChangeSet) -> str:
         f"{moved[0]:+d} days" if moved[0] == moved[-1] else f"{moved[0]:+d} to {moved[-1]:+d} days"
     )
     return f"{len(moved)} later cycle(s) move by {span}"
+
+
+def move_blocked_time(
+    ctx: Context,
+    *,
+    appointment_id: int,
+    to: datetime,
+    chair: str | None = None,
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """Move booked blocked time (another therapy, maintenance) to another start and/or
+    chair; it keeps its own duration. Nothing else moves with it."""
+    require_aware("to", to)
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        old = repo.appointment_by_id(db, appointment_id)
+        if old is None or old["kind"] != "blocked" or old["status"] != "booked":
+            raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
+        if expected_version is not None and old["version"] != expected_version:
+            raise ConflictError("appointment", "it was changed by someone else since it was read")
+        changes = ChangeSet(f"move blocked time {old['label'] or 'blocked'}")
+        chair_id = require_chair(db, chair)["id"] if chair else old["chair_id"]
+        slot = Slot(chair_id, to, slot_of(old).chair_time)
+        calendar = settings.calendar
+        reason = calendar.why_outside_hours(slot.start, slot.end)
+        if reason:
+            raise DomainError("to", reason)
+        load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
+        taken = booking.conflict(load.busy.get(chair_id, ()), slot.interval)
+        if taken is not None:
+            raise DomainError("to", booking.describe_conflict(calendar, taken))
+        repo.update_appointment(db, appointment_id, old["version"], appointment_values(slot))
+        changes.appointments.add(appointment_id)
+        changes.chairs.update({old["chair_id"], chair_id})
+        audit(
+            ctx,
+            "move blocked time",
+            "appointment",
+            appointment_id,
+            {"start": old["start_utc"], "chair": old["chair_id"]},
+            {"start": to_utc_text(to), "chair": chair_id},
+        )
+    return changes

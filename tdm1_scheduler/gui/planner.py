@@ -1,0 +1,423 @@
+"""The planner page: the day grid, the load strip of the coming weeks, moves with undo.
+
+``attach(window)`` builds it as the first page of the main window. Every move, by mouse
+or by key (here or in the day list), goes the same way: preview through the service,
+a confirmation only when later cycles move, the service call, an undo step, and
+``window.apply_changes``; the grid is then rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTime
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.calendar import ClinicCalendar
+from ..services import courses
+from ..services.context import ChangeSet, Context
+from ..services.preview import Preview, preview
+from ..services.queries import chair_list, day_appointments
+from ..store.database import data_version, from_utc_text
+from .commands import SERVICE_ERRORS, BlockTimeCommand, MoveCommand, Placement, refusal_text
+from .load_strip import LoadStrip, day_loads
+from .planner_scene import Chair, MoveTarget, PlannerScene
+from .planner_view import ARROW_MOVES, MoveRequest, PlannerView
+from .resources import load_icon
+
+Row = dict[str, Any]
+Confirm = Callable[[str, str], bool]
+MESSAGE_MS = 10000
+
+
+def later_cycles_moving(changes: ChangeSet | None) -> bool:
+    """True when the move shifts or re-chairs a later booked cycle (new bookings of a
+    rolling MBC horizon are not moves)."""
+    if changes is None:
+        return False
+    return any(
+        m.old_start is not None and (m.shift or m.old_chair != m.new_chair)
+        for m in changes.later_moves
+    )
+
+
+class Planner(QWidget):
+    """The planner page and its controller."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.main_window = window  # not ``window``: QWidget.window() exists
+        self.ctx: Context = window.ctx
+        self.setAccessibleName("Chair planner")
+        self.confirm: Confirm = self._ask_confirmation
+        self.chairs: list[Chair] = []
+        self._built_key: tuple[date, int, int] | None = None
+        self._strip_key: tuple[date, int, int] | None = None
+        self.table_mover: TableKeyMover | None = None
+        self._reload_after_drag = False
+        self.block_action: QAction | None = None
+
+        self.strip = LoadStrip(self)
+        self.scene = PlannerScene(window.settings, load_icon("first-infusion"))
+        self.scene.setParent(self)
+        self.view = PlannerView(self.scene, self)
+        self.view.preview_move = self.preview_move
+        self.view.shift_summary = lambda p: (
+            courses.later_shift_summary(p.changes) if p.changes else ""
+        )
+        self.info = QLabel(self)
+        self.info.setObjectName("plannerInfoLabel")
+        self.info.setAccessibleName("Planner status")
+        self.info.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.info)
+
+        self.view.sig_move_requested.connect(self.handle_request)
+        self.view.sig_hint_changed.connect(self._hint_changed)
+        self.view.sig_selection_described.connect(self._selection_described)
+        self.view.sig_width_changed.connect(self._width_changed)
+        self.strip.sig_day_requested.connect(window.show_day)
+        window.sig_day_changed.connect(self._day_changed)
+        window.sig_data_changed.connect(self._data_changed)
+        self.reload(force=True)
+
+    # --- loading --------------------------------------------------------------------
+    def _key(self) -> tuple[date, int, int]:
+        db = self.ctx.db
+        return self.main_window.shown_day, data_version(db), db.conn.total_changes
+
+    def reload(self, force: bool = False) -> None:
+        """Rebuild the grid for the day shown (skipped when nothing changed since)."""
+        if self.view.dragging:
+            self._reload_after_drag = True  # never pull the dragged block from under the pointer
+            return
+        key = self._key()
+        if not force and key == self._built_key:
+            return
+        selected = self.scene.selected_block()
+        keep = selected.appointment_id if selected else None
+        settings = self.main_window.settings
+        day = self.main_window.shown_day
+        self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
+        rows = day_appointments(self.ctx.db, settings, day)
+        width = float(self.view.viewport().width())
+        self.scene.rebuild(settings, day, self.chairs, rows, self.ctx.clock.now(), width)
+        self._built_key = key
+        if keep is not None:
+            self.select(keep)
+        self._reload_strip()
+        geometry = self.scene.geometry
+        closed = geometry.closed_reason if geometry else None
+        self.info.setText(closed.capitalize() if closed else "")
+
+    def _reload_strip(self) -> None:
+        key = (
+            self.main_window.clinic_today(),
+            data_version(self.ctx.db),
+            self.ctx.db.conn.total_changes,
+        )
+        if key != self._strip_key:
+            days = day_loads(self.ctx.db, self.main_window.settings, key[0])
+            self.strip.reload(days, self.main_window.shown_day)
+            self._strip_key = key
+        else:
+            self.strip.mark_shown(self.main_window.shown_day)
+
+    def _width_changed(self) -> None:
+        if not self.view.dragging:
+            self.reload(force=True)
+
+    def _day_changed(self, _day: object) -> None:
+        self.reload()
+
+    def _data_changed(self, _changes: object) -> None:
+        self.reload()
+
+    def select(self, appointment_id: int) -> bool:
+        block = self.scene.block_for(appointment_id)
+        self.scene.clearSelection()
+        if block is None:
+            return False
+        block.setSelected(True)
+        self.view.ensureVisible(block)
+        return True
+
+    # --- messages ---------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """Tell the scheduler: the status bar and the planner's own (accessible) line."""
+        self.info.setText(text)
+        self.main_window.statusBar().showMessage(text, MESSAGE_MS)
+
+    def _hint_changed(self, text: str) -> None:
+        if text:
+            self.info.setText(text)
+        elif self._reload_after_drag and not self.view.dragging:
+            self._reload_after_drag = False  # the drag ended: catch up with what changed
+            self.reload(force=True)
+
+    def _selection_described(self, text: str) -> None:
+        self.view.setAccessibleDescription(text or "No block selected")
+
+    def _ask_confirmation(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # --- moving -------------------------------------------------------------------------
+    def _mover(self, row: Row) -> Callable[[Placement], ChangeSet]:
+        """The service call that puts this booking at a placement."""
+        ctx = self.ctx
+        if row.get("kind") == "blocked":
+            appointment_id = int(row["id"])
+            return lambda p: courses.move_blocked_time(
+                ctx, appointment_id=appointment_id, to=p.start, chair=p.chair_name
+            )
+        mrn, cycle = str(row["mrn"]), int(row["cycle"])
+        return lambda p: courses.move_appointment(
+            ctx, mrn=mrn, cycle=cycle, to=p.start, chair=p.chair_name
+        )
+
+    def preview_move(self, target: MoveTarget) -> Preview:
+        row = target.row
+        if row.get("kind") == "blocked":
+            return preview(
+                self.ctx,
+                courses.move_blocked_time,
+                appointment_id=int(row["id"]),
+                to=target.start,
+                chair=target.chair.name,
+            )
+        return preview(
+            self.ctx,
+            courses.move_appointment,
+            mrn=str(row["mrn"]),
+            cycle=int(row["cycle"]),
+            to=target.start,
+            chair=target.chair.name,
+        )
+
+    def request_move(self, row: Row, chair: Chair, start: datetime) -> bool:
+        """Move a booking (from a key press in the day list, or a script)."""
+        target = MoveTarget(row, chair, self.local(start))
+        return self.handle_request(MoveRequest(target, self.preview_move(target)))
+
+    def local(self, instant: datetime) -> datetime:
+        """An instant in the clinic's zone (what the services and messages use)."""
+        calendar: ClinicCalendar = self.main_window.settings.calendar
+        return calendar.local(instant)
+
+    def handle_request(self, request: MoveRequest) -> bool:
+        """Commit a move the scheduler asked for; True when it was made."""
+        target, seen = request.target, request.preview
+        row = target.row
+        what = self._what(row)
+        where = f"{target.chair.name} {target.start:%a %d %b %H:%M}"
+        if not seen.allowed:
+            self.say(f"Not moved: {what} to {where}: {seen.reason}")
+            return False
+        if later_cycles_moving(seen.changes):
+            assert seen.changes is not None
+            summary = courses.later_shift_summary(seen.changes)
+            question = f"Move {what} to {where}?\n\n{summary}."
+            if not self.confirm("Later cycles move", question):
+                self.say(f"Not moved: {what} (cancelled)")
+                return False
+        mover = self._mover(row)
+        old_chair = next((c.name for c in self.chairs if c.id == row["chair_id"]), None)
+        before = Placement(
+            old_chair or str(row["chair_name"]), self.local(from_utc_text(row["start_utc"]))
+        )
+        after = Placement(target.chair.name, target.start)
+        try:
+            changes = mover(after)
+        except SERVICE_ERRORS as error:
+            self.say(f"Not moved: {what} to {where}: {refusal_text(error)}")
+            self.reload(force=True)
+            return False
+        command = MoveCommand(self.main_window, changes.action, mover, before, after, self.say)
+        self.main_window.undo_stack.push(command)  # the first redo is skipped: already done
+        self.main_window.apply_changes(changes)
+        self.select(int(row["id"]))
+        text = f"Moved {what} to {where}"
+        summary = courses.later_shift_summary(changes)
+        self.say("; ".join([text, *([summary] if summary else []), *changes.notes]))
+        return True
+
+    @staticmethod
+    def _what(row: Row) -> str:
+        if row.get("kind") == "blocked":
+            return f"blocked time '{row.get('label') or 'blocked'}'"
+        return f"cycle {row['cycle']} of {row['mrn']}"
+
+    def step_row(self, row: Row, lanes: int, minutes: int) -> bool:
+        """A keyboard move of ``row``: ``lanes`` chairs down, ``minutes`` later."""
+        ids = [c.id for c in self.chairs]
+        if row["chair_id"] not in ids:
+            return False
+        index = ids.index(row["chair_id"]) + lanes
+        if not 0 <= index < len(self.chairs):
+            self.say("Not moved: " + ("no chair above" if lanes < 0 else "no chair below"))
+            return False
+        start = from_utc_text(row["start_utc"]) + timedelta(minutes=minutes)
+        return self.request_move(row, self.chairs[index], start)
+
+    # --- blocked time ---------------------------------------------------------------------
+    def book_blocked(self, chair_name: str, start: datetime, minutes: int, label: str) -> bool:
+        """Hold a chair for something else; one undo step."""
+        ctx = self.ctx
+
+        def book() -> ChangeSet:
+            return courses.book_blocked_time(
+                ctx, chair=chair_name, start=start, minutes=minutes, label=label
+            )
+
+        def cancel(appointment_id: int) -> ChangeSet:
+            return courses.cancel_blocked_time(ctx, appointment_id=appointment_id)
+
+        try:
+            changes = book()
+        except SERVICE_ERRORS as error:
+            self.say(f"Not blocked: {chair_name}: {refusal_text(error)}")
+            return False
+        text = f"block {chair_name} {self.local(start):%H:%M} ({label})"
+        command = BlockTimeCommand(
+            self.main_window, text, book, cancel, min(changes.appointments), self.say
+        )
+        self.main_window.undo_stack.push(command)
+        self.main_window.apply_changes(changes)
+        self.say(f"Blocked {chair_name} {self.local(start):%H:%M} for {minutes} min: {label}")
+        return True
+
+    def open_block_dialog(self) -> QDialog:
+        dialog = BlockTimeDialog(self, [c.name for c in self.chairs])
+        dialog.accepted.connect(
+            lambda: self.book_blocked(
+                dialog.chair.currentText(),
+                self.main_window.settings.calendar.at(
+                    self.main_window.shown_day, dialog.wall_time()
+                ),
+                dialog.minutes.value(),
+                dialog.label.text(),
+            )
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+
+class BlockTimeDialog(QDialog):
+    """Chair, start, minutes and what for: blocked time on the day shown."""
+
+    def __init__(self, parent: QWidget, chair_names: list[str]) -> None:
+        super().__init__(parent)
+        self.setObjectName("blockTimeDialog")
+        self.setWindowTitle("Block chair time")
+        self.setAccessibleName("Block chair time")
+        form = QFormLayout(self)
+        self.chair = QComboBox(self)
+        self.chair.addItems(chair_names)
+        self.chair.setAccessibleName("Chair")
+        self.start = QTimeEdit(QTime(12, 0), self)
+        self.start.setDisplayFormat("HH:mm")
+        self.start.setAccessibleName("Start (clinic time)")
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(5, 600)
+        self.minutes.setSingleStep(15)
+        self.minutes.setValue(60)
+        self.minutes.setSuffix(" min")
+        self.minutes.setAccessibleName("Minutes")
+        self.label = QLineEdit("maintenance", self)
+        self.label.setAccessibleName("What the chair is blocked for")
+        form.addRow("&Chair", self.chair)
+        form.addRow("&Start", self.start)
+        form.addRow("&Minutes", self.minutes)
+        form.addRow("&For", self.label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.setAccessibleName("Book or cancel")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def wall_time(self) -> time:
+        value = self.start.time()
+        return time(value.hour(), value.minute())
+
+
+class TableKeyMover(QObject):
+    """Ctrl+arrow keys in the day list move the selected booking like the planner's
+    arrows (plain arrows keep moving between rows)."""
+
+    def __init__(self, planner: Planner) -> None:
+        super().__init__(planner)
+        self.planner = planner
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return False
+        step = ARROW_MOVES.get(Qt.Key(event.key()))
+        window = self.planner.main_window
+        current = window.table.currentIndex()
+        if step is None or not current.isValid():
+            return False
+        row = window.model.row_data(current.row())
+        if row.get("status") != "booked":
+            self.planner.say(f"Not moved: a {row.get('status')} visit stays where it was")
+            return True
+        self.planner.step_row(row, *step)
+        self._reselect(int(row["id"]), current.column())
+        return True
+
+    def _reselect(self, appointment_id: int, column: int) -> None:
+        window = self.planner.main_window
+        for number in range(window.model.rowCount()):
+            if window.model.row_data(number).get("id") == appointment_id:
+                window.table.setCurrentIndex(window.model.index(number, column))
+                return
+
+
+def attach(window: Any) -> Planner:
+    """Build the planner as the first page, with its menu actions."""
+    planner = Planner(window)
+    index = window.add_page(planner, "Planner", "plannerPage")
+    window.pages.tabBar().moveTab(index, 0)
+    window.pages.setCurrentIndex(window.pages.indexOf(planner))
+    planner.table_mover = TableKeyMover(planner)
+    window.table.installEventFilter(planner.table_mover)
+    window.table.setAccessibleDescription(
+        "Ctrl+Up/Down moves the selected booking a chair up or down, "
+        "Ctrl+Left/Right 15 minutes earlier or later"
+    )
+    action = QAction("&Block chair time...", window)
+    action.setObjectName("blockChairTimeAction")
+    action.setToolTip("Hold a chair on the day shown for another therapy or maintenance")
+    action.triggered.connect(planner.open_block_dialog)
+    window.menu("tools").addAction(action)
+    planner.block_action = action
+    return planner
