@@ -295,7 +295,9 @@ class MainWindow(QMainWindow):
     def _date_picked(self, value: QDate) -> None:
         self.show_day(from_qdate(value))
 
-    def _load_day(self, day: date) -> None:
+    def _load_day(self, day: date, announce: bool = True) -> None:
+        """Show ``day``; ``announce`` tells the views (a reload of the same day does not:
+        sig_data_changed follows it)."""
         self._shown_day = day
         self.model.reload(self.ctx.db, day)
         if from_qdate(self.date_edit.date()) != day:
@@ -303,7 +305,8 @@ class MainWindow(QMainWindow):
             self.date_edit.setDate(to_qdate(day))
             self.date_edit.blockSignals(blocked)
         self._update_labels()
-        self.sig_day_changed.emit(day)
+        if announce:
+            self.sig_day_changed.emit(day)
 
     def _update_labels(self) -> None:
         day = self._shown_day
@@ -322,10 +325,14 @@ class MainWindow(QMainWindow):
     # --- reloading ------------------------------------------------------------------
     @Slot()
     def reload(self) -> None:
-        """Read the clinic settings and the day again from the services."""
+        """Read the clinic settings and the day again, and tell every view once."""
+        self._read_again()
+        self.sig_data_changed.emit(None)
+
+    def _read_again(self) -> None:
         self.settings = load_settings(self.ctx.db)
         self.model.set_settings(self.settings)
-        self._load_day(self._shown_day)
+        self._load_day(self._shown_day, announce=False)
 
     @Slot()
     def poll_data_version(self) -> bool:
@@ -335,7 +342,6 @@ class MainWindow(QMainWindow):
             return False
         self._seen_version = version
         self.reload()
-        self.sig_data_changed.emit(None)
         return True
 
     def stop_polling(self) -> None:
@@ -346,8 +352,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def apply_changes(self, changes: ChangeSet) -> None:
-        """A service call made in this window changed data: show it."""
-        self.reload()
+        """A service call made in this window changed data: show it (one announcement)."""
+        self._read_again()
         self.sig_data_changed.emit(changes)
 
     # --- dialogs ----------------------------------------------------------------------
