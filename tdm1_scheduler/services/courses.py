@@ -96,6 +96,20 @@ class CourseRecord:
                 return row
         raise DomainError("cycle", f"cycle {cycle} is not planned in this course")
 
+    def next_dose(self, cycle: int) -> Row:
+        """``cycle`` must be the course's next dose to give, still booked."""
+        self.require_active()
+        dose = self.dose(cycle)
+        if dose["status"] == "given":
+            raise DomainError("cycle", f"cycle {cycle} was already given")
+        if dose["status"] != "booked":
+            raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one")
+        if cycle != self.next_cycle:
+            raise DomainError(
+                "cycle", f"cycle {cycle} is not the next dose; cycle {self.next_cycle} is"
+            )
+        return dose
+
     def require_active(self) -> None:
         if self.course["status"] != CourseStatus.ACTIVE:
             raise DomainError("course", f"the course is {self.course['status']}")
@@ -177,7 +191,7 @@ def _preferred_time(record: CourseRecord) -> time:
     return time(int(hours), int(minutes))
 
 
-def _replan_after(
+def replan_after(
     ctx: Context,
     settings: ClinicSettings,
     record: CourseRecord,
@@ -438,7 +452,7 @@ def move_appointment(
         _write_slots(ctx, [(dose, slot)], record, changes)
         _note_bag(db, dose["id"], slot, changes)
         day = settings.calendar.local_date(slot.start)
-        _replan_after(ctx, settings, _reloaded(db, mrn), cycle, day, changes)
+        replan_after(ctx, settings, load_course(db, mrn), cycle, day, changes)
         changes.courses.add(record.course["id"])
         audit(
             ctx,
@@ -449,10 +463,6 @@ def move_appointment(
             {"start": to_utc_text(to), "chair": chair_id, "later_moved": len(changes.later_moves)},
         )
     return changes
-
-
-def _reloaded(db: Database, mrn: str) -> CourseRecord:
-    return load_course(db, mrn)
 
 
 def record_dose_given(
@@ -471,14 +481,7 @@ def record_dose_given(
     with transaction(ctx) as db:
         settings = load_settings(db)
         record = load_course(db, mrn)
-        record.require_active()
-        dose = record.dose(cycle)
-        if dose["status"] == "given":
-            raise DomainError("cycle", f"cycle {cycle} was already given")
-        if cycle != record.next_cycle:
-            raise DomainError(
-                "cycle", f"cycle {cycle} is not the next dose; cycle {record.next_cycle} is"
-            )
+        dose = record.next_dose(cycle)
         given = record.given
         if given:
             last = given[-1]
@@ -514,7 +517,7 @@ def record_dose_given(
         repo.update_versioned(db, "doses", dose["id"], dose["version"], new)
         repo.update_appointment(db, appointment["id"], appointment["version"], {"status": "given"})
         changes.appointments.add(appointment["id"])
-        record = _reloaded(db, mrn)
+        record = load_course(db, mrn)
         status = course_status(record.setting, len(record.given), stopped=False)
         if status is CourseStatus.COMPLETED:
             repo.update_versioned(
@@ -526,7 +529,7 @@ def record_dose_given(
             )
             changes.notes.append("course completed: all 14 doses given")
         else:
-            _replan_after(
+            replan_after(
                 ctx, settings, record, cycle, settings.calendar.local_date(given_at), changes
             )
         changes.courses.add(record.course["id"])
@@ -574,14 +577,7 @@ def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
         settings = load_settings(db)
         calendar = settings.calendar
         record = load_course(db, mrn)
-        record.require_active()
-        dose = record.dose(cycle)
-        if dose["status"] != "booked":
-            raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one")
-        if cycle != record.next_cycle:
-            raise DomainError(
-                "cycle", f"cycle {cycle} is not the next dose; cycle {record.next_cycle} is"
-            )
+        dose = record.next_dose(cycle)
         old = record.current[dose["id"]]
         old_slot = slot_of(old)
         # As soon as possible from now; a miss announced ahead never re-books its own slot.
@@ -615,7 +611,7 @@ def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
             )
         )
         day = settings.calendar.local_date(slot.start)
-        _replan_after(ctx, settings, _reloaded(db, mrn), cycle, day, changes)
+        replan_after(ctx, settings, load_course(db, mrn), cycle, day, changes)
         changes.courses.add(record.course["id"])
         audit(
             ctx,

@@ -8,7 +8,7 @@ computed by ``domain.timers`` from what is stored, so any process shows the same
 
 What happened decides the next cycle: an infusion that was paused, slowed or caused a
 reaction is recorded as not tolerated with its real length, and the later cycles are
-re-planned (``courses._replan_after``) so the next booking keeps that length; a booking
+re-planned (``courses.replan_after``) so the next booking keeps that length; a booking
 that no longer fits its chair moves to the nearest fitting slot, with a note.
 """
 
@@ -283,7 +283,7 @@ def _save_outcome(
         settings = load_settings(db)
         day = settings.calendar.local_date(from_utc_text(dose["given_at"]))
         replanned = ChangeSet("re-plan")
-        courses._replan_after(ctx, settings, record, row["cycle"], day, replanned)
+        courses.replan_after(ctx, settings, record, row["cycle"], day, replanned)
         _note_replanned(settings, replanned, minutes)
         _merge(changes, replanned)
     changes.courses.add(row["course_id"])
