@@ -1,0 +1,83 @@
+"""This computer's window layout (size, position, toolbars, last view), kept in QSettings.
+
+The only module that touches ``QSettings``; the keys are declared in
+``tdm1_scheduler/settings.py``. Nothing clinical is stored here: the clinic's settings
+live in its database. ``$TDM1_SCHEDULER_WINDOW_STATE`` names an INI file to use instead
+of the per-user default (tests and portable installs).
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QMainWindow, QTabWidget
+
+from ..settings import by_key
+
+STATE_FILE_ENV = "TDM1_SCHEDULER_WINDOW_STATE"
+ORGANIZATION = "tdm1-scheduler"
+APPLICATION = "window"
+
+GEOMETRY_KEY = by_key("window/geometry").key
+STATE_KEY = by_key("window/state").key
+PAGE_KEY = by_key("window/page").key
+
+
+def open_store() -> QSettings:
+    """The QSettings holding the window layout (the env file, else the per-user store)."""
+    path = os.environ.get(STATE_FILE_ENV)
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(
+        QSettings.Format.NativeFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+    )
+
+
+def _pages(window: QMainWindow) -> QTabWidget | None:
+    pages = getattr(window, "pages", None)
+    return pages if isinstance(pages, QTabWidget) else None
+
+
+def save_state(window: QMainWindow, store: QSettings | None = None) -> None:
+    """Remember the window's geometry, toolbars/docks and the view shown."""
+    store = store or open_store()
+    store.setValue(GEOMETRY_KEY, window.saveGeometry())
+    store.setValue(STATE_KEY, window.saveState())
+    pages = _pages(window)
+    current = pages.currentWidget() if pages is not None else None
+    if current is not None and current.objectName():
+        store.setValue(PAGE_KEY, current.objectName())
+    store.sync()
+
+
+def _bytes(value: object) -> QByteArray | None:
+    if isinstance(value, QByteArray) and not value.isEmpty():
+        return value
+    if isinstance(value, bytes | bytearray) and value:
+        return QByteArray(bytes(value))
+    return None
+
+
+def restore_state(window: QMainWindow, store: QSettings | None = None) -> bool:
+    """Put the window back as it was saved; True when a saved geometry was applied.
+
+    A missing or damaged store leaves the window as built (the declared defaults).
+    """
+    store = store or open_store()
+    restored = False
+    geometry = _bytes(store.value(GEOMETRY_KEY))
+    if geometry is not None:
+        restored = bool(window.restoreGeometry(geometry))
+    state = _bytes(store.value(STATE_KEY))
+    if state is not None:
+        window.restoreState(state)
+    page_name = store.value(PAGE_KEY)
+    pages = _pages(window)
+    if isinstance(page_name, str) and page_name and pages is not None:
+        for index in range(pages.count()):
+            page = pages.widget(index)
+            if page is not None and page.objectName() == page_name:
+                pages.setCurrentIndex(index)
+                break
+    return restored

@@ -1,0 +1,233 @@
+"""Tools > Preferences... edits the clinic settings in the database; the window layout
+is kept in QSettings (gui/window_state.py). Driven through real Qt events."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QWidget
+
+from tdm1_scheduler import settings as declared
+from tdm1_scheduler.gui import window_state
+from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.preferences import PreferencesDialog
+from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
+from tdm1_scheduler.store import repository as repo
+
+from .conftest import OFFSCREEN_NOISE
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+BUSY_DAY = date(2026, 11, 18)  # the demo's busy day: every chair has bookings
+FREE_DAY = date(2028, 6, 1)  # far past every demo booking
+
+
+def open_preferences(qtbot, window: MainWindow) -> PreferencesDialog:  # type: ignore[no-untyped-def]
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    feature = window.features["preferences"]
+    qtbot.waitUntil(lambda: feature.dialog is not None and feature.dialog.isVisible())
+    return feature.dialog
+
+
+def type_value(editor: QAbstractSpinBox, text: str) -> None:
+    QTest.mouseClick(editor, Qt.MouseButton.LeftButton)
+    QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(editor, text)
+
+
+def audit_actions(ctx: Context) -> list[str]:
+    return [row["action"] for row in repo.audit_rows(ctx.db, 1000)]
+
+
+def test_preferences_action_is_in_the_tools_menu(window: MainWindow) -> None:
+    actions = window.menu("tools").actions()
+    names = [action.objectName() for action in actions]
+    assert "preferencesAction" in names
+
+
+def test_every_editable_setting_has_a_labelled_editor(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_preferences(qtbot, window)
+    assert set(dialog.editors) == {s.key for s in declared.editable_settings()}
+    for setting in declared.editable_settings():
+        editor = dialog.editors[setting.key]
+        assert editor.accessibleName() == setting.label
+        assert setting.help in editor.toolTip()
+        assert editor.maximum() == setting.high
+    for widget in dialog.findChildren(QWidget):
+        if widget.isVisible() and widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            if widget.objectName().startswith("qt_"):  # Qt's own spin box line edits
+                continue
+            assert widget.accessibleName(), widget.objectName() or type(widget).__name__
+    # The dialog shows what the database holds.
+    stored = load_settings(window.ctx.db)
+    assert dialog.editors["prep_min"].value() == stored.rules.prep_min == 15
+    assert dialog.editors["start_cap"].text() == "No cap"  # None shown as its meaning
+    name = dialog.findChild(QLabel, "nameLabel")
+    zone = dialog.findChild(QLabel, "timezoneLabel")
+    hours = dialog.findChild(QLabel, "opening_hoursLabel")
+    assert name.text() == stored.name and zone.text() == "America/New_York"
+    assert "Monday: 08:00-17:00" in hours.text() or "Monday: " in hours.text()
+    assert "Sunday: closed" in hours.text()
+
+
+def test_typed_values_are_saved_through_the_service(
+    qtbot, window: MainWindow, ctx: Context
+) -> None:  # type: ignore[no-untyped-def]
+    seen: list[object] = []
+    window.sig_data_changed.connect(seen.append)
+    dialog = open_preferences(qtbot, window)
+    type_value(dialog.editors["prep_min"], "20")
+    type_value(dialog.editors["start_cap"], "3")
+    type_value(dialog.editors["weight_recalc_percent"], "7.5")
+    assert dialog.changed_values() == {
+        "prep_min": 20,
+        "start_cap": 3,
+        "weight_recalc_percent": 7.5,
+    }
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    stored = load_settings(ctx.db)
+    assert stored.rules.prep_min == 20 and stored.start_cap == 3
+    assert stored.weight_recalc_percent == 7.5
+    assert window.settings.rules.prep_min == 20  # the window reloaded (apply_changes)
+    assert len(seen) == 1 and isinstance(seen[0], ChangeSet) and seen[0].settings
+    assert audit_actions(ctx).count("change settings") == 1
+
+
+def test_a_cleared_cap_is_stored_as_no_cap(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    from tdm1_scheduler.services.clinic import update_settings
+
+    update_settings(ctx, {"start_cap": 4})
+    dialog = open_preferences(qtbot, window)
+    assert dialog.editors["start_cap"].value() == 4
+    editor = dialog.editors["start_cap"]
+    QTest.mouseClick(editor, Qt.MouseButton.LeftButton)
+    for _ in range(4):  # step down to the "No cap" value below the range
+        QTest.keyClick(editor, Qt.Key.Key_Down)
+    assert editor.text() == "No cap"
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert load_settings(ctx.db).start_cap is None
+
+
+def test_refused_values_write_nothing_and_keep_the_dialog_open(
+    qtbot, window: MainWindow, ctx: Context
+) -> None:  # type: ignore[no-untyped-def]
+    before = ctx.db.conn.execute("select * from clinic").fetchall()
+    audits = len(audit_actions(ctx))
+    dialog = open_preferences(qtbot, window)
+    type_value(dialog.editors["weight_min_kg"], "200")
+    type_value(dialog.editors["weight_max_kg"], "150")
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.error_label.isVisible()
+    assert "Lowest weight" in dialog.error_label.text()
+    assert ctx.db.conn.execute("select * from clinic").fetchall() == before
+    assert len(audit_actions(ctx)) == audits
+
+
+def test_cancel_writes_nothing(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    audits = len(audit_actions(ctx))
+    dialog = open_preferences(qtbot, window)
+    type_value(dialog.editors["prep_min"], "30")
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert load_settings(ctx.db).rules.prep_min == 15
+    assert len(audit_actions(ctx)) == audits
+
+
+def test_closing_a_free_date_uses_the_closed_date_service(
+    qtbot, window: MainWindow, ctx: Context
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_preferences(qtbot, window)
+    type_value(dialog.editors["prep_min"], "25")  # an unsaved edit survives the refresh
+    dialog.closed_date_edit.setDate(QDate(FREE_DAY.year, FREE_DAY.month, FREE_DAY.day))
+    QTest.mouseClick(dialog.closed_reason_edit, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(dialog.closed_reason_edit, "Staff training")
+    QTest.mouseClick(dialog.close_date_button, Qt.MouseButton.LeftButton)
+    assert FREE_DAY in load_settings(ctx.db).calendar.closed_dates
+    assert FREE_DAY in window.settings.calendar.closed_dates
+    rows = repo.closed_dates(ctx.db)
+    assert [(r["day"], r["reason"]) for r in rows] == [("2028-06-01", "Staff training")]
+    items = [dialog.closed_list.item(i).text() for i in range(dialog.closed_list.count())]
+    assert items == ["Thu 2028-06-01"]
+    assert dialog.editors["prep_min"].value() == 25
+    assert load_settings(ctx.db).rules.prep_min == 15  # not saved until Save
+
+
+def test_closing_a_booked_date_is_refused(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_preferences(qtbot, window)
+    dialog.closed_date_edit.setDate(QDate(BUSY_DAY.year, BUSY_DAY.month, BUSY_DAY.day))
+    QTest.mouseClick(dialog.close_date_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.isVisible()
+    assert "booked" in dialog.error_label.text()
+    assert repo.closed_dates(ctx.db) == []
+    assert dialog.closed_list.count() == 0
+
+
+# --- window state (QSettings) ---------------------------------------------------------
+@pytest.fixture
+def state_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "window.ini"
+    monkeypatch.setenv(window_state.STATE_FILE_ENV, str(path))
+    return path
+
+
+def new_window(qtbot, ctx: Context) -> MainWindow:  # type: ignore[no-untyped-def]
+    win = MainWindow(ctx, demo=True)
+    qtbot.addWidget(win)
+    return win
+
+
+def test_window_layout_round_trips(
+    qtbot, window: MainWindow, ctx: Context, state_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # The offscreen screen is 800x800 and restoreGeometry fits a window into its screen,
+    # while the window is wider than that: the height is what can round-trip here.
+    lowest = max(window.minimumSizeHint().height(), window.minimumHeight())
+    assert lowest < 780, "the main window is too tall to test on the offscreen screen"
+    target = (lowest + 800) // 2
+    window.resize(window.width(), target)
+    qtbot.waitUntil(lambda: window.height() == target)
+    window.toolbar.hide()
+    extra = QWidget()
+    window.add_page(extra, "Extra", "extraPage")
+    window.pages.setCurrentWidget(extra)
+    window_state.save_state(window)
+    assert state_file.exists()
+    stored = QSettings(str(state_file), QSettings.Format.IniFormat)
+    assert stored.value("window/page") == "extraPage"
+
+    again = new_window(qtbot, ctx)
+    again.add_page(QWidget(), "Extra", "extraPage")
+    assert again.size().height() == 800
+    assert window_state.restore_state(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.height() == target
+    assert again.toolbar.isHidden()
+    assert again.pages.currentWidget().objectName() == "extraPage"
+    again.close()
+
+
+def test_missing_or_damaged_state_keeps_the_defaults(qtbot, ctx: Context, state_file: Path) -> None:  # type: ignore[no-untyped-def]
+    win = new_window(qtbot, ctx)
+    first_page = win.pages.currentWidget().objectName()
+    assert not window_state.restore_state(win)  # nothing saved yet
+    store = QSettings(str(state_file), QSettings.Format.IniFormat)
+    store.setValue("window/geometry", b"not a geometry")
+    store.setValue("window/page", "noSuchPage")
+    store.sync()
+    assert not window_state.restore_state(win)
+    assert win.size().height() == 800
+    assert win.pages.currentWidget().objectName() == first_page
+    win.close()
+
+
+def test_window_keys_are_the_declared_ones() -> None:
+    keys = {window_state.GEOMETRY_KEY, window_state.STATE_KEY, window_state.PAGE_KEY}
+    assert keys == {s.key for s in declared.window_settings()}
