@@ -35,7 +35,7 @@ from ..reports.day_sheet import DaySheet, build_day_sheet
 from ..reports.paint import prepare_printer, render_pages, write_pdf
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import data_version
-from . import forms
+from . import forms, window_state
 from .day_model import DayAppointmentsModel
 from .resources import (
     APP_ICON,
@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         from .features import attach_features
 
         self.features = attach_features(self)
+        window_state.restore_state(self)
 
     # --- building -------------------------------------------------------------------
     def _title(self) -> str:
@@ -349,6 +350,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_polling()
+        window_state.save_state(self)
         super().closeEvent(event)
 
     def apply_changes(self, changes: ChangeSet) -> None:

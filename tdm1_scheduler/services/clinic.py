@@ -6,25 +6,16 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from .. import settings as settings_declaration
 from ..domain.calendar import OpeningHours, zone_from_name
 from ..domain.errors import DomainError
 from ..store import repository as repo
 from .context import ChangeSet, Context, audit, transaction
 
-DEFAULT_CLINIC_NAME = "Infusion clinic"
+DEFAULT_CLINIC_NAME = str(settings_declaration.by_key("name").default)
 
-# Site settings a person may change later, with the check each value must pass.
-EDITABLE_SETTINGS: dict[str, tuple[type, int | float, int | float]] = {
-    "prep_min": (int, 0, 120),
-    "early_window_days": (int, 0, 20),
-    "mbc_horizon_cycles": (int, 1, 26),
-    "start_cap": (int, 1, 100),
-    "snap_min": (int, 1, 60),
-    "preferred_window_min": (int, 0, 600),
-    "weight_min_kg": (float, 1, 1000),
-    "weight_max_kg": (float, 1, 1000),
-    "weight_recalc_percent": (float, 1, 100),
-}
+# Site settings a person may change later, with their bounds: declared once in settings.py.
+EDITABLE_SETTINGS = settings_declaration.editable_bounds()
 
 
 def init_clinic(
@@ -121,7 +112,7 @@ def update_settings(ctx: Context, values: dict[str, Any]) -> ChangeSet:
         if key not in EDITABLE_SETTINGS:
             raise DomainError(key, "not a site setting")
         kind, low, high = EDITABLE_SETTINGS[key]
-        if value is None and key == "start_cap":
+        if value is None and settings_declaration.by_key(key).optional:
             clean[key] = None
             continue
         try:
