@@ -7,6 +7,7 @@ Qt and ``LoadStrip`` draws each day as a small bar.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 from sqlite_utils import Database
 
 from ..services.context import ClinicSettings
-from ..store.database import from_utc_text
+from ..store.database import from_utc_text, to_utc_text
 from ..store.planner_queries import active_chair_count, occupied_between
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -64,22 +65,31 @@ def day_loads(
     """Each day's booked chair time from ``first_day`` on (one query for all days)."""
     calendar = settings.calendar
     chairs = active_chair_count(db)
-    last = first_day + timedelta(days=days)
-    rows = occupied_between(db, calendar.at(first_day, time(0)), calendar.at(last, time(0)))
+    all_days = [first_day + timedelta(days=offset) for offset in range(days)]
+    # Day boundaries as stored UTC text: a row's day is a bisect, not a parse.
+    bounds = [
+        to_utc_text(calendar.at(day, time(0)))
+        for day in [*all_days, first_day + timedelta(days=days)]
+    ]
+    windows = {day: calendar.opening_window(day) for day in all_days}
+    rows = occupied_between(
+        db, calendar.at(first_day, time(0)), calendar.at(all_days[-1] + timedelta(days=1), time(0))
+    )
     booked: dict[date, int] = {}
     counts: dict[date, int] = {}
     for row in rows:
-        start = from_utc_text(row["start_utc"])
-        end = from_utc_text(row["end_utc"])
-        day = calendar.local_date(start)
-        window = calendar.opening_window(day)
+        index = bisect_right(bounds, row["start_utc"]) - 1
+        if not 0 <= index < days:
+            continue  # began the day before the strip
+        day = all_days[index]
         counts[day] = counts.get(day, 0) + 1
+        window = windows[day]
         if window is None:
             continue
-        begin, finish = max(start, window[0]), min(end, window[1])
+        begin = max(from_utc_text(row["start_utc"]), window[0])
+        finish = min(from_utc_text(row["end_utc"]), window[1])
         if finish > begin:
-            minutes = int((finish - begin).total_seconds() // 60)
-            booked[day] = booked.get(day, 0) + minutes
+            booked[day] = booked.get(day, 0) + int((finish - begin).total_seconds() // 60)
     result = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -116,6 +126,15 @@ class LoadStripModel(QAbstractListModel):
 
     def summary(self, row: int) -> DayLoadSummary:
         return self._days[row]
+
+    def update_days(self, days: list[DayLoadSummary]) -> None:
+        """Replace the summaries of the days given (those in the strip) in place."""
+        for summary in days:
+            row = self.row_of(summary.day)
+            if row is not None:
+                self._days[row] = summary
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index)
 
     def row_of(self, day: date) -> int | None:
         for row, summary in enumerate(self._days):

@@ -35,7 +35,7 @@ from ..services.preview import Preview, preview
 from ..services.queries import chair_list, day_appointments
 from ..store.database import data_version, from_utc_text
 from .commands import SERVICE_ERRORS, BlockTimeCommand, MoveCommand, Placement, refusal_text
-from .load_strip import LoadStrip, day_loads
+from .load_strip import STRIP_DAYS, LoadStrip, day_loads
 from .planner_scene import Chair, MoveTarget, PlannerScene
 from .planner_view import ARROW_MOVES, MoveRequest, PlannerView
 from .resources import load_icon
@@ -128,12 +128,12 @@ class Planner(QWidget):
         closed = geometry.closed_reason if geometry else None
         self.info.setText(closed.capitalize() if closed else "")
 
+    def _current_strip_key(self) -> tuple[date, int, int]:
+        db = self.ctx.db
+        return self.main_window.clinic_today(), data_version(db), db.conn.total_changes
+
     def _reload_strip(self) -> None:
-        key = (
-            self.main_window.clinic_today(),
-            data_version(self.ctx.db),
-            self.ctx.db.conn.total_changes,
-        )
+        key = self._current_strip_key()
         if key != self._strip_key:
             days = day_loads(self.ctx.db, self.main_window.settings, key[0])
             self.strip.reload(days, self.main_window.shown_day)
@@ -148,7 +148,25 @@ class Planner(QWidget):
     def _day_changed(self, _day: object) -> None:
         self.reload()
 
-    def _data_changed(self, _changes: object) -> None:
+    def _data_changed(self, changes: object) -> None:
+        """A change made here names what moved: only those days of the strip are
+        recounted. Another connection's change (None) or a change with no moves
+        recounts the whole strip when the grid reloads."""
+        if isinstance(changes, ChangeSet) and changes.moves and not changes.settings:
+            calendar = self.main_window.settings.calendar
+            touched = {
+                calendar.local_date(instant)
+                for move in changes.moves
+                for instant in (move.old_start, move.new_start)
+                if instant is not None
+            }
+            first = self.main_window.clinic_today()
+            in_strip = sorted(d for d in touched if 0 <= (d - first).days < STRIP_DAYS)
+            settings = self.main_window.settings
+            self.strip.load_model.update_days(
+                [day_loads(self.ctx.db, settings, day, 1)[0] for day in in_strip]
+            )
+            self._strip_key = self._current_strip_key()
         self.reload()
 
     def select(self, appointment_id: int) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -20,8 +20,9 @@ def occupied_between(db: Database, start: datetime, end: datetime) -> list[Row]:
         "SELECT a.id, a.chair_id, a.kind, a.start_utc, a.end_utc FROM appointments a "
         "JOIN chairs c ON c.id = a.chair_id "
         f"WHERE a.status IN {OCCUPYING} AND c.active = 1 "
-        "AND a.start_utc < ? AND a.end_utc > ? ORDER BY a.start_utc",
-        [to_utc_text(end), to_utc_text(start)],
+        "AND a.start_utc < ? AND a.end_utc > ? AND a.start_utc >= ? ORDER BY a.start_utc",
+        # appointments last at most a day: the lower bound keeps the index scan short
+        [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))],
     )
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

@@ -103,3 +103,36 @@ def test_a_move_updates_the_strip(window: MainWindow) -> None:
     start = window.settings.calendar.at(QUIET_DAY, time(8, 0))
     assert planner.book_blocked("Chair 12", start, 60, "another therapy"), planner.info.text()
     assert model.index(row, 0).data(COUNT_ROLE) == before + 1
+
+
+def test_a_move_recounts_the_days_it_touches(window: MainWindow, ctx: Context) -> None:
+    """After a move made in the window, the strip shows the same loads a full recount gives,
+    on the day left and the day reached."""
+    from tdm1_scheduler.services import courses
+
+    planner = window.features["planner"]
+    assert isinstance(planner, Planner)
+    settings = load_settings(ctx.db)
+    row = next(
+        r
+        for r in day_appointments(ctx.db, settings, BUSY_DAY)
+        if r["kind"] == "dose" and r["status"] == "booked" and r["cycle"] == 1
+    )
+    from tdm1_scheduler.services.preview import preview
+    from tdm1_scheduler.services.queries import chair_list
+
+    target = settings.calendar.at(BUSY_DAY + timedelta(days=1), time(8, 0))
+    move = {"mrn": row["mrn"], "cycle": 1, "to": target}
+    chair = next(
+        c["name"]
+        for c in chair_list(ctx.db)
+        if preview(ctx, courses.move_appointment, **move, chair=c["name"]).allowed
+    )
+    changes = courses.move_appointment(ctx, **move, chair=chair)
+    window.apply_changes(changes)
+    model = planner.strip.load_model
+    for day in (BUSY_DAY, BUSY_DAY + timedelta(days=1)):
+        fresh = day_loads(ctx.db, settings, day, 1)[0]
+        index = model.index(model.row_of(day), 0)
+        assert index.data(COUNT_ROLE) == fresh.appointments
+        assert index.data(LOAD_ROLE) == pytest.approx(fresh.fraction)
