@@ -10,7 +10,7 @@ from the stored instants and the injected clock: a re-read of times, never a wri
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -381,8 +381,11 @@ class PharmacyPage(QWidget):
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self.refresh_timer.timeout.connect(self.refresh_times)
         self.refresh_timer.start()
+        # The queue is the clock's today and tomorrow, not the day shown: day navigation
+        # leaves it alone; data changes reload it (when the page is next seen if hidden).
         window.sig_data_changed.connect(self._data_changed)
-        window.sig_day_changed.connect(self._day_changed)
+        self._stale = False
+        self._loaded_on: date | None = None
         self.reload()
 
     # --- building -------------------------------------------------------------------------
@@ -515,7 +518,10 @@ class PharmacyPage(QWidget):
     def reload(self) -> None:
         """Read the queue again at the clock's now, keeping the selection."""
         keep = self.selected()
-        self.model.reload(self.ctx.db, self.ctx.clock.now())
+        now = self.ctx.clock.now()
+        self._stale = False
+        self._loaded_on = self.main_window.settings.calendar.local_date(now)
+        self.model.reload(self.ctx.db, now)
         if keep is not None:
             self.select(*keep)
         self._show_detail()
@@ -524,8 +530,12 @@ class PharmacyPage(QWidget):
     @Slot()
     def refresh_times(self) -> None:
         """The timer's tick: status and time left at the clock's now, from stored times."""
+        now = self.ctx.clock.now()
+        if self.main_window.settings.calendar.local_date(now) != self._loaded_on:
+            self.reload()  # past midnight: today and tomorrow are other days now
+            return
         keep = self.selected()
-        self.model.refresh_times(self.ctx.clock.now())
+        self.model.refresh_times(now)
         if keep is not None and self.selected() != keep:
             self.select(*keep)
         self._update_actions()
@@ -533,13 +543,21 @@ class PharmacyPage(QWidget):
 
     @Slot(object)
     def _data_changed(self, changes: ChangeSet | None) -> None:
-        self.reload()
+        relevant = not isinstance(changes, ChangeSet) or bool(
+            changes.preparations or changes.appointments or changes.courses or changes.settings
+        )
+        if relevant:
+            if self.isVisible():
+                self.reload()
+            else:
+                self._stale = True
         if isinstance(changes, ChangeSet) and changes.preparations:
             self.notes_label.setText("\n".join([changes.action, *changes.notes]))
 
-    @Slot(object)
-    def _day_changed(self, _day: object) -> None:
-        self.reload()
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
 
     @Slot()
     def _selection_changed(self) -> None:

@@ -408,12 +408,29 @@ def test_queue_is_most_urgent_first(window: MainWindow) -> None:
     assert page.model.expired_count() == 2
 
 
-def test_day_change_signal_reloads_the_queue(window: MainWindow) -> None:
+def test_queue_follows_the_clock_not_the_day_shown(window: MainWindow) -> None:
+    """The queue is the clock's today and tomorrow: browsing days does not re-read it,
+    the clock passing midnight does."""
     ctx = window.ctx
     page = pharmacy_page(window)
     # Written without telling the window: the page still shows the old state...
     pharmacy.record_reconstitution(ctx, mrn=FIRST_MRN, cycle=FIRST_CYCLE, at=DEMO_NOW)
     assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.STATUS) == "not prepared"
-    # ...until the day shown changes.
+    # ...browsing to the next day shown leaves the queue as it was...
     QTest.mouseClick(window.next_button, Qt.MouseButton.LeftButton)
+    assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.STATUS) == "not prepared"
+    # ...a change announced by the window reloads it.
+    window.reload()
+    assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.STATUS) == "reconstituted (vial)"
+
+
+def test_hidden_page_reloads_when_shown(window: MainWindow) -> None:
+    ctx = window.ctx
+    page = pharmacy_page(window)
+    window.pages.setCurrentIndex(0)  # another page: the pharmacy page is hidden
+    assert not page.isVisible()
+    pharmacy.record_reconstitution(ctx, mrn=FIRST_MRN, cycle=FIRST_CYCLE, at=DEMO_NOW)
+    window.reload()
+    assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.STATUS) == "not prepared"  # deferred
+    window.pages.setCurrentWidget(page)
     assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.STATUS) == "reconstituted (vial)"
