@@ -590,7 +590,9 @@ class NurseBoardFeature(QObject):
         self.detached = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        # During interpreter shutdown Qt may call in after Python dropped our attributes.
+        window = getattr(self, "window", None)
+        if window is not None and watched is window and event.type() == QEvent.Type.Close:
             self.board.stop()
             if self.detached is not None:
                 self.detached.close()
