@@ -1,0 +1,732 @@
+"""The benchmark runner: every figure of issue 9, a table on stdout and a JSON file.
+
+    python bench/run.py --size full --repeat 5      # the figures in docs/benchmarks.md
+    python bench/run.py --size tiny --repeat 1      # the smoke run (tests/test_bench_smoke.py)
+
+Each figure is a median over repeated runs (the drag-and-drop commit: its 95th
+percentile) and, where a floor exists, its ratio to that floor measured in the same run.
+Goals are only judged at ``--size full``; smaller sizes run the same code on smaller
+clinics. Generated databases are cached under bench/.cache (see bench/generate.py);
+benchmarks that write work on a copy in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+
+import generate  # noqa: E402
+
+from tdm1_scheduler.clock import FixedClock  # noqa: E402
+from tdm1_scheduler.domain.errors import DomainError  # noqa: E402
+from tdm1_scheduler.services.context import Context, load_settings  # noqa: E402
+from tdm1_scheduler.store.database import ConflictError, open_database  # noqa: E402
+
+RESULTS_DIR = BENCH_DIR / "results"
+HARNESS = BENCH_DIR / "harness_start.py"
+
+# Every figure the JSON holds, in table order (the smoke test checks each one is there).
+FIGURES = (
+    "cold_start_demo",
+    "cold_start_history",
+    "memory_history",
+    "open_database_history",
+    "day_switch",
+    "move_commit",
+    "book_course",
+    "day_sheet_pdf",
+    "day_query",
+)
+
+# How many samples each in-process figure takes per --repeat (cold starts: one each).
+SAMPLES = {"day_switch": 10, "move_commit": 8, "book_course": 3, "day_query": 10, "pdf": 1}
+
+
+@dataclass
+class Figure:
+    """One line of the table."""
+
+    name: str
+    what: str
+    unit: str
+    value: float  # the median (or the 95th percentile for move_commit)
+    samples: list[float]
+    floor: float | None = None
+    floor_what: str | None = None
+    ratio: float | None = None
+    goal: str = ""
+    met: bool | None = None
+    extra: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if key != "name"}
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample with ``fraction`` at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    began = time.perf_counter()
+    result = action()
+    return (time.perf_counter() - began) * 1000, result
+
+
+def machine() -> dict[str, Any]:
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory_kb = int(line.split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "pyside6": pyside_version,
+        "qt": qVersion(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "qpa": os.environ.get("QT_QPA_PLATFORM", ""),
+    }
+
+
+# --- databases ---------------------------------------------------------------------------
+def demo_database() -> Path:
+    """The app's own demo clinic at the generator's NOW, cached."""
+    from tdm1_scheduler.demo import build_demo_clinic
+
+    path = generate.CACHE_DIR / f"demo-clinic-{generate.NOW:%Y%m%dT%H%M}.db"
+    if not path.exists():
+        generate.CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        build_demo_clinic(partial, generate.NOW)
+        partial.rename(path)
+    return path
+
+
+def working_copy(source: Path, folder: Path) -> Path:
+    target = folder / source.name
+    shutil.copyfile(source, target)
+    return target
+
+
+def empty_clinic(folder: Path, chairs: int) -> Path:
+    """The generated clinic's settings with no history at all."""
+    from tdm1_scheduler.services.clinic import init_clinic
+
+    path = folder / "empty.db"
+    db = open_database(path, create=True)
+    try:
+        init_clinic(
+            Context(db, FixedClock(generate.NOW - timedelta(days=30)), "bench"),
+            timezone=generate.TIMEZONE,
+            opens=generate.OPENS,
+            closes=generate.CLOSES,
+            chairs=chairs,
+            name="Empty clinic",
+        )
+    finally:
+        db.conn.close()
+    return path
+
+
+# --- cold start (subprocesses) ---------------------------------------------------------------
+def start_once(mode: str, db: Path | None = None) -> dict[str, Any]:
+    command = [sys.executable, str(HARNESS), mode]
+    if db is not None:
+        command += ["--db", str(db), "--now", generate.NOW.isoformat()]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    started = time.time()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    marks = {key: (value - started) * 1000 for key, value in report["marks"].items()}
+    return {"marks_ms": marks, "memory_mb": report["memory_mb"]}
+
+
+def cold_starts(demo: Path, history: Path, repeat: int) -> dict[str, list[dict[str, Any]]]:
+    """Bare, demo and history starts interleaved, so drift hits all three alike."""
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "demo": [], "history": []}
+    start_once("bare")  # warms the file cache for Qt's libraries; not counted
+    for _ in range(repeat):
+        runs["bare"].append(start_once("bare"))
+        runs["demo"].append(start_once("app", demo))
+        runs["history"].append(start_once("app", history))
+    return runs
+
+
+def stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    keys = runs[0]["marks_ms"].keys()
+    return {key: round(median([run["marks_ms"][key] for run in runs]), 1) for key in keys}
+
+
+def cold_start_figures(
+    runs: dict[str, list[dict[str, Any]]], history_appointments: int
+) -> list[Figure]:
+    bare = [run["marks_ms"]["painted"] for run in runs["bare"]]
+    floor = median(bare)
+    figures = []
+    for key, goal in (("demo", 2.5), ("history", 3.0)):
+        samples = [run["marks_ms"]["painted"] for run in runs[key]]
+        value = median(samples)
+        what = (
+            "cold start to the painted main window, demo clinic"
+            if key == "demo"
+            else f"cold start to the painted main window, {history_appointments:,} appointments"
+        )
+        figures.append(
+            Figure(
+                f"cold_start_{key}",
+                what,
+                "ms",
+                value,
+                samples,
+                floor,
+                "bare PySide6 window, same run",
+                value / floor,
+                f"<= {goal}x bare",
+                value / floor <= goal,
+                {
+                    "stages_ms": stage_medians(runs[key]),
+                    "bare_stages_ms": stage_medians(runs["bare"]),
+                },
+            )
+        )
+    bare_rss = median([run["memory_mb"]["VmRSS"] for run in runs["bare"]])
+    rss = [run["memory_mb"]["VmRSS"] for run in runs["history"]]
+    hwm = [run["memory_mb"]["VmHWM"] for run in runs["history"]]
+    value = median(rss)
+    figures.append(
+        Figure(
+            "memory_history",
+            "resident memory at first paint, history clinic",
+            "MB",
+            value,
+            rss,
+            bare_rss,
+            "bare PySide6 window's resident memory",
+            None,
+            "<= bare + 150 MB",
+            value - bare_rss <= 150,
+            {"excess_mb": round(value - bare_rss, 1), "peak_mb": median(hwm)},
+        )
+    )
+    return figures
+
+
+def open_database_figure(history: Path, runs: list[dict[str, Any]], repeat: int) -> Figure:
+    """open_database on the history file, and the share its PRAGMA quick_check takes:
+    the same open with ``_check_intact`` stubbed out, timed alternately."""
+    from tdm1_scheduler.store import database
+
+    def open_and_close() -> None:
+        open_database(history).conn.close()
+
+    real_check = database._check_intact
+    opens, unchecked = [], []
+    for _ in range(max(repeat, 3)):
+        opens.append(timed(open_and_close)[0])
+        database._check_intact = lambda db, path: None
+        try:
+            unchecked.append(timed(open_and_close)[0])
+        finally:
+            database._check_intact = real_check
+    in_start = [run["marks_ms"]["database_open"] - run["marks_ms"]["app_imported"] for run in runs]
+    painted = median([run["marks_ms"]["painted"] for run in runs])
+    value = median(opens)
+    check = value - median(unchecked)
+    return Figure(
+        "open_database_history",
+        "open_database (in process, warm file cache), history clinic",
+        "ms",
+        value,
+        opens,
+        extra={
+            "without_quick_check_ms": round(median(unchecked), 1),
+            "quick_check_ms": round(check, 1),
+            "quick_check_share_of_open": round(check / value, 3),
+            "open_in_cold_start_ms": round(median(in_start), 1),
+            "open_share_of_cold_start": round(median(in_start) / painted, 3),
+        },
+    )
+
+
+# --- in-process GUI and service figures ---------------------------------------------------
+def application() -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([sys.argv[0]])
+
+
+def planner_present() -> bool:
+    return importlib.util.find_spec("tdm1_scheduler.gui.planner") is not None
+
+
+def build_window(ctx: Context) -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    from tdm1_scheduler.gui.main_window import MainWindow
+
+    window = MainWindow(ctx)
+    window.stop_polling()  # the poll would add a reload now and then
+    page = planner_page(window)
+    if page is not None:
+        window.pages.setCurrentWidget(page)
+    window.show()
+    deadline = time.perf_counter() + 5
+    while not (window.windowHandle() and window.windowHandle().isExposed()):
+        QApplication.processEvents()
+        if time.perf_counter() > deadline:
+            break
+    QApplication.processEvents()
+    return window
+
+
+def planner_page(window: Any) -> Any:
+    """The planner's page when the planner feature is attached, else None."""
+    if "planner" not in getattr(window, "features", {}):
+        return None
+    for index in range(window.pages.count()):
+        widget = window.pages.widget(index)
+        title = window.pages.tabText(index).lower()
+        if "planner" in widget.objectName().lower() or "planner" in title:
+            return widget
+    return None
+
+
+def open_days_around(ctx: Context, count: int) -> list[date]:
+    calendar = load_settings(ctx.db).calendar
+    today = calendar.local_date(ctx.clock.now())
+    days: list[date] = []
+    day = today - timedelta(days=count)
+    while len(days) < count:
+        if calendar.is_open_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def day_switch_figure(ctx: Context, repeat: int) -> Figure:
+    from PySide6.QtWidgets import QApplication
+
+    window = build_window(ctx)
+    view = "planner" if planner_page(window) is not None else "day list (no planner yet)"
+    days = open_days_around(ctx, 12)
+    from tdm1_scheduler.services.queries import day_appointments
+
+    rows = [len(day_appointments(ctx.db, window.settings, day)) for day in days]
+    samples = []
+    for number in range(SAMPLES["day_switch"] * repeat):
+        day = days[number % len(days)]
+        if day == window.shown_day:
+            day = days[(number + 1) % len(days)]
+
+        def switch(day: date = day) -> None:
+            window.show_day(day)
+            QApplication.processEvents()  # the repaint of what changed
+
+        ms, _ = timed(switch)
+        samples.append(ms)
+    window.close()
+    value = median(samples)
+    return Figure(
+        "day_switch",
+        f"switch the {view} to another full day",
+        "ms",
+        value,
+        samples,
+        goal="<= 50 ms",
+        met=value <= 50,
+        extra={"view": view, "appointments_per_day": rows},
+    )
+
+
+def free_gaps(rows: list[dict[str, Any]], opening: tuple[datetime, datetime]) -> list[Any]:
+    """(chair id, chair name, gap start, gap end) for every free stretch of the day."""
+    from tdm1_scheduler.store.database import from_utc_text
+
+    by_chair: dict[int, list[tuple[datetime, datetime]]] = {}
+    names: dict[int, str] = {}
+    for row in rows:
+        names[row["chair_id"]] = row["chair_name"]
+        by_chair.setdefault(row["chair_id"], []).append(
+            (from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"]))
+        )
+    gaps = []
+    for chair, busy in by_chair.items():
+        cursor = opening[0].astimezone(UTC)
+        for start, end in [*sorted(busy), (opening[1].astimezone(UTC),) * 2]:
+            if start > cursor:
+                gaps.append((chair, names[chair], cursor, start))
+            cursor = max(cursor, end)
+    return gaps
+
+
+def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
+    """A drag-and-drop commit: move_appointment + window.apply_changes + repaint."""
+    from PySide6.QtWidgets import QApplication
+
+    from tdm1_scheduler.services.courses import move_appointment
+    from tdm1_scheduler.services.queries import day_appointments
+
+    window = build_window(ctx)
+    settings = window.settings
+    calendar = settings.calendar
+    day = calendar.next_open_day(calendar.local_date(ctx.clock.now()) + timedelta(days=1))
+    window.show_day(day)
+    QApplication.processEvents()
+    opening = calendar.opening_window(day)
+    assert opening is not None
+    rng = random.Random(seed)
+    samples: list[float] = []
+    parts: dict[str, list[float]] = {"service": [], "apply_changes": [], "repaint": []}
+    refused: list[str] = []
+    wanted = SAMPLES["move_commit"] * repeat
+    attempts = 0
+    while len(samples) < wanted and attempts < wanted * 4:
+        attempts += 1
+        rows = day_appointments(ctx.db, settings, day)
+        candidates = [
+            r for r in rows if r["kind"] == "dose" and r["status"] == "booked" and r["mrn"]
+        ]
+        row = rng.choice(candidates)
+        length = datetime.fromisoformat(row["end_utc"].replace("Z", "+00:00")) - (
+            datetime.fromisoformat(row["start_utc"].replace("Z", "+00:00"))
+        )
+        gaps = [g for g in free_gaps(rows, opening) if g[3] - g[2] >= length]
+        if not gaps:
+            refused.append("no free gap that day")
+            continue
+        _chair, chair_name, gap_start, _end = rng.choice(gaps)
+        began = time.perf_counter()
+        try:
+            changes = move_appointment(
+                ctx, mrn=row["mrn"], cycle=row["cycle"], to=gap_start, chair=chair_name
+            )
+        except (DomainError, ConflictError) as error:
+            refused.append(str(error))
+            continue
+        served = time.perf_counter()
+        window.apply_changes(changes)
+        applied = time.perf_counter()
+        QApplication.processEvents()
+        painted = time.perf_counter()
+        samples.append((painted - began) * 1000)
+        parts["service"].append((served - began) * 1000)
+        parts["apply_changes"].append((applied - served) * 1000)
+        parts["repaint"].append((painted - applied) * 1000)
+    window.close()
+    if not samples:
+        raise RuntimeError(f"no move could be made: {refused[:3]}")
+    value = percentile(samples, 0.95)
+    view = "planner" if planner_present() else "day list (no planner yet)"
+    return Figure(
+        "move_commit",
+        f"drag-and-drop commit (move + apply_changes + repaint of the {view}), 95th percentile",
+        "ms",
+        value,
+        samples,
+        goal="p95 <= 30 ms",
+        met=value <= 30,
+        extra={
+            "median_ms": round(median(samples), 2),
+            "parts_median_ms": {key: round(median(v), 2) for key, v in parts.items()},
+            "refused": refused,
+            "day": day.isoformat(),
+        },
+    )
+
+
+def book_samples(ctx: Context, repeat: int, tag: str) -> list[float]:
+    """Book a 14-cycle EBC course for a new patient, a week or more ahead."""
+    from tdm1_scheduler.services.courses import book_course
+    from tdm1_scheduler.services.patients import add_patient
+
+    calendar = load_settings(ctx.db).calendar
+    day = calendar.local_date(ctx.clock.now()) + timedelta(days=7)
+    samples = []
+    for number in range(SAMPLES["book_course"] * repeat):
+        day = calendar.next_open_day(day + timedelta(days=1))
+        mrn = f"BENCH-{tag}-{number}"
+        add_patient(ctx, mrn=mrn, name=f"Bench Patient {number}", weight_kg=70)
+        first = calendar.at(day, clock_time(9, 0))
+
+        def book(mrn: str = mrn, first: datetime = first) -> Any:
+            return book_course(ctx, mrn=mrn, setting="EBC", first_dose=first, exact=False)
+
+        ms, changes = timed(book)
+        assert len(changes.appointments) == 14, changes
+        samples.append(ms)
+    return samples
+
+
+def book_course_figure(history_ctx: Context, empty_ctx: Context, repeat: int) -> Figure:
+    empty = book_samples(empty_ctx, repeat, "empty")
+    samples = book_samples(history_ctx, repeat, "history")
+    value, floor = median(samples), median(empty)
+    ratio = value / floor
+    return Figure(
+        "book_course",
+        "book a 14-cycle EBC course (book_course), history clinic",
+        "ms",
+        value,
+        samples,
+        floor,
+        "the same booking on an empty clinic",
+        ratio,
+        "<= 150 ms and <= 3x empty",
+        value <= 150 and ratio <= 3,
+        {"empty_samples": empty},
+    )
+
+
+def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
+    from tdm1_scheduler.reports.day_sheet import build_day_sheet
+    from tdm1_scheduler.reports.paint import write_pdf
+
+    calendar = load_settings(ctx.db).calendar
+    day = calendar.next_open_day(calendar.local_date(ctx.clock.now()))
+    samples, build, pages = [], [], 0
+    for number in range(max(SAMPLES["pdf"] * repeat, 2)):
+        began = time.perf_counter()
+        sheet = build_day_sheet(ctx.db, day, ctx.clock)
+        built = time.perf_counter()
+        pages = write_pdf(sheet, folder / f"day-{number}.pdf")
+        samples.append((time.perf_counter() - began) * 1000)
+        build.append((built - began) * 1000)
+    value = median(samples)
+    chairs = len(sheet.chairs)
+    return Figure(
+        "day_sheet_pdf",
+        f"day-sheet PDF, {chairs} chairs (build_day_sheet + write_pdf)",
+        "ms",
+        value,
+        samples,
+        goal="<= 1000 ms",
+        met=value <= 1000,
+        extra={
+            "build_day_sheet_median_ms": round(median(build), 1),
+            "pages": pages,
+            "appointments": sum(len(c.appointments) for c in sheet.chairs),
+        },
+    )
+
+
+def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
+    from tdm1_scheduler.services.queries import day_appointments, day_bounds
+    from tdm1_scheduler.store.database import to_utc_text
+
+    def query_samples(path: Path) -> tuple[list[float], int, Any]:
+        db = open_database(path)
+        settings = load_settings(db)
+        day = settings.calendar.next_open_day(settings.calendar.local_date(generate.NOW))
+        day_appointments(db, settings, day)  # the first read warms SQLite's page cache
+        samples, rows = [], 0
+        for _ in range(SAMPLES["day_query"] * repeat):
+            ms, found = timed(lambda: day_appointments(db, settings, day))
+            samples.append(ms)
+            rows = len(found)
+        db.conn.close()
+        return samples, rows, day_bounds(settings, day)
+
+    window_samples, window_rows, _ = query_samples(window_db)
+    samples, rows, bounds = query_samples(history)
+    # The floor: a bare SELECT of the day's rows by the start index, nothing joined.
+    conn = sqlite3.connect(f"file:{history}?mode=ro", uri=True)
+    sql = "SELECT * FROM appointments WHERE start_utc >= ? AND start_utc < ?"
+    params = [to_utc_text(bounds[0]), to_utc_text(bounds[1])]
+    conn.execute(sql, params).fetchall()
+    raw = [timed(lambda: conn.execute(sql, params).fetchall())[0] for _ in samples]
+    plan = " / ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+    conn.close()
+    value, floor = median(samples), median(window_samples)
+    return Figure(
+        "day_query",
+        "day query (queries.day_appointments), history clinic",
+        "ms",
+        value,
+        samples,
+        floor,
+        "the same day with only the days around it (window copy)",
+        value / floor,
+        "<= 2x the window copy",
+        value / floor <= 2,
+        {
+            "rows_history": rows,
+            "rows_window": window_rows,
+            "raw_sqlite_floor_ms": round(median(raw), 3),
+            "raw_sqlite_plan": plan,
+            "ratio_to_raw_floor": round(value / median(raw), 1),
+        },
+    )
+
+
+# --- the run -------------------------------------------------------------------------------
+def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+    spec = generate.SPECS[size]
+    log(f"databases for size {size} (cached under {generate.CACHE_DIR})")
+    history = generate.generated_database(spec, seed)
+    counts = generate.generated_counts(history)
+    window_db = generate.window_database(history)
+    demo = demo_database()
+    figures: list[Figure] = []
+
+    log("cold starts (subprocesses)")
+    runs = cold_starts(demo, history, repeat)
+    figures += cold_start_figures(runs, counts["appointments"])
+    figures.append(open_database_figure(history, runs["history"], repeat))
+
+    application()
+    with tempfile.TemporaryDirectory(prefix="tdm1-bench-") as scratch:
+        folder = Path(scratch)
+        clock = FixedClock(generate.NOW)
+        read_db = open_database(history)
+        try:
+            log("day switch")
+            figures.append(day_switch_figure(Context(read_db, clock, "bench"), repeat))
+            log("day-sheet PDF")
+            figures.append(day_sheet_figure(Context(read_db, clock, "bench"), repeat, folder))
+        finally:
+            read_db.conn.close()
+        log("day query")
+        figures.append(day_query_figure(history, window_db, repeat))
+        log("copying the history clinic for the writing benchmarks")
+        copy = open_database(working_copy(history, folder))
+        empty = open_database(empty_clinic(folder, spec.chairs))
+        try:
+            log("drag-and-drop commits")
+            figures.append(
+                move_commit_figure(Context(copy, FixedClock(generate.NOW)), repeat, seed)
+            )
+            log("course bookings")
+            figures.append(
+                book_course_figure(
+                    Context(copy, FixedClock(generate.NOW)),
+                    Context(empty, FixedClock(generate.NOW)),
+                    repeat,
+                )
+            )
+        finally:
+            copy.conn.close()
+            empty.conn.close()
+
+    order = {name: index for index, name in enumerate(FIGURES)}
+    figures.sort(key=lambda figure: order[figure.name])
+    return {
+        "size": size,
+        "repeat": repeat,
+        "seed": seed,
+        "judged": size == "full",
+        "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": f"python bench/run.py --size {size} --repeat {repeat} --seed {seed}",
+        "machine": machine(),
+        "planner_present": planner_present(),
+        "databases": {
+            "history": counts,
+            "window": generate.generated_counts(window_db),
+            "demo": str(demo.name),
+        },
+        "figures": {figure.name: figure.as_json() for figure in figures},
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = [
+        f"size {result['size']}, repeat {result['repeat']}"
+        + ("" if result["judged"] else " (goals are judged at --size full only)"),
+        f"{'figure':<24}{'value':>12}{'floor':>12}{'ratio':>8}  {'goal':<28}met",
+    ]
+    for name, figure in result["figures"].items():
+        unit = figure["unit"]
+        floor = "" if figure["floor"] is None else f"{figure['floor']:.1f} {unit}"
+        ratio = "" if figure["ratio"] is None else f"{figure['ratio']:.2f}"
+        met = {True: "yes", False: "NO", None: ""}[figure["met"]]
+        value = f"{figure['value']:.1f} {unit}"
+        lines.append(f"{name:<24}{value:>12}{floor:>12}{ratio:>8}  {figure['goal']:<28}{met}")
+    extras = result["figures"]
+    if "open_database_history" in extras:
+        extra = extras["open_database_history"]["extra"]
+        lines.append(
+            f"  open_database: quick_check {extra['quick_check_ms']} ms of "
+            f"{extra['without_quick_check_ms'] + extra['quick_check_ms']:.1f} ms; the open is "
+            f"{extra['open_share_of_cold_start']:.0%} of the history cold start"
+        )
+    if "day_query" in extras:
+        extra = extras["day_query"]["extra"]
+        lines.append(
+            f"  day query rows: history {extra['rows_history']}, window {extra['rows_window']}; "
+            f"raw SQLite floor {extra['raw_sqlite_floor_ms']} ms"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="T-DM1 Chair Scheduler benchmarks")
+    parser.add_argument("--size", choices=sorted(generate.SPECS), default="full")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of each figure")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated clinic")
+    parser.add_argument("--json", type=Path, help="where to write the JSON (default: results/)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    def log(text: str) -> None:
+        if not args.quiet:
+            print(f"[bench] {text}", file=sys.stderr, flush=True)
+
+    began = time.perf_counter()
+    result = run(args.size, args.repeat, args.seed, log)
+    result["seconds"] = round(time.perf_counter() - began, 1)
+    target = args.json or RESULTS_DIR / f"{args.size}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=1, default=str))
+    print(table(result))
+    print(f"JSON: {target} ({result['seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
