@@ -7,6 +7,7 @@ already booked that day, so the search stays pure and is cheap on a big database
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -168,8 +169,9 @@ def find_slot_on_day(
     reference = starts[0]
     window = timedelta(minutes=prefs.preferred_window_min)
     fallback: Slot | None = None
+    busy = BusyIndex(load)
     for start in starts:
-        slot = _free_chair(start, chair_time, prefs.chairs, load)
+        slot = _free_chair(start, chair_time, prefs.chairs, busy)
         if slot is None:
             continue
         capped = (
@@ -185,12 +187,38 @@ def find_slot_on_day(
     return fallback
 
 
+class BusyIndex:
+    """Each chair's busy intervals sorted, so "is this chair free then?" is a bisect.
+
+    A chair's intervals do not overlap (the store refuses it), so sorted by start they
+    are sorted by end too: the only interval that can overlap [start, end) is the first
+    one ending after ``start``.
+    """
+
+    def __init__(self, load: DayLoad) -> None:
+        self._sorted: dict[int, tuple[list[datetime], list[datetime]]] = {}
+        self._unsorted: dict[int, list[Interval]] = {}  # overlapping input: plain scan
+        for chair, intervals in load.busy.items():
+            ordered = sorted((i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals)
+            if any(ordered[n][0] < ordered[n - 1][1] for n in range(1, len(ordered))):
+                self._unsorted[chair] = list(intervals)
+            else:
+                self._sorted[chair] = ([a for a, _ in ordered], [b for _, b in ordered])
+
+    def is_free(self, chair: int, wanted: Interval) -> bool:
+        if chair in self._unsorted:
+            return conflict(self._unsorted[chair], wanted) is None
+        starts, ends = self._sorted.get(chair, ([], []))
+        index = bisect_right(ends, wanted.start)  # first interval ending after the start
+        return index == len(starts) or starts[index] >= wanted.end
+
+
 def _free_chair(
-    start: datetime, chair_time: ChairTime, chairs: Sequence[int], load: DayLoad
+    start: datetime, chair_time: ChairTime, chairs: Sequence[int], index: BusyIndex
 ) -> Slot | None:
     wanted = Slot(chairs[0], start, chair_time).interval
     for chair in chairs:
-        if conflict(load.busy.get(chair, ()), wanted) is None:
+        if index.is_free(chair, wanted):
             return Slot(chair, start, chair_time)
     return None
 
