@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..reports.day_sheet import DaySheet, build_day_sheet
-from ..reports.paint import prepare_printer, render_pages, write_pdf
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import data_version
 from . import forms, window_state
@@ -366,6 +365,8 @@ class MainWindow(QMainWindow):
         """Print preview of the day shown; the same render path as the PDF."""
         from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
+        from ..reports.paint import prepare_printer, render_pages  # only when printing
+
         sheet = self.day_sheet()
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         prepare_printer(printer)
@@ -384,6 +385,8 @@ class MainWindow(QMainWindow):
             path, _ = QFileDialog.getSaveFileName(self, "Save day sheet", default, "PDF (*.pdf)")
             if not path:
                 return None
+        from ..reports.paint import write_pdf  # only when saving
+
         pages = write_pdf(self.day_sheet(), path)
         self.statusBar().showMessage(f"Day sheet saved to {path} ({pages} page(s))", 5000)
         return path

@@ -384,9 +384,8 @@ class PharmacyPage(QWidget):
         # The queue is the clock's today and tomorrow, not the day shown: day navigation
         # leaves it alone; data changes reload it (when the page is next seen if hidden).
         window.sig_data_changed.connect(self._data_changed)
-        self._stale = False
+        self._stale = True  # read on first show: a hidden page costs nothing at start
         self._loaded_on: date | None = None
-        self.reload()
 
     # --- building -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -531,6 +530,8 @@ class PharmacyPage(QWidget):
     def refresh_times(self) -> None:
         """The timer's tick: status and time left at the clock's now, from stored times."""
         now = self.ctx.clock.now()
+        if self._stale:
+            return  # not read yet (or out of date while hidden): showing it reads it
         if self.main_window.settings.calendar.local_date(now) != self._loaded_on:
             self.reload()  # past midnight: today and tomorrow are other days now
             return
