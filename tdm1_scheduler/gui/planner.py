@@ -67,6 +67,7 @@ class Planner(QWidget):
         self.confirm: Confirm = self._ask_confirmation
         self.chairs: list[Chair] = []
         self._built_key: tuple[date, int, int] | None = None
+        self._rows: list[Row] = []  # the day's appointments as last read
         self._strip_key: tuple[date, int, int] | None = None
         self.table_mover: TableKeyMover | None = None
         self._reload_after_drag = False
@@ -116,10 +117,11 @@ class Planner(QWidget):
         keep = selected.appointment_id if selected else None
         settings = self.main_window.settings
         day = self.main_window.shown_day
-        self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
-        rows = day_appointments(self.ctx.db, settings, day)
+        if key != self._built_key:  # a forced rebuild of unchanged data reuses the rows read
+            self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
+            self._rows = day_appointments(self.ctx.db, settings, day)
         width = float(self.view.viewport().width())
-        self.scene.rebuild(settings, day, self.chairs, rows, self.ctx.clock.now(), width)
+        self.scene.rebuild(settings, day, self.chairs, self._rows, self.ctx.clock.now(), width)
         self._built_key = key
         if keep is not None:
             self.select(keep)
