@@ -349,10 +349,29 @@ class NurseBoard(QWidget):
         self.tick_timer.start()
 
     # --- data --------------------------------------------------------------------------
+    def _touches_today(self, changes: ChangeSet) -> bool:
+        """Whether a change can alter today's board: anything but a pure re-timing of
+        bookings on other days (moves named, none of them today or on a tile)."""
+        if not changes.moves or changes.settings or changes.preparations:
+            return True
+        if self._day is None or changes.appointments & set(self.tiles):
+            return True
+        calendar = self.settings.calendar
+        return any(
+            calendar.local_date(instant) == self._day
+            for move in changes.moves
+            for instant in (move.old_start, move.new_start)
+            if instant is not None
+        )
+
+
     @Slot()
     @Slot(object)
-    def reload(self, _changes: object = None) -> None:
-        """Read today's visits again and lay the tiles out in chair order."""
+    def reload(self, changes: object = None) -> None:
+        """Read today's visits again and lay the tiles out in chair order (skipped for a
+        change that only moved bookings on other days)."""
+        if isinstance(changes, ChangeSet) and not self._touches_today(changes):
+            return
         now = self.ctx.clock.now()
         self.settings = load_settings(self.ctx.db)
         self._day = self.settings.calendar.local_date(now)

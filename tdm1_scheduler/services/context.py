@@ -138,7 +138,7 @@ def day_load_lookup(
             end = calendar.at(day + timedelta(days=1), time(0, 0))
             busy: dict[int, list[Interval]] = {}
             starts: list[datetime] = []
-            for row in repo.appointments_between(db, start, end):
+            for row in repo.busy_between(db, start, end):
                 if row["id"] in skip:
                     continue
                 begin = from_utc_text(row["start_utc"])

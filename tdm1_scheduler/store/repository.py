@@ -249,6 +249,17 @@ def _day_before(start: datetime) -> str:
     return to_utc_text(start - timedelta(days=1))
 
 
+def busy_between(db: Database, start: datetime, end: datetime) -> list[Row]:
+    """Only what a free-slot search needs (chair, times, prep) of the chair-holding
+    appointments overlapping [start, end): no joins, so it stays cheap on years of data."""
+    return _rows(
+        db,
+        f"SELECT id, chair_id, kind, start_utc, end_utc, prep_min FROM appointments "
+        f"WHERE status IN {OCCUPYING} AND start_utc < ? AND end_utc > ? AND start_utc >= ?",
+        [to_utc_text(end), to_utc_text(start), _day_before(start)],
+    )
+
+
 def appointment_view(db: Database, appointment_id: int) -> Row | None:
     return _one(db, APPOINTMENT_VIEW + "WHERE a.id = ?", [appointment_id])
 

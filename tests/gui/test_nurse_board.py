@@ -351,3 +351,35 @@ def test_the_day_rolls_over_at_midnight(window: MainWindow) -> None:
     b.tick()
     today = {t.data.visit.planned_start.date() for t in b.tiles.values()}
     assert today <= {datetime.fromisoformat("2026-11-19T12:00:00-05:00").date()}
+
+
+def test_board_rereads_only_changes_that_reach_today(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-timing of bookings on other days leaves today's board alone; a change to a
+    booking on today's board reloads it."""
+    from tdm1_scheduler.gui import nurse_board as module
+    from tdm1_scheduler.services.context import ChangeSet, CycleMove
+
+    page = board(window)
+    reads: list[datetime] = []
+    real_board = module.nurse.board
+    monkeypatch.setattr(
+        module.nurse, "board", lambda db, now: reads.append(now) or real_board(db, now)
+    )
+    today = page.settings.calendar.local(DEMO_NOW)
+    elsewhere = ChangeSet("move", appointments={-1})
+    elsewhere.moves.append(
+        CycleMove(3, today + timedelta(days=3), today + timedelta(days=4), "Chair 1", "Chair 1")
+    )
+    window.apply_changes(elsewhere)
+    assert reads == []
+    tile_id = next(iter(page.tiles))
+    here = ChangeSet("move", appointments={tile_id})
+    here.moves.append(
+        CycleMove(2, today + timedelta(days=9), today + timedelta(days=10), "Chair 1", "Chair 1")
+    )
+    window.apply_changes(here)
+    assert len(reads) == 1
+    window.apply_changes(ChangeSet("weigh"))  # no moves named: read again to be safe
+    assert len(reads) == 2
