@@ -32,7 +32,7 @@ from ..domain.calendar import ClinicCalendar
 from ..services import courses
 from ..services.context import ChangeSet, Context
 from ..services.preview import Preview, preview
-from ..services.queries import chair_list, day_appointments
+from ..services.queries import appointment_row, chair_list, day_appointments, day_bounds
 from ..store.database import data_version, from_utc_text
 from .commands import SERVICE_ERRORS, BlockTimeCommand, MoveCommand, Placement, refusal_text
 from .load_strip import STRIP_DAYS, LoadStrip, day_loads
@@ -169,7 +169,39 @@ class Planner(QWidget):
                 [day_loads(self.ctx.db, settings, day, 1)[0] for day in in_strip]
             )
             self._strip_key = self._current_strip_key()
-        self.reload()
+        if not self._update_named_blocks(changes):
+            self.reload()
+
+    def _update_named_blocks(self, changes: object) -> bool:
+        """Redraw only the appointments a change made here names; False when the whole
+        day must be read again (another connection, settings, chairs, another day)."""
+        if not isinstance(changes, ChangeSet) or changes.settings or changes.chairs:
+            return False
+        built = self._built_key
+        if built is None or built[0] != self.main_window.shown_day or self.view.dragging:
+            return False
+        day_start, day_end = day_bounds(self.main_window.settings, built[0])
+        rows = {int(row["id"]): row for row in self._rows}
+        keep = self.scene.selected_block()
+        for appointment_id in changes.appointments:
+            row = appointment_row(self.ctx.db, appointment_id)
+            shown = (
+                row is not None
+                and row["status"] in ("booked", "given")
+                and from_utc_text(row["start_utc"]) < day_end
+                and from_utc_text(row["end_utc"]) > day_start
+            )
+            rows.pop(appointment_id, None)
+            if shown:
+                assert row is not None
+                rows[appointment_id] = row
+            self.scene.replace_block(appointment_id, row if shown else None)
+        self._rows = list(rows.values())
+        self._built_key = self._key()
+        if keep is not None:
+            self.select(keep.appointment_id)
+        self._reload_strip()  # recounts everything unless the moves already did it
+        return True
 
     def select(self, appointment_id: int) -> bool:
         block = self.scene.block_for(appointment_id)

@@ -394,6 +394,20 @@ class PlannerScene(QGraphicsScene):
             self.blocks[item.appointment_id] = item
         self.update()
 
+    def replace_block(self, appointment_id: int, row: Row | None) -> None:
+        """Redraw one appointment from ``row`` (None: it left the day shown)."""
+        old = self.blocks.pop(appointment_id, None)
+        if old is not None:
+            self.removeItem(old)
+        geometry = self.geometry
+        if row is None or geometry is None or geometry.chair_index(row["chair_id"]) is None:
+            return
+        item = BlockItem(
+            row, geometry.block_rect(row), describe_block(row, geometry.calendar), self.first_icon
+        )
+        self.addItem(item)
+        self.blocks[appointment_id] = item
+
     def block_for(self, appointment_id: int) -> BlockItem | None:
         return self.blocks.get(appointment_id)
 

@@ -91,3 +91,8 @@ def day_appointments(db: Database, settings: ClinicSettings, day: date) -> list[
     """Every chair-holding appointment on ``day`` with patient, cycle and chair joined."""
     start, end = day_bounds(settings, day)
     return repo.appointments_between(db, start, end)
+
+
+def appointment_row(db: Database, appointment_id: int) -> Row | None:
+    """One appointment with the same joined fields as ``day_appointments`` rows."""
+    return repo.appointment_view(db, appointment_id)

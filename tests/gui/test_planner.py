@@ -360,3 +360,50 @@ def test_a_reload_during_a_drag_waits_for_the_drop(planner: Planner) -> None:
     QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press)
     assert not view.dragging
     assert planner.scene.block_for(block.appointment_id) is not block  # rebuilt after
+
+
+def scene_picture(planner: Planner) -> dict[int, tuple[float, float, float, str]]:
+    return {
+        block_id: (block.pos().x(), block.pos().y(), block.boundingRect().width(), block.toolTip())
+        for block_id, block in planner.scene.blocks.items()
+    }
+
+
+def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move made in the window re-reads only the appointments it names (no day query),
+    and the grid it leaves is exactly what reading the whole day again draws."""
+    from tdm1_scheduler.gui import planner as planner_module
+    from tdm1_scheduler.services import courses
+    from tdm1_scheduler.services.preview import preview
+
+    window = planner.main_window
+    ctx = planner.ctx
+    settings = window.settings
+    row = next(
+        r for r in day_appointments(ctx.db, settings, BUSY_DAY) if r["mrn"] == FIRST_INFUSION_MRN
+    )
+    day_reads: list[object] = []
+    real = planner_module.day_appointments
+    monkeypatch.setattr(
+        planner_module, "day_appointments", lambda *a: day_reads.append(a) or real(*a)
+    )
+    target = settings.calendar.at(BUSY_DAY, datetime.min.time().replace(hour=8))
+    chair = next(
+        name
+        for name in (f"Chair {n}" for n in range(1, 13))
+        if preview(
+            ctx, courses.move_appointment, mrn=row["mrn"], cycle=1, to=target, chair=name
+        ).allowed
+    )
+    changes = courses.move_appointment(ctx, mrn=row["mrn"], cycle=1, to=target, chair=chair)
+    window.apply_changes(changes)
+    assert day_reads == []  # only the named rows were read
+    incremental = scene_picture(planner)
+    planner._built_key = None  # forget what was built: the whole day is read again
+    planner.reload(force=True)
+    assert len(day_reads) == 1
+    assert scene_picture(planner) == incremental
+    moved = planner.scene.block_for(row["id"])
+    assert moved is not None and chair in moved.toolTip() and "08:00" in moved.toolTip()
