@@ -238,8 +238,13 @@ class PatientsFeature(QObject):
         self.mark_missed_action.setEnabled(self.panel.cycle_to_mark_missed() is not None)
 
     @Slot(object)
-    def _data_changed(self, _changes: ChangeSet | None) -> None:
-        self.panel.refresh()
+    def _data_changed(self, changes: ChangeSet | None) -> None:
+        """Search again only when patients may have changed (another connection, a new
+        patient); any other change only re-reads the chosen patient's course."""
+        if changes is None or changes.patients:
+            self.panel.refresh()
+        elif changes.courses or changes.appointments:
+            self.panel.show_course()
         self._update_actions()
 
     def _apply(self, changes: ChangeSet) -> None:

@@ -139,6 +139,46 @@ def test_choosing_a_patient_shows_every_cycle_of_the_course(
     assert ebc["name"] in panel.course_label.text()
 
 
+def test_a_move_rereads_the_course_not_the_search(
+    window: MainWindow, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change that names no patient leaves the search alone and shows the chosen
+    patient's course as it now is; a new patient runs the search again."""
+    from datetime import timedelta
+
+    from tdm1_scheduler.gui import patient_models
+    from tdm1_scheduler.services import courses
+
+    panel = feature_of(window).panel
+    view = next(
+        v
+        for p in find_patients(ctx.db, "")
+        if (v := find_course_view(ctx.db, p["mrn"]))
+        and v["status"] == "active"
+        and any(c["status"] == "booked" and c["cycle"] > 1 for c in v["cycles"])
+    )
+    type_search(panel, view["mrn"])
+    click_row(panel, view["mrn"])
+    searches: list[str] = []
+    real = patient_models.find_patients
+    monkeypatch.setattr(
+        patient_models, "find_patients", lambda db, text: searches.append(text) or real(db, text)
+    )
+    position, last = max(
+        ((n, c) for n, c in enumerate(view["cycles"]) if c["status"] == "booked"),
+        key=lambda pair: pair[0],
+    )
+    week_later = datetime.fromisoformat(last["start"]).replace(hour=8, minute=0) + timedelta(7)
+    window.apply_changes(
+        courses.move_appointment(ctx, mrn=view["mrn"], cycle=last["cycle"], to=week_later)
+    )
+    assert searches == []
+    now_booked = find_course_view(ctx.db, view["mrn"])["cycles"][position]["start"]
+    assert panel.cycles_model.row_data(position)["start"] == now_booked != last["start"]
+    window.apply_changes(patients.add_patient(ctx, mrn="NEW1", name="New Person", weight_kg=70))
+    assert searches != []
+
+
 # --- new patient -------------------------------------------------------------------------
 def open_new_patient(qtbot: Any, window: MainWindow) -> NewPatientDialog:
     feature = feature_of(window)
