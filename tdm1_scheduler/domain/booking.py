@@ -165,7 +165,8 @@ def find_slot_on_day(
     starts = candidate_starts(calendar, day, chair_time, prefs, not_before)
     if not starts:
         return None
-    counts = starts_per_slot(calendar, load.infusion_starts)
+    # Counting starts per slot is only needed when the site caps them.
+    counts = starts_per_slot(calendar, load.infusion_starts) if prefs.start_cap else Counter()
     reference = starts[0]
     window = timedelta(minutes=prefs.preferred_window_min)
     fallback: Slot | None = None

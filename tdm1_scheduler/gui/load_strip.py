@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
@@ -71,7 +71,13 @@ def day_loads(
         to_utc_text(calendar.at(day, time(0)))
         for day in [*all_days, first_day + timedelta(days=days)]
     ]
-    windows = {day: calendar.opening_window(day) for day in all_days}
+    # Opening hours in UTC: comparing with the stored UTC times then needs no zone lookups.
+    windows = {
+        day: None
+        if (w := calendar.opening_window(day)) is None
+        else (w[0].astimezone(UTC), w[1].astimezone(UTC))
+        for day in all_days
+    }
     rows = occupied_between(
         db, calendar.at(first_day, time(0)), calendar.at(all_days[-1] + timedelta(days=1), time(0))
     )

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(50)  # size columns from 50 rows, not a full day
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(48)
         self.table.verticalHeader().setDefaultSectionSize(26)

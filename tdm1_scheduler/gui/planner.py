@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTime
+from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -68,6 +68,11 @@ class Planner(QWidget):
         self.chairs: list[Chair] = []
         self._built_key: tuple[date, int, int] | None = None
         self._rows: list[Row] = []  # the day's appointments as last read
+        self._laid_out_width = -1.0
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(0)
+        self._relayout_timer.timeout.connect(self._relayout)
         self._strip_key: tuple[date, int, int] | None = None
         self.table_mover: TableKeyMover | None = None
         self._reload_after_drag = False
@@ -121,6 +126,7 @@ class Planner(QWidget):
             self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
             self._rows = day_appointments(self.ctx.db, settings, day)
         width = float(self.view.viewport().width())
+        self._laid_out_width = width
         self.scene.rebuild(settings, day, self.chairs, self._rows, self.ctx.clock.now(), width)
         self._built_key = key
         if keep is not None:
@@ -144,7 +150,12 @@ class Planner(QWidget):
             self.strip.mark_shown(self.main_window.shown_day)
 
     def _width_changed(self) -> None:
-        if not self.view.dragging:
+        # A window being shown or resized sends several widths: lay out once, after them.
+        self._relayout_timer.start()
+
+    def _relayout(self) -> None:
+        width = float(self.view.viewport().width())
+        if not self.view.dragging and width != self._laid_out_width:
             self.reload(force=True)
 
     def _day_changed(self, _day: object) -> None:

@@ -407,3 +407,24 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
     assert scene_picture(planner) == incremental
     moved = planner.scene.block_for(row["id"])
     assert moved is not None and chair in moved.toolTip() and "08:00" in moved.toolTip()
+
+
+def test_resizes_lay_the_grid_out_once_after_them(
+    planner: Planner, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Showing or resizing the window sends several widths; the grid is laid out once,
+    for the last width, and not at all when the width did not change."""
+    rebuilds: list[float] = []
+    real = planner.scene.rebuild
+    monkeypatch.setattr(
+        planner.scene, "rebuild", lambda *a, **k: rebuilds.append(a[5]) or real(*a, **k)
+    )
+    window = planner.main_window
+    for width in (1100, 1200, 1300):
+        window.resize(width, 900)
+    qtbot.waitUntil(lambda: len(rebuilds) >= 1, timeout=2000)
+    qtbot.wait(50)
+    assert len(rebuilds) == 1
+    assert rebuilds[0] == float(planner.view.viewport().width())
+    planner._relayout()  # same width again: nothing to do
+    assert len(rebuilds) == 1
