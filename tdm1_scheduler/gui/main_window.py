@@ -369,9 +369,10 @@ class MainWindow(QMainWindow):
         from ..reports.paint import prepare_printer, render_pages  # only when printing
 
         sheet = self.day_sheet()
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        prepare_printer(printer)
-        self.preview = QPrintPreviewDialog(printer, self)
+        # The dialog does not own its printer: keep it alive as long as the preview.
+        self.preview_printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        prepare_printer(self.preview_printer)
+        self.preview = QPrintPreviewDialog(self.preview_printer, self)
         self.preview.setObjectName("daySheetPreview")
         self.preview.setWindowTitle(f"Day sheet {sheet.day:%a %Y-%m-%d}")
         self.preview.paintRequested.connect(

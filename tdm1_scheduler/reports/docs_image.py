@@ -1,4 +1,4 @@
-"""Regenerate ``docs/day-sheet.png``: page 1 of the demo clinic's day sheet.
+"""Regenerate ``docs/day-sheet.png``: the demo clinic's day sheet (one landscape page).
 
     python -m tdm1_scheduler.reports.docs_image [docs/day-sheet.png]
 

@@ -1,8 +1,9 @@
-"""The day sheet as HTML (Qt's rich-text subset: tables, no CSS layout). No Qt import.
+"""The day sheet as text: the short strings the painted pages print, and the whole sheet
+as HTML (Qt's rich-text subset) for a browser or a mail. No Qt import.
 
-``flow_html`` is what the paint module pours into its pages after the timeline: the
-summary, the bags to prepare and the appointment table. ``document_html`` is the same
-with the header, as one standalone page (a browser, a mail, a test).
+``summary_lines``, ``bag_cell`` and the header strings are shared with ``paint`` (the
+printed page). ``flow_html`` (summary, bags, appointment table) and ``document_html``
+(the same with the header) are the standalone HTML form of the sheet.
 """
 
 from __future__ import annotations
@@ -12,6 +13,21 @@ from html import escape
 
 from ..domain.regimen import DRUG_NAME
 from .day_sheet import DaySheet, SheetAppointment
+
+# The bag column of the printed table is narrow: one or two words per preparation state.
+BAG_SHORT = {
+    "not prepared": "prepare",
+    "vial reconstituted": "vial",
+    "bag ready": "ready",
+    "vial expired": "VIAL EXP",
+    "bag expired": "BAG EXP",
+    "discarded": "discarded",
+    "used": "used",
+}
+BAG_LEGEND = (
+    "Bag: prepare = no bag yet \u00b7 vial = vial reconstituted \u00b7 ready = bag diluted "
+    "\u00b7 EXP = expired \u00b7 \u2192hh:mm = expires then \u00b7 bold = bag to prepare"
+)
 
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 TABLE = (
@@ -65,6 +81,24 @@ def summary_lines(sheet: DaySheet) -> list[str]:
         f"Bags to prepare {sum(1 for b in sheet.bags if b.what == 'prepare')}, "
         f"expiring today {sum(1 for b in sheet.bags if b.what == 'expires')}",
     ]
+
+
+def bag_cell(sheet: DaySheet, item: SheetAppointment) -> tuple[str, bool]:
+    """The bag column's short text and whether a bag must be prepared for this dose.
+
+    ``"given"`` for a dose already given; an expiry time on the sheet's day is added as
+    ``\u2192hh:mm`` (a vial or bag that runs out that day, or before the infusion).
+    """
+    if not item.is_dose:
+        return "", False
+    if item.status == "given":
+        return "given", False
+    note = next((n for n in sheet.bags if n.appointment is item), None)
+    text = BAG_SHORT.get(item.bag_status or "", item.bag_status or "")
+    expires = item.bag_expires_at
+    if note is not None and expires is not None and expires.date() == sheet.day:
+        text += f" \u2192{hhmm(expires)}"
+    return text, note is not None and note.what == "prepare"
 
 
 def _patient(item: SheetAppointment) -> str:

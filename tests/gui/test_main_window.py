@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -153,6 +154,7 @@ def test_file_menu_prints_and_saves_the_shown_day(
     assert "printDaySheetAction" in names and "saveDaySheetPdfAction" in names
     painted: list[int] = []
     window.print_action.trigger()
+    gc.collect()  # a printer nobody keeps would be freed here and crash the preview
     preview = window.findChild(QPrintPreviewDialog, "daySheetPreview")
     assert preview is not None
     preview.paintRequested.connect(lambda _device: painted.append(1))

@@ -113,3 +113,47 @@ def day_db(tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(local(NOW))
+
+
+# A normal day: four bookings in every chair, first infusions among them, 08:00-15:00.
+#   08:00-09:15 cycle 2 (MBC, started 2026-12-22)
+#   09:15-12:30 cycle 1, first infusion (EBC, 195 min)
+#   12:30-13:45 cycle 3 (MBC, started 2026-12-01)
+#   13:45-15:00 cycle 2 (MBC, started 2026-12-22 at 13:45, after the 12:30 cycle 2 there)
+NORMAL_DAY = [
+    ("2026-12-22T08:00", "MBC"),
+    ("2027-01-12T09:15", "EBC"),
+    ("2026-12-01T12:30", "MBC"),
+    ("2026-12-22T13:45", "MBC"),
+]
+FIRST_NAMES = ["Ann", "Bea", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ida", "Jon", "Kay"]
+LAST_NAMES = ["Able", "Baker", "Cole", "Dunn", "Evans", "Fontaine", "Gutierrez", "Ivanova"]
+
+
+def build_normal_day(path: Path, chairs: int) -> Database:
+    """``chairs`` chairs with NORMAL_DAY's four bookings each on DAY (MRNs N00001...)."""
+    db = build_clinic(path, chairs=chairs)
+    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    number = 0
+    for chair in range(1, chairs + 1):
+        for first_dose, setting in NORMAL_DAY:
+            number += 1
+            mrn = f"N{number:05d}"
+            name = f"{FIRST_NAMES[number % 11]} {LAST_NAMES[number // 11 % 8]}"
+            patients.add_patient(ctx, mrn=mrn, name=name, weight_kg=70)
+            courses.book_course(
+                ctx, mrn=mrn, setting=setting, first_dose=local(first_dose), chair=f"Chair {chair}"
+            )
+    return db
+
+
+def block_the_afternoons(db: Database, chairs: int, blocks: int) -> None:
+    """``blocks`` 15-minute blocked times from 15:00 in every chair: an extreme day."""
+    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    for chair in range(1, chairs + 1):
+        for block in range(blocks):
+            minute = 15 * 60 + 15 * block
+            start = local(f"2027-01-12T{minute // 60:02d}:{minute % 60:02d}")
+            courses.book_blocked_time(
+                ctx, chair=f"Chair {chair}", start=start, minutes=15, label="line care"
+            )

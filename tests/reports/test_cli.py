@@ -74,7 +74,7 @@ def test_pdf_is_written(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFix
     out = tmp_path / "day.pdf"
     assert main(["--db", str(db_path), "day-sheet", "2027-01-12", "--pdf", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
-    assert "2 pages" in capsys.readouterr().out
+    assert "(1 page)" in capsys.readouterr().out  # a normal day: one landscape page
 
 
 def test_a_bad_date_is_refused(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

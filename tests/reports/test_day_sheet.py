@@ -10,12 +10,13 @@ from sqlite_utils import Database
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.reports.day_sheet import (
+    BAG_STATUS_TEXT,
     booked_minutes,
     build_day_sheet,
     peak_concurrency,
     sheet_to_json,
 )
-from tdm1_scheduler.reports.html import document_html, flow_html
+from tdm1_scheduler.reports.html import BAG_SHORT, bag_cell, document_html, flow_html
 
 from .conftest import DAY, local
 
@@ -158,3 +159,22 @@ def test_model_and_html_never_load_qt() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_bag_cell_is_short_and_bold_when_a_bag_is_needed(
+    day_db: Database, clock: FixedClock
+) -> None:
+    assert set(BAG_SHORT) == set(BAG_STATUS_TEXT.values())  # every state has a short word
+    sheet = build_day_sheet(day_db, DAY, clock)
+    cells = {a.mrn: bag_cell(sheet, a) for a in sheet.doses}
+    assert cells == {
+        "A1": ("prepare", True),
+        "B2": ("vial \u219209:00", False),  # reconstituted; the vial runs out at 09:00 today
+        "C3": ("prepare", True),
+        "D4": ("ready", False),  # its bag lasts until tomorrow 07:30
+        "E5": ("prepare", True),
+    }
+    later = build_day_sheet(day_db, DAY, FixedClock(local("2027-01-12T09:30")))
+    assert {a.mrn: bag_cell(later, a) for a in later.doses}["B2"] == ("VIAL EXP \u219209:00", True)
+    blocked = sheet.chairs[1].appointments[1]
+    assert bag_cell(sheet, blocked) == ("", False)

@@ -1,5 +1,5 @@
-"""The PDF file itself (not only the document painted into it) names every patient of the
-day and carries the summary; read back with pypdf."""
+"""The PDF file itself names every patient of the demo's busy day and carries the summary,
+all on one page; read back with pypdf."""
 
 from __future__ import annotations
 
@@ -29,10 +29,16 @@ def test_pdf_text_holds_patients_and_summary(
     assert len(mrns) >= 10  # the demo's busy day
     pdf = tmp_path / "sheet.pdf"
     assert main([*common, "--pdf", str(pdf)]) == 0
-    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
-    words = " ".join(text.split())
+    assert "(1 page)" in capsys.readouterr().out
+    pages = PdfReader(str(pdf)).pages
+    assert len(pages) == 1  # the demo day fits one page
+    words = " ".join(pages[0].extract_text().split())
+    assert "Page 1 of 1" in words
     missing = sorted(mrn for mrn in mrns if mrn not in words)
     assert missing == []
     assert "Utilization" in words and "Peak" in words
+    assert f"Chairs in use {sheet['chairs_in_use']} of {sheet['active_chairs']}" in words
+    assert f"First infusions {len(sheet['first_infusions'])}" in words
+    assert "Bags to prepare" in words
     assert "ado-trastuzumab emtansine (KADCYLA)" in words
     assert f"{sheet['utilization'] * 100:.1f}%" in words
