@@ -24,6 +24,7 @@ from .services.clinic import init_clinic
 from .services.context import Context, load_settings
 from .services.courses import book_course, mark_dose_missed, record_dose_given, reduce_dose_level
 from .services.patients import add_patient
+from .services.pharmacy import record_dilution, record_reconstitution
 from .services.queries import course_view
 from .store.database import open_database
 
@@ -54,6 +55,11 @@ class DemoCourse:
     reaction_after: int | None = None  # this cycle was slowed for a reaction (120 min)
     reduce_after: int | None = None  # reduce to 3.0 mg/kg after this cycle was given
     missed_cycle: int | None = None  # this cycle was missed the open day before the busy day
+
+
+# Share of the busy day's remaining doses whose bag pharmacy has already made; the rest
+# show the nurse why an infusion cannot start yet.
+PREPARED_SHARE = 0.7
 
 
 def demo_plan() -> list[DemoCourse]:
@@ -118,8 +124,11 @@ def _previous_open_day(calendar: ClinicCalendar, day: date) -> date:
     return _shift_open_days(calendar, day, -1)
 
 
-def build_demo_clinic(path: Path | str, now: datetime) -> None:
-    """Create a new demo clinic database at ``path`` around ``now`` (the clinic's today)."""
+def build_demo_clinic(path: Path | str, now: datetime, *, prepare_bags: bool = True) -> None:
+    """Create a new demo clinic database at ``path`` around ``now`` (the clinic's today).
+
+    ``prepare_bags`` has pharmacy make most of the busy day's remaining bags; without it
+    no bag exists (a known starting point for tests of the preparation steps)."""
     path = Path(path)
     if path.exists():
         raise FileExistsError(f"{path} exists; the demo only ever writes a new file")
@@ -144,9 +153,28 @@ def build_demo_clinic(path: Path | str, now: datetime) -> None:
         rng.shuffle(names)
         for number, plan in enumerate(demo_plan(), start=1):
             mrn = f"MRN{100200 + number * 7}"
-            _run_course(ctx, clock, calendar, busy_day, now, rng, mrn, names[number], plan)
+            _run_course(
+                ctx, clock, calendar, busy_day, now, rng, mrn, names[number], plan, prepare_bags
+            )
     finally:
         db.conn.close()
+
+
+def _prepare_bag(
+    ctx: Context,
+    clock: FixedClock,
+    now: datetime,
+    mrn: str,
+    cycle: int,
+    infusion_start: datetime,
+    rng: random.Random,
+) -> None:
+    """Pharmacy made this morning's bag: reconstituted, then diluted 30 min later, early
+    enough to be ready and well inside its 24 hours."""
+    reconstituted = infusion_start - timedelta(minutes=rng.choice((90, 120, 150)))
+    clock.current = min(now, reconstituted)
+    record_reconstitution(ctx, mrn=mrn, cycle=cycle, at=reconstituted, lots=["DEMO-LOT-A1"])
+    record_dilution(ctx, mrn=mrn, cycle=cycle, at=reconstituted + timedelta(minutes=30))
 
 
 def _run_course(
@@ -159,6 +187,7 @@ def _run_course(
     mrn: str,
     name: str,
     plan: DemoCourse,
+    prepare_bags: bool,
 ) -> None:
     day = _shift_open_days(calendar, busy_day, plan.day_offset)
     if plan.missed_cycle is not None:
@@ -194,6 +223,11 @@ def _run_course(
             mark_dose_missed(ctx, mrn=mrn, cycle=cycle["cycle"])
             continue
         if infusion_start >= now:
+            # A generator of its own, so the rest of the demo stays as it was.
+            pharmacy_rng = random.Random(f"{DEMO_SEED}-pharmacy-{mrn}")
+            today = calendar.local_date(start) == busy_day
+            if prepare_bags and today and pharmacy_rng.random() < PREPARED_SHARE:
+                _prepare_bag(ctx, clock, now, mrn, cycle["cycle"], infusion_start, pharmacy_rng)
             return
         slowed = plan.reaction_after == cycle["cycle"]
         minutes = 120 if slowed else cycle["infusion_min"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -118,3 +118,32 @@ def test_deterministic(tmp_path: Path) -> None:
         )
         db.conn.close()
     assert dumps[0] == dumps[1]
+
+
+def test_the_demo_has_bags_ready_and_some_still_to_prepare(tmp_path: Path) -> None:
+    """Pharmacy made most of the busy day's remaining bags; a few are still to make, so
+    the nurse board shows both a startable infusion and the refusal."""
+    import sqlite3
+
+    path = tmp_path / "demo.db"
+    build_demo_clinic(path, WEEKDAY_NOW)
+    with sqlite3.connect(path) as conn:
+        bags = conn.execute(
+            "SELECT COUNT(*) FROM preparations WHERE diluted_at IS NOT NULL "
+            "AND reconstituted_at <= diluted_at"
+        ).fetchone()[0]
+        waiting = conn.execute(
+            "SELECT COUNT(*) FROM doses d WHERE d.status = 'booked' AND NOT EXISTS "
+            "(SELECT 1 FROM preparations p WHERE p.dose_id = d.id) AND EXISTS "
+            "(SELECT 1 FROM appointments a WHERE a.dose_id = d.id AND a.status = 'booked' "
+            "AND a.start_utc < ?)",
+            [(WEEKDAY_NOW + timedelta(hours=14)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")],
+        ).fetchone()[0]
+    conn.close()
+    assert bags >= 5
+    assert waiting >= 1
+    without = tmp_path / "bare.db"
+    build_demo_clinic(without, WEEKDAY_NOW, prepare_bags=False)
+    with sqlite3.connect(without) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM preparations").fetchone()[0] == 0
+    conn.close()

@@ -25,7 +25,7 @@ DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    build_demo_clinic(path, DEMO_NOW)
+    build_demo_clinic(path, DEMO_NOW, prepare_bags=False)  # tests prepare bags themselves
     return path
 
 
