@@ -1,46 +1,61 @@
 """Tools > Preferences...: the clinic's settings, kept in its database.
 
 The editors are built from the declarations in ``tdm1_scheduler/settings.py`` (label,
-help text, bounds), so a new editable setting appears here without code. Saving calls
-``services.clinic.update_settings`` once with the changed values only; closing a date
-calls ``services.clinic.add_closed_date`` at once. A refusal is shown in the dialog and
-nothing is written. The clinic name, time zone and opening hours are shown read-only:
-no service changes them yet.
+help text, bounds), so a new editable setting appears here without code. Save calls
+``services.clinic.save_preferences`` once: the weekly opening hours (only when they
+changed) and the changed site settings, in one transaction, all or nothing. Closing a
+date (``add_closed_date``) and reopening one (``remove_closed_date``) are written at
+once. A refusal is shown in the dialog and nothing is written. The clinic name and time
+zone are read-only: a new zone would move the wall time of every booking.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, Qt, QTime, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import settings as declared
 from ..domain.errors import DomainError
-from ..services.clinic import add_closed_date, update_settings
+from ..services.clinic import (
+    WEEKDAY_NAMES,
+    WeeklyHours,
+    add_closed_date,
+    remove_closed_date,
+    save_preferences,
+)
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DECIMALS = 1
+TIME_FORMAT = "HH:mm"
+# Shown for a closed weekday until someone opens it (the usual hours of a new clinic).
+CLOSED_DAY_HOURS = (time(8, 0), time(17, 0))
+ZONE_NOTE = "Not editable: a new zone would move the wall time of every booking."
 
 Editor = QSpinBox | QDoubleSpinBox
 
@@ -61,13 +76,46 @@ def current_values(clinic: ClinicSettings) -> dict[str, Any]:
     }
 
 
-def hours_text(clinic: ClinicSettings) -> str:
-    lines = []
-    for weekday, name in enumerate(WEEKDAY_NAMES):
-        hours = clinic.calendar.hours.get(weekday)
-        text = f"{hours.opens:%H:%M}-{hours.closes:%H:%M}" if hours else "closed"
-        lines.append(f"{name}: {text}")
-    return "\n".join(lines)
+def current_hours(clinic: ClinicSettings) -> dict[int, tuple[time, time] | None]:
+    """Every weekday's hours as ``set_opening_hours`` takes them (None = closed)."""
+    hours = clinic.calendar.hours
+    return {
+        day: (hours[day].opens, hours[day].closes) if day in hours else None for day in range(7)
+    }
+
+
+def to_qtime(moment: time) -> QTime:
+    return QTime(moment.hour, moment.minute)
+
+
+def from_qtime(moment: QTime) -> time:
+    return time(moment.hour(), moment.minute())
+
+
+@dataclass
+class WeekdayEditors:
+    """One row of the weekly hours grid: is the weekday open, and from when to when."""
+
+    open_box: QCheckBox
+    opens: QTimeEdit
+    closes: QTimeEdit
+
+    def hours(self) -> tuple[time, time] | None:
+        if not self.open_box.isChecked():
+            return None
+        return from_qtime(self.opens.time()), from_qtime(self.closes.time())
+
+    def show_hours(self, hours: tuple[time, time] | None, fallback: tuple[time, time]) -> None:
+        """Show ``hours``; a closed weekday keeps ``fallback`` ready for when it opens."""
+        opens, closes = hours or fallback
+        self.opens.setTime(to_qtime(opens))
+        self.closes.setTime(to_qtime(closes))
+        self.open_box.setChecked(hours is not None)
+        self.enable_times(hours is not None)
+
+    def enable_times(self, is_open: bool) -> None:
+        self.opens.setEnabled(is_open)
+        self.closes.setEnabled(is_open)
 
 
 def set_editor_value(editor: Editor, value: float | None) -> None:
@@ -120,9 +168,13 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle("Preferences")
         self.setAccessibleName("Clinic preferences")
         self.editors: dict[str, Editor] = {}
+        self.weekday_editors: list[WeekdayEditors] = []
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_clinic_box())
-        layout.addWidget(self._build_policy_box())
+        middle = QHBoxLayout()  # hours beside the policies keeps the dialog short
+        middle.addWidget(self._build_hours_box())
+        middle.addWidget(self._build_policy_box(), 1)
+        layout.addLayout(middle)
         layout.addWidget(self._build_closed_box())
         self.error_label = QLabel(self)
         self.error_label.setObjectName("errorLabel")
@@ -153,13 +205,49 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(box)
         self.name_label = self._read_only(box, "name")
         self.zone_label = self._read_only(box, "timezone")
-        self.hours_label = self._read_only(box, "opening_hours")
-        for key, label in (
-            ("name", self.name_label),
-            ("timezone", self.zone_label),
-            ("opening_hours", self.hours_label),
-        ):
-            form.addRow(f"{declared.by_key(key).label}:", label)
+        form.addRow(f"{declared.by_key('name').label}:", self.name_label)
+        zone_row = QHBoxLayout()
+        zone_row.setSpacing(12)
+        zone_row.addWidget(self.zone_label)
+        self.zone_note = QLabel(ZONE_NOTE, box)
+        self.zone_note.setObjectName("timezoneNote")
+        self.zone_note.setAccessibleName("Why the time zone cannot be changed")
+        self.zone_note.setToolTip(
+            "Set when the clinic is created (tdm1-scheduler init --timezone). Every booking "
+            "keeps its instant, so a new zone would show it at another wall time."
+        )
+        zone_row.addWidget(self.zone_note, 1)
+        form.addRow(f"{declared.by_key('timezone').label}:", zone_row)
+        return box
+
+    def _build_hours_box(self) -> QGroupBox:
+        setting = declared.by_key("opening_hours")
+        box = QGroupBox(setting.label, self)
+        box.setObjectName("openingHoursBox")
+        box.setToolTip(setting.help)
+        grid = QGridLayout(box)
+        for column, title in enumerate(("Open", "Opens", "Closes")):
+            grid.addWidget(QLabel(title, box), 0, column)
+        for weekday, name in enumerate(WEEKDAY_NAMES):
+            open_box = QCheckBox(name, box)
+            open_box.setObjectName(f"{name.lower()}OpenBox")
+            open_box.setAccessibleName(f"{name} open")
+            open_box.setToolTip(f"Is the clinic open on {name}s?")
+            times = []
+            for which in ("opens", "closes"):
+                edit = QTimeEdit(box)
+                edit.setObjectName(f"{name.lower()}{which.capitalize()}Edit")
+                edit.setAccessibleName(f"{name} {which}")
+                edit.setToolTip(f"{name}: the time the clinic {which} (clinic time zone)")
+                edit.setDisplayFormat(TIME_FORMAT)
+                times.append(edit)
+            row = WeekdayEditors(open_box, times[0], times[1])
+            open_box.toggled.connect(row.enable_times)
+            self.weekday_editors.append(row)
+            grid.addWidget(open_box, weekday + 1, 0)
+            grid.addWidget(row.opens, weekday + 1, 1)
+            grid.addWidget(row.closes, weekday + 1, 2)
+        grid.setRowStretch(len(WEEKDAY_NAMES) + 1, 1)
         return box
 
     def _read_only(self, parent: QWidget, key: str) -> QLabel:
@@ -210,9 +298,17 @@ class PreferencesDialog(QDialog):
         self.close_date_button.setAccessibleName("Close the clinic on this date")
         self.close_date_button.setToolTip(setting.help)
         self.close_date_button.clicked.connect(self.close_date)
+        self.reopen_button = QPushButton("&Reopen", box)
+        self.reopen_button.setObjectName("reopenDateButton")
+        self.reopen_button.setAccessibleName("Reopen the selected closed date")
+        self.reopen_button.setToolTip("Open the clinic again on the closed date selected above")
+        self.reopen_button.setEnabled(False)
+        self.reopen_button.clicked.connect(self.reopen_date)
+        self.closed_list.currentItemChanged.connect(self._closed_selection_changed)
         row.addWidget(self.closed_date_edit)
         row.addWidget(self.closed_reason_edit, 1)
         row.addWidget(self.close_date_button)
+        row.addWidget(self.reopen_button)
         layout.addLayout(row)
         return box
 
@@ -221,17 +317,42 @@ class PreferencesDialog(QDialog):
         """Show the values stored in the clinic database now."""
         clinic = load_settings(self.ctx.db)
         self.loaded = current_values(clinic)
+        self.loaded_hours = current_hours(clinic)
         self.name_label.setText(clinic.name)
         self.zone_label.setText(clinic.timezone)
-        self.hours_label.setText(hours_text(clinic))
+        open_hours = [pair for pair in self.loaded_hours.values() if pair is not None]
+        fallback = open_hours[0] if open_hours else CLOSED_DAY_HOURS
+        for weekday, row in enumerate(self.weekday_editors):
+            row.show_hours(self.loaded_hours[weekday], fallback)
         for key, editor in self.editors.items():
             set_editor_value(editor, self.loaded[key])
-        self.closed_list.clear()
+        self.show_closed_dates(clinic)
         today = clinic.calendar.local_date(self.ctx.clock.now())
-        for day in sorted(clinic.calendar.closed_dates):
-            self.closed_list.addItem(f"{day:%a %Y-%m-%d}")
         tomorrow = today + timedelta(days=1)
         self.closed_date_edit.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+
+    def show_closed_dates(self, clinic: ClinicSettings) -> None:
+        """List the closed dates; each item keeps its date (ISO text) for Reopen."""
+        self.closed_list.clear()
+        for day in sorted(clinic.calendar.closed_dates):
+            item = QListWidgetItem(f"{day:%a %Y-%m-%d}", self.closed_list)
+            item.setData(Qt.ItemDataRole.UserRole, day.isoformat())
+        self.reopen_button.setEnabled(False)
+
+    def edited_hours(self) -> dict[int, tuple[time, time] | None]:
+        """The weekly hours grid as ``set_opening_hours`` takes it (None = closed)."""
+        return {weekday: row.hours() for weekday, row in enumerate(self.weekday_editors)}
+
+    def changed_hours(self) -> WeeklyHours | None:
+        """The edited weekly hours when they differ from the stored ones, else None."""
+        edited = self.edited_hours()
+        return None if edited == self.loaded_hours else edited
+
+    def selected_closed_date(self) -> date | None:
+        item = self.closed_list.currentItem()
+        if item is None:
+            return None
+        return date.fromisoformat(str(item.data(Qt.ItemDataRole.UserRole)))
 
     def edited_values(self) -> dict[str, Any]:
         """Every editor's value, as ``update_settings`` takes it (None = empty)."""
@@ -266,17 +387,24 @@ class PreferencesDialog(QDialog):
         editor = self.editors.get(error.field)
         if editor is not None:
             editor.setFocus()
+        elif error.field == "opening_hours":  # "Friday: closing ..." names its weekday
+            for name, row in zip(WEEKDAY_NAMES, self.weekday_editors, strict=True):
+                if error.rule.startswith(f"{name}:"):
+                    row.closes.setFocus()
+                    break
 
     # --- actions ----------------------------------------------------------------------
     @Slot()
     def save(self) -> bool:
-        """Write the changed settings in one service call; close when it is done."""
+        """Write the changed hours and settings in one service call (all or nothing);
+        close when it is done."""
         changed = self.changed_values()
-        if not changed:
+        hours = self.changed_hours()
+        if not changed and hours is None:
             self.accept()
             return True
         try:
-            changes = update_settings(self.ctx, changed)
+            changes = save_preferences(self.ctx, hours=hours, values=changed)
         except DomainError as error:
             self.show_problem(error)
             return False
@@ -297,13 +425,34 @@ class PreferencesDialog(QDialog):
             return False
         self.error_label.hide()
         self.closed_reason_edit.clear()
-        edited = self.edited_values()  # keep unsaved edits while the list refreshes
-        self.load()
-        for key, value in edited.items():
-            set_editor_value(self.editors[key], value)
+        self._written(changes)
+        return True
+
+    @Slot()
+    def reopen_date(self) -> bool:
+        """Reopen the closed date selected in the list (written at once)."""
+        day = self.selected_closed_date()
+        if day is None:
+            return False
+        try:
+            changes = remove_closed_date(self.ctx, day)
+        except DomainError as error:
+            self.show_problem(error)
+            return False
+        self.error_label.hide()
+        self._written(changes)
+        return True
+
+    def _written(self, changes: ChangeSet) -> None:
+        """A closed date was added or removed: refresh the list only (unsaved edits of
+        hours and policies stay as typed) and tell the window."""
+        self.show_closed_dates(load_settings(self.ctx.db))
         self.apply_changes(changes)
         self.sig_saved.emit(changes)
-        return True
+
+    @Slot()
+    def _closed_selection_changed(self) -> None:
+        self.reopen_button.setEnabled(self.closed_list.currentItem() is not None)
 
 
 class PreferencesFeature:

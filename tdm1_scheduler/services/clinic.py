@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .. import settings as settings_declaration
-from ..domain.calendar import OpeningHours, zone_from_name
+from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_from_name
 from ..domain.errors import DomainError
 from ..store import repository as repo
+from ..store.database import from_utc_text
 from .context import ChangeSet, Context, audit, transaction
 
 DEFAULT_CLINIC_NAME = str(settings_declaration.by_key("name").default)
@@ -131,4 +132,142 @@ def update_settings(ctx: Context, values: dict[str, Any]) -> ChangeSet:
             raise DomainError("weight_min_kg", "must be below weight_max_kg")
         repo.update_clinic(db, clean)
         audit(ctx, "change settings", "clinic", 1, {k: old[k] for k in clean}, clean)
+    return changes
+
+
+# --- opening hours, reopening a date, saving the Preferences dialog -------------------
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# What set_opening_hours takes: weekday (0 = Monday) -> (opens, closes), None = closed.
+WeeklyHours = Mapping[int, tuple[time, time] | None]
+
+
+def _checked_hours(hours: WeeklyHours) -> dict[int, OpeningHours]:
+    """The open weekdays' hours, or a DomainError naming the weekday that is wrong."""
+    checked: dict[int, OpeningHours] = {}
+    for weekday, pair in hours.items():
+        if weekday not in range(7):
+            raise DomainError("opening_hours", f"weekday must be 0-6, got {weekday}")
+        if pair is None:
+            continue
+        opens, closes = pair
+        name = WEEKDAY_NAMES[weekday]
+        for moment in (opens, closes):
+            if moment.second or moment.microsecond:  # stored as HH:MM: never round silently
+                raise DomainError("opening_hours", f"{name}: {moment} is not a whole minute")
+        if closes <= opens:
+            raise DomainError(
+                "opening_hours",
+                f"{name}: closing {closes:%H:%M} must be after opening {opens:%H:%M}",
+            )
+        checked[weekday] = OpeningHours(opens, closes)
+    if not checked:
+        raise DomainError("opening_hours", "the clinic must be open on at least one weekday")
+    return checked
+
+
+def _hours_for_audit(hours: Mapping[int, OpeningHours]) -> dict[str, str]:
+    """Every weekday in words for the audit log: {"Mon": "08:00-17:00", "Sun": "closed"}."""
+    return {
+        WEEKDAY_NAMES[day][:3]: (
+            f"{hours[day].opens:%H:%M}-{hours[day].closes:%H:%M}" if day in hours else "closed"
+        )
+        for day in range(7)
+    }
+
+
+def set_opening_hours(ctx: Context, hours: WeeklyHours) -> ChangeSet:
+    """Replace the weekly opening hours. A weekday mapped to None, or left out, is closed.
+
+    Refused while a booked appointment (a dose or blocked time, from the clock's now on)
+    would fall outside the new hours or on a weekday they close: those are moved first.
+    """
+    new_hours = _checked_hours(hours)
+    changes = ChangeSet("change opening hours", settings=True)
+    with transaction(ctx) as db:
+        clinic_row = repo.clinic(db)
+        if clinic_row is None:
+            raise DomainError("init", "this database holds no clinic yet")
+        old_hours = {
+            int(row["weekday"]): OpeningHours(
+                parse_hhmm("opens", row["opens"]), parse_hhmm("closes", row["closes"])
+            )
+            for row in repo.opening_hours(db)
+        }
+        if old_hours == new_hours:
+            changes.settings = False
+            changes.notes.append("the opening hours are unchanged")
+            return changes
+        # Only the weekly hours change here, so closed dates play no part in the check.
+        calendar = ClinicCalendar(zone_from_name(clinic_row["timezone"]), new_hours)
+        outside = [
+            row
+            for row in repo.booked_from(db, ctx.clock.now())
+            if calendar.why_outside_hours(
+                from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"])
+            )
+        ]
+        if outside:
+            first = outside[0]
+            start = calendar.local(from_utc_text(first["start_utc"]))
+            end = calendar.local(from_utc_text(first["end_utc"]))
+            raise DomainError(
+                "opening_hours",
+                f"{len(outside)} booked appointment(s) fall outside the new hours, first "
+                f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({first['chair_name']}); move them first",
+            )
+        repo.replace_opening_hours(
+            db,
+            [
+                {"weekday": day, "opens": f"{h.opens:%H:%M}", "closes": f"{h.closes:%H:%M}"}
+                for day, h in sorted(new_hours.items())
+            ],
+        )
+        audit(
+            ctx,
+            "change opening hours",
+            "opening_hours",
+            None,
+            _hours_for_audit(old_hours),
+            _hours_for_audit(new_hours),
+        )
+    return changes
+
+
+def remove_closed_date(ctx: Context, day: date) -> ChangeSet:
+    """Reopen a closed date: doses may be planned on it again."""
+    changes = ChangeSet(f"reopen {day:%Y-%m-%d}", settings=True)
+    with transaction(ctx) as db:
+        row = next((r for r in repo.closed_dates(db) if r["day"] == day.isoformat()), None)
+        if row is None:
+            raise DomainError("date", f"{day} is not a closed date")
+        repo.delete_closed_date(db, day.isoformat())
+        audit(
+            ctx,
+            "remove closed date",
+            "closed_date",
+            None,
+            {"day": row["day"], "reason": row["reason"]},
+            None,
+        )
+    return changes
+
+
+def save_preferences(
+    ctx: Context, *, hours: WeeklyHours | None = None, values: dict[str, Any] | None = None
+) -> ChangeSet:
+    """The Preferences dialog's Save as one user action: new opening hours (when given)
+    and changed site settings (when given) in one transaction, all or nothing.
+
+    Each part writes its own audit row, as ``set_opening_hours`` and ``update_settings``
+    do when called alone; a refusal of either leaves the database unchanged.
+    """
+    changes = ChangeSet("change preferences")
+    with transaction(ctx):  # the two calls below nest in it as savepoints
+        if hours is not None:
+            part = set_opening_hours(ctx, hours)
+            changes.settings |= part.settings
+            changes.notes.extend(part.notes)
+        if values:
+            changes.settings |= update_settings(ctx, values).settings
     return changes

@@ -317,3 +317,34 @@ def audit_rows(db: Database, limit: int = 100) -> list[Row]:
 
 def count(db: Database, table: str) -> int:
     return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def booked_from(db: Database, start: datetime) -> list[Row]:
+    """Booked appointments (doses and blocked time) still running or to come at ``start``,
+    earliest first, with names joined."""
+    return _rows(
+        db,
+        APPOINTMENT_VIEW + "WHERE a.status = 'booked' AND a.end_utc > ? AND a.start_utc >= ? "
+        "ORDER BY a.start_utc, c.position, c.id",
+        [to_utc_text(start), _day_before(start)],
+    )
+
+
+def chair_free_between(
+    db: Database, chair_id: int, start: datetime, end: datetime, exclude: Iterable[int] = ()
+) -> bool:
+    """True when no chair-holding appointment on ``chair_id`` overlaps [start, end),
+    leaving out the ids in ``exclude``: one EXISTS on ``appointments_by_chair_start``."""
+    from datetime import timedelta
+
+    if end.microsecond:  # stored times are whole seconds: round outward, same answer
+        end = end.replace(microsecond=0) + timedelta(seconds=1)
+    skip = list(exclude)
+    not_in = f"AND id NOT IN ({', '.join('?' for _ in skip)}) " if skip else ""
+    row = db.execute(
+        "SELECT EXISTS (SELECT 1 FROM appointments "
+        f"WHERE chair_id = ? AND status IN {OCCUPYING} AND start_utc < ? AND end_utc > ? "
+        f"AND start_utc >= ? {not_in})",
+        [chair_id, to_utc_text(end), to_utc_text(start), _day_before(start), *skip],
+    ).fetchone()
+    return not row[0]

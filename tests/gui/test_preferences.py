@@ -3,20 +3,22 @@ is kept in QSettings (gui/window_state.py). Driven through real Qt events."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QTimeEdit, QWidget
 
 from tdm1_scheduler import settings as declared
 from tdm1_scheduler.gui import window_state
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.preferences import PreferencesDialog
+from tdm1_scheduler.services.clinic import WEEKDAY_NAMES, add_closed_date
 from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
 from tdm1_scheduler.store import repository as repo
+from tdm1_scheduler.store.database import from_utc_text
 
 from .conftest import OFFSCREEN_NOISE
 
@@ -40,8 +42,22 @@ def type_value(editor: QAbstractSpinBox, text: str) -> None:
     QTest.keyClicks(editor, text)
 
 
+def type_time(edit: QTimeEdit, hhmm: str) -> None:
+    """Click into a time editor, select its hour section by keyboard and type ``HHMM``."""
+    QTest.mouseClick(edit, Qt.MouseButton.LeftButton)
+    QTest.keyClick(edit, Qt.Key.Key_Home)
+    for _ in range(2):
+        QTest.keyClick(edit, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClicks(edit, hhmm)
+
+
 def audit_actions(ctx: Context) -> list[str]:
     return [row["action"] for row in repo.audit_rows(ctx.db, 1000)]
+
+
+def dump(ctx: Context) -> str:
+    """Every table, row for row (the audit log included)."""
+    return "\n".join(ctx.db.conn.iterdump())
 
 
 def test_preferences_action_is_in_the_tools_menu(window: MainWindow) -> None:
@@ -69,10 +85,27 @@ def test_every_editable_setting_has_a_labelled_editor(qtbot, window: MainWindow)
     assert dialog.editors["start_cap"].text() == "No cap"  # None shown as its meaning
     name = dialog.findChild(QLabel, "nameLabel")
     zone = dialog.findChild(QLabel, "timezoneLabel")
-    hours = dialog.findChild(QLabel, "opening_hoursLabel")
     assert name.text() == stored.name and zone.text() == "America/New_York"
-    assert "Monday: 08:00-17:00" in hours.text() or "Monday: " in hours.text()
-    assert "Sunday: closed" in hours.text()
+    # The time zone is shown, never edited, and says why beside it.
+    note = dialog.findChild(QLabel, "timezoneNote")
+    assert note.isVisible() and "wall time of every booking" in note.text()
+    assert note.accessibleName()
+
+
+def test_the_hours_grid_shows_the_stored_week(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    dialog = open_preferences(qtbot, window)
+    stored = load_settings(window.ctx.db).calendar.hours
+    assert len(dialog.weekday_editors) == 7
+    for weekday, (name, row) in enumerate(zip(WEEKDAY_NAMES, dialog.weekday_editors, strict=True)):
+        assert row.open_box.accessibleName() == f"{name} open"
+        assert row.opens.accessibleName() == f"{name} opens"
+        assert row.closes.accessibleName() == f"{name} closes"
+        assert row.open_box.isChecked() == (weekday in stored)
+        assert row.opens.isEnabled() == row.closes.isEnabled() == (weekday in stored)
+        if weekday in stored:
+            assert row.opens.time().toString("HH:mm") == f"{stored[weekday].opens:%H:%M}"
+            assert row.closes.time().toString("HH:mm") == f"{stored[weekday].closes:%H:%M}"
+    assert dialog.changed_hours() is None  # nothing edited yet
 
 
 def test_typed_values_are_saved_through_the_service(
@@ -167,6 +200,84 @@ def test_closing_a_booked_date_is_refused(qtbot, window: MainWindow, ctx: Contex
     assert "booked" in dialog.error_label.text()
     assert repo.closed_dates(ctx.db) == []
     assert dialog.closed_list.count() == 0
+
+
+def test_fridays_new_closing_time_is_saved(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    seen: list[object] = []
+    window.sig_data_changed.connect(seen.append)
+    dialog = open_preferences(qtbot, window)
+    friday = dialog.weekday_editors[4]
+    type_time(friday.closes, "1830")
+    assert friday.closes.time().toString("HH:mm") == "18:30"
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    rows = {row["weekday"]: (row["opens"], row["closes"]) for row in repo.opening_hours(ctx.db)}
+    assert rows[4] == ("08:00", "18:30")
+    assert rows[3] == ("08:00", "17:00")  # the other weekdays as they were
+    assert load_settings(ctx.db).calendar.hours[4].closes == time(18, 30)
+    assert window.settings.calendar.hours[4].closes == time(18, 30)  # apply_changes
+    assert len(seen) == 1 and isinstance(seen[0], ChangeSet) and seen[0].settings
+    actions = audit_actions(ctx)
+    assert actions.count("change opening hours") == 1
+    assert "change settings" not in actions  # no site policy was edited
+
+
+def test_closing_a_weekday_with_bookings_is_refused(
+    qtbot, window: MainWindow, ctx: Context
+) -> None:  # type: ignore[no-untyped-def]
+    booked = repo.booked_from(ctx.db, ctx.clock.now())
+    assert booked, "the demo clinic should have bookings to come"
+    calendar = load_settings(ctx.db).calendar
+    weekday = calendar.local(from_utc_text(booked[0]["start_utc"])).weekday()
+    before = dump(ctx)
+    dialog = open_preferences(qtbot, window)
+    row = dialog.weekday_editors[weekday]
+    QTest.mouseClick(row.open_box, Qt.MouseButton.LeftButton)
+    assert not row.open_box.isChecked()
+    assert not row.opens.isEnabled() and not row.closes.isEnabled()
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.error_label.isVisible()
+    text = dialog.error_label.text()
+    assert text.startswith("Opening hours: ")
+    assert "booked appointment(s) fall outside the new hours" in text
+    assert f"({booked[0]['chair_name']})" in text
+    assert dump(ctx) == before
+    assert weekday in window.settings.calendar.hours
+
+
+def test_new_hours_wait_for_a_refused_setting(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    before = dump(ctx)
+    dialog = open_preferences(qtbot, window)
+    type_time(dialog.weekday_editors[4].closes, "1900")
+    type_value(dialog.editors["weight_min_kg"], "200")
+    type_value(dialog.editors["weight_max_kg"], "150")
+    QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "Lowest weight" in dialog.error_label.text()
+    assert dump(ctx) == before  # the hours were not written either: one Save, all or nothing
+
+
+def test_reopening_a_closed_date(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
+    add_closed_date(ctx, FREE_DAY, "Staff training")
+    add_closed_date(ctx, date(2028, 7, 4), "Independence Day")
+    window.apply_changes(ChangeSet("close", settings=True))
+    assert FREE_DAY in window.settings.calendar.closed_dates
+    dialog = open_preferences(qtbot, window)
+    type_value(dialog.editors["prep_min"], "25")  # an unsaved edit survives the refresh
+    assert not dialog.reopen_button.isEnabled()  # nothing selected yet
+    view = dialog.closed_list
+    assert view.item(0).text() == "Thu 2028-06-01"
+    rect = view.visualItemRect(view.item(0))
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dialog.reopen_button.isEnabled()
+    QTest.mouseClick(dialog.reopen_button, Qt.MouseButton.LeftButton)
+    assert [row["day"] for row in repo.closed_dates(ctx.db)] == ["2028-07-04"]
+    assert FREE_DAY not in window.settings.calendar.closed_dates  # apply_changes
+    assert [view.item(i).text() for i in range(view.count())] == ["Tue 2028-07-04"]
+    assert not dialog.reopen_button.isEnabled()
+    assert audit_actions(ctx).count("remove closed date") == 1
+    assert dialog.editors["prep_min"].value() == 25
+    assert load_settings(ctx.db).rules.prep_min == 15  # not saved until Save
 
 
 # --- window state (QSettings) ---------------------------------------------------------
