@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dateutil import rrule, tz
 
@@ -127,7 +127,10 @@ class ClinicCalendar:
 
     def open_minutes(self, day: date) -> int:
         window = self.opening_window(day)
-        return 0 if window is None else int((window[1] - window[0]).total_seconds() // 60)
+        if window is None:
+            return 0
+        opens, closes = (moment.astimezone(UTC) for moment in window)  # elapsed, not wall
+        return int((closes - opens).total_seconds() // 60)
 
     def why_outside_hours(self, start: datetime, end: datetime) -> str | None:
         """None when [start, end) lies inside one open day's hours, else the reason."""

@@ -215,16 +215,16 @@ def _appointment(
     db: Database, settings: ClinicSettings, row: dict[str, Any], now: datetime
 ) -> SheetAppointment:
     local = settings.calendar.local
-    start = local(from_utc_text(row["start_utc"]))
+    start_utc = from_utc_text(row["start_utc"])  # minutes are elapsed time: add in UTC
     prep = timedelta(minutes=row["prep_min"])
     infusion = timedelta(minutes=row["infusion_min"])
     observation = timedelta(minutes=row["observation_min"])
     common: dict[str, Any] = {
         "chair": str(row["chair_name"]),
-        "start": start,
-        "infusion_start": start + prep,
-        "infusion_end": start + prep + infusion,
-        "observation_end": start + prep + infusion + observation,
+        "start": local(start_utc),
+        "infusion_start": local(start_utc + prep),
+        "infusion_end": local(start_utc + prep + infusion),
+        "observation_end": local(start_utc + prep + infusion + observation),
         "end": local(from_utc_text(row["end_utc"])),
         "status": str(row["status"]),
     }

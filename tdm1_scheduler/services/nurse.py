@@ -42,7 +42,7 @@ from ..store import visits as visit_store
 from ..store.database import from_utc_text, to_utc_text
 from . import courses
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
-from .pharmacy import preparation_of
+from .pharmacy import check_bag_matches_dose, preparation_of
 
 Row = dict[str, Any]
 MAX_REASON_LENGTH = 500
@@ -120,6 +120,9 @@ def start_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
     prep = preparation_of(row) if row is not None else Preparation(None, None)
     try:
         check_can_start(prep, at)
+        dose = repo.dose_by_id(db, dose_id)
+        if row is not None and dose is not None:
+            check_bag_matches_dose(row, dose)
     except DomainError as error:
         return error.rule
     return None

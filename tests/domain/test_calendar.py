@@ -298,3 +298,16 @@ def test_require_aware_refuses_non_datetime() -> None:
         require_aware("given_at", date(2026, 6, 1))
     assert err.value.field == "given_at"
     assert "date" in err.value.rule
+
+
+def test_open_minutes_are_elapsed_across_a_dst_change() -> None:
+    """[policy] chair capacity is elapsed time: a day when clocks spring forward has an
+    hour less to offer (Berlin, 2026-03-29, 02:00 CET -> 03:00 CEST)."""
+    from dateutil import tz as dateutil_tz
+
+    berlin = ClinicCalendar(
+        dateutil_tz.gettz("Europe/Berlin"), weekday_hours(time(0), time(23, 55), range(7))
+    )
+    assert berlin.open_minutes(date(2026, 3, 28)) == 23 * 60 + 55
+    assert berlin.open_minutes(date(2026, 3, 29)) == 22 * 60 + 55
+    assert berlin.open_minutes(date(2026, 10, 25)) == 24 * 60 + 55  # falls back: one more

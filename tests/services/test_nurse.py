@@ -153,6 +153,20 @@ def test_expired_bag_is_refused_and_the_database_is_unchanged(ctx: Context) -> N
     assert "expired" in tile(ctx, appointment).bag
 
 
+def test_a_bag_made_before_a_dose_reduction_is_refused(ctx: Context) -> None:
+    """The bag holds the 3.6 mg/kg dose; the level was reduced to 3.0 since: never infused."""
+    appointment = book(ctx)
+    prepare(ctx)
+    courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=3.0)
+    at(ctx, "2026-03-02T09:15")
+    before = dump(ctx)
+    with pytest.raises(DomainError) as refused:
+        nurse.start_infusion(ctx, appointment_id=appointment)
+    assert refused.value.field == "preparation"
+    assert "dose is now" in refused.value.rule and "discard" in refused.value.rule
+    assert dump(ctx) == before
+
+
 def test_pause_and_resume_push_the_end_back_and_the_next_cycle_keeps_the_real_length(
     ctx: Context,
 ) -> None:

@@ -63,3 +63,27 @@ def test_refused_move_names_the_rule() -> None:
     )
     assert not early.allowed and "only 18 days after cycle 1" in (early.reason or "")
     assert dump(ctx) == before
+
+
+def test_a_locked_database_is_a_refusal_not_a_crash(
+    tmp_path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    """Another program holding the write lock: the preview says so in one line."""
+    import sqlite3
+
+    from tdm1_scheduler.store import database
+
+    monkeypatch.setenv("TDM1_SCHEDULER_BUSY_TIMEOUT_MS", "100")
+    path = tmp_path / "c.db"
+    db = open_database(path, create=True)
+    ctx = Context(db, FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
+    clinic.init_clinic(ctx, timezone="America/New_York", chairs=1)
+    db.execute(f"PRAGMA busy_timeout = {database.busy_timeout_ms()}")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        answer = preview(ctx, clinic.add_chair, name="Chair 2")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not answer.allowed and answer.reason is not None and "locked" in answer.reason
