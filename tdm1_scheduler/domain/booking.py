@@ -2,7 +2,9 @@
 
 The store is not visible here: callers pass a ``lookup(day)`` that returns what is
 already booked that day, so the search stays pure and is cheap on a big database
-(only the days looked at are loaded).
+(only the days looked at are loaded). ``reanchor`` may also get a ``probe(chair,
+interval)`` that asks the store about one chair only: a booking that stays where it is,
+or a cycle whose first choice is free, then needs no day loaded at all.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class DayLoad:
 
 
 LoadLookup = Callable[[date], DayLoad]
+# probe(chair, interval): True when the store holds nothing on that chair overlapping the
+# interval (leaving out the bookings being re-placed). Asked only about intervals inside
+# one open day's hours, so it answers exactly what that day's ``lookup`` would.
+ChairProbe = Callable[[int, Interval], bool]
+QUICK_CHAIRS = 8  # chairs probed at the first-choice start before a day is loaded
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,55 @@ def candidate_starts(
     return [calendar.local(start) for start in starts]  # UTC inside, clinic zone out
 
 
+def first_candidate_start(
+    calendar: ClinicCalendar, day: date, chair_time: ChairTime, prefs: SlotPreferences
+) -> datetime | None:
+    """``candidate_starts(..., not_before=None)[0]`` without listing them all: the grid
+    start (opening + k * snap, ending by closing) nearest the preferred time, the
+    earlier of two equally near; the opening itself without a preferred time."""
+    window = calendar.opening_window(day)
+    if window is None:
+        return None
+    opens, closes = (moment.astimezone(UTC) for moment in window)
+    step = timedelta(minutes=prefs.snap_min)
+    last = closes - timedelta(minutes=chair_time.total_min)
+    if last < opens:
+        return None
+    if prefs.preferred_time is None:
+        return calendar.local(opens)
+    target = calendar.at(day, prefs.preferred_time).astimezone(UTC)
+    steps, rest = divmod(target - opens, step)
+    if rest * 2 > step:  # nearer the next grid start (a tie keeps the earlier one)
+        steps += 1
+    steps = min(max(steps, 0), (last - opens) // step)
+    return calendar.local(opens + steps * step)
+
+
+def first_choice(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    is_free: ChairProbe,
+    max_chairs: int = QUICK_CHAIRS,
+) -> Slot | None:
+    """What ``find_slot_on_day(..., not_before=None)`` returns when it is its very first
+    try, told with ``is_free`` instead of the day's load: the first of the first
+    ``max_chairs`` chairs free at the first candidate start. None means "not known this
+    way": search the loaded day. Only without a start cap (a cap needs the day's counts).
+    """
+    if prefs.start_cap is not None:
+        return None
+    start = first_candidate_start(calendar, day, chair_time, prefs)
+    if start is None:
+        return None
+    wanted = Slot(prefs.chairs[0], start, chair_time).interval
+    for chair in prefs.chairs[:max_chairs]:
+        if is_free(chair, wanted):
+            return Slot(chair, start, chair_time)
+    return None
+
+
 def find_slot_on_day(
     calendar: ClinicCalendar,
     day: date,
@@ -162,6 +218,24 @@ def find_slot_on_day(
     Levelling [policy]: a slot whose 30-minute infusion-start count is at the cap is
     passed over when a free uncapped slot exists within the preferred window.
     """
+    if prefs.start_cap is None:
+        index = BusyIndex(load)
+        if index.all_sorted:
+            if not_before is not None:
+                require_aware("not_before", not_before)
+            return _nearest_free_slot(calendar, day, chair_time, prefs, index, not_before)
+    return _scan_slot_on_day(calendar, day, chair_time, prefs, load, not_before)
+
+
+def _scan_slot_on_day(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    load: DayLoad,
+    not_before: datetime | None = None,
+) -> Slot | None:
+    """``find_slot_on_day`` by trying each candidate start on each chair in turn."""
     starts = candidate_starts(calendar, day, chair_time, prefs, not_before)
     if not starts:
         return None
@@ -206,12 +280,84 @@ class BusyIndex:
             else:
                 self._sorted[chair] = ([a for a, _ in ordered], [b for _, b in ordered])
 
+    @property
+    def all_sorted(self) -> bool:
+        """No chair's intervals overlap each other (always so for the store's)."""
+        return not self._unsorted
+
+    def busy_of(self, chair: int) -> tuple[list[datetime], list[datetime]]:
+        """A sorted chair's interval starts and ends (UTC), both ascending."""
+        return self._sorted.get(chair, ([], []))
+
     def is_free(self, chair: int, wanted: Interval) -> bool:
         if chair in self._unsorted:
             return conflict(self._unsorted[chair], wanted) is None
         starts, ends = self._sorted.get(chair, ([], []))
         index = bisect_right(ends, wanted.start)  # first interval ending after the start
         return index == len(starts) or starts[index] >= wanted.end
+
+
+def _nearest_free_slot(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    index: BusyIndex,
+    not_before: datetime | None,
+) -> Slot | None:
+    """``_scan_slot_on_day`` without a start cap, from each chair's free gaps.
+
+    Candidate starts are grid steps k (opening + k * snap). The scan returns the first
+    start in candidate order (nearest the preferred time, earlier first; else earliest)
+    at which a chair is free, and the first such chair in chair order. A chair is free
+    for a start in [end of one busy interval, start of the next - duration]: the best
+    step in each such gap is found by arithmetic, so the cost grows with the busy
+    intervals, not with starts x chairs.
+    """
+    window = calendar.opening_window(day)
+    if window is None:
+        return None
+    opens, closes = (moment.astimezone(UTC) for moment in window)
+    step = timedelta(minutes=prefs.snap_min)
+    duration = timedelta(minutes=chair_time.total_min)
+    first = opens if not_before is None else _ceil_to_step(not_before, opens, step)
+    low, high = (first - opens) // step, (closes - duration - opens) // step
+    if low > high:
+        return None
+    target = None
+    if prefs.preferred_time is not None and not_before is None:
+        target = calendar.at(day, prefs.preferred_time).astimezone(UTC) - opens
+        nearest, rest = divmod(target, step)
+        if rest * 2 > step:  # a tie keeps the earlier step
+            nearest += 1
+
+    def best_in(lo: int, hi: int) -> tuple[timedelta, int]:
+        """The best step in [lo, hi] and its rank (distance to the target, then step)."""
+        if target is None:
+            return timedelta(0), lo
+        k = min(max(nearest, lo), hi)
+        return abs(k * step - target), k
+
+    def ceil_steps(moment: datetime) -> int:
+        return -((opens - moment) // step)
+
+    top = best_in(low, high)  # no chair can do better than this
+    found: tuple[timedelta, int] | None = None
+    found_chair = prefs.chairs[0]
+    for chair in prefs.chairs:
+        starts, ends = index.busy_of(chair)
+        for n in range(len(starts) + 1):  # the gaps before, between and after
+            lo = low if n == 0 else max(low, ceil_steps(ends[n - 1]))
+            hi = high if n == len(starts) else min(high, (starts[n] - duration - opens) // step)
+            if lo <= hi:
+                rank = best_in(lo, hi)
+                if found is None or rank < found:
+                    found, found_chair = rank, chair
+        if found == top:
+            break
+    if found is None:
+        return None
+    return Slot(found_chair, calendar.local(opens + found[1] * step), chair_time)
 
 
 def _free_chair(
@@ -309,6 +455,7 @@ def reanchor(
     later: Sequence[tuple[Slot | None, ChairTime]],
     prefs: SlotPreferences,
     lookup: LoadLookup,
+    probe: ChairProbe | None = None,
 ) -> list[Slot]:
     """Re-place later cycles 21 days apart after a dose on ``previous_day`` [label].
 
@@ -316,12 +463,33 @@ def reanchor(
     and the chair time it now needs. A booking already on its due day that still fits
     stays; a moved one keeps its chair and wall time when free, else takes the nearest
     free slot, on the due day or the next day that has one.
+
+    With a ``probe`` the result is the same, but a day is loaded only when a search
+    needs it: whether a booking keeps its place, or a cycle gets its first choice, is
+    asked of the probe plus the bookings this call already placed that day.
     """
     placed: list[Slot] = []
-    added: dict[date, DayLoad] = {}
+    loaded: dict[date, DayLoad] = {}  # days read in full, with this call's bookings
+    overlay: dict[date, list[Slot]] = {}  # this call's bookings per day
 
     def load_of(day: date) -> DayLoad:
-        return added.get(day) or lookup(day)
+        if day not in loaded:
+            load = lookup(day)
+            for earlier in overlay.get(day, ()):
+                load = with_booking(load, earlier)
+            loaded[day] = load
+        return loaded[day]
+
+    def free_on(day: date) -> ChairProbe:
+        """Is a chair free in an interval inside ``day``'s opening hours?"""
+
+        def is_free(chair: int, wanted: Interval) -> bool:
+            if probe is None or day in loaded:
+                return conflict(load_of(day).busy.get(chair, ()), wanted) is None
+            ours = (b.interval for b in overlay.get(day, ()) if b.chair == chair)
+            return conflict(ours, wanted) is None and probe(chair, wanted)
+
+        return is_free
 
     for current, chair_time in later:
         day = due_day_after(previous_day, calendar)
@@ -329,7 +497,8 @@ def reanchor(
         if current is not None:
             wall = calendar.local(current.start).time()
             same_place = Slot(current.chair, calendar.at(day, wall), chair_time)
-            if fits(calendar, same_place, load_of(day)):
+            inside = calendar.why_outside_hours(same_place.start, same_place.end) is None
+            if inside and free_on(day)(same_place.chair, same_place.interval):
                 slot = same_place
             chairs = [current.chair, *(c for c in prefs.chairs if c != current.chair)]
             search = SlotPreferences(
@@ -337,10 +506,17 @@ def reanchor(
             )
         else:
             search = prefs
+        if slot is None and probe is not None:
+            # find_slot's first try is the first open day's first candidate start.
+            first_day = next(iter(calendar.open_days(day)), None)
+            if first_day is not None:
+                slot = first_choice(calendar, first_day, chair_time, search, free_on(first_day))
         if slot is None:
             slot = find_slot(calendar, day, chair_time, search, load_of)
         slot_day = calendar.local_date(slot.start)
-        added[slot_day] = with_booking(load_of(slot_day), slot)
+        overlay.setdefault(slot_day, []).append(slot)
+        if slot_day in loaded:
+            loaded[slot_day] = with_booking(loaded[slot_day], slot)
         placed.append(slot)
         previous_day = slot_day
     return placed

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..clock import Clock
-from ..domain.booking import DayLoad, Interval, LoadLookup, SlotPreferences
+from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup, SlotPreferences
 from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
@@ -151,6 +151,17 @@ def day_load_lookup(
         return cache[day]
 
     return lookup
+
+
+def chair_free_probe(db: Database, exclude: set[int] | None = None) -> ChairProbe:
+    """Is one chair free in an interval, by the store (``exclude``: appointment ids left
+    out, as in ``day_load_lookup``)? One indexed EXISTS, no day loaded."""
+    skip = sorted(exclude or ())
+
+    def probe(chair: int, wanted: Interval) -> bool:
+        return repo.chair_free_between(db, chair, wanted.start, wanted.end, skip)
+
+    return probe
 
 
 def chair_ids_in_order(db: Database, first: int | None = None) -> list[int]:

@@ -44,6 +44,7 @@ from .context import (
     Context,
     CycleMove,
     audit,
+    chair_free_probe,
     chair_ids_in_order,
     day_load_lookup,
     load_settings,
@@ -227,9 +228,10 @@ def replan_after(
         pairs.append((slot_of(current) if current else None, chair_time))
     moving_ids = {record.current[d["id"]]["id"] for d in later if d["id"] in record.current}
     lookup = day_load_lookup(ctx.db, calendar, moving_ids)
+    probe = chair_free_probe(ctx.db, moving_ids)
     preferred_chair = record.course["preferred_chair_id"]
     prefs = settings.prefs(chair_ids_in_order(ctx.db, preferred_chair), _preferred_time(record))
-    slots = booking.reanchor(calendar, anchor_day, pairs, prefs, lookup)
+    slots = booking.reanchor(calendar, anchor_day, pairs, prefs, lookup, probe)
     placements = [
         (by_cycle.get(cycle) or _new_dose(ctx.db, record, cycle), slot)
         for cycle, slot in zip(planned_cycles, slots, strict=True)
@@ -261,18 +263,22 @@ def _exact_first_slot(
     chair_id: int | None,
 ) -> Slot:
     calendar = settings.calendar
-    probe = Slot(chair_id or 0, start, chair_time)
-    reason = calendar.why_outside_hours(probe.start, probe.end)
+    wanted = Slot(chair_id or 0, start, chair_time)
+    reason = calendar.why_outside_hours(wanted.start, wanted.end)
     if reason:
         raise DomainError("first_dose", reason)
-    load = day_load_lookup(db, calendar)(calendar.local_date(start))
+    is_free = chair_free_probe(db)  # inside opening hours: exact, and no day to load
     candidates = [chair_id] if chair_id is not None else chair_ids_in_order(db)
     for candidate in candidates:
         slot = Slot(candidate, start, chair_time)
-        taken = booking.conflict(load.busy.get(candidate, ()), slot.interval)
-        if taken is None:
+        if is_free(candidate, slot.interval):
             return slot
         if chair_id is not None:
+            # Taken: read the day only to name what holds the chair.
+            load = day_load_lookup(db, calendar)(calendar.local_date(start))
+            taken = booking.conflict(load.busy.get(candidate, ()), slot.interval)
+            if taken is None:
+                return slot
             raise DomainError(
                 "chair",
                 f"{chair_name(db, candidate)} {booking.describe_conflict(calendar, taken)}",
@@ -306,15 +312,19 @@ def propose_course(
     wall = preferred_time or calendar.local(first_dose).time().replace(second=0, microsecond=0)
     prefs = settings.prefs(chair_ids_in_order(db, chair_id), wall)
     lookup = day_load_lookup(db, calendar)
+    probe = chair_free_probe(db)
     if exact:
         first = _exact_first_slot(db, settings, first_dose, times[0], chair_id)
     else:
-        found = booking.find_slot_on_day(calendar, day, times[0], prefs, lookup(day))
+        # The first choice when it is free (asked of the store), else the day's search.
+        found = booking.first_choice(
+            calendar, day, times[0], prefs, probe
+        ) or booking.find_slot_on_day(calendar, day, times[0], prefs, lookup(day))
         if found is None:
             raise DomainError("first_dose", f"no chair free on {day:%a %Y-%m-%d}")
         first = found
     prefs = settings.prefs(chair_ids_in_order(db, first.chair), wall)
-    later = booking.reanchor(calendar, day, [(None, t) for t in times[1:]], prefs, lookup)
+    later = booking.reanchor(calendar, day, [(None, t) for t in times[1:]], prefs, lookup, probe)
     return [first, *later]
 
 
@@ -413,10 +423,12 @@ def check_move(
     reason = calendar.why_outside_hours(slot.start, slot.end)
     if reason:
         return reason
-    load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
-    taken = booking.conflict(load.busy.get(slot.chair, ()), slot.interval)
-    if taken is not None:
-        return booking.describe_conflict(calendar, taken)
+    if not chair_free_probe(db, {appointment_id})(slot.chair, slot.interval):
+        # Taken: read the day only to name what holds the chair.
+        load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
+        taken = booking.conflict(load.busy.get(slot.chair, ()), slot.interval)
+        if taken is not None:
+            return booking.describe_conflict(calendar, taken)
     return _previous_dose_problem(settings, record, cycle, slot.start)
 
 
