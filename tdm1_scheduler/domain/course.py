@@ -19,12 +19,15 @@ from .regimen import (
     CYCLE_LENGTH_DAYS,
     DEFAULT_EARLY_WINDOW_DAYS,
     DEFAULT_PREP_MIN,
+    DOSE_LEVELS_MG_PER_KG,
     MBC_DEFAULT_HORIZON_CYCLES,
     ChairTime,
     InfusionOutcome,
     Setting,
+    StopReason,
     chair_time_for_next,
     check_cycle_number,
+    check_dose_level,
     total_cycles,
 )
 
@@ -227,3 +230,52 @@ def course_status(setting: Setting, given_count: int, stopped: bool) -> CourseSt
     if limit is not None and given_count >= limit:
         return CourseStatus.COMPLETED
     return CourseStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class EarlierCourse:
+    """What a patient's earlier (stopped or completed) course leaves behind."""
+
+    setting: Setting
+    stop_reason: str | None
+    dose_level_mg_per_kg: float
+    given_at: tuple[datetime, ...]
+
+
+def check_new_course(
+    setting: Setting,
+    first_day: date,
+    earlier: Sequence[EarlierCourse],
+    calendar: ClinicCalendar,
+    rules: PlanningRules,
+) -> float:
+    """A new course honours the patient's earlier ones; returns its starting dose level.
+
+    [label] permanently stopped after a life-threatening reaction; no re-escalation
+    after a reduction; an EBC course is 14 doses in total (never a 15th); doses stay 21
+    days apart (less a site's early window) across courses too.
+    """
+    if any(c.stop_reason == StopReason.LIFE_THREATENING_REACTION.value for c in earlier):
+        raise DomainError(
+            "mrn", "treatment was permanently stopped after a life-threatening reaction"
+        )
+    ebc_given = sum(len(c.given_at) for c in earlier if c.setting is Setting.EBC)
+    if setting is Setting.EBC and ebc_given:
+        raise DomainError(
+            "setting",
+            f"{ebc_given} EBC dose(s) were given in an earlier course; an EBC course is "
+            f"{total_cycles(Setting.EBC)} doses in total and is not started again",
+        )
+    given = sorted(instant for c in earlier for instant in c.given_at)
+    if given:
+        last_day = calendar.local_date(given[-1])
+        gap = days_between(last_day, first_day)
+        minimum = CYCLE_LENGTH_DAYS - rules.early_window_days
+        if gap < minimum:
+            raise DomainError(
+                "first_dose",
+                f"only {gap} days after the last dose given ({last_day:%Y-%m-%d}); "
+                f"doses are {CYCLE_LENGTH_DAYS} days apart",
+            )
+    levels = [check_dose_level(c.dose_level_mg_per_kg) for c in earlier]
+    return min(levels, default=DOSE_LEVELS_MG_PER_KG[0])

@@ -16,7 +16,9 @@ from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.course import (
     CourseStatus,
+    EarlierCourse,
     GivenDose,
+    check_new_course,
     course_status,
     cycles_to_plan,
     earliest_day_after,
@@ -218,6 +220,10 @@ def replan_after(
         horizon = settings.rules.mbc_horizon_cycles
         planned_cycles = list(range(anchor_cycle + 1, anchor_cycle + horizon + 1))
         planned_cycles = [c for c in planned_cycles if c <= len(given) + horizon]
+        # A horizon made shorter since leaves bookings beyond it: they move too, so no
+        # two doses ever come less than 21 days apart.
+        beyond = [d["cycle"] for d in record.booked if d["cycle"] > anchor_cycle]
+        planned_cycles = sorted({*planned_cycles, *beyond})
     times = projected_chair_times(outcomes, planned_cycles, settings.rules.prep_min)
     later = [d for d in record.booked if d["cycle"] > anchor_cycle]
     by_cycle = {d["cycle"]: d for d in later}
@@ -328,6 +334,19 @@ def propose_course(
     return [first, *later]
 
 
+def _earlier_course(db: Database, course: Row) -> EarlierCourse:
+    return EarlierCourse(
+        Setting(course["setting"]),
+        course["stop_reason"],
+        course["dose_level_mg_per_kg"],
+        tuple(
+            from_utc_text(dose["given_at"])
+            for dose in repo.doses(db, course["id"])
+            if dose["status"] == "given"
+        ),
+    )
+
+
 def book_course(
     ctx: Context,
     *,
@@ -344,9 +363,16 @@ def book_course(
     with transaction(ctx) as db:
         settings = load_settings(db)
         patient = require_patient(db, mrn)
-        active = repo.latest_course(db, patient["id"])
-        if active is not None and active["status"] == CourseStatus.ACTIVE:
+        earlier = repo.courses_of_patient(db, patient["id"])
+        if any(course["status"] == CourseStatus.ACTIVE for course in earlier):
             raise DomainError("mrn", f"patient {mrn} already has an active course")
+        start_level = check_new_course(
+            setting,
+            settings.calendar.local_date(first_dose),
+            [_earlier_course(db, course) for course in earlier],
+            settings.calendar,
+            settings.rules,
+        )
         chair_id = require_chair(db, chair)["id"] if chair else None
         slots = propose_course(
             db,
@@ -362,7 +388,7 @@ def book_course(
             "patient_id": patient["id"],
             "setting": setting.value,
             "status": "active",
-            "dose_level_mg_per_kg": DOSE_LEVELS_MG_PER_KG[0],
+            "dose_level_mg_per_kg": start_level,  # never above an earlier reduction
             "preferred_time": f"{wall:%H:%M}",
             "preferred_chair_id": slots[0].chair,
             "created_at": to_utc_text(ctx.clock.now()),
@@ -518,7 +544,9 @@ def record_dose_given(
             )
         if reaction_grade is not None and reaction_grade not in range(1, 5):
             raise DomainError("reaction_grade", f"must be 1-4, got {reaction_grade}")
-        tolerated = tolerated and reaction_grade is None
+        # [policy] a slowed infusion (longer than booked) was not tolerated: the next
+        # one keeps its length instead of dropping to 30 min.
+        tolerated = tolerated and reaction_grade is None and minutes <= planned_min
         new = {
             "status": "given",
             "given_at": to_utc_text(given_at),
@@ -558,12 +586,15 @@ def record_dose_given(
 
 def _use_bag(db: Database, dose_id: int, infusion_start: datetime, changes: ChangeSet) -> None:
     """A prepared bag is used by this infusion; an expired one is never started [label]."""
-    from .pharmacy import preparation_of  # pharmacy imports this module
+    from .pharmacy import check_bag_matches_dose, preparation_of  # pharmacy imports us
 
     prep = repo.preparation_for_dose(db, dose_id)
-    if prep is None or prep["diluted_at"] is None or prep["used_at"] is not None:
-        return
-    check_can_start(preparation_of(prep), infusion_start)
+    if prep is None or prep["used_at"] is not None:
+        return  # no preparation on record (a dose recorded after the fact)
+    check_can_start(preparation_of(prep), infusion_start)  # refuses undiluted, expired
+    dose = repo.dose_by_id(db, dose_id)
+    assert dose is not None
+    check_bag_matches_dose(prep, dose)
     used = {"used_at": to_utc_text(infusion_start)}
     repo.update_versioned(db, "preparations", prep["id"], prep["version"], used)
     changes.preparations.add(prep["id"])

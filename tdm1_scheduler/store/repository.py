@@ -348,3 +348,8 @@ def chair_free_between(
         [chair_id, to_utc_text(end), to_utc_text(start), _day_before(start), *skip],
     ).fetchone()
     return not row[0]
+
+
+def courses_of_patient(db: Database, patient_id: int) -> list[Row]:
+    """Every course of a patient, oldest first."""
+    return _rows(db, "SELECT * FROM courses WHERE patient_id = ? ORDER BY id", [patient_id])
