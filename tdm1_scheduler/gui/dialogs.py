@@ -393,8 +393,24 @@ class BookCourseDialog(QDialog):
             f"{plan[0].chair_name}{moved} to {local(last.start):%a %Y-%m-%d}. "
             "Nothing is saved until you book."
         )
-        self.error_label.setText(self._blocked or "")
-        self.ok_button.setEnabled(self._blocked is None)
+        blocked = self._blocked or self._refused_by_service(plan[0].slot.start, plan[0].chair_name)
+        self.error_label.setText(blocked or "")
+        self.ok_button.setEnabled(blocked is None)
+
+    def _refused_by_service(self, first: datetime, chair: str) -> str | None:
+        """The booking itself, run and rolled back: any rule the proposal cannot see
+        (the patient's earlier courses) is named before anything is saved."""
+        answer = preview(
+            self.ctx,
+            courses.book_course,
+            mrn=self.mrn,
+            setting=self.setting,
+            first_dose=first,
+            chair=chair,
+            preferred_time=self.preferred_time,
+            exact=True,
+        )
+        return None if answer.allowed else answer.reason
 
     def accept(self) -> None:
         plan = self.model.plan

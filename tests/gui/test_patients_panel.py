@@ -322,6 +322,34 @@ def test_book_course_refused_for_a_patient_with_an_active_course(
     dialog.reject()
 
 
+def test_book_course_names_a_rule_from_an_earlier_course_before_saving(
+    qtbot: Any, window: MainWindow, ctx: Context
+) -> None:
+    """A patient whose stopped EBC course gave a dose: a second EBC course is refused in
+    the dialog, before OK, by the same rule the booking service applies."""
+    from tdm1_scheduler.services import courses
+
+    mrn = next(
+        p["mrn"]
+        for p in find_patients(ctx.db, "")
+        if (v := find_course_view(ctx.db, p["mrn"]))
+        and v["status"] == "active"
+        and v["setting"] == "EBC"
+        and v["cycles_given"] > 0
+    )
+    courses.stop_course(ctx, mrn=mrn, reason="other")
+    before = "\n".join(ctx.db.conn.iterdump())
+    dialog = BookCourseDialog(ctx, mrn, window.apply_changes, window)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.setting_combo.setCurrentIndex(dialog.setting_combo.findData("EBC"))
+    assert dialog.model.rowCount() == 14  # the plan shows...
+    assert not dialog.ok_button.isEnabled()  # ...but it cannot be booked, and says why
+    assert "14 doses in total" in dialog.error_label.text()
+    assert "\n".join(ctx.db.conn.iterdump()) == before
+    dialog.reject()
+
+
 # --- mark missed -----------------------------------------------------------------------
 def later_booked_dose_today(ctx: Context) -> dict[str, Any]:
     """A booked dose on the demo's busy day that starts after now (10:00)."""
