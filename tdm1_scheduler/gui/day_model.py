@@ -11,7 +11,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -23,6 +22,7 @@ from ..domain.regimen import Setting, total_cycles
 from ..services.context import ClinicSettings
 from ..services.queries import day_appointments
 from ..store.database import from_utc_text
+from .widgets import RowTableModel
 
 Row = dict[str, Any]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -82,13 +82,12 @@ def status_text(row: Row) -> str:
     return str(row.get("status") or "")
 
 
-class DayAppointmentsModel(QAbstractTableModel):
+class DayAppointmentsModel(RowTableModel):
     """Rows: one chair-holding appointment of the day shown; read-only."""
 
     def __init__(self, settings: ClinicSettings, first_icon: QIcon | None = None) -> None:
-        super().__init__()
+        super().__init__([HEADERS[column] for column in Column])
         self._settings = settings
-        self._rows: list[Row] = []
         self._day: date | None = None
         self._first_icon = first_icon or QIcon()
 
@@ -112,40 +111,12 @@ class DayAppointmentsModel(QAbstractTableModel):
         return dict(self._rows[row])
 
     # --- Qt model API -------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            title, tip = HEADERS[Column(section)]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return title
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return tip
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        found = self.cell(index)
+        if found is None:
             return None
-        if not 0 <= index.column() < len(Column):
-            return None
-        row = self._rows[index.row()]
-        column = Column(index.column())
+        row, number = found
+        column = Column(number)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._display(row, column, accessible=role != Qt.ItemDataRole.DisplayRole)
         if role == Qt.ItemDataRole.ToolTipRole:

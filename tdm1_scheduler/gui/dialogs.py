@@ -12,19 +12,16 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Qt, QTime, Signal, Slot
+from PySide6.QtCore import QDate, QTime, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -40,13 +37,13 @@ from ..services.queries import chair_list
 from ..store.database import ConflictError
 from . import forms
 from .patient_models import MovesModel, ProposalModel, ProposedCycle, find_course_view
+from .widgets import ERROR_STYLE, info_label, read_only_table
 
 OnChanges = Callable[[ChangeSet], None]
 W = TypeVar("W", bound=QWidget)
 
 # Invalid inputs get a red frame; the rule broken is in the error label and the tooltip.
 INVALID_STYLE = 'QLineEdit[invalid="true"] { border: 2px solid #b00020; background: #fdecea; }'
-ERROR_STYLE = "color: #b00020;"
 
 
 class DialogFormError(forms.FormError):
@@ -72,32 +69,6 @@ def _mark(edit: QLineEdit, problem: str | None) -> None:
     edit.setToolTip(problem or edit.accessibleName())
     edit.style().unpolish(edit)
     edit.style().polish(edit)
-
-
-def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setAccessibleName(accessible)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return view
-
-
-def _label(parent: QWidget, name: str, accessible: str, *, error: bool = False) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if error:
-        label.setStyleSheet(ERROR_STYLE)
-    return label
 
 
 def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButtonBox:
@@ -305,13 +276,13 @@ class BookCourseDialog(QDialog):
         for chair in chair_list(self.ctx.db):
             self.chair_combo.addItem(str(chair["name"]), int(chair["id"]))
         form.addRow("&Chair:", self.chair_combo)
-        self.summary_label = _label(self, "proposalSummaryLabel", "Proposed plan summary")
+        self.summary_label = info_label(self, "proposalSummaryLabel", "Proposed plan summary")
         layout.addWidget(self.summary_label)
         self.model = ProposalModel(self.settings.calendar)
-        self.proposal_view = _table(self, "proposalTable", "Proposed cycles")
+        self.proposal_view = read_only_table(self, "proposalTable", "Proposed cycles")
         self.proposal_view.setModel(self.model)
         layout.addWidget(self.proposal_view, 1)
-        self.error_label = _label(
+        self.error_label = info_label(
             self, "bookErrorLabel", "Why the course cannot be booked", error=True
         )
         layout.addWidget(self.error_label)
@@ -459,14 +430,14 @@ class MarkMissedDialog(QDialog):
         self.setAccessibleName("Mark a dose missed")
         self.resize(640, 460)
         layout = QVBoxLayout(self)
-        self.intro_label = _label(self, "missedIntroLabel", "Which dose is marked missed")
-        self.new_slot_label = _label(self, "newSlotLabel", "Where the dose is re-booked")
-        self.later_label = _label(self, "laterMovesLabel", "How the later cycles move")
+        self.intro_label = info_label(self, "missedIntroLabel", "Which dose is marked missed")
+        self.new_slot_label = info_label(self, "newSlotLabel", "Where the dose is re-booked")
+        self.later_label = info_label(self, "laterMovesLabel", "How the later cycles move")
         self.moves_model = MovesModel(self.settings.calendar)
-        self.moves_view = _table(self, "laterMovesTable", "Later cycles that move")
+        self.moves_view = read_only_table(self, "laterMovesTable", "Later cycles that move")
         self.moves_view.setModel(self.moves_model)
-        self.notes_label = _label(self, "bagNotesLabel", "Notes on a prepared bag")
-        self.error_label = _label(self, "missedErrorLabel", "Why it is refused", error=True)
+        self.notes_label = info_label(self, "bagNotesLabel", "Notes on a prepared bag")
+        self.error_label = info_label(self, "missedErrorLabel", "Why it is refused", error=True)
         for widget in (self.intro_label, self.new_slot_label, self.later_label):
             layout.addWidget(widget)
         layout.addWidget(self.moves_view, 1)

@@ -13,15 +13,12 @@ from datetime import date, timedelta
 from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QDateEdit,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
-    QTableView,
     QTabWidget,
     QToolBar,
     QToolButton,
@@ -43,6 +40,7 @@ from .resources import (
     load_icon,
     load_stylesheet,
 )
+from .widgets import read_only_table
 
 APP_TITLE = "T-DM1 Chair Scheduler"
 POLL_INTERVAL_MS = 1000
@@ -111,19 +109,10 @@ class MainWindow(QMainWindow):
         self.drug_banner = QLabel(f"{DRUG_NAME}: {DRUG_NAME_REMINDER}", central)
         self.drug_banner.setObjectName("drugBannerLabel")
         self.drug_banner.setAccessibleName("Drug reminder")
-        self.table = QTableView(central)
-        self.table.setObjectName("dayTable")
-        self.table.setAccessibleName("Appointments of the day shown")
+        self.table = read_only_table(central, "dayTable", "Appointments of the day shown")
         self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(50)  # size columns from 50 rows, not a full day
-        header.setStretchLastSection(True)
         header.setMinimumSectionSize(48)
         self.table.verticalHeader().setDefaultSectionSize(26)
         layout.addWidget(self.day_title)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from sqlite_utils import Database
 
 from ..domain.booking import Slot
@@ -21,6 +21,7 @@ from ..domain.errors import DomainError
 from ..services.context import CycleMove
 from ..services.queries import course_view
 from ..store import repository as repo
+from .widgets import RowTableModel
 
 Row = dict[str, Any]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -54,13 +55,12 @@ class ColumnSpec:
     centered: bool = False
 
 
-class ReadOnlyTableModel(QAbstractTableModel):
+class ReadOnlyTableModel(RowTableModel):
     """Rows set as a whole with ``set_rows``; each column turns a row into text."""
 
     def __init__(self, columns: Sequence[ColumnSpec]) -> None:
-        super().__init__()
+        super().__init__([(column.title, column.tip) for column in columns])
         self._columns = list(columns)
-        self._rows: list[Any] = []
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
@@ -70,39 +70,12 @@ class ReadOnlyTableModel(QAbstractTableModel):
     def row_data(self, row: int) -> Any:
         return self._rows[row]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self._columns[section].title
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return self._columns[section].tip
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        found = self.cell(index)
+        if found is None:
             return None
-        if not 0 <= index.column() < len(self._columns):
-            return None
-        row = self._rows[index.row()]
-        column = self._columns[index.column()]
+        row, number = found
+        column = self._columns[number]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:

@@ -13,15 +13,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelection, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDockWidget,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,24 +27,10 @@ from PySide6.QtWidgets import (
 from ..services.context import ChangeSet, Context
 from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 from .patient_models import CYCLE_ROLE, CourseCyclesModel, PatientListModel, find_course_view
+from .widgets import read_only_table
 
 if TYPE_CHECKING:  # the main window imports features at run time, never the reverse
     from .main_window import MainWindow
-
-
-def _table(parent: QWidget, name: str, accessible: str) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setAccessibleName(accessible)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return view
 
 
 DOCK_WIDTH = 460
@@ -78,7 +61,7 @@ class PatientsPanel(QWidget):
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("patientsSplitter")
         self.patient_model = PatientListModel()
-        self.patient_view = _table(splitter, "patientTable", "Patients found")
+        self.patient_view = read_only_table(splitter, "patientTable", "Patients found")
         self.patient_view.setModel(self.patient_model)
         course_box = QWidget(splitter)
         course_layout = QVBoxLayout(course_box)
@@ -89,7 +72,7 @@ class PatientsPanel(QWidget):
         self.course_label.setWordWrap(True)
         course_layout.addWidget(self.course_label)
         self.cycles_model = CourseCyclesModel()
-        self.course_view = _table(course_box, "courseCyclesTable", "Cycles of the course")
+        self.course_view = read_only_table(course_box, "courseCyclesTable", "Cycles of the course")
         self.course_view.setModel(self.cycles_model)
         course_layout.addWidget(self.course_view, 1)
         splitter.addWidget(self.patient_view)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone, Signal, Slot
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -35,11 +35,11 @@ from ..domain.stability import bag_expires_at, vial_expires_at
 from ..services import pharmacy
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import ConflictError
+from .widgets import info_label
 
 OnChanges = Callable[[ChangeSet], None]
 View = dict[str, Any]
 
-ERROR_STYLE = "color: #b00020;"
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 # Reasons offered for a discard; any other text may be typed.
 DISCARD_REASONS = (
@@ -58,17 +58,6 @@ def drug_banner(parent: QWidget, name: str = "drugBannerLabel") -> QLabel:
     label.setAccessibleName(f"Drug: {DRUG_NAME}; {DRUG_NAME_REMINDER}")
     label.setStyleSheet("font-weight: bold;")
     label.setWordWrap(True)
-    return label
-
-
-def info_label(parent: QWidget, name: str, accessible: str, *, error: bool = False) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if error:
-        label.setStyleSheet(ERROR_STYLE)
     return label
 
 

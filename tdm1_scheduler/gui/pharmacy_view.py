@@ -15,7 +15,6 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -52,11 +51,11 @@ from .pharmacy_dialogs import (
     PrepDialog,
     ReconstituteDialog,
     drug_banner,
-    info_label,
     vials_text,
     wall_text,
     water_text,
 )
+from .widgets import RowTableModel, info_label
 
 Row = dict[str, Any]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -159,12 +158,11 @@ def retime(row: Row, now: datetime) -> Row:
     return {**row, "status": status.value, "time_left_min": minutes, "action": action}
 
 
-class PharmacyQueueModel(QAbstractTableModel):
+class PharmacyQueueModel(RowTableModel):
     """Rows: one dose to prepare or one preparation on the shelf; read-only."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Row] = []
+        super().__init__([HEADERS[column] for column in Column], parent)
 
     # --- loading ------------------------------------------------------------------
     def reload(self, db: Database, now: datetime) -> None:
@@ -212,40 +210,12 @@ class PharmacyQueueModel(QAbstractTableModel):
         return sum(1 for row in self._rows if is_expired(row))
 
     # --- Qt model API ----------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            title, tip = HEADERS[Column(section)]
-            if role == Qt.ItemDataRole.DisplayRole:
-                return title
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return tip
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        found = self.cell(index)
+        if found is None:
             return None
-        if not 0 <= index.column() < len(Column):
-            return None
-        row = self._rows[index.row()]
-        column = Column(index.column())
+        row, number = found
+        column = Column(number)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -1,0 +1,94 @@
+"""Small building blocks every view shares: a read-only table, an info label, and the
+base of the read-only row models (one row per dict, fixed columns)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ERROR_STYLE = "color: #b00020;"
+
+
+def read_only_table(parent: QWidget, name: str, accessible: str) -> QTableView:
+    """A table of whole-row selection that nobody edits in place."""
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setAccessibleName(accessible)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+def info_label(parent: QWidget, name: str, accessible: str, *, error: bool = False) -> QLabel:
+    """A wrapping, selectable label; ``error`` shows it in the refusal colour."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if error:
+        label.setStyleSheet(ERROR_STYLE)
+    return label
+
+
+class RowTableModel(QAbstractTableModel):
+    """Read-only rows under fixed columns: subclasses keep ``_rows`` and give ``data``.
+
+    ``headers`` holds each column's title and tooltip, in column order.
+    """
+
+    def __init__(self, headers: Sequence[tuple[str, str]], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._rows: list[Any] = []
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
+            title, tip = self._headers[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return title
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tip
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def cell(self, index: AnyIndex) -> tuple[Any, int] | None:
+        """The row and column an index points at, or None when it points at nothing."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(self._headers):
+            return None
+        return self._rows[index.row()], index.column()
