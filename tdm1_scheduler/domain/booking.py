@@ -416,26 +416,13 @@ def schedule_plan(
     not_before: datetime | None = None,
 ) -> list[Slot]:
     """Book every planned cycle: the first on its day or later (``not_before`` for a
-    re-booking as soon as possible), each later one 21 days after the booked one before."""
-    slots: list[Slot] = []
-    added: dict[date, DayLoad] = {}
-
-    def load_of(day: date) -> DayLoad:
-        return added.get(day) or lookup(day)
-
-    for index, planned in enumerate(plan):
-        day = (
-            planned.day
-            if index == 0
-            else due_day_after(calendar.local_date(slots[-1].start), calendar)
-        )
-        slot = find_slot(
-            calendar, day, planned.chair_time, prefs, load_of, not_before if index == 0 else None
-        )
-        slot_day = calendar.local_date(slot.start)
-        added[slot_day] = with_booking(load_of(slot_day), slot)
-        slots.append(slot)
-    return slots
+    re-booking as soon as possible), each later one 21 days after the booked one before,
+    placed by ``reanchor``: the same path the services re-plan with."""
+    if not plan:
+        return []
+    first = find_slot(calendar, plan[0].day, plan[0].chair_time, prefs, lookup, not_before)
+    later = [(None, planned.chair_time) for planned in plan[1:]]
+    return [first, *reanchor(calendar, calendar.local_date(first.start), later, prefs, lookup)]
 
 
 def describe_conflict(calendar: ClinicCalendar, taken: Interval) -> str:

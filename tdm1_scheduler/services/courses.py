@@ -27,7 +27,6 @@ from ..domain.course import (
 )
 from ..domain.errors import DomainError, require_aware
 from ..domain.regimen import (
-    DOSE_LEVELS_MG_PER_KG,
     ChairTime,
     InfusionOutcome,
     Setting,
@@ -35,6 +34,7 @@ from ..domain.regimen import (
     check_cycle_number,
     check_dose_level,
     check_reduction,
+    next_lower_dose_level,
     parse_setting,
 )
 from ..domain.stability import check_can_start
@@ -679,7 +679,7 @@ def reduce_dose_level(ctx: Context, *, mrn: str, mg_per_kg: float) -> ChangeSet:
         record = load_course(db, mrn)
         record.require_active()
         current = check_dose_level(record.course["dose_level_mg_per_kg"])
-        if current == DOSE_LEVELS_MG_PER_KG[-1] and 0 < mg_per_kg < current:
+        if next_lower_dose_level(current) is None and 0 < mg_per_kg < current:
             _stop(
                 ctx,
                 db,
