@@ -555,7 +555,7 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
 
 
 def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
-    from tdm1_scheduler.services.queries import day_appointments, day_bounds
+    from tdm1_scheduler.services.queries import day_appointments
     from tdm1_scheduler.store.database import to_utc_text
 
     def query_samples(path: Path) -> tuple[list[float], int, Any]:
@@ -569,7 +569,7 @@ def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
             samples.append(ms)
             rows = len(found)
         db.conn.close()
-        return samples, rows, day_bounds(settings, day)
+        return samples, rows, settings.calendar.day_bounds(day)
 
     window_samples, window_rows, _ = query_samples(window_db)
     samples, rows, bounds = query_samples(history)

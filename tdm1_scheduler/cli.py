@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -169,14 +169,16 @@ def extend_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]
 
 
 # --- helpers --------------------------------------------------------------------------------
-def parse_instant(field: str, text: str, db: Database) -> datetime:
-    """ISO 8601; without an offset it is clinic wall time."""
+def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
+    """ISO 8601; without an offset it is clinic wall time (the clinic's zone, or the
+    zone given before a clinic exists)."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise DomainError(field, f"expected an ISO date-time, got {text!r}") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=load_settings(db).calendar.zone)
+        zone = db if isinstance(db, tzinfo) else load_settings(db).calendar.zone
+        value = value.replace(tzinfo=zone)
     return value
 
 
@@ -217,7 +219,9 @@ def run_init(args: argparse.Namespace, db: Database) -> int:
     zone_from_name(zone)
     ctx = Context(
         db,
-        SystemClock() if not args.now else FixedClock(_aware_now(args.now, zone)),
+        SystemClock()
+        if not args.now
+        else FixedClock(parse_instant("now", args.now, zone_from_name(zone))),
         args.user or "cli",
     )
     changes = clinic_services.init_clinic(
@@ -230,14 +234,6 @@ def run_init(args: argparse.Namespace, db: Database) -> int:
     )
     print(f"{changes.action}: {zone}, {args.open}-{args.close}, {args.chairs} chairs")
     return EXIT_OK
-
-
-def _aware_now(text: str, zone_name: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise DomainError("now", f"expected an ISO date-time, got {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=zone_from_name(zone_name))
 
 
 def run_chair_add(args: argparse.Namespace, db: Database) -> int:

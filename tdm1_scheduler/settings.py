@@ -17,6 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .domain.booking import DEFAULT_PREFERRED_WINDOW_MIN, DEFAULT_SNAP_MIN
+from .domain.dosing import (
+    DEFAULT_MAX_WEIGHT_KG,
+    DEFAULT_MIN_WEIGHT_KG,
+    DEFAULT_RECALC_THRESHOLD_PERCENT,
+)
+from .domain.regimen import DEFAULT_EARLY_WINDOW_DAYS, DEFAULT_PREP_MIN, MBC_DEFAULT_HORIZON_CYCLES
+
 CLINIC_DB = "clinic db"
 WINDOW_STATE = "window (QSettings)"
 
@@ -116,7 +124,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "prep_min",
         "Chair preparation",
-        15,
+        DEFAULT_PREP_MIN,
         "Minutes of chair time booked before each infusion for preparation (site policy, "
         "not labelling).",
         INTEGER,
@@ -129,7 +137,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "early_window_days",
         "Early window",
-        0,
+        DEFAULT_EARLY_WINDOW_DAYS,
         "How many days before the 21-day mark a dose may be planned or moved. 0 keeps "
         "every dose at least 21 days after the one before.",
         INTEGER,
@@ -142,7 +150,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "mbc_horizon_cycles",
         "MBC planning horizon",
-        6,
+        MBC_DEFAULT_HORIZON_CYCLES,
         "How many future cycles a metastatic (MBC) course keeps booked on its rolling horizon.",
         INTEGER,
         CLINIC_DB,
@@ -169,7 +177,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "snap_min",
         "Time grid",
-        5,
+        DEFAULT_SNAP_MIN,
         "Booking start times are rounded to this many minutes.",
         INTEGER,
         CLINIC_DB,
@@ -181,7 +189,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "preferred_window_min",
         "Preferred time window",
-        120,
+        DEFAULT_PREFERRED_WINDOW_MIN,
         "Start-load levelling: when a 30-minute slot is at the start capacity, the "
         "slot search may pass over it for a later slot at most this many minutes after "
         "the earliest free start of the day.",
@@ -195,7 +203,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "weight_min_kg",
         "Lowest weight",
-        20.0,
+        DEFAULT_MIN_WEIGHT_KG,
         "The lowest patient weight accepted, to catch typing errors (must be below the "
         "highest weight).",
         DECIMAL,
@@ -208,7 +216,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "weight_max_kg",
         "Highest weight",
-        300.0,
+        DEFAULT_MAX_WEIGHT_KG,
         "The highest patient weight accepted, to catch typing errors.",
         DECIMAL,
         CLINIC_DB,
@@ -220,7 +228,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "weight_recalc_percent",
         "Weight change to re-dose",
-        10.0,
+        DEFAULT_RECALC_THRESHOLD_PERCENT,
         "A weight change of at least this percent from the weight the dose was "
         "calculated with asks pharmacy to recalculate the dose.",
         DECIMAL,

@@ -119,6 +119,10 @@ class ClinicCalendar:
     def local_date(self, instant: datetime) -> date:
         return self.local(instant).date()
 
+    def day_bounds(self, day: date, days: int = 1) -> tuple[datetime, datetime]:
+        """From midnight of ``day`` to midnight ``days`` later, clinic time."""
+        return self.at(day, time(0)), self.at(day + timedelta(days=days), time(0))
+
     def opening_window(self, day: date) -> tuple[datetime, datetime] | None:
         hours = self.hours.get(day.weekday())
         if hours is None or day in self.closed_dates:

@@ -79,7 +79,7 @@ def day_loads(
         for day in all_days
     }
     rows = occupied_between(
-        db, calendar.at(first_day, time(0)), calendar.at(all_days[-1] + timedelta(days=1), time(0))
+        db, *calendar.day_bounds(first_day, days)
     )
     booked: dict[date, int] = {}
     counts: dict[date, int] = {}

@@ -32,7 +32,7 @@ from ..domain.calendar import ClinicCalendar
 from ..services import courses
 from ..services.context import ChangeSet, Context
 from ..services.preview import Preview, preview
-from ..services.queries import appointment_row, chair_list, day_appointments, day_bounds
+from ..services.queries import appointment_row, chair_list, day_appointments
 from ..store.database import data_version, from_utc_text
 from .commands import SERVICE_ERRORS, BlockTimeCommand, MoveCommand, Placement, refusal_text
 from .load_strip import STRIP_DAYS, LoadStrip, day_loads
@@ -191,7 +191,7 @@ class Planner(QWidget):
         built = self._built_key
         if built is None or built[0] != self.main_window.shown_day or self.view.dragging:
             return False
-        day_start, day_end = day_bounds(self.main_window.settings, built[0])
+        day_start, day_end = self.main_window.settings.calendar.day_bounds(built[0])
         rows = {int(row["id"]): row for row in self._rows}
         keep = self.scene.selected_block()
         for appointment_id in changes.appointments:

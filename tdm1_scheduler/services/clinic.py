@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from typing import Any
 
 from .. import settings as settings_declaration
@@ -11,7 +11,7 @@ from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_fro
 from ..domain.errors import DomainError
 from ..store import repository as repo
 from ..store.database import from_utc_text
-from .context import ChangeSet, Context, audit, transaction
+from .context import ChangeSet, Context, audit, load_settings, transaction
 
 DEFAULT_CLINIC_NAME = str(settings_declaration.by_key("name").default)
 
@@ -87,9 +87,8 @@ def add_closed_date(ctx: Context, day: date, reason: str = "") -> ChangeSet:
     with transaction(ctx) as db:
         if any(row["day"] == day.isoformat() for row in repo.closed_dates(db)):
             raise DomainError("date", f"{day} is already a closed date")
-        zone = zone_from_name(repo.clinic(db)["timezone"])  # type: ignore[index]
-        start = datetime.combine(day, time(0), tzinfo=zone)
-        booked = repo.appointments_between(db, start, start + timedelta(days=1), "('booked')")
+        start, end = load_settings(db).calendar.day_bounds(day)
+        booked = repo.appointments_between(db, start, end, "('booked')")
         if booked:
             raise DomainError(
                 "date",

@@ -134,8 +134,7 @@ def day_load_lookup(
 
     def lookup(day: date) -> DayLoad:
         if day not in cache:
-            start = calendar.at(day, time(0, 0))
-            end = calendar.at(day + timedelta(days=1), time(0, 0))
+            start, end = calendar.day_bounds(day)
             busy: dict[int, list[Interval]] = {}
             starts: list[datetime] = []
             for row in repo.busy_between(db, start, end):

@@ -213,19 +213,14 @@ def replan_after(
         current = record.current.get(dose["id"])
         if dose["cycle"] <= anchor_cycle and current is not None:
             outcomes.append(InfusionOutcome(current["infusion_min"], tolerated=True))
-    planned_cycles = [
-        c for c in cycles_to_plan(record.setting, len(given), settings.rules) if c > anchor_cycle
-    ]
-    if record.setting is Setting.MBC:  # the horizon counts from the anchor
-        horizon = settings.rules.mbc_horizon_cycles
-        planned_cycles = list(range(anchor_cycle + 1, anchor_cycle + horizon + 1))
-        planned_cycles = [c for c in planned_cycles if c <= len(given) + horizon]
-        # A horizon made shorter since leaves bookings beyond it: they move too, so no
-        # two doses ever come less than 21 days apart.
-        beyond = [d["cycle"] for d in record.booked if d["cycle"] > anchor_cycle]
-        planned_cycles = sorted({*planned_cycles, *beyond})
-    times = projected_chair_times(outcomes, planned_cycles, settings.rules.prep_min)
     later = [d for d in record.booked if d["cycle"] > anchor_cycle]
+    to_plan = cycles_to_plan(record.setting, len(given), settings.rules)
+    # Bookings beyond a horizon made shorter since move too: no two doses ever come less
+    # than 21 days apart.
+    planned_cycles = sorted(
+        {*(c for c in to_plan if c > anchor_cycle), *(d["cycle"] for d in later)}
+    )
+    times = projected_chair_times(outcomes, planned_cycles, settings.rules.prep_min)
     by_cycle = {d["cycle"]: d for d in later}
     pairs: list[tuple[Slot | None, ChairTime]] = []
     for cycle, chair_time in zip(planned_cycles, times, strict=True):

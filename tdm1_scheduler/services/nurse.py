@@ -15,7 +15,7 @@ that no longer fits its chair moves to the nearest fitting slot, with a note.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -42,7 +42,7 @@ from ..store import visits as visit_store
 from ..store.database import from_utc_text, to_utc_text
 from . import courses
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
-from .pharmacy import check_bag_matches_dose, preparation_of
+from .pharmacy import check_bag_matches_dose, instant_of, preparation_of
 
 Row = dict[str, Any]
 MAX_REASON_LENGTH = 500
@@ -72,19 +72,15 @@ class BoardTile:
 
 
 # --- reading ---------------------------------------------------------------------------
-def _instant(text: str | None) -> datetime | None:
-    return None if text is None else from_utc_text(text)
-
-
 def _visit_of(row: Row) -> Visit:
     """The domain visit for a board row. A dose recorded as given without the board (the
     CLI's ``dose given``) gets its infusion from the dose: started at ``given_at``, ended
     ``infusion_actual_min`` later; nobody tracked its discharge, so it counts as done
     at the end of its booking (or of its minimum observation, if later)."""
-    started = _instant(row["infusion_started_at"])
-    ended = _instant(row["infusion_ended_at"])
-    arrived = _instant(row["arrived_at"])
-    discharged = _instant(row["discharged_at"])
+    started = instant_of(row["infusion_started_at"])
+    ended = instant_of(row["infusion_ended_at"])
+    arrived = instant_of(row["arrived_at"])
+    discharged = instant_of(row["discharged_at"])
     if row["visit_id"] is None and row["dose_status"] == "given" and row["given_at"]:
         started = from_utc_text(row["given_at"])
         ended = started + timedelta(minutes=row["infusion_actual_min"] or row["infusion_min"])
@@ -99,19 +95,14 @@ def _visit_of(row: Row) -> Visit:
         observation_min=row["observation_min"],
         arrived_at=arrived,
         infusion_started_at=started,
-        paused_at=_instant(row["paused_at"]),
+        paused_at=instant_of(row["paused_at"]),
         paused_seconds=row["paused_seconds"] or 0,
         pause_count=row["pause_count"] or 0,
         infusion_ended_at=ended,
-        observation_ended_at=_instant(row["observation_ended_at"]),
+        observation_ended_at=instant_of(row["observation_ended_at"]),
         discharged_at=discharged,
         reaction_grade=grade,
     )
-
-
-def _day_bounds(settings: ClinicSettings, day: date) -> tuple[datetime, datetime]:
-    calendar = settings.calendar
-    return calendar.at(day, time(0)), calendar.at(day + timedelta(days=1), time(0))
 
 
 def start_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
@@ -135,8 +126,9 @@ def _bag_text(db: Database, settings: ClinicSettings, row: Row, now: datetime) -
     if refusal is not None:
         return f"cannot start: {refusal}", False
     prep = repo.preparation_for_dose(db, row["dose_id"])
-    assert prep is not None and prep["diluted_at"] is not None
-    expiry = from_utc_text(prep["diluted_at"]) + timedelta(hours=24)
+    assert prep is not None
+    expiry = preparation_of(prep).bag_expires_at  # the stability rule, not a copy of it
+    assert expiry is not None
     return f"bag good until {settings.calendar.local(expiry):%a %H:%M}", True
 
 
@@ -162,7 +154,7 @@ def board(db: Database, now: datetime) -> list[BoardTile]:
     """One tile per chair with a visit today: the visit in progress, else the next one
     expected; chairs whose visits are all done (or that have none) get no tile."""
     settings = load_settings(db)
-    start, end = _day_bounds(settings, settings.calendar.local_date(now))
+    start, end = settings.calendar.day_bounds(settings.calendar.local_date(now))
     chosen: dict[int, Row] = {}
     for row in visit_store.board_rows(db, start, end):
         phase = phase_at(_visit_of(row), now)

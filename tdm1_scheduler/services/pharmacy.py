@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -146,17 +146,18 @@ def weight_check(settings: ClinicSettings, dose: Row, patient: Row) -> WeightChe
 
 
 # --- Rows and instants ------------------------------------------------------------------------
-def _instant(text: str | None) -> datetime | None:
+def instant_of(text: str | None) -> datetime | None:
+    """A stored UTC instant, or None."""
     return None if text is None else from_utc_text(text)
 
 
 def preparation_of(row: Row) -> Preparation:
     """The domain's Preparation for a stored row."""
     return Preparation(
-        reconstituted_at=_instant(row["reconstituted_at"]),
-        diluted_at=_instant(row["diluted_at"]),
-        discarded_at=_instant(row["discarded_at"]),
-        used_at=_instant(row["used_at"]),
+        reconstituted_at=instant_of(row["reconstituted_at"]),
+        diluted_at=instant_of(row["diluted_at"]),
+        discarded_at=instant_of(row["discarded_at"]),
+        used_at=instant_of(row["used_at"]),
     )
 
 
@@ -257,7 +258,7 @@ def record_reconstitution(
         _require_booked(dose, cycle)
         existing = repo.preparation_for_dose(db, dose["id"])
         if existing is not None:
-            when = _instant(existing["reconstituted_at"])
+            when = instant_of(existing["reconstituted_at"])
             shown = _wall(settings, when) if when else "earlier"
             raise DomainError(
                 "cycle",
@@ -589,8 +590,7 @@ def pharmacy_queue(db: Database, now: datetime) -> list[dict[str, Any]]:
     settings = load_settings(db)
     calendar = settings.calendar
     today = calendar.local_date(now)
-    start = calendar.at(today, time(0))
-    end = calendar.at(today + timedelta(days=2), time(0))
+    start, end = calendar.day_bounds(today, days=2)  # today and tomorrow
     items: dict[int, dict[str, Any]] = {}
     for booked in repo.appointments_between(db, start, end):
         if booked["kind"] != "dose" or booked["dose_status"] != "booked":

@@ -3,7 +3,7 @@ zone, as ISO 8601 with the UTC offset."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,7 +12,7 @@ from ..domain.regimen import total_cycles
 from ..store import repository as repo
 from ..store.database import from_utc_text
 from .context import ClinicSettings, load_settings
-from .courses import load_course
+from .courses import chair_name, load_course
 
 Row = dict[str, Any]
 
@@ -39,7 +39,7 @@ def course_view(db: Database, mrn: str) -> dict[str, Any]:
                 "status": dose["status"],
                 "start": iso_local(settings, shown["start_utc"]) if shown else None,
                 "end": iso_local(settings, shown["end_utc"]) if shown else None,
-                "chair": _chair_name(db, shown["chair_id"]) if shown else None,
+                "chair": chair_name(db, shown["chair_id"]) if shown else None,
                 "prep_min": shown["prep_min"] if shown else None,
                 "infusion_min": shown["infusion_min"] if shown else None,
                 "observation_min": shown["observation_min"] if shown else None,
@@ -50,7 +50,7 @@ def course_view(db: Database, mrn: str) -> dict[str, Any]:
                 "missed": [
                     {
                         "start": iso_local(settings, a["start_utc"]),
-                        "chair": _chair_name(db, a["chair_id"]),
+                        "chair": chair_name(db, a["chair_id"]),
                     }
                     for a in missed
                 ],
@@ -70,11 +70,6 @@ def course_view(db: Database, mrn: str) -> dict[str, Any]:
     }
 
 
-def _chair_name(db: Database, chair_id: int) -> str:
-    row = repo.chair_by_id(db, chair_id)
-    return row["name"] if row else f"#{chair_id}"
-
-
 def chair_list(db: Database) -> list[dict[str, Any]]:
     return [
         {"id": row["id"], "name": row["name"], "position": row["position"]}
@@ -82,14 +77,9 @@ def chair_list(db: Database) -> list[dict[str, Any]]:
     ]
 
 
-def day_bounds(settings: ClinicSettings, day: date) -> tuple[datetime, datetime]:
-    calendar = settings.calendar
-    return calendar.at(day, time(0)), calendar.at(day + timedelta(days=1), time(0))
-
-
 def day_appointments(db: Database, settings: ClinicSettings, day: date) -> list[Row]:
     """Every chair-holding appointment on ``day`` with patient, cycle and chair joined."""
-    start, end = day_bounds(settings, day)
+    start, end = settings.calendar.day_bounds(day)
     return repo.appointments_between(db, start, end)
 
 

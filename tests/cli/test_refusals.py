@@ -121,13 +121,21 @@ def test_the_chair_conflict_message_says_which_time_is_taken(cli, clinic):
         ("chair", "frobnicate"),
     ],
 )
-def test_argument_errors_exit_2_with_one_line(cli, clinic, capsys, argv):
+def test_argument_errors_exit_2_with_one_line(cli, clinic, capsys, monkeypatch, argv):
+    import tdm1_scheduler.cli as cli_module
+
+    opened: list[object] = []
+    real_open = cli_module.open_database
+    monkeypatch.setattr(
+        cli_module, "open_database", lambda *a, **k: opened.append(a) or real_open(*a, **k)
+    )
     before = file_hash(clinic)
     with pytest.raises(SystemExit) as stopped:
         cli(*argv)
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("tdm1-scheduler")
+    assert opened == []  # refused before the database was even opened
     assert file_hash(clinic) == before
 
 
