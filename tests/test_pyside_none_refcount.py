@@ -39,6 +39,7 @@ def test_many_void_calls_do_not_abort() -> None:
     assert "ok" in result.stdout
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the 6.12.0 bug is on Python 3.11")
 def test_broken_release_is_not_installed() -> None:
     import PySide6
 

@@ -51,6 +51,7 @@ from ..domain.timers import (
 from ..services import nurse
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import ConflictError, StoreError, data_version
+from .commands import refusal_text
 
 TICK_MS = 1000
 POLL_MS = 1000
@@ -305,7 +306,6 @@ class NurseBoard(QWidget):
         self.tiles: dict[int, VisitTile] = {}
         self.banners: dict[tuple[int, AlertKind], AlertBanner] = {}
         self.notified: set[tuple[int, AlertKind]] = set()
-        self.notifications: list[tuple[str, str]] = []  # what was sent to the desktop
         self.dialog: QDialog | QMessageBox | None = None
         self._messages: dict[int, tuple[str, bool]] = {}
         self._day: date | None = None
@@ -340,7 +340,8 @@ class NurseBoard(QWidget):
         self.tick_timer.timeout.connect(self.tick)
         self.poll_timer: QTimer | None = None
         self._seen_version = data_version(ctx.db)
-        if poll:  # standalone: watch other connections itself
+        if poll:  # standalone: reload after its own steps, and watch other connections
+            self.sig_changed.connect(self.reload)
             self.poll_timer = QTimer(self)
             self.poll_timer.setInterval(POLL_MS)
             self.poll_timer.timeout.connect(self.poll_data_version)
@@ -450,7 +451,6 @@ class NurseBoard(QWidget):
             self._tray.setToolTip("Nurse board")
             self._tray.show()
         self._tray.showMessage(title, text)
-        self.notifications.append((title, text))
 
     def acknowledge(self, key: tuple[int, AlertKind]) -> None:
         appointment_id, kind = key
@@ -467,15 +467,13 @@ class NurseBoard(QWidget):
         try:
             changes = action(self.ctx, appointment_id=appointment_id, **kwargs)
         except (DomainError, ConflictError, StoreError) as error:
-            rule = getattr(error, "rule", str(error))
-            self._messages[appointment_id] = (f"Refused: {rule}", True)
+            message = f"Refused: {refusal_text(error)}"
+            self._messages[appointment_id] = (message, True)
             if appointment_id in self.tiles:
-                self.tiles[appointment_id].set_message(f"Refused: {rule}", True)
+                self.tiles[appointment_id].set_message(message, True)
             return None
         self._messages[appointment_id] = ("; ".join(changes.notes), False)
-        self._seen_version = data_version(self.ctx.db)
-        self.sig_changed.emit(changes)
-        self.reload()
+        self.sig_changed.emit(changes)  # the window (or a standalone board itself) reloads
         return changes
 
     @Slot(str, int)

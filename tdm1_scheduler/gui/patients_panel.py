@@ -108,8 +108,9 @@ class PatientsPanel(QWidget):
         row = self.patient_model.row_of_mrn(mrn)
         if row is None:
             return False
-        self.patient_view.selectRow(row)
-        self._choose(mrn)
+        self.patient_view.selectRow(row)  # a new selection chooses through its signal
+        if self._mrn != mrn:
+            self._choose(mrn)
         return True
 
     @Slot(QItemSelection, QItemSelection)

@@ -25,14 +25,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -55,7 +52,7 @@ from .pharmacy_dialogs import (
     wall_text,
     water_text,
 )
-from .widgets import RowTableModel, info_label
+from .widgets import RowTableModel, info_label, read_only_table
 
 Row = dict[str, Any]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -367,18 +364,10 @@ class PharmacyPage(QWidget):
         layout.addLayout(self.button_row)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("pharmacySplitter")
-        self.table = QTableView(splitter)
-        self.table.setObjectName("pharmacyQueueTable")
-        self.table.setAccessibleName(f"Pharmacy queue: {DRUG_NAME}, most urgent first")
+        self.table = read_only_table(
+            splitter, "pharmacyQueueTable", f"Pharmacy queue: {DRUG_NAME}, most urgent first"
+        )
         self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         splitter.addWidget(self.table)
         splitter.addWidget(self._build_detail(splitter))
         splitter.setStretchFactor(0, 3)
@@ -491,10 +480,10 @@ class PharmacyPage(QWidget):
         self._stale = False
         self._loaded_on = self.main_window.settings.calendar.local_date(now)
         self.model.reload(self.ctx.db, now)
-        if keep is not None:
-            self.select(*keep)
-        self._show_detail()
-        self._update_actions()
+        # Re-selecting shows the detail through the selection signal; else show it here.
+        if keep is None or not self.select(*keep):
+            self._show_detail()
+            self._update_actions()
 
     @Slot()
     def refresh_times(self) -> None:

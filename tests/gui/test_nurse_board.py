@@ -239,7 +239,7 @@ def test_early_discharge_asks_for_a_reason_through_a_dialog(window: MainWindow) 
     dialog.reason_edit.setFocus()
     QTest.keyClicks(dialog.reason_edit, "family emergency")
     click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
-    assert appointment not in b.tiles or b.tile_for(appointment).phase_label.text() == "Done"
+    assert appointment not in b.tiles  # a discharged patient's chair is free again
     visit = visit_store.visit_for_appointment(window.ctx.db, appointment)
     assert visit is not None and visit["early_discharge_reason"] == "family emergency"
 
@@ -383,3 +383,21 @@ def test_board_rereads_only_changes_that_reach_today(
     assert len(reads) == 1
     window.apply_changes(ChangeSet("weigh"))  # no moves named: read again to be safe
     assert len(reads) == 2
+
+
+def test_a_step_reads_the_board_once(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A click on a tile: one service call, one announcement through the window, one read
+    of today's board (not one from the window and another from the board itself)."""
+    from tdm1_scheduler.gui import nurse_board as module
+
+    page = board(window)
+    tile = expected_tile(page)
+    reads: list[object] = []
+    real_board = module.nurse.board
+    monkeypatch.setattr(
+        module.nurse, "board", lambda db, now: reads.append(now) or real_board(db, now)
+    )
+    appointment_id = tile.data.appointment_id
+    click(tile.buttons["arrive"])
+    assert len(reads) == 1
+    assert page.tiles[appointment_id].phase_label.text() == "Arrived/prep"

@@ -448,3 +448,19 @@ def test_every_model_passes_modeltester(qtmodeltester: Any, ctx: Context) -> Non
 
     moves = MovesModel(calendar)
     qtmodeltester.check(moves, force_py=True)
+
+
+def test_choosing_a_patient_reads_the_course_once(
+    window: MainWindow, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tdm1_scheduler.gui import patients_panel as module
+
+    panel = feature_of(window).panel
+    mrn = next(p["mrn"] for p in find_patients(ctx.db, "") if find_course_view(ctx.db, p["mrn"]))
+    type_search(panel, mrn)
+    reads: list[str] = []
+    real = module.find_course_view
+    monkeypatch.setattr(module, "find_course_view", lambda db, m: reads.append(m) or real(db, m))
+    assert panel.select_mrn(mrn)
+    assert reads == [mrn]
+    assert panel.current_mrn == mrn
