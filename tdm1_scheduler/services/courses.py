@@ -124,11 +124,7 @@ def load_course(db: Database, mrn: str) -> CourseRecord:
     if course is None:
         raise DomainError("mrn", f"patient {mrn} has no course")
     doses = repo.doses(db, course["id"])
-    current: dict[int, Row] = {}
-    for dose in doses:
-        appointment = repo.current_appointment(db, dose["id"])
-        if appointment is not None:
-            current[dose["id"]] = appointment
+    current = repo.current_appointments_of_course(db, course["id"])
     return CourseRecord(patient, course, doses, current)
 
 

@@ -169,6 +169,17 @@ def current_appointment(db: Database, dose_id: int) -> Row | None:
     )
 
 
+def current_appointments_of_course(db: Database, course_id: int) -> dict[int, Row]:
+    """Each dose's chair-holding appointment (the newest), for a whole course at once."""
+    rows = _rows(
+        db,
+        f"SELECT a.* FROM appointments a JOIN doses d ON d.id = a.dose_id "
+        f"WHERE d.course_id = ? AND a.status IN {OCCUPYING} ORDER BY a.id",
+        [course_id],
+    )
+    return {row["dose_id"]: row for row in rows}  # later ids win, as current_appointment
+
+
 def appointments_of_dose(db: Database, dose_id: int) -> list[Row]:
     return _rows(db, "SELECT * FROM appointments WHERE dose_id = ? ORDER BY id", [dose_id])
 
