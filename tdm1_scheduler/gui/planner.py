@@ -8,7 +8,6 @@ a confirmation only when later cycles move, the service call, an undo step, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -21,39 +20,27 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from ..domain.calendar import ClinicCalendar
 from ..services import courses
 from ..services.context import ChangeSet, Context
-from ..services.preview import Preview, preview
+from ..services.preview import Preview
 from ..services.queries import appointment_row, chair_list, day_appointments
 from ..store.database import data_version, from_utc_text
-from .commands import SERVICE_ERRORS, BlockTimeCommand, MoveCommand, Placement, refusal_text
+from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
 from .load_strip import STRIP_DAYS, LoadStrip, day_loads
+from .move_controller import Confirm, MoveController, later_cycles_moving
 from .planner_scene import Chair, MoveTarget, PlannerScene
 from .planner_view import ARROW_MOVES, MoveRequest, PlannerView
 from .resources import load_icon
 
 Row = dict[str, Any]
-Confirm = Callable[[str, str], bool]
 MESSAGE_MS = 10000
-
-
-def later_cycles_moving(changes: ChangeSet | None) -> bool:
-    """True when the move shifts or re-chairs a later booked cycle (new bookings of a
-    rolling MBC horizon are not moves)."""
-    if changes is None:
-        return False
-    return any(
-        m.old_start is not None and (m.shift or m.old_chair != m.new_chair)
-        for m in changes.later_moves
-    )
+__all__ = ["Confirm", "Planner", "later_cycles_moving"]
 
 
 class Planner(QWidget):
@@ -64,7 +51,8 @@ class Planner(QWidget):
         self.main_window = window  # not ``window``: QWidget.window() exists
         self.ctx: Context = window.ctx
         self.setAccessibleName("Chair planner")
-        self.confirm: Confirm = self._ask_confirmation
+        self.moves = MoveController(window, self.say, self)
+        self.moves.sig_moved.connect(self.select)
         self.chairs: list[Chair] = []
         self._built_key: tuple[date, int, int] | None = None
         self._rows: list[Row] = []  # the day's appointments as last read
@@ -82,10 +70,8 @@ class Planner(QWidget):
         self.scene = PlannerScene(window.settings, load_icon("first-infusion"))
         self.scene.setParent(self)
         self.view = PlannerView(self.scene, self)
-        self.view.preview_move = self.preview_move
-        self.view.shift_summary = lambda p: (
-            courses.later_shift_summary(p.changes) if p.changes else ""
-        )
+        self.view.preview_move = self.moves.preview_move
+        self.view.shift_summary = self.moves.shift_summary
         self.info = QLabel(self)
         self.info.setObjectName("plannerInfoLabel")
         self.info.setAccessibleName("Planner status")
@@ -96,7 +82,7 @@ class Planner(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.info)
 
-        self.view.sig_move_requested.connect(self.handle_request)
+        self.view.sig_move_requested.connect(self.moves.handle_request)
         self.view.sig_hint_changed.connect(self._hint_changed)
         self.view.sig_selection_described.connect(self._selection_described)
         self.view.sig_width_changed.connect(self._width_changed)
@@ -239,101 +225,27 @@ class Planner(QWidget):
     def _selection_described(self, text: str) -> None:
         self.view.setAccessibleDescription(text or "No block selected")
 
-    def _ask_confirmation(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            title,
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    # --- moving: one controller for every view (gui/move_controller.py) ----------------
+    @property
+    def confirm(self) -> Confirm:
+        return self.moves.confirm
 
-    # --- moving -------------------------------------------------------------------------
-    def _mover(self, row: Row) -> Callable[[Placement], ChangeSet]:
-        """The service call that puts this booking at a placement."""
-        ctx = self.ctx
-        if row.get("kind") == "blocked":
-            appointment_id = int(row["id"])
-            return lambda p: courses.move_blocked_time(
-                ctx, appointment_id=appointment_id, to=p.start, chair=p.chair_name
-            )
-        mrn, cycle = str(row["mrn"]), int(row["cycle"])
-        return lambda p: courses.move_appointment(
-            ctx, mrn=mrn, cycle=cycle, to=p.start, chair=p.chair_name
-        )
+    @confirm.setter
+    def confirm(self, value: Confirm) -> None:
+        self.moves.confirm = value
 
     def preview_move(self, target: MoveTarget) -> Preview:
-        row = target.row
-        if row.get("kind") == "blocked":
-            return preview(
-                self.ctx,
-                courses.move_blocked_time,
-                appointment_id=int(row["id"]),
-                to=target.start,
-                chair=target.chair.name,
-            )
-        return preview(
-            self.ctx,
-            courses.move_appointment,
-            mrn=str(row["mrn"]),
-            cycle=int(row["cycle"]),
-            to=target.start,
-            chair=target.chair.name,
-        )
+        return self.moves.preview_move(target)
 
     def request_move(self, row: Row, chair: Chair, start: datetime) -> bool:
-        """Move a booking (from a key press in the day list, or a script)."""
-        target = MoveTarget(row, chair, self.local(start))
-        return self.handle_request(MoveRequest(target, self.preview_move(target)))
-
-    def local(self, instant: datetime) -> datetime:
-        """An instant in the clinic's zone (what the services and messages use)."""
-        calendar: ClinicCalendar = self.main_window.settings.calendar
-        return calendar.local(instant)
+        """Move a booking (from a key press in the day list, a menu, or a script)."""
+        return self.moves.request_move(row, chair, start)
 
     def handle_request(self, request: MoveRequest) -> bool:
-        """Commit a move the scheduler asked for; True when it was made."""
-        target, seen = request.target, request.preview
-        row = target.row
-        what = self._what(row)
-        where = f"{target.chair.name} {target.start:%a %d %b %H:%M}"
-        if not seen.allowed:
-            self.say(f"Not moved: {what} to {where}: {seen.reason}")
-            return False
-        if later_cycles_moving(seen.changes):
-            assert seen.changes is not None
-            summary = courses.later_shift_summary(seen.changes)
-            question = f"Move {what} to {where}?\n\n{summary}."
-            if not self.confirm("Later cycles move", question):
-                self.say(f"Not moved: {what} (cancelled)")
-                return False
-        mover = self._mover(row)
-        old_chair = next((c.name for c in self.chairs if c.id == row["chair_id"]), None)
-        before = Placement(
-            old_chair or str(row["chair_name"]), self.local(from_utc_text(row["start_utc"]))
-        )
-        after = Placement(target.chair.name, target.start)
-        try:
-            changes = mover(after)
-        except SERVICE_ERRORS as error:
-            self.say(f"Not moved: {what} to {where}: {refusal_text(error)}")
-            self.reload(force=True)
-            return False
-        command = MoveCommand(self.main_window, changes.action, mover, before, after, self.say)
-        self.main_window.undo_stack.push(command)  # the first redo is skipped: already done
-        self.main_window.apply_changes(changes)
-        self.select(int(row["id"]))
-        text = f"Moved {what} to {where}"
-        summary = courses.later_shift_summary(changes)
-        self.say("; ".join([text, *([summary] if summary else []), *changes.notes]))
-        return True
+        return self.moves.handle_request(request)
 
-    @staticmethod
-    def _what(row: Row) -> str:
-        if row.get("kind") == "blocked":
-            return f"blocked time '{row.get('label') or 'blocked'}'"
-        return f"cycle {row['cycle']} of {row['mrn']}"
+    def local(self, instant: datetime) -> datetime:
+        return self.moves.local(instant)
 
     def step_row(self, row: Row, lanes: int, minutes: int) -> bool:
         """A keyboard move of ``row``: ``lanes`` chairs down, ``minutes`` later."""
@@ -369,7 +281,7 @@ class Planner(QWidget):
         command = BlockTimeCommand(
             self.main_window, text, book, cancel, min(changes.appointments), self.say
         )
-        self.main_window.undo_stack.push(command)
+        self.moves.push(command)
         self.main_window.apply_changes(changes)
         self.say(f"Blocked {chair_name} {self.local(start):%H:%M} for {minutes} min: {label}")
         return True
