@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
-from .course import PlannedDay, due_day_after
+from .course import PlannedDay, PlanningRules, due_day_after, earliest_day_after, spacing_problem
 from .errors import DomainError, require_aware
 from .regimen import ChairTime
 
@@ -507,3 +507,91 @@ def reanchor(
         placed.append(slot)
         previous_day = slot_day
     return placed
+
+
+# --- one placement check for a move and the slot finder ---------------------------------
+# holder(chair, interval): what holds the chair then (None when free).
+ChairHolder = Callable[[int, Interval], Interval | None]
+
+
+@dataclass(frozen=True)
+class PreviousDose:
+    """The cycle before the one placed: when it was given, else its booked start."""
+
+    cycle: int
+    at: datetime
+
+
+def chair_holder(calendar: ClinicCalendar, probe: ChairProbe, lookup: LoadLookup) -> ChairHolder:
+    """``holder`` from a quick yes/no ``probe``; the day is read only to name a taker."""
+
+    def holder(chair: int, wanted: Interval) -> Interval | None:
+        if probe(chair, wanted):
+            return None
+        return conflict(lookup(calendar.local_date(wanted.start)).busy.get(chair, ()), wanted)
+
+    return holder
+
+
+def placement_problem(
+    calendar: ClinicCalendar,
+    rules: PlanningRules,
+    slot: Slot,
+    holder: ChairHolder,
+    previous: PreviousDose | None,
+) -> str | None:
+    """Why a dose may not be placed at ``slot`` (hours, closed day, chair taken, 21-day
+    spacing), or None when allowed. Later cycles are re-anchored after it, so only the
+    dose before matters for the patient's own spacing."""
+    reason = calendar.why_outside_hours(slot.start, slot.end)
+    if reason:
+        return reason
+    taken = holder(slot.chair, slot.interval)
+    if taken is not None:
+        return describe_conflict(calendar, taken)
+    if previous is None:
+        return None
+    day = calendar.local_date(slot.start)
+    return spacing_problem(previous.cycle, previous.at, day, calendar, rules)
+
+
+def free_placements(
+    calendar: ClinicCalendar,
+    rules: PlanningRules,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    lookup: LoadLookup,
+    not_before: datetime,
+    previous: PreviousDose | None,
+    count: int,
+    skip: Slot | None = None,
+) -> list[Slot]:
+    """The first ``count`` grid starts from ``not_before`` that ``placement_problem``
+    allows and whose 30-minute slot is under the start cap, earliest first: one per
+    start, on the first free chair in ``prefs.chairs`` order (``skip``: never this one).
+    Searches ``MAX_DAYS_AHEAD`` open days from the first day spacing allows."""
+    require_aware("not_before", not_before)
+    first_day = calendar.local_date(not_before)
+    if previous is not None:
+        first_day = max(first_day, earliest_day_after(previous.at, calendar, rules))
+    earliest = SlotPreferences(prefs.chairs, None, prefs.snap_min, prefs.start_cap)
+    found: list[Slot] = []
+    for index, day in enumerate(calendar.open_days(first_day)):
+        if index >= MAX_DAYS_AHEAD or len(found) >= count:
+            break
+        load = lookup(day)
+        counts = starts_per_slot(calendar, load.infusion_starts)
+        holder = chair_holder(calendar, BusyIndex(load).is_free, lambda _, day_load=load: day_load)
+        after = not_before if calendar.local_date(not_before) == day else None
+        for start in candidate_starts(calendar, day, chair_time, earliest, after):
+            starts = counts[slot_key(calendar, Slot(0, start, chair_time).infusion_start)]
+            if prefs.start_cap is not None and starts >= prefs.start_cap:
+                continue
+            for chair in prefs.chairs:
+                slot = Slot(chair, start, chair_time)
+                if slot != skip and not placement_problem(calendar, rules, slot, holder, previous):
+                    found.append(slot)
+                    break
+            if len(found) >= count:
+                break
+    return found

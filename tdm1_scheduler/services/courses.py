@@ -409,22 +409,15 @@ def book_course(
     return changes
 
 
-def _previous_dose_problem(
-    settings: ClinicSettings, record: CourseRecord, cycle: int, start: datetime
-) -> str | None:
-    """Spacing against the cycle before: its given time, else its booking."""
+def previous_dose(record: CourseRecord, cycle: int) -> booking.PreviousDose | None:
+    """The cycle before ``cycle``: its given time, else its booking (None for cycle 1)."""
     if cycle == 1:
         return None
     previous = record.dose(cycle - 1)
     if previous["status"] == "given":
-        at = from_utc_text(previous["given_at"])
-    else:
-        appointment = record.current.get(previous["id"])
-        if appointment is None:
-            return None
-        at = from_utc_text(appointment["start_utc"])
-    day = settings.calendar.local_date(start)
-    return spacing_problem(cycle - 1, at, day, settings.calendar, settings.rules)
+        return booking.PreviousDose(cycle - 1, from_utc_text(previous["given_at"]))
+    booked = record.current.get(previous["id"])
+    return booking.PreviousDose(cycle - 1, from_utc_text(booked["start_utc"])) if booked else None
 
 
 def check_move(
@@ -436,17 +429,12 @@ def check_move(
     appointment_id: int,
 ) -> str | None:
     """Why a move of ``cycle`` to ``slot`` is refused, or None when allowed."""
-    calendar = settings.calendar
-    reason = calendar.why_outside_hours(slot.start, slot.end)
-    if reason:
-        return reason
-    if not chair_free_probe(db, {appointment_id})(slot.chair, slot.interval):
-        # Taken: read the day only to name what holds the chair.
-        load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
-        taken = booking.conflict(load.busy.get(slot.chair, ()), slot.interval)
-        if taken is not None:
-            return booking.describe_conflict(calendar, taken)
-    return _previous_dose_problem(settings, record, cycle, slot.start)
+    calendar, skip = settings.calendar, {appointment_id}
+    holder = booking.chair_holder(
+        calendar, chair_free_probe(db, skip), day_load_lookup(db, calendar, skip)
+    )
+    previous = previous_dose(record, cycle)
+    return booking.placement_problem(calendar, settings.rules, slot, holder, previous)
 
 
 def move_appointment(
@@ -602,9 +590,11 @@ def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> Non
             changes.notes.append("the bag will have expired: discard it and prepare a new one")
 
 
-def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
-    """The patient did not come: re-book as soon as possible, keep doses 21 days apart,
-    and move every later cycle with it [label]. Nothing is doubled up."""
+def mark_dose_missed(
+    ctx: Context, *, mrn: str, cycle: int, to: datetime | None = None, chair: str | None = None
+) -> ChangeSet:
+    """The patient did not come: re-book as soon as possible (or at ``to`` by a move's
+    rules), keep doses 21 days apart, move later cycles with it [label]; no doubling up."""
     changes = ChangeSet(f"mark cycle {cycle} missed for {mrn}")
     now = ctx.clock.now()
     with transaction(ctx) as db:
@@ -628,7 +618,12 @@ def mark_dose_missed(ctx: Context, *, mrn: str, cycle: int) -> ChangeSet:
         }
         lookup = day_load_lookup(db, calendar, later_ids)
         prefs = settings.prefs(chair_ids_in_order(db, old["chair_id"]), None)
-        slot = booking.find_slot(calendar, first_day, chair_time, prefs, lookup, not_before)
+        if to is None:
+            slot = booking.find_slot(calendar, first_day, chair_time, prefs, lookup, not_before)
+        else:  # the scheduler's choice (slots imports this module: import here)
+            from .slots import missed_placement
+
+            slot = missed_placement(ctx, settings, record, cycle, old, to, chair)
         repo.update_appointment(db, old["id"], old["version"], {"status": "missed"})
         new_id = repo.insert_appointment(
             db, {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}

@@ -1,11 +1,47 @@
-"""Slot finder and closing a date with re-booking (stubs: API first, bodies follow)."""
+"""The slot finder, and closing a date that has bookings by re-booking them.
+
+``find_slots`` lists the placements ``courses.move_appointment`` would accept, earliest
+first; the rules are the domain's one ``placement_problem`` that the move checks too.
+``close_date_and_rebook`` closes a date and moves each of its bookings to the earliest
+such placement after it, all in one transaction; ``plan_close_date`` runs the same and
+rolls it back, so the preview is exactly what a commit would do.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from .context import ChangeSet, Context
+from ..domain import booking
+from ..domain.booking import Slot
+from ..domain.errors import DomainError, require_aware
+from ..store import repository as repo
+from ..store.database import from_utc_text
+from .context import (
+    ChangeSet,
+    ClinicSettings,
+    Context,
+    audit,
+    chair_ids_in_order,
+    day_load_lookup,
+    load_settings,
+    require_chair,
+    transaction,
+)
+from .courses import (
+    CourseRecord,
+    chair_name,
+    check_move,
+    load_course,
+    move_appointment,
+    previous_dose,
+    slot_of,
+)
+
+MAX_COUNT = 50  # slots listed at most per search
 
 
 @dataclass(frozen=True)
@@ -34,6 +70,12 @@ class Rebooking:
     chair: str
 
 
+def missed_from(old: Slot, now: datetime) -> datetime:
+    """Where a missed dose's re-booking may start: from now; a miss announced ahead
+    never re-books its own slot (as ``courses.mark_dose_missed``)."""
+    return old.end if now < old.start else now
+
+
 def find_slots(
     ctx: Context,
     *,
@@ -41,16 +83,212 @@ def find_slots(
     cycle: int,
     start_from: datetime | None = None,
     count: int = 5,
+    missed: bool = False,
 ) -> list[SlotOption]:
-    """The next ``count`` placements for ``cycle`` that a move accepts, earliest first."""
-    raise NotImplementedError
+    """The next ``count`` placements for booked ``cycle`` that a move accepts, earliest
+    first, from ``start_from`` (default now). ``missed``: for re-booking a missed dose
+    (the next dose only; from ``missed_from`` unless ``start_from`` is given)."""
+    if not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
+        raise DomainError("count", f"must be 1-{MAX_COUNT}, got {count}")
+    if start_from is not None:
+        require_aware("start_from", start_from)
+    db = ctx.db
+    settings = load_settings(db)
+    calendar = settings.calendar
+    record = load_course(db, mrn)
+    record.require_active()
+    dose = record.next_dose(cycle) if missed else record.dose(cycle)
+    if dose["status"] != "booked":
+        raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one moves")
+    old = record.current[dose["id"]]
+    old_slot = slot_of(old)
+    now = ctx.clock.now()
+    not_before = start_from or (missed_from(old_slot, now) if missed else now)
+    lookup = day_load_lookup(db, calendar, {old["id"]})
+    prefs = settings.prefs(chair_ids_in_order(db, old["chair_id"]), None)
+    found = booking.free_placements(
+        calendar,
+        settings.rules,
+        old_slot.chair_time,
+        prefs,
+        lookup,
+        not_before,
+        previous_dose(record, cycle),
+        count,
+        skip=None if missed else old_slot,  # staying put is not a move
+    )
+    options = []
+    for slot in found:
+        starts = lookup(calendar.local_date(slot.start)).infusion_starts
+        key = booking.slot_key(calendar, slot.infusion_start)
+        options.append(
+            SlotOption(
+                start=slot.start.astimezone(UTC),
+                end=slot.end.astimezone(UTC),
+                chair_id=slot.chair,
+                chair=chair_name(db, slot.chair),
+                starts_in_slot=booking.starts_per_slot(calendar, starts)[key],
+                start_cap=settings.start_cap,
+                bag_note=_bag_note(ctx, dose["id"], slot),
+            )
+        )
+    return options
+
+
+def _bag_note(ctx: Context, dose_id: int, slot: Slot) -> str:
+    from .pharmacy import bag_check  # pharmacy imports courses, as we do
+
+    result = bag_check(ctx.db, dose_id, slot.infusion_start)
+    if result is None:
+        return ""
+    return str(result["message"]) if result["usable"] else "a new bag is needed"
+
+
+# --- closing a date with re-booking ---------------------------------------------------
+Finish = Callable[[ChangeSet, list["Rebooking"]], None]  # runs last, inside the transaction
+
+
+class _RolledBack(Exception):
+    """Ends a preview's transaction: everything it wrote is rolled back."""
+
+    def __init__(self, moves: list[Rebooking]) -> None:
+        super().__init__("preview")
+        self.moves = moves
 
 
 def plan_close_date(ctx: Context, *, day: date) -> list[Rebooking]:
-    """Where each booking on ``day`` would go if the day closed; writes nothing."""
-    raise NotImplementedError
+    """Where each booking on ``day`` would go if the day closed; writes nothing.
+
+    Refuses (DomainError) as ``close_date_and_rebook`` would."""
+
+    def action(changes: ChangeSet, moves: list[Rebooking]) -> None:
+        raise _RolledBack(moves)
+
+    try:
+        _close(ctx, day, None, action)
+    except _RolledBack as done:
+        return done.moves
+    raise AssertionError("unreachable: the preview always rolls back")
 
 
 def close_date_and_rebook(ctx: Context, *, day: date, reason: str | None) -> ChangeSet:
-    """Close ``day`` and move each of its bookings, in one transaction (all or none)."""
-    raise NotImplementedError
+    """Close ``day`` and move each of its bookings to the earliest placement a move
+    accepts after it (later cycles re-anchor as a move does): one transaction, all or
+    nothing. ``changes.notes`` has one line per booking moved."""
+    return _close(ctx, day, reason, lambda changes, moves: None)
+
+
+def describe(ctx: Context, move: Rebooking) -> str:
+    """``Ann Lee (A1) cycle 2: Fri 2026-03-20 09:00 -> Mon 2026-03-23 09:00, Chair 1``."""
+    calendar = load_settings(ctx.db).calendar
+    old, new = calendar.local(move.old_start), calendar.local(move.new_start)
+    return (
+        f"{move.patient_name} ({move.mrn}) cycle {move.cycle}: "
+        f"{old:%a %Y-%m-%d %H:%M} -> {new:%a %Y-%m-%d %H:%M}, {move.chair}"
+    )
+
+
+def _close(ctx: Context, day: date, reason: str | None, finish: Finish) -> ChangeSet:
+    reason_text = " ".join((reason or "").split())
+    changes = ChangeSet(f"close {day:%Y-%m-%d} and re-book its bookings", settings=True)
+    moves: list[Rebooking] = []
+    with transaction(ctx) as db:
+        if any(row["day"] == day.isoformat() for row in repo.closed_dates(db)):
+            raise DomainError("date", f"{day} is already a closed date")
+        calendar = load_settings(db).calendar
+        start, end = calendar.day_bounds(day)
+        booked = repo.appointments_between(db, start, end, "('booked')")
+        for row in booked:
+            if row["kind"] != "dose":
+                wall = f"{calendar.local(from_utc_text(row['start_utc'])):%H:%M}"
+                raise DomainError(
+                    "date",
+                    f"blocked time ({row['label'] or 'blocked'}) on {row['chair_name']} at "
+                    f"{wall} on {day}: move or remove it first",
+                )
+        repo.insert_closed_date(db, day.isoformat(), reason_text)
+        after = calendar.at(day + timedelta(days=1), time(0))
+        for row in sorted(booked, key=lambda r: (r["start_utc"], r["id"])):
+            name = f"{row['patient_name']} ({row['mrn']}) cycle {row['cycle']}"
+            options = find_slots(ctx, mrn=row["mrn"], cycle=row["cycle"], start_from=after, count=1)
+            if not options:
+                raise DomainError(
+                    "date",
+                    f"no free slot for {name} within {booking.MAX_DAYS_AHEAD} open days "
+                    f"after {day}; nothing was closed",
+                )
+            option = options[0]
+            part = move_appointment(
+                ctx, mrn=row["mrn"], cycle=row["cycle"], to=option.start, chair=option.chair
+            )
+            _merge(changes, part)
+            move = Rebooking(
+                row["mrn"],
+                row["patient_name"],
+                row["cycle"],
+                row["id"],
+                from_utc_text(row["start_utc"]),
+                option.start,
+                option.chair,
+            )
+            moves.append(move)
+            changes.notes.append(describe(ctx, move))
+        audit(
+            ctx,
+            "add closed date",
+            "closed_date",
+            None,
+            None,
+            {
+                "day": day.isoformat(),
+                "reason": reason_text,
+                "rebooked": [[m.mrn, m.cycle, m.new_start.isoformat(), m.chair] for m in moves],
+            },
+        )
+        finish(changes, moves)
+    return changes
+
+
+def _merge(into: ChangeSet, part: ChangeSet) -> None:
+    """Fold one move's ChangeSet into the whole action's: ids, moves, notes, rows."""
+    for spec in dataclasses.fields(ChangeSet):
+        mine, theirs = getattr(into, spec.name), getattr(part, spec.name)
+        if isinstance(mine, set):
+            mine.update(theirs)
+        elif isinstance(mine, list) and spec.name != "notes":
+            mine.extend(theirs)
+        elif isinstance(mine, bool):
+            setattr(into, spec.name, mine or theirs)
+        elif isinstance(mine, dict):  # row records: keep the first before, the last after
+            for key, value in theirs.items():
+                first = mine.get(key)
+                if first is not None and hasattr(value, "after"):
+                    value = dataclasses.replace(first, after=value.after)
+                mine[key] = value
+
+
+def missed_placement(
+    ctx: Context,
+    settings: ClinicSettings,
+    record: CourseRecord,
+    cycle: int,
+    old: dict[str, Any],
+    to: datetime,
+    chair: str | None,
+) -> Slot:
+    """A missed dose re-booked at ``to`` on ``chair`` (default its own): a move's rules,
+    and not before ``missed_from`` (never into the past, nor its own slot)."""
+    require_aware("to", to)
+    chair_id = require_chair(ctx.db, chair)["id"] if chair else old["chair_id"]
+    old_slot = slot_of(old)
+    slot = Slot(chair_id, to, old_slot.chair_time)
+    earliest = missed_from(old_slot, ctx.clock.now())
+    if slot.start < earliest:
+        wall = settings.calendar.local(earliest)
+        raise DomainError(
+            "to", f"a missed dose is re-booked from {wall:%a %Y-%m-%d %H:%M} on, not before"
+        )
+    problem = check_move(ctx.db, settings, record, cycle, slot, old["id"])
+    if problem:
+        raise DomainError("to", problem)
+    return slot
