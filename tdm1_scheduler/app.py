@@ -5,16 +5,30 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from datetime import tzinfo
 from pathlib import Path
+
+from .clock import Clock, FixedClock, SystemClock
+
+
+def gui_clock(now: str | None, zone: tzinfo) -> Clock:
+    """``--now`` as a fixed clock, as the CLI reads it (no offset = clinic wall time in
+    ``zone``); the system clock without it. A bad value is a ``DomainError``."""
+    if not now:
+        return SystemClock()
+    from .cli import parse_instant
+
+    return FixedClock(parse_instant("now", now, zone))
 
 
 def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from .clock import SystemClock
+    from .domain.calendar import zone_from_name
+    from .domain.errors import DomainError
     from .gui.main_window import MainWindow, apply_application_style
     from .paths import default_db_path
-    from .services.context import Context
+    from .services.context import Context, load_settings
     from .store.database import open_database
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -23,13 +37,21 @@ def run_gui(args: argparse.Namespace) -> int:
     apply_application_style(app)
     path = Path(args.db) if args.db else default_db_path()
     demo = bool(args.demo or not path.exists())
-    if demo:
-        from .demo import build_demo_clinic
+    try:
+        if demo:
+            from .demo import DEMO_TIMEZONE, build_demo_clinic
 
-        path = Path(tempfile.mkdtemp(prefix="tdm1-demo-")) / "demo.db"
-        build_demo_clinic(path, SystemClock().now())
-    db = open_database(path)
-    window = MainWindow(Context(db, SystemClock(), args.user or "scheduler"), demo=demo)
+            clock = gui_clock(args.now, zone_from_name(DEMO_TIMEZONE))
+            path = Path(tempfile.mkdtemp(prefix="tdm1-demo-")) / "demo.db"
+            build_demo_clinic(path, clock.now())
+            db = open_database(path)
+        else:
+            db = open_database(path)
+            clock = gui_clock(args.now, load_settings(db).calendar.zone)
+    except DomainError as error:  # a bad --now: one line, exit 2, as the CLI does
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
+    window = MainWindow(Context(db, clock, args.user or "scheduler"), demo=demo)
     if args.self_check:
         return 0 if window.self_check() else 1
     window.show()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QTabWidget,
     QToolBar,
     QToolButton,
@@ -30,7 +31,7 @@ from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..reports.day_sheet import DaySheet, build_day_sheet
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ..store.database import data_version
+from ..store.database import data_version, db_path
 from . import forms, window_state
 from .day_model import DayAppointmentsModel
 from .resources import (
@@ -186,8 +187,9 @@ class MainWindow(QMainWindow):
             self.print_day_sheet,
             QKeySequence(QKeySequence.StandardKey.Print),
         )
+        # Not save_day_sheet_pdf itself: triggered(bool) would pass False as the path.
         self.pdf_action = self._action(
-            "Save day sheet as P&DF...", "saveDaySheetPdfAction", self.save_day_sheet_pdf
+            "Save day sheet as P&DF...", "saveDaySheetPdfAction", self.ask_save_day_sheet_pdf
         )
 
     def _build_menus(self) -> None:
@@ -369,16 +371,49 @@ class MainWindow(QMainWindow):
         )
         self.preview.open()
 
-    def save_day_sheet_pdf(self, path: str | None = None) -> str | None:
-        """Save the day shown as a PDF; asks for a file name unless one is given."""
-        if path is None:
-            default = f"day-sheet-{self.shown_day:%Y-%m-%d}.pdf"
-            path, _ = QFileDialog.getSaveFileName(self, "Save day sheet", default, "PDF (*.pdf)")
-            if not path:
-                return None
-        from ..reports.paint import write_pdf  # only when saving
+    def suggested_pdf_name(self) -> str:
+        return f"day-sheet-{self.shown_day:%Y-%m-%d}.pdf"
 
-        pages = write_pdf(self.day_sheet(), path)
+    @Slot()
+    def ask_save_day_sheet_pdf(self) -> str | None:
+        """File > Save day sheet as PDF: a save dialog with a suggested name."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save day sheet", self.suggested_pdf_name(), "PDF (*.pdf)"
+        )
+        return self.save_day_sheet_pdf(path) if path else None
+
+    def save_day_sheet_pdf(self, path: str | None = None) -> str | None:
+        """Save the day shown as a PDF; asks for a file name unless one is given. Like
+        the CLI, it never writes to the database's files, through a symlink, or over a
+        file that is not a PDF, and writes all or nothing (``safe_files``)."""
+        if not isinstance(path, str) or not path:
+            return self.ask_save_day_sheet_pdf()
+        from ..reports.paint import write_pdf  # only when saving
+        from ..safe_files import (
+            OutputFailed,
+            OutputRefused,
+            check_output_path,
+            database_files,
+            is_pdf,
+        )
+
+        try:
+            target = check_output_path(
+                path,
+                field="file",
+                protected=database_files(db_path(self.ctx.db)),
+                replace_if=is_pdf,
+            )
+            pages = write_pdf(self.day_sheet(), target)
+        except (OutputRefused, OutputFailed) as error:
+            reason = getattr(error, "rule", None) or str(error)
+            self.statusBar().showMessage(f"Day sheet not saved: {reason}")
+            box = QMessageBox(QMessageBox.Icon.Warning, "Day sheet not saved", reason, parent=self)
+            box.setObjectName("pdfNotSavedMessage")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.pdf_refusal = box
+            box.open()
+            return None
         self.statusBar().showMessage(f"Day sheet saved to {path} ({pages} page(s))", 5000)
         return path
 
