@@ -15,13 +15,14 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import isValid
 
 from ..domain.calendar import ClinicCalendar
 from ..services import courses
 from ..services.context import ChangeSet, Context
 from ..services.preview import Preview, preview
-from ..store.database import from_utc_text
 from .commands import SERVICE_ERRORS, MoveCommand, Placement, refusal_text
+from .past_booking import PAST_TITLE, is_past, past_move_question
 from .planner_scene import Chair, MoveTarget
 from .planner_view import MoveRequest
 
@@ -63,6 +64,10 @@ class MoveController(QObject):
         self.parent_widget = parent
         self.confirm: Confirm = self._ask_confirmation
         self.pushing = False  # True while a new step is pushed (not an undo or redo)
+        self.last_refusal = ""  # why the last move was not made ("" when it was)
+        self._undo_texts: list[str] = []
+        self._undo_index = 0
+        window.undo_stack.indexChanged.connect(self._index_changed)
 
     # --- helpers ----------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
@@ -101,6 +106,28 @@ class MoveController(QObject):
         finally:
             self.pushing = False
 
+    def record(self, changes: ChangeSet, text: str) -> None:
+        """A change made here (a missed dose re-booked, say) becomes one undo step."""
+        self.push(MoveCommand(self.window, changes, self.say))
+        self.window.apply_changes(changes)
+        self.say("; ".join([text, *changes.notes]))
+
+    def _index_changed(self, index: int) -> None:
+        """After an undo or redo, say what was undone or redone (a new step says what
+        it did itself)."""
+        stack = self.window.undo_stack
+        if not isValid(stack) or not isValid(self):
+            return  # the window is being destroyed
+        texts = [stack.text(number) for number in range(stack.count())]
+        before, self._undo_texts = self._undo_texts, texts
+        last, self._undo_index = self._undo_index, index
+        if self.pushing or len(texts) < len(before):
+            return  # a new step, or a step that failed and was dropped (it said why)
+        if index < last and index < len(texts):
+            self.say(f"Undone: {texts[index]}")
+        elif index > last and index - 1 < len(texts):
+            self.say(f"Redone: {texts[index - 1]}")
+
     # --- the move ---------------------------------------------------------------------
     def preview_move(self, target: MoveTarget) -> Preview:
         row = target.row
@@ -124,37 +151,48 @@ class MoveController(QObject):
     def shift_summary(self, seen: Preview) -> str:
         return courses.later_shift_summary(seen.changes) if seen.changes else ""
 
-    def request_move(self, row: Row, chair: Chair, start: datetime) -> bool:
-        """Move a booking to ``chair`` at ``start`` (a key press, a menu, a script)."""
+    def request_move(
+        self, row: Row, chair: Chair, start: datetime, *, confirmed: bool = False
+    ) -> bool:
+        """Move a booking to ``chair`` at ``start`` (a key press, a menu, a script);
+        ``confirmed``: the later-cycle shift was already shown (the slot dialog)."""
         target = MoveTarget(row, chair, self.local(start))
-        return self.handle_request(MoveRequest(target, self.preview_move(target)))
+        request = MoveRequest(target, self.preview_move(target))
+        return self.handle_request(request, confirmed=confirmed)
 
-    def handle_request(self, request: MoveRequest) -> bool:
+    def _refuse(self, text: str) -> bool:
+        self.last_refusal = text
+        self.say(text)
+        return False
+
+    def handle_request(self, request: MoveRequest, *, confirmed: bool = False) -> bool:
         """Commit a move the scheduler asked for; True when it was made."""
         target, seen = request.target, request.preview
         row = target.row
         what = what_text(row)
         where = f"{target.chair.name} {target.start:%a %d %b %H:%M}"
+        self.last_refusal = ""
         if not seen.allowed:
-            self.say(f"Not moved: {what} to {where}: {seen.reason}")
-            return False
-        if later_cycles_moving(seen.changes):
+            return self._refuse(f"Not moved: {what} to {where}: {seen.reason}")
+        if is_past(target.start, self.ctx.clock.now()):  # issue 12: asked, by name
+            calendar = self.window.settings.calendar
+            question = past_move_question(what, target.chair.name, target.start, calendar)
+            if not self.confirm(PAST_TITLE, question):
+                return self._refuse(f"Not moved: {what} (cancelled: the time is in the past)")
+        if not confirmed and later_cycles_moving(seen.changes):
             assert seen.changes is not None
             summary = courses.later_shift_summary(seen.changes)
             question = f"Move {what} to {where}?\n\n{summary}."
             if not self.confirm("Later cycles move", question):
-                self.say(f"Not moved: {what} (cancelled)")
-                return False
+                return self._refuse(f"Not moved: {what} (cancelled)")
         mover = self.mover(row)
-        before = Placement(str(row["chair_name"]), self.local(from_utc_text(row["start_utc"])))
         after = Placement(target.chair.name, target.start)
         try:
             changes = mover(after)
         except SERVICE_ERRORS as error:
-            self.say(f"Not moved: {what} to {where}: {refusal_text(error)}")
             self.window.reload()
-            return False
-        command = MoveCommand(self.window, changes.action, mover, before, after, self.say)
+            return self._refuse(f"Not moved: {what} to {where}: {refusal_text(error)}")
+        command = MoveCommand(self.window, changes, self.say)  # undo restores ``changes``
         self.push(command)
         self.window.apply_changes(changes)
         self.sig_moved.emit(int(row["id"]))

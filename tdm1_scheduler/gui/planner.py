@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QStackedWidget,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -32,11 +33,13 @@ from ..services.preview import Preview
 from ..services.queries import appointment_row, chair_list, day_appointments
 from ..store.database import data_version, from_utc_text
 from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
+from .context_menu import VisitMenus
 from .load_strip import STRIP_DAYS, LoadStrip, day_loads
 from .move_controller import Confirm, MoveController, later_cycles_moving
 from .planner_scene import Chair, MoveTarget, PlannerScene
 from .planner_view import ARROW_MOVES, MoveRequest, PlannerView
 from .resources import load_icon
+from .week_view import WeekPane, add_view_actions, select_on_focus
 
 Row = dict[str, Any]
 MESSAGE_MS = 10000
@@ -76,10 +79,20 @@ class Planner(QWidget):
         self.info.setObjectName("plannerInfoLabel")
         self.info.setAccessibleName("Planner status")
         self.info.setWordWrap(True)
+        self.week = WeekPane(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.week.view)
+        self.menus = VisitMenus(self)
+        self.menus.watch_view(self.view)
+        self.menus.watch_view(self.week.view)
+        select_on_focus(self.view)
+        self.mode_actions: dict[str, QAction] = {}
+        self.guide_action: QAction | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.strip)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         layout.addWidget(self.info)
 
         self.view.sig_move_requested.connect(self.moves.handle_request)
@@ -140,12 +153,42 @@ class Planner(QWidget):
         self._relayout_timer.start()
 
     def _relayout(self) -> None:
+        self._reload_week()
         width = float(self.view.viewport().width())
         if not self.view.dragging and width != self._laid_out_width:
             self.reload(force=True)
 
     def _day_changed(self, _day: object) -> None:
         self.reload()
+        self.view.verticalScrollBar().setValue(0)  # a new day starts at the first chair
+        self.week.view.verticalScrollBar().setValue(0)
+        self._reload_week()
+
+    # --- day or week ------------------------------------------------------------------
+    @property
+    def in_week(self) -> bool:
+        return self.stack.currentWidget() is self.week.view
+
+    def set_mode(self, mode: str) -> None:
+        """Show the day grid ("day") or the week ("week") on the planner page."""
+        week = mode == "week"
+        self.stack.setCurrentWidget(self.week.view if week else self.view)
+        if mode in self.mode_actions:
+            self.mode_actions[mode].setChecked(True)
+        self.main_window.pages.setCurrentWidget(self)
+        if week:
+            self.week.reload()
+        (self.week.view if week else self.view).setFocus()
+
+    def open_day(self, day: object) -> None:
+        """A day double-clicked in the week: show it in the day grid."""
+        assert isinstance(day, date)
+        self.main_window.show_day(day)
+        self.set_mode("day")
+
+    def _reload_week(self) -> None:
+        if self.in_week:
+            self.week.reload()
 
     def _data_changed(self, changes: object) -> None:
         """A change made here names what moved: only those days of the strip are
@@ -168,6 +211,7 @@ class Planner(QWidget):
             self._strip_key = self._current_strip_key()
         if not self._update_named_blocks(changes):
             self.reload()
+        self._reload_week()
 
     def _update_named_blocks(self, changes: object) -> bool:
         """Redraw only the appointments a change made here names; False when the whole
@@ -201,6 +245,8 @@ class Planner(QWidget):
         return True
 
     def select(self, appointment_id: int) -> bool:
+        if self.in_week:
+            self.week.select(appointment_id)
         block = self.scene.block_for(appointment_id)
         self.scene.clearSelection()
         if block is None:
@@ -395,4 +441,6 @@ def attach(window: Any) -> Planner:
     action.triggered.connect(planner.open_block_dialog)
     window.menu("tools").addAction(action)
     planner.block_action = action
+    planner.menus.watch_table(window.table, window.model.row_data)
+    add_view_actions(window, planner)
     return planner

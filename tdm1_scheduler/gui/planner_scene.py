@@ -300,14 +300,19 @@ class DropHint(QGraphicsItem):
     def __init__(self) -> None:
         super().__init__()
         self.target_rect = QRectF()
+        self.bounds: QRectF | None = None  # the visible part of the scene
         self.text = ""
         self.allowed = True
         self.setZValue(10)
         self.setVisible(False)
 
-    def show_at(self, target_rect: QRectF, text: str, allowed: bool) -> None:
+    def show_at(
+        self, target_rect: QRectF, text: str, allowed: bool, bounds: QRectF | None = None
+    ) -> None:
+        """Outline ``target_rect`` and label it; the label stays inside ``bounds``."""
         self.prepareGeometryChange()
         self.target_rect = QRectF(target_rect)
+        self.bounds = None if bounds is None else QRectF(bounds)
         self.text = text
         self.allowed = allowed
         self.setVisible(True)
@@ -317,8 +322,15 @@ class DropHint(QGraphicsItem):
         font = QFont()
         font.setPointSizeF(9)
         width = min(520.0, QFontMetricsF(font).horizontalAdvance(self.text) + 16)
-        top = self.target_rect.bottom() + 2
-        return QRectF(self.target_rect.left(), top, width, 22)
+        label = QRectF(self.target_rect.left(), self.target_rect.bottom() + 2, width, 22)
+        bounds = self.bounds
+        if bounds is not None:  # never clipped at the view's edge: shift it inside
+            label.setWidth(min(width, bounds.width()))
+            if label.bottom() > bounds.bottom():
+                label.moveBottom(self.target_rect.top() - 2)
+            label.moveLeft(max(bounds.left(), min(label.left(), bounds.right() - label.width())))
+            label.moveTop(max(bounds.top(), min(label.top(), bounds.bottom() - label.height())))
+        return label
 
     def boundingRect(self) -> QRectF:
         return self.target_rect.united(self._label_rect()).adjusted(-3, -3, 3, 3)

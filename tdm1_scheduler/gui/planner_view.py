@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from shiboken6 import isValid
 
 from ..services.preview import Preview
+from ..store.database import from_utc_text
 from .planner_scene import (
     BLOCK_MARGIN,
     HEADER_HEIGHT,
@@ -63,7 +64,10 @@ class _Drag:
 
 def hint_text(target: MoveTarget, preview: Preview, shift_summary: str) -> str:
     """What the drop target says: allowed (and what else moves) or why not."""
-    where = f"{target.chair.name} {target.start:%H:%M}"
+    home = from_utc_text(target.row["start_utc"]).astimezone(target.start.tzinfo)
+    same_day = home.date() == target.start.date()  # another day is named (the week view)
+    when = f"{target.start:%H:%M}" if same_day else f"{target.start:%a %d %b %H:%M}"
+    where = f"{target.chair.name} {when}"
     if not preview.allowed:
         return f"Not here ({where}): {preview.reason}"
     parts = [f"Drop here: {where}"]
@@ -133,6 +137,11 @@ class PlannerView(QGraphicsView):
         )
         return self.mapFromScene(scene_point)
 
+    def hint_bounds(self) -> QRectF:
+        """The scene area the drop hint may use: what is visible, minus pinned headers."""
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        return visible.adjusted(LABEL_WIDTH, HEADER_HEIGHT, 0, 0)
+
     def _ask(self, target: MoveTarget) -> Preview:
         if self.preview_move is None:
             return Preview(False, "the planner is not ready", None)
@@ -192,7 +201,9 @@ class PlannerView(QGraphicsView):
             if drag.target.is_home
             else hint_text(drag.target, drag.preview, self.shift_summary(drag.preview))
         )
-        self.planner_scene.hint.show_at(rect.translated(top_left), text, drag.preview.allowed)
+        self.planner_scene.hint.show_at(
+            rect.translated(top_left), text, drag.preview.allowed, self.hint_bounds()
+        )
         self.sig_hint_changed.emit(text)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
