@@ -1,9 +1,13 @@
-"""The phases of one chair visit and their countdowns, from stored instants only.
+"""The phases of one chair visit, its clock flags and countdowns, from stored instants.
 
 A visit goes: expected -> arrived (prep) -> infusing (<-> paused) -> observing ->
-ready to leave -> done. Each phase that has an end gets a countdown; past the end it
-is an overrun that counts up. Nothing here reads a clock: every function takes ``now``,
-so closing the app loses no timer, and a second process computes the same numbers.
+observation ended -> done. The phase changes only by a recorded action (arrived,
+infusion started, paused, resumed, ended, observation ended, discharged): ``phase_of``
+takes no clock. The clock only adds flags (``flags_at``): late, infusion due to end,
+ready to leave. Each phase that has an end gets a countdown; past the end it is an
+overrun that counts up. Nothing here reads a clock: every function that needs the time
+takes ``now``, so closing the app loses no timer, and a second process computes the
+same numbers.
 
 [label] at least 90 min of observation after the first infusion, at least 30 min after
 later ones; the minimum comes from the booking (``observation_min``) and counts from
@@ -29,9 +33,17 @@ class Phase(StrEnum):
     PREP = "arrived/prep"  # in the chair: vitals, line access
     INFUSING = "infusing"
     PAUSED = "paused"  # infusion interrupted (a reaction); its end moves on
-    OBSERVING = "observing"  # infusion over, minimum observation running
-    READY = "ready to leave"  # minimum observation over, not yet discharged
+    OBSERVING = "observing"  # infusion ended, observation running
+    READY = "observation ended"  # observation ended (recorded), not yet discharged
     DONE = "done"  # discharged
+
+
+class VisitFlag(StrEnum):
+    """What the clock adds on top of a phase; a flag never changes the phase."""
+
+    LATE = "late"  # not arrived, the booked start has passed
+    INFUSION_DUE = "infusion due to end"  # infusing, the planned end has passed
+    READY_TO_LEAVE = "ready to leave"  # the minimum observation has passed
 
 
 class AlertKind(StrEnum):
@@ -120,10 +132,6 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _happened(instant: datetime | None, now: datetime) -> bool:
-    return instant is not None and _utc(instant) <= _utc(now)
-
-
 def paused_total(visit: Visit, now: datetime) -> timedelta:
     """All pause time up to ``now``: ended pauses plus the one running, if any."""
     total = timedelta(seconds=visit.paused_seconds)
@@ -152,22 +160,33 @@ def observation_due_at(visit: Visit) -> datetime | None:
     return _utc(visit.infusion_ended_at) + timedelta(minutes=visit.observation_min)
 
 
-def phase_at(visit: Visit, now: datetime) -> Phase:
-    """The visit's phase at ``now``; steps recorded after ``now`` are ignored."""
-    require_aware("now", now)
-    if _happened(visit.discharged_at, now):
+def phase_of(visit: Visit) -> Phase:
+    """The visit's phase from its recorded actions only; the clock never moves it."""
+    if visit.discharged_at is not None:
         return Phase.DONE
-    if _happened(visit.infusion_ended_at, now):
-        due = observation_due_at(visit)
-        assert due is not None
-        if _happened(visit.observation_ended_at, now) or _utc(now) >= due:
-            return Phase.READY
-        return Phase.OBSERVING
-    if _happened(visit.infusion_started_at, now):
-        return Phase.PAUSED if _happened(visit.paused_at, now) else Phase.INFUSING
-    if _happened(visit.arrived_at, now):
+    if visit.infusion_ended_at is not None:
+        return Phase.READY if visit.observation_ended_at is not None else Phase.OBSERVING
+    if visit.infusion_started_at is not None:
+        return Phase.PAUSED if visit.paused_at is not None else Phase.INFUSING
+    if visit.arrived_at is not None:
         return Phase.PREP
     return Phase.EXPECTED
+
+
+def flags_at(visit: Visit, now: datetime) -> tuple[VisitFlag, ...]:
+    """The clock's flags at ``now`` on top of the recorded phase (in a fixed order)."""
+    require_aware("now", now)
+    phase = phase_of(visit)
+    flags: list[VisitFlag] = []
+    if phase is Phase.EXPECTED and _utc(now) > _utc(visit.planned_start):
+        flags.append(VisitFlag.LATE)
+    if phase is Phase.INFUSING:
+        due = infusion_due_at(visit, now)
+        if due is not None and _utc(now) >= due:
+            flags.append(VisitFlag.INFUSION_DUE)
+    if phase in (Phase.OBSERVING, Phase.READY) and observation_complete(visit, now):
+        flags.append(VisitFlag.READY_TO_LEAVE)
+    return tuple(flags)
 
 
 def _towards(phase: Phase, end: datetime, now: datetime) -> Countdown:
@@ -180,9 +199,11 @@ def countdown_at(visit: Visit, now: datetime) -> Countdown:
     """The current phase, its end and the time left (or overrun) at ``now``.
 
     Expected and prep count down to the booked infusion start (late counts up);
-    infusing to the infusion's end; observing to the end of the minimum observation.
+    infusing to the infusion's end (an overrun counts up); observing to the end of the
+    minimum observation, after which it has no end (staying longer is no overrun).
     """
-    phase = phase_at(visit, now)
+    require_aware("now", now)
+    phase = phase_of(visit)
     zero = timedelta(0)
     if phase in (Phase.EXPECTED, Phase.PREP):
         return _towards(phase, infusion_planned_start(visit), now)
@@ -198,7 +219,8 @@ def countdown_at(visit: Visit, now: datetime) -> Countdown:
     if phase is Phase.OBSERVING:
         due = observation_due_at(visit)
         assert due is not None
-        return _towards(phase, due, now)
+        if _utc(now) < due:
+            return _towards(phase, due, now)
     return Countdown(phase, None, zero, zero)
 
 
@@ -232,13 +254,14 @@ def alerts_due(visit: Visit, now: datetime, acknowledged: frozenset[AlertKind]) 
     An alert belongs to its phase: once the infusion ended, "infusion should end" is
     moot; once discharged, "observation complete" is.
     """
-    phase = phase_at(visit, now)
+    require_aware("now", now)
+    phase = phase_of(visit)
     found: list[Alert] = []
     if phase is Phase.INFUSING:
         due = infusion_due_at(visit, now)
         if due is not None and _utc(now) >= due:
             found.append(Alert(AlertKind.INFUSION_END, due))
-    if phase is Phase.READY and visit.observation_ended_at is None:
+    if phase is Phase.OBSERVING and observation_complete(visit, now):
         due = observation_due_at(visit)
         assert due is not None
         found.append(Alert(AlertKind.OBSERVATION_COMPLETE, due))

@@ -12,11 +12,11 @@ a top-level window of its own for a second monitor.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QFont
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,49 +42,21 @@ from ..domain.timers import (
     REACTION_GRADES,
     Alert,
     AlertKind,
-    Phase,
     alerts_due,
-    countdown_at,
-    format_countdown,
     observation_complete,
 )
 from ..services import nurse
-from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from ..services.context import ChangeSet, Context, load_settings
 from ..store.database import ConflictError, StoreError, data_version
+from ..text import clock_time, wall_message
 from .commands import refusal_text
+from .visit_tile import OVERRUN_COLOR as OVERRUN_COLOR  # re-exported: the tile lived here
+from .visit_tile import VisitTile as VisitTile
 
 TICK_MS = 1000
 POLL_MS = 1000
-OVERRUN_COLOR = "#c62828"
-COUNTDOWN_POINT_SIZE = 28
 TILE_COLUMNS = 3
 
-# Which buttons a tile shows in each phase.
-BUTTONS_BY_PHASE: dict[Phase, tuple[str, ...]] = {
-    Phase.EXPECTED: ("arrive", "start"),
-    Phase.PREP: ("start",),
-    Phase.INFUSING: ("pause", "end_infusion", "reaction"),
-    Phase.PAUSED: ("resume", "end_infusion", "reaction"),
-    Phase.OBSERVING: ("reaction", "end_observation", "discharge"),
-    Phase.READY: ("reaction", "discharge"),
-    Phase.DONE: (),
-}
-BUTTON_TEXT = {
-    "arrive": "Arrived",
-    "start": "Start infusion",
-    "pause": "Pause (reaction)",
-    "resume": "Resume",
-    "end_infusion": "End infusion",
-    "reaction": "Reaction...",
-    "end_observation": "End observation",
-    "discharge": "Discharge",
-}
-PHASE_CAPTION = {
-    Phase.EXPECTED: "infusion due at",
-    Phase.PREP: "infusion due at",
-    Phase.INFUSING: "infusion ends at",
-    Phase.OBSERVING: "observation until",
-}
 ALERT_TEXT = {
     AlertKind.INFUSION_END: "the infusion should end now",
     AlertKind.OBSERVATION_COMPLETE: "the minimum observation is complete",
@@ -147,125 +119,6 @@ class ReactionDialog(QDialog):
     @property
     def grade(self) -> int:
         return int(self.grade_combo.currentData())
-
-
-class VisitTile(QFrame):
-    """One chair's visit: who, which cycle, the phase and a large countdown."""
-
-    sig_step = Signal(str, int)
-    """A step button was clicked: (step name, appointment id)."""
-
-    def __init__(self, data: nurse.BoardTile, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("visitTile")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.data = data
-        layout = QVBoxLayout(self)
-        self.chair_label = QLabel(self)
-        self.chair_label.setObjectName("chairLabel")
-        bold = QFont(self.chair_label.font())
-        bold.setBold(True)
-        self.chair_label.setFont(bold)
-        self.patient_label = QLabel(self)
-        self.patient_label.setObjectName("patientLabel")
-        self.cycle_label = QLabel(self)
-        self.cycle_label.setObjectName("cycleLabel")
-        self.phase_label = QLabel(self)
-        self.phase_label.setObjectName("phaseLabel")
-        self.countdown_label = QLabel(self)
-        self.countdown_label.setObjectName("countdownLabel")
-        big = QFont(self.countdown_label.font())
-        big.setPointSize(COUNTDOWN_POINT_SIZE)
-        big.setBold(True)
-        self.countdown_label.setFont(big)
-        self.countdown_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.until_label = QLabel(self)
-        self.until_label.setObjectName("untilLabel")
-        self.bag_label = QLabel(self)
-        self.bag_label.setObjectName("bagLabel")
-        self.bag_label.setWordWrap(True)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("messageLabel")
-        self.message_label.setWordWrap(True)
-        for label in (
-            self.chair_label,
-            self.patient_label,
-            self.cycle_label,
-            self.phase_label,
-            self.countdown_label,
-            self.until_label,
-            self.bag_label,
-            self.message_label,
-        ):
-            layout.addWidget(label)
-        self.buttons: dict[str, QPushButton] = {}
-        row = QGridLayout()
-        for index, (step, text) in enumerate(BUTTON_TEXT.items()):
-            button = QPushButton(text, self)
-            button.setObjectName(f"{step}Button")
-            button.clicked.connect(lambda _checked=False, s=step: self._clicked(s))
-            self.buttons[step] = button
-            row.addWidget(button, index // 2, index % 2)
-        layout.addLayout(row)
-        self.set_data(data)
-
-    def _clicked(self, step: str) -> None:
-        self.sig_step.emit(step, self.data.appointment_id)
-
-    def set_data(self, data: nurse.BoardTile) -> None:
-        self.data = data
-        who = f"{data.patient_name} in {data.chair_name}"
-        self.setAccessibleName(f"Visit of {who}")
-        self.chair_label.setText(data.chair_name)
-        self.patient_label.setText(f"{data.patient_name} ({data.mrn})")
-        first = " - first infusion" if data.cycle == 1 else ""
-        self.cycle_label.setText(f"{data.cycle_text}{first}")
-        for label, name in (
-            (self.chair_label, "Chair"),
-            (self.patient_label, "Patient"),
-            (self.cycle_label, "Cycle"),
-            (self.phase_label, "Phase"),
-            (self.countdown_label, "Time left"),
-            (self.until_label, "Phase ends"),
-            (self.bag_label, "Bag"),
-            (self.message_label, "Message"),
-        ):
-            label.setAccessibleName(f"{name} of {who}")
-        for step, button in self.buttons.items():
-            button.setAccessibleName(f"{BUTTON_TEXT[step].rstrip('.')} for {who}")
-
-    def set_message(self, text: str, error: bool) -> None:
-        self.message_label.setText(text)
-        self.message_label.setVisible(bool(text))
-        self.message_label.setStyleSheet(f"color: {OVERRUN_COLOR};" if error else "")
-
-    def repaint_at(self, now: datetime, settings: ClinicSettings) -> Phase:
-        """Phase, countdown and buttons at ``now`` (a repaint; nothing is read)."""
-        countdown = countdown_at(self.data.visit, now)
-        phase = countdown.phase
-        self.phase_label.setText(phase.value.capitalize())
-        self.countdown_label.setText(format_countdown(countdown))
-        overrun = countdown.is_overrun
-        if self.countdown_label.property("overrun") != overrun:
-            self.countdown_label.setProperty("overrun", overrun)
-            self.countdown_label.setStyleSheet(f"color: {OVERRUN_COLOR};" if overrun else "")
-        caption = PHASE_CAPTION.get(phase)
-        if caption and countdown.ends_at is not None:
-            until = settings.calendar.local(countdown.ends_at)
-            late = " - overrun" if overrun else ""
-            self.until_label.setText(f"{caption} {until:%H:%M}{late}")
-        elif phase is Phase.PAUSED:
-            self.until_label.setText("paused: the end moves by the pause")
-        else:
-            self.until_label.setText("")
-        show_bag = phase in (Phase.EXPECTED, Phase.PREP) and bool(self.data.bag)
-        self.bag_label.setVisible(show_bag)
-        self.bag_label.setText(f"Bag: {self.data.bag}")
-        self.bag_label.setStyleSheet("" if self.data.bag_ok else f"color: {OVERRUN_COLOR};")
-        shown = BUTTONS_BY_PHASE[phase]
-        for step, button in self.buttons.items():
-            button.setVisible(step in shown)
-        return phase
 
 
 class AlertBanner(QFrame):
@@ -430,8 +283,8 @@ class NurseBoard(QWidget):
 
     def _show_banner(self, key: tuple[int, AlertKind], tile: VisitTile, alert: Alert) -> None:
         data = tile.data
-        when = self.settings.calendar.local(alert.due_at)
-        text = f"{data.chair_name}, {data.patient_name}: {ALERT_TEXT[alert.kind]} ({when:%H:%M})"
+        when = clock_time(self.settings.calendar, alert.due_at)
+        text = f"{data.chair_name}, {data.patient_name}: {ALERT_TEXT[alert.kind]} ({when})"
         banner = AlertBanner(key, text, self)
         banner.ack_button.clicked.connect(lambda _checked=False, k=key: self.acknowledge(k))
         self.banner_area.addWidget(banner)
@@ -467,7 +320,7 @@ class NurseBoard(QWidget):
         try:
             changes = action(self.ctx, appointment_id=appointment_id, **kwargs)
         except (DomainError, ConflictError, StoreError) as error:
-            message = f"Refused: {refusal_text(error)}"
+            message = f"Refused: {wall_message(refusal_text(error), self.settings.calendar)}"
             self._messages[appointment_id] = (message, True)
             if appointment_id in self.tiles:
                 self.tiles[appointment_id].set_message(message, True)

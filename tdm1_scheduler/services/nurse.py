@@ -34,7 +34,7 @@ from ..domain.timers import (
     observation_complete,
     observation_due_at,
     parse_acknowledged,
-    phase_at,
+    phase_of,
     tolerated,
 )
 from ..store import repository as repo
@@ -74,9 +74,10 @@ class BoardTile:
 # --- reading ---------------------------------------------------------------------------
 def _visit_of(row: Row) -> Visit:
     """The domain visit for a board row. A dose recorded as given without the board (the
-    CLI's ``dose given``) gets its infusion from the dose: started at ``given_at``, ended
-    ``infusion_actual_min`` later; nobody tracked its discharge, so it counts as done
-    at the end of its booking (or of its minimum observation, if later)."""
+    CLI's ``dose given``, data entered afterwards) is a whole visit on record: started at
+    ``given_at``, ended ``infusion_actual_min`` later, discharged at the end of its
+    booking (or of its minimum observation, if later). It is done, whatever the clock
+    reads: a phase moves only by a recorded action."""
     started = instant_of(row["infusion_started_at"])
     ended = instant_of(row["infusion_ended_at"])
     arrived = instant_of(row["arrived_at"])
@@ -157,13 +158,13 @@ def board(db: Database, now: datetime) -> list[BoardTile]:
     start, end = settings.calendar.day_bounds(settings.calendar.local_date(now))
     chosen: dict[int, Row] = {}
     for row in visit_store.board_rows(db, start, end):
-        phase = phase_at(_visit_of(row), now)
+        phase = phase_of(_visit_of(row))
         if phase is Phase.DONE:
             continue
         held = chosen.get(row["chair_id"])
         # In progress beats expected; among expected the earliest (rows come in order).
         if held is None or (
-            phase is not Phase.EXPECTED and phase_at(_visit_of(held), now) is Phase.EXPECTED
+            phase is not Phase.EXPECTED and phase_of(_visit_of(held)) is Phase.EXPECTED
         ):
             chosen[row["chair_id"]] = row
     return [_tile(db, settings, row, now) for row in chosen.values()]
@@ -189,18 +190,18 @@ def _require_row(db: Database, appointment_id: int) -> Row:
     return row
 
 
-def _visit_row(db: Database, row: Row, now: datetime) -> Row:
+def _visit_row(db: Database, row: Row) -> Row:
     """The appointment's visit row, made on first use (seeded from a dose given
-    outside the board, so its timers carry on; an end still ahead is not seeded)."""
+    outside the board: its whole visit, so the phase stays what it was)."""
     existing = visit_store.visit_for_appointment(db, row["id"])
     if existing is not None:
         return existing
     visit = _visit_of(row)
-    ended = visit.infusion_ended_at
     values = {
         "arrived_at": _text(visit.arrived_at),
         "infusion_started_at": _text(visit.infusion_started_at),
-        "infusion_ended_at": _text(ended if ended is not None and ended <= now else None),
+        "infusion_ended_at": _text(visit.infusion_ended_at),
+        "discharged_at": _text(visit.discharged_at),
     }
     return visit_store.insert_visit(db, row["id"], values)
 
@@ -252,10 +253,10 @@ def _step(ctx: Context, appointment_id: int) -> tuple[Database, Row, Row, Visit,
     db = ctx.db
     row = _require_row(db, appointment_id)
     now = _now(ctx)
-    visit_row = _visit_row(db, row, now)
+    visit_row = _visit_row(db, row)
     row = _require_row(db, appointment_id)  # now joined with its visit row
     visit = _visit_of(row)
-    return db, row, visit_row, visit, phase_at(visit, now), now
+    return db, row, visit_row, visit, phase_of(visit), now
 
 
 def _save_outcome(

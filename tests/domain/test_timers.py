@@ -23,7 +23,7 @@ from tdm1_scheduler.domain.timers import (
     infusion_due_at,
     infusion_minutes,
     parse_acknowledged,
-    phase_at,
+    phase_of,
     tolerated,
 )
 
@@ -42,7 +42,7 @@ def first_visit(**recorded: object) -> Visit:
 
 def test_expected_counts_down_to_the_booked_infusion_start_then_up_when_late() -> None:
     visit = first_visit()
-    assert phase_at(visit, START) is Phase.EXPECTED
+    assert phase_of(visit) is Phase.EXPECTED
     early = countdown_at(visit, START)
     assert early.remaining == minutes(15) and not early.is_overrun
     assert format_countdown(early) == "15:00"
@@ -52,26 +52,27 @@ def test_expected_counts_down_to_the_booked_infusion_start_then_up_when_late() -
 
 
 def test_a_whole_visit_phase_by_phase() -> None:
+    """Each phase comes from the actions recorded so far (issue 12: the clock never moves
+    a visit on; this test used to read later phases off one record at later times)."""
     started = START + minutes(17)
     ended = started + minutes(93)
-    visit = first_visit(
-        arrived_at=START + minutes(2),
-        infusion_started_at=started,
-        infusion_ended_at=ended,
-        discharged_at=ended + minutes(100),
-    )
-    assert phase_at(visit, START + minutes(1)) is Phase.EXPECTED
-    assert phase_at(visit, START + minutes(5)) is Phase.PREP
-    assert phase_at(visit, started) is Phase.INFUSING
-    infusing = countdown_at(visit, started + minutes(60))
+    arrived = first_visit(arrived_at=START + minutes(2))
+    assert phase_of(first_visit()) is Phase.EXPECTED
+    assert phase_of(arrived) is Phase.PREP
+    infusing_visit = replace(arrived, infusion_started_at=started)
+    assert phase_of(infusing_visit) is Phase.INFUSING
+    infusing = countdown_at(infusing_visit, started + minutes(60))
     assert infusing.ends_at == started + minutes(90)
     assert infusing.remaining == minutes(30)
-    assert phase_at(visit, ended) is Phase.OBSERVING
+    observing_visit = replace(infusing_visit, infusion_ended_at=ended)
+    assert phase_of(observing_visit) is Phase.OBSERVING
     # The minimum observation counts from the real end, not the planned one.
-    observing = countdown_at(visit, ended + minutes(60))
+    observing = countdown_at(observing_visit, ended + minutes(60))
     assert observing.remaining == minutes(30)
-    assert phase_at(visit, ended + minutes(90)) is Phase.READY
-    assert phase_at(visit, ended + minutes(100)) is Phase.DONE
+    assert countdown_at(observing_visit, ended + minutes(90)).phase is Phase.OBSERVING
+    over = replace(observing_visit, observation_ended_at=ended + minutes(90))
+    assert phase_of(over) is Phase.READY
+    assert phase_of(replace(over, discharged_at=ended + minutes(100))) is Phase.DONE
 
 
 def test_infusion_overrun_counts_up_past_the_planned_end() -> None:
@@ -168,7 +169,7 @@ def test_impossible_records_are_refused() -> None:
     with pytest.raises(DomainError, match="infusion_ended_at"):
         first_visit(infusion_ended_at=START)
     with pytest.raises(DomainError, match="now"):
-        phase_at(first_visit(), datetime(2026, 6, 15, 9, 0))
+        countdown_at(first_visit(), datetime(2026, 6, 15, 9, 0))
 
 
 def test_acknowledged_round_trip_ignores_unknown_names() -> None:

@@ -224,3 +224,58 @@ def record_reaction(
 
 def phase_shown(board: Any, appointment: int) -> str:
     return str(board.tiles[appointment].phase_label.text())
+
+
+# --- the planner's week -----------------------------------------------------------------
+def show_day(window: Any, day: Any) -> None:
+    """Pick the day in the toolbar's date field."""
+    window.date_edit.setFocus()
+    window.date_edit.setDate(QDate(day.year, day.month, day.day))
+    assert window.shown_day == day
+
+
+def week_of(window: Any) -> Any:
+    """Ctrl+2: the planner shows the week of the day shown."""
+    from .conftest import press
+
+    planner = feature(window, "planner")
+    window.pages.setCurrentWidget(planner)
+    press(window, Qt.Key.Key_2, CTRL)
+    assert planner.in_week
+    planner.week.reload(force=True)
+    return planner
+
+
+def week_block(planner: Any, mrn: str, cycle: int) -> Any:
+    for block in planner.week.scene.blocks.values():
+        if block.row.get("mrn") == mrn and block.row.get("cycle") == cycle:
+            return block
+    raise AssertionError(f"no block for cycle {cycle} of {mrn} in the week")
+
+
+def week_drag(planner: Any, block: Any, lane: int, start: datetime) -> None:
+    """Drag a block of the week to another day (and chair, time): its left edge lands
+    at ``start`` in lane ``lane``. The release point is the press point plus the
+    block's whole move, so only one rounding to a pixel happens."""
+    view = planner.week.view
+    week = planner.week.scene.week
+    assert week is not None
+    view.ensureVisible(block)
+    press = view.viewport_point_of(block, dx=6)
+    top_left = week.top_left_for(planner.chairs[lane].id, start)
+    delta = top_left - block.pos()
+    end = press + QPoint(round(delta.x()), round(delta.y()))
+    viewport = view.viewport()
+    assert viewport.rect().contains(press), press
+    assert viewport.rect().contains(end), end
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press)
+    steps = 8
+    for step in range(1, steps + 1):
+        QTest.mouseMove(
+            viewport,
+            QPoint(
+                press.x() + (end.x() - press.x()) * step // steps,
+                press.y() + (end.y() - press.y()) * step // steps,
+            ),
+        )
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)

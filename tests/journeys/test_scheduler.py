@@ -5,9 +5,8 @@ Every step is a real mouse or key event on the main window; after each one the
 patient's appointments are read from the database and compared with the whole expected
 table: (cycle, chair, start, end, status), missed appointments included.
 
-The planner grid shows one day, so a booking cannot be dragged to another day; moves to
-another day go through ``Planner.request_move``, the same path a drop takes (preview,
-the question when later cycles move, the service, the undo step).
+Moves within a day are drags on the day grid; moves to another day are drags on the
+planner's week (Ctrl+2).
 """
 
 from __future__ import annotations
@@ -42,6 +41,10 @@ from .gui_steps import (
     drag,
     mark_missed,
     planner_of,
+    show_day,
+    week_block,
+    week_drag,
+    week_of,
 )
 
 pytestmark = pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE)
@@ -213,32 +216,32 @@ THIRD_LATER = shifted(BOOKED, 3, 1)  # cycle 3 one day later: 3-14 on Wednesdays
 @pytest.mark.xfail(strict=True, reason="waits for undo as an exact inverse")
 def test_undo_restores_exactly_what_the_change_moved(clinic: Clinic, qtbot: Any) -> None:
     """Issue 12, defect 1: move cycle 5 two days later, drag cycle 3 one day later, undo:
-    cycles 5-14 are exactly where they were after the first move, not two days early."""
+    cycles 5-14 are exactly where they were after the first move, not two days early.
+    Both moves are drags in the planner's week (Ctrl+2), answered Yes when it asks
+    about the later cycles."""
     window = clinic.open_window()
     db = clinic.db
     add_patient(qtbot, window, MRN, NAME, "64.5")
     book_course(qtbot, window, MRN, local(TUESDAY, 9), "Chair 1")
     assert appointments(db, MRN) == BOOKED
-    planner = planner_of(window)
-    # The planner keeps its real yes/no box here; answer_next_box clicks it.
     asked: list[str] = []
 
     # Cycle 5 (Tue 9 Feb 2027) two days later; the box says 9 later cycles move.
     fifth = CYCLE_DAYS[4]
-    window.show_day(fifth)
-    row = block_of(planner, MRN, 5).row
+    show_day(window, fifth)
+    planner = week_of(window)
     answer_next_box(("yes",), asked)
-    assert planner.request_move(row, planner.chairs[0], local(fifth + timedelta(days=2), 9))
-    assert "9 later cycle(s) move by +2 days" in asked[-1]
+    week_drag(planner, week_block(planner, MRN, 5), 0, local(fifth + timedelta(days=2), 9))
+    assert len(asked) == 1 and "9 later cycle(s) move by +2 days" in asked[-1], asked
     assert appointments(db, MRN) == FIFTH_LATER
 
     # Cycle 3 (Tue 29 Dec) one day later: 4-14 re-anchor 21 days after it.
     third = CYCLE_DAYS[2]
-    window.show_day(third)
-    row = block_of(planner, MRN, 3).row
+    show_day(window, third)
+    planner.week.reload(force=True)
     answer_next_box(("yes",), asked)
-    assert planner.request_move(row, planner.chairs[0], local(third + timedelta(days=1), 9))
-    assert "11 later cycle(s) move" in asked[-1]
+    week_drag(planner, week_block(planner, MRN, 3), 0, local(third + timedelta(days=1), 9))
+    assert len(asked) == 2 and "11 later cycle(s) move" in asked[-1], asked
     assert appointments(db, MRN) == THIRD_LATER
 
     # Ctrl+Z: exactly the placements after the first move (5-14 on Thursdays).

@@ -13,7 +13,15 @@ import pytest
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
-from tdm1_scheduler.domain.timers import AlertKind, Phase, alerts_due, countdown_at, phase_at
+from tdm1_scheduler.domain.timers import (
+    AlertKind,
+    Phase,
+    VisitFlag,
+    alerts_due,
+    countdown_at,
+    flags_at,
+    phase_of,
+)
 from tdm1_scheduler.services import courses, nurse, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
@@ -54,7 +62,7 @@ def tile(ctx: Context, appointment_id: int) -> nurse.BoardTile:
 
 
 def phase(ctx: Context, appointment_id: int) -> Phase:
-    return phase_at(tile(ctx, appointment_id).visit, ctx.clock.now())
+    return phase_of(tile(ctx, appointment_id).visit)
 
 
 def audits(ctx: Context) -> list[str]:
@@ -98,7 +106,9 @@ def test_a_whole_visit_each_step_with_its_audit_row(ctx: Context) -> None:
     dose = dose_row(ctx, 1)
     assert (dose["infusion_actual_min"], dose["tolerated"]) == (90, 1)
     at(ctx, "2026-03-02T12:16")
-    assert phase(ctx, appointment) is Phase.READY
+    # The minimum observation is over: a flag, not a new phase (issue 12 #14).
+    assert phase(ctx, appointment) is Phase.OBSERVING
+    assert flags_at(tile(ctx, appointment).visit, ctx.clock.now()) == (VisitFlag.READY_TO_LEAVE,)
     nurse.discharge(ctx, appointment_id=appointment)
     assert phase(ctx, appointment) is Phase.DONE
     visit = visit_store.visit_for_appointment(ctx.db, appointment)
@@ -334,19 +344,24 @@ def test_an_acknowledged_alert_stays_acknowledged(ctx: Context) -> None:
         nurse.acknowledge_alert(ctx, appointment_id=appointment, kind="bogus")
 
 
-def test_a_dose_recorded_elsewhere_shows_its_timers_and_can_be_discharged(ctx: Context) -> None:
+def test_a_dose_recorded_elsewhere_is_a_whole_visit_on_record(ctx: Context) -> None:
+    """``dose given`` (the CLI, data entered afterwards) records the whole visit: it is
+    done at once, never on the board, and the board cannot rewrite its length. (It used
+    to be read as infusing, then observing, as the clock passed its planned times.)"""
     appointment = book(ctx)
     at(ctx, "2026-03-02T09:20")
     courses.record_dose_given(ctx, mrn="P1", cycle=1, given_at=local("2026-03-02T09:10"))
-    at(ctx, "2026-03-02T11:00")
-    shown = tile(ctx, appointment)
-    assert phase_at(shown.visit, ctx.clock.now()) is Phase.OBSERVING
-    assert countdown_at(shown.visit, ctx.clock.now()).ends_at == local("2026-03-02T12:10")
-    with pytest.raises(DomainError, match="reason"):
-        nurse.discharge(ctx, appointment_id=appointment)
-    at(ctx, "2026-03-02T12:10")
-    nurse.discharge(ctx, appointment_id=appointment)
-    assert phase(ctx, appointment) is Phase.DONE
+    for when in ("2026-03-02T09:20", "2026-03-02T11:00", "2026-03-02T16:00"):
+        at(ctx, when)
+        assert phase(ctx, appointment) is Phase.DONE
+        assert appointment not in {t.appointment_id for t in nurse.board(ctx.db, ctx.clock.now())}
+    before = dump(ctx)
+    for step in (nurse.pause_infusion, nurse.end_infusion):
+        with pytest.raises(DomainError, match="phase"):
+            step(ctx, appointment_id=appointment)
+    assert dump(ctx) == before
+    nurse.acknowledge_alert(ctx, appointment_id=appointment, kind="infusion_end")
+    assert phase(ctx, appointment) is Phase.DONE  # its visit row holds the whole visit
 
 
 def test_the_board_has_one_tile_per_chair_in_progress_first(ctx: Context) -> None:
@@ -369,17 +384,3 @@ def test_the_board_has_one_tile_per_chair_in_progress_first(ctx: Context) -> Non
     nurse.discharge(ctx, appointment_id=appointment)
     tiles = nurse.board(ctx.db, ctx.clock.now())
     assert [(t.chair_name, t.mrn, t.cycle_text) for t in tiles] == [("Chair 1", "P2", "cycle 1/14")]
-
-
-def test_an_infusion_started_elsewhere_can_be_paused_and_ended_on_the_board(ctx: Context) -> None:
-    appointment = book(ctx)
-    at(ctx, "2026-03-02T09:20")
-    courses.record_dose_given(ctx, mrn="P1", cycle=1, given_at=local("2026-03-02T09:15"))
-    at(ctx, "2026-03-02T10:00")
-    nurse.pause_infusion(ctx, appointment_id=appointment)
-    at(ctx, "2026-03-02T10:10")
-    nurse.resume_infusion(ctx, appointment_id=appointment)
-    at(ctx, "2026-03-02T10:55")
-    nurse.end_infusion(ctx, appointment_id=appointment)
-    dose = dose_row(ctx, 1)
-    assert (dose["infusion_actual_min"], dose["tolerated"]) == (100, 0)

@@ -1,0 +1,63 @@
+"""Every time shown to a person, in clinic wall time: the one place that formats them.
+
+Instants are stored and computed in UTC; a person reads the clinic's wall clock. The
+domain names instants in its messages as ISO 8601 (it knows no clinic zone), so a
+message on its way to a person goes through ``wall_message``, which rewrites each ISO
+instant it finds into wall time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from .domain.calendar import ClinicCalendar
+
+# An ISO 8601 instant with an offset (or Z), as the domain writes them.
+ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+)
+
+
+def clock_time(calendar: ClinicCalendar, instant: datetime) -> str:
+    """``09:40``: the wall time of an instant of the day in view."""
+    return f"{calendar.local(instant):%H:%M}"
+
+
+def day_time(calendar: ClinicCalendar, instant: datetime) -> str:
+    """``Tue 09:40``: an instant within a few days of now."""
+    return f"{calendar.local(instant):%a %H:%M}"
+
+
+def day_name(day: date) -> str:
+    """``Tue 1 Dec``: a day near today."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def full_time(calendar: ClinicCalendar, instant: datetime) -> str:
+    """``Tue 1 Dec 08:00``: an instant that may be on any day."""
+    local = calendar.local(instant)
+    return f"{day_name(local.date())} {local:%H:%M}"
+
+
+def dated_time(calendar: ClinicCalendar, instant: datetime) -> str:
+    """``Tue 2026-12-01 08:00``: an instant whose year matters (notes, audit)."""
+    return f"{calendar.local(instant):%a %Y-%m-%d %H:%M}"
+
+
+def wall_message(text: str, calendar: ClinicCalendar) -> str:
+    """``text`` with every ISO instant in it rewritten as clinic wall time."""
+
+    def one(match: re.Match[str]) -> str:
+        try:
+            instant = datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+        except ValueError:
+            return match.group(0)
+        return full_time(calendar, instant)
+
+    return ISO_INSTANT.sub(one, text)
+
+
+def has_iso_instant(text: str) -> bool:
+    """Whether ``text`` still names an instant in ISO form (tests scan with this)."""
+    return ISO_INSTANT.search(text) is not None
