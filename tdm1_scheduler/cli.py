@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     closed_add = command("add", "close the clinic on a date", closed)
     closed_add.add_argument("date")
     closed_add.add_argument("--reason", default="")
+    closed_add.add_argument("--rebook", action="store_true", help="move its bookings off it")
     closed_add.set_defaults(run=run_closed_add)
 
     patient = commands.add_parser("patient", help="patients").add_subparsers(
@@ -136,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     missed = command("missed", "mark a dose missed and re-book it", dose)
     missed.add_argument("--mrn", required=True)
     missed.add_argument("--cycle", type=int, required=True)
+    missed.add_argument("--to", help="ISO time to re-book at (default: earliest free slot)")
+    missed.add_argument("--chair", help="chair for --to (default: the missed one's)")
     missed.set_defaults(run=run_dose_missed)
     level = command("level", "reduce the dose level", dose)
     level.add_argument("--mrn", required=True)
@@ -163,9 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def extend_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     """Commands owned by other modules (pharmacy, day sheet) register here."""
-    from . import cli_extra
+    from . import cli_extra, cli_schedule
 
     cli_extra.register(commands, command)
+    cli_schedule.register(commands, command)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -253,7 +257,13 @@ def run_chair_list(args: argparse.Namespace, db: Database) -> int:
 
 def run_closed_add(args: argparse.Namespace, db: Database) -> int:
     day = parse_day("date", args.date)
-    say(clinic_services.add_closed_date(context(args, db), day, args.reason))
+    if not args.rebook:
+        say(clinic_services.add_closed_date(context(args, db), day, args.reason))
+        return EXIT_OK
+    from .services.slots import close_date_and_rebook
+
+    changes = close_date_and_rebook(context(args, db), day=day, reason=args.reason)
+    print("\n".join([changes.action, *changes.notes]))  # one line per booking moved
     return EXIT_OK
 
 
@@ -321,7 +331,14 @@ def run_dose_given(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_dose_missed(args: argparse.Namespace, db: Database) -> int:
-    say(course_services.mark_dose_missed(context(args, db), mrn=args.mrn, cycle=args.cycle))
+    if args.chair and not args.to:
+        raise DomainError("chair", "--chair goes with --to")
+    to = parse_instant("to", args.to, db) if args.to else None
+    ctx = context(args, db)
+    changes = course_services.mark_dose_missed(
+        ctx, mrn=args.mrn, cycle=args.cycle, to=to, chair=args.chair
+    )
+    say(changes)
     return EXIT_OK
 
 

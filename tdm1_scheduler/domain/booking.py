@@ -581,7 +581,7 @@ def free_placements(
             break
         load = lookup(day)
         counts = starts_per_slot(calendar, load.infusion_starts)
-        holder = chair_holder(calendar, BusyIndex(load).is_free, lambda _, day_load=load: day_load)
+        holder = chair_holder(calendar, BusyIndex(load).is_free, {day: load}.__getitem__)
         after = not_before if calendar.local_date(not_before) == day else None
         for start in candidate_starts(calendar, day, chair_time, earliest, after):
             starts = counts[slot_key(calendar, Slot(0, start, chair_time).infusion_start)]

@@ -206,6 +206,9 @@ class PatientsFeature(QObject):
         self.panel.course_view.selectionModel().selectionChanged.connect(self._update_actions)
         self.window.sig_data_changed.connect(self._data_changed)
         self._update_actions()
+        from . import patient_exports  # Export calendar..., Print appointment card...
+
+        self.exports = patient_exports.attach(self)
 
     def _action(self, text: str, name: str, slot: Any, shortcut: str | None = None) -> QAction:
         action = QAction(text, self.window)

@@ -90,9 +90,11 @@ def add_closed_date(ctx: Context, day: date, reason: str = "") -> ChangeSet:
         start, end = load_settings(db).calendar.day_bounds(day)
         booked = repo.appointments_between(db, start, end, "('booked')")
         if booked:
+            who = sorted({r["patient_name"] or f"blocked time ({r['label']})" for r in booked})
             raise DomainError(
                 "date",
-                f"{len(booked)} appointment(s) are booked on {day}; move them before closing it",
+                f"{len(booked)} appointment(s) are booked on {day}, for {', '.join(who)}; "
+                "move them, or close it with re-booking",
             )
         repo.insert_closed_date(db, day.isoformat(), reason.strip())
         audit(
@@ -249,6 +251,20 @@ def remove_closed_date(ctx: Context, day: date) -> ChangeSet:
             {"day": row["day"], "reason": row["reason"]},
             None,
         )
+    return changes
+
+
+def set_closed_dates(ctx: Context, days: Iterable[date]) -> ChangeSet:
+    """Make the closed dates exactly ``days``, in one transaction: each new one is added
+    as ``add_closed_date`` does (refused while it has bookings), each left out reopened."""
+    wanted = set(days)
+    changes = ChangeSet("change closed dates", settings=True)
+    with transaction(ctx) as db:  # the calls below nest in it as savepoints
+        current = {date.fromisoformat(row["day"]) for row in repo.closed_dates(db)}
+        for day in sorted(current - wanted):
+            remove_closed_date(ctx, day)
+        for day in sorted(wanted - current):
+            add_closed_date(ctx, day)
     return changes
 
 

@@ -1,0 +1,358 @@
+"""What the calendar and FHIR exchange read and write: visits as plain records, and the
+patient import as one user action.
+
+Instants come out aware, in the clinic's zone. ``revision`` is how often a dose's
+bookings were written: the sum of every booking's version steps plus one per re-booking
+(a missed visit's new appointment). Versions only ever rise and bookings are never
+deleted, so a dose's revision rises with each move and never falls: the iCalendar
+SEQUENCE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlite_utils import Database
+
+from ..domain.errors import DomainError
+from ..domain.regimen import Setting, total_cycles
+from ..store import repository as repo
+from ..store.database import from_utc_text, to_utc_text
+from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
+from .patients import check_mrn, check_name, check_weight
+
+ALL_STATUSES = "('booked', 'given', 'missed', 'cancelled')"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One chair booking of a dose; ``status`` is the appointment's own status
+    (booked, given, missed or cancelled)."""
+
+    appointment_id: int
+    dose_id: int
+    course_id: int
+    patient_id: int
+    mrn: str
+    patient_name: str
+    setting: str
+    cycle: int
+    cycles_total: int | None
+    status: str
+    start: datetime  # chair start (prep begins), clinic zone
+    end: datetime  # chair free again, clinic zone
+    prep_min: int
+    infusion_min: int
+    observation_min: int
+    chair_id: int
+    chair: str
+    revision: int  # rises with every write of the dose's bookings (iCalendar SEQUENCE)
+
+    @property
+    def minutes(self) -> int:
+        return round((self.end - self.start).total_seconds() / 60)
+
+
+@dataclass(frozen=True)
+class BlockedTime:
+    appointment_id: int
+    chair_id: int
+    label: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class ChairInfo:
+    id: int
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    id: int
+    mrn: str
+    name: str
+    weight_kg: float
+    weight_measured_at: datetime  # clinic zone
+
+
+@dataclass(frozen=True)
+class PatientCalendar:
+    """A patient's visits: one per dose (its current booking, else its last one)."""
+
+    clinic_name: str
+    timezone: str
+    patient: PatientInfo
+    visits: tuple[Visit, ...]
+
+
+def _patient(settings: ClinicSettings, row: dict[str, object]) -> PatientInfo:
+    return PatientInfo(
+        int(row["id"]),  # type: ignore[call-overload]
+        str(row["mrn"]),
+        str(row["name"]),
+        float(row["weight_kg"]),  # type: ignore[arg-type]
+        settings.calendar.local(from_utc_text(str(row["weight_measured_at"]))),
+    )
+
+
+def _revision(appointments: Sequence[dict[str, object]]) -> int:
+    steps = sum(int(a["version"]) - 1 for a in appointments)  # type: ignore[call-overload]
+    return steps + max(len(appointments) - 1, 0)
+
+
+def patient_calendar(db: Database, mrn: str) -> PatientCalendar:
+    """Every course of the patient, oldest first; a dose without any booking is left out."""
+    settings = load_settings(db)
+    row = repo.patient_by_mrn(db, mrn.strip())
+    if row is None:
+        raise DomainError("mrn", f"no patient with MRN {mrn!r}")
+    chairs = {c["id"]: c["name"] for c in repo.chairs(db, active_only=False)}
+    visits: list[Visit] = []
+    for course in repo.courses_of_patient(db, row["id"]):
+        for dose in repo.doses(db, course["id"]):
+            appointments = repo.appointments_of_dose(db, dose["id"])
+            if not appointments:
+                continue
+            holding = [a for a in appointments if a["status"] in ("booked", "given")]
+            shown = holding[-1] if holding else appointments[-1]
+            visits.append(
+                _visit(settings, shown, course, dose, row, chairs, _revision(appointments))
+            )
+    return PatientCalendar(
+        settings.name, settings.timezone, _patient(settings, row), tuple(visits)
+    )
+
+
+def _visit(
+    settings: ClinicSettings,
+    appointment: dict[str, object],
+    course: dict[str, object],
+    dose: dict[str, object],
+    patient: dict[str, object],
+    chairs: dict[int, str],
+    revision: int,
+) -> Visit:
+    local = settings.calendar.local
+    chair_id = int(appointment["chair_id"])  # type: ignore[call-overload]
+    setting = str(course["setting"])
+    return Visit(
+        appointment_id=int(appointment["id"]),  # type: ignore[call-overload]
+        dose_id=int(dose["id"]),  # type: ignore[call-overload]
+        course_id=int(course["id"]),  # type: ignore[call-overload]
+        patient_id=int(patient["id"]),  # type: ignore[call-overload]
+        mrn=str(patient["mrn"]),
+        patient_name=str(patient["name"]),
+        setting=setting,
+        cycle=int(dose["cycle"]),  # type: ignore[call-overload]
+        cycles_total=total_cycles(Setting(setting)),
+        status=str(appointment["status"]),
+        start=local(from_utc_text(str(appointment["start_utc"]))),
+        end=local(from_utc_text(str(appointment["end_utc"]))),
+        prep_min=int(appointment["prep_min"]),  # type: ignore[call-overload]
+        infusion_min=int(appointment["infusion_min"]),  # type: ignore[call-overload]
+        observation_min=int(appointment["observation_min"]),  # type: ignore[call-overload]
+        chair_id=chair_id,
+        chair=chairs.get(chair_id, f"#{chair_id}"),
+        revision=revision,
+    )
+
+
+@dataclass(frozen=True)
+class ClinicExtract:
+    """Everything booked with a start on the clinic dates ``first``..``last``."""
+
+    clinic_name: str
+    timezone: str
+    first: date
+    last: date
+    chairs: tuple[ChairInfo, ...]  # active chairs, plus any inactive one holding a visit
+    patients: tuple[PatientInfo, ...]  # those with a visit, by MRN
+    visits: tuple[Visit, ...]  # every appointment of a dose (all statuses), by start
+    blocked: tuple[BlockedTime, ...]  # blocked chair time still holding its chair
+
+
+def clinic_extract(db: Database, first: date, last: date) -> ClinicExtract:
+    if last < first:
+        raise DomainError("to", f"{last} is before --from {first}")
+    settings = load_settings(db)
+    start, end = settings.calendar.day_bounds(first, (last - first).days + 1)
+    rows = [
+        r
+        for r in repo.appointments_between(db, start, end, ALL_STATUSES)
+        if start <= from_utc_text(r["start_utc"]) < end
+    ]
+    all_chairs = {c["id"]: c for c in repo.chairs(db, active_only=False)}
+    names = {cid: c["name"] for cid, c in all_chairs.items()}
+    used = {r["chair_id"] for r in rows}
+    chairs = tuple(
+        ChairInfo(c["id"], c["name"], c["position"])
+        for c in sorted(all_chairs.values(), key=lambda c: (c["position"], c["id"]))
+        if c["active"] or c["id"] in used
+    )
+    visits: list[Visit] = []
+    blocked: list[BlockedTime] = []
+    patients: dict[int, PatientInfo] = {}
+    revisions: dict[int, int] = {}
+    for r in rows:
+        if r["kind"] != "dose":
+            if r["status"] in ("booked", "given"):
+                blocked.append(
+                    BlockedTime(
+                        r["id"],
+                        r["chair_id"],
+                        r["label"],
+                        settings.calendar.local(from_utc_text(r["start_utc"])),
+                        settings.calendar.local(from_utc_text(r["end_utc"])),
+                    )
+                )
+            continue
+        dose = repo.dose_by_id(db, r["dose_id"])
+        course = repo.course_by_id(db, r["course_id"])
+        patient = repo.patient_by_id(db, r["patient_id"])
+        assert dose is not None and course is not None and patient is not None
+        if dose["id"] not in revisions:
+            revisions[dose["id"]] = _revision(repo.appointments_of_dose(db, dose["id"]))
+        visits.append(_visit(settings, r, course, dose, patient, names, revisions[dose["id"]]))
+        patients.setdefault(patient["id"], _patient(settings, patient))
+    visits.sort(key=lambda v: (v.start, v.chair_id, v.appointment_id))
+    blocked.sort(key=lambda b: (b.start, b.chair_id, b.appointment_id))
+    return ClinicExtract(
+        settings.name,
+        settings.timezone,
+        first,
+        last,
+        chairs,
+        tuple(sorted(patients.values(), key=lambda p: (p.mrn.casefold(), p.id))),
+        tuple(visits),
+        tuple(blocked),
+    )
+
+
+# --- import -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IncomingPatient:
+    """A patient read from a file; ``source`` names where (for refusals)."""
+
+    source: str
+    mrn: str
+    name: str
+    weight_kg: float | None
+    weight_measured_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: tuple[str, ...]  # MRNs
+    unchanged: tuple[str, ...]
+
+
+def import_patients(ctx: Context, incoming: Sequence[IncomingPatient]) -> ImportResult:
+    """Add each new MRN; an MRN already here under the same name is left as it is (its
+    weight too). One transaction: any refusal (a duplicate MRN with a different name, in
+    the clinic or twice in the file; a new patient without a plausible weight) leaves
+    everything unwritten."""
+    added: list[str] = []
+    unchanged: list[str] = []
+    seen: dict[str, IncomingPatient] = {}
+    now = ctx.clock.now()
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        for item in incoming:
+            mrn = check_mrn(item.mrn)
+            name = check_name(item.name)
+            key = mrn.casefold()
+            if key in seen:
+                if check_name(seen[key].name) != name:
+                    raise DomainError(
+                        "mrn",
+                        f"MRN {mrn!r} is in the file twice with different names "
+                        f"({seen[key].source}, {item.source}); nothing imported",
+                    )
+                continue
+            seen[key] = item
+            existing = repo.patient_by_mrn(db, mrn)
+            if existing is not None:
+                if existing["name"] != name:
+                    raise DomainError(
+                        "mrn",
+                        f"MRN {mrn!r} ({item.source}) is already {existing['name']!r} here, "
+                        f"not {name!r}; nothing imported",
+                    )
+                unchanged.append(mrn)
+                continue
+            if item.weight_kg is None:
+                raise DomainError(
+                    "weight_kg",
+                    f"{item.source} (MRN {mrn}) has no body weight Observation "
+                    "(LOINC 29463-7); a new patient needs one",
+                )
+            weight = check_weight(item.weight_kg, settings.weight_min_kg, settings.weight_max_kg)
+            measured = item.weight_measured_at or now
+            values = {
+                "mrn": mrn,
+                "name": name,
+                "weight_kg": weight,
+                "weight_measured_at": to_utc_text(measured),
+            }
+            patient_id = repo.insert_patient(db, values)
+            audit(ctx, "import patient", "patient", patient_id, None, values)
+            added.append(mrn)
+    return ImportResult(tuple(added), tuple(unchanged))
+
+
+
+# --- public holidays --------------------------------------------------------------------
+def close_holidays(
+    ctx: Context, holidays: Sequence[tuple[date, str]], *, rebook: bool = False
+) -> ChangeSet:
+    """Close every date of ``holidays`` (date, name) with its name as the reason, through
+    the one closed-date rule, all in one transaction. A date already closed is skipped.
+    Without ``rebook``, refused (nothing closed) when any of them holds bookings; with it,
+    those bookings are re-booked by ``slots.close_date_and_rebook``, earliest day first,
+    after the dates without bookings are closed (so nothing is re-booked onto them)."""
+    from . import clinic, slots
+
+    changes = ChangeSet(f"close {len(holidays)} public holiday(s)", settings=True)
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        closed = {row["day"] for row in repo.closed_dates(db)}
+        todo = [(day, name) for day, name in sorted(holidays) if day.isoformat() not in closed]
+        booked: dict[date, int] = {}
+        for day, _name in todo:
+            start, end = settings.calendar.day_bounds(day)
+            count = len(repo.appointments_between(db, start, end, "('booked')"))
+            if count:
+                booked[day] = count
+        if booked and not rebook:
+            listed = ", ".join(f"{day} ({n})" for day, n in sorted(booked.items()))
+            raise DomainError(
+                "--holidays",
+                f"{len(booked)} holiday(s) have bookings: {listed}; move them first or use "
+                "--rebook (nothing was closed)",
+            )
+        for day, name in todo:
+            if day not in booked:
+                clinic.add_closed_date(ctx, day, name)
+        for day, name in todo:
+            if day in booked:
+                part = slots.close_date_and_rebook(ctx, day=day, reason=name)
+                changes.appointments |= part.appointments
+                changes.courses |= part.courses
+                changes.patients |= part.patients
+                changes.moves.extend(part.moves)
+                changes.notes.extend(part.notes)
+        skipped = len(holidays) - len(todo)
+        changes.action = f"closed {len(todo)} public holiday(s)" + (
+            f" ({skipped} already closed)" if skipped else ""
+        )
+        if booked:
+            changes.notes.append(
+                f"re-booked the bookings of {len(booked)} holiday(s): "
+                + ", ".join(str(day) for day in sorted(booked))
+            )
+    return changes
