@@ -91,8 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="closed_command", required=True, parser_class=ArgumentParser
     )
     closed_add = command("add", "close the clinic on a date", closed)
-    closed_add.add_argument("date")
+    closed_add.add_argument("date", nargs="?", help="YYYY-MM-DD (or --holidays)")
     closed_add.add_argument("--reason", default="")
+    closed_add.add_argument("--holidays", metavar="COUNTRY[-SUBDIVISION]", help="public holidays")
+    closed_add.add_argument("--year", type=int, help="the year of --holidays")
     closed_add.add_argument("--rebook", action="store_true", help="move its bookings off it")
     closed_add.set_defaults(run=run_closed_add)
 
@@ -256,6 +258,10 @@ def run_chair_list(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_closed_add(args: argparse.Namespace, db: Database) -> int:
+    if args.holidays or args.date is None:  # every public holiday of a year at once
+        from .cli_interop import run_closed_holidays
+
+        return run_closed_holidays(args, db)
     day = parse_day("date", args.date)
     if not args.rebook:
         say(clinic_services.add_closed_date(context(args, db), day, args.reason))
