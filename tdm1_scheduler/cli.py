@@ -7,10 +7,15 @@ on stderr naming the field or rule, nothing written; 1 anything else.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
+import re
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +25,8 @@ from . import __version__
 from .clock import Clock, FixedClock, SystemClock
 from .domain.calendar import parse_hhmm, zone_from_name
 from .domain.errors import DomainError
-from .paths import default_db_path, local_zone_name
+from .paths import default_db_path, first_existing_ancestor, local_zone_name, missing_folders
+from .safe_files import OutputFailed, check_output_path, database_files
 from .services import clinic as clinic_services
 from .services import courses as course_services
 from .services import patients as patient_services
@@ -30,6 +36,8 @@ from .store.database import (
     ConflictError,
     StoreError,
     backup_to,
+    db_path,
+    describe_sqlite_error,
     integrity_problems,
     is_read_only_file,
     open_database,
@@ -158,8 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
     move.set_defaults(run=run_appointment_move)
 
     backup = command("backup", "copy the database with the online backup API")
-    backup.add_argument("file")
+    backup.add_argument("file", metavar="PATH", help="a new file (replaces nothing)")
+    backup.add_argument(
+        "--force", action="store_true", help="replace an existing PATH (never the database)"
+    )
     backup.set_defaults(run=run_backup)
+    restore = command("restore", "put a backup in place of the database (app closed)")
+    restore.add_argument("backup", metavar="BACKUP", help="a file made by `backup`")
+    restore.set_defaults(run=run_restore, without_db=True)
     check = command("check", "integrity and schema version")
     check.set_defaults(run=run_check)
     extend_parser(commands, command)
@@ -175,9 +189,16 @@ def extend_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]
 
 
 # --- helpers --------------------------------------------------------------------------------
+# Dates the clinic can schedule: far enough from datetime's ends that a course, a day's
+# bounds or the conversion to UTC for storage never overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+RANGE_TEXT = f"dates from {MIN_YEAR} to {MAX_YEAR} only"
+
+
 def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
     """ISO 8601; without an offset it is clinic wall time (the clinic's zone, or the
-    zone given before a clinic exists)."""
+    zone given before a clinic exists). Refused unless it lies in MIN_YEAR..MAX_YEAR,
+    in UTC too (where it is stored)."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -185,14 +206,23 @@ def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
     if value.tzinfo is None:
         zone = db if isinstance(db, tzinfo) else load_settings(db).calendar.zone
         value = value.replace(tzinfo=zone)
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        in_utc = None
+    if in_utc is None or not all(MIN_YEAR <= v.year <= MAX_YEAR for v in (value, in_utc)):
+        raise DomainError(field, f"{text!r} is out of range ({RANGE_TEXT})")
     return value
 
 
 def parse_day(field: str, text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise DomainError(field, f"expected a date YYYY-MM-DD, got {text!r}") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DomainError(field, f"{text!r} is out of range ({RANGE_TEXT})")
+    return day
 
 
 def make_clock(args: argparse.Namespace, db: Database) -> Clock:
@@ -366,8 +396,22 @@ def run_appointment_move(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_backup(args: argparse.Namespace, db: Database) -> int:
-    backup_to(db, Path(args.file))
+    # Replaces nothing unless --force; never the database or its side files.
+    target = check_output_path(
+        Path(args.file), field="PATH", protected=database_files(db_path(db)), force=args.force
+    )
+    backup_to(db, target)
     print(f"backup written to {args.file} (integrity ok)")
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace, path: Path) -> int:
+    from .store.restore import restore_backup
+
+    kept = restore_backup(path, Path(args.backup))
+    print(f"restored {path} from {args.backup} (integrity ok)")
+    if kept is not None:
+        print(f"the replaced database is kept as {kept}")
     return EXIT_OK
 
 
@@ -375,9 +419,9 @@ def run_check(args: argparse.Namespace, db: Database) -> int:
     problems = integrity_problems(db)
     print(f"schema: {schema_version(db)}")
     if problems:
-        print("integrity: FAILED", file=sys.stderr)
-        for problem in problems[:20]:
-            print(f"  {problem}", file=sys.stderr)
+        shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+        print(f"error: integrity: FAILED ({len(problems)} problems): {one_line(shown)}",
+              file=sys.stderr)  # fmt: skip
         return EXIT_ERROR
     print("integrity: ok")
     return EXIT_OK
@@ -396,32 +440,115 @@ READ_ONLY_COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        check_text_arguments(args)
+    except DomainError as error:
+        return refused(error)
     if args.command is None:
         from .app import run_gui
 
         return int(run_gui(args))
-    run: Callable[[argparse.Namespace, Database], int] = args.run
-    path = Path(args.db) if args.db else default_db_path()
-    db: Database | None = None
     try:
-        db = open_database(
-            path,
-            create=args.command == "init",
-            read_only=run.__name__ in READ_ONLY_COMMANDS and is_read_only_file(path),
+        code = run_command(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:  # `| head` has read enough: end quietly
+        return quiet_after_broken_pipe()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    run: Callable[..., int] = args.run
+    path = Path(args.db) if args.db else default_db_path()
+    # A refused init leaves no file (and no folder it made) behind.
+    creating = args.command == "init" and not os.path.lexists(path)
+    made = missing_folders(path) if creating else []
+    db: Database | None = None
+    code = EXIT_ERROR
+    try:
+        check_db_path(path)
+        if getattr(args, "without_db", False):  # restore: the file may be anything
+            code = run(args, path)
+            return code
+        read_only = run.__name__ == "run_check" or (
+            run.__name__ in READ_ONLY_COMMANDS and is_read_only_file(path)
         )
-        return run(args, db)
+        db = open_database(path, create=args.command == "init", read_only=read_only)
+        code = run(args, db)
+        return code
     except (DomainError, ConflictError) as error:
-        print(f"refused: {error}", file=sys.stderr)
-        return EXIT_REFUSED
-    except StoreError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        code = refused(error)
+    except BrokenPipeError:
+        raise
+    except (StoreError, OutputFailed) as error:
+        code = failed(str(error))
+    except sqlite3.Error as error:
+        code = failed(describe_sqlite_error(path, error))
+    except OSError as error:
+        reason = "disk full (no space left on device)" if error.errno == errno.ENOSPC else ""
+        code = failed(f"{reason}: {error}" if reason else f"{type(error).__name__}: {error}")
     except Exception as error:  # anything else: one line, exit 1, no traceback wall
-        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        code = failed(f"{type(error).__name__}: {error}")
     finally:
         if db is not None:
             db.close()
+        if creating and code != EXIT_OK:
+            remove_new_database(path, made)
+    return code
+
+
+def one_line(text: str) -> str:
+    """Error lines never span several lines (quick_check rows, Qt warnings...)."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()
+
+
+def refused(error: Exception) -> int:
+    print(f"refused: {one_line(str(error))}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def failed(message: str) -> int:
+    print(f"error: {one_line(message)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def check_text_arguments(args: argparse.Namespace) -> None:
+    """Every argument is UTF-8 text: one that is not (undecodable bytes, kept as lone
+    surrogates in ``argv``) is refused naming its field, before anything is opened."""
+    for name, value in vars(args).items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise DomainError(name, "is not valid UTF-8 text") from None
+
+
+def check_db_path(path: Path) -> None:
+    """``--db`` under a file (``notes.txt/clinic.db``) is a bad value, not a store error."""
+    ancestor = first_existing_ancestor(path)
+    if not ancestor.is_dir():
+        raise DomainError("db", f"{ancestor} is a file, not a folder, so {path} cannot be used")
+
+
+def remove_new_database(path: Path, made: list[Path]) -> None:
+    for side in database_files(path):
+        with contextlib.suppress(OSError):  # nothing was made there (under a file)
+            side.unlink(missing_ok=True)
+    for folder in made:  # innermost first
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def quiet_after_broken_pipe() -> int:
+    # Point stdout at /dev/null so the interpreter's final flush cannot complain.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK
 
 
 __all__ = ["main"]

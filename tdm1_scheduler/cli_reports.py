@@ -13,6 +13,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .safe_files import check_output_path, database_files, is_pdf
+from .store.database import db_path
+
 EXIT_OK = 0
 
 
@@ -31,6 +34,11 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     sheet.add_argument(
         "--paper", choices=["a4", "letter"], default="a4", help="paper size for --pdf"
     )
+    sheet.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing FILE that is not a PDF (never the database)",
+    )
     sheet.set_defaults(run=run_day_sheet)
 
 
@@ -43,9 +51,31 @@ def run_day_sheet(args: argparse.Namespace, db: Database) -> int:
     if args.json:
         print_json(sheet_to_json(sheet))
         return EXIT_OK
-    from .reports.paint import write_pdf
-
-    path = Path(args.pdf)
-    pages = write_pdf(sheet, path, paper=args.paper)
+    path = check_output_path(
+        Path(args.pdf),
+        field="--pdf",
+        protected=database_files(db_path(db)),
+        replace_if=is_pdf,  # a morning print may reuse one file name
+        force=args.force,
+    )
+    pages = quietly(lambda: write_pdf_file(sheet, path, args.paper))
     print(f"day sheet {day} written to {path} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK
+
+
+def write_pdf_file(sheet: Any, path: Path, paper: str) -> int:
+    from .reports.paint import write_pdf
+
+    return write_pdf(sheet, path, paper=paper)
+
+
+def quietly(work: Callable[[], int]) -> int:
+    """Run ``work`` with Qt's warnings (QPainter...) kept off stderr: the CLI's stderr
+    holds one line at most."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = qInstallMessageHandler(lambda *message: None)
+    try:
+        return work()
+    finally:
+        qInstallMessageHandler(previous)

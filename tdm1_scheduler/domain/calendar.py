@@ -6,6 +6,7 @@ step (21 days) is a calendar step: 09:00 stays 09:00 across a daylight-saving ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -19,9 +20,18 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_SEARCH_DAYS = 366
 
 
+# An IANA name: "Area/Location" words, never a file path ("../../etc/passwd", "/usr/...").
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)+")
+
+
 def zone_from_name(name: str) -> tzinfo:
-    """The tzinfo for an IANA name such as ``Europe/Berlin``; refuses unknown names."""
-    zone = tz.gettz(name) if (name and "/" in name) or name == "UTC" else None
+    """The tzinfo for an IANA name such as ``Europe/Berlin``; refuses unknown names and
+    anything that looks like a file path."""
+    try:
+        is_name = name == "UTC" or bool(_ZONE_NAME.fullmatch(name))
+        zone = tz.gettz(name) if is_name else None
+    except (OSError, ValueError, TypeError):  # not a readable zone file
+        zone = None
     if zone is None:
         raise DomainError("timezone", f"unknown IANA time zone {name!r}")
     return zone

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -808,16 +808,34 @@ def _resolution(device: QPagedPaintDevice) -> int:
     return int(resolution()) if callable(resolution) else int(device.logicalDpiX())
 
 
-def write_pdf(sheet: DaySheet, path: Path | str, paper: str = "a4") -> int:
-    """Write the sheet as a PDF at ``path``; returns the number of pages."""
+def pdf_bytes(sheet: DaySheet, paper: str = "a4") -> tuple[bytes, int]:
+    """The sheet as PDF bytes, and its number of pages (painted in memory)."""
     ensure_gui_application()
-    writer = QPdfWriter(str(path))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(600)
     writer.setTitle(title_text(sheet))
     writer.setCreator("tdm1-scheduler")
     writer.setPageLayout(page_layout(paper))
     count = render_pages(sheet, writer, set_layout=False)
-    del writer  # flushes and closes the file
+    del writer  # finishes the document
+    data = bytes(buffer.data().data())
+    buffer.close()
+    return data, count
+
+
+def write_pdf(sheet: DaySheet, path: Path | str, paper: str = "a4") -> int:
+    """Write the sheet as a PDF at ``path``, all or nothing (``safe_files``: 0600, fsynced,
+    renamed into place); returns the number of pages. Raises ``OutputFailed`` (one line)
+    when the PDF cannot be made or written. The caller decides whether ``path`` may be
+    replaced (``safe_files.check_output_path``)."""
+    from ..safe_files import PDF_MAGIC, OutputFailed, write_bytes_atomically
+
+    data, count = pdf_bytes(sheet, paper)
+    if not data.startswith(PDF_MAGIC):
+        raise OutputFailed(f"could not make the PDF for {path}; nothing was written")
+    write_bytes_atomically(path, data)
     return count
 
 

@@ -17,10 +17,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ..paths import make_private_dirs
+from ..safe_files import PRIVATE_FILE_MODE, OutputFailed, write_bytes_atomically
 from .migrations import MIGRATION_SET, known_migration_names, migrations
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# PRAGMA application_id of a clinic database ("TDM1"), set when its schema is written.
+# A file with another program's id is never ours; one without (made before the id) is
+# ours only when its migrations table lists our first migration.
+APPLICATION_ID = 0x54444D31
 
 
 class StoreError(RuntimeError):
@@ -69,6 +75,8 @@ def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
         return f"{path} is damaged ({text}); restore it from a backup"
     if "locked" in text or "busy" in text:
         return f"{path} is locked by another program (waited {busy_timeout_ms() / 1000:g} s)"
+    if "disk is full" in text or "disk full" in text:
+        return f"{path}: disk full (no space left on device); nothing was written"
     if "readonly" in text or "read-only" in text:
         return f"{path} is read-only; nothing was written"
     if "unable to open" in text:
@@ -111,7 +119,8 @@ def _check_intact(db: Database, path: Path) -> None:
     for sql in checks:
         rows = [row[0] for row in db.execute(sql).fetchall()]
         if rows != ["ok"]:
-            raise StoreError(f"{path} is damaged ({rows[0]}); restore it from a backup")
+            first = " ".join(str(rows[0]).split())  # quick_check rows may hold newlines
+            raise StoreError(f"{path} is damaged ({first}); restore it from a backup")
 
 
 def open_database(path: Path | str, *, create: bool = False, read_only: bool = False) -> Database:
@@ -125,7 +134,7 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
     if not path.exists():
         if not create:
             raise StoreError(f"no database at {path}; create one with `tdm1-scheduler init`")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private_file(path)
     elif path.is_dir():
         raise StoreError(f"{path} is a folder, not a database file")
     elif not read_only and is_read_only_file(path):
@@ -139,9 +148,21 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
             _use_wal(conn)
         if not read_only and migrations.pending(db):
             migrations.apply(db)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     except sqlite3.Error as error:
         raise StoreError(describe_sqlite_error(path, error)) from error
     return db
+
+
+def _create_private_file(path: Path) -> None:
+    """An empty 0600 file (and 0700 folders), so SQLite's -wal and -shm are 0600 too:
+    SQLite gives them the database file's mode."""
+    make_private_dirs(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)  # whatever the umask
+    finally:
+        os.close(fd)
 
 
 def _configure_memory(db: Database) -> None:
@@ -149,18 +170,26 @@ def _configure_memory(db: Database) -> None:
     db.execute("PRAGMA foreign_keys = ON")
 
 
-def _check_schema(db: Database, path: Path, *, create: bool = False) -> None:
+def _check_schema(db: Database, path: Path | str, *, create: bool = False) -> None:
+    """Refuse any file that is not our clinic database, before anything is written."""
+    not_ours = f"{path} is a SQLite file, but not a clinic database"
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if application_id not in (0, APPLICATION_ID):
+        raise StoreError(f"{not_ours} (it belongs to another program)")
     table = db.table("_sqlite_migrations")
     if not table.exists():
         if db.table_names():
-            raise StoreError(f"{path} is a SQLite file, but not a clinic database")
+            raise StoreError(not_ours)
         if not create:
             raise StoreError(
                 f"{path} is empty, not a clinic database; create one with `tdm1-scheduler init`"
             )
         return
-    known = set(known_migration_names())
+    known_names = known_migration_names()
+    known = set(known_names)
     applied = [row["name"] for row in table.rows_where("migration_set = ?", [MIGRATION_SET])]
+    if application_id == 0 and (known_names[0] not in applied or not db.table("clinic").exists()):
+        raise StoreError(not_ours)  # e.g. another program's own sqlite-utils migrations
     unknown = [name for name in applied if name not in known]
     if unknown:
         raise StoreError(
@@ -220,18 +249,30 @@ def integrity_problems(db: Database) -> list[str]:
 
 
 def backup_to(db: Database, target: Path | str) -> None:
-    """Copy the live database with SQLite's online backup API, then verify the copy."""
+    """Copy the live database with SQLite's online backup API, verify the copy, then write
+    it all or nothing (``safe_files``: 0600, fsynced, renamed into place).
+
+    The caller decides whether ``target`` may be written (``check_output_path``).
+    """
     target = Path(target)
-    if target.exists():
-        raise StoreError(f"{target} already exists; choose a new backup file name")
-    destination = sqlite3.connect(str(target))
+    copy = sqlite3.connect(":memory:")
     try:
-        db.conn.backup(destination)
-        problems = [row[0] for row in destination.execute("PRAGMA integrity_check")]
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        copy.execute(f"PRAGMA page_size = {int(page_size)}")  # a memory copy cannot resize
+        db.conn.backup(copy)
+        problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            first = " ".join(str(problems[0]).split())
+            raise StoreError(f"backup {target} failed its integrity check: {first}")
+        data = copy.serialize()
+    except sqlite3.Error as error:
+        raise StoreError(describe_sqlite_error(db_path(db), error)) from error
     finally:
-        destination.close()
-    if problems != ["ok"]:
-        raise StoreError(f"backup {target} failed its integrity check: {problems[0]}")
+        copy.close()
+    try:
+        write_bytes_atomically(target, data)
+    except OutputFailed as error:
+        raise StoreError(str(error)) from error
 
 
 def data_version(db: Database) -> int:

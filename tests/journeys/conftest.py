@@ -360,13 +360,15 @@ def visible_dialogs() -> list[QDialog]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
 
 
-def button_with_text(dialog: QWidget, *words: str) -> QAbstractButton:
-    """The dialog's button whose text holds one of ``words`` (case-insensitive)."""
+def button_with_text(dialog: QWidget, *words: str, avoid: tuple[str, ...] = ()) -> QAbstractButton:
+    """The dialog's button whose text holds the first of ``words`` that any button holds
+    (case-insensitive), skipping buttons that hold a word of ``avoid``."""
     buttons = [b for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
-    for button in buttons:
-        text = button.text().replace("&", "").lower()
-        if any(word.lower() in text for word in words):
-            return button
+    texts = [b.text().replace("&", "").lower() for b in buttons]
+    for word in words:
+        for button, text in zip(buttons, texts, strict=True):
+            if word.lower() in text and not any(a.lower() in text for a in avoid):
+                return button
     raise AssertionError(f"no button with {words} in {[b.text() for b in buttons]}")
 
 

@@ -154,8 +154,11 @@ class Answerer:
     dialog's button with one of ``words`` is clicked and its texts kept in ``seen``;
     when no dialog comes up within ``wait_ms``, nothing is clicked."""
 
-    def __init__(self, words: tuple[str, ...], wait_ms: int = 200) -> None:
+    def __init__(
+        self, words: tuple[str, ...], wait_ms: int = 200, avoid: tuple[str, ...] = ()
+    ) -> None:
         self.words = words
+        self.avoid = avoid
         self.seen: list[str] = []
         self.tries = max(1, wait_ms // 10)
         self.before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
@@ -186,7 +189,7 @@ class Answerer:
             texts.append(dialog.text())
         texts.extend(label.text() for label in dialog.findChildren(QLabel))
         self.seen.append(" | ".join(t for t in texts if t))
-        click(button_with_text(dialog, *self.words))
+        click(button_with_text(dialog, *self.words, avoid=self.avoid))
 
     def finish(self, qtbot: Any) -> list[str]:
         qtbot.waitUntil(lambda: not self.timer.isActive(), timeout=5000)

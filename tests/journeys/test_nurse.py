@@ -105,7 +105,7 @@ def ada_to_mid_observation(clinic: Clinic, qtbot: Any) -> tuple[Any, int]:
 
     # 11:15 the bag is in: End infusion. Asked whether it was completed: completed.
     clinic.at(local(TUESDAY, 11, 15))
-    answers = Answerer(("completed", "complete"))
+    answers = Answerer(("completed", "complete"), avoid=("stop", "interrupt", "partial"))
     click(board.tiles[ada].buttons["end_infusion"])
     answers.finish(qtbot)
     assert visit_state(db, ada) == OBSERVING
@@ -219,7 +219,7 @@ def test_nurse_stopped_before_complete_keeps_the_planned_minutes(
 
     # 09:27, long before the planned end: End infusion asks completed or stopped.
     clinic.at(local(TUESDAY, 9, 27))
-    answers = Answerer(("stopped", "stop"))
+    answers = Answerer(("stopped", "stop"), avoid=("cancel",))
     click(board.tiles[grace].buttons["end_infusion"])
     asked = answers.finish(qtbot)
     assert len(asked) == 1, asked

@@ -1,5 +1,6 @@
 """The scheduler's journey: a new patient, a course booked in the patients panel, a block
-dragged on the planner, undo and redo with the keys, a dose marked missed, a move again.
+dragged on the planner, undo and redo with the keys, a dose marked missed, a drop into
+the past declined, a move again.
 
 Every step is a real mouse or key event on the main window; after each one the
 patient's appointments are read from the database and compared with the whole expected
@@ -97,8 +98,8 @@ def shifted(base: list[Appointment], first_cycle: int, days: int) -> list[Appoin
 
 
 class Questions:
-    """Stands in for the planner's yes/no box where no question is expected: records
-    it and answers No, so an unexpected question fails the step instead of hanging."""
+    """Stands in for the planner's yes/no box: records each question and answers No, so
+    an unexpected question fails its step instead of hanging the test."""
 
     def __init__(self) -> None:
         self.asked: list[str] = []
@@ -134,7 +135,7 @@ MOVED_AGAIN = with_cycles(
 
 
 def schedule_ada(clinic: Clinic, qtbot: Any) -> Any:
-    """Steps 1-7 of the scheduler's day; returns the window."""
+    """Steps 1-8 of the scheduler's day; returns the window."""
     window = clinic.open_window()
     db = clinic.db
 
@@ -170,14 +171,23 @@ def schedule_ada(clinic: Clinic, qtbot: Any) -> Any:
     mark_missed(qtbot, window, MRN)
     assert appointments(db, MRN) == MISSED
 
-    # 6. Move again: the new booking dragged to Chair 3 at 13:00.
+    # 6. A drop at 09:30, already past at 10:40, is asked about by name; answered No,
+    #    nothing is written.
     planner, questions = open_planner(window)
     assert window.shown_day == TUESDAY
+    before = dump(db)
+    drag(planner, block_of(planner, MRN, 1), lane=2, start=local(TUESDAY, 9, 30))
+    assert len(questions.asked) == 1, questions.asked
+    assert "in the past" in questions.asked[0] and "09:30" in questions.asked[0]
+    assert dump(db) == before
+
+    # 7. Move again: the new booking dragged to Chair 3 at 13:00.
+    questions.asked.clear()
     drag(planner, block_of(planner, MRN, 1), lane=2, start=local(TUESDAY, 13))
     assert questions.asked == []
     assert appointments(db, MRN) == MOVED_AGAIN
 
-    # 7. Ctrl+Z undoes that move only: the missed appointment stays missed.
+    # 8. Ctrl+Z undoes that move only: the missed appointment stays missed.
     press(window, Qt.Key.Key_Z, CTRL)
     assert appointments(db, MRN) == MISSED
     return window

@@ -203,10 +203,11 @@ def test_backup_copy_opens_and_passes_integrity_check(clinic_file, tmp_path, cap
     db = open_database(target)
     try:
         assert integrity_problems(db) == []
-        with pytest.raises(StoreError, match="already exists"):
-            backup_to(db, target)
     finally:
         db.close()
+    before = sha(target)  # backup replaces nothing: exit 2 naming PATH
+    assert main(["--db", str(clinic_file), "backup", str(target)]) == 2
+    assert "PATH" in capsys.readouterr().err and sha(target) == before
 
 
 def test_backup_is_taken_while_another_connection_is_writing(clinic_file, tmp_path):
