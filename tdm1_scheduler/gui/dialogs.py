@@ -34,8 +34,11 @@ from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..services.patients import add_patient, check_mrn, check_name, check_weight
 from ..services.preview import Preview, preview
 from ..services.queries import chair_list
+from ..store import repository as repo
 from ..store.database import ConflictError
 from . import forms
+from .past_booking import PAST_TITLE, Confirm, is_past, past_booking_question
+from .past_booking import ask as ask_past
 from .patient_models import MovesModel, ProposalModel, ProposedCycle, find_course_view
 from .widgets import ERROR_STYLE, info_label, read_only_table
 
@@ -222,6 +225,7 @@ class BookCourseDialog(QDialog):
         self.on_changes = on_changes
         self.changes: ChangeSet | None = None
         self.settings: ClinicSettings = load_settings(ctx.db)
+        self.confirm_past: Confirm = lambda title, text: ask_past(self, title, text)
         self.setObjectName("bookCourseDialog")
         self.setWindowTitle(f"Book a {DRUG_NAME} course for {mrn}")
         self.setAccessibleName("Book a course")
@@ -383,9 +387,23 @@ class BookCourseDialog(QDialog):
         )
         return None if answer.allowed else answer.reason
 
+    def _past_confirmed(self, plan: list[ProposedCycle]) -> bool:
+        """Cycles starting before the clock's now are named and must be confirmed."""
+        now = self.ctx.clock.now()
+        past = [(c.cycle, c.slot.start) for c in plan if is_past(c.slot.start, now)]
+        if not past:
+            return True
+        patient = repo.patient_by_mrn(self.ctx.db, self.mrn)
+        who = str(patient["name"]) if patient else self.mrn
+        question = past_booking_question(who, past, self.settings.calendar)
+        return self.confirm_past(PAST_TITLE, question)
+
     def accept(self) -> None:
         plan = self.model.plan
         if not plan or self._blocked:
+            return
+        if not self._past_confirmed(plan):
+            self.error_label.setText("Not booked: the booking is in the past.")
             return
         try:
             changes = courses.book_course(

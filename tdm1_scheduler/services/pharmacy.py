@@ -510,8 +510,10 @@ def bag_check(db: Database, dose_id: int, infusion_start: datetime) -> dict[str,
         message = (
             f"bag good until {until} only: an infusion at {start} needs a new bag; discard this one"
         )
-    else:
-        message = f"bag good until {until}, but it is diluted after {start}"
+    else:  # the infusion would start before the bag was made (a move into the past)
+        assert prep.diluted_at is not None
+        diluted = _wall(settings, prep.diluted_at)
+        message = f"the bag was diluted {diluted}, after an infusion at {start}"
     return {
         "usable": usable,
         "bag_expires_at": settings.calendar.local(expiry),
