@@ -156,7 +156,6 @@ def test_charge_nurse_saves_the_day_sheet_as_pdf(
     assert dump(clinic.db) == before  # saving a sheet writes nothing to the clinic
 
 
-@pytest.mark.xfail(strict=True, reason="waits for day sheets written with mode 0600")
 def test_the_saved_day_sheet_is_private(
     clinic: Clinic, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
