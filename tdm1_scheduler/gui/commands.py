@@ -4,6 +4,10 @@ A command never touches a widget or the database itself: redo and undo each call
 service (so the database and the audit log follow) and hand the ChangeSet to
 ``window.apply_changes``. The first redo, run by ``QUndoStack.push``, is skipped because
 the planner already made the change (and reported a refusal) before pushing.
+
+A move is undone by restoring the placements its ChangeSet recorded
+(``services/restore.py``), never by moving again: a move re-plans later cycles, so a
+replay would not give back what was there.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from typing import Protocol
 from PySide6.QtGui import QUndoCommand
 
 from ..domain.errors import DomainError
-from ..services.context import ChangeSet
+from ..services.context import ChangeSet, Context
+from ..services.restore import restore_placements
 from ..store.database import ConflictError, StoreError
 
 SERVICE_ERRORS = (DomainError, ConflictError, StoreError)
@@ -24,6 +29,8 @@ SERVICE_ERRORS = (DomainError, ConflictError, StoreError)
 
 class ChangeSink(Protocol):
     """What a command reports to: the main window."""
+
+    ctx: Context
 
     def apply_changes(self, changes: ChangeSet) -> None: ...
 
@@ -62,34 +69,28 @@ class ServiceCommand(QUndoCommand):
 
 
 class MoveCommand(ServiceCommand):
-    """One drag or key move of a booking: redo moves it to ``after``, undo to ``before``.
-
-    ``mover(placement)`` is the service call (``move_appointment`` for a dose,
-    ``move_blocked_time`` for blocked time) bound to the booking.
-    """
+    """A change already made (a move of a booking, a missed dose): undo puts back every
+    row it wrote, redo puts back what the undo changed. Each step keeps the ChangeSet of
+    the last one, so the next step restores exactly that (with its version check)."""
 
     def __init__(
-        self,
-        window: ChangeSink,
-        text: str,
-        mover: Callable[[Placement], ChangeSet],
-        before: Placement,
-        after: Placement,
-        report: Callable[[str], None],
+        self, window: ChangeSink, changes: ChangeSet, report: Callable[[str], None]
     ) -> None:
-        super().__init__(window, text, report)
-        self.mover = mover
-        self.before = before
-        self.after = after
+        super().__init__(window, changes.action, report)
+        self.changes = changes
+
+    def _restore(self, verb: str) -> ChangeSet:
+        self.changes = restore_placements(self.window.ctx, self.changes, verb=verb)
+        return self.changes
 
     def redo(self) -> None:
         if self._skip_first_redo:
             self._skip_first_redo = False
             return
-        self._run(lambda: self.mover(self.after), "redo")
+        self._run(lambda: self._restore("redo"), "redo")
 
     def undo(self) -> None:
-        self._run(lambda: self.mover(self.before), "undo")
+        self._run(lambda: self._restore("undo"), "undo")
 
 
 class BlockTimeCommand(ServiceCommand):

@@ -39,9 +39,29 @@ class CycleMove:
         return None if self.old_start is None else self.new_start - self.old_start
 
 
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row a change wrote, whole (version included), so it can be put back exactly:
+    ``before`` None when the change inserted it, ``after`` None when it deleted it."""
+
+    table: str
+    before: Row | None
+    after: Row | None
+
+    @property
+    def row_id(self) -> int:
+        row = self.after if self.after is not None else self.before
+        assert row is not None
+        return int(row["id"])
+
+
 @dataclass
 class ChangeSet:
-    """What one service call changed: ids per table, moved cycles, notes for people."""
+    """What one service call changed: ids per table, moved cycles, notes for people, and
+    each appointment or dose row it wrote as it was before and after (``rows``)."""
 
     action: str
     appointments: set[int] = field(default_factory=set)
@@ -52,10 +72,23 @@ class ChangeSet:
     settings: bool = False
     moves: list[CycleMove] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows: dict[tuple[str, int], RowChange] = field(default_factory=dict)
 
     @property
     def later_moves(self) -> list[CycleMove]:
         return self.moves[1:]
+
+    def record(self, table: str, before: Row | None, after: Row | None) -> None:
+        """Note one write: a row written twice keeps its first ``before``, last ``after``."""
+        change = RowChange(table, before, after)
+        key = (table, change.row_id)
+        first = self.rows.get(key)
+        if first is not None:
+            change = RowChange(table, first.before, after)
+        if change.before is None and change.after is None:
+            self.rows.pop(key, None)  # inserted, then deleted: nothing to put back
+        else:
+            self.rows[key] = change
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from ..domain.regimen import (
 from ..domain.stability import check_can_start
 from ..store import repository as repo
 from ..store.database import ConflictError, from_utc_text, to_utc_text
+from . import journal
 from .context import (
     ChangeSet,
     ClinicSettings,
@@ -162,18 +163,17 @@ def _write_slots(
         old = record.current.get(dose["id"])
         if old is None:
             values = {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
-            changes.appointments.add(repo.insert_appointment(ctx.db, values))
+            journal.insert_appointment(ctx.db, changes, values)
             changes.moves.append(
                 CycleMove(dose["cycle"], None, slot.start, None, chair_name(ctx.db, slot.chair))
             )
         elif slot_of(old) != slot:
             moving.append((dose, old, slot))
-    for _dose, old, _slot in moving:
-        repo.update_appointment(ctx.db, old["id"], old["version"], {"status": "cancelled"})
-    for dose, old, slot in moving:
+    cancel = {"status": "cancelled"}
+    released = [journal.update_appointment(ctx.db, changes, old, cancel) for _, old, _ in moving]
+    for (dose, old, slot), free in zip(moving, released, strict=True):
         values = {**appointment_values(slot), "status": "booked"}
-        repo.update_appointment(ctx.db, old["id"], old["version"] + 1, values)
-        changes.appointments.add(old["id"])
+        journal.update_appointment(ctx.db, changes, free, values)
         changes.moves.append(
             CycleMove(
                 dose["cycle"],
@@ -230,13 +230,13 @@ def replan_after(
     prefs = settings.prefs(chair_ids_in_order(ctx.db, preferred_chair), _preferred_time(record))
     slots = booking.reanchor(calendar, anchor_day, pairs, prefs, lookup, probe)
     placements = [
-        (by_cycle.get(cycle) or _new_dose(ctx.db, record, cycle), slot)
+        (by_cycle.get(cycle) or _new_dose(ctx.db, record, cycle, changes), slot)
         for cycle, slot in zip(planned_cycles, slots, strict=True)
     ]
     _write_slots(ctx, placements, record, changes)
 
 
-def _new_dose(db: Database, record: CourseRecord, cycle: int) -> Row:
+def _new_dose(db: Database, record: CourseRecord, cycle: int, changes: ChangeSet) -> Row:
     values = {
         "course_id": record.course["id"],
         "cycle": cycle,
@@ -245,10 +245,10 @@ def _new_dose(db: Database, record: CourseRecord, cycle: int) -> Row:
         "weight_kg": record.patient["weight_kg"],
         "weight_measured_at": record.patient["weight_measured_at"],
     }
-    dose_id = repo.insert_dose(db, values)
-    row = repo.dose_by_id(db, dose_id)
+    row = repo.dose_by_id(db, repo.insert_dose(db, values))
     assert row is not None
     record.doses.append(row)
+    journal.inserted_dose(changes, row)
     return row
 
 
@@ -388,7 +388,7 @@ def book_course(
         course = repo.course_by_id(db, course_id)
         assert course is not None
         record = CourseRecord(patient, course, [], {})
-        placements = [(_new_dose(db, record, n + 1), slot) for n, slot in enumerate(slots)]
+        placements = [(_new_dose(db, record, n + 1, changes), slot) for n, slot in enumerate(slots)]
         _write_slots(ctx, placements, record, changes)
         changes.courses.add(course_id)
         changes.patients.add(patient["id"])
@@ -586,7 +586,7 @@ def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> Non
     result = bag_check(db, dose_id, slot.infusion_start)
     if result is not None:
         changes.notes.append(result["message"])
-        if not result["usable"] and slot.infusion_start > result["bag_expires_at"]:
+        if not result["usable"]:
             changes.notes.append("the bag will have expired: discard it and prepare a new one")
 
 
@@ -624,11 +624,9 @@ def mark_dose_missed(
             from .slots import missed_placement
 
             slot = missed_placement(ctx, settings, record, cycle, old, to, chair)
-        repo.update_appointment(db, old["id"], old["version"], {"status": "missed"})
-        new_id = repo.insert_appointment(
-            db, {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
-        )
-        changes.appointments.update({old["id"], new_id})
+        journal.update_appointment(db, changes, old, {"status": "missed"})
+        values = {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
+        new_id = journal.insert_appointment(db, changes, values)["id"]
         _note_bag(db, dose["id"], slot, changes)
         changes.moves.append(
             CycleMove(
@@ -852,8 +850,7 @@ def move_blocked_time(
         taken = booking.conflict(load.busy.get(chair_id, ()), slot.interval)
         if taken is not None:
             raise DomainError("to", booking.describe_conflict(calendar, taken))
-        repo.update_appointment(db, appointment_id, old["version"], appointment_values(slot))
-        changes.appointments.add(appointment_id)
+        journal.update_appointment(db, changes, old, appointment_values(slot))
         changes.chairs.update({old["chair_id"], chair_id})
         audit(
             ctx,
