@@ -200,8 +200,15 @@ class VisitMenus(QObject):
             intro = f"Now {booked}. Choose a free slot; the earliest is chosen."
             ok = "Move here"
 
+        start, end = from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"])
+        now = ctx.clock.now()
+        # A missed dose is re-booked from now on; one announced ahead, after its own slot.
+        start_from = (end if now < start else now) if missed else None
+
         def find() -> list[slots.SlotOption]:
-            return slots.find_slots(ctx, mrn=mrn, cycle=cycle, count=SLOT_COUNT)
+            return slots.find_slots(
+                ctx, mrn=mrn, cycle=cycle, start_from=start_from, count=SLOT_COUNT
+            )
 
         def preview_slot(option: slots.SlotOption) -> Any:
             action = courses.mark_dose_missed if missed else courses.move_appointment

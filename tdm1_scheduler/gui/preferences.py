@@ -50,6 +50,7 @@ from ..services.clinic import (
     save_preferences,
 )
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from .close_date_rebook import RebookPanel, booking_lines
 
 DECIMALS = 1
 TIME_FORMAT = "HH:mm"
@@ -310,6 +311,10 @@ class PreferencesDialog(QDialog):
         row.addWidget(self.close_date_button)
         row.addWidget(self.reopen_button)
         layout.addLayout(row)
+        self.rebook_panel = RebookPanel(self.ctx, box)  # shown for a date with bookings
+        self.rebook_panel.window = self.parent()
+        self.rebook_panel.sig_done.connect(lambda _changes: self._closed_and_rebooked())
+        layout.addWidget(self.rebook_panel)
         return box
 
     # --- values -----------------------------------------------------------------------
@@ -418,6 +423,17 @@ class PreferencesDialog(QDialog):
         """Close the clinic on the date picked (its own service call, written at once)."""
         picked = self.closed_date_edit.date()
         day = date(picked.year(), picked.month(), picked.day())
+        already = day in load_settings(self.ctx.db).calendar.closed_dates
+        booked = [] if already else booking_lines(self.ctx, day)
+        if booked:  # the panel says who, where each would go, and offers to re-book
+            self.error_label.setText(
+                f"Not closed: {len(booked)} visit(s) are booked on {day:%a %d %b %Y}; "
+                "re-book them below, or move them first"
+            )
+            self.error_label.show()
+            self.rebook_panel.show_for(day, self.closed_reason_edit.text())
+            return False
+        self.rebook_panel.hide()
         try:
             changes = add_closed_date(self.ctx, day, self.closed_reason_edit.text())
         except DomainError as error:
@@ -427,6 +443,12 @@ class PreferencesDialog(QDialog):
         self.closed_reason_edit.clear()
         self._written(changes)
         return True
+
+    def _closed_and_rebooked(self) -> None:
+        """The panel closed the date (the window was told, with an undo step)."""
+        self.closed_reason_edit.clear()
+        self.error_label.hide()
+        self.show_closed_dates(load_settings(self.ctx.db))
 
     @Slot()
     def reopen_date(self) -> bool:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QIcon,
+    QKeyEvent,
     QKeySequence,
     QMouseEvent,
     QPainter,
@@ -389,19 +390,53 @@ class WeekView(PlannerView):
         return f"{load.appointments} visit(s), {load.fraction:.0%} full"
 
 
-def select_on_focus(view: PlannerView) -> None:
-    """Tab moves the keyboard focus from block to block: the focused block is selected
-    (so the arrow keys and the Menu key act on it) and scrolled into view."""
-    scene = view.planner_scene
+class BlockTabber(QObject):
+    """Tab and Shift+Tab step through a view's blocks in time order (then chair): the
+    block reached is selected, focused and scrolled into view, so the arrow keys and the
+    Menu key act on it. Past the last block, Tab leaves the view as usual."""
 
-    def focused(new: object, _old: object, reason: Qt.FocusReason) -> None:
-        tabbing = reason in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)
-        if isinstance(new, BlockItem) and tabbing:
-            scene.clearSelection()
-            new.setSelected(True)
-            view.ensureVisible(new)
+    def __init__(self, view: PlannerView) -> None:
+        super().__init__(view)
+        self.view = view
+        view.installEventFilter(self)
 
-    scene.focusItemChanged.connect(focused)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        back = key == Qt.Key.Key_Backtab or (
+            key == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        )
+        if key not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            return False
+        scene = self.view.planner_scene
+        geometry = scene.geometry
+        blocks = sorted(
+            scene.blocks.values(),
+            key=lambda b: (
+                (b.row["start_utc"], geometry.chair_index(b.row["chair_id"]) or 0)
+                if geometry
+                else (b.row["start_utc"], 0)
+            ),
+        )
+        if not blocks:
+            return False
+        current = scene.selected_block()
+        index = blocks.index(current) if current in blocks else (len(blocks) if back else -1)
+        index += -1 if back else 1
+        if not 0 <= index < len(blocks):
+            return False  # past the ends: the focus moves on to the next widget
+        block = blocks[index]
+        scene.clearSelection()
+        block.setSelected(True)
+        block.setFocus(Qt.FocusReason.TabFocusReason)
+        self.view.ensureVisible(block)
+        return True
+
+
+def select_on_focus(view: PlannerView) -> BlockTabber:
+    """Tab reaches the blocks of ``view`` (see ``BlockTabber``)."""
+    return BlockTabber(view)
 
 
 class WeekPane(QObject):
