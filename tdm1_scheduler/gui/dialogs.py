@@ -89,6 +89,13 @@ def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButton
     return box
 
 
+def patient_title(ctx: Context, mrn: str) -> str:
+    """``Ada Lovelace (MRN 100234)``: the patient as a person names them."""
+    patient = repo.patient_by_mrn(ctx.db, mrn)
+    label = mrn if mrn.upper().startswith("MRN") else f"MRN {mrn}"
+    return f"{patient['name']} ({label})" if patient else label
+
+
 def _refusal(error: DomainError | ConflictError) -> str:
     return f"Refused: {error}"
 
@@ -227,7 +234,7 @@ class BookCourseDialog(QDialog):
         self.settings: ClinicSettings = load_settings(ctx.db)
         self.confirm_past: Confirm = lambda title, text: ask_past(self, title, text)
         self.setObjectName("bookCourseDialog")
-        self.setWindowTitle(f"Book a {DRUG_NAME} course for {mrn}")
+        self.setWindowTitle(f"Book {DRUG_NAME} for {patient_title(ctx, mrn)}")
         self.setAccessibleName("Book a course")
         self.resize(760, 560)
         self._build()

@@ -228,3 +228,15 @@ def test_tab_reaches_the_blocks(planner: Planner) -> None:
     first: Any = selected
     QTest.keyClick(view, Qt.Key.Key_Tab)
     assert planner.scene.selected_block() is not first
+
+
+def test_book_course_title_names_the_drug_and_the_patient(window: MainWindow) -> None:
+    from tdm1_scheduler.gui.dialogs import BookCourseDialog
+
+    patient = repo.patient_by_mrn(window.ctx.db, LATER_CYCLE_MRN)
+    assert patient is not None
+    dialog = BookCourseDialog(window.ctx, LATER_CYCLE_MRN, lambda _changes: None, window)
+    assert dialog.windowTitle() == (
+        f"Book ado-trastuzumab emtansine (KADCYLA) for {patient['name']} ({LATER_CYCLE_MRN})"
+    )
+    dialog.deleteLater()
