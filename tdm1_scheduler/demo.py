@@ -6,6 +6,11 @@ for about ten months up to ``now``: courses are booked with their first dose in 
 then every dose whose infusion start lies before ``now`` is recorded as given, in order,
 with the clock set to that moment. The result is deterministic for a given ``now``.
 
+Nothing is ever recorded after ``now``: today's visits that are still in the chair at
+``now`` go through the nurse board's steps (arrived, infusion started, ended,
+discharged), each only once its moment has passed, and pharmacy records a vial or a
+bag only once it was made. So the board shows real phases that no clock moves on.
+
 "Today" is the clinic's local date of ``now``; on a closed day (a weekend) the busy board
 is the next open day.
 """
@@ -16,13 +21,21 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from .clock import FixedClock
 from .domain.calendar import ClinicCalendar
 from .domain.regimen import CYCLE_LENGTH_DAYS
+from .services import nurse
 from .services.clinic import init_clinic
 from .services.context import Context, load_settings
-from .services.courses import book_course, mark_dose_missed, record_dose_given, reduce_dose_level
+from .services.courses import (
+    book_course,
+    load_course,
+    mark_dose_missed,
+    record_dose_given,
+    reduce_dose_level,
+)
 from .services.patients import add_patient
 from .services.pharmacy import record_dilution, record_reconstitution
 from .services.queries import course_view
@@ -60,6 +73,9 @@ class DemoCourse:
 # Share of the busy day's remaining doses whose bag pharmacy has already made; the rest
 # show the nurse why an infusion cannot start yet.
 PREPARED_SHARE = 0.7
+# A patient stays this long after the minimum observation before the demo discharges
+# them, so the board shows some "ready to leave" flags at ``now``.
+DISCHARGE_AFTER = timedelta(minutes=20)
 
 
 def demo_plan() -> list[DemoCourse]:
@@ -170,11 +186,50 @@ def _prepare_bag(
     rng: random.Random,
 ) -> None:
     """Pharmacy made this morning's bag: reconstituted, then diluted 30 min later, early
-    enough to be ready and well inside its 24 hours."""
+    enough to be ready and well inside its 24 hours. A step whose moment is still after
+    ``now`` is not recorded (the vial waits to be diluted, or nothing is made yet)."""
     reconstituted = infusion_start - timedelta(minutes=rng.choice((90, 120, 150)))
-    clock.current = min(now, reconstituted)
+    diluted = reconstituted + timedelta(minutes=30)
+    if reconstituted > now:
+        return
+    clock.current = reconstituted
     record_reconstitution(ctx, mrn=mrn, cycle=cycle, at=reconstituted, lots=["DEMO-LOT-A1"])
-    record_dilution(ctx, mrn=mrn, cycle=cycle, at=reconstituted + timedelta(minutes=30))
+    if diluted <= now:
+        clock.current = diluted
+        record_dilution(ctx, mrn=mrn, cycle=cycle, at=diluted)
+
+
+def _run_visit(
+    ctx: Context,
+    clock: FixedClock,
+    now: datetime,
+    mrn: str,
+    cycle: dict[str, Any],
+    rng: random.Random,
+) -> None:
+    """Today's visit still in the chair at ``now``, through the nurse's steps: each one
+    at its moment, and only the ones whose moment has passed."""
+    start = datetime.fromisoformat(cycle["start"])
+    infusion_start = start + timedelta(minutes=cycle["prep_min"])
+    record = load_course(ctx.db, mrn)
+    appointment_id = int(record.current[record.dose(cycle["cycle"])["id"]]["id"])
+    _prepare_bag(ctx, clock, now, mrn, cycle["cycle"], infusion_start, rng)
+    ended = infusion_start + timedelta(minutes=cycle["infusion_min"])
+    leaves = max(
+        datetime.fromisoformat(cycle["end"]),
+        ended + timedelta(minutes=cycle["observation_min"]) + DISCHARGE_AFTER,
+    )
+    steps = (
+        (start, nurse.arrive),
+        (infusion_start, nurse.start_infusion),
+        (ended, nurse.end_infusion),
+        (leaves, nurse.discharge),
+    )
+    for moment, step in steps:
+        if moment > now:
+            return
+        clock.current = moment
+        step(ctx, appointment_id=appointment_id)
 
 
 def _run_course(
@@ -231,7 +286,12 @@ def _run_course(
             return
         slowed = plan.reaction_after == cycle["cycle"]
         minutes = 120 if slowed else cycle["infusion_min"]
-        clock.current = infusion_start + timedelta(minutes=minutes + cycle["observation_min"])
+        leaves = infusion_start + timedelta(minutes=minutes + cycle["observation_min"])
+        if leaves > now:
+            # Still in the chair at now: the nurse's steps so far, then the course waits.
+            _run_visit(ctx, clock, now, mrn, cycle, random.Random(f"{DEMO_SEED}-visit-{mrn}"))
+            return
+        clock.current = leaves
         record_dose_given(
             ctx,
             mrn=mrn,
