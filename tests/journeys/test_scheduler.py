@@ -202,7 +202,6 @@ def test_scheduler_books_drags_undoes_redoes_marks_missed_and_moves_again(
     assert appointments(clinic.db, MRN) == MOVED_AGAIN
 
 
-@pytest.mark.xfail(strict=True, reason="waits for undo as an exact inverse (version check)")
 def test_undo_of_a_move_from_before_the_dose_was_missed_is_refused(
     clinic: Clinic, qtbot: Any
 ) -> None:
@@ -223,7 +222,6 @@ FIFTH_LATER = shifted(BOOKED, 5, 2)  # cycle 5 two days later: 5-14 on Thursdays
 THIRD_LATER = shifted(BOOKED, 3, 1)  # cycle 3 one day later: 3-14 on Wednesdays
 
 
-@pytest.mark.xfail(strict=True, reason="waits for undo as an exact inverse")
 def test_undo_restores_exactly_what_the_change_moved(clinic: Clinic, qtbot: Any) -> None:
     """Issue 12, defect 1: move cycle 5 two days later, drag cycle 3 one day later, undo:
     cycles 5-14 are exactly where they were after the first move, not two days early.
