@@ -140,9 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     given.add_argument("--mrn", required=True)
     given.add_argument("--cycle", type=int, required=True)
     given.add_argument("--at", required=True, help="ISO time the infusion started")
-    given.add_argument("--infusion-min", type=int)
+    given.add_argument("--infusion-min", type=int, help="minutes it ran (default: as booked)")
     given.add_argument("--reaction", action="store_true", help="not tolerated (slowed/stopped)")
-    given.add_argument("--reaction-grade", type=int, choices=range(1, 5))
+    given.add_argument(
+        "--stopped", action="store_true", help="stopped before it was complete (a partial dose)"
+    )
+    given.add_argument("--reaction-grade", type=int, choices=range(1, 5), help="4 stops the course")
     given.set_defaults(run=run_dose_given)
     missed = command("missed", "mark a dose missed and re-book it", dose)
     missed.add_argument("--mrn", required=True)
@@ -352,8 +355,8 @@ def run_course_stop(args: argparse.Namespace, db: Database) -> int:
 
 def run_dose_given(args: argparse.Namespace, db: Database) -> int:
     at = parse_instant("at", args.at, db)
-    say(
-        course_services.record_dose_given(
+    try:
+        changes = course_services.record_dose_given(
             context(args, db),
             mrn=args.mrn,
             cycle=args.cycle,
@@ -361,8 +364,13 @@ def run_dose_given(args: argparse.Namespace, db: Database) -> int:
             infusion_min=args.infusion_min,
             tolerated=not (args.reaction or args.reaction_grade),
             reaction_grade=args.reaction_grade,
+            completed=not args.stopped,
         )
-    )
+    except DomainError as error:
+        if error.field == "infusion_min" and not args.stopped:  # name the option to use
+            raise DomainError(error.field, f"{error.rule} (--infusion-min; --stopped)") from None
+        raise
+    say(changes)  # a grade 4 reaction: the course stopped; the cancelled bookings listed
     return EXIT_OK
 
 

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import DomainError
+from .tolerance import FIRST_INFUSION_MIN as FIRST_INFUSION_MIN
+from .tolerance import LATER_INFUSION_MIN as LATER_INFUSION_MIN
+from .tolerance import InfusionOutcome as InfusionOutcome
+from .tolerance import next_infusion_min
 
 DRUG_NAME = "ado-trastuzumab emtansine (KADCYLA)"
 # [label] + FDA 2013 safety communication: never shown as "trastuzumab" alone.
 DRUG_NAME_REMINDER = "not trastuzumab, and not fam-trastuzumab deruxtecan (Enhertu)"
 
 CYCLE_LENGTH_DAYS = 21  # [label] one dose every 3 weeks
-FIRST_INFUSION_MIN = 90  # [label]
+# FIRST_INFUSION_MIN (90) and LATER_INFUSION_MIN (30) [label] live in tolerance.py.
 FIRST_OBSERVATION_MIN = 90  # [label] at least 90 min after the first infusion
-LATER_INFUSION_MIN = 30  # [label] when prior infusions were well tolerated
 LATER_OBSERVATION_MIN = 30  # [label] at least 30 min after later infusions
 DEFAULT_PREP_MIN = 15  # [policy] vitals and line access before the infusion
 EBC_TOTAL_CYCLES = 14  # [label] early breast cancer: 14 cycles in total
@@ -79,38 +82,18 @@ class ChairTime:
         return self.prep_min + self.infusion_min + self.observation_min
 
 
-@dataclass(frozen=True)
-class InfusionOutcome:
-    """What happened at one given infusion: its real length and whether it was tolerated.
-
-    An infusion that was slowed or interrupted for a reaction is not tolerated.
-    """
-
-    infusion_min: int
-    tolerated: bool
-
-    def __post_init__(self) -> None:
-        if self.infusion_min < 1:
-            raise DomainError("infusion_min", f"must be at least 1 minute, got {self.infusion_min}")
-
-
 def chair_time_for_next(
     previous: Sequence[InfusionOutcome], prep_min: int = DEFAULT_PREP_MIN
 ) -> ChairTime:
     """Durations for the next infusion from every infusion given before it.
 
-    [label] first infusion 90 min + at least 90 min observation; later ones 30 + 30
-    when every prior infusion was tolerated. [policy from the label's "rate the patient
-    tolerated"] after any reaction the next infusion keeps the duration actually given
-    last time, never shortened automatically; observation 30.
+    The infusion minutes follow the tolerance rule (``tolerance.next_infusion_min``).
+    [label] at least 90 min observation after the first infusion, 30 after later ones.
     """
     if prep_min < 0:
         raise DomainError("prep_min", f"must not be negative, got {prep_min}")
-    if not previous:
-        return ChairTime(prep_min, FIRST_INFUSION_MIN, FIRST_OBSERVATION_MIN)
-    if all(outcome.tolerated for outcome in previous):
-        return ChairTime(prep_min, LATER_INFUSION_MIN, LATER_OBSERVATION_MIN)
-    return ChairTime(prep_min, previous[-1].infusion_min, LATER_OBSERVATION_MIN)
+    observation = LATER_OBSERVATION_MIN if previous else FIRST_OBSERVATION_MIN
+    return ChairTime(prep_min, next_infusion_min(previous), observation)
 
 
 def check_dose_level(value: float) -> float:

@@ -42,8 +42,11 @@ from ..domain.timers import (
     REACTION_GRADES,
     Alert,
     AlertKind,
+    Phase,
     alerts_due,
+    infusion_due_at,
     observation_complete,
+    phase_of,
 )
 from ..services import nurse
 from ..services.context import ChangeSet, Context, load_settings
@@ -140,6 +143,37 @@ class AlertBanner(QFrame):
         self.ack_button.setAccessibleName(f"Acknowledge: {text}")
         layout.addWidget(self.label, 1)
         layout.addWidget(self.ack_button)
+
+
+def end_infusion_question(parent: QWidget, planned_min: int, paused: bool) -> QMessageBox:
+    """Ending before the planned end: "Completed" (accept) or "Stopped before complete"
+    (destructive); Cancel (Esc) ends nothing. A paused infusion offers only the stop."""
+    if paused:
+        text = (
+            "The infusion is paused and was not resumed, so it ends as stopped before"
+            " complete (a partial dose)."
+        )
+    else:
+        text = "The infusion is ending before its planned end. Was the whole dose given?"
+    box = QMessageBox(QMessageBox.Icon.Question, "End the infusion", text, parent=parent)
+    box.setInformativeText(
+        f"Stopped before complete: the next infusion keeps at least the planned {planned_min}"
+        " min. Completed: the whole dose went in; the next is planned from the minutes it"
+        " took."
+    )
+    box.setObjectName("endInfusionQuestion")
+    box.setAccessibleName("Was the infusion completed or stopped before complete?")
+    if not paused:
+        done = box.addButton("Completed", QMessageBox.ButtonRole.AcceptRole)
+        done.setObjectName("infusionCompleted")
+        done.setAccessibleName("The whole dose was given")
+    stop = box.addButton("Stopped before complete", QMessageBox.ButtonRole.DestructiveRole)
+    stop.setObjectName("infusionStopped")
+    stop.setAccessibleName("Stopped before complete: a partial dose")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setEscapeButton(cancel)
+    box.setDefaultButton(cancel)
+    return box
 
 
 class NurseBoard(QWidget):
@@ -336,10 +370,11 @@ class NurseBoard(QWidget):
             "start": nurse.start_infusion,
             "pause": nurse.pause_infusion,
             "resume": nurse.resume_infusion,
-            "end_infusion": nurse.end_infusion,
         }
         if step in simple:
             self._call(appointment_id, simple[step])
+        elif step == "end_infusion":
+            self._end_infusion(appointment_id)
         elif step == "reaction":
             self._ask_reaction(appointment_id)
         elif step in ("end_observation", "discharge"):
@@ -358,6 +393,29 @@ class NurseBoard(QWidget):
             lambda: self._call(appointment_id, action, reason=dialog.reason) and None
         )
         self._open(dialog)
+
+    def _end_infusion(self, appointment_id: int) -> None:
+        """At or after its planned end an infusion just ends (completed). Before it, ask:
+        completed, or stopped before complete (a partial dose)? A paused one was never
+        resumed, so it can only end as stopped (domain.tolerance)."""
+        visit = self.tiles[appointment_id].data.visit
+        now = self.ctx.clock.now()
+        paused = phase_of(visit) is Phase.PAUSED
+        due = infusion_due_at(visit, now)
+        if not paused and (due is None or now >= due):
+            self._call(appointment_id, nurse.end_infusion)
+            return
+        box = end_infusion_question(self, visit.infusion_min, paused)
+        box.buttonClicked.connect(
+            lambda button: self._answer_end(appointment_id, box.buttonRole(button))
+        )
+        self._open(box)
+
+    def _answer_end(self, appointment_id: int, role: QMessageBox.ButtonRole) -> None:
+        if role is QMessageBox.ButtonRole.AcceptRole:
+            self._call(appointment_id, nurse.end_infusion, stopped=False)
+        elif role is QMessageBox.ButtonRole.DestructiveRole:
+            self._call(appointment_id, nurse.end_infusion, stopped=True)
 
     def _ask_reaction(self, appointment_id: int) -> None:
         dialog = ReactionDialog(self)

@@ -38,9 +38,10 @@ from ..domain.regimen import (
     parse_setting,
 )
 from ..domain.stability import check_can_start
+from ..domain.tolerance import ends_course, recorded_outcome
 from ..store import repository as repo
 from ..store.database import ConflictError, from_utc_text, to_utc_text
-from . import journal
+from . import journal, outcomes
 from .context import (
     ChangeSet,
     ClinicSettings,
@@ -57,7 +58,6 @@ from .context import (
 )
 
 Row = dict[str, Any]
-MAX_INFUSION_MIN = 600
 
 
 @dataclass
@@ -79,7 +79,7 @@ class CourseRecord:
             GivenDose(
                 d["cycle"],
                 from_utc_text(d["given_at"]),
-                InfusionOutcome(d["infusion_actual_min"], bool(d["tolerated"])),
+                outcomes.outcome_of_dose(d),
             )
             for d in self.doses
             if d["status"] == "given"
@@ -491,8 +491,11 @@ def record_dose_given(
     infusion_min: int | None = None,
     tolerated: bool = True,
     reaction_grade: int | None = None,
+    completed: bool = True,
 ) -> ChangeSet:
-    """A dose was given (its infusion started at ``given_at``); later cycles re-anchor."""
+    """A dose was given (its infusion started at ``given_at``); later cycles re-anchor
+    (``domain.tolerance``). ``tolerated`` False: a reaction; ``completed`` False: stopped
+    before complete. A grade 4 reaction stops the course instead."""
     require_aware("given_at", given_at)
     changes = ChangeSet(f"record cycle {cycle} given for {mrn}")
     with transaction(ctx) as db:
@@ -515,30 +518,29 @@ def record_dose_given(
                 raise DomainError("given_at", problem)
         appointment = record.current[dose["id"]]
         _use_bag(db, dose["id"], given_at, changes)
-        planned_min = appointment["infusion_min"]
-        minutes = planned_min if infusion_min is None else infusion_min
-        if not isinstance(minutes, int) or not 1 <= minutes <= MAX_INFUSION_MIN:
-            raise DomainError(
-                "infusion_min", f"must be 1-{MAX_INFUSION_MIN} minutes, got {minutes}"
-            )
         if reaction_grade is not None and reaction_grade not in range(1, 5):
             raise DomainError("reaction_grade", f"must be 1-4, got {reaction_grade}")
-        # [policy] a slowed infusion (longer than booked) was not tolerated: the next
-        # one keeps its length instead of dropping to 30 min.
-        tolerated = tolerated and reaction_grade is None and minutes <= planned_min
+        outcome = recorded_outcome(
+            planned_min=appointment["infusion_min"],
+            infusion_min=infusion_min,
+            completed=completed,
+            reaction=not tolerated or reaction_grade is not None,
+        )
         new = {
             "status": "given",
             "given_at": to_utc_text(given_at),
-            "infusion_actual_min": minutes,
-            "tolerated": int(tolerated),
-            "reaction_grade": reaction_grade,
+            **outcomes.dose_values(outcome, reaction_grade),
         }
         repo.update_versioned(db, "doses", dose["id"], dose["version"], new)
         repo.update_appointment(db, appointment["id"], appointment["version"], {"status": "given"})
         changes.appointments.add(appointment["id"])
         record = load_course(db, mrn)
         status = course_status(record.setting, len(record.given), stopped=False)
-        if status is CourseStatus.COMPLETED:
+        changes.notes.extend(outcomes.outcome_notes(outcome))
+        if ends_course(reaction_grade):  # the nurse board's stop_course does the same
+            reason = StopReason.LIFE_THREATENING_REACTION.value
+            _stop(ctx, db, record, reason, changes, f"course stopped: {reason} (grade 4)")
+        elif status is CourseStatus.COMPLETED:
             repo.update_versioned(
                 db,
                 "courses",
@@ -737,7 +739,7 @@ def _stop(
             "stopped_at": to_utc_text(now),
         },
     )
-    cancelled = []
+    cancelled, lines, local = [], [], load_settings(db).calendar.local  # lines: for people
     for dose in record.booked:
         repo.update_versioned(db, "doses", dose["id"], dose["version"], {"status": "cancelled"})
         appointment = record.current.get(dose["id"])
@@ -746,11 +748,14 @@ def _stop(
                 db, appointment["id"], appointment["version"], {"status": "cancelled"}
             )
             changes.appointments.add(appointment["id"])
+            when = local(from_utc_text(appointment["start_utc"]))
+            where = f"{when:%a %Y-%m-%d %H:%M} {chair_name(db, appointment['chair_id'])}"
+            lines.append(f"cancelled cycle {dose['cycle']}: {where}")
         cancelled.append(dose["cycle"])
     changes.courses.add(record.course["id"])
     if note:
         changes.notes.append(note)
-    changes.notes.append(f"{len(cancelled)} future booking(s) cancelled")
+    changes.notes.extend([f"{len(cancelled)} future booking(s) cancelled", *lines])
     audit(
         ctx,
         "stop course",

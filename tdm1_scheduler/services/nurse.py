@@ -24,23 +24,21 @@ from ..domain.errors import DomainError
 from ..domain.regimen import Setting, StopReason, total_cycles
 from ..domain.stability import Preparation, check_can_start
 from ..domain.timers import (
-    LIFE_THREATENING_GRADE,
     REACTION_GRADES,
     AlertKind,
     Phase,
     Visit,
     format_acknowledged,
-    infusion_minutes,
     observation_complete,
     observation_due_at,
     parse_acknowledged,
     phase_of,
-    tolerated,
 )
+from ..domain.tolerance import ended_outcome, ends_course, next_infusion_min, visit_outcome
 from ..store import repository as repo
 from ..store import visits as visit_store
 from ..store.database import from_utc_text, to_utc_text
-from . import courses
+from . import courses, outcomes
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
 from .pharmacy import check_bag_matches_dose, instant_of, preparation_of
 
@@ -260,34 +258,45 @@ def _step(ctx: Context, appointment_id: int) -> tuple[Database, Row, Row, Visit,
 
 
 def _save_outcome(
-    ctx: Context, row: Row, visit: Visit, changes: ChangeSet, replan: bool = True
+    ctx: Context,
+    row: Row,
+    visit: Visit,
+    changes: ChangeSet,
+    *,
+    completed: bool | None = None,
+    replan: bool = True,
 ) -> dict[str, Any]:
-    """Write the infusion's outcome to its dose (real length once ended, tolerated,
-    reaction grade) and re-plan the later cycles from it."""
+    """Write the infusion's outcome to its dose and re-plan the later cycles from it.
+
+    Once ended, the outcome is ``domain.tolerance``'s (``completed`` None keeps what was
+    recorded at its end); while it still runs only the reaction is written, and its end
+    re-plans."""
     db = ctx.db
     dose = repo.dose_by_id(db, row["dose_id"])
     assert dose is not None
-    minutes = infusion_minutes(visit) or dose["infusion_actual_min"]
-    outcome = {
-        "infusion_actual_min": minutes,
-        "tolerated": int(tolerated(visit)),
-        "reaction_grade": visit.reaction_grade,
-    }
-    repo.update_versioned(db, "doses", dose["id"], dose["version"], outcome)
+    if visit.infusion_ended_at is None:
+        values: dict[str, Any] = {"tolerated": 0, "reaction_grade": visit.reaction_grade}
+        replan = False
+    else:
+        if completed is None:
+            completed = dose["infusion_completed"] != 0
+        outcome = visit_outcome(visit, completed=completed)
+        values = outcomes.dose_values(outcome, visit.reaction_grade)
+    repo.update_versioned(db, "doses", dose["id"], dose["version"], values)
     record = courses.load_course(db, row["mrn"])
     if replan and record.course["status"] == "active" and record.booked:
         settings = load_settings(db)
         day = settings.calendar.local_date(from_utc_text(dose["given_at"]))
         replanned = ChangeSet("re-plan")
         courses.replan_after(ctx, settings, record, row["cycle"], day, replanned)
-        _note_replanned(settings, replanned, minutes)
+        _note_replanned(settings, replanned, next_infusion_min([g.outcome for g in record.given]))
         _merge(changes, replanned)
     changes.courses.add(row["course_id"])
-    return outcome
+    return values
 
 
 def _note_replanned(settings: ClinicSettings, replanned: ChangeSet, minutes: int) -> None:
-    """Say what happened to each later booking: kept, re-timed or moved."""
+    """Say what happened to each later booking (``minutes``: its new infusion length)."""
     local = settings.calendar.local
     for move in replanned.moves:
         where = f"{move.new_chair} {local(move.new_start):%a %Y-%m-%d %H:%M}"
@@ -388,9 +397,11 @@ def resume_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
     return changes
 
 
-def end_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
-    """The infusion ended now: its real length and whether it was tolerated go to the
-    dose, and the later cycles are re-planned from it; observation begins."""
+def end_infusion(ctx: Context, *, appointment_id: int, stopped: bool = False) -> ChangeSet:
+    """The infusion ended now: its outcome goes to the dose, and the later cycles are
+    re-planned from it (``domain.tolerance``); observation begins. ``stopped``: it was
+    stopped before it was complete (a partial dose); one ended while paused, never
+    resumed, counts as stopped whatever is said."""
     changes = ChangeSet("infusion ended")
     with transaction(ctx):
         db, row, visit_row, visit, phase, now = _step(ctx, appointment_id)
@@ -399,13 +410,9 @@ def end_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
         values = {**_closed_pause(visit_row, now), "infusion_ended_at": to_utc_text(now)}
         values.update(_acknowledge(visit_row, AlertKind.INFUSION_END))
         _write(db, visit_row, values)
-        ended = replace(
-            visit,
-            paused_at=None,
-            paused_seconds=values.get("paused_seconds", visit.paused_seconds),
-            infusion_ended_at=now,
-        )
-        outcome = _save_outcome(ctx, row, ended, changes)
+        ended, result = ended_outcome(visit, now, stopped=stopped)
+        outcome = _save_outcome(ctx, row, ended, changes, completed=result.completed)
+        changes.notes[:0] = outcomes.outcome_notes(result)
         _flag_chair_overrun(db, row, ended, changes)
         changes.appointments.add(appointment_id)
         audit(ctx, "end infusion", "visit", visit_row["id"], None, {**values, **outcome})
@@ -444,7 +451,7 @@ def record_reaction(
         db, row, visit_row, visit, phase, now = _step(ctx, appointment_id)
         if phase not in (Phase.INFUSING, Phase.PAUSED, Phase.OBSERVING, Phase.READY):
             raise _refuse_phase("record a reaction", phase)
-        stopping = grade == LIFE_THREATENING_GRADE
+        stopping = ends_course(grade)
         if stopping and not confirm_stop:
             raise DomainError(
                 "confirm",
@@ -454,20 +461,18 @@ def record_reaction(
         worst = max(grade, visit.reaction_grade or 0)
         values: dict[str, Any] = {"reaction_grade": worst}
         updated = replace(visit, reaction_grade=worst)
-        if stopping and phase in (Phase.INFUSING, Phase.PAUSED):
+        completed: bool | None = None  # an ended infusion keeps how it ended
+        if stopping and phase in (Phase.INFUSING, Phase.PAUSED):  # stopped: a partial dose
             values.update(_closed_pause(visit_row, now))
             values["infusion_ended_at"] = to_utc_text(now)
-            updated = replace(
-                updated,
-                paused_at=None,
-                paused_seconds=values.get("paused_seconds", visit.paused_seconds),
-                infusion_ended_at=now,
-            )
+            updated, _result = ended_outcome(updated, now, stopped=True)
+            completed = False
         _write(db, visit_row, values)
-        # While the infusion runs, its end writes the outcome and re-plans.
-        ended = updated.infusion_ended_at is not None
-        outcome = _save_outcome(ctx, row, updated, changes, replan=ended and not stopping)
+        outcome = _save_outcome(
+            ctx, row, updated, changes, completed=completed, replan=not stopping
+        )
         if stopping and row["course_status"] == "active":
+            # the same stop as `dose given --reaction-grade 4` (courses._stop)
             stopped = courses.stop_course(
                 ctx, mrn=row["mrn"], reason=StopReason.LIFE_THREATENING_REACTION.value
             )

@@ -195,6 +195,27 @@ def m002_nurse_visits(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_dose_infusion_outcome(db: Database) -> None:
+    """A given dose records whether its infusion was completed or stopped before complete
+    (a partial dose), and the minutes it was planned for: a stop is not a rate. Doses
+    given before this was kept count as completed over their given booking's minutes."""
+    db.executescript(
+        """
+        ALTER TABLE doses ADD COLUMN infusion_completed INTEGER
+            CHECK (infusion_completed IN (0, 1));
+        ALTER TABLE doses ADD COLUMN infusion_planned_min INTEGER
+            CHECK (infusion_planned_min >= 1);
+        UPDATE doses SET infusion_completed = 1 WHERE status = 'given';
+        UPDATE doses SET infusion_planned_min = (
+            SELECT a.infusion_min FROM appointments a
+            WHERE a.dose_id = doses.id AND a.status = 'given' AND a.infusion_min >= 1
+            ORDER BY a.id DESC LIMIT 1)
+        WHERE status = 'given';
+        """
+    )
+
+
 def known_migration_names() -> list[str]:
     """Every migration this version of the app knows, in order."""
     return [migration.name for migration in migrations.pending(Database(memory=True))]

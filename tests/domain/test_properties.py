@@ -209,7 +209,9 @@ def expected_chair_times(
         return [ChairTime(prep, 90, 90)] + [ChairTime(prep, 30, 30)] * (count - 1)
     if all(outcome.tolerated for outcome in outcomes_given):
         return [ChairTime(prep, 30, 30)] * count
-    return [ChairTime(prep, outcomes_given[-1].infusion_min, 30)] * count
+    # [label] never under 30 min, nor under 90 while none was yet tolerated
+    floor = 30 if any(outcome.tolerated for outcome in outcomes_given) else 90
+    return [ChairTime(prep, max(outcomes_given[-1].infusion_min, floor), 30)] * count
 
 
 # --- planning properties ---------------------------------------------------------------------

@@ -308,7 +308,7 @@ def test_any_history_keeps_the_label_rules(zone, first_offset, wall, history, se
     first = calendar.at(first_day, wall)
     courses.book_course(ctx, mrn="P1", setting=setting, first_dose=first)
     given_days: list[date] = []
-    reacted = False
+    reacted = any_tolerated = False
     for number, (delay, reaction, infusion) in enumerate(history, start=1):
         row = cycles(ctx, "P1")[number - 1]
         due = start_of(row).astimezone(calendar.zone).date()
@@ -323,7 +323,10 @@ def test_any_history_keeps_the_label_rules(zone, first_offset, wall, history, se
         )
         given_days.append(due + timedelta(days=delay))
         reacted = reacted or reaction
+        any_tolerated = any_tolerated or not reaction
         last_infusion = infusion if reaction else cycles(ctx, "P1")[number - 1]["infusion_min"]
+        # [label] never under 30 min, nor under 90 while none was yet tolerated
+        last_infusion = max(last_infusion, 30 if any_tolerated else 90)
         rows = cycles(ctx, "P1")
         upcoming = [c for c in rows if c["status"] == "booked"]
         # next cycle: the first open day from 21 days after the actual given day
