@@ -177,7 +177,6 @@ GRACE_BOOKED = [(1, "Chair 2", t("09:00"), "12:15", "booked"), *later_cycles("Ch
 GRACE_AFTER = [(1, "Chair 2", t("09:00"), "12:15", "given"), *later_cycles("Chair 2", "11:15")]
 
 
-@pytest.mark.xfail(strict=True, reason="waits for the completed/stopped question at infusion end")
 def test_nurse_stopped_before_complete_keeps_the_planned_minutes(
     clinic: Clinic, qtbot: Any
 ) -> None:
