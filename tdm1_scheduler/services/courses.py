@@ -588,7 +588,7 @@ def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> Non
     result = bag_check(db, dose_id, slot.infusion_start)
     if result is not None:
         changes.notes.append(result["message"])
-        if not result["usable"]:
+        if not result["usable"] and slot.infusion_start > result["bag_expires_at"]:
             changes.notes.append("the bag will have expired: discard it and prepare a new one")
 
 
