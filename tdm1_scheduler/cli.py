@@ -435,6 +435,7 @@ def run_check(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
+# Commands that only read: on a file nobody may write (0444) they open it read-only.
 READ_ONLY_COMMANDS = {
     "run_chair_list",
     "run_course_show",
@@ -442,6 +443,10 @@ READ_ONLY_COMMANDS = {
     "run_backup",
     "run_prep_show",
     "run_day_sheet",
+    "run_course_ical",  # course ical
+    "run_export_fhir",  # export fhir
+    "run_appointment_slots",  # appointment slots
+    "run_settings_show",  # settings show
 }
 
 

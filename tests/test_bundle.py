@@ -205,3 +205,49 @@ def test_bundle_runs_outside_the_tree(
         [str(program), "--db", str(db), "day-sheet", "2027-01-12", "--pdf", str(pdf)], tmp_path, env
     )
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_bundle_carries_the_interop_packages(
+    bundle: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """holidays, fhir.resources and icalendar import their modules on demand; the bundle
+    must carry them: close a year's holidays, import a Patient, export FHIR and a calendar."""
+    import json
+
+    from fhir.resources.R4B.bundle import Bundle
+    from icalendar import Calendar
+
+    program, _, env = bundle
+    db = tmp_path / "clinic.db"
+
+    def app(*argv: str) -> str:
+        return run([str(program), "--db", str(db), "--now", "2027-01-04T08:00", *argv],
+                   tmp_path, env)  # fmt: skip
+
+    app("init", "--timezone", "America/New_York", "--chairs", "1")
+    closed = app("closed", "add", "--holidays", "US", "--year", "2027")
+    assert closed.startswith("closed ") and "public holiday(s)" in closed
+    closed_dates = json.loads(app("settings", "show", "--json"))["closed_dates"]
+    assert {"2027-07-05", "2027-09-06"} <= set(closed_dates)
+    incoming = tmp_path / "in.json"
+    incoming.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p",
+                      "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "Z9"}],
+                      "name": [{"family": "Dunn", "given": ["Cy"]}]}},
+        {"resource": {"resourceType": "Observation", "status": "final",
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+                      "subject": {"reference": "Patient/p"},
+                      "valueQuantity": {"value": 80, "code": "kg"}}},
+    ]}))  # fmt: skip
+    assert "1 patient(s) added" in app("import", "fhir", str(incoming))
+    app("course", "start", "--mrn", "Z9", "--setting", "EBC", "--first-dose", "2027-01-05T09:00")
+    out = tmp_path / "bundle.json"
+    app("export", "fhir", "--from", "2027-01-01", "--to", "2027-12-31", "--out", str(out))
+    exported = Bundle.model_validate_json(out.read_bytes())
+    kinds = {entry.resource.get_resource_type() for entry in exported.entry or []}
+    assert {"Patient", "Appointment", "Schedule"} <= kinds
+    ics = tmp_path / "z9.ics"
+    app("course", "ical", "--mrn", "Z9", "--out", str(ics))
+    events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert events and all("KADCYLA" in str(event["SUMMARY"]) for event in events)

@@ -51,6 +51,7 @@ from ..services.clinic import (
 )
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from .close_date_rebook import RebookPanel, booking_lines
+from .holiday_picker import HolidayPicker
 
 DECIMALS = 1
 TIME_FORMAT = "HH:mm"
@@ -315,6 +316,10 @@ class PreferencesDialog(QDialog):
         self.rebook_panel.window = self.parent()
         self.rebook_panel.sig_done.connect(lambda _changes: self._closed_and_rebooked())
         layout.addWidget(self.rebook_panel)
+        self.holiday_picker = HolidayPicker(self.ctx, box)  # a year's holidays to pick from
+        self.holiday_picker.window = self.parent()
+        self.holiday_picker.sig_closed.connect(self._written_elsewhere)
+        layout.addWidget(self.holiday_picker)
         return box
 
     # --- values -----------------------------------------------------------------------
@@ -335,6 +340,7 @@ class PreferencesDialog(QDialog):
         today = clinic.calendar.local_date(self.ctx.clock.now())
         tomorrow = today + timedelta(days=1)
         self.closed_date_edit.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
+        self.holiday_picker.set_year(today.year)
 
     def show_closed_dates(self, clinic: ClinicSettings) -> None:
         """List the closed dates; each item keeps its date (ISO text) for Reopen."""
@@ -443,6 +449,12 @@ class PreferencesDialog(QDialog):
         self.closed_reason_edit.clear()
         self._written(changes)
         return True
+
+    def _written_elsewhere(self, changes: ChangeSet) -> None:
+        """The holiday picker closed dates (the window was told): refresh the list."""
+        self.error_label.hide()
+        self.show_closed_dates(load_settings(self.ctx.db))
+        self.sig_saved.emit(changes)
 
     def _closed_and_rebooked(self) -> None:
         """The panel closed the date (the window was told, with an undo step)."""

@@ -346,6 +346,8 @@ def close_holidays(
                 changes.patients |= part.patients
                 changes.moves.extend(part.moves)
                 changes.notes.extend(part.notes)
+                for row in part.rows.values():  # what undo puts back
+                    changes.record(row.table, row.before, row.after)
         skipped = len(holidays) - len(todo)
         changes.action = f"closed {len(todo)} public holiday(s)" + (
             f" ({skipped} already closed)" if skipped else ""
