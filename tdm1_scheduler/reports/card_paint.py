@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import (
     QFont,
     QPagedPaintDevice,
@@ -19,7 +19,8 @@ from PySide6.QtGui import (
 )
 
 from .card import AppointmentCard
-from .paint import BLACK, FONT_FAMILY, MARGIN_MM, ensure_gui_application
+from .paint import BLACK, FONT_FAMILY, ensure_gui_application
+from .paint.layout import sized_layout
 
 CARD_SIZES = {"a5": QPageSize.PageSizeId.A5, "letter": QPageSize.PageSizeId.Letter}
 COLUMNS = (("Date", 0.30), ("Arrive", 0.12), ("Infusion", 0.13), ("Plan for", 0.17),
@@ -27,12 +28,7 @@ COLUMNS = (("Date", 0.30), ("Arrive", 0.12), ("Infusion", 0.13), ("Plan for", 0.
 
 
 def card_layout(paper: str = "a5") -> QPageLayout:
-    return QPageLayout(
-        QPageSize(CARD_SIZES[paper.lower()]),
-        QPageLayout.Orientation.Portrait,
-        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-        QPageLayout.Unit.Millimeter,
-    )
+    return sized_layout(CARD_SIZES[paper.lower()], QPageLayout.Orientation.Portrait)
 
 
 def _font(size_pt: float, dpi: float, bold: bool = False) -> QFont:

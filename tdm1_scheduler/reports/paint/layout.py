@@ -30,14 +30,19 @@ PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Lett
 FONT_FAMILY = "DejaVu Sans"
 
 
-def page_layout(paper: str = "a4") -> QPageLayout:
-    """Landscape, 10 mm margins."""
+def sized_layout(size: QPageSize.PageSizeId, orientation: QPageLayout.Orientation) -> QPageLayout:
+    """A page of ``size`` with 10 mm margins (the day sheet's and the appointment card's)."""
     return QPageLayout(
-        QPageSize(PAGE_SIZES[paper.lower()]),
-        QPageLayout.Orientation.Landscape,
+        QPageSize(size),
+        orientation,
         QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
         QPageLayout.Unit.Millimeter,
     )
+
+
+def page_layout(paper: str = "a4") -> QPageLayout:
+    """Landscape, 10 mm margins."""
+    return sized_layout(PAGE_SIZES[paper.lower()], QPageLayout.Orientation.Landscape)
 
 
 def prepare_device(device: QPagedPaintDevice, paper: str | None = None) -> None:
