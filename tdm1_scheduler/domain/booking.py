@@ -566,10 +566,10 @@ def free_placements(
     count: int,
     skip: Slot | None = None,
 ) -> list[Slot]:
-    """The first ``count`` grid starts from ``not_before`` that ``placement_problem``
-    allows and whose 30-minute slot is under the start cap, earliest first: one per
-    start, on the first free chair in ``prefs.chairs`` order (``skip``: never this one).
-    Searches ``MAX_DAYS_AHEAD`` open days from the first day spacing allows."""
+    """The first ``count`` starts from ``not_before`` that ``placement_problem`` allows
+    under the start cap, earliest first: one per 30-minute wall slot of the chair start
+    (its earliest), on the first free chair in ``prefs.chairs`` order (``skip``: never
+    this one). Searches ``MAX_DAYS_AHEAD`` open days from the first day spacing allows."""
     require_aware("not_before", not_before)
     first_day = calendar.local_date(not_before)
     if previous is not None:
@@ -583,14 +583,17 @@ def free_placements(
         counts = starts_per_slot(calendar, load.infusion_starts)
         holder = chair_holder(calendar, BusyIndex(load).is_free, {day: load}.__getitem__)
         after = not_before if calendar.local_date(not_before) == day else None
+        listed: set[datetime] = set()  # the 30-minute slots (of chair starts) listed
         for start in candidate_starts(calendar, day, chair_time, earliest, after):
             starts = counts[slot_key(calendar, Slot(0, start, chair_time).infusion_start)]
-            if prefs.start_cap is not None and starts >= prefs.start_cap:
+            full = prefs.start_cap is not None and starts >= prefs.start_cap
+            if full or slot_key(calendar, start) in listed:
                 continue
             for chair in prefs.chairs:
                 slot = Slot(chair, start, chair_time)
                 if slot != skip and not placement_problem(calendar, rules, slot, holder, previous):
                     found.append(slot)
+                    listed.add(slot_key(calendar, start))
                     break
             if len(found) >= count:
                 break

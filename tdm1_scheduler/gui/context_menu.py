@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services import courses, slots
+from ..services import courses, slots, visits
 from ..services.preview import preview
 from ..store.database import from_utc_text
 from ..text import full_time
@@ -159,8 +159,8 @@ class VisitMenus(QObject):
                 "&Cancel visit...",
                 "cancelVisitAction",
                 lambda: self.cancel_visit(row),
-                booked and not dose,
-                "Free the chair (blocked time); a dose is marked missed",
+                booked,
+                "With a reason: frees blocked time; a dose is re-booked like a missed one",
             ),
             (
                 "Show &preparation",
@@ -181,14 +181,25 @@ class VisitMenus(QObject):
         return menu
 
     # --- the actions ------------------------------------------------------------------
-    def _slot_dialog(self, row: Row, missed: bool) -> SlotDialog:
+    def _slot_dialog(self, row: Row, missed: bool, reason: str | None = None) -> SlotDialog:
+        """Move to... (``missed`` False), Mark missed..., or, with a ``reason``, Cancel
+        visit... of a dose: re-booked like a missed one, the reason in the audit."""
         ctx = self.planner.ctx
         calendar = self.window.settings.calendar
         mrn, cycle = str(row["mrn"]), int(row["cycle"])
         what = what_text(row)
         booked = f"booked {full_time(calendar, from_utc_text(row['start_utc']))} on "
         booked += str(row["chair_name"])
-        if missed:
+        cancel = reason is not None
+        if cancel:
+            title = f"Cancel visit: {what}"
+            intro = (
+                f"Cycle {cycle} of {row['patient_name']} ({booked}) is cancelled: {reason}. "
+                "The dose is not skipped: choose where to re-book it, as for a missed "
+                "dose (or stop the course in the Patients panel)."
+            )
+            ok = "Cancel visit and re-book here"
+        elif missed:
             title = f"Mark {what} missed"
             intro = (
                 f"{row['patient_name']} did not come for cycle {cycle} ({booked}). Choose "
@@ -200,19 +211,18 @@ class VisitMenus(QObject):
             intro = f"Now {booked}. Choose a free slot; the earliest is chosen."
             ok = "Move here"
 
-        start, end = from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"])
-        now = ctx.clock.now()
-        # A missed dose is re-booked from now on; one announced ahead, after its own slot.
-        start_from = (end if now < start else now) if missed else None
+        missed = missed or cancel
+        extra: dict[str, Any] = {"reason": reason} if cancel else {}
+        action: Any = visits.cancel_dose_visit if cancel else courses.mark_dose_missed
 
         def find() -> list[slots.SlotOption]:
-            return slots.find_slots(
-                ctx, mrn=mrn, cycle=cycle, start_from=start_from, count=SLOT_COUNT
-            )
+            # A miss is listed from where mark_dose_missed accepts (the finder knows).
+            return slots.find_slots(ctx, mrn=mrn, cycle=cycle, count=SLOT_COUNT, missed=missed)
 
         def preview_slot(option: slots.SlotOption) -> Any:
-            action = courses.mark_dose_missed if missed else courses.move_appointment
-            return preview(ctx, action, mrn=mrn, cycle=cycle, to=option.start, chair=option.chair)
+            chosen = action if missed else courses.move_appointment
+            where = {"to": option.start, "chair": option.chair}
+            return preview(ctx, chosen, mrn=mrn, cycle=cycle, **where, **extra)
 
         def commit(option: slots.SlotOption) -> str | None:
             if not missed:
@@ -220,14 +230,15 @@ class VisitMenus(QObject):
                 moved = self.planner.moves.request_move(row, chair, option.start, confirmed=True)
                 return None if moved else self.planner.moves.last_refusal
             try:
-                changes = courses.mark_dose_missed(
-                    ctx, mrn=mrn, cycle=cycle, to=option.start, chair=option.chair
+                changes = action(
+                    ctx, mrn=mrn, cycle=cycle, to=option.start, chair=option.chair, **extra
                 )
             except SERVICE_ERRORS as error:
                 return f"Refused: {refusal_text(error)}"
             where = f"{option.chair} {full_time(calendar, option.start)}"
             summary = courses.later_shift_summary(changes)
-            text = f"Marked {what} missed; re-booked {where}"
+            done = f"Cancelled {what} ({reason})" if cancel else f"Marked {what} missed"
+            text = f"{done}; re-booked {where}"
             self.planner.moves.record(changes, "; ".join([text, *([summary] if summary else [])]))
             return None
 
@@ -283,23 +294,34 @@ class VisitMenus(QObject):
             self.planner.say(f"No preparation in the pharmacy queue for {what_text(row)}")
         return found
 
+    def ask_reason(self, row: Row) -> str | None:
+        """The reason for a cancel, asked (tests replace this); None when not given."""
+        text, ok = QInputDialog.getText(
+            self.window,
+            f"Cancel visit: {what_text(row)}",
+            "Reason:",
+            QLineEdit.EchoMode.Normal,
+            "",
+        )
+        return text if ok else None
+
     def cancel_visit(self, row: Row, reason: str | None = None) -> bool:
-        """Cancel booked blocked time, with a reason (a dose is marked missed instead)."""
-        if row.get("kind") != "blocked":
-            self.planner.say("A dose is not cancelled: mark it missed to re-book it")
-            return False
+        """Cancel a visit, with a reason: blocked time is freed; a dose's visit opens the
+        slot choice to re-book the dose as a missed one (``visits.cancel_dose_visit``)."""
+        reason = self.ask_reason(row) if reason is None else reason
         if reason is None:
-            text, ok = QInputDialog.getText(
-                self.window, "Cancel visit", "Reason:", QLineEdit.EchoMode.Normal, ""
-            )
-            if not ok:
-                return False
-            reason = text
+            return False
         try:
-            changes = courses.cancel_blocked_time(self.planner.ctx, appointment_id=int(row["id"]))
+            why = visits.cancel_reason(reason)
+            if row.get("kind") == "dose":
+                self._slot_dialog(row, missed=True, reason=why)
+                return True
+            changes = visits.cancel_blocked_time(
+                self.planner.ctx, appointment_id=int(row["id"]), reason=why
+            )
         except SERVICE_ERRORS as error:
             self.planner.say(f"Not cancelled: {refusal_text(error)}")
             return False
         label = row.get("label") or "blocked"
-        self.planner.moves.record(changes, f"Cancelled blocked time '{label}': {reason.strip()}")
+        self.planner.moves.record(changes, f"Cancelled blocked time '{label}': {why}")
         return True

@@ -22,24 +22,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from ..domain import booking
+from ..domain.calendar import ClinicCalendar
 from ..domain.errors import DomainError
 from ..domain.regimen import DRUG_NAME, Setting
 from ..services import courses
-from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from ..services.context import ChangeSet, ClinicSettings, Context, day_load_lookup, load_settings
 from ..services.patients import add_patient, check_mrn, check_name, check_weight
 from ..services.preview import Preview, preview
 from ..services.queries import chair_list
 from ..store import repository as repo
 from ..store.database import ConflictError
+from ..text import clock_time, day_name, wall_message
 from . import forms
 from .past_booking import PAST_TITLE, Confirm, is_past, past_booking_question
 from .past_booking import ask as ask_past
 from .patient_models import MovesModel, ProposalModel, ProposedCycle, find_course_view
+from .time_field import TimeField
 from .widgets import ERROR_STYLE, info_label, read_only_table
 
 OnChanges = Callable[[ChangeSet], None]
@@ -96,8 +99,15 @@ def patient_title(ctx: Context, mrn: str) -> str:
     return f"{patient['name']} ({label})" if patient else label
 
 
-def _refusal(error: DomainError | ConflictError) -> str:
-    return f"Refused: {error}"
+# The fields of the Book course dialog as a person names them in a refusal.
+FIELD_NAMES = {"first_dose": "First dose", "chair": "Chair", "preferred_time": "Preferred time"}
+
+
+def _refusal(error: DomainError | ConflictError, calendar: ClinicCalendar | None = None) -> str:
+    """``Refused: First dose: the clinic is closed on Saturdays`` (times in wall time)."""
+    field = getattr(error, "field", None)
+    text = str(error) if field is None else f"{FIELD_NAMES.get(field, field)}: {error.rule}"
+    return f"Refused: {text if calendar is None else wall_message(text, calendar)}"
 
 
 # --- new patient ---------------------------------------------------------------------
@@ -244,6 +254,8 @@ class BookCourseDialog(QDialog):
             self.first_date_edit.dateChanged,
             self.first_time_edit.timeChanged,
             self.preferred_time_edit.timeChanged,
+            self.first_time_edit.textEdited,  # text that does not read as a time: say so
+            self.preferred_time_edit.textEdited,
             self.chair_combo.currentIndexChanged,
         ):
             signal.connect(self.refresh_proposal)
@@ -270,15 +282,13 @@ class BookCourseDialog(QDialog):
         self.first_date_edit.setCalendarPopup(True)
         self.first_date_edit.setDisplayFormat("ddd yyyy-MM-dd")
         form.addRow("First dose &date:", self.first_date_edit)
-        self.first_time_edit = QTimeEdit(QTime(9, 0), self)
+        self.first_time_edit = TimeField(QTime(9, 0), self)  # typed: 13:00 or 1300
         self.first_time_edit.setObjectName("firstDoseTimeEdit")
         self.first_time_edit.setAccessibleName("First dose time")
-        self.first_time_edit.setDisplayFormat("HH:mm")
         form.addRow("First dose &time:", self.first_time_edit)
-        self.preferred_time_edit = QTimeEdit(QTime(9, 0), self)
+        self.preferred_time_edit = TimeField(QTime(9, 0), self)
         self.preferred_time_edit.setObjectName("preferredTimeEdit")
         self.preferred_time_edit.setAccessibleName("Preferred time of day for later cycles")
-        self.preferred_time_edit.setDisplayFormat("HH:mm")
         form.addRow("&Preferred time:", self.preferred_time_edit)
         self.chair_combo = QComboBox(self)
         self.chair_combo.setObjectName("chairCombo")
@@ -304,7 +314,8 @@ class BookCourseDialog(QDialog):
     def _why_not_bookable(self) -> str | None:
         view = find_course_view(self.ctx.db, self.mrn)
         if view is not None and view["status"] == "active":
-            return f"{view['name']} already has an active {view['setting']} course"
+            who = patient_title(self.ctx, self.mrn)
+            return f"{who} already has an active {view['setting']} course"
         return None
 
     # --- inputs ---------------------------------------------------------------------
@@ -361,9 +372,15 @@ class BookCourseDialog(QDialog):
         except DomainError as error:
             self.model.show_plan(self.setting.value, [])
             self.summary_label.setText("No plan for these choices.")
-            self.error_label.setText(_refusal(error))
+            self.error_label.setText(_refusal(error, self.settings.calendar))
             self.ok_button.setEnabled(False)
             return
+        typed = [
+            f"{name}: {problem}"
+            for name, edit in (("First dose time", self.first_time_edit),
+                               ("Preferred time", self.preferred_time_edit))
+            if (problem := edit.problem())
+        ]  # fmt: skip
         self.model.show_plan(self.setting.value, plan)
         local = self.settings.calendar.local
         first, last = plan[0].slot, plan[-1].slot
@@ -373,11 +390,35 @@ class BookCourseDialog(QDialog):
         self.summary_label.setText(
             f"{len(plan)} cycles, {local(first.start):%a %Y-%m-%d %H:%M} on "
             f"{plan[0].chair_name}{moved} to {local(last.start):%a %Y-%m-%d}. "
-            "Nothing is saved until you book."
+            f"{self._chair_note(plan[0])}Nothing is saved until you book."
         )
-        blocked = self._blocked or self._refused_by_service(plan[0].slot.start, plan[0].chair_name)
+        blocked = (
+            self._blocked
+            or (f"Refused: {typed[0]}" if typed else None)
+            or self._refused_by_service(plan[0].slot.start, plan[0].chair_name)
+        )
         self.error_label.setText(blocked or "")
         self.ok_button.setEnabled(blocked is None)
+
+    def _chair_note(self, first: ProposedCycle) -> str:
+        """Why the chair chosen is not the one offered, e.g. ``Chair 1 is taken
+        09:00-10:30 on Tue 12 Jan; Chair 3 offered. `` ("" when it is kept)."""
+        wanted = self.chair_id
+        if wanted is None or first.slot.chair == wanted:
+            return ""
+        calendar = self.settings.calendar
+        chosen = self.chair_combo.currentText()
+        asked = booking.Slot(wanted, self.first_dose, first.slot.chair_time)
+        day = calendar.local_date(asked.start)
+        busy = day_load_lookup(self.ctx.db, calendar)(day).busy.get(wanted, ())
+        taken = booking.conflict(busy, asked.interval)
+        when = f"on {day_name(day)}"
+        if taken is not None:
+            span = f"{clock_time(calendar, taken.start)}-{clock_time(calendar, taken.end)}"
+            return f"{chosen} is taken {span} {when}; {first.chair_name} offered. "
+        at = clock_time(calendar, first.slot.start)
+        offered = f"{first.chair_name} offered. "
+        return f"{chosen} has no room for the levelled start {at} {when}; {offered}"
 
     def _refused_by_service(self, first: datetime, chair: str) -> str | None:
         """The booking itself, run and rolled back: any rule the proposal cannot see
@@ -392,7 +433,10 @@ class BookCourseDialog(QDialog):
             preferred_time=self.preferred_time,
             exact=True,
         )
-        return None if answer.allowed else answer.reason
+        if answer.allowed:
+            return None
+        reason = wall_message(answer.reason or "refused", self.settings.calendar)
+        return f"Not bookable for {patient_title(self.ctx, self.mrn)}: {reason}"
 
     def _past_confirmed(self, plan: list[ProposedCycle]) -> bool:
         """Cycles starting before the clock's now are named and must be confirmed."""
@@ -423,8 +467,10 @@ class BookCourseDialog(QDialog):
                 exact=True,
             )
         except (DomainError, ConflictError) as error:
-            self.error_label.setText(_refusal(error))
             self.refresh_proposal()
+            who = patient_title(self.ctx, self.mrn)
+            why = _refusal(error, self.settings.calendar).removeprefix("Refused: ")
+            self.error_label.setText(f"Not booked for {who}: {why}")
             return
         self.changes = changes
         self.on_changes(changes)

@@ -65,11 +65,22 @@ def test_placement_problem_names_each_rule() -> None:
     assert placement_problem(CAL, early, ok, free, previous) is None
 
 
-def test_earliest_first_one_per_start_from_not_before() -> None:
+def test_earliest_first_one_per_30_minute_slot_from_not_before() -> None:
+    # A 15-minute grid from 09:07: 09:15 (the 09:00 slot's earliest), then 09:30, 10:00;
+    # 09:45 shares the 09:30 slot and is not listed.
     prefs = SlotPreferences([1, 2], snap_min=15)
     found = free_placements(CAL, RULES, TIME, prefs, empty, at(MONDAY, 9, 7), None, 3)
-    assert [s.start for s in found] == [at(MONDAY, 9, 15), at(MONDAY, 9, 30), at(MONDAY, 9, 45)]
+    assert [s.start for s in found] == [at(MONDAY, 9, 15), at(MONDAY, 9, 30), at(MONDAY, 10)]
     assert {s.chair for s in found} == {1}
+
+
+def test_a_5_minute_grid_lists_the_earliest_acceptable_start_of_each_slot() -> None:
+    # Chair 1 is busy until 10:10: the 10:00 slot's earliest acceptable start is 10:10,
+    # then 10:30 and 11:00, never 10:15, 10:20, ... (one choice per half hour).
+    busy = DayLoad({1: [Interval(at(MONDAY, 8), at(MONDAY, 10, 10))]})
+    prefs = SlotPreferences([1], snap_min=5)
+    found = free_placements(CAL, RULES, TIME, prefs, lambda d: busy, at(MONDAY, 10), None, 3)
+    assert [s.start for s in found] == [at(MONDAY, 10, 10), at(MONDAY, 10, 30), at(MONDAY, 11)]
 
 
 def test_busy_chair_falls_to_the_next_and_skip_is_never_listed() -> None:

@@ -300,7 +300,7 @@ def test_book_course_mbc_and_a_closed_day(qtbot: Any, window: MainWindow, ctx: C
     dialog.first_date_edit.setDate(QDate(2026, 11, 21))  # a Saturday: closed
     assert dialog.model.rowCount() == 0
     assert not dialog.ok_button.isEnabled()
-    assert dialog.error_label.text().startswith("Refused: first_dose")
+    assert dialog.error_label.text().startswith("Refused: First dose: ")
     assert "\n".join(ctx.db.conn.iterdump()) == before
     dialog.reject()
 

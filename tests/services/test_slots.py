@@ -116,6 +116,9 @@ def test_every_listed_slot_is_accepted_by_the_move(data: st.DataObject) -> None:
         assert dump(ctx) == before  # the finder writes nothing
         starts = [o.start for o in options]
         assert starts == sorted(starts) and len(set(starts)) == len(starts)
+        calendar = load_settings(ctx.db).calendar
+        halves = [booking.slot_key(calendar, start) for start in starts]
+        assert len(set(halves)) == len(halves)  # at most one choice per 30-minute slot
         assert all(o.start >= start_from and o.start.tzinfo is UTC for o in options)
         for option in options:
             if option.start_cap is not None:
@@ -219,3 +222,31 @@ def test_missed_with_a_chosen_slot(two_courses: Context) -> None:
     with pytest.raises(DomainError, match="to: a missed dose is re-booked from"):
         courses.mark_dose_missed(ctx, mrn="P1", cycle=1, to=local("2026-02-27T09:00"))
     assert dump(ctx) == before
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_missed_slot_is_accepted_by_mark_missed(data: st.DataObject) -> None:
+    """``find_slots(missed=True)`` with no ``start_from`` starts where ``mark_dose_missed``
+    accepts: a miss announced ahead (now before the visit) or after it started."""
+    try:
+        ctx, mrn, _cycle, _start_from = data.draw(clinics())
+    except _Skip:
+        return
+    try:
+        nxt = next(c for c in cycles(ctx, mrn) if c["status"] == "booked")
+        if data.draw(st.booleans()):  # the patient did not come: now is after the start
+            ctx.clock.current = start_of(nxt) + timedelta(minutes=data.draw(st.integers(1, 600)))
+        options = slots.find_slots(ctx, mrn=mrn, cycle=nxt["cycle"], missed=True, count=4)
+        record = courses.load_course(ctx.db, mrn)
+        old = courses.slot_of(record.current[record.dose(nxt["cycle"])["id"]])
+        earliest = slots.missed_from(old, ctx.clock.now())
+        assert all(o.start >= earliest for o in options)
+        for option in options:
+            result = preview(
+                ctx, courses.mark_dose_missed, mrn=mrn, cycle=nxt["cycle"], to=option.start,
+                chair=option.chair,
+            )  # fmt: skip
+            assert result.allowed, (option, result.reason)
+    finally:
+        ctx.db.close()
