@@ -15,7 +15,6 @@ from typing import TypeVar
 from PySide6.QtCore import QDate, QTime, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -39,6 +38,7 @@ from ..store import repository as repo
 from ..store.database import ConflictError
 from ..text import clock_time, day_name, wall_message
 from . import forms
+from .date_field import DateField
 from .past_booking import PAST_TITLE, Confirm, is_past, past_booking_question
 from .past_booking import ask as ask_past
 from .patient_models import MovesModel, ProposalModel, ProposedCycle, find_course_view
@@ -255,6 +255,7 @@ class BookCourseDialog(QDialog):
             self.first_time_edit.timeChanged,
             self.preferred_time_edit.timeChanged,
             self.first_time_edit.textEdited,  # text that does not read as a time: say so
+            self.first_date_edit.edit.textEdited,
             self.preferred_time_edit.textEdited,
             self.chair_combo.currentIndexChanged,
         ):
@@ -276,11 +277,10 @@ class BookCourseDialog(QDialog):
         )
         form.addRow("&Setting:", self.setting_combo)
         tomorrow = calendar.local_date(self.ctx.clock.now()) + timedelta(days=1)
-        self.first_date_edit = QDateEdit(_to_qdate(calendar.next_open_day(tomorrow)), self)
+        # typed (2027-01-12, 12 Jan 2027) or picked from its calendar
+        self.first_date_edit = DateField(_to_qdate(calendar.next_open_day(tomorrow)), self)
         self.first_date_edit.setObjectName("firstDoseDateEdit")
         self.first_date_edit.setAccessibleName("First dose date")
-        self.first_date_edit.setCalendarPopup(True)
-        self.first_date_edit.setDisplayFormat("ddd yyyy-MM-dd")
         form.addRow("First dose &date:", self.first_date_edit)
         self.first_time_edit = TimeField(QTime(9, 0), self)  # typed: 13:00 or 1300
         self.first_time_edit.setObjectName("firstDoseTimeEdit")
@@ -377,7 +377,8 @@ class BookCourseDialog(QDialog):
             return
         typed = [
             f"{name}: {problem}"
-            for name, edit in (("First dose time", self.first_time_edit),
+            for name, edit in (("First dose date", self.first_date_edit),
+                               ("First dose time", self.first_time_edit),
                                ("Preferred time", self.preferred_time_edit))
             if (problem := edit.problem())
         ]  # fmt: skip

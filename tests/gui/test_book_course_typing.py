@@ -89,3 +89,35 @@ def test_a_taken_chair_says_why_and_which_is_offered(qtbot: Any, ctx: Context) -
     assert offered != "Chair 1"
     assert f"Chair 1 is taken 12:30-14:30 on Mon 7 Jun; {offered} offered" in summary
     dialog.reject()
+
+
+@pytest.mark.parametrize("typed", ["2026-11-24", "20261124", "24 Nov 2026", "Tue 2026-11-24"])
+def test_typed_date_books_the_first_dose_that_day(qtbot: Any, ctx: Context, typed: str) -> None:
+    dialog = _dialog(qtbot, ctx)
+    _type(dialog.first_date_edit.edit, typed)
+    assert dialog.first_date_edit.date() == QDate(2026, 11, 24)
+    assert dialog.first_date_edit.problem() is None
+    QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    view = find_course_view(ctx.db, "TYPE1")
+    assert view is not None
+    calendar = load_settings(ctx.db).calendar
+    first = calendar.local(datetime.fromisoformat(view["cycles"][0]["start"]))
+    assert first.date() == date(2026, 11, 24)
+
+
+def test_a_date_that_does_not_read_is_named_and_books_nothing(qtbot: Any, ctx: Context) -> None:
+    dialog = _dialog(qtbot, ctx)
+    _type(dialog.first_date_edit.edit, "31 Feb 2026")
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.error_label.text().startswith("Refused: First dose date: type a date")
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    assert find_course_view(ctx.db, "TYPE1") is None
+
+
+def test_a_date_picked_from_the_calendar_is_taken(qtbot: Any, ctx: Context) -> None:
+    dialog = _dialog(qtbot, ctx)
+    field = dialog.first_date_edit
+    field.calendar.setSelectedDate(QDate(2026, 11, 25))
+    field.calendar.clicked.emit(QDate(2026, 11, 25))
+    assert field.date() == QDate(2026, 11, 25)
+    assert field.text() == "Wed 2026-11-25"
