@@ -16,12 +16,19 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QIcon
-from sqlite_utils import Database
 
+from ..domain.readiness import Readiness
 from ..domain.regimen import Setting, total_cycles
 from ..services.context import ClinicSettings
 from ..services.queries import day_appointments
+from ..store.connection import Database
 from ..store.database import from_utc_text
+from .readiness_view import (
+    appointments_readiness,
+    readiness_brush,
+    readiness_details,
+    readiness_text,
+)
 from .widgets import RowTableModel
 
 Row = dict[str, Any]
@@ -42,6 +49,7 @@ class Column(IntEnum):
     INFUSION = 8
     OBSERVATION = 9
     STATUS = 10
+    READY = 11
 
 
 HEADERS = {
@@ -56,6 +64,7 @@ HEADERS = {
     Column.INFUSION: ("Infusion", "Infusion minutes"),
     Column.OBSERVATION: ("Obs.", "Observation minutes after the infusion"),
     Column.STATUS: ("Status", "Booked, given or blocked"),
+    Column.READY: ("Ready", "Is the booked dose ready to give (labs, LVEF): the verdict and why"),
 }
 
 CENTERED = {Column.CYCLE, Column.FIRST, Column.PREP, Column.INFUSION, Column.OBSERVATION}
@@ -76,6 +85,11 @@ def is_first_infusion(row: Row) -> bool:
     return row.get("kind") == "dose" and row.get("cycle") == 1
 
 
+def is_booked_dose(row: Row) -> bool:
+    """A dose still to give: its readiness is shown."""
+    return row.get("kind") == "dose" and row.get("status") == "booked"
+
+
 def status_text(row: Row) -> str:
     if row.get("kind") == "blocked":
         return "blocked"
@@ -90,6 +104,7 @@ class DayAppointmentsModel(RowTableModel):
         self._settings = settings
         self._day: date | None = None
         self._first_icon = first_icon or QIcon()
+        self._readiness: dict[int, Readiness] = {}
 
     # --- loading ------------------------------------------------------------
     @property
@@ -102,13 +117,20 @@ class DayAppointmentsModel(RowTableModel):
     def reload(self, db: Database, day: date) -> None:
         """Read the day again from the services (the only way rows change)."""
         rows = day_appointments(db, self._settings, day)
+        booked = [int(r["id"]) for r in rows if is_booked_dose(r)]
+        readiness = appointments_readiness(db, booked)
         self.beginResetModel()
         self._rows = rows
+        self._readiness = readiness
         self._day = day
         self.endResetModel()
 
     def row_data(self, row: int) -> Row:
         return dict(self._rows[row])
+
+    def readiness_at(self, row: int) -> Readiness | None:
+        """The booked dose's readiness on ``row`` (None for blocked time or a given dose)."""
+        return self._readiness.get(int(self._rows[row]["id"]))
 
     # --- Qt model API -------------------------------------------------------------
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -127,6 +149,12 @@ class DayAppointmentsModel(RowTableModel):
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.FIRST:
             return self._first_icon if is_first_infusion(row) else None
+        if column is Column.READY and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            foreground = role == Qt.ItemDataRole.ForegroundRole
+            return readiness_brush(self._readiness.get(int(row["id"])), foreground)
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.get("kind") == "blocked":
                 return QBrush(BLOCKED_BACKGROUND)
@@ -165,9 +193,13 @@ class DayAppointmentsModel(RowTableModel):
             return str(row["infusion_min"])
         if column is Column.OBSERVATION:
             return str(row["observation_min"])
+        if column is Column.READY:
+            return readiness_text(self._readiness.get(int(row["id"])))
         return status_text(row)
 
     def _tooltip(self, row: Row, column: Column) -> str | None:
+        if column is Column.READY:
+            return readiness_details(self._readiness.get(int(row["id"]))) or None
         if column is Column.INFUSION and row.get("kind") == "dose":
             if is_first_infusion(row):
                 return "First infusion: 90 min, observe at least 90 min after"

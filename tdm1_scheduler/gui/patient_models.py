@@ -13,14 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from sqlite_utils import Database
 
 from ..domain.booking import Slot
 from ..domain.calendar import ClinicCalendar
 from ..domain.errors import DomainError
+from ..domain.readiness import Readiness
 from ..services.context import CycleMove
 from ..services.queries import course_view
 from ..store import repository as repo
+from ..store.connection import Database
+from .readiness_view import readiness_brush, readiness_details, readiness_text
 from .widgets import RowTableModel
 
 Row = dict[str, Any]
@@ -30,6 +32,7 @@ MRN_ROLE = Qt.ItemDataRole.UserRole + 1
 CYCLE_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_LIMIT = 200
 TOTAL_EBC_CYCLES = 14
+COURSE_REASON_CHARS = 36  # the dock is narrow: the whole reason is in the tooltip
 
 
 # --- reads --------------------------------------------------------------------------
@@ -53,6 +56,7 @@ class ColumnSpec:
     tip: str
     text: Callable[[Any], str]
     centered: bool = False
+    roles: Callable[[Any, int], Any] | None = None  # this column's other roles
 
 
 class ReadOnlyTableModel(RowTableModel):
@@ -82,6 +86,8 @@ class ReadOnlyTableModel(RowTableModel):
             if column.centered:
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if column.roles is not None and (value := column.roles(row, role)) is not None:
+            return value
         return self.extra_data(row, role)
 
     def extra_data(self, row: Any, role: int) -> Any:
@@ -144,11 +150,36 @@ def cycle_status_text(cycle: Row) -> str:
     return f"{status} (missed {missed}x)" if missed else status
 
 
+def cycle_history_text(cycle: Row) -> str:
+    """``completed in 120 min; grade 2 at 09:35: flushing - slowed``: what the record
+    says happened at a given dose (empty before it was given)."""
+    parts: list[str] = []
+    minutes = cycle.get("infusion_actual_min")
+    if cycle.get("status") == "given" and minutes:
+        if cycle.get("infusion_completed") is False:
+            parts.append(f"stopped before complete after {minutes} min (partial dose)")
+        else:
+            parts.append(f"completed in {minutes} min")
+    for reaction in cycle.get("reactions") or []:
+        text = f"grade {reaction['grade']} reaction at {_wall(reaction['at'], '%H:%M')}"
+        if reaction["symptoms"]:
+            text += f": {reaction['symptoms']}"
+        if reaction["action"]:
+            text += f" - infusion {reaction['action']}"
+        if reaction["note"]:
+            text += f" ({reaction['note']})"
+        parts.append(text)
+    if not cycle.get("reactions") and cycle.get("reaction_grade"):
+        parts.append(f"grade {cycle['reaction_grade']} reaction")
+    return "; ".join(parts)
+
+
 class CourseCyclesModel(ReadOnlyTableModel):
     """Every cycle of one course, as ``services.queries.course_view`` returns it."""
 
     def __init__(self) -> None:
         self._setting: str | None = None
+        self.readiness: dict[int, Readiness] = {}
         super().__init__(
             [
                 ColumnSpec(
@@ -158,6 +189,12 @@ class CourseCyclesModel(ReadOnlyTableModel):
                     centered=True,
                 ),
                 ColumnSpec("Status", "Booked, given, cancelled", cycle_status_text),
+                ColumnSpec(
+                    "Ready",
+                    "Is the booked dose ready to give (labs, LVEF): the verdict and why",
+                    lambda r: readiness_text(self.readiness_of(r), COURSE_REASON_CHARS),
+                    roles=self._readiness_role,
+                ),
                 ColumnSpec(
                     "Date", "Day of the chair booking", lambda r: _wall(r["start"], "%a %Y-%m-%d")
                 ),
@@ -178,15 +215,38 @@ class CourseCyclesModel(ReadOnlyTableModel):
                 ColumnSpec(
                     "Obs.", "Observation minutes", lambda r: _text(r["observation_min"]), True
                 ),
+                ColumnSpec(
+                    "What happened",
+                    "A given dose: completed or stopped, its minutes, and each reaction"
+                    " recorded on the nurse board (grade, time, symptoms, action, note)",
+                    cycle_history_text,
+                ),
             ]
         )
         self.view: dict[str, Any] | None = None
 
-    def load(self, view: dict[str, Any] | None) -> None:
-        """Show ``view`` (a course view), or nothing for a patient without a course."""
+    def load(
+        self, view: dict[str, Any] | None, readiness: dict[int, Readiness] | None = None
+    ) -> None:
+        """Show ``view`` (a course view), or nothing for a patient without a course;
+        ``readiness`` holds each booked cycle's verdict, by cycle number."""
         self.view = view
         self._setting = None if view is None else view["setting"]
+        self.readiness = dict(readiness or {})
         self.set_rows([] if view is None else view["cycles"])
+
+    def readiness_of(self, row: Row) -> Readiness | None:
+        return self.readiness.get(int(row["cycle"]))
+
+    def _readiness_role(self, row: Row, role: int) -> Any:
+        readiness = self.readiness_of(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return readiness_details(readiness) or None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return readiness_brush(readiness)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return readiness_brush(readiness, foreground=True)
+        return None
 
     def extra_data(self, row: Any, role: int) -> Any:
         return int(row["cycle"]) if role == CYCLE_ROLE else None

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..services.context import ChangeSet, Context
 from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 from .patient_models import CYCLE_ROLE, CourseCyclesModel, PatientListModel, find_course_view
+from .readiness_view import booked_readiness
 from .widgets import read_only_table
 
 if TYPE_CHECKING:  # the main window imports features at run time, never the reverse
@@ -75,6 +76,7 @@ class PatientsPanel(QWidget):
         self.course_view = read_only_table(course_box, "courseCyclesTable", "Cycles of the course")
         self.course_view.setModel(self.cycles_model)
         course_layout.addWidget(self.course_view, 1)
+        self.course_layout = course_layout  # the readiness strip goes below the table
         splitter.addWidget(self.patient_view)
         splitter.addWidget(course_box)
         layout.addWidget(splitter, 1)
@@ -128,7 +130,7 @@ class PatientsPanel(QWidget):
     # --- the course ------------------------------------------------------------------
     def show_course(self) -> None:
         view = None if self._mrn is None else find_course_view(self.ctx.db, self._mrn)
-        self.cycles_model.load(view)
+        self.cycles_model.load(view, None if view is None else booked_readiness(self.ctx.db, view))
         if self._mrn is None:
             self.course_label.setText("Choose a patient to see the course.")
         elif view is None:
@@ -209,6 +211,9 @@ class PatientsFeature(QObject):
         from . import patient_exports  # Export calendar..., Print appointment card...
 
         self.exports = patient_exports.attach(self)
+        from . import course_readiness  # readiness strip, Record lab result.../LVEF...
+
+        self.readiness = course_readiness.attach(self)
 
     def _action(self, text: str, name: str, slot: Any, shortcut: str | None = None) -> QAction:
         action = QAction(text, self.window)

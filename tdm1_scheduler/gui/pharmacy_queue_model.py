@@ -15,12 +15,21 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QWidget
-from sqlite_utils import Database
 
+from ..domain.readiness import Readiness
 from ..domain.regimen import DRUG_NAME
 from ..domain.stability import Preparation, PrepStatus, status_at
 from ..services import pharmacy
+from ..store.connection import Database
 from .pharmacy_dialogs import vials_text, wall_text, water_text
+from .readiness_view import (
+    dose_readiness,
+    is_ready,
+    readiness_brush,
+    readiness_details,
+    readiness_text,
+    site_gate,
+)
 from .widgets import RowTableModel
 
 Row = dict[str, Any]
@@ -128,13 +137,22 @@ class PharmacyQueueModel(RowTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__([HEADERS[column] for column in Column], parent)
+        self._readiness: dict[tuple[str, int], Readiness] = {}
 
     # --- loading ------------------------------------------------------------------
     def reload(self, db: Database, now: datetime) -> None:
         """Read the queue again from the service (the only way rows come and go)."""
         rows = pharmacy.pharmacy_queue(db, now)
+        readiness: dict[tuple[str, int], Readiness] = {}
+        gate_on = site_gate(db) != "off"  # under "off" the queue says nothing of readiness
+        for row in rows:
+            if gate_on and row["dose_status"] == "booked":
+                found = dose_readiness(db, str(row["mrn"]), int(row["cycle"]))
+                if found is not None:
+                    readiness[(str(row["mrn"]), int(row["cycle"]))] = found
         self.beginResetModel()
         self._rows = rows
+        self._readiness = readiness
         self.endResetModel()
 
     def refresh_times(self, now: datetime) -> bool:
@@ -171,6 +189,15 @@ class PharmacyQueueModel(RowTableModel):
                 return number
         return None
 
+    def readiness_of(self, row: Row) -> Readiness | None:
+        """The booked dose's readiness (issue 17), None when it is not booked."""
+        return self._readiness.get((str(row["mrn"]), int(row["cycle"])))
+
+    def not_ready(self, row: Row) -> Readiness | None:
+        """The readiness of a booked dose that is not ``ready``; else None."""
+        readiness = self.readiness_of(row)
+        return None if readiness is None or is_ready(readiness) else readiness
+
     def expired_count(self) -> int:
         return sum(1 for row in self._rows if is_expired(row))
 
@@ -189,6 +216,12 @@ class PharmacyQueueModel(RowTableModel):
             if column in RIGHT_ALIGNED:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        held = self.not_ready(row)
+        if column is Column.NEXT and held is not None and not is_expired(row):
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return readiness_brush(held)
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return readiness_brush(held, foreground=True)
         if role == Qt.ItemDataRole.BackgroundRole and is_expired(row):
             return QBrush(EXPIRED_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and is_expired(row):
@@ -228,6 +261,11 @@ class PharmacyQueueModel(RowTableModel):
         if column is Column.TIME_LEFT:
             return time_left_text(row["time_left_min"])
         step = str(row["action"])
+        held = self.not_ready(row)
+        if held is not None and row["status"] == PrepStatus.NOT_PREPARED.value:
+            step = f"DO NOT PREPARE ({readiness_text(held)})"
+        elif held is not None:
+            step = f"{step} - but the dose is {readiness_text(held)}"
         return f"{step}; RECALCULATE dose" if row["recalculate"] else step
 
     def _tooltip(self, row: Row, column: Column) -> str | None:
@@ -238,6 +276,8 @@ class PharmacyQueueModel(RowTableModel):
             return None if expiry is None else f"good until {wall_text(expiry)}"
         if column is Column.INFUSION and row["chair"]:
             return f"{row['chair']}, {wall_text(row['infusion_start'])}"
+        if column is Column.NEXT and (held := self.not_ready(row)) is not None:
+            return f"Do not prepare: the dose is not ready.\n{readiness_details(held)}"
         if column is Column.NEXT and row["recalculate"]:
             return "The weight changed by the site's threshold or more: recalculate the dose"
         return None

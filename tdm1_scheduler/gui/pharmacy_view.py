@@ -17,10 +17,12 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -54,6 +56,8 @@ from .pharmacy_queue_model import (
     detail_texts,
     time_left_text,
 )
+from .readiness_dialogs import run_gated
+from .readiness_view import readiness_text
 from .widgets import info_label, read_only_table
 
 __all__ = [
@@ -81,6 +85,7 @@ class PharmacyPage(QWidget):
         self.main_window = window
         self.ctx = window.ctx
         self.dialog: PrepDialog | None = None
+        self.gate_dialog: QDialog | QMessageBox | None = None  # the readiness gate's question
         self.detail_view: Row | None = None  # preparation_view of the selected dose
         self.model = PharmacyQueueModel(self)
         self._build()
@@ -290,6 +295,10 @@ class PharmacyPage(QWidget):
         for field, text in detail_texts(view).items():
             self.detail_labels[field].setText(text)
         warnings = list(view["warnings"])
+        row = self._selected_row()
+        held = None if row is None else self.model.not_ready(row)
+        if held is not None:
+            warnings.insert(0, f"DO NOT PREPARE: the dose is {readiness_text(held)}")
         if view["status"] in EXPIRED_VALUES:
             warnings.insert(0, "EXPIRED: never start it; discard it and record the waste")
         self.warning_label.setText("\n".join(f"Warning: {w}" for w in warnings))
@@ -334,8 +343,32 @@ class PharmacyPage(QWidget):
         return dialog
 
     @Slot()
-    def open_reconstitute(self) -> PrepDialog | None:
-        return self._open(ReconstituteDialog)
+    def open_reconstitute(self) -> PrepDialog | QDialog | QMessageBox | None:
+        """Reconstitute..., through the readiness gate (issue 17): a dose not ``ready``
+        is asked about under ``warn`` and needs a recorded reason under ``enforce``."""
+        key = self.selected()
+        if key is None:
+            return self._open(ReconstituteDialog)
+        mrn, cycle = key
+        row = self._selected_row()
+        what = f"{row['name'] if row else mrn} ({mrn}), cycle {cycle}"
+        opened: list[PrepDialog | None] = []
+        gate = run_gated(
+            self.main_window, self.ctx, mrn=mrn, cycle=cycle, what=what,
+            action="reconstitute", proceed=lambda: opened.append(self._open(ReconstituteDialog)),
+            on_changes=self._apply, refused=self.notes_label.setText, clinician=self.ctx.user,
+        )  # fmt: skip
+        if gate is None:
+            return opened[0] if opened else None
+        gate.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        gate.finished.connect(lambda _result=0, g=gate: self._forget_gate(g))
+        self.gate_dialog = gate
+        gate.open()
+        return gate
+
+    def _forget_gate(self, gate: QDialog | QMessageBox) -> None:
+        if self.gate_dialog is gate:
+            self.gate_dialog = None
 
     @Slot()
     def open_dilute(self) -> PrepDialog | None:

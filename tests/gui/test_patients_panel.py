@@ -134,8 +134,8 @@ def test_choosing_a_patient_shows_every_cycle_of_the_course(
         c["status"] + (" (missed 1x)" if c["missed"] else "") for c in view["cycles"]
     ]
     for row, cycle in enumerate(view["cycles"]):
-        assert model.index(row, 4).data() == cycle["chair"]
-        assert model.index(row, 6).data() == str(cycle["infusion_min"])
+        assert model.index(row, 5).data() == cycle["chair"]
+        assert model.index(row, 7).data() == str(cycle["infusion_min"])
     assert ebc["name"] in panel.course_label.text()
 
 
