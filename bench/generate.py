@@ -86,6 +86,7 @@ SPECS: dict[str, Spec] = {
     "tiny": Spec("tiny", 6, 60),
     "demo": Spec("demo", 80, 365),
     "full": Spec("full", 80, 5 * 365),
+    "huge": Spec("huge", 200, 10 * 365),  # issue 19: flat with history and chairs
 }
 WINDOW_DAYS = (10, 9)  # calendar days before and after NOW's day kept in the window copy
 

@@ -208,7 +208,7 @@ def cold_start_figures(
     bare = [run["marks_ms"]["painted"] for run in runs["bare"]]
     floor = median(bare)
     figures = []
-    for key, goal in (("demo", 2.5), ("history", 3.0)):
+    for key, goal in (("demo", 2.0), ("history", 2.5)):  # issue 19
         samples = [run["marks_ms"]["painted"] for run in runs[key]]
         value = median(samples)
         what = (
@@ -248,8 +248,8 @@ def cold_start_figures(
             bare_rss,
             "bare PySide6 window's resident memory",
             None,
-            "<= bare + 150 MB",
-            value - bare_rss <= 150,
+            "<= bare + 100 MB",
+            value - bare_rss <= 100,
             {"excess_mb": round(value - bare_rss, 1), "peak_mb": median(hwm)},
         )
     )
@@ -377,8 +377,8 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
         "ms",
         value,
         samples,
-        goal="<= 50 ms",
-        met=value <= 50,
+        goal="<= 30 ms",
+        met=value <= 30,
         extra={"view": view, "appointments_per_day": rows},
     )
 
@@ -468,8 +468,8 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
         "ms",
         value,
         samples,
-        goal="p95 <= 30 ms",
-        met=value <= 30,
+        goal="p95 <= 20 ms",
+        met=value <= 20,
         extra={
             "median_ms": round(median(samples), 2),
             "parts_median_ms": {key: round(median(v), 2) for key, v in parts.items()},
@@ -516,8 +516,8 @@ def book_course_figure(history_ctx: Context, empty_ctx: Context, repeat: int) ->
         floor,
         "the same booking on an empty clinic",
         ratio,
-        "<= 150 ms and <= 3x empty",
-        value <= 150 and ratio <= 3,
+        "<= 150 ms and <= 2.5x empty",
+        value <= 150 and ratio <= 2.5,
         {"empty_samples": empty},
     )
 

@@ -19,8 +19,6 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from . import __version__
 from .clock import Clock, FixedClock, SystemClock
 from .domain.calendar import parse_hhmm, zone_from_name
@@ -32,6 +30,7 @@ from .services import courses as course_services
 from .services import patients as patient_services
 from .services import queries
 from .services.context import ChangeSet, Context, load_settings
+from .store.connection import Database
 from .store.database import (
     ConflictError,
     StoreError,

@@ -10,10 +10,9 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
-
 from .domain.dosing import DILUENT
 from .services import pharmacy
+from .store.connection import Database
 
 EXIT_OK = 0
 

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from .safe_files import check_output_path, database_files, is_pdf
+from .store.connection import Database
 from .store.database import db_path
 
 EXIT_OK = 0

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QWidget,
 )
-from sqlite_utils import Database
 
 from ..services.context import ClinicSettings
+from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
 from ..store.planner_queries import active_chair_count, occupied_between
 

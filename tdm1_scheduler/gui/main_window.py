@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
-from ..reports.day_sheet import DaySheet, build_day_sheet
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import data_version, db_path
 from . import forms, window_state
@@ -42,6 +42,9 @@ from .resources import (
     load_stylesheet,
 )
 from .widgets import read_only_table
+
+if TYPE_CHECKING:
+    from ..reports.day_sheet import DaySheet
 
 APP_TITLE = "T-DM1 Chair Scheduler"
 POLL_INTERVAL_MS = 1000
@@ -351,6 +354,8 @@ class MainWindow(QMainWindow):
 
     # --- dialogs ----------------------------------------------------------------------
     def day_sheet(self) -> DaySheet:
+        from ..reports.day_sheet import build_day_sheet  # only when printing
+
         return build_day_sheet(self.ctx.db, self.shown_day, self.ctx.clock)
 
     def print_day_sheet(self) -> None:

@@ -156,7 +156,11 @@ class Planner(QWidget):
         self._reload_week()
         width = float(self.view.viewport().width())
         if not self.view.dragging and width != self._laid_out_width:
-            self.reload(force=True)
+            if self._built_key is None or self._key() != self._built_key:
+                self.reload(force=True)
+            else:  # the same day and data: reposition the blocks, rebuild nothing
+                self._laid_out_width = width
+                self.scene.relayout(width)
 
     def _day_changed(self, _day: object) -> None:
         self.reload()

@@ -214,6 +214,13 @@ class BlockItem(QGraphicsItem):
         )
         self.setZValue(1)
 
+    def place(self, rect: QRectF) -> None:
+        """Move and resize the block to ``rect`` (a new time scale): nothing rebuilt."""
+        self.prepareGeometryChange()
+        self._size = QRectF(0, 0, rect.width(), rect.height())
+        self.setPos(rect.topLeft())
+        self.home = rect.topLeft()
+
     @property
     def appointment_id(self) -> int:
         return int(self.row["id"])
@@ -404,6 +411,21 @@ class PlannerScene(QGraphicsScene):
             )
             self.addItem(item)
             self.blocks[item.appointment_id] = item
+        self.update()
+
+    def relayout(self, available_width: float) -> None:
+        """Fit the day shown to a new width: the same blocks, repositioned."""
+        old = self.geometry
+        if old is None:
+            return
+        geometry = PlannerGeometry(
+            self.settings, old.day, old.chairs, self.settings.snap_min, available_width
+        )
+        self.geometry = geometry
+        self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
+        self.hint.setVisible(False)
+        for item in self.blocks.values():
+            item.place(geometry.block_rect(item.row))
         self.update()
 
     def replace_block(self, appointment_id: int, row: Row | None) -> None:

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..clock import Clock
 from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup, SlotPreferences
 from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import StoreError, from_utc_text, write_transaction
 
 
@@ -164,6 +163,15 @@ def day_load_lookup(
     """What is booked per chair on a day, read from the store (cached per call)."""
     skip = exclude or set()
     cache: dict[date, DayLoad] = {}
+    # A full day repeats the same few hundred instants (the snap grid) in its ~600 rows:
+    # each stored UTC text is parsed once.
+    instants: dict[str, datetime] = {}
+
+    def instant(text: str) -> datetime:
+        found = instants.get(text)
+        if found is None:
+            found = instants[text] = from_utc_text(text)
+        return found
 
     def lookup(day: date) -> DayLoad:
         if day not in cache:
@@ -173,10 +181,9 @@ def day_load_lookup(
             for row in repo.busy_between(db, start, end):
                 if row["id"] in skip:
                     continue
-                begin = from_utc_text(row["start_utc"])
-                busy.setdefault(row["chair_id"], []).append(
-                    Interval(begin, from_utc_text(row["end_utc"]))
-                )
+                begin = instant(row["start_utc"])
+                interval = Interval(begin, instant(row["end_utc"]))
+                busy.setdefault(row["chair_id"], []).append(interval)
                 if row["kind"] == "dose":
                     starts.append(begin + timedelta(minutes=row["prep_min"]))
             cache[day] = DayLoad(busy, starts)

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from ..domain.errors import DomainError
 from ..domain.regimen import Setting, total_cycles
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
 from .patients import check_mrn, check_name, check_weight

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..store import repository as repo
+from ..store.connection import Database
 from .context import ChangeSet, Row
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..domain.dosing import (
     CONCENTRATION_MG_PER_ML,
 )
@@ -22,6 +20,7 @@ from ..domain.stability import (
     status_at,
 )
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import from_utc_text
 from .context import ClinicSettings, load_settings
 from .courses import load_course

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..domain.regimen import total_cycles
 from ..store import repository as repo
+from ..store import visits as visit_store
+from ..store.connection import Database
 from ..store.database import from_utc_text
 from .context import ClinicSettings, load_settings
 from .courses import chair_name, load_course
@@ -33,6 +33,7 @@ def course_view(db: Database, mrn: str) -> dict[str, Any]:
         current = record.current.get(dose["id"])
         shown = current or (appointments[-1] if appointments else None)
         missed = [a for a in appointments if a["status"] == "missed"]
+        reactions = visit_store.reactions_of_appointments(db, [a["id"] for a in appointments])
         cycles.append(
             {
                 "cycle": dose["cycle"],
@@ -46,6 +47,21 @@ def course_view(db: Database, mrn: str) -> dict[str, Any]:
                 "given_at": iso_local(settings, dose["given_at"]),
                 "infusion_actual_min": dose["infusion_actual_min"],
                 "tolerated": None if dose["tolerated"] is None else bool(dose["tolerated"]),
+                "infusion_completed": (
+                    None if dose["infusion_completed"] is None else bool(dose["infusion_completed"])
+                ),
+                "reaction_grade": dose["reaction_grade"],
+                "reactions": [
+                    {
+                        "at": iso_local(settings, r["at_utc"]),
+                        "grade": r["grade"],
+                        "symptoms": r["symptoms"],
+                        "action": r["action"],
+                        "note": r["note"],
+                    }
+                    for a in appointments
+                    for r in reactions.get(a["id"], [])
+                ],
                 "dose_level_mg_per_kg": dose["dose_level_mg_per_kg"],
                 "missed": [
                     {

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlite_utils import Database
-
 from ..domain.errors import DomainError
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import ConflictError, from_utc_text
 from ..store.visits import visit_for_appointment
 from . import journal

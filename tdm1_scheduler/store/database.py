@@ -15,10 +15,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from ..paths import make_private_dirs
 from ..safe_files import PRIVATE_FILE_MODE, OutputFailed, write_bytes_atomically
+from .connection import Database
 from .migrations import MIGRATION_SET, known_migration_names, migrations
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -176,9 +175,9 @@ def _check_schema(db: Database, path: Path | str, *, create: bool = False) -> No
     application_id = db.execute("PRAGMA application_id").fetchone()[0]
     if application_id not in (0, APPLICATION_ID):
         raise StoreError(f"{not_ours} (it belongs to another program)")
-    table = db.table("_sqlite_migrations")
-    if not table.exists():
-        if db.table_names():
+    tables = set(db.table_names())
+    if "_sqlite_migrations" not in tables:
+        if tables:
             raise StoreError(not_ours)
         if not create:
             raise StoreError(
@@ -187,8 +186,13 @@ def _check_schema(db: Database, path: Path | str, *, create: bool = False) -> No
         return
     known_names = known_migration_names()
     known = set(known_names)
-    applied = [row["name"] for row in table.rows_where("migration_set = ?", [MIGRATION_SET])]
-    if application_id == 0 and (known_names[0] not in applied or not db.table("clinic").exists()):
+    applied = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+        ).fetchall()
+    ]
+    if application_id == 0 and (known_names[0] not in applied or "clinic" not in tables):
         raise StoreError(not_ours)  # e.g. another program's own sqlite-utils migrations
     unknown = [name for name in applied if name not in known]
     if unknown:

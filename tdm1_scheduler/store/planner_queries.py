@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
+from .connection import Database
 from .database import to_utc_text
 from .migrations import OCCUPYING
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlite_utils import Database
-
+from .connection import Database
 from .database import ConflictError, to_utc_text
 from .migrations import OCCUPYING
 
@@ -40,17 +39,38 @@ def _insert(db: Database, table: str, values: Mapping[str, Any]) -> int:
     return cursor.lastrowid
 
 
+def _stored(value: Any) -> Any:
+    """A value as sqlite-utils' table helpers stored it (JSON for containers, ISO text
+    for dates and times), without importing sqlite-utils at run time."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return value
+
+
+def _insert_plain(db: Database, table: str, values: Mapping[str, Any]) -> int:
+    return _insert(db, table, {f"[{k}]": _stored(v) for k, v in values.items()})
+
+
 # --- clinic ---------------------------------------------------------------------
 def clinic(db: Database) -> Row | None:
     return _one(db, "SELECT * FROM clinic WHERE id = 1")
 
 
 def insert_clinic(db: Database, values: Mapping[str, Any]) -> None:
-    db.table("clinic").insert({"id": 1, **values})
+    _insert_plain(db, "clinic", {"id": 1, **values})
 
 
 def update_clinic(db: Database, values: Mapping[str, Any]) -> None:
-    db.table("clinic").update(1, dict(values))
+    if not values:
+        return
+    if db.execute("SELECT 1 FROM clinic WHERE id = 1").fetchone() is None:
+        raise LookupError("no clinic row to update")
+    assignments = ", ".join(f"[{name}] = ?" for name in values)
+    db.execute(
+        f"UPDATE clinic SET {assignments} WHERE id = 1", [_stored(v) for v in values.values()]
+    )
 
 
 def opening_hours(db: Database) -> list[Row]:
@@ -59,7 +79,8 @@ def opening_hours(db: Database) -> list[Row]:
 
 def replace_opening_hours(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
     db.execute("DELETE FROM opening_hours")
-    db.table("opening_hours").insert_all([dict(row) for row in rows])
+    for row in rows:
+        _insert_plain(db, "opening_hours", dict(row))
 
 
 def closed_dates(db: Database) -> list[Row]:
@@ -67,7 +88,7 @@ def closed_dates(db: Database) -> list[Row]:
 
 
 def insert_closed_date(db: Database, day: str, reason: str) -> None:
-    db.table("closed_dates").insert({"day": day, "reason": reason})
+    _insert(db, "closed_dates", {"day": day, "reason": reason})
 
 
 def delete_closed_date(db: Database, day: str) -> None:
@@ -309,7 +330,9 @@ def insert_audit(
     old: Any,
     new: Any,
 ) -> None:
-    db.table("audit_log").insert(
+    _insert_plain(
+        db,
+        "audit_log",
         {
             "at_utc": to_utc_text(at),
             "user": user,

@@ -21,9 +21,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from ..safe_files import database_files, describe_os_error, fsync_folder, private_temp_file
+from .connection import Database
 from .database import StoreError, _check_schema, describe_sqlite_error, integrity_problems
 
 BUSY = ("locked", "busy")
@@ -79,7 +78,7 @@ def _check_backup(copy: Path, backup: Path) -> None:
     try:
         db = Database(conn)
         _check_schema(db, backup)
-        if not db.table("clinic").exists():
+        if "clinic" not in db.table_names():
             raise StoreError(f"{backup} is a SQLite file, but not a clinic database")
         problems = integrity_problems(db)
         if problems:

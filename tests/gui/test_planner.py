@@ -413,12 +413,18 @@ def test_resizes_lay_the_grid_out_once_after_them(
     planner: Planner, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
     """Showing or resizing the window sends several widths; the grid is laid out once,
-    for the last width, and not at all when the width did not change."""
+    for the last width, and not at all when the width did not change. A new width
+    repositions the blocks (``relayout``) and rebuilds nothing."""
     rebuilds: list[float] = []
     real = planner.scene.rebuild
     monkeypatch.setattr(
         planner.scene, "rebuild", lambda *a, **k: rebuilds.append(a[5]) or real(*a, **k)
     )
+    real_relayout = planner.scene.relayout
+    monkeypatch.setattr(
+        planner.scene, "relayout", lambda w: rebuilds.append(w) or real_relayout(w)
+    )
+    blocks = dict(planner.scene.blocks)
     window = planner.main_window
     for width in (1100, 1200, 1300):
         window.resize(width, 900)
@@ -428,3 +434,8 @@ def test_resizes_lay_the_grid_out_once_after_them(
     assert rebuilds[0] == float(planner.view.viewport().width())
     planner._relayout()  # same width again: nothing to do
     assert len(rebuilds) == 1
+    assert planner.scene.blocks == blocks  # the same items, repositioned
+    geometry = planner.scene.geometry
+    assert geometry is not None
+    for block in blocks.values():
+        assert block.pos() == geometry.block_rect(block.row).topLeft()
