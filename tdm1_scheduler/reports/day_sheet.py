@@ -18,26 +18,36 @@ Figures, as printed and as in the JSON:
   empty), plus any slot outside them that holds a start. Compared with the nurses' start
   capacity ``start_cap`` (None: no cap).
 - ``chairs_in_use``: active chairs holding at least one booking (dose or blocked).
+
+Each row also carries what the nurses recorded (``arrived_at``, the actual infusion and
+observation, ``discharged_at``; the ``shown_*`` times print those where recorded, the
+booking's elsewhere), when its chair stands empty afterwards (``free_from`` to
+``free_until``, the next booking in that chair) and its ``marks`` (``sheet_marks``).
+Visits missed today are kept apart (``SheetChair.missed``): they hold no chair time.
+
+The whole day is read in a constant number of statements (``store.sheet_queries``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
-from ..domain.booking import START_SLOT_MIN, slot_key
 from ..domain.errors import DomainError
 from ..domain.regimen import Setting, total_cycles
 from ..domain.stability import Preparation, PrepStatus, status_at
 from ..services.context import ClinicSettings, load_settings
-from ..services.queries import day_appointments
 from ..store import repository as repo
 from ..store.database import from_utc_text
+from ..store.sheet_queries import day_sheet_rows
+from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
+from .sheet_marks import Mark, marks_for
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 NOT_PREPARED = "not prepared"
 BAG_STATUS_TEXT = {
@@ -65,7 +75,7 @@ class SheetAppointment:
     infusion_end: datetime
     observation_end: datetime
     end: datetime  # chair free again
-    status: str  # "booked" | "given"
+    status: str  # "booked" | "given" | "missed" (missed: only in SheetChair.missed)
     label: str = ""  # blocked time: why the chair is held
     mrn: str | None = None
     name: str | None = None
@@ -75,6 +85,59 @@ class SheetAppointment:
     bag_status: str | None = None  # dose only; "not prepared" when no preparation
     bag_expires_at: datetime | None = None
     given_at: datetime | None = None
+    appointment_id: int | None = None
+    dose_id: int | None = None
+    infusion_min: int | None = None  # booked minutes (dose)
+    observation_min: int = 0
+    infusion_actual_min: int | None = None  # as recorded (given)
+    infusion_planned_min: int | None = None
+    completed: bool | None = None  # given: False = stopped before complete
+    reaction_grade: int | None = None  # a reaction recorded in this visit (or at the dose)
+    # what the nurses recorded (None: not yet)
+    arrived_at: datetime | None = None
+    actual_infusion_start: datetime | None = None
+    actual_infusion_end: datetime | None = None
+    actual_observation_end: datetime | None = None
+    discharged_at: datetime | None = None
+    paused_min: int = 0
+    rebooked_to: datetime | None = None  # a missed visit: where its dose is booked now
+    free_until: datetime | None = None  # the chair's next booking starts (None: none today)
+    marks: tuple[Mark, ...] = ()
+
+    @property
+    def shown_start(self) -> datetime:
+        """The arrival where recorded, else the chair start."""
+        return self.arrived_at or self.start
+
+    @property
+    def shown_infusion_start(self) -> datetime:
+        return self.actual_infusion_start or self.infusion_start
+
+    @property
+    def shown_infusion_end(self) -> datetime:
+        """The recorded end; a running infusion's due end (its pauses added); else booked."""
+        if self.actual_infusion_end is not None:
+            return self.actual_infusion_end
+        if self.actual_infusion_start is not None and self.infusion_min is not None:
+            minutes = self.infusion_min + self.paused_min
+            return self.actual_infusion_start + timedelta(minutes=minutes)
+        return self.infusion_end
+
+    @property
+    def shown_observation_end(self) -> datetime:
+        if self.actual_observation_end is not None:
+            return self.actual_observation_end
+        if self.actual_infusion_start is None:
+            return self.observation_end
+        return self.shown_infusion_end + timedelta(minutes=self.observation_min)
+
+    @property
+    def free_from(self) -> datetime:
+        """When the chair is empty again: the discharge where recorded, else the end of
+        the booking (or of the observation, when that runs later)."""
+        if self.discharged_at is not None:
+            return self.discharged_at
+        return max(self.end, self.shown_observation_end) if self.is_dose else self.end
 
     @property
     def is_dose(self) -> bool:
@@ -97,6 +160,12 @@ class SheetChair:
     name: str
     appointments: tuple[SheetAppointment, ...]
     active: bool = True  # False: out of service but still holding bookings this day
+    missed: tuple[SheetAppointment, ...] = ()  # visits missed today (no chair time)
+
+    @property
+    def rows(self) -> list[SheetAppointment]:
+        """The table's rows of this chair: bookings and missed visits, by start."""
+        return sorted((*self.appointments, *self.missed), key=lambda a: (a.start, a.is_dose))
 
 
 @dataclass(frozen=True)
@@ -138,6 +207,23 @@ class DaySheet:
         return [a for a in self.doses if a.first_infusion]
 
     @property
+    def missed(self) -> list[SheetAppointment]:
+        return [a for chair in self.chairs for a in chair.missed]
+
+    @property
+    def rows(self) -> list[tuple[SheetChair, SheetAppointment]]:
+        """Every table row (chair, appointment), chair by chair."""
+        return [(chair, item) for chair in self.chairs for item in chair.rows]
+
+    @property
+    def mark_codes(self) -> list[str]:
+        """The codes of the marks the day carries, in the legend's order."""
+        found = {m.code for _chair, item in self.rows for m in item.marks}
+        from .sheet_marks import MARK_LEGEND
+
+        return [code for code in MARK_LEGEND if code in found] + sorted(found - set(MARK_LEGEND))
+
+    @property
     def open_chair_minutes(self) -> int:
         return self.open_minutes * self.active_chairs
 
@@ -170,21 +256,38 @@ class DaySheet:
 
 # --- building -----------------------------------------------------------------------------
 def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
-    """Read the day from the store; bag status is taken at ``clock.now()``."""
+    """Read the day from the store; bag status is taken at ``clock.now()``.
+
+    Five statements whatever the day holds: the settings (three), the chairs and the
+    day's rows (``store.sheet_queries``)."""
     settings = load_settings(db)
     calendar = settings.calendar
     now = calendar.local(clock.now())
-    rows = day_appointments(db, settings, day)
+    day_start, day_end = calendar.day_bounds(day)
+    rows = day_sheet_rows(db, day_start, day_end)
     chair_rows = repo.chairs(db)
     active_ids = [int(row["id"]) for row in chair_rows]
     names = {int(row["id"]): str(row["name"]) for row in chair_rows}
     by_chair: dict[int, list[SheetAppointment]] = {chair_id: [] for chair_id in active_ids}
+    missed: dict[int, list[SheetAppointment]] = {}
     for row in rows:
         chair_id = int(row["chair_id"])
+        item = _appointment(settings, row, now)
+        if item.status == "missed":
+            missed.setdefault(chair_id, []).append(item)
+            continue
         names.setdefault(chair_id, str(row["chair_name"]))
-        by_chair.setdefault(chair_id, []).append(_appointment(db, settings, row, now))
+        by_chair.setdefault(chair_id, []).append(item)
+    for chair_id, items in missed.items():
+        names.setdefault(chair_id, str(items[0].chair))
+        by_chair.setdefault(chair_id, [])
     chairs = tuple(
-        SheetChair(names[chair_id], tuple(items), chair_id in active_ids)
+        SheetChair(
+            names[chair_id],
+            _with_free_until(items, now),
+            chair_id in active_ids,
+            tuple(replace(m, marks=marks_for(m, now)) for m in missed.get(chair_id, [])),
+        )
         for chair_id, items in by_chair.items()
     )
     opening = calendar.opening_window(day)
@@ -211,9 +314,39 @@ def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
     )
 
 
-def _appointment(
-    db: Database, settings: ClinicSettings, row: dict[str, Any], now: datetime
-) -> SheetAppointment:
+def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet:
+    """The sheet with more marks on some rows (``extra``: appointment id -> marks), for
+    marks computed outside this module (the readiness gate's, say)."""
+
+    def marked(item: SheetAppointment) -> SheetAppointment:
+        more = extra.get(item.appointment_id or -1)
+        return replace(item, marks=(*item.marks, *more)) if more else item
+
+    def chair_of(chair: SheetChair) -> SheetChair:
+        return replace(
+            chair,
+            appointments=tuple(marked(a) for a in chair.appointments),
+            missed=tuple(marked(a) for a in chair.missed),
+        )
+
+    chairs = tuple(chair_of(c) for c in sheet.chairs)
+    index = {id(a): b for c, n in zip(sheet.chairs, chairs, strict=True)
+             for a, b in zip(c.appointments, n.appointments, strict=True)}  # fmt: skip
+    bags = tuple(replace(b, appointment=index.get(id(b.appointment), b.appointment))
+                 for b in sheet.bags)  # fmt: skip
+    return replace(sheet, chairs=chairs, bags=bags)
+
+
+def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[SheetAppointment, ...]:
+    """Each booking with its marks and the start of the next booking in its chair."""
+    done: list[SheetAppointment] = []
+    for number, item in enumerate(items):
+        following = items[number + 1].start if number + 1 < len(items) else None
+        done.append(replace(item, free_until=following, marks=marks_for(item, now)))
+    return tuple(done)
+
+
+def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -> SheetAppointment:
     local = settings.calendar.local
     start_utc = from_utc_text(row["start_utc"])  # minutes are elapsed time: add in UTC
     prep = timedelta(minutes=row["prep_min"])
@@ -227,11 +360,31 @@ def _appointment(
         "observation_end": local(start_utc + prep + infusion + observation),
         "end": local(from_utc_text(row["end_utc"])),
         "status": str(row["status"]),
+        "appointment_id": row["id"],
     }
     if row["kind"] != "dose" or row["dose_id"] is None:
         return SheetAppointment(kind="blocked", label=str(row["label"] or "blocked"), **common)
     setting = str(row["setting"]) if row["setting"] else None
-    bag, expires = bag_status(db, int(row["dose_id"]), now)
+    missed = row["status"] == "missed"
+    bag, expires = (PrepStatus.NOT_PREPARED, None) if missed else bag_status_of(row, now)
+
+    def at(name: str) -> datetime | None:
+        text = row.get(name)
+        return None if text is None or missed else local(from_utc_text(text))
+
+    given = at("given_at")
+    infusion_started, infusion_ended = at("infusion_started_at"), at("infusion_ended_at")
+    observed, discharged = at("observation_ended_at"), at("discharged_at")
+    arrived = at("arrived_at")
+    actual_min = row["infusion_actual_min"]
+    if row["arrived_at"] is None and given is not None and row["status"] == "given":
+        # given without the board (the CLI's ``dose given``): a whole visit on record
+        arrived = infusion_started = given
+        infusion_ended = local(given + timedelta(minutes=actual_min or row["infusion_min"]))
+        observed = local(infusion_ended + observation)
+        discharged = max(common["end"], observed)
+    completed = row["infusion_completed"]
+    grade = row["visit_reaction"] if row["visit_reaction"] is not None else row["dose_reaction"]
     return SheetAppointment(
         kind="dose",
         mrn=row["mrn"],
@@ -241,7 +394,23 @@ def _appointment(
         setting=setting,
         bag_status=BAG_STATUS_TEXT[bag],
         bag_expires_at=None if expires is None else local(expires),
-        given_at=None if row["given_at"] is None else local(from_utc_text(row["given_at"])),
+        given_at=given,
+        dose_id=row["dose_id"],
+        infusion_min=row["infusion_min"],
+        observation_min=row["observation_min"],
+        infusion_actual_min=actual_min,
+        infusion_planned_min=row["infusion_planned_min"],
+        completed=None if completed is None or missed else bool(completed),
+        reaction_grade=None if missed else grade,
+        arrived_at=arrived,
+        actual_infusion_start=infusion_started,
+        actual_infusion_end=infusion_ended,
+        actual_observation_end=observed,
+        discharged_at=discharged,
+        paused_min=(row["paused_seconds"] or 0) // 60,
+        rebooked_to=None
+        if row["rebooked_utc"] is None
+        else local(from_utc_text(row["rebooked_utc"])),
         **common,
     )
 
@@ -249,7 +418,12 @@ def _appointment(
 def bag_status(db: Database, dose_id: int, at: datetime) -> tuple[PrepStatus, datetime | None]:
     """The dose's live preparation at ``at`` and the expiry that matters next (UTC)."""
     row = repo.preparation_for_dose(db, dose_id)
-    if row is None:
+    return (PrepStatus.NOT_PREPARED, None) if row is None else bag_status_of(row, at)
+
+
+def bag_status_of(row: Mapping[str, Any], at: datetime) -> tuple[PrepStatus, datetime | None]:
+    """``bag_status`` from a row holding the preparation's instants (NULL: none)."""
+    if row.get("reconstituted_at") is None and row.get("diluted_at") is None:
         return PrepStatus.NOT_PREPARED, None
 
     def instant(name: str) -> datetime | None:
@@ -295,60 +469,6 @@ def _bag_notes(
     return notes
 
 
-# --- figures (pure) -----------------------------------------------------------------------
-def booked_minutes(
-    intervals: Iterable[tuple[datetime, datetime]],
-    opening: tuple[datetime, datetime] | None,
-) -> int:
-    """Sum of the intervals' minutes inside the opening window (0 when closed)."""
-    if opening is None:
-        return 0
-    opens, closes = opening
-    total = timedelta()
-    for start, end in intervals:
-        begin, finish = max(start, opens), min(end, closes)
-        if finish > begin:
-            total += finish - begin
-    return int(total.total_seconds() // 60)
-
-
-def peak_concurrency(
-    intervals: Iterable[tuple[datetime, datetime]],
-) -> tuple[int, datetime | None]:
-    """Most intervals open at once and the first instant it happens ([start, end))."""
-    events: list[tuple[datetime, int]] = []
-    for start, end in intervals:
-        if end > start:
-            events.append((start, 1))
-            events.append((end, -1))
-    events.sort(key=lambda e: (e[0], e[1]))  # at one instant, ends (-1) before starts
-    current, peak, peak_at = 0, 0, None
-    for instant, step in events:
-        current += step
-        if current > peak:
-            peak, peak_at = current, instant
-    return peak, peak_at
-
-
-def starts_by_slot(
-    settings: ClinicSettings,
-    opening: tuple[datetime, datetime] | None,
-    starts: Sequence[datetime],
-) -> dict[str, int]:
-    """``HH:MM`` (clinic wall time of each 30-minute slot) -> infusion starts in it."""
-    calendar = settings.calendar
-    counts: dict[str, int] = {}
-    if opening is not None:
-        slot = slot_key(calendar, opening[0])
-        while slot < opening[1]:
-            counts[f"{slot:%H:%M}"] = 0
-            slot = calendar.local(slot + timedelta(minutes=START_SLOT_MIN))
-    for start in starts:
-        key = f"{slot_key(calendar, start):%H:%M}"
-        counts[key] = counts.get(key, 0) + 1
-    return dict(sorted(counts.items()))
-
-
 # --- JSON ---------------------------------------------------------------------------------
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
@@ -374,6 +494,21 @@ def appointment_json(item: SheetAppointment) -> dict[str, Any]:
         "bag_status": item.bag_status,
         "bag_expires_at": _iso(item.bag_expires_at),
         "given_at": _iso(item.given_at),
+        # added for issue 14: what was recorded, the chair's free time and the marks
+        "appointment_id": item.appointment_id,
+        "actual": {
+            "arrived": _iso(item.arrived_at),
+            "infusion_start": _iso(item.actual_infusion_start),
+            "infusion_end": _iso(item.actual_infusion_end),
+            "observation_end": _iso(item.actual_observation_end),
+            "discharged": _iso(item.discharged_at),
+        },
+        "infusion_min": item.infusion_min,
+        "completed": item.completed,
+        "rebooked_to": _iso(item.rebooked_to),
+        "free_from": _iso(item.free_from),
+        "free_until": _iso(item.free_until),
+        "marks": [{"code": m.code, "text": m.text} for m in item.marks],
     }
 
 
@@ -390,6 +525,7 @@ def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
                 "chair": chair.name,
                 "active": chair.active,
                 "appointments": [appointment_json(a) for a in chair.appointments],
+                "missed": [appointment_json(a) for a in chair.missed],
             }
             for chair in sheet.chairs
         ],
@@ -404,6 +540,7 @@ def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
         "start_cap": sheet.start_cap,
         "slots_over_cap": sheet.slots_over_cap,
         "first_infusions": [a.mrn for a in sheet.first_infusions],
+        "missed_visits": [a.mrn for a in sheet.missed],
         "bags": [
             {
                 "what": note.what,

@@ -151,7 +151,7 @@ def test_charge_nurse_saves_the_day_sheet_as_pdf(
     assert "day sheet Tue 17 Nov 2026" in text, text[:300]
     assert "Printed 2026-11-17 09:15" in text  # the clock the window was given
     for mrn in (ADA, GRACE):
-        assert f"{NAMES[mrn]} · {mrn} · 1/14" in text, (mrn, text)
+        assert f"{NAMES[mrn]} {mrn} 1/14" in text, (mrn, text)  # the table row (issue 14)
     assert str(target) in window.statusBar().currentMessage()
     assert dump(clinic.db) == before  # saving a sheet writes nothing to the clinic
 

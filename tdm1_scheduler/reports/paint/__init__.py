@@ -9,15 +9,14 @@ every page onto a paged device (``QPdfWriter``, ``QPrinter``); ``SheetPages.pain
 one page with a ``QPainter`` the caller owns (what ``render_pages`` and
 ``render_page_image`` both use, so preview, printer, PDF and PNG never drift apart).
 
-Pages (landscape): a normal day of up to ``CHAIRS_PER_PAGE`` chairs is ONE page holding
-the header (clinic, date, printed at; on page 1 the summary box), the timeline (a lane
-per chair: prep hatched, infusion solid, observation open with the patient's name in
-it, blocked cross-hatched; on page 1 the starts per 30-minute slot against the cap),
-the appointment table in 2 or 3 side-by-side columns (6.5 pt), the legend and "Page i
-of n". More chairs go 24 to a page, each page with its own lanes and table rows. Only
-when a page's rows cannot fit beside its lanes (an extreme day) do they continue on an
-extra page with the header repeated. ``SheetPages`` plans this once per device.
-Black on white only.
+Pages (landscape): the first page holds the header with the day's summary, the
+chair-by-time grid of up to ``CHAIRS_PER_PAGE`` chairs (a lane per chair: names and
+marks over a bar strip, prep hatched, infusion solid, observation open, blocked
+cross-hatched, missed dashed; type at least 9 pt) and the starts per 30-minute slot
+against the cap. More chairs go 24 to a page. The table of visits (at least 8 pt,
+names and marks wrapped, never cut) begins under the last lanes when there is room
+and runs on over the following pages. Every page ends with its legend, the printed
+time and "Page n of m". Black on white only. ``SheetPages`` plans this once per device.
 
 GUI use::
 
@@ -29,6 +28,7 @@ GUI use::
 
 from __future__ import annotations
 
+from .cells import TABLE_COLUMNS, TIMES_LEGEND
 from .devices import _image_pages as _image_pages
 from .devices import (
     ensure_gui_application,
@@ -45,26 +45,21 @@ from .layout import (
     AXIS_H,
     CELL_PAD,
     FONT_FAMILY,
-    FOOTER_H,
     GAP,
-    HEADER_H,
+    GRID_PT,
     LANE_MAX,
-    LANE_MIN,
-    LANE_ROOMY,
     MARGIN_MM,
     PAGE_SIZES,
-    PATIENT_MAX,
     STARTS_H,
-    TABLE_COLUMNS,
     TABLE_GUTTER,
     TABLE_PT,
-    TIMES_LEGEND,
     Column,
     PagePlan,
     SheetLayout,
     TableRow,
     page_layout,
     prepare_device,
+    sized_layout,
 )
 
 __all__ = [
@@ -72,15 +67,11 @@ __all__ = [
     "BLACK",
     "CELL_PAD",
     "FONT_FAMILY",
-    "FOOTER_H",
     "GAP",
-    "HEADER_H",
+    "GRID_PT",
     "LANE_MAX",
-    "LANE_MIN",
-    "LANE_ROOMY",
     "MARGIN_MM",
     "PAGE_SIZES",
-    "PATIENT_MAX",
     "STARTS_H",
     "TABLE_COLUMNS",
     "TABLE_GUTTER",
@@ -100,6 +91,7 @@ __all__ = [
     "prepare_printer",
     "render_page_image",
     "render_pages",
+    "sized_layout",
     "write_pdf",
     "write_png",
 ]

@@ -1,0 +1,66 @@
+"""The day sheet's figures, pure: booked minutes, peak concurrency, starts per slot.
+
+See ``day_sheet`` for what each figure means; re-exported there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from ..domain.booking import START_SLOT_MIN, slot_key
+from ..services.context import ClinicSettings
+
+
+# --- figures (pure) -----------------------------------------------------------------------
+def booked_minutes(
+    intervals: Iterable[tuple[datetime, datetime]],
+    opening: tuple[datetime, datetime] | None,
+) -> int:
+    """Sum of the intervals' minutes inside the opening window (0 when closed)."""
+    if opening is None:
+        return 0
+    opens, closes = opening
+    total = timedelta()
+    for start, end in intervals:
+        begin, finish = max(start, opens), min(end, closes)
+        if finish > begin:
+            total += finish - begin
+    return int(total.total_seconds() // 60)
+
+
+def peak_concurrency(
+    intervals: Iterable[tuple[datetime, datetime]],
+) -> tuple[int, datetime | None]:
+    """Most intervals open at once and the first instant it happens ([start, end))."""
+    events: list[tuple[datetime, int]] = []
+    for start, end in intervals:
+        if end > start:
+            events.append((start, 1))
+            events.append((end, -1))
+    events.sort(key=lambda e: (e[0], e[1]))  # at one instant, ends (-1) before starts
+    current, peak, peak_at = 0, 0, None
+    for instant, step in events:
+        current += step
+        if current > peak:
+            peak, peak_at = current, instant
+    return peak, peak_at
+
+
+def starts_by_slot(
+    settings: ClinicSettings,
+    opening: tuple[datetime, datetime] | None,
+    starts: Sequence[datetime],
+) -> dict[str, int]:
+    """``HH:MM`` (clinic wall time of each 30-minute slot) -> infusion starts in it."""
+    calendar = settings.calendar
+    counts: dict[str, int] = {}
+    if opening is not None:
+        slot = slot_key(calendar, opening[0])
+        while slot < opening[1]:
+            counts[f"{slot:%H:%M}"] = 0
+            slot = calendar.local(slot + timedelta(minutes=START_SLOT_MIN))
+    for start in starts:
+        key = f"{slot_key(calendar, start):%H:%M}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))

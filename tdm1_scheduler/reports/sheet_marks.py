@@ -1,0 +1,82 @@
+"""What the day sheet marks on a row: one list of ``Mark`` per appointment. No Qt.
+
+Every mark is computed here from the row alone (``marks_for``), printed the same way in
+the grid (``grid`` words, boxed; an ``alert`` mark white on black) and in the table
+(``text``), and explained once in the legend (``MARK_LEGEND``). The paint code never
+looks at a mark's code, so a new mark is a new entry in ``MARK_LEGEND`` and a ``Mark``
+in a row's ``marks`` (``day_sheet.with_marks`` adds marks computed elsewhere, such as
+the readiness gate's "labs pending" and "LVEF due").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ..domain.tolerance import FIRST_INFUSION_MIN, LATER_INFUSION_MIN
+
+if TYPE_CHECKING:
+    from .day_sheet import SheetAppointment
+
+
+@dataclass(frozen=True)
+class Mark:
+    code: str  # a key of MARK_LEGEND
+    text: str  # the table's words: "prolonged 120 min"
+    grid: str  # the grid's shorter words: "120 min"
+    alert: bool = False  # printed white on black in the grid, bold in the table
+
+
+# code -> the legend's words (printed in this order when the day has such a mark)
+MARK_LEGEND: dict[str, tuple[str, str]] = {
+    "first": ("1st", "first infusion (90 min + 90 min observation)"),
+    "prolonged": ("N min", "infusion kept longer after a reaction"),
+    "reaction": ("reaction G", "reaction recorded in this visit (CTCAE grade)"),
+    "stopped": ("STOPPED", "infusion stopped before complete (a partial dose)"),
+    "missed": ("MISSED", "visit missed today (re-booked where shown)"),
+    "not_arrived": ("NOT IN", "chair start passed, patient not arrived when printed"),
+    "bag_expires": ("EXP hh:mm", "bag or vial expires before the infusion starts"),
+}
+
+
+def _hhmm(value: datetime) -> str:
+    return f"{value:%H:%M}"
+
+
+def marks_for(item: SheetAppointment, now: datetime) -> tuple[Mark, ...]:
+    """The marks of one row at the sheet's ``now`` (blocked time has none)."""
+    if not item.is_dose:
+        return ()
+    marks: list[Mark] = []
+    if item.first_infusion:
+        marks.append(Mark("first", "1st infusion", "1st"))
+    usual = FIRST_INFUSION_MIN if item.first_infusion else LATER_INFUSION_MIN
+    if item.infusion_min is not None and item.infusion_min > usual:
+        minutes = item.infusion_min
+        marks.append(Mark("prolonged", f"prolonged {minutes} min", f"{minutes} min"))
+    if item.reaction_grade is not None:
+        grade = item.reaction_grade
+        marks.append(Mark("reaction", f"reaction grade {grade}", f"reaction G{grade}", True))
+    if item.status == "given" and item.completed is False:
+        done, planned = item.infusion_actual_min, item.infusion_planned_min
+        detail = f" at {done} of {planned} min" if done and planned else ""
+        marks.append(Mark("stopped", f"STOPPED{detail}", "STOPPED", True))
+    if item.status == "missed":
+        again = item.rebooked_to
+        detail = "" if again is None else f", re-booked {again:%a %d %b %H:%M}"
+        marks.append(Mark("missed", f"MISSED{detail}", "MISSED", True))
+    if item.status == "booked" and item.arrived_at is None and item.start < now:
+        marks.append(Mark("not_arrived", f"not arrived at {_hhmm(now)}", "NOT IN", True))
+    expires = item.bag_expires_at
+    if item.status == "booked" and expires is not None and expires < item.infusion_start:
+        what = "vial" if item.bag_status in ("vial reconstituted", "vial expired") else "bag"
+        marks.append(
+            Mark(
+                "bag_expires",
+                f"{what} expires {_hhmm(expires)}, before start",
+                f"EXP {_hhmm(expires)}",
+                True,
+            )
+        )
+    return tuple(marks)
