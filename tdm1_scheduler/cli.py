@@ -485,6 +485,8 @@ def run_command(args: argparse.Namespace) -> int:
             run.__name__ in READ_ONLY_COMMANDS and is_read_only_file(path)
         )
         db = open_database(path, create=args.command == "init", read_only=read_only)
+        if getattr(args, "now", None) and args.command != "init":  # init: its own zone
+            make_clock(args, db)  # a bad --now is refused by every command, clock or not
         code = run(args, db)
         return code
     except (DomainError, ConflictError) as error:

@@ -279,7 +279,7 @@ def missed_placement(
     """A missed dose re-booked at ``to`` on ``chair`` (default its own): a move's rules,
     and not before ``missed_from`` (never into the past, nor its own slot)."""
     require_aware("to", to)
-    chair_id = require_chair(ctx.db, chair)["id"] if chair else old["chair_id"]
+    chair_id = require_chair(ctx.db, chair)["id"] if chair is not None else old["chair_id"]
     old_slot = slot_of(old)
     slot = Slot(chair_id, to, old_slot.chair_time)
     earliest = missed_from(old_slot, ctx.clock.now())

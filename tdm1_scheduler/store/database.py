@@ -8,6 +8,7 @@ clear ``StoreError`` and is left exactly as it was.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -66,6 +67,16 @@ def is_read_only_file(path: Path) -> bool:
     return not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(path, os.W_OK)
 
 
+def _disk_full(path: Path | str, text: str) -> bool:
+    """SQLite says only "disk I/O error" when a full disk stops it creating the -shm."""
+    if "disk i/o error" not in text.lower():
+        return False
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
 def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
     text = str(error)
     if "file is not a database" in text:
@@ -74,7 +85,7 @@ def describe_sqlite_error(path: Path | str, error: sqlite3.Error) -> str:
         return f"{path} is damaged ({text}); restore it from a backup"
     if "locked" in text or "busy" in text:
         return f"{path} is locked by another program (waited {busy_timeout_ms() / 1000:g} s)"
-    if "disk is full" in text or "disk full" in text:
+    if "disk is full" in text or "disk full" in text or _disk_full(path, text):
         return f"{path}: disk full (no space left on device); nothing was written"
     if "readonly" in text or "read-only" in text:
         return f"{path} is read-only; nothing was written"

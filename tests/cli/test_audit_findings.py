@@ -1,0 +1,57 @@
+"""Deviations an independent try of the CLI found (issues 12 and 13), each a test."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tdm1_scheduler.store import database
+
+from .conftest import file_hash
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("chair", "list"),
+        ("course", "show", "--mrn", "A1"),
+        ("settings", "show"),
+    ],
+)
+@pytest.mark.parametrize("now", ["9999-12-31T23:59", "0001-01-01T00:00+14:00"])
+def test_a_bad_now_is_refused_by_every_command(cli, clinic: Path, argv, now: str) -> None:
+    before = file_hash(clinic)
+    result = cli(*argv, now=now)
+    assert result.code == 2, result.err
+    assert result.err.startswith("refused: now:") and result.err.count("\n") == 1
+    assert file_hash(clinic) == before
+    assert cli(*argv).code == 0  # the command itself works with a good clock
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("appointment", "move", "--mrn", "B2", "--cycle", "1", "--to", "2026-03-03T10:00"),
+        ("dose", "missed", "--mrn", "B2", "--cycle", "1", "--to", "2026-03-04T10:00"),
+    ],
+)
+def test_an_empty_chair_name_is_refused_naming_chair(cli, clinic: Path, argv) -> None:
+    before = file_hash(clinic)
+    result = cli(*argv, "--chair", "")
+    assert result.code == 2, result.err
+    assert result.err.startswith("refused: chair:")
+    assert file_hash(clinic) == before
+    assert cli(*argv, "--chair", "Chair 1").code == 0, "the same command with a real chair"
+
+
+def test_a_full_disk_at_open_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A full disk that stops SQLite making the -shm shows only as "disk I/O error"."""
+    error = sqlite3.OperationalError("disk I/O error")
+    full = type("Usage", (), {"free": 0})()
+    monkeypatch.setattr(database.shutil, "disk_usage", lambda _path: full)
+    assert "disk full" in database.describe_sqlite_error(tmp_path / "c.db", error)
+    roomy = type("Usage", (), {"free": 10**9})()
+    monkeypatch.setattr(database.shutil, "disk_usage", lambda _path: roomy)
+    assert "disk full" not in database.describe_sqlite_error(tmp_path / "c.db", error)
