@@ -21,7 +21,7 @@ from typing import Any
 
 from . import __version__
 from .clock import Clock, FixedClock, SystemClock
-from .domain.calendar import parse_hhmm, zone_from_name
+from .domain.calendar import FIRST_YEAR, LAST_YEAR, parse_hhmm, zone_from_name
 from .domain.errors import DomainError
 from .paths import default_db_path, first_existing_ancestor, local_zone_name, missing_folders
 from .safe_files import OutputFailed, check_output_path, database_files
@@ -191,9 +191,7 @@ def extend_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]
 
 
 # --- helpers --------------------------------------------------------------------------------
-# Dates the clinic can schedule: far enough from datetime's ends that a course, a day's
-# bounds or the conversion to UTC for storage never overflows.
-MIN_YEAR, MAX_YEAR = 1900, 2999
+MIN_YEAR, MAX_YEAR = FIRST_YEAR, LAST_YEAR  # the years the clinic can schedule
 RANGE_TEXT = f"dates from {MIN_YEAR} to {MAX_YEAR} only"
 
 

@@ -18,6 +18,9 @@ from .errors import DomainError, require_aware
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How far the calendar looks for an open day before it calls the calendar broken.
 MAX_SEARCH_DAYS = 366
+# Years the clinic can schedule: far enough from datetime's ends that a course, a day's
+# bounds or the conversion to UTC for storage never overflows. No plan goes past them.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 # An IANA name: "Area/Location" words, never a file path ("../../etc/passwd", "/usr/...").
@@ -106,6 +109,8 @@ class ClinicCalendar:
             count=MAX_SEARCH_DAYS,
         )
         for moment in rule:
+            if moment.year > LAST_YEAR:
+                return
             if moment.date() not in self.closed_dates:
                 yield moment.date()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -55,3 +56,20 @@ def test_a_full_disk_at_open_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path:
     roomy = type("Usage", (), {"free": 10**9})()
     monkeypatch.setattr(database.shutil, "disk_usage", lambda _path: roomy)
     assert "disk full" not in database.describe_sqlite_error(tmp_path / "c.db", error)
+
+
+def test_no_slot_is_offered_past_the_last_year_a_move_accepts(cli, clinic: Path) -> None:
+    """The finder plans no day that the CLI refuses as out of range (3000 and on), and a
+    rolling course that would need such days is refused as a whole."""
+    listed = cli("appointment", "slots", "--mrn", "B2", "--cycle", "1", "--from",
+                 "2999-12-31T16:00", "--json")  # fmt: skip
+    assert listed.code == 0, listed.err
+    assert json.loads(listed.out) == []
+    nearer = cli("appointment", "slots", "--mrn", "B2", "--cycle", "1", "--from",
+                 "2999-12-30T08:00", "--json")  # fmt: skip
+    assert [s["start"][:10] for s in json.loads(nearer.out)][:1] == ["2999-12-30"]
+    before = file_hash(clinic)
+    start = cli("course", "start", "--mrn", "C3", "--setting", "MBC", "--first-dose",
+                "2999-12-31T09:00", "--chair", "Chair 1", now="2999-12-30T08:00")  # fmt: skip
+    assert start.code == 2 and start.err.startswith("refused: ")
+    assert file_hash(clinic) == before
