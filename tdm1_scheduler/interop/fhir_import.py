@@ -42,6 +42,12 @@ class Entry:
         return f"{kind}/{rid}" if rid else f"entry[{self.index}] {kind}"
 
 
+BUNDLE_TYPES = frozenset(
+    {"document", "message", "transaction", "transaction-response", "batch",
+     "batch-response", "history", "searchset", "collection", "subscription-notification"}
+)  # fmt: skip
+
+
 def read_bundle(path: Path) -> list[Entry]:
     """The Bundle's entries, each resource validated; refusals name the field."""
     try:
@@ -54,6 +60,8 @@ def read_bundle(path: Path) -> list[Entry]:
         raise DomainError("file", f"{path} is not JSON: {error}") from None
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
         raise DomainError("Bundle.resourceType", f"{path} does not hold a FHIR Bundle")
+    if data.get("type") not in BUNDLE_TYPES:
+        raise DomainError("Bundle.type", f"{data.get('type')!r} is not a FHIR Bundle type")
     raw_entries = data.get("entry", [])
     if not isinstance(raw_entries, list):
         raise DomainError("Bundle.entry", "must be a list")
@@ -180,6 +188,7 @@ def patients_from_entries(entries: list[Entry]) -> list[IncomingPatient]:
                 name=_name(entry),
                 weight_kg=None if weight is None else round(weight[1], 3),
                 weight_measured_at=None if weight is None else weight[0],
+                weight_source=None if weight is None else entries[weight[2]].name,
             )
         )
     return result

@@ -242,6 +242,7 @@ class IncomingPatient:
     name: str
     weight_kg: float | None
     weight_measured_at: datetime | None
+    weight_source: str | None = None  # the Observation the weight came from
 
 
 @dataclass(frozen=True)
@@ -290,7 +291,15 @@ def import_patients(ctx: Context, incoming: Sequence[IncomingPatient]) -> Import
                     f"{item.source} (MRN {mrn}) has no body weight Observation "
                     "(LOINC 29463-7); a new patient needs one",
                 )
-            weight = check_weight(item.weight_kg, settings.weight_min_kg, settings.weight_max_kg)
+            try:
+                weight = check_weight(
+                    item.weight_kg, settings.weight_min_kg, settings.weight_max_kg
+                )
+            except DomainError as error:
+                where = item.weight_source or item.source
+                raise DomainError(
+                    f"{where}.valueQuantity", f"{error} (MRN {mrn}); nothing imported"
+                ) from None
             measured = item.weight_measured_at or now
             values = {
                 "mrn": mrn,

@@ -240,3 +240,40 @@ def test_a_new_patient_without_a_weight_is_refused(tmp_path):
     with pytest.raises(DomainError, match="29463-7"):
         import_patients(other, read_patients(path))
     assert "\n".join(other.db.conn.iterdump()) == before
+
+
+def test_an_implausible_weight_is_refused_naming_its_observation(tmp_path):
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p", "identifier": [{"value": "H1"}],
+                      "name": [{"text": "Heavy Value"}]}},
+        {"resource": {"resourceType": "Observation", "id": "w1", "status": "final",
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+                      "subject": {"reference": "Patient/p"},
+                      "valueQuantity": {"value": 5000, "code": "kg"}}},
+    ]}  # fmt: skip
+    path = tmp_path / "heavy.json"
+    path.write_text(json.dumps(bundle))
+    other = fresh_clinic()
+    before = "\n".join(other.db.conn.iterdump())
+    with pytest.raises(DomainError) as refused:
+        import_patients(other, read_patients(path))
+    assert refused.value.field == "Observation/w1.valueQuantity", str(refused.value)
+    assert "\n".join(other.db.conn.iterdump()) == before
+    bundle["entry"][1]["resource"]["valueQuantity"]["value"] = 70  # type: ignore[index]
+    path.write_text(json.dumps(bundle))
+    assert import_patients(other, read_patients(path)).added == ("H1",)
+
+
+@pytest.mark.parametrize("kind", ["bogus", None])
+def test_a_bundle_of_no_fhir_type_is_refused(tmp_path, kind):
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "entry": []}
+    if kind is not None:
+        bundle["type"] = kind
+    path = tmp_path / "typed.json"
+    path.write_text(json.dumps(bundle))
+    with pytest.raises(DomainError) as refused:
+        read_patients(path)
+    assert refused.value.field == "Bundle.type"
+    bundle["type"] = "collection"
+    path.write_text(json.dumps(bundle))
+    assert read_patients(path) == []
