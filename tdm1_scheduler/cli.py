@@ -42,6 +42,7 @@ from .store.database import (
     open_database,
     schema_version,
 )
+from .text import dated_time
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -380,6 +381,9 @@ def run_dose_missed(args: argparse.Namespace, db: Database) -> int:
         ctx, mrn=args.mrn, cycle=args.cycle, to=to, chair=args.chair
     )
     say(changes)
+    if changes.moves:  # the first move is the missed dose's new booking
+        rebooked, calendar = changes.moves[0], load_settings(db).calendar
+        print(f"re-booked at {dated_time(calendar, rebooked.new_start)}, {rebooked.new_chair}")
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,11 @@ def test_no_slot_is_offered_past_the_last_year_a_move_accepts(cli, clinic: Path)
                 "2999-12-31T09:00", "--chair", "Chair 1", now="2999-12-30T08:00")  # fmt: skip
     assert start.code == 2 and start.err.startswith("refused: ")
     assert file_hash(clinic) == before
+
+
+def test_dose_missed_says_where_the_dose_went(cli, clinic: Path) -> None:
+    result = cli("dose", "missed", "--mrn", "B2", "--cycle", "1")
+    assert result.code == 0, result.err
+    shown = json.loads(cli("course", "show", "--mrn", "B2", "--json").out)["cycles"][0]
+    start = datetime.fromisoformat(shown["start"])
+    assert f"re-booked at {start:%a %Y-%m-%d %H:%M}, {shown['chair']}" in result.out
