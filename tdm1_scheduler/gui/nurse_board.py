@@ -1,12 +1,15 @@
-"""The nurse board: one tile per occupied chair, with a large countdown and the steps.
+"""The nurse board: a tile for every chair, in a fixed place in the clinic's chair order,
+with the phase, the patient's name large, the countdown in words and the steps.
 
 Every number on a tile is computed by ``domain.timers`` from stored instants and
 ``ctx.clock``; the 1 s timer only repaints, so a board opened later (or in another
 process) shows the same time left. Each button is one service call in
-``services.nurse``; a refusal is shown on the tile and nothing changes.
+``services.nurse``; a refusal is shown on the tile and nothing changes. The tiles
+(``visit_tile``), their grid (``board_grid``), the header with date and clock
+(``board_header``) and the dialogs (``board_dialogs``) live in modules of their own.
 
 The board is a page of the main window and, from View > Open nurse board in a window,
-a top-level window of its own for a second monitor.
+a top-level window of its own for a second monitor or a wall screen.
 """
 
 from __future__ import annotations
@@ -18,18 +21,9 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPushButton,
-    QScrollArea,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -39,7 +33,6 @@ from ..domain.errors import DomainError
 from ..domain.regimen import DRUG_NAME
 from ..domain.timers import (
     LIFE_THREATENING_GRADE,
-    REACTION_GRADES,
     Alert,
     AlertKind,
     Phase,
@@ -52,13 +45,21 @@ from ..services import nurse
 from ..services.context import ChangeSet, Context, load_settings
 from ..store.database import ConflictError, StoreError, data_version
 from ..text import clock_time, wall_message
+from .board_dialogs import AlertBanner as AlertBanner
+from .board_dialogs import ReactionDialog as ReactionDialog
+from .board_dialogs import ReasonDialog as ReasonDialog
+from .board_dialogs import end_infusion_question as end_infusion_question
+from .board_grid import BoardGrid
+from .board_header import BoardHeader
 from .commands import refusal_text
+from .readiness_dialogs import run_gated
+from .readiness_view import appointments_readiness
 from .visit_tile import OVERRUN_COLOR as OVERRUN_COLOR  # re-exported: the tile lived here
 from .visit_tile import VisitTile as VisitTile
 
 TICK_MS = 1000
 POLL_MS = 1000
-TILE_COLUMNS = 3
+NOT_STARTED = (Phase.EXPECTED, Phase.PREP)  # a tile shows its dose's readiness
 
 ALERT_TEXT = {
     AlertKind.INFUSION_END: "the infusion should end now",
@@ -66,118 +67,9 @@ ALERT_TEXT = {
 }
 
 
-class ReasonDialog(QDialog):
-    """Asks why a patient leaves before the minimum observation is over."""
-
-    def __init__(self, what: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("earlyReasonDialog")
-        self.setWindowTitle("Reason needed")
-        self.setAccessibleName("Reason for leaving early")
-        layout = QFormLayout(self)
-        layout.addRow(QLabel(f"{what} before the minimum observation is over.", self))
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setObjectName("earlyReasonEdit")
-        self.reason_edit.setAccessibleName("Reason")
-        layout.addRow("Reason:", self.reason_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.setObjectName("earlyReasonButtons")
-        self.buttons.setAccessibleName("Confirm or cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addRow(self.buttons)
-
-    @property
-    def reason(self) -> str:
-        return self.reason_edit.text()
-
-
-class ReactionDialog(QDialog):
-    """Asks the grade (1-4) of an infusion reaction."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("reactionDialog")
-        self.setWindowTitle("Record a reaction")
-        self.setAccessibleName("Record a reaction")
-        layout = QFormLayout(self)
-        self.grade_combo = QComboBox(self)
-        self.grade_combo.setObjectName("reactionGradeCombo")
-        self.grade_combo.setAccessibleName("Reaction grade")
-        for grade in REACTION_GRADES:
-            note = " (life-threatening: stops the course)" if grade == 4 else ""
-            self.grade_combo.addItem(f"Grade {grade}{note}", grade)
-        layout.addRow("Grade:", self.grade_combo)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.setObjectName("reactionButtons")
-        self.buttons.setAccessibleName("Confirm or cancel")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addRow(self.buttons)
-
-    @property
-    def grade(self) -> int:
-        return int(self.grade_combo.currentData())
-
-
-class AlertBanner(QFrame):
-    """An in-window alert that stays until a nurse acknowledges it."""
-
-    def __init__(self, key: tuple[int, AlertKind], text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.key = key
-        self.setObjectName("alertBanner")
-        self.setAccessibleName(f"Alert: {text}")
-        self.setStyleSheet("#alertBanner { background: #fff3cd; border: 1px solid #d39e00; }")
-        layout = QHBoxLayout(self)
-        self.label = QLabel(text, self)
-        self.label.setObjectName("alertText")
-        self.label.setAccessibleName("Alert text")
-        self.label.setWordWrap(True)
-        self.ack_button = QPushButton("Acknowledge", self)
-        self.ack_button.setObjectName("acknowledgeAlertButton")
-        self.ack_button.setAccessibleName(f"Acknowledge: {text}")
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.ack_button)
-
-
-def end_infusion_question(parent: QWidget, planned_min: int, paused: bool) -> QMessageBox:
-    """Ending before the planned end: "Completed" (accept) or "Stopped before complete"
-    (destructive); Cancel (Esc) ends nothing. A paused infusion offers only the stop."""
-    if paused:
-        text = (
-            "The infusion is paused and was not resumed, so it ends as stopped before"
-            " complete (a partial dose)."
-        )
-    else:
-        text = "The infusion is ending before its planned end. Was the whole dose given?"
-    box = QMessageBox(QMessageBox.Icon.Question, "End the infusion", text, parent=parent)
-    box.setInformativeText(
-        f"Stopped before complete: the next infusion keeps at least the planned {planned_min}"
-        " min. Completed: the whole dose went in; the next is planned from the minutes it"
-        " took."
-    )
-    box.setObjectName("endInfusionQuestion")
-    box.setAccessibleName("Was the infusion completed or stopped before complete?")
-    if not paused:
-        done = box.addButton("Completed", QMessageBox.ButtonRole.AcceptRole)
-        done.setObjectName("infusionCompleted")
-        done.setAccessibleName("The whole dose was given")
-    stop = box.addButton("Stopped before complete", QMessageBox.ButtonRole.DestructiveRole)
-    stop.setObjectName("infusionStopped")
-    stop.setAccessibleName("Stopped before complete: a partial dose")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setEscapeButton(cancel)
-    box.setDefaultButton(cancel)
-    return box
-
-
 class NurseBoard(QWidget):
-    """Tiles for today's occupied chairs, alert banners above them."""
+    """A tile for every chair in the clinic's chair order, the date and clock above, the
+    alert banners under them."""
 
     sig_changed = Signal(object)
     """A step taken on this board changed data (the ``ChangeSet``)."""
@@ -190,7 +82,8 @@ class NurseBoard(QWidget):
         self.ctx = ctx
         self.settings = load_settings(ctx.db)
         self.setAccessibleName("Nurse board")
-        self.tiles: dict[int, VisitTile] = {}
+        self.tiles: dict[int, VisitTile] = {}  # appointment id -> tile, visits not done
+        self.chair_tiles: dict[int, VisitTile] = {}  # chair id -> its tile, every chair
         self.banners: dict[tuple[int, AlertKind], AlertBanner] = {}
         self.notified: set[tuple[int, AlertKind]] = set()
         self.dialog: QDialog | QMessageBox | None = None
@@ -199,26 +92,17 @@ class NurseBoard(QWidget):
         self._tray: QSystemTrayIcon | None = None
 
         layout = QVBoxLayout(self)
-        title = QLabel(f"Nurse board - {DRUG_NAME}", self)
-        title.setObjectName("nurseBoardTitle")
-        title.setAccessibleName("Nurse board title")
-        layout.addWidget(title)
+        self.header = BoardHeader(self)
+        self.header.overdue_first.toggled.connect(self._place)
+        layout.addWidget(self.header)
         self.banner_area = QVBoxLayout()
+        self.banner_area.setSpacing(2)
         layout.addLayout(self.banner_area)
-        self.empty_label = QLabel("No chair is occupied today.", self)
+        self.empty_label = QLabel("No chair is set up: add chairs in Preferences.", self)
         self.empty_label.setObjectName("emptyBoardLabel")
         self.empty_label.setAccessibleName("Board is empty")
         layout.addWidget(self.empty_label)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setObjectName("nurseBoardScroll")
-        self.scroll_area.setAccessibleName("Occupied chairs")
-        self.scroll_area.setWidgetResizable(True)
-        self.grid_host = QWidget(self.scroll_area)
-        self.grid_host.setObjectName("nurseBoardTiles")
-        self.grid_host.setAccessibleName("Chair tiles")
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.scroll_area.setWidget(self.grid_host)
+        self.scroll_area = BoardGrid(self)
         layout.addWidget(self.scroll_area, 1)
 
         self.tick_timer = QTimer(self)
@@ -242,7 +126,8 @@ class NurseBoard(QWidget):
         bookings on other days (moves named, none of them today or on a tile)."""
         if not changes.moves or changes.settings or changes.preparations:
             return True
-        if self._day is None or changes.appointments & set(self.tiles):
+        shown = {t.data.appointment_id for t in self.chair_tiles.values() if t.data}
+        if self._day is None or changes.appointments & shown:
             return True
         calendar = self.settings.calendar
         return any(
@@ -263,27 +148,48 @@ class NurseBoard(QWidget):
         now = self.ctx.clock.now()
         self.settings = load_settings(self.ctx.db)
         self._day = self.settings.calendar.local_date(now)
-        fresh = nurse.board(self.ctx.db, now)
-        seen: set[int] = set()
-        for index, data in enumerate(fresh):
-            seen.add(data.appointment_id)
-            tile = self.tiles.get(data.appointment_id)
+        views = nurse.chair_board(self.ctx.db, now)
+        self.tiles = {}
+        for view in views:
+            tile = self.chair_tiles.get(view.chair_id)
             if tile is None:
-                tile = VisitTile(data, self.grid_host)
+                tile = VisitTile(view.chair_id, view.chair_name, view.tile, self.scroll_area.host)
                 tile.sig_step.connect(self._step)
-                self.tiles[data.appointment_id] = tile
+                self.chair_tiles[view.chair_id] = tile
             else:
-                tile.set_data(data)
-            self.grid.addWidget(tile, index // TILE_COLUMNS, index % TILE_COLUMNS)
-            tile.show()
-            text, error = self._messages.get(data.appointment_id, ("", False))
-            tile.set_message(text, error)
-        for appointment_id in [a for a in self.tiles if a not in seen]:
-            tile = self.tiles.pop(appointment_id)
-            self.grid.removeWidget(tile)
+                tile.chair_name = view.chair_name
+                tile.set_data(view.tile)
+            data = view.tile
+            if data is not None and phase_of(data.visit) is not Phase.DONE:
+                self.tiles[data.appointment_id] = tile
+            shown = self._messages.get(data.appointment_id) if data else None
+            tile.set_message(*(shown or ("", False)))
+        waiting = [a for a in self.tiles if phase_of(self.data_of(a).visit) in NOT_STARTED]
+        readiness = appointments_readiness(self.ctx.db, waiting)
+        for tile in self.chair_tiles.values():
+            on_tile = tile.data.appointment_id if tile.data else None
+            tile.set_readiness(readiness.get(on_tile) if on_tile is not None else None)
+        seen = {view.chair_id for view in views}
+        for chair_id in [c for c in self.chair_tiles if c not in seen]:
+            tile = self.chair_tiles.pop(chair_id)
             tile.deleteLater()
-        self.empty_label.setVisible(not self.tiles)
+        self.empty_label.setVisible(not self.chair_tiles)
         self.tick()
+        self._place()
+
+    @Slot()
+    def _place(self) -> None:
+        """Tiles in the clinic's chair order; told to, overdue and ready-to-leave first
+        (each group still in chair order)."""
+        tiles = list(self.chair_tiles.values())
+        if self.header.overdue_first.isChecked():
+            tiles.sort(key=lambda tile: not tile.needs_look)
+        self.scroll_area.place(tiles)
+
+    def data_of(self, appointment_id: int) -> nurse.BoardTile:
+        data = self.tiles[appointment_id].data
+        assert data is not None
+        return data
 
     @Slot()
     def poll_data_version(self) -> bool:
@@ -302,10 +208,13 @@ class NurseBoard(QWidget):
         if self._day is not None and self.settings.calendar.local_date(now) != self._day:
             self.reload()  # a new clinic day
             return
+        self.header.show_time(self.settings.calendar, now)
+        for tile in self.chair_tiles.values():
+            tile.repaint_at(now, self.settings)
         due: dict[tuple[int, AlertKind], tuple[VisitTile, Alert]] = {}
         for appointment_id, tile in self.tiles.items():
-            tile.repaint_at(now, self.settings)
-            for alert in alerts_due(tile.data.visit, now, tile.data.acknowledged):
+            data = self.data_of(appointment_id)
+            for alert in alerts_due(data.visit, now, data.acknowledged):
                 due[(appointment_id, alert.kind)] = (tile, alert)
         for key in [k for k in self.banners if k not in due]:
             banner = self.banners.pop(key)  # acknowledged elsewhere, or moot
@@ -314,9 +223,12 @@ class NurseBoard(QWidget):
         for key, (tile, alert) in due.items():
             if key not in self.banners:
                 self._show_banner(key, tile, alert)
+        if self.header.overdue_first.isChecked():
+            self._place()  # a flag that came up moves its chair to the front
+        self.scroll_area.fit()  # a flag or a line that came up may need more room
 
     def _show_banner(self, key: tuple[int, AlertKind], tile: VisitTile, alert: Alert) -> None:
-        data = tile.data
+        data = self.data_of(key[0])
         when = clock_time(self.settings.calendar, alert.due_at)
         text = f"{data.chair_name}, {data.patient_name}: {ALERT_TEXT[alert.kind]} ({when})"
         banner = AlertBanner(key, text, self)
@@ -348,7 +260,7 @@ class NurseBoard(QWidget):
         return self.tiles[appointment_id]
 
     def _call(
-        self, appointment_id: int, action: Callable[..., ChangeSet], **kwargs: Any
+        self, appointment_id: int, action: Callable[..., ChangeSet], /, **kwargs: Any
     ) -> ChangeSet | None:
         """Run one service step; a refusal is shown on the tile, nothing else happens."""
         try:
@@ -365,6 +277,9 @@ class NurseBoard(QWidget):
 
     @Slot(str, int)
     def _step(self, step: str, appointment_id: int) -> None:
+        if step == "start":  # through the readiness gate (issue 17)
+            self._start(appointment_id)
+            return
         simple: dict[str, Callable[..., ChangeSet]] = {
             "arrive": nurse.arrive,
             "start": nurse.start_infusion,
@@ -380,15 +295,35 @@ class NurseBoard(QWidget):
         elif step in ("end_observation", "discharge"):
             self._leave(step, appointment_id)
 
+    def _start(self, appointment_id: int) -> None:
+        """Start infusion as the readiness gate allows (gui/readiness_dialogs.run_gated):
+        under ``enforce`` a dose not ready needs a clinician's override, under ``warn``
+        the nurse acknowledges the verdict."""
+        data = self.data_of(appointment_id)
+        what = f"{data.patient_name} ({data.mrn}), {data.cycle_text}"
+
+        def refused(text: str) -> None:
+            self._messages[appointment_id] = (text, True)
+            self.tiles[appointment_id].set_message(text, True)
+
+        gate = run_gated(
+            self, self.ctx, mrn=data.mrn, cycle=data.cycle, what=what, action="start infusion",
+            proceed=lambda: self._call(appointment_id, nurse.start_infusion),
+            on_changes=self.sig_changed.emit, refused=refused,
+        )  # fmt: skip
+        if gate is not None:
+            self._open(gate)
+
     def _leave(self, step: str, appointment_id: int) -> None:
         action = nurse.discharge if step == "discharge" else nurse.end_observation
-        visit = self.tiles[appointment_id].data.visit
+        data = self.data_of(appointment_id)
+        visit = data.visit
         now = self.ctx.clock.now()
         if observation_complete(visit, now) or visit.observation_ended_at is not None:
             self._call(appointment_id, action)
             return
         what = "A discharge" if step == "discharge" else "Ending the observation"
-        dialog = ReasonDialog(what, self)
+        dialog = ReasonDialog(what, data.patient_name, self)
         dialog.accepted.connect(
             lambda: self._call(appointment_id, action, reason=dialog.reason) and None
         )
@@ -398,14 +333,15 @@ class NurseBoard(QWidget):
         """At or after its planned end an infusion just ends (completed). Before it, ask:
         completed, or stopped before complete (a partial dose)? A paused one was never
         resumed, so it can only end as stopped (domain.tolerance)."""
-        visit = self.tiles[appointment_id].data.visit
+        data = self.data_of(appointment_id)
+        visit = data.visit
         now = self.ctx.clock.now()
         paused = phase_of(visit) is Phase.PAUSED
         due = infusion_due_at(visit, now)
         if not paused and (due is None or now >= due):
             self._call(appointment_id, nurse.end_infusion)
             return
-        box = end_infusion_question(self, visit.infusion_min, paused)
+        box = end_infusion_question(self, visit.infusion_min, paused, data.patient_name)
         box.buttonClicked.connect(
             lambda button: self._answer_end(appointment_id, box.buttonRole(button))
         )
@@ -418,15 +354,33 @@ class NurseBoard(QWidget):
             self._call(appointment_id, nurse.end_infusion, stopped=True)
 
     def _ask_reaction(self, appointment_id: int) -> None:
-        dialog = ReactionDialog(self)
-        dialog.accepted.connect(lambda: self._reaction(appointment_id, dialog.grade))
+        data = self.data_of(appointment_id)
+        phase = phase_of(data.visit)
+        dialog = ReactionDialog(
+            data.patient_name,
+            self.settings.calendar,
+            self.ctx.clock.now(),
+            running=phase in (Phase.INFUSING, Phase.PAUSED),
+            paused=phase is Phase.PAUSED,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._reaction(appointment_id, dialog))
         self._open(dialog)
 
-    def _reaction(self, appointment_id: int, grade: int) -> None:
-        if grade != LIFE_THREATENING_GRADE:
-            self._call(appointment_id, nurse.record_reaction, grade=grade)
+    def _reaction(self, appointment_id: int, dialog: ReactionDialog) -> None:
+        """Record what the dialog was told; a grade 4 asks once more (it stops the
+        course and cancels its future bookings)."""
+        details: dict[str, Any] = {
+            "grade": dialog.grade,
+            "action": dialog.action,
+            "symptoms": dialog.symptoms,
+            "note": dialog.note,
+            "at": dialog.began_at,
+        }
+        if dialog.grade != LIFE_THREATENING_GRADE:
+            self._call(appointment_id, nurse.record_reaction, **details)
             return
-        data = self.tiles[appointment_id].data
+        data = self.data_of(appointment_id)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Stop the course?",
@@ -443,11 +397,21 @@ class NurseBoard(QWidget):
         box.button(QMessageBox.StandardButton.Cancel).setAccessibleName("Cancel")
         box.accepted.connect(
             lambda: (
-                self._call(appointment_id, nurse.record_reaction, grade=4, confirm_stop=True)
+                self._call(appointment_id, nurse.record_reaction, confirm_stop=True, **details)
                 and None
             )
         )
         self._open(box)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The desktop's font changed: every tile and the header scale from it again
+        (a tile's style sheet keeps Qt from passing the change on by itself)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.header.apply_fonts()
+            for tile in self.chair_tiles.values():
+                tile.apply_fonts()
+            self.scroll_area.fit()
 
     def _open(self, dialog: QDialog | QMessageBox) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -18,9 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, require_aware
 from ..domain.regimen import Setting, StopReason, total_cycles
 from ..domain.stability import Preparation, check_can_start
 from ..domain.timers import (
@@ -34,16 +32,37 @@ from ..domain.timers import (
     parse_acknowledged,
     phase_of,
 )
-from ..domain.tolerance import ended_outcome, ends_course, next_infusion_min, visit_outcome
+from ..domain.tolerance import (
+    FIRST_INFUSION_MIN,
+    LATER_INFUSION_MIN,
+    ended_outcome,
+    ends_course,
+    next_infusion_min,
+    visit_outcome,
+)
 from ..store import repository as repo
 from ..store import visits as visit_store
+from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
-from . import courses, outcomes
+from . import courses, outcomes, readiness
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
 from .pharmacy import check_bag_matches_dose, instant_of, preparation_of
 
 Row = dict[str, Any]
 MAX_REASON_LENGTH = 500
+# What a nurse did to the infusion because of a reaction (None: nothing, or it had ended).
+REACTION_ACTIONS = ("slowed", "interrupted", "stopped")
+
+
+@dataclass(frozen=True)
+class ReactionRecord:
+    """One recorded reaction of a visit (``at``: when it began)."""
+
+    at: datetime
+    grade: int
+    symptoms: str
+    action: str | None
+    note: str
 
 
 @dataclass(frozen=True)
@@ -62,11 +81,39 @@ class BoardTile:
     bag: str  # the bag's state for starting now, or a refusal reason
     bag_ok: bool
     early_discharge_reason: str | None
+    reactions: tuple[ReactionRecord, ...] = ()
+    bag_expires_at: datetime | None = None  # a prepared bag still to be used
 
     @property
     def cycle_text(self) -> str:
         total = total_cycles(self.setting)
         return f"cycle {self.cycle}/{total}" if total else f"cycle {self.cycle}"
+
+    @property
+    def first_infusion(self) -> bool:
+        return self.cycle == 1
+
+    @property
+    def prolonged_min(self) -> int | None:
+        """The booked minutes when they are longer than the usual ones for this cycle
+        (kept after an earlier reaction), else None."""
+        usual = FIRST_INFUSION_MIN if self.first_infusion else LATER_INFUSION_MIN
+        return self.visit.infusion_min if self.visit.infusion_min > usual else None
+
+    @property
+    def slowed(self) -> bool:
+        """A reaction in this visit slowed the infusion."""
+        return any(reaction.action == "slowed" for reaction in self.reactions)
+
+
+@dataclass(frozen=True)
+class ChairView:
+    """One chair of the board, in the clinic's chair order: the visit it shows (in
+    progress, else the next expected, else the last discharged), or None when free."""
+
+    chair_id: int
+    chair_name: str
+    tile: BoardTile | None
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -118,21 +165,42 @@ def start_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
     return None
 
 
-def _bag_text(db: Database, settings: ClinicSettings, row: Row, now: datetime) -> tuple[str, bool]:
+def _bag_text(
+    db: Database, settings: ClinicSettings, row: Row, now: datetime
+) -> tuple[str, bool, datetime | None]:
+    """The bag's state for starting now, whether it may start, and when it expires."""
     if row["dose_status"] != "booked":
-        return "", True
+        return "", True, None
     refusal = start_refusal(db, row["dose_id"], now)
     if refusal is not None:
-        return f"cannot start: {refusal}", False
+        return f"cannot start: {refusal}", False, None
     prep = repo.preparation_for_dose(db, row["dose_id"])
     assert prep is not None
     expiry = preparation_of(prep).bag_expires_at  # the stability rule, not a copy of it
     assert expiry is not None
-    return f"bag good until {settings.calendar.local(expiry):%a %H:%M}", True
+    return f"bag good until {settings.calendar.local(expiry):%a %H:%M}", True, expiry
 
 
-def _tile(db: Database, settings: ClinicSettings, row: Row, now: datetime) -> BoardTile:
-    bag, bag_ok = _bag_text(db, settings, row, now)
+def _reaction_of(row: Row) -> ReactionRecord:
+    return ReactionRecord(
+        at=from_utc_text(row["at_utc"]),
+        grade=row["grade"],
+        symptoms=row["symptoms"],
+        action=row["action"],
+        note=row["note"],
+    )
+
+
+def _tile(
+    db: Database,
+    settings: ClinicSettings,
+    row: Row,
+    now: datetime,
+    reactions: list[Row] | None = None,
+) -> BoardTile:
+    bag, bag_ok, expiry = _bag_text(db, settings, row, now)
+    if reactions is None:
+        reactions = visit_store.reactions_of_appointments(db, [row["id"]]).get(row["id"], [])
     return BoardTile(
         appointment_id=row["id"],
         chair_id=row["chair_id"],
@@ -146,7 +214,43 @@ def _tile(db: Database, settings: ClinicSettings, row: Row, now: datetime) -> Bo
         bag=bag,
         bag_ok=bag_ok,
         early_discharge_reason=row["early_discharge_reason"],
+        reactions=tuple(_reaction_of(r) for r in reactions),
+        bag_expires_at=expiry,
     )
+
+
+def chair_board(db: Database, now: datetime) -> list[ChairView]:
+    """Every active chair in the clinic's chair order, each with the visit it shows
+    today: the one in progress, else the next expected, else the last discharged; a
+    chair with no visit today is free (``tile`` None). One read for the whole board."""
+    settings = load_settings(db)
+    start, end = settings.calendar.day_bounds(settings.calendar.local_date(now))
+    chosen: dict[int, Row] = {}
+    rank = {Phase.DONE: 0, Phase.EXPECTED: 1}  # anything in progress ranks 2
+    for row in visit_store.board_rows(db, start, end):
+        held = chosen.get(row["chair_id"])
+        mine = rank.get(phase_of(_visit_of(row)), 2)
+        # Rows come in start order: the earliest expected, the latest discharged.
+        if held is None:
+            chosen[row["chair_id"]] = row
+            continue
+        theirs = rank.get(phase_of(_visit_of(held)), 2)
+        if mine > theirs or (mine == theirs == 0):
+            chosen[row["chair_id"]] = row
+    reactions = visit_store.reactions_of_appointments(db, [r["id"] for r in chosen.values()])
+    return [
+        ChairView(
+            chair["id"],
+            chair["name"],
+            None
+            if chair["id"] not in chosen
+            else _tile(
+                db, settings, chosen[chair["id"]], now, reactions.get(chosen[chair["id"]]["id"], [])
+            ),
+        )
+        for chair in repo.chairs(db, active_only=False)
+        if chair["active"] or chair["id"] in chosen
+    ]
 
 
 def board(db: Database, now: datetime) -> list[BoardTile]:
@@ -347,6 +451,7 @@ def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
         if phase not in (Phase.EXPECTED, Phase.PREP):
             raise _refuse_phase("start the infusion", phase)
         _check_today(ctx, row, now)
+        readiness.require_ready(ctx, mrn=row["mrn"], cycle=row["cycle"], action="start infusion")
         refusal = start_refusal(db, row["dose_id"], now)
         if refusal is not None:
             raise DomainError("preparation", refusal)
@@ -438,12 +543,58 @@ def _flag_chair_overrun(db: Database, row: Row, visit: Visit, changes: ChangeSet
             )
 
 
+def _reaction_details(
+    visit: Visit,
+    phase: Phase,
+    now: datetime,
+    *,
+    at: datetime | None,
+    action: str | None,
+    symptoms: str | None,
+    note: str | None,
+) -> tuple[datetime, str | None, str, str]:
+    """The checked details of one reaction: when it began (``at``, default now; not in
+    the future, not before the infusion started), the action (one of
+    ``REACTION_ACTIONS``, only on a running infusion; "slowed" not while paused), the
+    symptoms and the note."""
+    if at is not None:
+        require_aware("at", at)
+    began = now if at is None else at.astimezone(UTC).replace(microsecond=0)
+    if began > now:
+        raise DomainError("at", "a reaction cannot begin after now")
+    started = visit.infusion_started_at
+    if started is not None and began < started.astimezone(UTC):
+        raise DomainError("at", "a reaction is recorded from the start of the infusion on")
+    if action is not None and action not in REACTION_ACTIONS:
+        raise DomainError("action", f"must be one of {', '.join(REACTION_ACTIONS)}, got {action!r}")
+    running = phase in (Phase.INFUSING, Phase.PAUSED)
+    if action is not None and not running:
+        raise DomainError("action", f"the infusion has already ended (the visit is {phase.value})")
+    if action == "slowed" and phase is Phase.PAUSED:
+        raise DomainError("action", "the infusion is paused: resume it before slowing it")
+    return began, action, _reason(symptoms) or "", _reason(note) or ""
+
+
 def record_reaction(
-    ctx: Context, *, appointment_id: int, grade: int, confirm_stop: bool = False
+    ctx: Context,
+    *,
+    appointment_id: int,
+    grade: int,
+    confirm_stop: bool = False,
+    action: str | None = None,
+    symptoms: str | None = None,
+    note: str | None = None,
+    at: datetime | None = None,
 ) -> ChangeSet:
-    """An infusion reaction of ``grade`` 1-4. The infusion is then not tolerated. A
-    life-threatening one (grade 4) ends the infusion and stops the course, cancelling
-    its future bookings [label]; that needs ``confirm_stop``."""
+    """An infusion reaction of ``grade`` 1-4 (CTCAE), which began at ``at`` (default
+    now), with its symptoms, a note and the ``action`` taken on a running infusion.
+    The infusion is then not tolerated. How the action counts (``domain.tolerance``):
+    "slowed" goes on (it ends completed over its real minutes); "interrupted" pauses it
+    now (resumed and completed counts as completed; ended without resuming, as
+    stopped); "stopped" ends it now as stopped before complete (a partial dose) and
+    re-plans the later cycles. A life-threatening one (grade 4) ends the infusion and
+    stops the course, cancelling its future bookings [label]; that needs
+    ``confirm_stop``. Each reaction is kept in ``visit_reactions``."""
     if isinstance(grade, bool) or grade not in REACTION_GRADES:
         raise DomainError("reaction_grade", f"must be 1-4, got {grade!r}")
     changes = ChangeSet(f"grade {grade} reaction")
@@ -458,19 +609,46 @@ def record_reaction(
                 "a grade 4 (life-threatening) reaction stops the course and cancels its"
                 " future bookings; confirm to go on",
             )
+        running = phase in (Phase.INFUSING, Phase.PAUSED)
+        if stopping and running:
+            action = "stopped"  # a life-threatening reaction ends the infusion
+        began, action, symptoms_text, note_text = _reaction_details(
+            visit, phase, now, at=at, action=action, symptoms=symptoms, note=note
+        )
         worst = max(grade, visit.reaction_grade or 0)
         values: dict[str, Any] = {"reaction_grade": worst}
         updated = replace(visit, reaction_grade=worst)
         completed: bool | None = None  # an ended infusion keeps how it ended
-        if stopping and phase in (Phase.INFUSING, Phase.PAUSED):  # stopped: a partial dose
+        if action == "interrupted" and phase is Phase.INFUSING:
+            values["paused_at"] = to_utc_text(now)
+            values["pause_count"] = visit_row["pause_count"] + 1
+            updated = replace(updated, paused_at=now, pause_count=updated.pause_count + 1)
+        result = None
+        if action == "stopped":  # stopped before complete: a partial dose
             values.update(_closed_pause(visit_row, now))
             values["infusion_ended_at"] = to_utc_text(now)
-            updated, _result = ended_outcome(updated, now, stopped=True)
+            values.update(_acknowledge(visit_row, AlertKind.INFUSION_END))
+            updated, result = ended_outcome(updated, now, stopped=True)
             completed = False
         _write(db, visit_row, values)
+        details = {
+            "at_utc": to_utc_text(began),
+            "grade": grade,
+            "symptoms": symptoms_text,
+            "action": action,
+            "note": note_text,
+        }
+        visit_store.insert_reaction(
+            db,
+            visit_row["id"],
+            {**details, "recorded_at": to_utc_text(now), "recorded_by": ctx.user},
+        )
         outcome = _save_outcome(
             ctx, row, updated, changes, completed=completed, replan=not stopping
         )
+        if result is not None:
+            changes.notes[:0] = outcomes.outcome_notes(result)
+            _flag_chair_overrun(db, row, updated, changes)
         if stopping and row["course_status"] == "active":
             # the same stop as `dose given --reaction-grade 4` (courses._stop)
             stopped = courses.stop_course(
@@ -484,7 +662,7 @@ def record_reaction(
             "visit",
             visit_row["id"],
             {"reaction_grade": visit.reaction_grade},
-            {**values, **outcome, "grade": grade, "course_stopped": stopping},
+            {**values, **outcome, **details, "course_stopped": stopping},
         )
     return changes
 

@@ -1,4 +1,5 @@
-"""Schema versions, applied in order at open through sqlite-utils ``Migrations``.
+"""Schema versions, applied in order at open through sqlite-utils ``Migrations`` (which
+is imported only when one is pending: ``store/migration_set.py``).
 
 Instants are stored as UTC text ``YYYY-MM-DDTHH:MM:SSZ`` so they sort and compare as
 strings. The database itself refuses a double-booked chair and any change to the audit
@@ -7,11 +8,11 @@ log, so no code path (GUI, CLI, a second process) can get around either rule.
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from .connection import Database
+from .migration_set import MigrationSet
 
 MIGRATION_SET = "tdm1_scheduler"
-migrations = Migrations(MIGRATION_SET)
+migrations = MigrationSet(MIGRATION_SET)
 
 # Statuses whose appointment holds the chair.
 OCCUPYING = "('booked', 'given')"
@@ -216,6 +217,84 @@ def m003_dose_infusion_outcome(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_visit_reactions(db: Database) -> None:
+    """Each reaction the nurse board records, one row apiece: when it began, its CTCAE
+    grade, the symptoms, the action taken on the infusion (slowed / interrupted /
+    stopped, or none once the infusion had ended) and a note. The visit keeps its worst
+    grade in ``visits.reaction_grade``, as before."""
+    db.executescript(
+        """
+        CREATE TABLE visit_reactions (
+            id INTEGER PRIMARY KEY,
+            visit_id INTEGER NOT NULL REFERENCES visits(id),
+            at_utc TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 4),
+            symptoms TEXT NOT NULL DEFAULT '',
+            action TEXT CHECK (action IN ('slowed', 'interrupted', 'stopped')),
+            note TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX visit_reactions_by_visit ON visit_reactions(visit_id, at_utc);
+        """
+    )
+
+
+@migrations()
+def m005_readiness(db: Database) -> None:
+    """Lab and LVEF results with their sample instants, clinicians' overrides of the
+    readiness gate, and the gate's three site settings (issue 17)."""
+    db.executescript(
+        """
+        CREATE TABLE lab_results (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            test TEXT NOT NULL CHECK (test IN ('ast', 'alt', 'bilirubin', 'platelets')),
+            value REAL NOT NULL CHECK (value > 0),
+            uln REAL CHECK (uln > 0),
+            sampled_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            CHECK ((test = 'platelets') = (uln IS NULL))
+        );
+        CREATE INDEX lab_results_by_patient ON lab_results(patient_id, sampled_at);
+        CREATE TABLE lvef_results (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            percent REAL NOT NULL CHECK (percent BETWEEN 5 AND 95),
+            modality TEXT NOT NULL CHECK (modality IN ('echo', 'muga')),
+            sampled_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX lvef_results_by_patient ON lvef_results(patient_id, sampled_at);
+        CREATE TABLE readiness_overrides (
+            id INTEGER PRIMARY KEY,
+            dose_id INTEGER NOT NULL REFERENCES doses(id),
+            action TEXT NOT NULL
+                CHECK (action IN ('start infusion', 'reconstitute', 'dose given')),
+            verdict TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            clinician TEXT NOT NULL CHECK (length(trim(clinician)) > 0),
+            at_utc TEXT NOT NULL
+        );
+        CREATE INDEX readiness_overrides_by_dose ON readiness_overrides(dose_id, action);
+        ALTER TABLE clinic ADD COLUMN readiness_gate TEXT NOT NULL DEFAULT 'warn'
+            CHECK (readiness_gate IN ('off', 'warn', 'enforce'));
+        ALTER TABLE clinic ADD COLUMN lab_freshness_days INTEGER NOT NULL DEFAULT 3
+            CHECK (lab_freshness_days BETWEEN 1 AND 30);
+        ALTER TABLE clinic ADD COLUMN lvef_interval_weeks INTEGER NOT NULL DEFAULT 12
+            CHECK (lvef_interval_weeks BETWEEN 1 AND 52);
+        """
+    )
+
+
+@migrations()
+def m006_courses_by_patient(db: Database) -> None:
+    """A patient's courses by index: booking looked them up with a full scan of
+    ``courses`` (issue 19)."""
+    db.executescript("CREATE INDEX IF NOT EXISTS courses_by_patient ON courses(patient_id);")
+
+
 def known_migration_names() -> list[str]:
     """Every migration this version of the app knows, in order."""
-    return [migration.name for migration in migrations.pending(Database(memory=True))]
+    return migrations.names()

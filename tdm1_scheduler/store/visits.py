@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
+from .connection import Database
 from .database import ConflictError, to_utc_text
 from .repository import APPOINTMENT_VIEW, _one, _rows
 
@@ -71,3 +70,29 @@ def board_rows(db: Database, start: datetime, end: datetime) -> list[Row]:
 
 def board_row(db: Database, appointment_id: int) -> Row | None:
     return _one(db, BOARD_VIEW + "WHERE a.id = ?", [appointment_id])
+
+
+# --- reactions (m004): one row per reaction the board recorded ---------------------------
+def insert_reaction(db: Database, visit_id: int, values: Mapping[str, Any]) -> None:
+    names = ["visit_id", *values]
+    marks = ", ".join("?" for _ in names)
+    db.execute(
+        f"INSERT INTO visit_reactions ({', '.join(names)}) VALUES ({marks})",
+        [visit_id, *values.values()],
+    )
+
+
+def reactions_of_appointments(db: Database, appointment_ids: list[int]) -> dict[int, list[Row]]:
+    """The recorded reactions of each appointment's visit, keyed by appointment id."""
+    found: dict[int, list[Row]] = {}
+    if not appointment_ids:
+        return found
+    marks = ", ".join("?" for _ in appointment_ids)
+    for row in _rows(
+        db,
+        "SELECT r.*, v.appointment_id FROM visit_reactions r JOIN visits v ON v.id = r.visit_id"
+        f" WHERE v.appointment_id IN ({marks}) ORDER BY r.at_utc, r.id",
+        list(appointment_ids),
+    ):
+        found.setdefault(row["appointment_id"], []).append(row)
+    return found

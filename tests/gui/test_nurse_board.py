@@ -19,7 +19,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.domain.timers import AlertKind, format_duration
+from tdm1_scheduler.domain.timers import AlertKind
+from tdm1_scheduler.gui.board_look import minutes_text
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.nurse_board import (
     OVERRUN_COLOR,
@@ -148,20 +149,25 @@ def test_countdown_text_at_a_given_clock_time_and_a_red_overrun_counting_up(
     minutes = tile.data.visit.infusion_min
     clock(window.ctx).advance(minutes=minutes - 7, seconds=-30)
     b.tick()
-    assert tile.countdown_label.text() == "07:30"
+    # Said in words (a bare "07:30" read like a time of day), rounded up, with the end
+    # in clinic wall time beside it (issue 14).
+    assert tile.countdown_label.text() == "Infusion ends in 8 min"
+    end = window.settings.calendar.local(window.ctx.clock.now() + timedelta(minutes=7, seconds=30))
+    assert tile.until_label.text() == f"at {end:%H:%M}"
     assert not tile.countdown_label.property("overrun")
     with qtbot.waitSignal(b.sig_alert, timeout=1000) as fired:
         clock(window.ctx).advance(minutes=7, seconds=30 + 65)
         b.tick()
     assert fired.args[1].kind is AlertKind.INFUSION_END
-    assert tile.countdown_label.text() == "+01:05"
+    assert tile.countdown_label.text() == "Infusion 1 min past its end"
+    assert tile.until_label.text() == f"due {end:%H:%M}"
     assert tile.countdown_label.property("overrun") is True
     tile.countdown_label.ensurePolished()
     color = tile.countdown_label.palette().color(tile.countdown_label.foregroundRole())
     assert color == QColor(OVERRUN_COLOR)
     clock(window.ctx).advance(minutes=2)
     b.tick()
-    assert tile.countdown_label.text() == "+03:05"  # counts up
+    assert tile.countdown_label.text() == "Infusion 3 min past its end"  # counts up
     # Still the one banner for this tile, not a new one (the demo's other visits stay
     # in their chairs until a nurse acts, so they may raise alerts of their own).
     assert [k for k in b.banners if k[0] == tile.data.appointment_id] == [
@@ -214,8 +220,8 @@ def test_a_board_rebuilt_mid_observation_shows_the_same_remaining_time(
     b.tick()
     shown = b.tile_for(appointment).countdown_label.text()
     observation = b.tile_for(appointment).data.visit.observation_min
-    expected = timedelta(minutes=observation) - timedelta(minutes=12, seconds=20)
-    assert shown == format_duration(expected)
+    left = timedelta(minutes=observation - 12)  # 12 min 20 s gone: rounded up
+    assert shown == f"Observation ends in {minutes_text(left)}"
     now = window.ctx.clock.now()
     window.close()
     db = open_database(demo_path)
@@ -263,12 +269,14 @@ def test_pause_and_resume_buttons_extend_the_countdown(window: MainWindow) -> No
     click(tile.buttons["pause"])
     tile = b.tile_for(appointment)
     assert tile.phase_label.text() == "Paused"
-    left = tile.countdown_label.text()
+    left = minutes_text(timedelta(minutes=tile.data.visit.infusion_min - 10))
+    assert tile.countdown_label.text() == f"Paused: {left} of infusion left"
+    assert tile.until_label.text() == "end moves by the pause"
     clock(window.ctx).advance(minutes=15)
     b.tick()
-    assert tile.countdown_label.text() == left  # frozen while paused
+    assert tile.countdown_label.text() == f"Paused: {left} of infusion left"  # frozen
     click(tile.buttons["resume"])
-    assert b.tile_for(appointment).countdown_label.text() == left
+    assert b.tile_for(appointment).countdown_label.text() == f"Infusion ends in {left}"
 
 
 def test_a_grade_4_reaction_after_confirmation_stops_the_course(window: MainWindow) -> None:
@@ -279,9 +287,10 @@ def test_a_grade_4_reaction_after_confirmation_stops_the_course(window: MainWind
     click(tile.buttons["reaction"])
     dialog = b.dialog
     assert isinstance(dialog, ReactionDialog)
-    dialog.grade_combo.setFocus()
-    QTest.keyClick(dialog.grade_combo, Qt.Key.Key_End)
+    assert tile.data.patient_name in dialog.windowTitle()
+    QTest.mouseClick(dialog.grade_buttons[4], Qt.MouseButton.LeftButton)
     assert dialog.grade == 4
+    assert dialog.action == "stopped"  # a life-threatening reaction stops the infusion
     click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
     box = b.dialog
     assert isinstance(box, QMessageBox) and box.isVisible()
@@ -374,9 +383,9 @@ def test_board_rereads_only_changes_that_reach_today(
 
     page = board(window)
     reads: list[datetime] = []
-    real_board = module.nurse.board
+    real_board = module.nurse.chair_board
     monkeypatch.setattr(
-        module.nurse, "board", lambda db, now: reads.append(now) or real_board(db, now)
+        module.nurse, "chair_board", lambda db, now: reads.append(now) or real_board(db, now)
     )
     today = page.settings.calendar.local(DEMO_NOW)
     elsewhere = ChangeSet("move", appointments={-1})
@@ -404,9 +413,9 @@ def test_a_step_reads_the_board_once(window: MainWindow, monkeypatch: pytest.Mon
     page = board(window)
     tile = expected_tile(page)
     reads: list[object] = []
-    real_board = module.nurse.board
+    real_board = module.nurse.chair_board
     monkeypatch.setattr(
-        module.nurse, "board", lambda db, now: reads.append(now) or real_board(db, now)
+        module.nurse, "chair_board", lambda db, now: reads.append(now) or real_board(db, now)
     )
     appointment_id = tile.data.appointment_id
     click(tile.buttons["arrive"])

@@ -211,16 +211,25 @@ def step(clinic: Any, board: Any, appointment: int, button: str, hh: int, mm: in
 
 
 def record_reaction(
-    clinic: Any, board: Any, appointment: int, grade: int, hh: int, mm: int
+    clinic: Any,
+    board: Any,
+    appointment: int,
+    grade: int,
+    hh: int,
+    mm: int,
+    action: str = "slowed",
+    symptoms: str = "flushing",
 ) -> None:
-    """Reaction...: the grade chosen with the arrow keys, OK."""
+    """Reaction...: the grade and the action taken clicked, the symptoms typed, OK (a
+    grade 4 stops a running infusion whatever action is clicked)."""
     step(clinic, board, appointment, "reaction", hh, mm)
     dialog = board.dialog
     assert dialog is not None and dialog.isVisible()
-    dialog.grade_combo.setFocus()
-    QTest.keyClick(dialog.grade_combo, Qt.Key.Key_Home)
-    for _ in range(grade - 1):
-        QTest.keyClick(dialog.grade_combo, Qt.Key.Key_Down)
+    QTest.mouseClick(dialog.grade_buttons[grade], Qt.MouseButton.LeftButton)
+    if grade != 4:
+        QTest.mouseClick(dialog.action_buttons[action], Qt.MouseButton.LeftButton)
+    dialog.symptoms_edit.setFocus()
+    QTest.keyClicks(dialog.symptoms_edit, symptoms)
     assert dialog.grade == grade
     click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
 
