@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDate, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -58,6 +58,11 @@ def from_qdate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+def first_size(available: QSize) -> QSize:
+    """1280x800 where the screen has room, else the screen's free area (1366x768)."""
+    return QSize(min(1280, available.width()), min(800, available.height()))
+
+
 class MainWindow(QMainWindow):
     sig_day_changed = Signal(object)
     """The day shown changed (a ``datetime.date``)."""
@@ -75,7 +80,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self._title())
         self.setWindowIcon(load_icon(APP_ICON))
         self.setAccessibleName(APP_TITLE)
-        self.resize(1280, 800)
+        self.resize(first_size(self.screen().availableGeometry().size()))
 
         self.model = DayAppointmentsModel(self.settings, load_icon("first-infusion"))
         self._build_central()
