@@ -14,6 +14,7 @@ from . import settings as declared
 from .domain.calendar import WEEKDAY_NAMES, parse_hhmm
 from .domain.errors import DomainError
 from .services import clinic as clinic_services
+from .services import readiness as readiness_services
 from .services import slots as slot_services
 from .services.context import load_settings
 from .store import repository as repo
@@ -197,6 +198,8 @@ def run_settings_set(args: argparse.Namespace, db: Database) -> int:
     elif key == "closed_dates":
         wanted = {parse_day(key, part) for part in text.replace(",", " ").split()}
         clinic_services.set_closed_dates(ctx, wanted)
+    elif key in readiness_services.SETTING_KEYS:  # issue 17: off/warn/enforce and two numbers
+        readiness_services.set_readiness_settings(ctx, {key: text})
     else:
         empty = text.lower() in {"", "none"} and declared.by_key(key).optional
         clinic_services.save_preferences(ctx, values={key: None if empty else text})

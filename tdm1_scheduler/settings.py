@@ -23,6 +23,12 @@ from .domain.dosing import (
     DEFAULT_MIN_WEIGHT_KG,
     DEFAULT_RECALC_THRESHOLD_PERCENT,
 )
+from .domain.readiness import (
+    DEFAULT_GATE,
+    DEFAULT_LAB_FRESHNESS_DAYS,
+    DEFAULT_LVEF_INTERVAL_WEEKS,
+    GATE_MODES,
+)
 from .domain.regimen import DEFAULT_EARLY_WINDOW_DAYS, DEFAULT_PREP_MIN, MBC_DEFAULT_HORIZON_CYCLES
 
 CLINIC_DB = "clinic db"
@@ -36,6 +42,7 @@ TIME_ZONE = "IANA time zone"
 WEEKLY_HOURS = "opening hours per weekday"
 DATES = "list of dates"
 BINARY = "binary (Qt)"
+CHOICE = "choice"
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class Setting:
     optional: bool = False  # may be empty (None); ``none_text`` says what empty means
     none_text: str = ""
     default_text_override: str = ""  # for defaults that are not a plain value
+    choices: tuple[str, ...] = ()  # the values a CHOICE setting takes
 
     @property
     def number_type(self) -> type[int] | type[float] | None:
@@ -238,6 +246,44 @@ SETTINGS: tuple[Setting, ...] = (
         "%",
         editable=True,
     ),
+    # --- ready for the dose (issue 17; `settings set`, services.readiness) --------------
+    Setting(
+        "readiness_gate",
+        "Readiness gate",
+        DEFAULT_GATE,
+        "What a dose that is not ready (labs or LVEF missing, stale, or calling for a hold, "
+        "reduction or stop) does to Start infusion, reconstitution and `dose given`: off "
+        "checks nothing; warn shows the verdict and proceeds; enforce refuses unless a "
+        "clinician's override is recorded with a reason (audited).",
+        CHOICE,
+        CLINIC_DB,
+        choices=GATE_MODES,
+    ),
+    Setting(
+        "lab_freshness_days",
+        "Lab freshness",
+        DEFAULT_LAB_FRESHNESS_DAYS,
+        "Liver tests (AST, ALT, total bilirubin) and platelets count for a dose only when "
+        "sampled at or after its planned infusion start (chair start plus prep) minus this "
+        "many days, counted in elapsed hours (site policy).",
+        INTEGER,
+        CLINIC_DB,
+        1,
+        30,
+        "days",
+    ),
+    Setting(
+        "lvef_interval_weeks",
+        "LVEF interval",
+        DEFAULT_LVEF_INTERVAL_WEEKS,
+        "An LVEF (echo or MUGA) is due this many weeks after the last one; a baseline is "
+        'needed before cycle 1, and "LVEF due" shows from 14 days before.',
+        INTEGER,
+        CLINIC_DB,
+        1,
+        52,
+        "weeks",
+    ),
     # --- this computer's window layout --------------------------------------------------
     Setting(
         "window/geometry",
@@ -306,7 +352,7 @@ def settings_markdown() -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for s in SETTINGS:
-        allowed = s.bounds_text() or s.kind
+        allowed = s.bounds_text() or (", ".join(s.choices) if s.choices else s.kind)
         if s.optional:
             allowed = f"{allowed}, or empty ({s.none_text})"
         lines.append(f"| `{s.key}` | {s.where} | {s.default_text} | {allowed} | {s.help} |")

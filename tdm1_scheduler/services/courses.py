@@ -41,7 +41,7 @@ from ..domain.stability import check_can_start
 from ..domain.tolerance import ends_course, recorded_outcome
 from ..store import repository as repo
 from ..store.database import ConflictError, from_utc_text, to_utc_text
-from . import journal, outcomes
+from . import journal, outcomes, readiness
 from .context import (
     ChangeSet,
     ClinicSettings,
@@ -502,6 +502,7 @@ def record_dose_given(
         settings = load_settings(db)
         record = load_course(db, mrn)
         dose = record.next_dose(cycle)
+        readiness.require_ready(ctx, mrn=mrn, cycle=cycle, action="dose given")  # issue 17
         given = record.given
         if given:
             last = given[-1]

@@ -85,3 +85,44 @@ def record_weight(
         old = {k: patient[k] for k in new}
         audit(ctx, "record weight", "patient", patient["id"], old, new)
     return changes
+
+
+def update_patient(
+    ctx: Context, *, mrn: str, weight_kg: object | None = None, name: str | None = None
+) -> ChangeSet:
+    """A new weight (measured now) and/or name. A weight that moved by the site's percent
+    or more from a booked dose's is flagged for recalculation (the pharmacy queue and the
+    dose's readiness reasons say so); the notes name each such cycle."""
+    from ..domain.dosing import needs_recalculation
+
+    if weight_kg is None and name is None:
+        raise DomainError("patient", "nothing to update: give --weight-kg and/or --name")
+    changes = ChangeSet(f"update patient {mrn}")
+    with transaction(ctx) as db:
+        settings = load_settings(db)
+        patient = require_patient(db, mrn.strip())
+        new: dict[str, object] = {}
+        if name is not None:
+            new["name"] = check_name(name)
+        if weight_kg is not None:
+            new["weight_kg"] = check_weight(
+                weight_kg, settings.weight_min_kg, settings.weight_max_kg
+            )
+            new["weight_measured_at"] = to_utc_text(ctx.clock.now())
+        repo.update_versioned(db, "patients", patient["id"], patient["version"], new)
+        changes.patients.add(patient["id"])
+        audit(ctx, "update patient", "patient", patient["id"], {k: patient[k] for k in new}, new)
+        if "weight_kg" not in new:
+            return changes
+        course = repo.latest_course(db, patient["id"])
+        for dose in repo.doses(db, course["id"]) if course else []:
+            old = float(dose["weight_kg"])
+            weight = float(new["weight_kg"])  # type: ignore[arg-type]
+            if dose["status"] == "booked" and needs_recalculation(
+                old, weight, settings.weight_recalc_percent
+            ):
+                changes.notes.append(
+                    f"cycle {dose['cycle']}: weight {old:g} -> {weight:g} kg "
+                    f"({(weight - old) * 100 / old:+.1f}%): recalculate the dose"
+                )
+    return changes

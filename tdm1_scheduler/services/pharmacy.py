@@ -61,6 +61,7 @@ from .pharmacy_plan import (
     weight_check,
 )
 from .pharmacy_reads import bag_check, pharmacy_queue, preparation_view
+from .readiness import require_ready
 
 __all__ = [
     "DRUG_LINE",
@@ -111,6 +112,7 @@ def record_reconstitution(
         record = load_course(db, mrn)
         dose = record.dose(cycle)
         _require_booked(dose, cycle)
+        require_ready(ctx, mrn=mrn, cycle=cycle, action="reconstitute")  # issue 17
         existing = repo.preparation_for_dose(db, dose["id"])
         if existing is not None:
             when = instant_of(existing["reconstituted_at"])

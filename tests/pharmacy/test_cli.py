@@ -141,6 +141,7 @@ def test_refusals_exit_2_with_one_line(db_path: Path, capsys: pytest.CaptureFixt
     _refused(capsys, "cycle")
     recon = ["prep", "reconstitute", "--mrn", "100234", "--cycle", "1", "--at", "2026-06-14T07:00"]
     assert run(db_path, *recon, "--lot", "A,B") == 0
+    assert "readiness: cycle 1 is missing" in capsys.readouterr().err  # warn (issue 17)
     assert run(db_path, *recon) == 2  # twice
     _refused(capsys, "cycle")
     assert run(db_path, *dilute, "--diluent", "5% Dextrose") == 2
