@@ -448,6 +448,7 @@ READ_ONLY_COMMANDS = {
     "run_export_fhir",  # export fhir
     "run_appointment_slots",  # appointment slots
     "run_settings_show",  # settings show
+    "run_dose_check",  # dose check
 }
 
 

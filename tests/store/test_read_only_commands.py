@@ -21,6 +21,7 @@ READS = {
                     b'"resourceType"'),
     "appointment slots": (["appointment", "slots", "--mrn", "A1", "--cycle", "2"], b"Chair"),
     "settings show": (["settings", "show", "--json"], b'"timezone"'),
+    "dose check": (["dose", "check", "--mrn", "A1", "--cycle", "2", "--json"], b'"verdict"'),
 }  # fmt: skip
 
 
@@ -57,6 +58,7 @@ def test_the_same_file_refuses_a_write_so_the_reads_above_did_not_just_write(cli
 
 
 def test_the_read_commands_are_named_read_only():
-    names = {"run_course_ical", "run_export_fhir", "run_appointment_slots", "run_settings_show"}
+    names = {"run_course_ical", "run_export_fhir", "run_appointment_slots", "run_settings_show",
+             "run_dose_check"}  # fmt: skip
     assert names <= READ_ONLY_COMMANDS
     assert not {"run_settings_set", "run_import_fhir", "run_closed_add"} & READ_ONLY_COMMANDS
