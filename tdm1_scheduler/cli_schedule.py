@@ -8,8 +8,6 @@ from collections.abc import Callable
 from datetime import time
 from typing import Any
 
-from sqlite_utils import Database
-
 from . import settings as declared
 from .domain.calendar import WEEKDAY_NAMES, parse_hhmm
 from .domain.errors import DomainError
@@ -18,6 +16,7 @@ from .services import readiness as readiness_services
 from .services import slots as slot_services
 from .services.context import load_settings
 from .store import repository as repo
+from .store.connection import Database
 
 EXIT_OK = 0
 
@@ -196,7 +195,8 @@ def run_settings_set(args: argparse.Namespace, db: Database) -> int:
     if key == "opening_hours":
         clinic_services.save_preferences(ctx, hours=parse_hours(text))
     elif key == "closed_dates":
-        wanted = {parse_day(key, part) for part in text.replace(",", " ").split()}
+        parts = text.replace(",", " ").split()
+        wanted = set() if parts == ["none"] else {parse_day(key, part) for part in parts}
         clinic_services.set_closed_dates(ctx, wanted)
     elif key in readiness_services.SETTING_KEYS:  # issue 17: off/warn/enforce and two numbers
         readiness_services.set_readiness_settings(ctx, {key: text})

@@ -130,6 +130,9 @@ def update_settings(ctx: Context, values: dict[str, Any]) -> ChangeSet:
         assert old is not None
         merged = {**old, **clean}
         if merged["weight_min_kg"] >= merged["weight_max_kg"]:
+            # name the limit being changed: the one the person typed
+            if "weight_max_kg" in clean and "weight_min_kg" not in clean:
+                raise DomainError("weight_max_kg", "must be above weight_min_kg")
             raise DomainError("weight_min_kg", "must be below weight_max_kg")
         repo.update_clinic(db, clean)
         audit(ctx, "change settings", "clinic", 1, {k: old[k] for k in clean}, clean)

@@ -82,3 +82,19 @@ def test_dose_missed_says_where_the_dose_went(cli, clinic: Path) -> None:
     shown = json.loads(cli("course", "show", "--mrn", "B2", "--json").out)["cycles"][0]
     start = datetime.fromisoformat(shown["start"])
     assert f"re-booked at {start:%a %Y-%m-%d %H:%M}, {shown['chair']}" in result.out
+
+
+def test_settings_set_names_the_limit_it_changes(cli, clinic: Path) -> None:
+    before = file_hash(clinic)
+    result = cli("settings", "set", "weight_max_kg", "10")
+    assert result.code == 2 and result.err.startswith("refused: weight_max_kg:"), result.err
+    assert file_hash(clinic) == before
+    assert cli("settings", "set", "weight_max_kg", "250").code == 0
+
+
+def test_closed_dates_none_clears_them_as_the_readme_says(cli, clinic: Path) -> None:
+    assert "2026-03-20" in cli("settings", "show").out
+    result = cli("settings", "set", "closed_dates", "none")
+    assert result.code == 0, result.err
+    shown = json.loads(cli("settings", "show", "--json").out)
+    assert shown["closed_dates"] in ([], None, "none")
