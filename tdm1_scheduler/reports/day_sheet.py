@@ -39,12 +39,13 @@ from ..clock import Clock
 from ..domain.errors import DomainError
 from ..domain.regimen import Setting, total_cycles
 from ..domain.stability import Preparation, PrepStatus, status_at
+from ..services import readiness
 from ..services.context import ClinicSettings, load_settings
 from ..store import repository as repo
 from ..store.database import from_utc_text
 from ..store.sheet_queries import day_sheet_rows
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
-from .sheet_marks import Mark, marks_for
+from .sheet_marks import Mark, marks_for, readiness_marks
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -296,7 +297,7 @@ def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
     doses = [a for c in chairs for a in c.appointments if a.is_dose]
     peak, peak_at = peak_concurrency((a.start, a.end) for a in doses)
     starts = [a.infusion_start for a in doses]
-    return DaySheet(
+    sheet = DaySheet(
         clinic=settings.name,
         timezone=settings.timezone,
         day=day,
@@ -312,6 +313,9 @@ def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
         start_cap=settings.start_cap,
         bags=tuple(_bag_notes(doses, day, settings)),
     )
+    booked = [a.appointment_id for a in doses if a.status == "booked" and a.appointment_id]
+    verdicts = readiness.readiness_for_appointments(db, booked) if booked else {}
+    return with_marks(sheet, readiness_marks(verdicts, readiness.readiness_gate(db)))
 
 
 def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet:

@@ -10,6 +10,7 @@ the readiness gate's "labs pending" and "LVEF due").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from ..domain.tolerance import FIRST_INFUSION_MIN, LATER_INFUSION_MIN
 
 if TYPE_CHECKING:
+    from ..domain.readiness import Readiness
     from .day_sheet import SheetAppointment
 
 
@@ -37,6 +39,8 @@ MARK_LEGEND: dict[str, tuple[str, str]] = {
     "missed": ("MISSED", "visit missed today (re-booked where shown)"),
     "not_arrived": ("NOT IN", "chair start passed, patient not arrived when printed"),
     "bag_expires": ("EXP hh:mm", "bag or vial expires before the infusion starts"),
+    "labs_pending": ("LABS", "liver tests or platelets still due for this dose"),
+    "lvef_due": ("LVEF", "an LVEF (echo or MUGA) is due by this dose"),
 }
 
 
@@ -80,3 +84,26 @@ def marks_for(item: SheetAppointment, now: datetime) -> tuple[Mark, ...]:
             )
         )
     return tuple(marks)
+
+
+def readiness_marks(
+    verdicts: Mapping[int, Readiness], gate: str
+) -> dict[int, tuple[Mark, ...]]:
+    """"labs pending" and "LVEF due" per booked dose (appointment id -> marks). Nothing
+    while the site's gate is off, nor, under ``warn``, for a patient with no result
+    recorded at all (a clinic that keeps its labs elsewhere is not flooded with marks)."""
+    if gate == "off":
+        return {}
+    found: dict[int, tuple[Mark, ...]] = {}
+    for appointment_id, readiness in verdicts.items():
+        if gate == "warn" and any(r.rule == "no-results" for r in readiness.reasons):
+            continue
+        marks: list[Mark] = []
+        if readiness.labs_pending:
+            marks.append(Mark("labs_pending", "labs pending", "LABS", True))
+        if readiness.lvef_overdue:
+            due = f" by {readiness.lvef_due:%d %b}" if readiness.lvef_due else ""
+            marks.append(Mark("lvef_due", f"LVEF due{due}", "LVEF", True))
+        if marks:
+            found[appointment_id] = tuple(marks)
+    return found

@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.reports.day_sheet import build_day_sheet, sheet_to_json, with_marks
 from tdm1_scheduler.reports.sheet_marks import MARK_LEGEND, Mark
-from tdm1_scheduler.services import courses, patients, queries
+from tdm1_scheduler.services import courses, patients, queries, readiness
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import to_utc_text
@@ -188,6 +188,39 @@ def test_a_day_costs_the_same_statements_for_5_or_60_appointments(tmp_path: Path
     many = statements(big, lambda: build_day_sheet(big, DAY, clock))
     assert len(build_day_sheet(small, DAY, clock).doses) == 5
     assert len(build_day_sheet(big, DAY, clock).doses) == 60
-    assert len(few) == len(many) <= 6, (few, many)
+    # settings, chairs, the day's rows, and the readiness of the booked doses (labs, LVEF,
+    # doses given): a constant, whatever the day holds
+    assert len(few) == len(many) <= 16, (few, many)
     small.close()
     big.close()
+
+
+@pytest.mark.parametrize(("gate", "marked"), [("warn", True), ("enforce", True), ("off", False)])
+def test_readiness_marks_labs_pending_and_lvef_due(
+    qapp: Any, tmp_path: Path, gate: str, marked: bool
+) -> None:
+    """Issue 17: a booked dose whose liver tests and platelets are not in, and whose LVEF
+    is due, is marked on the sheet ("labs pending", "LVEF due"); a patient with no result
+    recorded at all is marked only under enforce; nothing under off."""
+    db = build_day(tmp_path / "ready.db")
+    ctx = Context(db, FixedClock(local("2027-01-11T08:00")), "test")
+    readiness.set_readiness_settings(ctx, {"readiness_gate": gate})
+    sheet = build_day_sheet(db, DAY, FixedClock(local("2027-01-12T08:00")))
+    booked = [item for _chair, item in sheet.rows if item.is_dose and item.status == "booked"]
+    first, rest = booked[0], booked[1:]
+    # one result, long ago: this patient's labs are pending and an LVEF is due
+    readiness.add_lab(ctx, mrn=first.mrn, test="platelets", value=200000, uln=None,
+                      at=local("2026-06-01T08:00"))  # fmt: skip
+    sheet = build_day_sheet(db, DAY, FixedClock(local("2027-01-12T08:00")))
+    codes = {item.mrn: [m.code for m in item.marks] for _chair, item in sheet.rows}
+    assert ("labs_pending" in codes[first.mrn]) is marked
+    assert ("lvef_due" in codes[first.mrn]) is marked
+    for other in rest:  # no result at all
+        assert ("labs_pending" in codes[other.mrn]) is (gate == "enforce")
+    if marked:
+        path = tmp_path / "ready.pdf"
+        paint.write_pdf(sheet, path)
+        pages = PdfReader(str(path)).pages
+        text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+        assert "labs pending" in text and "LVEF due" in text
+    db.close()
