@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.course import (
@@ -40,6 +38,7 @@ from ..domain.regimen import (
 from ..domain.stability import check_can_start
 from ..domain.tolerance import ends_course, recorded_outcome
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import ConflictError, from_utc_text, to_utc_text
 from . import journal, outcomes, readiness
 from .context import (
@@ -364,7 +363,7 @@ def book_course(
             settings.calendar,
             settings.rules,
         )
-        chair_id = require_chair(db, chair)["id"] if chair else None
+        chair_id = require_chair(db, chair)["id"] if chair is not None else None
         slots = propose_course(
             db,
             settings,
@@ -461,7 +460,7 @@ def move_appointment(
         old = record.current[dose["id"]]
         if expected_version is not None and old["version"] != expected_version:
             raise ConflictError("appointment", "it was changed by someone else since it was read")
-        chair_id = require_chair(db, chair)["id"] if chair else old["chair_id"]
+        chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
         slot = Slot(chair_id, to, slot_of(old).chair_time)
         problem = check_move(db, settings, record, cycle, slot, old["id"])
         if problem:
@@ -846,7 +845,7 @@ def move_blocked_time(
         if expected_version is not None and old["version"] != expected_version:
             raise ConflictError("appointment", "it was changed by someone else since it was read")
         changes = ChangeSet(f"move blocked time {old['label'] or 'blocked'}")
-        chair_id = require_chair(db, chair)["id"] if chair else old["chair_id"]
+        chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
         slot = Slot(chair_id, to, slot_of(old).chair_time)
         calendar = settings.calendar
         reason = calendar.why_outside_hours(slot.start, slot.end)

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from .. import settings as declared
 from ..domain.dosing import needs_recalculation
 from ..domain.errors import DomainError, require_aware
@@ -39,6 +37,7 @@ from ..domain.readiness import (
 )
 from ..store import labs as lab_store
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
 from .context import ChangeSet, Context, audit, load_settings, require_patient, transaction
 
