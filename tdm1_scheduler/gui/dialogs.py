@@ -249,6 +249,10 @@ class BookCourseDialog(QDialog):
         self.resize(760, 560)
         self._build()
         self._blocked = self._why_not_bookable()
+        # the preferred time follows the first dose time until the person edits it
+        self.preferred_is_own = False
+        self.preferred_time_edit.textEdited.connect(self._preferred_edited)
+        self.first_time_edit.timeChanged.connect(self._follow_first_time)
         for signal in (
             self.setting_combo.currentIndexChanged,
             self.first_date_edit.dateChanged,
@@ -310,6 +314,15 @@ class BookCourseDialog(QDialog):
         self.button_box = _buttons(self, "Book course", "Book the proposed course")
         self.ok_button: QPushButton = self.button_box.button(QDialogButtonBox.StandardButton.Ok)
         layout.addWidget(self.button_box)
+
+    @Slot(str)
+    def _preferred_edited(self, _text: str) -> None:
+        self.preferred_is_own = True
+
+    @Slot(QTime)
+    def _follow_first_time(self, value: QTime) -> None:
+        if not self.preferred_is_own:
+            self.preferred_time_edit.setTime(value)
 
     def _why_not_bookable(self) -> str | None:
         view = find_course_view(self.ctx.db, self.mrn)

@@ -121,3 +121,22 @@ def test_a_date_picked_from_the_calendar_is_taken(qtbot: Any, ctx: Context) -> N
     field.calendar.clicked.emit(QDate(2026, 11, 25))
     assert field.date() == QDate(2026, 11, 25)
     assert field.text() == "Wed 2026-11-25"
+
+
+def test_preferred_time_follows_the_first_dose_time_until_edited(
+    qtbot: Any, ctx: Context
+) -> None:
+    dialog = _dialog(qtbot, ctx, date(2027, 6, 7))  # a quiet Monday
+    calendar = load_settings(ctx.db).calendar
+    _type(dialog.first_time_edit, "1330")
+    assert dialog.preferred_time_edit.text() == "13:30"
+    assert dialog.preferred_time_edit.time() == QTime(13, 30)
+    later = [calendar.local(p.slot.start).time() for p in dialog.model.plan[1:]]
+    assert later and all(t == time(13, 30) for t in later)
+    _type(dialog.preferred_time_edit, "1000")
+    _type(dialog.first_time_edit, "1400")
+    assert dialog.first_time_edit.time() == QTime(14, 0)
+    assert dialog.preferred_time_edit.time() == QTime(10, 0)
+    later = [calendar.local(p.slot.start).time() for p in dialog.model.plan[1:]]
+    assert all(t == time(10, 0) for t in later)
+    dialog.reject()
