@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from datetime import tzinfo
@@ -55,4 +56,8 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.self_check:
         return 0 if window.self_check() else 1
     window.show()
-    return int(app.exec())
+    code = int(app.exec())
+    if demo:  # the demo's temporary folder goes with it (the banner said so)
+        db.close()
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return code

@@ -58,6 +58,13 @@ def from_qdate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+DEMO_NOTICE = (
+    "Demo clinic: made-up patients in a temporary folder. Nothing done here is kept "
+    "after you quit. To start your own clinic: tdm1-scheduler init --db PATH, then "
+    "open it with --db PATH."
+)
+
+
 def first_size(available: QSize) -> QSize:
     """1280x800 where the screen has room, else the screen's free area (1366x768)."""
     return QSize(min(1280, available.width()), min(800, available.height()))
@@ -106,7 +113,7 @@ class MainWindow(QMainWindow):
     # --- building -------------------------------------------------------------------
     def _title(self) -> str:
         title = f"{APP_TITLE} - {self.settings.name}"
-        return f"{title} (demo)" if self.demo else title
+        return f"{title} (demo)" if self.demo and "(demo)" not in title else title
 
     def _build_central(self) -> None:
         central = QWidget(self)
@@ -126,6 +133,15 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(26)
         layout.addWidget(self.day_title)
         layout.addWidget(self.drug_banner)
+        if self.demo:  # practice data in a temporary folder: say so, always in view
+            self.demo_banner = QLabel(DEMO_NOTICE, central)
+            self.demo_banner.setObjectName("demoBannerLabel")
+            self.demo_banner.setAccessibleName("Demo clinic notice")
+            self.demo_banner.setWordWrap(True)
+            self.demo_banner.setStyleSheet(
+                "background: #fff4d6; color: #5a3d00; border: 1px solid #d9a400; padding: 4px;"
+            )
+            layout.addWidget(self.demo_banner)
         # Feature views (planner grid, nurse board, pharmacy) are pages; the list is one.
         self.pages = QTabWidget(central)
         self.pages.setObjectName("pages")
