@@ -83,7 +83,7 @@ class SheetAppointment:
     cycle: int | None = None
     cycles_total: int | None = None
     setting: str | None = None
-    bag_status: str | None = None  # dose only; "not prepared" when no preparation
+    bag_status: str | None = None  # dose; "not prepared": none; a given dose: "used"/None
     bag_expires_at: datetime | None = None
     given_at: datetime | None = None
     appointment_id: int | None = None
@@ -370,7 +370,11 @@ def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -
         return SheetAppointment(kind="blocked", label=str(row["label"] or "blocked"), **common)
     setting = str(row["setting"]) if row["setting"] else None
     missed = row["status"] == "missed"
+    bag: PrepStatus | None
     bag, expires = (PrepStatus.NOT_PREPARED, None) if missed else bag_status_of(row, now)
+    if row["status"] == "given":  # its bag is used (None: given with no bag on record)
+        bag = PrepStatus.USED if row["used_at"] is not None else None
+        expires = None
 
     def at(name: str) -> datetime | None:
         text = row.get(name)
@@ -396,7 +400,7 @@ def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -
         cycle=row["cycle"],
         cycles_total=total_cycles(Setting(setting)) if setting else None,
         setting=setting,
-        bag_status=BAG_STATUS_TEXT[bag],
+        bag_status=None if bag is None else BAG_STATUS_TEXT[bag],
         bag_expires_at=None if expires is None else local(expires),
         given_at=given,
         dose_id=row["dose_id"],

@@ -39,9 +39,14 @@ MARK_LEGEND: dict[str, tuple[str, str]] = {
     "missed": ("MISSED", "visit missed today (re-booked where shown)"),
     "not_arrived": ("NOT IN", "chair start passed, patient not arrived when printed"),
     "bag_expires": ("EXP hh:mm", "bag or vial expires before the infusion starts"),
-    "labs_pending": ("LABS", "liver tests or platelets still due for this dose"),
+    "verdict": ("HOLD", "the lab/LVEF gate: hold, reduce or stop (MBC), review (EBC)"),
+    "labs_pending": ("LABS", "a liver test or platelet count for this dose is not in yet"),
     "lvef_due": ("LVEF", "an LVEF (echo or MUGA) is due by this dose"),
 }
+# The readiness verdicts the sheet marks (EBC never holds: its out-of-range is "review").
+MARKED_VERDICTS = ("hold", "reduce", "stop", "review")
+# Reasons that explain rather than decide: never the text of a verdict mark.
+_NOT_A_VERDICT_REASON = ("ebc-table-unverified", "lab-missing", "no-results")
 
 
 def _hhmm(value: datetime) -> str:
@@ -86,10 +91,9 @@ def marks_for(item: SheetAppointment, now: datetime) -> tuple[Mark, ...]:
     return tuple(marks)
 
 
-def readiness_marks(
-    verdicts: Mapping[int, Readiness], gate: str
-) -> dict[int, tuple[Mark, ...]]:
-    """"labs pending" and "LVEF due" per booked dose (appointment id -> marks). Nothing
+def readiness_marks(verdicts: Mapping[int, Readiness], gate: str) -> dict[int, tuple[Mark, ...]]:
+    """The gate's verdict (hold, reduce, stop, review), "labs pending" and "LVEF due"
+    per booked dose (appointment id -> marks). Nothing
     while the site's gate is off, nor, under ``warn``, for a patient with no result
     recorded at all (a clinic that keeps its labs elsewhere is not flooded with marks)."""
     if gate == "off":
@@ -99,11 +103,31 @@ def readiness_marks(
         if gate == "warn" and any(r.rule == "no-results" for r in readiness.reasons):
             continue
         marks: list[Mark] = []
+        verdict = _verdict_mark(readiness)
+        if verdict is not None:
+            marks.append(verdict)
         if readiness.labs_pending:
-            marks.append(Mark("labs_pending", "labs pending", "LABS", True))
+            marks.append(_labs_pending_mark(readiness))
         if readiness.lvef_overdue:
             due = f" by {readiness.lvef_due:%d %b}" if readiness.lvef_due else ""
             marks.append(Mark("lvef_due", f"LVEF due{due}", "LVEF", True))
         if marks:
             found[appointment_id] = tuple(marks)
     return found
+
+
+def _verdict_mark(readiness: Readiness) -> Mark | None:
+    """``HOLD: platelets 40,000/mm³: ...``: the verdict word and its first deciding reason."""
+    word = str(readiness.verdict.value)
+    if word not in MARKED_VERDICTS:
+        return None
+    reason = next((r.text for r in readiness.reasons if r.rule not in _NOT_A_VERDICT_REASON), None)
+    shown = word.upper()
+    return Mark("verdict", f"{shown}: {reason}" if reason else shown, shown, True)
+
+
+def _labs_pending_mark(readiness: Readiness) -> Mark:
+    """``labs pending: AST, platelets``, naming the tests the reasons say are not in."""
+    missing = [r.text.split(":", 1)[0] for r in readiness.reasons if r.rule == "lab-missing"]
+    text = f"labs pending: {', '.join(missing)}" if missing else "labs pending"
+    return Mark("labs_pending", text, "LABS", True)

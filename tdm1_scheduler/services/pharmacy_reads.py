@@ -55,15 +55,18 @@ def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[
     appointment = record.current.get(dose["id"])
     start = _infusion_start(appointment)
     warnings = [check.reason] if check.reason else []
-    if row is not None and row["dose_mg"] is not None and row["dose_mg"] != plan.dose_mg:
+    # a bag the given dose used needs no advice about serving or re-preparing it
+    used = prep.used_at is not None or dose["status"] == "given"
+    prepared_mg = None if row is None or used else row["dose_mg"]
+    if prepared_mg is not None and prepared_mg != plan.dose_mg:
         warnings.append(
-            f"prepared {row['dose_mg']:g} mg but the dose is now {plan.dose_mg:g} mg:"
+            f"prepared {prepared_mg:g} mg but the dose is now {plan.dose_mg:g} mg:"
             " discard and prepare again"
         )
     bag = None
     if start is not None and prep.diluted_at is not None:
         bag = bag_usable_at(prep, start)
-        if not bag:
+        if not bag and not used:
             warnings.append("the bag cannot serve the booked infusion start")
     return {
         "drug": DRUG_NAME,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -17,8 +18,10 @@ from tdm1_scheduler.reports.day_sheet import (
     sheet_to_json,
 )
 from tdm1_scheduler.reports.html import BAG_SHORT, bag_cell, document_html, flow_html
+from tdm1_scheduler.services import courses, patients, pharmacy
+from tdm1_scheduler.services.context import Context
 
-from .conftest import DAY, local
+from .conftest import DAY, build_clinic, local
 
 
 def test_utilization_is_booked_over_open_chair_minutes(day_db: Database, clock: FixedClock) -> None:
@@ -178,3 +181,37 @@ def test_bag_cell_is_short_and_bold_when_a_bag_is_needed(
     assert {a.mrn: bag_cell(later, a) for a in later.doses}["B2"] == ("VIAL EXP \u219209:00", True)
     blocked = sheet.chairs[1].appointments[1]
     assert bag_cell(sheet, blocked) == ("", False)
+
+
+def test_a_given_dose_reads_bag_used_whenever_printed(tmp_path: Path) -> None:
+    """The user-tester's report: a given dose whose diluted bag was used read "not
+    prepared" (the sheet printed before the pharmacy's recorded steps, e.g. in the
+    morning). A given dose's bag is "used"; given with no bag on record: no bag status."""
+    db = build_clinic(tmp_path / "used.db")
+
+    def ctx(at: str) -> Context:
+        return Context(db, FixedClock(local(at)), "test")
+
+    for mrn in ("U1", "N2"):
+        patients.add_patient(ctx("2026-12-01T08:00"), mrn=mrn, name=f"Pat {mrn}", weight_kg=70)
+    courses.book_course(ctx("2026-12-01T08:00"), mrn="U1", setting="EBC",
+                        first_dose=local("2027-01-12T09:00"), chair="Chair 1")  # fmt: skip
+    courses.book_course(ctx("2026-12-01T08:00"), mrn="N2", setting="EBC",
+                        first_dose=local("2027-01-12T09:00"), chair="Chair 2")  # fmt: skip
+    pharmacy.record_reconstitution(ctx("2027-01-12T07:00"), mrn="U1", cycle=1,
+                                   at=local("2027-01-12T07:00"))  # fmt: skip
+    pharmacy.record_dilution(ctx("2027-01-12T07:30"), mrn="U1", cycle=1,
+                             at=local("2027-01-12T07:30"))  # fmt: skip
+    for mrn in ("U1", "N2"):
+        courses.record_dose_given(ctx("2027-01-12T12:00"), mrn=mrn, cycle=1,
+                                  given_at=local("2027-01-12T09:15"))  # fmt: skip
+    for printed in ("2027-01-12T06:30", "2027-01-12T08:00", "2027-01-12T13:00"):
+        sheet = build_day_sheet(db, DAY, FixedClock(local(printed)))
+        rows = {a["mrn"]: a for c in sheet_to_json(sheet)["chairs"] for a in c["appointments"]}
+        assert rows["U1"]["status"] == "given"
+        assert rows["U1"]["bag_status"] == "used", printed
+        assert rows["U1"]["bag_expires_at"] is None
+        assert rows["N2"]["bag_status"] is None, printed
+        assert sheet.bags == ()
+        assert "not prepared" not in document_html(sheet)
+    db.close()

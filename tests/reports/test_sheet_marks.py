@@ -224,3 +224,46 @@ def test_readiness_marks_labs_pending_and_lvef_due(
         text = " ".join(" ".join(page.extract_text().split()) for page in pages)
         assert "labs pending" in text and "LVEF due" in text
     db.close()
+
+
+@pytest.mark.parametrize("gate", ["warn", "enforce", "off"])
+def test_readiness_marks_the_verdict_and_names_the_missing_labs(
+    qapp: Any, tmp_path: Path, gate: str
+) -> None:
+    """The user-tester's report: an MBC dose with platelets 40,000 is HOLD everywhere but
+    the sheet marked only "LABS"/"LVEF". The verdict (hold, reduce, stop; review for EBC)
+    is a mark, its first reason in the table; "labs pending" names what is not in."""
+    db = build_day(tmp_path / "hold.db")
+    ctx = Context(db, FixedClock(local("2027-01-11T08:00")), "test")
+    readiness.set_readiness_settings(ctx, {"readiness_gate": gate})
+    at = local("2027-01-11T08:00")
+    for test, value, uln in [("platelets", 40000, None), ("ast", 20, 40), ("alt", 20, 40),
+                             ("bilirubin", 0.5, 1.2)]:  # fmt: skip
+        readiness.add_lab(ctx, mrn="C3", test=test, value=value, uln=uln, at=at)  # MBC
+    readiness.add_lab(ctx, mrn="D4", test="platelets", value=40000, uln=None, at=at)  # EBC
+    sheet = build_day_sheet(db, DAY, FixedClock(local("2027-01-12T08:00")))
+    marks = {item.mrn: {m.code: m for m in item.marks} for _chair, item in sheet.rows}
+    if gate == "off":
+        assert all("verdict" not in found for found in marks.values())
+        db.close()
+        return
+    hold = marks["C3"]["verdict"]
+    assert (hold.grid, hold.alert) == ("HOLD", True)
+    assert hold.text.startswith("HOLD: platelets 40,000/mm³: platelets grade 3")
+    assert "labs_pending" not in marks["C3"]  # every lab is in
+    review = marks["D4"]["verdict"]
+    assert review.grid == "REVIEW" and "platelets 40,000/mm³" in review.text
+    assert "EBC course" not in review.text  # the unverified-table note is not the reason
+    assert marks["D4"]["labs_pending"].text == "labs pending: AST, ALT, total bilirubin"
+    assert MARK_LEGEND["labs_pending"][1] == (
+        "a liver test or platelet count for this dose is not in yet"
+    )
+    assert "verdict" in sheet.mark_codes
+    path = tmp_path / "hold.pdf"
+    paint.write_pdf(sheet, path)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(path)).pages)
+    assert "HOLD" in text and "REVIEW" in text
+    verdicts = {a["mrn"]: [m["code"] for m in a["marks"]]
+                for c in sheet_to_json(sheet)["chairs"] for a in c["appointments"]}  # fmt: skip
+    assert "verdict" in verdicts["C3"]
+    db.close()
