@@ -268,7 +268,7 @@ def check_can_start(prep: Preparation, infusion_start: datetime) -> None:
     if prep.discarded_at is not None:
         raise DomainError("preparation", f"discarded at {_iso(prep.discarded_at)}")
     if prep.reconstituted_at is None:
-        raise DomainError("preparation", "never prepared: no reconstitution recorded")
+        raise DomainError("preparation", "never prepared (no reconstitution recorded)")
     if prep.diluted_at is None:
         raise DomainError(
             "preparation",

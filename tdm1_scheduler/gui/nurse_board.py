@@ -137,7 +137,6 @@ class NurseBoard(QWidget):
             if instant is not None
         )
 
-
     @Slot()
     @Slot(object)
     def reload(self, changes: object = None) -> None:
@@ -306,6 +305,13 @@ class NurseBoard(QWidget):
             self._messages[appointment_id] = (text, True)
             self.tiles[appointment_id].set_message(text, True)
 
+        # A bag that cannot serve the start is refused before any override is asked
+        # for, so no override is recorded for an infusion that never starts.
+        now = self.ctx.clock.now()
+        bag = None if data.dose_id is None else nurse.start_refusal(self.ctx.db, data.dose_id, now)
+        if bag is not None:
+            refused(f"Refused: {wall_message(bag, self.settings.calendar)}")
+            return
         gate = run_gated(
             self, self.ctx, mrn=data.mrn, cycle=data.cycle, what=what, action="start infusion",
             proceed=lambda: self._call(appointment_id, nurse.start_infusion),
@@ -433,7 +439,8 @@ class NurseBoardWindow(QWidget):
         self.setObjectName("nurseBoardWindow")
         self.setWindowTitle("Nurse board")
         self.setAccessibleName("Nurse board window")
-        self.resize(1100, 750)
+        room = self.screen().availableGeometry()  # a 1366x768 laptop: within its screen
+        self.resize(min(1100, room.width()), min(750, room.height()))
         layout = QVBoxLayout(self)
         self.board = NurseBoard(ctx, self)
         self.board.setObjectName("detachedNurseBoard")

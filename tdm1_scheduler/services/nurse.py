@@ -44,7 +44,7 @@ from ..store import repository as repo
 from ..store import visits as visit_store
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
-from . import courses, outcomes, readiness
+from . import courses, outcomes, readiness, visit_times
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
 from .pharmacy import check_bag_matches_dose, instant_of, preparation_of
 
@@ -83,6 +83,7 @@ class BoardTile:
     early_discharge_reason: str | None
     reactions: tuple[ReactionRecord, ...] = ()
     bag_expires_at: datetime | None = None  # a prepared bag still to be used
+    dose_id: int | None = None
 
     @property
     def cycle_text(self) -> str:
@@ -173,7 +174,7 @@ def _bag_text(
         return "", True, None
     refusal = start_refusal(db, row["dose_id"], now)
     if refusal is not None:
-        return f"cannot start: {refusal}", False, None
+        return refusal, False, None  # "Bag: never prepared (...)", shown as refused
     prep = repo.preparation_for_dose(db, row["dose_id"])
     assert prep is not None
     expiry = preparation_of(prep).bag_expires_at  # the stability rule, not a copy of it
@@ -216,6 +217,7 @@ def _tile(
         early_discharge_reason=row["early_discharge_reason"],
         reactions=tuple(_reaction_of(r) for r in reactions),
         bag_expires_at=expiry,
+        dose_id=row["dose_id"],
     )
 
 
@@ -455,16 +457,18 @@ def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
         refusal = start_refusal(db, row["dose_id"], now)
         if refusal is not None:
             raise DomainError("preparation", refusal)
+        # later cycles re-anchor on the actual start (given_at), not the booking
         given = courses.record_dose_given(ctx, mrn=row["mrn"], cycle=row["cycle"], given_at=now)
         _merge(changes, given)
+        retimed = visit_times.follow_actual_start(ctx, appointment_id, now, changes)
         values = {"infusion_started_at": to_utc_text(now)}
         if visit_row["arrived_at"] is None:
             values["arrived_at"] = to_utc_text(now)
         _write(db, visit_row, values)
         changes.appointments.add(appointment_id)
-        audit(
-            ctx, "start infusion", "visit", visit_row["id"], None, {**values, "cycle": row["cycle"]}
-        )
+        booked = {"start_utc": row["start_utc"], "end_utc": row["end_utc"]}
+        new = {**values, "cycle": row["cycle"], **retimed.get("retimed", booked)}
+        audit(ctx, "start infusion", "visit", visit_row["id"], booked, new)
     return changes
 
 
