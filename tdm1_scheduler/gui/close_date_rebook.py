@@ -14,7 +14,14 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QListWidget,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..domain.errors import DomainError
 from ..services.clinic import add_closed_date, remove_closed_date
@@ -109,7 +116,9 @@ class RebookPanel(QGroupBox):
         self.list = QListWidget(self)
         self.list.setObjectName("rebookList")
         self.list.setAccessibleName("Bookings on the date and where each would go")
-        self.list.setMaximumHeight(120)
+        # tall enough for six bookings; more scroll inside the list
+        self.list.setMinimumHeight(6 * self.list.fontMetrics().lineSpacing() + 12)
+        self.list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.error_label = info_label(self, "rebookErrorLabel", "Why not", error=True)
         self.rebook_button = QPushButton("Close and &re-book them", self)
         self.rebook_button.setObjectName("closeAndRebookButton")

@@ -39,6 +39,7 @@ from .commands import SERVICE_ERRORS, ChangeSink, refusal_text
 from .widgets import info_label
 
 DAY_ROLE = Qt.ItemDataRole.UserRole
+REBOOK_TEXT = "Close selected and re-book"
 
 
 class CloseHolidaysCommand(CloseDateCommand):
@@ -119,7 +120,7 @@ class HolidayPicker(QGroupBox):
             "when any of them has bookings"
         )
         self.close_button.clicked.connect(self.close_selected)
-        self.rebook_button = QPushButton("Close selected and re-&book", self)
+        self.rebook_button = QPushButton(REBOOK_TEXT.replace("re-book", "re-&book"), self)
         self.rebook_button.setObjectName("closeHolidaysRebookButton")
         self.rebook_button.setAccessibleName("Close the ticked holidays and re-book")
         self.rebook_button.setToolTip(
@@ -190,7 +191,9 @@ class HolidayPicker(QGroupBox):
             self.error_label.setText("Tick the holidays to close first")
             return None
         try:
-            changes = close_holidays(self.ctx, picked, rebook=rebook)
+            changes = close_holidays(
+                self.ctx, picked, rebook=rebook, rebook_hint=f'"{REBOOK_TEXT}"'
+            )
         except (DomainError, *SERVICE_ERRORS) as error:
             self.error_label.setText(f"Nothing closed: {refusal_text(error)}")
             self.rebook_button.setVisible(not rebook)

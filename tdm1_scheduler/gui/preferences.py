@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTime, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QDate, QSize, Qt, QTime, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -50,6 +52,8 @@ from ..services.clinic import (
     save_preferences,
 )
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from ..store.repository import closed_dates as closed_rows
+from . import screen_fit
 from .close_date_rebook import RebookPanel, booking_lines
 from .holiday_picker import HolidayPicker
 
@@ -171,13 +175,28 @@ class PreferencesDialog(QDialog):
         self.setAccessibleName("Clinic preferences")
         self.editors: dict[str, Editor] = {}
         self.weekday_editors: list[WeekdayEditors] = []
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        # The settings scroll inside the dialog (a date's bookings listed can make them
+        # taller than a laptop screen); the problem and Save/Cancel stay below, in view.
+        self.content = QWidget(self)
+        self.content.setObjectName("preferencesContent")
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_clinic_box())
         middle = QHBoxLayout()  # hours beside the policies keeps the dialog short
         middle.addWidget(self._build_hours_box())
         middle.addWidget(self._build_policy_box(), 1)
         layout.addLayout(middle)
-        layout.addWidget(self._build_closed_box())
+        layout.addWidget(self._build_closed_box(), 1)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("preferencesScroll")
+        self.scroll_area.setAccessibleName("Clinic settings")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.content)
+        outer.addWidget(self.scroll_area, 1)
+        layout = outer
         self.error_label = QLabel(self)
         self.error_label.setObjectName("errorLabel")
         self.error_label.setAccessibleName("Problem")
@@ -199,6 +218,29 @@ class PreferencesDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.load()
+        self._fit_first_size()
+
+    def _fit_first_size(self) -> None:
+        """As wide as the settings, as tall as they are when the screen allows."""
+        hint = self.content.sizeHint()
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        others = self.buttons.sizeHint().height() + 3 * 6 + 24
+        wanted = QSize(hint.width() + bar + 24, hint.height() + others)
+        area = screen_fit.available_geometry(self)
+        if not area.isEmpty():
+            wanted = wanted.boundedTo(area.size() - QSize(16, 48))  # the window frame
+        self.resize(wanted)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        screen_fit.cap_to_screen(self)
+
+    def show_rebook_panel(self, day: date, reason: str) -> None:
+        """Show who is booked on ``day`` and scroll the panel into view."""
+        self.rebook_panel.show_for(day, reason)
+        screen_fit.cap_to_screen(self)
+        self.content.adjustSize()
+        self.scroll_area.ensureWidgetVisible(self.rebook_panel)
 
     # --- building ---------------------------------------------------------------------
     def _build_clinic_box(self) -> QGroupBox:
@@ -345,8 +387,12 @@ class PreferencesDialog(QDialog):
     def show_closed_dates(self, clinic: ClinicSettings) -> None:
         """List the closed dates; each item keeps its date (ISO text) for Reopen."""
         self.closed_list.clear()
+        reasons = {str(row["day"]): str(row["reason"] or "") for row in closed_rows(self.ctx.db)}
         for day in sorted(clinic.calendar.closed_dates):
-            item = QListWidgetItem(f"{day:%a %Y-%m-%d}", self.closed_list)
+            reason = reasons.get(day.isoformat(), "")
+            text = f"{day:%a %Y-%m-%d} {reason}".rstrip()
+            item = QListWidgetItem(text, self.closed_list)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, day.isoformat())
         self.reopen_button.setEnabled(False)
 
@@ -437,7 +483,7 @@ class PreferencesDialog(QDialog):
                 "re-book them below, or move them first"
             )
             self.error_label.show()
-            self.rebook_panel.show_for(day, self.closed_reason_edit.text())
+            self.show_rebook_panel(day, self.closed_reason_edit.text())
             return False
         self.rebook_panel.hide()
         try:

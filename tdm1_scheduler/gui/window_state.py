@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
 from ..settings import by_key
+from . import screen_fit
 
 STATE_FILE_ENV = "TDM1_SCHEDULER_WINDOW_STATE"
 ORGANIZATION = "tdm1-scheduler"
@@ -59,6 +60,26 @@ def _bytes(value: object) -> QByteArray | None:
     return None
 
 
+def keep_on_screen(window: QMainWindow, available: QRect | None = None) -> None:
+    """Clamp the window (its frame, title bar and status bar included) into the free
+    area of its screen: a geometry saved on a bigger screen, or with a taller taskbar
+    than now, would otherwise leave part of the window off-screen."""
+    area = screen_fit.available_geometry(window) if available is None else available
+    if area.isEmpty():
+        return
+    frame = window.frameGeometry()
+    inner = window.geometry()
+    fitted = screen_fit.clamp_rect(area, frame)
+    if fitted == frame:
+        return
+    if window.isMaximized() or window.isFullScreen():
+        return  # the window manager keeps these within the screen
+    extra_w = max(0, frame.width() - inner.width())
+    extra_h = max(0, frame.height() - inner.height())
+    window.resize(max(1, fitted.width() - extra_w), max(1, fitted.height() - extra_h))
+    window.move(fitted.topLeft())
+
+
 def restore_state(window: QMainWindow, store: QSettings | None = None) -> bool:
     """Put the window back as it was saved; True when a saved geometry was applied.
 
@@ -69,6 +90,8 @@ def restore_state(window: QMainWindow, store: QSettings | None = None) -> bool:
     geometry = _bytes(store.value(GEOMETRY_KEY))
     if geometry is not None:
         restored = bool(window.restoreGeometry(geometry))
+        if restored:
+            keep_on_screen(window)
     state = _bytes(store.value(STATE_KEY))
     if state is not None:
         window.restoreState(state)

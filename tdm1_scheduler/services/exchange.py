@@ -316,13 +316,18 @@ def import_patients(ctx: Context, incoming: Sequence[IncomingPatient]) -> Import
 
 # --- public holidays --------------------------------------------------------------------
 def close_holidays(
-    ctx: Context, holidays: Sequence[tuple[date, str]], *, rebook: bool = False
+    ctx: Context,
+    holidays: Sequence[tuple[date, str]],
+    *,
+    rebook: bool = False,
+    rebook_hint: str = "--rebook",
 ) -> ChangeSet:
     """Close every date of ``holidays`` (date, name) with its name as the reason, through
     the one closed-date rule, all in one transaction. A date already closed is skipped.
     Without ``rebook``, refused (nothing closed) when any of them holds bookings; with it,
     those bookings are re-booked by ``slots.close_date_and_rebook``, earliest day first,
-    after the dates without bookings are closed (so nothing is re-booked onto them)."""
+    after the dates without bookings are closed (so nothing is re-booked onto them).
+    ``rebook_hint`` names the way to ask for that in a refusal (a flag, or a button)."""
     from . import clinic, slots
 
     changes = ChangeSet(f"close {len(holidays)} public holiday(s)", settings=True)
@@ -341,7 +346,7 @@ def close_holidays(
             raise DomainError(
                 "--holidays",
                 f"{len(booked)} holiday(s) have bookings: {listed}; move them first or use "
-                "--rebook (nothing was closed)",
+                f"{rebook_hint} (nothing was closed)",
             )
         for day, name in todo:
             if day not in booked:

@@ -64,7 +64,7 @@ def test_the_years_holidays_are_listed_and_the_ticked_ones_closed(
     assert closed(ctx) == [("2028-07-04", "Independence Day"), ("2028-09-04", "Labor Day")]
     assert date(2028, 9, 4) in window.settings.calendar.closed_dates  # the window was told
     shown = [dialog.closed_list.item(i).text() for i in range(dialog.closed_list.count())]
-    assert shown == ["Tue 2028-07-04", "Mon 2028-09-04"]
+    assert shown == ["Tue 2028-07-04 Independence Day", "Mon 2028-09-04 Labor Day"]
     relisted = [picker.list.item(i) for i in range(picker.list.count())]
     done = [item for item in relisted if "(closed)" in item.text()]
     assert len(done) == 2 and not any(item.flags() & Qt.ItemFlag.ItemIsEnabled for item in done)
@@ -94,6 +94,8 @@ def test_a_booked_holiday_refuses_them_all_then_they_are_closed_and_rebooked(
     QTest.mouseClick(picker.close_button, Qt.MouseButton.LeftButton)
     assert dump(ctx) == before  # refused as a whole: not even the free one was closed
     assert "Nothing closed" in picker.error_label.text()
+    assert "--rebook" not in picker.error_label.text()  # the GUI names its button
+    assert 'use "Close selected and re-book"' in picker.error_label.text()
     assert str(booked[0]) in picker.error_label.text()
     assert picker.rebook_button.isVisible()
     moved = len(booking_lines(ctx, booked[0]))

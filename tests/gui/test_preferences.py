@@ -187,7 +187,7 @@ def test_closing_a_free_date_uses_the_closed_date_service(
     rows = repo.closed_dates(ctx.db)
     assert [(r["day"], r["reason"]) for r in rows] == [("2028-06-01", "Staff training")]
     items = [dialog.closed_list.item(i).text() for i in range(dialog.closed_list.count())]
-    assert items == ["Thu 2028-06-01"]
+    assert items == ["Thu 2028-06-01 Staff training"]
     assert dialog.editors["prep_min"].value() == 25
     assert load_settings(ctx.db).rules.prep_min == 15  # not saved until Save
 
@@ -266,14 +266,14 @@ def test_reopening_a_closed_date(qtbot, window: MainWindow, ctx: Context) -> Non
     type_value(dialog.editors["prep_min"], "25")  # an unsaved edit survives the refresh
     assert not dialog.reopen_button.isEnabled()  # nothing selected yet
     view = dialog.closed_list
-    assert view.item(0).text() == "Thu 2028-06-01"
+    assert view.item(0).text() == "Thu 2028-06-01 Staff training"  # with its reason
     rect = view.visualItemRect(view.item(0))
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert dialog.reopen_button.isEnabled()
     QTest.mouseClick(dialog.reopen_button, Qt.MouseButton.LeftButton)
     assert [row["day"] for row in repo.closed_dates(ctx.db)] == ["2028-07-04"]
     assert FREE_DAY not in window.settings.calendar.closed_dates  # apply_changes
-    assert [view.item(i).text() for i in range(view.count())] == ["Tue 2028-07-04"]
+    assert [view.item(i).text() for i in range(view.count())] == ["Tue 2028-07-04 Independence Day"]
     assert not dialog.reopen_button.isEnabled()
     assert audit_actions(ctx).count("remove closed date") == 1
     assert dialog.editors["prep_min"].value() == 25
