@@ -128,8 +128,9 @@ class NewPatientDialog(QDialog):
         self.setAccessibleName("New patient")
         self.setStyleSheet(INVALID_STYLE)
         self.form = load_new_patient_form(self)
+        # The form, loaded as a child, has no margins of its own: the dialog's layout
+        # keeps the style's standard ones around it.
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.form)
         self.resize(max(460, self.form.width()), max(260, self.form.height()))
         self.mrn_edit = _child(self.form, QLineEdit, "mrnEdit")
