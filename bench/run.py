@@ -28,8 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import UTC, date, datetime, time as clock_time, timedelta
 from pathlib import Path
 from typing import Any
 

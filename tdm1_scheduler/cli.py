@@ -25,10 +25,12 @@ from .domain.calendar import FIRST_YEAR, LAST_YEAR, parse_hhmm, zone_from_name
 from .domain.errors import DomainError
 from .paths import default_db_path, first_existing_ancestor, local_zone_name, missing_folders
 from .safe_files import OutputFailed, check_output_path, database_files
-from .services import clinic as clinic_services
-from .services import courses as course_services
-from .services import patients as patient_services
-from .services import queries
+from .services import (
+    clinic as clinic_services,
+    courses as course_services,
+    patients as patient_services,
+    queries,
+)
 from .services.context import ChangeSet, Context, load_settings
 from .store.connection import Database
 from .store.database import (

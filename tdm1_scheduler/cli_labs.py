@@ -17,8 +17,7 @@ from typing import Any
 
 from .domain.errors import DomainError
 from .domain.readiness import Verdict
-from .services import patients as patient_services
-from .services import readiness as readiness_services
+from .services import patients as patient_services, readiness as readiness_services
 from .services.context import transaction
 from .store.connection import Database
 

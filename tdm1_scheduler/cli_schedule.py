@@ -11,9 +11,11 @@ from typing import Any
 from . import settings as declared
 from .domain.calendar import WEEKDAY_NAMES, parse_hhmm
 from .domain.errors import DomainError
-from .services import clinic as clinic_services
-from .services import readiness as readiness_services
-from .services import slots as slot_services
+from .services import (
+    clinic as clinic_services,
+    readiness as readiness_services,
+    slots as slot_services,
+)
 from .services.context import load_settings
 from .store import repository as repo
 from .store.connection import Database

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import DomainError
-from .tolerance import FIRST_INFUSION_MIN as FIRST_INFUSION_MIN
-from .tolerance import LATER_INFUSION_MIN as LATER_INFUSION_MIN
-from .tolerance import InfusionOutcome as InfusionOutcome
-from .tolerance import next_infusion_min
+from .tolerance import (
+    FIRST_INFUSION_MIN as FIRST_INFUSION_MIN,
+    LATER_INFUSION_MIN as LATER_INFUSION_MIN,
+    InfusionOutcome as InfusionOutcome,
+    next_infusion_min,
+)
 
 DRUG_NAME = "ado-trastuzumab emtansine (KADCYLA)"
 # [label] + FDA 2013 safety communication: never shown as "trastuzumab" alone.

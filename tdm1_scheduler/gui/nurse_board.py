@@ -45,17 +45,21 @@ from ..services import nurse
 from ..services.context import ChangeSet, Context, load_settings
 from ..store.database import ConflictError, StoreError, data_version
 from ..text import clock_time, wall_message
-from .board_dialogs import AlertBanner as AlertBanner
-from .board_dialogs import ReactionDialog as ReactionDialog
-from .board_dialogs import ReasonDialog as ReasonDialog
-from .board_dialogs import end_infusion_question as end_infusion_question
+from .board_dialogs import (
+    AlertBanner as AlertBanner,
+    ReactionDialog as ReactionDialog,
+    ReasonDialog as ReasonDialog,
+    end_infusion_question as end_infusion_question,
+)
 from .board_grid import BoardGrid
 from .board_header import BoardHeader
 from .commands import refusal_text
 from .readiness_dialogs import run_gated
 from .readiness_view import appointments_readiness
-from .visit_tile import OVERRUN_COLOR as OVERRUN_COLOR  # re-exported: the tile lived here
-from .visit_tile import VisitTile as VisitTile
+from .visit_tile import (
+    OVERRUN_COLOR as OVERRUN_COLOR,  # re-exported: the tile lived here
+    VisitTile as VisitTile,
+)
 
 TICK_MS = 1000
 POLL_MS = 1000

@@ -7,8 +7,7 @@ from datetime import date
 from typing import Any
 
 from ..domain.regimen import total_cycles
-from ..store import repository as repo
-from ..store import visits as visit_store
+from ..store import repository as repo, visits as visit_store
 from ..store.connection import Database
 from ..store.database import from_utc_text
 from .context import ClinicSettings, load_settings

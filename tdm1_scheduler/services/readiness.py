@@ -35,8 +35,7 @@ from ..domain.readiness import (
     check_lab,
     check_lvef,
 )
-from ..store import labs as lab_store
-from ..store import repository as repo
+from ..store import labs as lab_store, repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
 from .context import ChangeSet, Context, audit, load_settings, require_patient, transaction

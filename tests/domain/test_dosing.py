@@ -12,8 +12,7 @@ import math
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tdm1_scheduler.domain.dosing import (
     CONCENTRATION_MG_PER_ML,

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.readiness import (

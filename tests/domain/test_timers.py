@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from dateutil import tz
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.timers import (

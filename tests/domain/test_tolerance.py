@@ -17,8 +17,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from dateutil import tz
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.regimen import ChairTime, chair_time_for_next

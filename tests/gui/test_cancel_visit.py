@@ -16,8 +16,7 @@ from tdm1_scheduler.services import slots, visits
 from tdm1_scheduler.store import repository as repo
 
 from .conftest import OFFSCREEN_NOISE
-from .test_planner import LATER_CYCLE_MRN, cycle_of
-from .test_planner import planner as planner_fixture
+from .test_planner import LATER_CYCLE_MRN, cycle_of, planner as planner_fixture
 from .test_rescheduling import open_slot_dialog
 
 planner = planner_fixture

@@ -22,8 +22,15 @@ from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.queries import chair_list
 
 from .conftest import OFFSCREEN_NOISE
-from .test_planner import LATER_CYCLE_MRN, ConfirmRecorder, block_of, cycle_of, drag, dump
-from .test_planner import planner as planner  # the fixture
+from .test_planner import (
+    LATER_CYCLE_MRN,
+    ConfirmRecorder,
+    block_of,
+    cycle_of,
+    drag,
+    dump,
+    planner as planner,  # the fixture
+)
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 

@@ -15,20 +15,17 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.timers import Phase, phase_of
-from tdm1_scheduler.gui.day_model import Column as DayColumn
-from tdm1_scheduler.gui.day_model import DayAppointmentsModel
+from tdm1_scheduler.gui.day_model import Column as DayColumn, DayAppointmentsModel
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.patient_models import CourseCyclesModel, find_course_view
 from tdm1_scheduler.gui.patients_panel import PatientsFeature
 from tdm1_scheduler.gui.pharmacy_dialogs import ReconstituteDialog
-from tdm1_scheduler.gui.pharmacy_queue_model import Column as QueueColumn
-from tdm1_scheduler.gui.pharmacy_queue_model import PharmacyQueueModel
+from tdm1_scheduler.gui.pharmacy_queue_model import Column as QueueColumn, PharmacyQueueModel
 from tdm1_scheduler.gui.pharmacy_view import PharmacyPage
 from tdm1_scheduler.gui.readiness_dialogs import LabResultDialog, OverrideDialog
 from tdm1_scheduler.gui.readiness_view import booked_readiness
 from tdm1_scheduler.gui.slot_dialog import SlotDialog
-from tdm1_scheduler.services import pharmacy
-from tdm1_scheduler.services import readiness as readiness_service
+from tdm1_scheduler.services import pharmacy, readiness as readiness_service
 from tdm1_scheduler.services.context import Context, load_settings
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE

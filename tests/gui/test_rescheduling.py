@@ -28,8 +28,8 @@ from .test_planner import (
     block_of,
     cycle_of,
     dump,
+    planner as planner_fixture,
 )
-from .test_planner import planner as planner_fixture
 from .test_preferences import open_preferences
 
 # A popup menu asks the offscreen plugin for what it cannot do; harmless.

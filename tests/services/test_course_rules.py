@@ -7,8 +7,7 @@ import itertools
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, patients, queries

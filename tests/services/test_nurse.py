@@ -24,8 +24,7 @@ from tdm1_scheduler.domain.timers import (
 )
 from tdm1_scheduler.services import courses, nurse, pharmacy
 from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.store import repository as repo
-from tdm1_scheduler.store import visits as visit_store
+from tdm1_scheduler.store import repository as repo, visits as visit_store
 
 from .conftest import cycles, dump, local
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tdm1_scheduler.domain import booking
 from tdm1_scheduler.domain.errors import DomainError

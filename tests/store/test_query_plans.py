@@ -14,8 +14,7 @@ import pytest
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.services.queries import day_appointments
-from tdm1_scheduler.store import planner_queries
-from tdm1_scheduler.store import repository as repo
+from tdm1_scheduler.store import planner_queries, repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
 

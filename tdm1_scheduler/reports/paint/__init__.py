@@ -29,8 +29,8 @@ GUI use::
 from __future__ import annotations
 
 from .cells import TABLE_COLUMNS, TIMES_LEGEND
-from .devices import _image_pages as _image_pages
 from .devices import (
+    _image_pages as _image_pages,
     ensure_gui_application,
     page_count,
     pdf_bytes,
