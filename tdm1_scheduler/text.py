@@ -61,3 +61,18 @@ def wall_message(text: str, calendar: ClinicCalendar) -> str:
 def has_iso_instant(text: str) -> bool:
     """Whether ``text`` still names an instant in ISO form (tests scan with this)."""
     return ISO_INSTANT.search(text) is not None
+
+
+# A value and its unit ("2 h 00 min", "40,000/mm³") never break across lines on a tile.
+_VALUE_SPACE = re.compile(r"(?<=\d) (?=(?:h|min|s|mL|mg|kg|%)\b)|(?<=\d h) (?=\d)")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with no line break allowed inside a value: a no-break space between a
+    number and its unit, and a word joiner after the slash of a per-unit value."""
+    return _VALUE_SPACE.sub("\u00a0", text).replace("/mm", "/\u2060mm")
+
+
+def plain(text: str) -> str:
+    """``unbroken`` undone: the words as a person reads them (for comparisons)."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")

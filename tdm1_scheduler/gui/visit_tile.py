@@ -39,7 +39,7 @@ from ..domain.timers import (
 )
 from ..services import nurse
 from ..services.context import ClinicSettings
-from ..text import clock_time, wall_message
+from ..text import clock_time, unbroken, wall_message
 from .board_look import (
     ALARM_COLOR,
     BADGE_COLORS,
@@ -263,7 +263,7 @@ class VisitTile(QFrame):
     def set_verdict(self, text: str, ok: bool | None = None) -> None:
         """A short verdict line (the readiness check before Start infusion hooks in
         here); empty hides it. ``ok`` False shows it as a warning."""
-        self.verdict_label.setText(text)
+        self.verdict_label.setText(unbroken(text))
         self.verdict_label.setVisible(bool(text))
         self.verdict_label.setStyleSheet(
             f"color: {OVERRUN_COLOR}; font-weight: bold;" if ok is False else ""
@@ -313,7 +313,7 @@ class VisitTile(QFrame):
         flags = [flag_text(visit, flag, now, settings) for flag in self._flags]
         self.flags_label.setText(" | ".join(flags))
         what, wall = countdown_words(visit, now, settings.calendar)
-        self.countdown_label.setText(what[:1].upper() + what[1:])
+        self.countdown_label.setText(unbroken(what[:1].upper() + what[1:]))
         self.until_label.setText(wall)
         overrun = countdown.is_overrun
         if self.countdown_label.property("overrun") != overrun:

@@ -35,6 +35,7 @@ from tdm1_scheduler.services import courses, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import visits as visit_store
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.text import plain
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -151,7 +152,7 @@ def test_countdown_text_at_a_given_clock_time_and_a_red_overrun_counting_up(
     b.tick()
     # Said in words (a bare "07:30" read like a time of day), rounded up, with the end
     # in clinic wall time beside it (issue 14).
-    assert tile.countdown_label.text() == "Infusion ends in 8 min"
+    assert plain(tile.countdown_label.text()) == "Infusion ends in 8 min"
     end = window.settings.calendar.local(window.ctx.clock.now() + timedelta(minutes=7, seconds=30))
     assert tile.until_label.text() == f"at {end:%H:%M}"
     assert not tile.countdown_label.property("overrun")
@@ -159,7 +160,7 @@ def test_countdown_text_at_a_given_clock_time_and_a_red_overrun_counting_up(
         clock(window.ctx).advance(minutes=7, seconds=30 + 65)
         b.tick()
     assert fired.args[1].kind is AlertKind.INFUSION_END
-    assert tile.countdown_label.text() == "Infusion 1 min past its end"
+    assert plain(tile.countdown_label.text()) == "Infusion 1 min past its end"
     assert tile.until_label.text() == f"due {end:%H:%M}"
     assert tile.countdown_label.property("overrun") is True
     tile.countdown_label.ensurePolished()
@@ -167,7 +168,7 @@ def test_countdown_text_at_a_given_clock_time_and_a_red_overrun_counting_up(
     assert color == QColor(OVERRUN_COLOR)
     clock(window.ctx).advance(minutes=2)
     b.tick()
-    assert tile.countdown_label.text() == "Infusion 3 min past its end"  # counts up
+    assert plain(tile.countdown_label.text()) == "Infusion 3 min past its end"  # counts up
     # Still the one banner for this tile, not a new one (the demo's other visits stay
     # in their chairs until a nurse acts, so they may raise alerts of their own).
     assert [k for k in b.banners if k[0] == tile.data.appointment_id] == [
@@ -218,7 +219,7 @@ def test_a_board_rebuilt_mid_observation_shows_the_same_remaining_time(
     clock(window.ctx).advance(minutes=12, seconds=20)
     b = board(window)
     b.tick()
-    shown = b.tile_for(appointment).countdown_label.text()
+    shown = plain(b.tile_for(appointment).countdown_label.text())
     observation = b.tile_for(appointment).data.visit.observation_min
     left = timedelta(minutes=observation - 12)  # 12 min 20 s gone: rounded up
     assert shown == f"Observation ends in {minutes_text(left)}"
@@ -231,7 +232,7 @@ def test_a_board_rebuilt_mid_observation_shows_the_same_remaining_time(
         qtbot.addWidget(reopened)
         tile = board(reopened).tile_for(appointment)
         assert tile.phase_label.text() == "Observing"
-        assert tile.countdown_label.text() == shown
+        assert plain(tile.countdown_label.text()) == shown
         reopened.close()
     finally:
         db.conn.close()
@@ -270,13 +271,13 @@ def test_pause_and_resume_buttons_extend_the_countdown(window: MainWindow) -> No
     tile = b.tile_for(appointment)
     assert tile.phase_label.text() == "Paused"
     left = minutes_text(timedelta(minutes=tile.data.visit.infusion_min - 10))
-    assert tile.countdown_label.text() == f"Paused: {left} of infusion left"
+    assert plain(tile.countdown_label.text()) == f"Paused: {left} of infusion left"
     assert tile.until_label.text() == "end moves by the pause"
     clock(window.ctx).advance(minutes=15)
     b.tick()
-    assert tile.countdown_label.text() == f"Paused: {left} of infusion left"  # frozen
+    assert plain(tile.countdown_label.text()) == f"Paused: {left} of infusion left"  # frozen
     click(tile.buttons["resume"])
-    assert b.tile_for(appointment).countdown_label.text() == f"Infusion ends in {left}"
+    assert plain(b.tile_for(appointment).countdown_label.text()) == f"Infusion ends in {left}"
 
 
 def test_a_grade_4_reaction_after_confirmation_stops_the_course(window: MainWindow) -> None:
