@@ -174,6 +174,18 @@ def cycle_history_text(cycle: Row) -> str:
     return "; ".join(parts)
 
 
+def _history_tip(row: Any, role: int) -> Any:
+    """The Status cell's tooltip: what happened at a given dose, and its minutes."""
+    if role != Qt.ItemDataRole.ToolTipRole:
+        return None
+    minutes = (
+        f"prep {_text(row['prep_min'])}, infusion {_text(row['infusion_min'])}, "
+        f"observation {_text(row['observation_min'])} min"
+    )
+    history = cycle_history_text(row)
+    return f"{history}\n{minutes}" if history else minutes
+
+
 class CourseCyclesModel(ReadOnlyTableModel):
     """Every cycle of one course, as ``services.queries.course_view`` returns it."""
 
@@ -188,7 +200,12 @@ class CourseCyclesModel(ReadOnlyTableModel):
                     lambda r: cycle_of_total(int(r["cycle"]), self._setting),
                     centered=True,
                 ),
-                ColumnSpec("Status", "Booked, given, cancelled", cycle_status_text),
+                ColumnSpec(
+                    "Status",
+                    "Booked, given, cancelled",
+                    cycle_status_text,
+                    roles=_history_tip,
+                ),
                 ColumnSpec(
                     "Ready",
                     "Is the booked dose ready to give (labs, LVEF): the verdict and why",
@@ -224,6 +241,16 @@ class CourseCyclesModel(ReadOnlyTableModel):
             ]
         )
         self.view: dict[str, Any] | None = None
+
+    def dock_columns(self) -> dict[str, Any]:
+        """The course table in the patients dock: what ``widgets.fit_columns`` takes."""
+        titles = [self.headerData(c, Qt.Orientation.Horizontal) for c in range(self.columnCount())]
+        at = {title: column for column, title in enumerate(titles)}
+        return {
+            "order": [at[t] for t in ("Cycle", "Status", "Date", "Time", "Chair")],
+            "stretch": at["Ready"],
+            "hidden": [at[t] for t in ("Prep", "Infusion", "Obs.", "What happened")],
+        }
 
     def load(
         self, view: dict[str, Any] | None, readiness: dict[int, Readiness] | None = None

@@ -28,7 +28,7 @@ from ..services.context import ChangeSet, Context
 from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 from .patient_models import CYCLE_ROLE, CourseCyclesModel, PatientListModel, find_course_view
 from .readiness_view import booked_readiness
-from .widgets import read_only_table
+from .widgets import fit_columns, read_only_table
 
 if TYPE_CHECKING:  # the main window imports features at run time, never the reverse
     from .main_window import MainWindow
@@ -75,6 +75,10 @@ class PatientsPanel(QWidget):
         self.cycles_model = CourseCyclesModel()
         self.course_view = read_only_table(course_box, "courseCyclesTable", "Cycles of the course")
         self.course_view.setModel(self.cycles_model)
+        # Cycle, status, date, time and chair fit the dock; Ready takes the rest. The
+        # minutes (in the chair time span) and the history (the Status tooltip) can be
+        # shown again from the header's context menu.
+        fit_columns(self.course_view, **self.cycles_model.dock_columns())
         course_layout.addWidget(self.course_view, 1)
         self.course_layout = course_layout  # the readiness strip goes below the table
         splitter.addWidget(self.patient_view)

@@ -255,7 +255,7 @@ class PharmacyQueueModel(RowTableModel):
         if column is Column.WATER:
             return water_text(row["vials"])
         if column is Column.WITHDRAW:
-            return f"{row['withdraw_ml']:g}"
+            return f"{row['withdraw_ml']:.1f}"
         if column is Column.STATUS:
             return STATUS_TEXT.get(row["status"], str(row["status"]))
         if column is Column.TIME_LEFT:
@@ -320,7 +320,7 @@ def detail_texts(view: Row) -> dict[str, str]:
             f" {view['vial_waste_mg']:g} mg over)"
         ),
         "water": f"{water} ({view['water_ml_total']:g} mL in all)",
-        "withdraw": f"{view['withdraw_ml']:g} mL at {view['concentration_mg_per_ml']:g} mg/mL",
+        "withdraw": f"{view['withdraw_ml']:.1f} mL at {view['concentration_mg_per_ml']:g} mg/mL",
         "diluent": f"{view['diluent']}; store at {view['storage']}",
         "reconstituted": wall_text(view["reconstituted_at"]),
         "lots": ", ".join(view["vial_lots"]) or "-",

@@ -58,7 +58,7 @@ from .pharmacy_queue_model import (
 )
 from .readiness_dialogs import run_gated
 from .readiness_view import readiness_text
-from .widgets import info_label, read_only_table
+from .widgets import fit_columns, info_label, read_only_table
 
 __all__ = [
     "EXPIRED_BACKGROUND",
@@ -116,10 +116,16 @@ class PharmacyPage(QWidget):
             splitter, "pharmacyQueueTable", f"Pharmacy queue: {DRUG_NAME}, most urgent first"
         )
         self.table.setModel(self.model)
+        # The doses' numbers right after the status; the next step takes the width left.
+        fit_columns(
+            self.table,
+            order=[c for c in Column if c is not Column.NEXT],
+            stretch=Column.NEXT,
+        )
         splitter.addWidget(self.table)
         splitter.addWidget(self._build_detail(splitter))
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 3)  # the queue's numbers and next step need the room
+        splitter.setStretchFactor(1, 1)
         layout.addWidget(splitter, 1)
         self.notes_label = info_label(self, "pharmacyNotesLabel", "Last pharmacy action")
         layout.addWidget(self.notes_label)

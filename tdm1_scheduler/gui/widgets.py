@@ -13,7 +13,14 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QTableView,
+    QWidget,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ERROR_STYLE = "color: #b00020;"
@@ -92,3 +99,38 @@ class RowTableModel(QAbstractTableModel):
         if not 0 <= index.column() < len(self._headers):
             return None
         return self._rows[index.row()], index.column()
+
+
+def fit_columns(
+    view: QTableView, *, order: Sequence[int], stretch: int, hidden: Sequence[int] = ()
+) -> None:
+    """Columns in ``order`` first, sized to their contents; ``stretch`` last of those
+    shown, taking the width left (its text wraps rather than being cut off); ``hidden``
+    out of the way, shown again from the header's context menu."""
+    header = view.horizontalHeader()
+    for visual, logical in enumerate([*order, stretch]):
+        header.moveSection(header.visualIndex(logical), visual)
+    header.setStretchLastSection(False)
+    for logical in range(header.count()):
+        header.setSectionResizeMode(logical, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for logical in hidden:
+        view.setColumnHidden(logical, True)
+    view.setWordWrap(True)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    header.customContextMenuRequested.connect(lambda pos: _column_menu(view, pos))
+
+
+def _column_menu(view: QTableView, pos: Any) -> None:
+    """Tick the columns to show (the header's context menu)."""
+    header = view.horizontalHeader()
+    model = view.model()
+    menu = QMenu(header)
+    for visual in range(header.count()):
+        logical = header.logicalIndex(visual)
+        action = menu.addAction(str(model.headerData(logical, Qt.Orientation.Horizontal)))
+        action.setCheckable(True)
+        action.setChecked(not view.isColumnHidden(logical))
+        action.toggled.connect(lambda shown, c=logical: view.setColumnHidden(c, not shown))
+    menu.popup(header.mapToGlobal(pos))
