@@ -39,8 +39,7 @@ from ..store.database import ConflictError
 from ..text import clock_time, day_name, wall_message
 from . import forms
 from .date_field import DateField
-from .past_booking import PAST_TITLE, Confirm, is_past, past_booking_question
-from .past_booking import ask as ask_past
+from .past_booking import PAST_TITLE, Confirm, ask as ask_past, is_past, past_booking_question
 from .patient_models import MovesModel, ProposalModel, ProposedCycle, find_course_view
 from .time_field import TimeField
 from .widgets import ERROR_STYLE, info_label, read_only_table
