@@ -430,10 +430,13 @@ def test_resizes_lay_the_grid_out_once_after_them(
         window.resize(width, 900)
     qtbot.waitUntil(lambda: len(rebuilds) >= 1, timeout=2000)
     qtbot.wait(50)
-    assert len(rebuilds) == 1
-    assert rebuilds[0] == float(planner.view.viewport().width())
+    # once for the burst of widths; at most once more when that layout makes a scroll
+    # bar come or go, which changes the viewport's width by the bar's
+    assert 1 <= len(rebuilds) <= 2, rebuilds
+    assert rebuilds[-1] == float(planner.view.viewport().width())
+    done = len(rebuilds)
     planner._relayout()  # same width again: nothing to do
-    assert len(rebuilds) == 1
+    assert len(rebuilds) == done
     assert planner.scene.blocks == blocks  # the same items, repositioned
     geometry = planner.scene.geometry
     assert geometry is not None
