@@ -65,9 +65,16 @@ DEMO_NOTICE = (
 )
 
 
+FRAME_ALLOWANCE = QSize(16, 48)  # a window manager's borders and title bar, before show
+
+
 def first_size(available: QSize) -> QSize:
-    """1280x800 where the screen has room, else the screen's free area (1366x768)."""
-    return QSize(min(1280, available.width()), min(800, available.height()))
+    """1280x800 where the screen has room, else what fits in the screen's free area with
+    the window's frame (1366x768)."""
+    return QSize(
+        min(1280, available.width() - FRAME_ALLOWANCE.width()),
+        min(800, available.height() - FRAME_ALLOWANCE.height()),
+    )
 
 
 class MainWindow(QMainWindow):
