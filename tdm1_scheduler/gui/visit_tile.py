@@ -275,9 +275,10 @@ class VisitTile(QFrame):
         if readiness is None:
             self.set_verdict("")
             return
-        self.set_verdict(
-            f"Readiness: {readiness_text(readiness)}", readiness.verdict is Verdict.READY
-        )
+        # no result recorded at all (a clinic keeping its labs elsewhere): shown, not red
+        nothing_recorded = any(r.rule == "no-results" for r in readiness.reasons)
+        ok = None if nothing_recorded else readiness.verdict is Verdict.READY
+        self.set_verdict(f"Readiness: {readiness_text(readiness)}", ok)
 
     @property
     def flags(self) -> tuple[VisitFlag, ...]:
