@@ -12,7 +12,6 @@ import errno
 import json
 import os
 import re
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, tzinfo
@@ -35,6 +34,7 @@ from .services.context import ChangeSet, Context, load_settings
 from .store.connection import Database
 from .store.database import (
     ConflictError,
+    DatabaseError,
     StoreError,
     backup_to,
     db_path,
@@ -500,7 +500,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise
     except (StoreError, OutputFailed) as error:
         code = failed(str(error))
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         code = failed(describe_sqlite_error(path, error))
     except OSError as error:
         reason = "disk full (no space left on device)" if error.errno == errno.ENOSPC else ""

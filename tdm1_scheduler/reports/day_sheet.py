@@ -48,7 +48,7 @@ from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
 from .sheet_marks import Mark, marks_for, readiness_marks
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from ..store.connection import Database
 
 NOT_PREPARED = "not prepared"
 BAG_STATUS_TEXT = {

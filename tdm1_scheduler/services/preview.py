@@ -7,13 +7,18 @@ commit would give. The planner asks this while a block is dragged.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..domain.errors import DomainError
-from ..store.database import ConflictError, StoreError, db_path, describe_sqlite_error
+from ..store.database import (
+    ConflictError,
+    OperationalError,
+    StoreError,
+    db_path,
+    describe_sqlite_error,
+)
 from .context import ChangeSet, Context
 
 
@@ -35,7 +40,7 @@ def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Pr
         raise RuntimeError("preview() must not run inside another transaction")
     try:
         db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as error:  # another program holds the write lock
+    except OperationalError as error:  # another program holds the write lock
         return Preview(False, describe_sqlite_error(db_path(db), error), None)
     try:
         changes = action(ctx, **kwargs)

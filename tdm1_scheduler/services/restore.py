@@ -13,12 +13,10 @@ exactly this content, so its write stays safe.
 
 from __future__ import annotations
 
-import sqlite3
-
 from ..domain.errors import DomainError
 from ..store import repository as repo
 from ..store.connection import Database
-from ..store.database import ConflictError, from_utc_text
+from ..store.database import ConflictError, IntegrityError, from_utc_text
 from ..store.visits import visit_for_appointment
 from . import journal
 from .context import ChangeSet, Context, CycleMove, Row, RowChange, audit, transaction
@@ -125,7 +123,7 @@ def _delete(db: Database, change: RowChange, row: Row | None, verb: str, result:
         cursor = db.execute(
             f"DELETE FROM {change.table} WHERE id = ? AND version = ?", [row["id"], row["version"]]
         )
-    except sqlite3.IntegrityError as error:  # something else points at it now
+    except IntegrityError as error:  # something else points at it now
         raise ConflictError(FIELD[change.table], f"cannot {verb}: {what} is in use") from error
     assert cursor.rowcount == 1  # the version was checked in this transaction
     result.record(change.table, row, None)
@@ -146,7 +144,7 @@ def _insert_again(db: Database, change: RowChange, verb: str, result: ChangeSet)
             assert found is not None
             journal.inserted_dose(result, found)
             row = found
-    except (ConflictError, sqlite3.IntegrityError) as error:
+    except (ConflictError, IntegrityError) as error:
         what = _describe(db, change.table, change.row_id)
         raise ConflictError(
             FIELD[change.table], f"cannot {verb}: {what} no longer fits ({error})"
@@ -165,7 +163,7 @@ def _put_back(db: Database, change: RowChange, row: Row, verb: str, result: Chan
             f"UPDATE {change.table} SET {assignments} WHERE id = ? AND version = ?",
             [*(target[name] for name in names), row["id"], row["version"]],
         )
-    except sqlite3.IntegrityError as error:  # the old place was taken by a booking since
+    except IntegrityError as error:  # the old place was taken by a booking since
         what = _describe(db, change.table, change.row_id)
         rule = "chair already taken at that time" if "chair_overlap" in str(error) else error
         raise ConflictError("chair", f"cannot {verb}: {what}: {rule}") from error

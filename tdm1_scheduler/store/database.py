@@ -27,6 +27,10 @@ UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # A file with another program's id is never ours; one without (made before the id) is
 # ours only when its migrations table lists our first migration.
 APPLICATION_ID = 0x54444D31
+# The driver's errors, named here so that no layer above store/ imports sqlite3.
+DatabaseError = sqlite3.Error
+IntegrityError = sqlite3.IntegrityError
+OperationalError = sqlite3.OperationalError
 
 
 class StoreError(RuntimeError):
