@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QTimeEdit, QWidget
 
 from tdm1_scheduler import settings as declared
 from tdm1_scheduler.gui import window_state
-from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.main_window import MainWindow, first_size
 from tdm1_scheduler.gui.preferences import PreferencesDialog
 from tdm1_scheduler.services.clinic import WEEKDAY_NAMES, add_closed_date
 from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
@@ -334,7 +334,7 @@ def test_missing_or_damaged_state_keeps_the_defaults(qtbot, ctx: Context, state_
     store.setValue("window/page", "noSuchPage")
     store.sync()
     assert not window_state.restore_state(win)
-    assert win.size().height() == 800
+    assert win.size() == first_size(win.screen().availableGeometry().size())  # the default
     assert win.pages.currentWidget().objectName() == first_page
     win.close()
 
