@@ -1,4 +1,4 @@
-"""Course actions: book, move, give, miss, reduce, stop; and blocked chair time.
+"""Course actions: book, move, give, miss, reduce, stop.
 
 Each function is one user action: one transaction, the domain decides what is allowed
 and what moves with it, one audit row, a ChangeSet back.
@@ -6,8 +6,7 @@ and what moves with it, one audit row, a ChangeSet back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from ..domain import booking
@@ -15,7 +14,6 @@ from ..domain.booking import Slot
 from ..domain.course import (
     CourseStatus,
     EarlierCourse,
-    GivenDose,
     check_new_course,
     course_status,
     cycles_to_plan,
@@ -26,10 +24,8 @@ from ..domain.course import (
 from ..domain.errors import DomainError, require_aware
 from ..domain.regimen import (
     ChairTime,
-    InfusionOutcome,
     Setting,
     StopReason,
-    check_cycle_number,
     check_dose_level,
     check_reduction,
     next_lower_dose_level,
@@ -41,6 +37,14 @@ from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import ConflictError, from_utc_text, to_utc_text
 from . import journal, outcomes, readiness
+
+# The shared reads and writes, and blocked chair time, have rooms of their own; callers
+# of courses keep finding them here.
+from .blocked_time import (
+    book_blocked_time as book_blocked_time,
+    cancel_blocked_time as cancel_blocked_time,
+    move_blocked_time as move_blocked_time,
+)
 from .context import (
     ChangeSet,
     ClinicSettings,
@@ -55,200 +59,21 @@ from .context import (
     require_patient,
     transaction,
 )
+from .course_records import (
+    CourseRecord as CourseRecord,
+    _new_dose as _new_dose,
+    _preferred_time as _preferred_time,
+    _write_slots as _write_slots,
+    appointment_values as appointment_values,
+    chair_name as chair_name,
+    check_move as check_move,
+    load_course as load_course,
+    previous_dose as previous_dose,
+    replan_after as replan_after,
+    slot_of as slot_of,
+)
 
 Row = dict[str, Any]
-
-
-@dataclass
-class CourseRecord:
-    """A course as read inside a transaction: rows plus what the domain needs."""
-
-    patient: Row
-    course: Row
-    doses: list[Row]
-    current: dict[int, Row]  # dose id -> its chair-holding appointment
-
-    @property
-    def setting(self) -> Setting:
-        return Setting(self.course["setting"])
-
-    @property
-    def given(self) -> list[GivenDose]:
-        return [
-            GivenDose(
-                d["cycle"],
-                from_utc_text(d["given_at"]),
-                outcomes.outcome_of_dose(d),
-            )
-            for d in self.doses
-            if d["status"] == "given"
-        ]
-
-    @property
-    def booked(self) -> list[Row]:
-        return [d for d in self.doses if d["status"] == "booked"]
-
-    @property
-    def next_cycle(self) -> int:
-        return len(self.given) + 1
-
-    def dose(self, cycle: int) -> Row:
-        check_cycle_number(self.setting, cycle)
-        for row in self.doses:
-            if row["cycle"] == cycle:
-                return row
-        raise DomainError("cycle", f"cycle {cycle} is not planned in this course")
-
-    def next_dose(self, cycle: int) -> Row:
-        """``cycle`` must be the course's next dose to give, still booked."""
-        self.require_active()
-        dose = self.dose(cycle)
-        if dose["status"] == "given":
-            raise DomainError("cycle", f"cycle {cycle} was already given")
-        if dose["status"] != "booked":
-            raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one")
-        if cycle != self.next_cycle:
-            raise DomainError(
-                "cycle", f"cycle {cycle} is not the next dose; cycle {self.next_cycle} is"
-            )
-        return dose
-
-    def require_active(self) -> None:
-        if self.course["status"] != CourseStatus.ACTIVE:
-            raise DomainError("course", f"the course is {self.course['status']}")
-
-
-def load_course(db: Database, mrn: str) -> CourseRecord:
-    patient = require_patient(db, mrn)
-    course = repo.latest_course(db, patient["id"])
-    if course is None:
-        raise DomainError("mrn", f"patient {mrn} has no course")
-    doses = repo.doses(db, course["id"])
-    current = repo.current_appointments_of_course(db, course["id"])
-    return CourseRecord(patient, course, doses, current)
-
-
-def slot_of(row: Row) -> Slot:
-    return Slot(
-        row["chair_id"],
-        from_utc_text(row["start_utc"]),
-        ChairTime(row["prep_min"], row["infusion_min"], row["observation_min"]),
-    )
-
-
-def appointment_values(slot: Slot) -> dict[str, Any]:
-    return {
-        "chair_id": slot.chair,
-        "start_utc": to_utc_text(slot.start),
-        "end_utc": to_utc_text(slot.end),
-        "prep_min": slot.chair_time.prep_min,
-        "infusion_min": slot.chair_time.infusion_min,
-        "observation_min": slot.chair_time.observation_min,
-    }
-
-
-def chair_name(db: Database, chair_id: int) -> str:
-    row = repo.chair_by_id(db, chair_id)
-    return row["name"] if row else f"#{chair_id}"
-
-
-def _write_slots(
-    ctx: Context, placements: list[tuple[Row, Slot]], record: CourseRecord, changes: ChangeSet
-) -> None:
-    """Put each dose's booking at its new slot. Moving bookings are first released,
-    then placed, so two of one course never trip over each other's old places."""
-    moving: list[tuple[Row, Row, Slot]] = []
-    for dose, slot in placements:
-        old = record.current.get(dose["id"])
-        if old is None:
-            values = {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
-            journal.insert_appointment(ctx.db, changes, values)
-            changes.moves.append(
-                CycleMove(dose["cycle"], None, slot.start, None, chair_name(ctx.db, slot.chair))
-            )
-        elif slot_of(old) != slot:
-            moving.append((dose, old, slot))
-    cancel = {"status": "cancelled"}
-    released = [journal.update_appointment(ctx.db, changes, old, cancel) for _, old, _ in moving]
-    for (dose, old, slot), free in zip(moving, released, strict=True):
-        values = {**appointment_values(slot), "status": "booked"}
-        journal.update_appointment(ctx.db, changes, free, values)
-        changes.moves.append(
-            CycleMove(
-                dose["cycle"],
-                from_utc_text(old["start_utc"]),
-                slot.start,
-                chair_name(ctx.db, old["chair_id"]),
-                chair_name(ctx.db, slot.chair),
-            )
-        )
-
-
-def _preferred_time(record: CourseRecord) -> time:
-    hours, minutes = record.course["preferred_time"].split(":")
-    return time(int(hours), int(minutes))
-
-
-def replan_after(
-    ctx: Context,
-    settings: ClinicSettings,
-    record: CourseRecord,
-    anchor_cycle: int,
-    anchor_day: date,
-    changes: ChangeSet,
-) -> None:
-    """Re-anchor every booked cycle after ``anchor_cycle`` 21 days apart, starting from
-    ``anchor_day``; book cycles not booked yet (an MBC horizon that rolls on)."""
-    calendar = settings.calendar
-    given = record.given
-    # Durations project from what was given, then each booked cycle up to the anchor
-    # as if tolerated at its booked length.
-    outcomes = [g.outcome for g in given]
-    for dose in record.booked:
-        current = record.current.get(dose["id"])
-        if dose["cycle"] <= anchor_cycle and current is not None:
-            outcomes.append(InfusionOutcome(current["infusion_min"], tolerated=True))
-    later = [d for d in record.booked if d["cycle"] > anchor_cycle]
-    to_plan = cycles_to_plan(record.setting, len(given), settings.rules)
-    # Bookings beyond a horizon made shorter since move too: no two doses ever come less
-    # than 21 days apart.
-    planned_cycles = sorted(
-        {*(c for c in to_plan if c > anchor_cycle), *(d["cycle"] for d in later)}
-    )
-    times = projected_chair_times(outcomes, planned_cycles, settings.rules.prep_min)
-    by_cycle = {d["cycle"]: d for d in later}
-    pairs: list[tuple[Slot | None, ChairTime]] = []
-    for cycle, chair_time in zip(planned_cycles, times, strict=True):
-        planned = by_cycle.get(cycle)
-        current = record.current.get(planned["id"]) if planned else None
-        pairs.append((slot_of(current) if current else None, chair_time))
-    moving_ids = {record.current[d["id"]]["id"] for d in later if d["id"] in record.current}
-    lookup = day_load_lookup(ctx.db, calendar, moving_ids)
-    probe = chair_free_probe(ctx.db, moving_ids)
-    preferred_chair = record.course["preferred_chair_id"]
-    prefs = settings.prefs(chair_ids_in_order(ctx.db, preferred_chair), _preferred_time(record))
-    slots = booking.reanchor(calendar, anchor_day, pairs, prefs, lookup, probe)
-    placements = [
-        (by_cycle.get(cycle) or _new_dose(ctx.db, record, cycle, changes), slot)
-        for cycle, slot in zip(planned_cycles, slots, strict=True)
-    ]
-    _write_slots(ctx, placements, record, changes)
-
-
-def _new_dose(db: Database, record: CourseRecord, cycle: int, changes: ChangeSet) -> Row:
-    values = {
-        "course_id": record.course["id"],
-        "cycle": cycle,
-        "status": "booked",
-        "dose_level_mg_per_kg": record.course["dose_level_mg_per_kg"],
-        "weight_kg": record.patient["weight_kg"],
-        "weight_measured_at": record.patient["weight_measured_at"],
-    }
-    row = repo.dose_by_id(db, repo.insert_dose(db, values))
-    assert row is not None
-    record.doses.append(row)
-    journal.inserted_dose(changes, row)
-    return row
 
 
 def _exact_first_slot(
@@ -406,34 +231,6 @@ def book_course(
             },
         )
     return changes
-
-
-def previous_dose(record: CourseRecord, cycle: int) -> booking.PreviousDose | None:
-    """The cycle before ``cycle``: its given time, else its booking (None for cycle 1)."""
-    if cycle == 1:
-        return None
-    previous = record.dose(cycle - 1)
-    if previous["status"] == "given":
-        return booking.PreviousDose(cycle - 1, from_utc_text(previous["given_at"]))
-    booked = record.current.get(previous["id"])
-    return booking.PreviousDose(cycle - 1, from_utc_text(booked["start_utc"])) if booked else None
-
-
-def check_move(
-    db: Database,
-    settings: ClinicSettings,
-    record: CourseRecord,
-    cycle: int,
-    slot: Slot,
-    appointment_id: int,
-) -> str | None:
-    """Why a move of ``cycle`` to ``slot`` is refused, or None when allowed."""
-    calendar, skip = settings.calendar, {appointment_id}
-    holder = booking.chair_holder(
-        calendar, chair_free_probe(db, skip), day_load_lookup(db, calendar, skip)
-    )
-    previous = previous_dose(record, cycle)
-    return booking.placement_problem(calendar, settings.rules, slot, holder, previous)
 
 
 def move_appointment(
@@ -766,52 +563,6 @@ def _stop(
     )
 
 
-def book_blocked_time(
-    ctx: Context, *, chair: str, start: datetime, minutes: int, label: str
-) -> ChangeSet:
-    """Hold a chair for something else (another therapy, maintenance)."""
-    require_aware("start", start)
-    if not isinstance(minutes, int) or not 5 <= minutes <= 24 * 60:
-        raise DomainError("minutes", f"must be 5-1440, got {minutes}")
-    label = " ".join(label.split()) or "blocked"
-    changes = ChangeSet(f"block {chair}")
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        chair_row = require_chair(db, chair)
-        slot = Slot(chair_row["id"], start, ChairTime(0, minutes, 0))
-        reason = settings.calendar.why_outside_hours(slot.start, slot.end)
-        if reason:
-            raise DomainError("start", reason)
-        load = day_load_lookup(db, settings.calendar)(settings.calendar.local_date(start))
-        taken = booking.conflict(load.busy.get(chair_row["id"], ()), slot.interval)
-        if taken:
-            raise DomainError("start", booking.describe_conflict(settings.calendar, taken))
-        values = {**appointment_values(slot), "kind": "blocked", "label": label, "status": "booked"}
-        appointment_id = repo.insert_appointment(db, values)
-        changes.appointments.add(appointment_id)
-        audit(ctx, "block chair time", "appointment", appointment_id, None, values)
-    return changes
-
-
-def cancel_blocked_time(ctx: Context, *, appointment_id: int) -> ChangeSet:
-    changes = ChangeSet("remove blocked time")
-    with transaction(ctx) as db:
-        row = repo.appointment_by_id(db, appointment_id)
-        if row is None or row["kind"] != "blocked" or row["status"] != "booked":
-            raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
-        repo.update_appointment(db, appointment_id, row["version"], {"status": "cancelled"})
-        changes.appointments.add(appointment_id)
-        audit(
-            ctx,
-            "remove blocked time",
-            "appointment",
-            appointment_id,
-            {"status": "booked"},
-            {"status": "cancelled"},
-        )
-    return changes
-
-
 def later_shift_summary(changes: ChangeSet) -> str:
     """'3 later cycles move by +2 days' style text for confirmations."""
     shifts = [m.shift for m in changes.later_moves if m.shift is not None]
@@ -825,44 +576,3 @@ def later_shift_summary(changes: ChangeSet) -> str:
     )
     return f"{len(moved)} later cycle(s) move by {span}"
 
-
-def move_blocked_time(
-    ctx: Context,
-    *,
-    appointment_id: int,
-    to: datetime,
-    chair: str | None = None,
-    expected_version: int | None = None,
-) -> ChangeSet:
-    """Move booked blocked time (another therapy, maintenance) to another start and/or
-    chair; it keeps its own duration. Nothing else moves with it."""
-    require_aware("to", to)
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        old = repo.appointment_by_id(db, appointment_id)
-        if old is None or old["kind"] != "blocked" or old["status"] != "booked":
-            raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
-        if expected_version is not None and old["version"] != expected_version:
-            raise ConflictError("appointment", "it was changed by someone else since it was read")
-        changes = ChangeSet(f"move blocked time {old['label'] or 'blocked'}")
-        chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
-        slot = Slot(chair_id, to, slot_of(old).chair_time)
-        calendar = settings.calendar
-        reason = calendar.why_outside_hours(slot.start, slot.end)
-        if reason:
-            raise DomainError("to", reason)
-        load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
-        taken = booking.conflict(load.busy.get(chair_id, ()), slot.interval)
-        if taken is not None:
-            raise DomainError("to", booking.describe_conflict(calendar, taken))
-        journal.update_appointment(db, changes, old, appointment_values(slot))
-        changes.chairs.update({old["chair_id"], chair_id})
-        audit(
-            ctx,
-            "move blocked time",
-            "appointment",
-            appointment_id,
-            {"start": old["start_utc"], "chair": old["chair_id"]},
-            {"start": to_utc_text(to), "chair": chair_id},
-        )
-    return changes
