@@ -1,4 +1,5 @@
-"""Every time shown to a person, in clinic wall time: the one place that formats them.
+"""Every time shown to a person, in clinic wall time: the one place that formats them
+(and ``cycle_label``, the one place a cycle's number and its course length are written).
 
 Instants are stored and computed in UTC; a person reads the clinic's wall clock. The
 domain names instants in its messages as ISO 8601 (it knows no clinic zone), so a
@@ -43,6 +44,13 @@ def full_time(calendar: ClinicCalendar, instant: datetime) -> str:
 def dated_time(calendar: ClinicCalendar, instant: datetime) -> str:
     """``Tue 2026-12-01 08:00``: an instant whose year matters (notes, audit)."""
     return f"{calendar.local(instant):%a %Y-%m-%d %H:%M}"
+
+
+def cycle_label(cycle: int, total: int | None, *, word: str = "cycle ", of: str = "/") -> str:
+    """The one way a cycle is named: ``cycle 3/14`` in a course of fixed length, ``cycle 3``
+    in one without (MBC). ``word=""`` drops the word (``3/14``, a table cell); ``of=" of "``
+    reads ``cycle 3 of 14`` (a calendar entry, a patient's card)."""
+    return f"{word}{cycle}{of}{total}" if total else f"{word}{cycle}"
 
 
 def wall_message(text: str, calendar: ClinicCalendar) -> str:

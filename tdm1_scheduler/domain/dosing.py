@@ -17,13 +17,15 @@ from fractions import Fraction
 
 from .errors import DomainError
 from .regimen import MAX_DOSE_LEVEL_MG_PER_KG
+from .regimens import TDM1
 
-VIAL_SIZES_MG: tuple[int, ...] = (100, 160)  # [label] single-dose vials
-# [label] Sterile Water for Injection per vial; both give 20 mg/mL.
-WATER_ML_PER_VIAL: dict[int, float] = {100: 5.0, 160: 8.0}
-CONCENTRATION_MG_PER_ML = 20.0  # [label] reconstituted concentration
-DILUENT = "250 mL 0.9% Sodium Chloride"  # [label] 5% Dextrose must not be used
-DILUENT_VOLUME_ML = 250  # [label]
+# Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
+VIAL_SIZES_MG: tuple[int, ...] = TDM1.vial_sizes_mg  # [label] single-dose 100, 160 mg
+# [label] Sterile Water for Injection per vial (5 mL, 8 mL); both give 20 mg/mL.
+WATER_ML_PER_VIAL: dict[int, float] = TDM1.water_ml_per_vial()
+CONCENTRATION_MG_PER_ML = TDM1.concentration_mg_per_ml  # [label] reconstituted: 20 mg/mL
+DILUENT = TDM1.diluent  # [label] 250 mL 0.9% Sodium Chloride; 5% Dextrose must not be used
+DILUENT_VOLUME_ML = TDM1.diluent_volume_ml  # [label] 250 mL
 
 # [policy] doses are rounded to 0.1 mg and volumes to 0.1 mL, halves rounded up.
 _ONE_DECIMAL = Decimal("0.1")

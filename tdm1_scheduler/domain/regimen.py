@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import DomainError
+from .regimens import TDM1, Regimen
 from .tolerance import (
     FIRST_INFUSION_MIN as FIRST_INFUSION_MIN,
     LATER_INFUSION_MIN as LATER_INFUSION_MIN,
@@ -18,22 +19,24 @@ from .tolerance import (
     next_infusion_min,
 )
 
-DRUG_NAME = "ado-trastuzumab emtansine (KADCYLA)"
+# Every regimen fact below is a read of the T-DM1 regimen (regimens/tdm1.py, where each
+# carries its source tag); the names stay for their callers.
+DRUG_NAME = TDM1.drug_name  # [label]
 # [label] + FDA 2013 safety communication: never shown as "trastuzumab" alone.
-DRUG_NAME_REMINDER = "not trastuzumab, and not fam-trastuzumab deruxtecan (Enhertu)"
+DRUG_NAME_REMINDER = TDM1.drug_name_reminder
 
-CYCLE_LENGTH_DAYS = 21  # [label] one dose every 3 weeks
-# FIRST_INFUSION_MIN (90) and LATER_INFUSION_MIN (30) [label] live in tolerance.py.
-FIRST_OBSERVATION_MIN = 90  # [label] at least 90 min after the first infusion
-LATER_OBSERVATION_MIN = 30  # [label] at least 30 min after later infusions
+CYCLE_LENGTH_DAYS = TDM1.cycle_length_days  # [label] one dose every 3 weeks
+# FIRST_INFUSION_MIN (90) and LATER_INFUSION_MIN (30) [label] are read in tolerance.py.
+FIRST_OBSERVATION_MIN = TDM1.first_observation_min  # [label] at least 90 min after the first
+LATER_OBSERVATION_MIN = TDM1.later_observation_min  # [label] at least 30 min after later ones
 DEFAULT_PREP_MIN = 15  # [policy] vitals and line access before the infusion
-EBC_TOTAL_CYCLES = 14  # [label] early breast cancer: 14 cycles in total
-MBC_DEFAULT_HORIZON_CYCLES = 6  # [policy] metastatic: planned on a rolling horizon
+EBC_TOTAL_CYCLES = TDM1.fixed_cycles("EBC")  # [label] early breast cancer: 14 cycles
+MBC_DEFAULT_HORIZON_CYCLES = TDM1.mbc_default_horizon_cycles  # [policy] rolling horizon
 DEFAULT_EARLY_WINDOW_DAYS = 0  # [policy] days a site lets a dose come before 21 days
 
 # [label-2013], same in current tables: 3.6 -> 3.0 -> 2.4; a further reduction stops.
-DOSE_LEVELS_MG_PER_KG: tuple[float, ...] = (3.6, 3.0, 2.4)
-MAX_DOSE_LEVEL_MG_PER_KG = 3.6  # [label] never more than 3.6 mg/kg
+DOSE_LEVELS_MG_PER_KG: tuple[float, ...] = TDM1.dose_levels_mg_per_kg
+MAX_DOSE_LEVEL_MG_PER_KG = TDM1.max_dose_mg_per_kg  # [label] never more than 3.6 mg/kg
 
 
 class Setting(StrEnum):
@@ -58,16 +61,17 @@ def parse_setting(value: str) -> Setting:
         raise DomainError("setting", f"must be EBC or MBC, got {value!r}") from None
 
 
-def total_cycles(setting: Setting) -> int | None:
-    """14 for EBC; None (no fixed end) for MBC."""
-    return EBC_TOTAL_CYCLES if setting is Setting.EBC else None
+def total_cycles(setting: Setting, regimen: Regimen = TDM1) -> int | None:
+    """The course's fixed length (T-DM1: 14 for EBC); None (no fixed end) for MBC."""
+    return regimen.total_cycles(setting)
 
 
-def check_cycle_number(setting: Setting, cycle: int) -> int:
+def check_cycle_number(setting: Setting, cycle: int, regimen: Regimen = TDM1) -> int:
     if not isinstance(cycle, int) or isinstance(cycle, bool) or cycle < 1:
         raise DomainError("cycle", f"must be a whole number from 1, got {cycle!r}")
-    if setting is Setting.EBC and cycle > EBC_TOTAL_CYCLES:
-        raise DomainError("cycle", f"an EBC course has {EBC_TOTAL_CYCLES} cycles, got {cycle}")
+    limit = regimen.total_cycles(setting)
+    if limit is not None and cycle > limit:
+        raise DomainError("cycle", f"an {setting} course has {limit} cycles, got {cycle}")
     return cycle
 
 
@@ -85,7 +89,9 @@ class ChairTime:
 
 
 def chair_time_for_next(
-    previous: Sequence[InfusionOutcome], prep_min: int = DEFAULT_PREP_MIN
+    previous: Sequence[InfusionOutcome],
+    prep_min: int = DEFAULT_PREP_MIN,
+    regimen: Regimen = TDM1,
 ) -> ChairTime:
     """Durations for the next infusion from every infusion given before it.
 
@@ -94,36 +100,37 @@ def chair_time_for_next(
     """
     if prep_min < 0:
         raise DomainError("prep_min", f"must not be negative, got {prep_min}")
-    observation = LATER_OBSERVATION_MIN if previous else FIRST_OBSERVATION_MIN
-    return ChairTime(prep_min, next_infusion_min(previous), observation)
+    observation = regimen.later_observation_min if previous else regimen.first_observation_min
+    return ChairTime(prep_min, next_infusion_min(previous, regimen), observation)
 
 
-def check_dose_level(value: float) -> float:
+def check_dose_level(value: float, regimen: Regimen = TDM1) -> float:
     """A dose level must be a rung of the ladder and never above 3.6 mg/kg [label]."""
-    if value > MAX_DOSE_LEVEL_MG_PER_KG:
+    if value > regimen.max_dose_mg_per_kg:
         raise DomainError(
             "dose_level_mg_per_kg",
-            f"{value} is above the maximum of {MAX_DOSE_LEVEL_MG_PER_KG} mg/kg",
+            f"{value} is above the maximum of {regimen.max_dose_mg_per_kg} mg/kg",
         )
-    for level in DOSE_LEVELS_MG_PER_KG:
+    for level in regimen.dose_levels_mg_per_kg:
         if abs(value - level) < 1e-9:
             return level
-    ladder = " -> ".join(str(level) for level in DOSE_LEVELS_MG_PER_KG)
+    ladder = " -> ".join(str(level) for level in regimen.dose_levels_mg_per_kg)
     raise DomainError("dose_level_mg_per_kg", f"{value} is not on the ladder {ladder} mg/kg")
 
 
-def next_lower_dose_level(current: float) -> float | None:
+def next_lower_dose_level(current: float, regimen: Regimen = TDM1) -> float | None:
     """The next rung down, or None when a further reduction means stopping [label-2013]."""
-    index = DOSE_LEVELS_MG_PER_KG.index(check_dose_level(current))
-    if index + 1 < len(DOSE_LEVELS_MG_PER_KG):
-        return DOSE_LEVELS_MG_PER_KG[index + 1]
+    ladder = regimen.dose_levels_mg_per_kg
+    index = ladder.index(check_dose_level(current, regimen))
+    if index + 1 < len(ladder):
+        return ladder[index + 1]
     return None
 
 
-def check_reduction(current: float, requested: float) -> float:
+def check_reduction(current: float, requested: float, regimen: Regimen = TDM1) -> float:
     """A new level must be a lower rung: no re-escalation, no staying put [label]."""
-    current = check_dose_level(current)
-    requested = check_dose_level(requested)
+    current = check_dose_level(current, regimen)
+    requested = check_dose_level(requested, regimen)
     if requested > current:
         raise DomainError(
             "dose_level_mg_per_kg",

@@ -20,9 +20,11 @@ from enum import StrEnum
 
 from .dosing import DILUENT, DILUENT_VOLUME_ML
 from .errors import DomainError, require_aware
+from .regimens import TDM1
 
-VIAL_HOLD = timedelta(hours=24)  # [label] reconstituted vial, 2-8 °C, then discard
-BAG_HOLD = timedelta(hours=24)  # [label] diluted bag, 2-8 °C, in addition to VIAL_HOLD
+# Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
+VIAL_HOLD = TDM1.vial_hold  # [label] 24 h: reconstituted vial, 2-8 °C, then discard
+BAG_HOLD = TDM1.bag_hold  # [label] 24 h: diluted bag, 2-8 °C, in addition to VIAL_HOLD
 
 # [label, EU text only] 0.45% NaCl is also allowed in the EU SmPC; off unless a site opts in.
 HALF_NORMAL_SALINE_DILUENT = f"{DILUENT_VOLUME_ML} mL 0.45% Sodium Chloride"

@@ -24,10 +24,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .errors import DomainError, require_aware
+from .regimens import TDM1, Regimen
 from .timers import LIFE_THREATENING_GRADE, Visit, infusion_minutes, paused_total, tolerated
 
-FIRST_INFUSION_MIN = 90  # [label]
-LATER_INFUSION_MIN = 30  # [label] when prior infusions were well tolerated
+# Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
+FIRST_INFUSION_MIN = TDM1.first_infusion_min  # [label] 90
+LATER_INFUSION_MIN = TDM1.later_infusion_min  # [label] 30 when prior ones were tolerated
 SHORTEST_INFUSION_MIN = LATER_INFUSION_MIN  # [label] never over less than 30 minutes
 MAX_RECORDED_INFUSION_MIN = 600  # a plausibility bound on entered minutes
 
@@ -65,14 +67,15 @@ class InfusionOutcome:
         return max(self.infusion_min, self.planned_min)
 
 
-def next_infusion_min(previous: Sequence[InfusionOutcome]) -> int:
+def next_infusion_min(previous: Sequence[InfusionOutcome], regimen: Regimen = TDM1) -> int:
     """Minutes for the next infusion from every infusion given before it (module doc)."""
     if not previous:
-        return FIRST_INFUSION_MIN
+        return regimen.first_infusion_min
     if all(outcome.tolerated for outcome in previous):
-        return LATER_INFUSION_MIN
+        return regimen.later_infusion_min
     any_tolerated = any(outcome.tolerated for outcome in previous)
-    floor = SHORTEST_INFUSION_MIN if any_tolerated else FIRST_INFUSION_MIN
+    # [label] never shorter than the later infusion's minutes (T-DM1: 30)
+    floor = regimen.later_infusion_min if any_tolerated else regimen.first_infusion_min
     return max(previous[-1].kept_min, floor)
 
 

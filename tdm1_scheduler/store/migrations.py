@@ -9,6 +9,7 @@ log, so no code path (GUI, CLI, a second process) can get around either rule.
 from __future__ import annotations
 
 from .connection import Database
+from .m007_course_regimen import m007_course_regimen
 from .migration_set import MigrationSet
 
 MIGRATION_SET = "tdm1_scheduler"
@@ -293,6 +294,11 @@ def m006_courses_by_patient(db: Database) -> None:
     """A patient's courses by index: booking looked them up with a full scan of
     ``courses`` (issue 19)."""
     db.executescript("CREATE INDEX IF NOT EXISTS courses_by_patient ON courses(patient_id);")
+
+
+# From m007 on, each migration lives in its own module (store/m0NN_*.py) and is
+# registered here, in the order of its name.
+migrations()(m007_course_regimen)
 
 
 def known_migration_names() -> list[str]:
