@@ -1,11 +1,48 @@
-"""Shared test set-up. Qt runs headless: the platform is chosen before any Qt import."""
+"""Shared test set-up. Qt runs headless: the platform is chosen before any Qt import.
+
+The ``store`` fixture runs on each backend named by ``--backend`` (repeatable; default
+sqlite), so a second backend runs the same tests: ``pytest --backend sqlite``.
+"""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tdm1_scheduler.store.protocol import Store
+from tests.store.backends import BACKENDS, DEFAULT_BACKEND, close_store, open_store
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        action="append",
+        dest="backends",
+        choices=BACKENDS,
+        help=f"store backend for the store fixture (repeatable; default {DEFAULT_BACKEND})",
+    )
+
+
+def backends_of(config: pytest.Config) -> list[str]:
+    chosen = config.getoption("backends") or [DEFAULT_BACKEND]
+    return list(dict.fromkeys(chosen))  # each once, in the order given
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Every test that uses ``store``, itself or through another fixture, runs per backend.
+    if "store" in metafunc.fixturenames:
+        metafunc.parametrize("store", backends_of(metafunc.config), indirect=True)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh, empty, migrated store (in memory) on the backend of this run."""
+    opened = open_store(getattr(request, "param", DEFAULT_BACKEND))
+    yield opened
+    close_store(opened)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""What every service call needs: the database, a clock, who acts; and what it returns."""
+"""What every service call needs: the store (and, until every service reads through it,
+the database), a clock, who acts; and what it returns."""
 
 from __future__ import annotations
 
@@ -10,19 +11,44 @@ from typing import Any
 
 from ..clock import Clock
 from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup, SlotPreferences
-from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_from_name
+from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import StoreError, from_utc_text, write_transaction
+from ..store.protocol import Store
+from ..store.sqlite_store import SqliteStore
 
 
 @dataclass
 class Context:
+    """``Context(db, clock, user)``; ``ctx.store`` is the typed store over ``db``.
+
+    Services being moved to the store read records through ``ctx.store``; the others
+    still use ``ctx.db`` (the same connection, so both see one transaction)."""
+
     db: Database
     clock: Clock
     user: str = "scheduler"
+    _store: Store | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def over(cls, store: Store, clock: Clock, user: str = "scheduler") -> Context:
+        """A context on ``store``. The services still on ``ctx.db`` need its connection,
+        so for now only a store with one (``SqliteStore``) can carry them all."""
+        if not isinstance(store, SqliteStore):
+            raise TypeError(f"{store!r} has no database connection for ctx.db")
+        context = cls(store.db, clock, user)
+        context._store = store
+        return context
+
+    @property
+    def store(self) -> Store:
+        store = self._store
+        if store is None or (isinstance(store, SqliteStore) and store.db is not self.db):
+            store = self._store = SqliteStore(self.db)  # built once, follows a new db
+        return store
 
 
 @dataclass(frozen=True)
@@ -110,28 +136,28 @@ class ClinicSettings:
 
 
 def load_settings(db: Database) -> ClinicSettings:
-    row = repo.clinic(db)
-    if row is None:
+    return settings_from(SqliteStore(db))
+
+
+def settings_from(store: Store) -> ClinicSettings:
+    """The clinic's settings, calendar and planning rules, read through ``store``."""
+    clinic = store.clinic()
+    if clinic is None:
         raise StoreError("the database has no clinic yet; run `tdm1-scheduler init` first")
-    zone = zone_from_name(row["timezone"])
-    hours = {
-        int(h["weekday"]): OpeningHours(
-            parse_hhmm("opens", h["opens"]), parse_hhmm("closes", h["closes"])
-        )
-        for h in repo.opening_hours(db)
-    }
-    closed = frozenset(date.fromisoformat(r["day"]) for r in repo.closed_dates(db))
+    zone = zone_from_name(clinic.timezone)
+    hours = {h.weekday: OpeningHours(h.opens, h.closes) for h in store.opening_hours()}
+    closed = frozenset(closed.day for closed in store.closed_dates())
     return ClinicSettings(
-        name=row["name"],
-        timezone=row["timezone"],
+        name=clinic.name,
+        timezone=clinic.timezone,
         calendar=ClinicCalendar(zone, hours, closed),
-        rules=PlanningRules(row["prep_min"], row["early_window_days"], row["mbc_horizon_cycles"]),
-        snap_min=row["snap_min"],
-        start_cap=row["start_cap"],
-        preferred_window_min=row["preferred_window_min"],
-        weight_min_kg=row["weight_min_kg"],
-        weight_max_kg=row["weight_max_kg"],
-        weight_recalc_percent=row["weight_recalc_percent"],
+        rules=PlanningRules(clinic.prep_min, clinic.early_window_days, clinic.mbc_horizon_cycles),
+        snap_min=clinic.snap_min,
+        start_cap=clinic.start_cap,
+        preferred_window_min=clinic.preferred_window_min,
+        weight_min_kg=clinic.weight_min_kg,
+        weight_max_kg=clinic.weight_max_kg,
+        weight_recalc_percent=clinic.weight_recalc_percent,
     )
 
 

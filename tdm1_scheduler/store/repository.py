@@ -349,6 +349,15 @@ def audit_rows(db: Database, limit: int = 100) -> list[Row]:
     return _rows(db, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])
 
 
+def audit_after(db: Database, audit_id: int) -> list[Row]:
+    """The audit rows written after row ``audit_id``, oldest first (the change feed)."""
+    return _rows(db, "SELECT * FROM audit_log WHERE id > ? ORDER BY id", [audit_id])
+
+
+def last_audit_id(db: Database) -> int:
+    return int(db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0])
+
+
 def count(db: Database, table: str) -> int:
     return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

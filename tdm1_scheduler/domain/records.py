@@ -1,0 +1,311 @@
+"""The clinic's stored facts as typed values, shared by every layer (issue 15, item 1).
+
+One frozen dataclass per table row: instants are aware UTC datetimes (never text), the
+choice columns are enums, flags are bools, and ``id``/``version`` are kept so a write can
+name the row and refuse a stale edit. ``store/mapping.py`` is the one place that turns
+rows into these and back. Pure Python: no SQL, no Qt, no clock reads.
+
+Two names also exist elsewhere in ``domain`` with another job: ``stability.Preparation``
+and ``timers.Visit`` are the instants a rule computes over; the records here are the rows
+as stored (``Preparation.instants()`` and ``Visit`` fields feed those).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from .course import CourseStatus, CycleStatus
+from .regimen import Setting
+from .stability import Preparation as PreparationInstants
+
+__all__ = [
+    "DEFAULT_REGIMEN_CODE",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentView",
+    "AuditEntry",
+    "Chair",
+    "Clinic",
+    "ClosedDate",
+    "Course",
+    "CourseStatus",
+    "CycleStatus",
+    "Dose",
+    "LabResult",
+    "LabTest",
+    "LvefModality",
+    "LvefResult",
+    "OpeningHoursRow",
+    "Patient",
+    "Preparation",
+    "ReactionAction",
+    "ReadinessGate",
+    "Setting",
+    "Visit",
+    "VisitReaction",
+]
+
+
+# A course from before courses recorded their regimen (m007) gives T-DM1.
+DEFAULT_REGIMEN_CODE = "TDM1"
+
+
+class AppointmentKind(StrEnum):
+    DOSE = "dose"  # a dose's chair booking
+    BLOCKED = "blocked"  # chair time held for something else (``label`` says what)
+
+
+class ReadinessGate(StrEnum):
+    OFF = "off"
+    WARN = "warn"
+    ENFORCE = "enforce"
+
+
+class LabTest(StrEnum):
+    AST = "ast"
+    ALT = "alt"
+    BILIRUBIN = "bilirubin"
+    PLATELETS = "platelets"
+
+
+class LvefModality(StrEnum):
+    ECHO = "echo"
+    MUGA = "muga"
+
+
+class ReactionAction(StrEnum):
+    SLOWED = "slowed"
+    INTERRUPTED = "interrupted"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class Clinic:
+    """The one ``clinic`` row: the site's name, zone and settings."""
+
+    name: str
+    timezone: str
+    prep_min: int
+    early_window_days: int
+    mbc_horizon_cycles: int
+    start_cap: int | None
+    snap_min: int
+    preferred_window_min: int
+    weight_min_kg: float
+    weight_max_kg: float
+    weight_recalc_percent: float
+    readiness_gate: ReadinessGate
+    lab_freshness_days: int
+    lvef_interval_weeks: int
+    version: int
+    id: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHoursRow:
+    weekday: int  # 0 = Monday
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDate:
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chair:
+    id: int
+    name: str
+    position: int
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    id: int
+    mrn: str
+    name: str
+    weight_kg: float
+    weight_measured_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    id: int
+    patient_id: int
+    setting: Setting
+    status: CourseStatus
+    dose_level_mg_per_kg: float
+    preferred_time: time  # clinic wall time
+    preferred_chair_id: int | None
+    stop_reason: str | None
+    stopped_at: datetime | None
+    created_at: datetime
+    version: int
+    regimen_code: str = DEFAULT_REGIMEN_CODE  # the regimen it gives (m007)
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """One cycle of a course (status booked, given or cancelled)."""
+
+    id: int
+    course_id: int
+    cycle: int
+    status: CycleStatus
+    dose_level_mg_per_kg: float
+    weight_kg: float
+    weight_measured_at: datetime
+    given_at: datetime | None
+    infusion_actual_min: int | None
+    tolerated: bool | None
+    reaction_grade: int | None
+    infusion_completed: bool | None
+    infusion_planned_min: int | None
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A chair booking: a dose's (``dose_id`` set) or blocked time (``label`` set)."""
+
+    id: int
+    chair_id: int
+    dose_id: int | None
+    kind: AppointmentKind
+    label: str
+    status: CycleStatus
+    start: datetime
+    end: datetime
+    prep_min: int
+    infusion_min: int
+    observation_min: int
+    version: int
+
+    @property
+    def holds_chair(self) -> bool:
+        """Booked or given: the chair is taken for [start, end)."""
+        return self.status in (CycleStatus.BOOKED, CycleStatus.GIVEN)
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentView:
+    """An appointment with the names a schedule shows (chair, cycle, patient) joined;
+    the dose, course and patient fields are None for blocked time."""
+
+    appointment: Appointment
+    chair_name: str
+    cycle: int | None
+    course_id: int | None
+    dose_status: CycleStatus | None
+    given_at: datetime | None
+    tolerated: bool | None
+    infusion_actual_min: int | None
+    setting: Setting | None
+    course_status: CourseStatus | None
+    patient_id: int | None
+    mrn: str | None
+    patient_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Preparation:
+    """One dose's vial and bag as recorded by the pharmacy."""
+
+    id: int
+    dose_id: int
+    reconstituted_at: datetime | None
+    vial_lots: str
+    storage: str
+    diluted_at: datetime | None
+    diluent: str | None
+    dose_mg: float | None
+    discarded_at: datetime | None
+    discard_reason: str | None
+    wasted_mg: float | None
+    used_at: datetime | None
+    version: int
+
+    @property
+    def live(self) -> bool:
+        """On the pharmacy's shelf: neither discarded nor used."""
+        return self.discarded_at is None and self.used_at is None
+
+    def instants(self) -> PreparationInstants:
+        """The instants the stability rules compute over (they refuse impossible ones)."""
+        return PreparationInstants(
+            self.reconstituted_at, self.diluted_at, self.discarded_at, self.used_at
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """What the nurse board recorded of one chair visit."""
+
+    id: int
+    appointment_id: int
+    arrived_at: datetime | None
+    infusion_started_at: datetime | None
+    paused_at: datetime | None
+    paused_seconds: int
+    pause_count: int
+    infusion_ended_at: datetime | None
+    observation_ended_at: datetime | None
+    discharged_at: datetime | None
+    early_discharge_reason: str | None
+    reaction_grade: int | None
+    alerts_acknowledged: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class VisitReaction:
+    id: int
+    visit_id: int
+    at: datetime
+    grade: int
+    symptoms: str
+    action: ReactionAction | None
+    note: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class LabResult:
+    id: int
+    patient_id: int
+    test: LabTest
+    value: float
+    uln: float | None  # None for platelets
+    sampled_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LvefResult:
+    id: int
+    patient_id: int
+    percent: float
+    modality: LvefModality
+    sampled_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One append-only audit row; ``old_values``/``new_values`` are its JSON text."""
+
+    id: int
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: int | None
+    old_values: str | None
+    new_values: str | None

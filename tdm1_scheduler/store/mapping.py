@@ -1,0 +1,303 @@
+"""Rows <-> records: the one place a stored row becomes a typed record and back.
+
+A row is what ``repository`` returns (a dict of column -> value, instants as UTC text
+``YYYY-MM-DDTHH:MM:SSZ``, wall times ``HH:MM``, flags 0/1). A record is a frozen
+dataclass of ``domain/records.py`` (aware UTC datetimes, enums, bools). Extra columns in
+a row (joined names, a column a newer migration added) are ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any
+
+from ..domain.calendar import parse_hhmm
+from ..domain.records import (
+    DEFAULT_REGIMEN_CODE,
+    Appointment,
+    AppointmentKind,
+    AppointmentView,
+    AuditEntry,
+    Chair,
+    Clinic,
+    ClosedDate,
+    Course,
+    CourseStatus,
+    CycleStatus,
+    Dose,
+    LabResult,
+    LabTest,
+    LvefModality,
+    LvefResult,
+    OpeningHoursRow,
+    Patient,
+    Preparation,
+    ReactionAction,
+    ReadinessGate,
+    Setting,
+    Visit,
+    VisitReaction,
+)
+from .database import from_utc_text, to_utc_text
+
+Row = Mapping[str, Any]
+
+# Record field -> column, where the name differs (an instant's column says it is UTC).
+COLUMN_OF_FIELD = {"start": "start_utc", "end": "end_utc", "at": "at_utc"}
+
+
+def _at(text: str | None) -> datetime | None:
+    return None if text is None else from_utc_text(text)
+
+
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+# --- rows -> records ---------------------------------------------------------------------
+def row_to_clinic(row: Row) -> Clinic:
+    return Clinic(
+        name=row["name"],
+        timezone=row["timezone"],
+        prep_min=int(row["prep_min"]),
+        early_window_days=int(row["early_window_days"]),
+        mbc_horizon_cycles=int(row["mbc_horizon_cycles"]),
+        start_cap=_int(row["start_cap"]),
+        snap_min=int(row["snap_min"]),
+        preferred_window_min=int(row["preferred_window_min"]),
+        weight_min_kg=float(row["weight_min_kg"]),
+        weight_max_kg=float(row["weight_max_kg"]),
+        weight_recalc_percent=float(row["weight_recalc_percent"]),
+        readiness_gate=ReadinessGate(row["readiness_gate"]),
+        lab_freshness_days=int(row["lab_freshness_days"]),
+        lvef_interval_weeks=int(row["lvef_interval_weeks"]),
+        version=int(row["version"]),
+        id=int(row["id"]),
+    )
+
+
+def row_to_opening_hours(row: Row) -> OpeningHoursRow:
+    return OpeningHoursRow(
+        int(row["weekday"]), parse_hhmm("opens", row["opens"]), parse_hhmm("closes", row["closes"])
+    )
+
+
+def row_to_closed_date(row: Row) -> ClosedDate:
+    return ClosedDate(date.fromisoformat(row["day"]), row["reason"])
+
+
+def row_to_chair(row: Row) -> Chair:
+    return Chair(int(row["id"]), row["name"], int(row["position"]), bool(row["active"]))
+
+
+def row_to_patient(row: Row) -> Patient:
+    return Patient(
+        id=int(row["id"]),
+        mrn=row["mrn"],
+        name=row["name"],
+        weight_kg=float(row["weight_kg"]),
+        weight_measured_at=from_utc_text(row["weight_measured_at"]),
+        version=int(row["version"]),
+    )
+
+
+def row_to_course(row: Row) -> Course:
+    return Course(
+        id=int(row["id"]),
+        patient_id=int(row["patient_id"]),
+        setting=Setting(row["setting"]),
+        status=CourseStatus(row["status"]),
+        dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
+        preferred_time=parse_hhmm("preferred_time", row["preferred_time"]),
+        preferred_chair_id=_int(row["preferred_chair_id"]),
+        stop_reason=row["stop_reason"],
+        stopped_at=_at(row["stopped_at"]),
+        created_at=from_utc_text(row["created_at"]),
+        version=int(row["version"]),
+        regimen_code=row.get("regimen_code", DEFAULT_REGIMEN_CODE),
+    )
+
+
+def row_to_dose(row: Row) -> Dose:
+    return Dose(
+        id=int(row["id"]),
+        course_id=int(row["course_id"]),
+        cycle=int(row["cycle"]),
+        status=CycleStatus(row["status"]),
+        dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
+        weight_kg=float(row["weight_kg"]),
+        weight_measured_at=from_utc_text(row["weight_measured_at"]),
+        given_at=_at(row["given_at"]),
+        infusion_actual_min=_int(row["infusion_actual_min"]),
+        tolerated=_flag(row["tolerated"]),
+        reaction_grade=_int(row["reaction_grade"]),
+        infusion_completed=_flag(row["infusion_completed"]),
+        infusion_planned_min=_int(row["infusion_planned_min"]),
+        version=int(row["version"]),
+    )
+
+
+def row_to_appointment(row: Row) -> Appointment:
+    return Appointment(
+        id=int(row["id"]),
+        chair_id=int(row["chair_id"]),
+        dose_id=_int(row["dose_id"]),
+        kind=AppointmentKind(row["kind"]),
+        label=row["label"],
+        status=CycleStatus(row["status"]),
+        start=from_utc_text(row["start_utc"]),
+        end=from_utc_text(row["end_utc"]),
+        prep_min=int(row["prep_min"]),
+        infusion_min=int(row["infusion_min"]),
+        observation_min=int(row["observation_min"]),
+        version=int(row["version"]),
+    )
+
+
+def row_to_appointment_view(row: Row) -> AppointmentView:
+    """A ``repository.APPOINTMENT_VIEW`` row: the appointment with its names joined."""
+    dose_status, setting, course_status = row["dose_status"], row["setting"], row["course_status"]
+    return AppointmentView(
+        appointment=row_to_appointment(row),
+        chair_name=row["chair_name"],
+        cycle=_int(row["cycle"]),
+        course_id=_int(row["course_id"]),
+        dose_status=None if dose_status is None else CycleStatus(dose_status),
+        given_at=_at(row["given_at"]),
+        tolerated=_flag(row["tolerated"]),
+        infusion_actual_min=_int(row["infusion_actual_min"]),
+        setting=None if setting is None else Setting(setting),
+        course_status=None if course_status is None else CourseStatus(course_status),
+        patient_id=_int(row["patient_id"]),
+        mrn=row["mrn"],
+        patient_name=row["patient_name"],
+    )
+
+
+def row_to_preparation(row: Row) -> Preparation:
+    return Preparation(
+        id=int(row["id"]),
+        dose_id=int(row["dose_id"]),
+        reconstituted_at=_at(row["reconstituted_at"]),
+        vial_lots=row["vial_lots"],
+        storage=row["storage"],
+        diluted_at=_at(row["diluted_at"]),
+        diluent=row["diluent"],
+        dose_mg=_float(row["dose_mg"]),
+        discarded_at=_at(row["discarded_at"]),
+        discard_reason=row["discard_reason"],
+        wasted_mg=_float(row["wasted_mg"]),
+        used_at=_at(row["used_at"]),
+        version=int(row["version"]),
+    )
+
+
+def row_to_visit(row: Row) -> Visit:
+    return Visit(
+        id=int(row["id"]),
+        appointment_id=int(row["appointment_id"]),
+        arrived_at=_at(row["arrived_at"]),
+        infusion_started_at=_at(row["infusion_started_at"]),
+        paused_at=_at(row["paused_at"]),
+        paused_seconds=int(row["paused_seconds"]),
+        pause_count=int(row["pause_count"]),
+        infusion_ended_at=_at(row["infusion_ended_at"]),
+        observation_ended_at=_at(row["observation_ended_at"]),
+        discharged_at=_at(row["discharged_at"]),
+        early_discharge_reason=row["early_discharge_reason"],
+        reaction_grade=_int(row["reaction_grade"]),
+        alerts_acknowledged=row["alerts_acknowledged"],
+        version=int(row["version"]),
+    )
+
+
+def row_to_visit_reaction(row: Row) -> VisitReaction:
+    action = row["action"]
+    return VisitReaction(
+        id=int(row["id"]),
+        visit_id=int(row["visit_id"]),
+        at=from_utc_text(row["at_utc"]),
+        grade=int(row["grade"]),
+        symptoms=row["symptoms"],
+        action=None if action is None else ReactionAction(action),
+        note=row["note"],
+        recorded_at=from_utc_text(row["recorded_at"]),
+        recorded_by=row["recorded_by"],
+    )
+
+
+def row_to_lab_result(row: Row) -> LabResult:
+    return LabResult(
+        id=int(row["id"]),
+        patient_id=int(row["patient_id"]),
+        test=LabTest(row["test"]),
+        value=float(row["value"]),
+        uln=_float(row["uln"]),
+        sampled_at=from_utc_text(row["sampled_at"]),
+        recorded_at=from_utc_text(row["recorded_at"]),
+    )
+
+
+def row_to_lvef_result(row: Row) -> LvefResult:
+    return LvefResult(
+        id=int(row["id"]),
+        patient_id=int(row["patient_id"]),
+        percent=float(row["percent"]),
+        modality=LvefModality(row["modality"]),
+        sampled_at=from_utc_text(row["sampled_at"]),
+        recorded_at=from_utc_text(row["recorded_at"]),
+    )
+
+
+def row_to_audit_entry(row: Row) -> AuditEntry:
+    return AuditEntry(
+        id=int(row["id"]),
+        at=from_utc_text(row["at_utc"]),
+        user=row["user"],
+        action=row["action"],
+        entity=row["entity"],
+        entity_id=_int(row["entity_id"]),
+        old_values=row["old_values"],
+        new_values=row["new_values"],
+    )
+
+
+# --- records -> rows ---------------------------------------------------------------------
+def column_value(value: Any) -> Any:
+    """One record field as its column stores it."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return to_utc_text(value)
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def record_to_row(record: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every column of a record's row (not the ``leave_out`` fields), as stored."""
+    return {
+        COLUMN_OF_FIELD.get(field.name, field.name): column_value(getattr(record, field.name))
+        for field in dataclasses.fields(record)
+        if field.name not in leave_out
+    }
+
+
+def appointment_values(appointment: Appointment) -> dict[str, Any]:
+    """The columns an insert or update of ``appointment`` writes (not id, version)."""
+    return record_to_row(appointment, leave_out=("id", "version"))

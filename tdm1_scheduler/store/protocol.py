@@ -1,0 +1,216 @@
+"""The store as the services see it: a unit of work, typed reads and writes, a change feed.
+
+``Store`` is a ``typing.Protocol``: the SQLite store (``sqlite_store.SqliteStore``), a
+fake, or a second backend each satisfy it without inheriting anything. Everything it
+takes and returns is a record of ``domain/records.py`` (aware UTC datetimes, enums),
+never a row.
+
+A write is ``with store.transaction() as tx:`` (``tx`` is the store): all or nothing,
+holding the write lock from its first statement so a read-then-write cannot race.
+``store.read()`` is a consistent snapshot that writes nothing and takes no write lock.
+``store.changes(token)`` says what other writers (and this one) changed since ``token``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from ..domain.records import (
+    Appointment,
+    AppointmentKind,
+    AppointmentView,
+    AuditEntry,
+    Chair,
+    Clinic,
+    ClosedDate,
+    Course,
+    CycleStatus,
+    Dose,
+    LabResult,
+    LvefResult,
+    OpeningHoursRow,
+    Patient,
+    Preparation,
+    Visit,
+    VisitReaction,
+)
+
+# Statuses whose appointment holds the chair (the default of the range reads).
+HOLDING: tuple[CycleStatus, ...] = (CycleStatus.BOOKED, CycleStatus.GIVEN)
+
+
+@dataclass(frozen=True)
+class ChangeToken:
+    """Where a reader is in the change feed: the last audit row it has seen, plus what
+    its backend needs to answer "nothing changed" without a query (``marks``)."""
+
+    audit_id: int
+    marks: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeFeed:
+    """What changed after a token: the audit rows written since, oldest first, and the
+    token to ask with next time."""
+
+    token: ChangeToken
+    entries: tuple[AuditEntry, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def __iter__(self) -> Iterator[AuditEntry]:
+        return iter(self.entries)
+
+    def ids(self, entity: str) -> set[int]:
+        """The ids of ``entity`` ("appointment", "patient", ...) the entries name."""
+        return {e.entity_id for e in self.entries if e.entity == entity and e.entity_id}
+
+    @property
+    def entities(self) -> set[str]:
+        return {entry.entity for entry in self.entries}
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The reads and writes the services need, over one connection to the clinic."""
+
+    # --- units of work --------------------------------------------------------------
+    def transaction(self) -> AbstractContextManager[Store]:
+        """One write unit of work: committed when the block ends, rolled back (nothing
+        written) when it raises. Nested, it is a savepoint of the outer one."""
+        ...
+
+    def read(self) -> AbstractContextManager[Store]:
+        """A consistent snapshot for several reads; writes are refused inside it."""
+        ...
+
+    def changes(self, since: ChangeToken | None = None) -> ChangeFeed:
+        """The audit rows after ``since`` (none, with the current token, for None)."""
+        ...
+
+    # --- clinic ---------------------------------------------------------------------
+    def clinic(self) -> Clinic | None: ...
+
+    def opening_hours(self) -> list[OpeningHoursRow]: ...
+
+    def closed_dates(self) -> list[ClosedDate]: ...
+
+    def chairs(self, active_only: bool = True) -> list[Chair]:
+        """In the clinic's order (position, then id)."""
+        ...
+
+    def chair_by_id(self, chair_id: int) -> Chair | None: ...
+
+    def chair_by_name(self, name: str) -> Chair | None: ...
+
+    # --- patients -------------------------------------------------------------------
+    def patient_by_mrn(self, mrn: str) -> Patient | None: ...
+
+    def patient_by_id(self, patient_id: int) -> Patient | None: ...
+
+    def search_patients(self, text: str, limit: int = 50) -> list[Patient]:
+        """Patients whose MRN or name holds ``text``, by name."""
+        ...
+
+    # --- courses and doses ----------------------------------------------------------
+    def course_by_id(self, course_id: int) -> Course | None: ...
+
+    def latest_course(self, patient_id: int) -> Course | None:
+        """The patient's active course, else the most recent one."""
+        ...
+
+    def courses_of_patient(self, patient_id: int) -> list[Course]: ...
+
+    def doses_of_course(self, course_id: int) -> list[Dose]:
+        """By cycle."""
+        ...
+
+    def dose_by_id(self, dose_id: int) -> Dose | None: ...
+
+    def dose_by_cycle(self, course_id: int, cycle: int) -> Dose | None: ...
+
+    # --- appointments ---------------------------------------------------------------
+    def appointment_by_id(self, appointment_id: int) -> Appointment | None: ...
+
+    def appointments_of_dose(self, dose_id: int) -> list[Appointment]:
+        """Every booking the dose ever had, oldest first (cancelled and missed too)."""
+        ...
+
+    def current_appointments_of_course(self, course_id: int) -> dict[int, Appointment]:
+        """Dose id -> its chair-holding booking (the newest)."""
+        ...
+
+    def appointments_between(
+        self, start: datetime, end: datetime, statuses: Sequence[CycleStatus] = HOLDING
+    ) -> list[AppointmentView]:
+        """Appointments overlapping [start, end) in one of ``statuses``, names joined,
+        in chair order then start."""
+        ...
+
+    def appointment_view(self, appointment_id: int) -> AppointmentView | None: ...
+
+    def insert_appointment(
+        self,
+        *,
+        chair_id: int,
+        start: datetime,
+        end: datetime,
+        status: CycleStatus = CycleStatus.BOOKED,
+        kind: AppointmentKind = AppointmentKind.DOSE,
+        dose_id: int | None = None,
+        label: str = "",
+        prep_min: int = 0,
+        infusion_min: int = 0,
+        observation_min: int = 0,
+    ) -> Appointment:
+        """The stored booking; ``ConflictError`` when it would overlap one in its chair."""
+        ...
+
+    def update_appointment(self, appointment: Appointment) -> Appointment:
+        """Store ``appointment`` (its fields as wanted, its ``version`` as read) and
+        return it at its new version; ``ConflictError`` when the row changed since that
+        version was read, or the chair is taken."""
+        ...
+
+    # --- pharmacy, nurse board, readiness -------------------------------------------
+    def live_preparations(self) -> list[Preparation]:
+        """Neither discarded nor used: what is on the pharmacy's shelf."""
+        ...
+
+    def preparation_for_dose(self, dose_id: int) -> Preparation | None:
+        """The dose's newest preparation not discarded."""
+        ...
+
+    def visit_for_appointment(self, appointment_id: int) -> Visit | None: ...
+
+    def reactions_of_appointments(
+        self, appointment_ids: Iterable[int]
+    ) -> dict[int, list[VisitReaction]]: ...
+
+    def labs_of_patients(self, patient_ids: Iterable[int]) -> list[LabResult]: ...
+
+    def lvefs_of_patients(self, patient_ids: Iterable[int]) -> list[LvefResult]: ...
+
+    # --- audit ----------------------------------------------------------------------
+    def insert_audit(
+        self,
+        *,
+        at: datetime,
+        user: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        old: Any,
+        new: Any,
+    ) -> None:
+        """Append one audit row (``old``/``new`` kept as JSON)."""
+        ...
+
+    def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
+        """The newest first."""
+        ...

@@ -1,0 +1,260 @@
+"""``Store`` over the clinic's SQLite file: the existing ``Database`` connection, the
+``repository`` SQL and ``mapping`` for rows <-> records.
+
+Nothing about the file changes here: WAL, ``synchronous=FULL``, the triggers that refuse
+a double-booked chair or an edited audit row, and the version checks all stay where they
+are (``database.py``, ``migrations.py``, ``repository.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from ..domain.records import (
+    Appointment,
+    AppointmentKind,
+    AppointmentView,
+    AuditEntry,
+    Chair,
+    Clinic,
+    ClosedDate,
+    Course,
+    CycleStatus,
+    Dose,
+    LabResult,
+    LvefResult,
+    OpeningHoursRow,
+    Patient,
+    Preparation,
+    Visit,
+    VisitReaction,
+)
+from . import labs, mapping, repository as repo, visits
+from .connection import Database
+from .database import data_version, write_transaction
+from .protocol import HOLDING, ChangeFeed, ChangeToken
+
+__all__ = ["SqliteStore"]
+
+
+def _status_list(statuses: Sequence[CycleStatus]) -> str:
+    """``('booked', 'given')`` for the repository's IN clause (enum values only)."""
+    if not statuses:
+        raise ValueError("at least one status")
+    return "(" + ", ".join(f"'{CycleStatus(status).value}'" for status in statuses) + ")"
+
+
+class SqliteStore:
+    """The protocol ``store.protocol.Store`` on one ``Database`` connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self.db!r})"
+
+    # --- units of work ----------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteStore]:
+        """BEGIN IMMEDIATE ... COMMIT (a savepoint when nested); rolled back on error."""
+        with write_transaction(self.db):
+            yield self
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteStore]:
+        """One snapshot (a deferred read transaction, ``query_only`` so nothing is
+        written); inside another transaction, that one's view is already consistent."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self
+            return
+        conn.execute("BEGIN")
+        conn.execute("PRAGMA query_only = 1")
+        try:
+            yield self
+        finally:
+            conn.execute("PRAGMA query_only = 0")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")  # it wrote nothing: ending the snapshot is enough
+
+    def _marks(self) -> tuple[int, int, int]:
+        # data_version moves when another connection commits, total_changes when this one
+        # writes: both unchanged means the audit log cannot have grown (no query needed).
+        conn = self.db.conn
+        return (id(conn), data_version(self.db), conn.total_changes)
+
+    def changes(self, since: ChangeToken | None = None) -> ChangeFeed:
+        marks = self._marks()
+        if since is not None and since.marks == marks:
+            return ChangeFeed(since)
+        if since is None:
+            return ChangeFeed(ChangeToken(repo.last_audit_id(self.db), marks))
+        rows = repo.audit_after(self.db, since.audit_id)
+        entries = tuple(mapping.row_to_audit_entry(row) for row in rows)
+        head = entries[-1].id if entries else since.audit_id
+        return ChangeFeed(ChangeToken(head, marks), entries)
+
+    # --- clinic -----------------------------------------------------------------------
+    def clinic(self) -> Clinic | None:
+        row = repo.clinic(self.db)
+        return None if row is None else mapping.row_to_clinic(row)
+
+    def opening_hours(self) -> list[OpeningHoursRow]:
+        return [mapping.row_to_opening_hours(row) for row in repo.opening_hours(self.db)]
+
+    def closed_dates(self) -> list[ClosedDate]:
+        return [mapping.row_to_closed_date(row) for row in repo.closed_dates(self.db)]
+
+    def chairs(self, active_only: bool = True) -> list[Chair]:
+        return [mapping.row_to_chair(row) for row in repo.chairs(self.db, active_only)]
+
+    def chair_by_id(self, chair_id: int) -> Chair | None:
+        row = repo.chair_by_id(self.db, chair_id)
+        return None if row is None else mapping.row_to_chair(row)
+
+    def chair_by_name(self, name: str) -> Chair | None:
+        row = repo.chair_by_name(self.db, name)
+        return None if row is None else mapping.row_to_chair(row)
+
+    # --- patients ---------------------------------------------------------------------
+    def patient_by_mrn(self, mrn: str) -> Patient | None:
+        row = repo.patient_by_mrn(self.db, mrn)
+        return None if row is None else mapping.row_to_patient(row)
+
+    def patient_by_id(self, patient_id: int) -> Patient | None:
+        row = repo.patient_by_id(self.db, patient_id)
+        return None if row is None else mapping.row_to_patient(row)
+
+    def search_patients(self, text: str, limit: int = 50) -> list[Patient]:
+        return [mapping.row_to_patient(row) for row in repo.search_patients(self.db, text, limit)]
+
+    # --- courses and doses --------------------------------------------------------------
+    def course_by_id(self, course_id: int) -> Course | None:
+        row = repo.course_by_id(self.db, course_id)
+        return None if row is None else mapping.row_to_course(row)
+
+    def latest_course(self, patient_id: int) -> Course | None:
+        row = repo.latest_course(self.db, patient_id)
+        return None if row is None else mapping.row_to_course(row)
+
+    def courses_of_patient(self, patient_id: int) -> list[Course]:
+        return [mapping.row_to_course(row) for row in repo.courses_of_patient(self.db, patient_id)]
+
+    def doses_of_course(self, course_id: int) -> list[Dose]:
+        return [mapping.row_to_dose(row) for row in repo.doses(self.db, course_id)]
+
+    def dose_by_id(self, dose_id: int) -> Dose | None:
+        row = repo.dose_by_id(self.db, dose_id)
+        return None if row is None else mapping.row_to_dose(row)
+
+    def dose_by_cycle(self, course_id: int, cycle: int) -> Dose | None:
+        row = repo.dose_by_cycle(self.db, course_id, cycle)
+        return None if row is None else mapping.row_to_dose(row)
+
+    # --- appointments -------------------------------------------------------------------
+    def appointment_by_id(self, appointment_id: int) -> Appointment | None:
+        row = repo.appointment_by_id(self.db, appointment_id)
+        return None if row is None else mapping.row_to_appointment(row)
+
+    def appointments_of_dose(self, dose_id: int) -> list[Appointment]:
+        rows = repo.appointments_of_dose(self.db, dose_id)
+        return [mapping.row_to_appointment(row) for row in rows]
+
+    def current_appointments_of_course(self, course_id: int) -> dict[int, Appointment]:
+        rows = repo.current_appointments_of_course(self.db, course_id)
+        return {dose_id: mapping.row_to_appointment(row) for dose_id, row in rows.items()}
+
+    def appointments_between(
+        self, start: datetime, end: datetime, statuses: Sequence[CycleStatus] = HOLDING
+    ) -> list[AppointmentView]:
+        rows = repo.appointments_between(self.db, start, end, _status_list(statuses))
+        return [mapping.row_to_appointment_view(row) for row in rows]
+
+    def appointment_view(self, appointment_id: int) -> AppointmentView | None:
+        row = repo.appointment_view(self.db, appointment_id)
+        return None if row is None else mapping.row_to_appointment_view(row)
+
+    def insert_appointment(
+        self,
+        *,
+        chair_id: int,
+        start: datetime,
+        end: datetime,
+        status: CycleStatus = CycleStatus.BOOKED,
+        kind: AppointmentKind = AppointmentKind.DOSE,
+        dose_id: int | None = None,
+        label: str = "",
+        prep_min: int = 0,
+        infusion_min: int = 0,
+        observation_min: int = 0,
+    ) -> Appointment:
+        wanted = Appointment(
+            0, chair_id, dose_id, kind, label, status, start, end,
+            prep_min, infusion_min, observation_min, 1,
+        )  # fmt: skip
+        new_id = repo.insert_appointment(self.db, mapping.appointment_values(wanted))
+        return self._stored_appointment(new_id)
+
+    def update_appointment(self, appointment: Appointment) -> Appointment:
+        values = mapping.appointment_values(appointment)
+        repo.update_appointment(self.db, appointment.id, appointment.version, values)
+        return self._stored_appointment(appointment.id)
+
+    def _stored_appointment(self, appointment_id: int) -> Appointment:
+        # Read back: the row holds whole seconds and its defaults, the record says so too.
+        stored = self.appointment_by_id(appointment_id)
+        assert stored is not None
+        return stored
+
+    # --- pharmacy, nurse board, readiness -----------------------------------------------
+    def live_preparations(self) -> list[Preparation]:
+        return [mapping.row_to_preparation(row) for row in repo.live_preparations(self.db)]
+
+    def preparation_for_dose(self, dose_id: int) -> Preparation | None:
+        row = repo.preparation_for_dose(self.db, dose_id)
+        return None if row is None else mapping.row_to_preparation(row)
+
+    def visit_for_appointment(self, appointment_id: int) -> Visit | None:
+        row = visits.visit_for_appointment(self.db, appointment_id)
+        return None if row is None else mapping.row_to_visit(row)
+
+    def reactions_of_appointments(
+        self, appointment_ids: Iterable[int]
+    ) -> dict[int, list[VisitReaction]]:
+        found = visits.reactions_of_appointments(self.db, list(appointment_ids))
+        return {
+            appointment_id: [mapping.row_to_visit_reaction(row) for row in rows]
+            for appointment_id, rows in found.items()
+        }
+
+    def labs_of_patients(self, patient_ids: Iterable[int]) -> list[LabResult]:
+        return [
+            mapping.row_to_lab_result(row) for row in labs.labs_of_patients(self.db, patient_ids)
+        ]
+
+    def lvefs_of_patients(self, patient_ids: Iterable[int]) -> list[LvefResult]:
+        rows = labs.lvefs_of_patients(self.db, patient_ids)
+        return [mapping.row_to_lvef_result(row) for row in rows]
+
+    # --- audit --------------------------------------------------------------------------
+    def insert_audit(
+        self,
+        *,
+        at: datetime,
+        user: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        old: Any,
+        new: Any,
+    ) -> None:
+        repo.insert_audit(
+            self.db, at=at, user=user, action=action, entity=entity, entity_id=entity_id,
+            old=old, new=new,
+        )  # fmt: skip
+
+    def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
+        return [mapping.row_to_audit_entry(row) for row in repo.audit_rows(self.db, limit)]
