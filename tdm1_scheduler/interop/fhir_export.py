@@ -21,6 +21,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from ..domain.regimen import DRUG_NAME
 from ..services.exchange import BlockedTime, ClinicExtract, PatientInfo, Visit
+from ..text import cycle_label
 
 ID_NAMESPACE = uuid.UUID("0f6b7c1e-5d0a-5a3b-8f4e-2c9d1e7a4b60")
 MRN_SYSTEM = "urn:tdm1-scheduler:mrn"
@@ -171,8 +172,7 @@ def _slot(key: int, chair_id: int, start: datetime, end: datetime, status: str,
 
 
 def _cycle_text(visit: Visit) -> str:
-    total = f" of {visit.cycles_total}" if visit.cycles_total else ""
-    return f"cycle {visit.cycle}{total}"
+    return cycle_label(visit.cycle, visit.cycles_total, of=" of ")
 
 
 def _appointment(visit: Visit) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from icalendar import Calendar, Event, Timezone
 
 from ..domain.regimen import DRUG_NAME
 from ..services.exchange import PatientCalendar, Visit
+from ..text import cycle_label
 
 PRODID = "-//tdm1-scheduler//KADCYLA infusion visits//EN"
 UID_NAMESPACE = uuid.UUID("5c1f3f2e-3f0a-5b61-9d3e-7f1b2a6c0d18")
@@ -31,8 +32,7 @@ def visit_uid(visit: Visit) -> str:
 
 
 def cycle_text(visit: Visit) -> str:
-    total = f" of {visit.cycles_total}" if visit.cycles_total else ""
-    return f"cycle {visit.cycle}{total}"
+    return cycle_label(visit.cycle, visit.cycles_total, of=" of ")
 
 
 def summary_text(visit: Visit) -> str:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..domain.regimen import DRUG_NAME
 from ..services.exchange import PatientCalendar
+from ..text import cycle_label
 
 MAX_ROWS = 16  # what one A5 page holds; a longer list says how many more follow
 
@@ -54,7 +55,6 @@ def build_card(data: PatientCalendar, now: datetime) -> AppointmentCard:
         infusion = (visit.start.astimezone(UTC) + timedelta(minutes=visit.prep_min)).astimezone(
             visit.start.tzinfo
         )
-        total = f" of {visit.cycles_total}" if visit.cycles_total else ""
         rows.append(
             CardRow(
                 day=f"{visit.start:%a %d %b %Y}",
@@ -62,7 +62,7 @@ def build_card(data: PatientCalendar, now: datetime) -> AppointmentCard:
                 infusion=f"{infusion:%H:%M}",
                 plan_for=_duration(visit.minutes),
                 chair=visit.chair,
-                cycle=f"{visit.cycle}{total}",
+                cycle=cycle_label(visit.cycle, visit.cycles_total, word="", of=" of "),
             )
         )
     local_now = now.astimezone(coming[0].start.tzinfo) if coming else now

@@ -44,6 +44,7 @@ from ..services.context import ClinicSettings, load_settings
 from ..store import repository as repo
 from ..store.database import from_utc_text
 from ..store.sheet_queries import day_sheet_rows
+from ..text import cycle_label
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
 from .sheet_marks import Mark, marks_for, readiness_marks
 
@@ -153,7 +154,7 @@ class SheetAppointment:
         """``7/14`` for a course with a fixed length, ``7`` for MBC, ``""`` for blocked."""
         if self.cycle is None:
             return ""
-        return f"{self.cycle}/{self.cycles_total}" if self.cycles_total else str(self.cycle)
+        return cycle_label(self.cycle, self.cycles_total, word="")
 
 
 @dataclass(frozen=True)

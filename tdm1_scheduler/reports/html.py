@@ -12,6 +12,7 @@ from datetime import datetime
 from html import escape
 
 from ..domain.regimen import DRUG_NAME
+from ..domain.regimens import TDM1
 from .day_sheet import DaySheet, SheetAppointment
 
 # The bag column of the printed table is narrow: one or two words per preparation state.
@@ -131,7 +132,8 @@ def summary_html(sheet: DaySheet) -> str:
             for a in sheet.first_infusions
         )
         parts.append(
-            f"<p><b>First infusions</b> (90 min infusion + 90 min observation): {names}</p>"
+            f"<p><b>First infusions</b> ({TDM1.first_infusion_min} min infusion"
+            f" + {TDM1.first_observation_min} min observation): {names}</p>"
         )
     return "".join(parts)
 

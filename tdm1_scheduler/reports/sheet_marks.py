@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..domain.regimens import TDM1
 from ..domain.tolerance import FIRST_INFUSION_MIN, LATER_INFUSION_MIN
 
 if TYPE_CHECKING:
@@ -32,7 +33,11 @@ class Mark:
 
 # code -> the legend's words (printed in this order when the day has such a mark)
 MARK_LEGEND: dict[str, tuple[str, str]] = {
-    "first": ("1st", "first infusion (90 min + 90 min observation)"),
+    "first": (
+        "1st",
+        f"first infusion ({TDM1.first_infusion_min} min"
+        f" + {TDM1.first_observation_min} min observation)",
+    ),
     "prolonged": ("N min", "infusion kept longer after a reaction"),
     "reaction": ("reaction G", "reaction recorded in this visit (CTCAE grade)"),
     "stopped": ("STOPPED", "infusion stopped before complete (a partial dose)"),
