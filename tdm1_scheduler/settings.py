@@ -29,7 +29,12 @@ from .domain.readiness import (
     DEFAULT_LVEF_INTERVAL_WEEKS,
     GATE_MODES,
 )
-from .domain.regimen import DEFAULT_EARLY_WINDOW_DAYS, DEFAULT_PREP_MIN, MBC_DEFAULT_HORIZON_CYCLES
+from .domain.regimen import (
+    CYCLE_LENGTH_DAYS,
+    DEFAULT_EARLY_WINDOW_DAYS,
+    DEFAULT_PREP_MIN,
+    MBC_DEFAULT_HORIZON_CYCLES,
+)
 
 CLINIC_DB = "clinic db"
 WINDOW_STATE = "window (QSettings)"
@@ -146,12 +151,12 @@ SETTINGS: tuple[Setting, ...] = (
         "early_window_days",
         "Early window",
         DEFAULT_EARLY_WINDOW_DAYS,
-        "How many days before the 21-day mark a dose may be planned or moved. 0 keeps "
-        "every dose at least 21 days after the one before.",
+        f"How many days before the {CYCLE_LENGTH_DAYS}-day mark a dose may be planned or"
+        f" moved. 0 keeps every dose at least {CYCLE_LENGTH_DAYS} days after the one before.",
         INTEGER,
         CLINIC_DB,
         0,
-        20,
+        CYCLE_LENGTH_DAYS - 1,  # PlanningRules: under one cycle
         "days",
         editable=True,
     ),

@@ -25,6 +25,7 @@ from ..domain.tolerance import (
 from ..store import repository as repo, visits as visit_store
 from ..store.connection import Database
 from ..store.database import from_utc_text
+from ..text import cycle_label
 from .context import ClinicSettings, load_settings
 from .pharmacy import check_bag_matches_dose, instant_of, preparation_of
 
@@ -67,8 +68,7 @@ class BoardTile:
 
     @property
     def cycle_text(self) -> str:
-        total = total_cycles(self.setting)
-        return f"cycle {self.cycle}/{total}" if total else f"cycle {self.cycle}"
+        return cycle_label(self.cycle, total_cycles(self.setting))
 
     @property
     def first_infusion(self) -> bool:

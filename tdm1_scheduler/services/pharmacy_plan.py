@@ -22,6 +22,7 @@ from ..domain.dosing import (
 )
 from ..domain.errors import DomainError, require_aware
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
+from ..domain.regimens import TDM1
 from ..domain.stability import (
     Preparation,
     PrepStatus,
@@ -33,7 +34,7 @@ from .context import ClinicSettings
 Row = dict[str, Any]
 
 DRUG_LINE = f"{DRUG_NAME}: {DRUG_NAME_REMINDER}"
-STORAGE = "2-8 °C"  # [label] reconstituted vial and diluted bag, never frozen
+STORAGE = TDM1.storage  # [label] 2-8 °C: reconstituted vial and diluted bag, never frozen
 MAX_LOT_LENGTH = 40
 EXPIRED = frozenset({PrepStatus.VIAL_EXPIRED, PrepStatus.BAG_EXPIRED})
 
