@@ -4,6 +4,9 @@ The rules [label]: one dose every 21 days; a delayed or missed dose is given as 
 possible and the schedule is re-anchored so doses stay 3 weeks apart; nothing is ever
 doubled up. EBC courses end after 14 given doses; MBC courses run on a rolling horizon.
 [policy] a planned date on a closed day moves to the next open day, never earlier.
+
+Every rule takes the course's regimen (``regimen=``), T-DM1 unless told otherwise: the
+cycle length, the course lengths and the dose ladder are read from it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from .regimen import (
     CYCLE_LENGTH_DAYS,
     DEFAULT_EARLY_WINDOW_DAYS,
     DEFAULT_PREP_MIN,
-    DOSE_LEVELS_MG_PER_KG,
     MBC_DEFAULT_HORIZON_CYCLES,
     ChairTime,
     InfusionOutcome,
@@ -30,6 +32,7 @@ from .regimen import (
     check_dose_level,
     total_cycles,
 )
+from .regimens import TDM1, Regimen
 
 
 class CycleStatus(StrEnum):
@@ -84,7 +87,11 @@ class PlannedDay:
 
 
 def check_history(
-    given: Sequence[GivenDose], calendar: ClinicCalendar, rules: PlanningRules
+    given: Sequence[GivenDose],
+    calendar: ClinicCalendar,
+    rules: PlanningRules,
+    *,
+    regimen: Regimen = TDM1,
 ) -> None:
     """Given doses are numbered 1..n in order, each at least 21 days after the one before."""
     for index, dose in enumerate(given):
@@ -102,6 +109,7 @@ def check_history(
                 calendar,
                 rules,
                 "given_at",
+                regimen=regimen,
             )
 
 
@@ -110,17 +118,21 @@ def days_between(earlier: date, later: date) -> int:
 
 
 def earliest_day_after(
-    previous_at: datetime, calendar: ClinicCalendar, rules: PlanningRules
+    previous_at: datetime,
+    calendar: ClinicCalendar,
+    rules: PlanningRules,
+    *,
+    regimen: Regimen = TDM1,
 ) -> date:
     """The first calendar day a dose may fall on after a dose at ``previous_at``."""
     return calendar.local_date(previous_at) + timedelta(
-        days=CYCLE_LENGTH_DAYS - rules.early_window_days
+        days=regimen.cycle_length_days - rules.early_window_days
     )
 
 
-def due_day_after(previous_day: date, calendar: ClinicCalendar) -> date:
+def due_day_after(previous_day: date, calendar: ClinicCalendar, *, regimen: Regimen = TDM1) -> date:
     """21 calendar days on; a closed day moves to the next open day [label]/[policy]."""
-    return calendar.next_open_day(previous_day + timedelta(days=CYCLE_LENGTH_DAYS))
+    return calendar.next_open_day(previous_day + timedelta(days=regimen.cycle_length_days))
 
 
 def spacing_problem(
@@ -129,18 +141,20 @@ def spacing_problem(
     day: date,
     calendar: ClinicCalendar,
     rules: PlanningRules,
+    *,
+    regimen: Regimen = TDM1,
 ) -> str | None:
     """None when ``day`` respects the 21-day rule after a dose at ``previous_at``."""
     previous_day = calendar.local_date(previous_at)
     gap = days_between(previous_day, day)
-    minimum = CYCLE_LENGTH_DAYS - rules.early_window_days
+    minimum = regimen.cycle_length_days - rules.early_window_days
     if gap < minimum:
         if gap < 0:
             return f"before cycle {previous_cycle} ({previous_day:%Y-%m-%d})"
         early = f", early window {rules.early_window_days} d" if rules.early_window_days else ""
         return (
             f"only {gap} days after cycle {previous_cycle} "
-            f"({previous_day:%Y-%m-%d}); doses are {CYCLE_LENGTH_DAYS} days apart{early}"
+            f"({previous_day:%Y-%m-%d}); doses are {regimen.cycle_length_days} days apart{early}"
         )
     return None
 
@@ -152,28 +166,36 @@ def check_spacing(
     calendar: ClinicCalendar,
     rules: PlanningRules,
     field_name: str,
+    *,
+    regimen: Regimen = TDM1,
 ) -> None:
-    problem = spacing_problem(previous_cycle, previous_at, day, calendar, rules)
+    problem = spacing_problem(previous_cycle, previous_at, day, calendar, rules, regimen=regimen)
     if problem:
         raise DomainError(field_name, problem)
 
 
-def cycles_to_plan(setting: Setting, given_count: int, rules: PlanningRules) -> range:
+def cycles_to_plan(
+    setting: Setting, given_count: int, rules: PlanningRules, *, regimen: Regimen = TDM1
+) -> range:
     """Cycle numbers still to plan: EBC through 14; MBC the rolling horizon."""
-    limit = total_cycles(setting)
+    limit = total_cycles(setting, regimen)
     if limit is None:
         return range(given_count + 1, given_count + rules.mbc_horizon_cycles + 1)
     return range(given_count + 1, limit + 1)
 
 
 def projected_chair_times(
-    outcomes: Sequence[InfusionOutcome], cycles: Sequence[int], prep_min: int
+    outcomes: Sequence[InfusionOutcome],
+    cycles: Sequence[int],
+    prep_min: int,
+    *,
+    regimen: Regimen = TDM1,
 ) -> list[ChairTime]:
     """Chair time for each future cycle, assuming each planned one is tolerated."""
     history = list(outcomes)
     times = []
     for _ in cycles:
-        chair_time = chair_time_for_next(history, prep_min)
+        chair_time = chair_time_for_next(history, prep_min, regimen)
         times.append(chair_time)
         history.append(InfusionOutcome(chair_time.infusion_min, tolerated=True))
     return times
@@ -187,6 +209,7 @@ def plan_days(
     *,
     first_day: date | None = None,
     next_day: date | None = None,
+    regimen: Regimen = TDM1,
 ) -> list[PlannedDay]:
     """The day and chair time of every cycle still to give.
 
@@ -195,17 +218,19 @@ def plan_days(
     a moved appointment); it may never come sooner than the 21-day rule allows. Every
     later cycle is re-anchored 21 days after the one before it.
     """
-    check_history(given, calendar, rules)
+    check_history(given, calendar, rules, regimen=regimen)
     for dose in given:
-        check_cycle_number(setting, dose.cycle)  # never a 15th EBC dose
-    cycles = cycles_to_plan(setting, len(given), rules)
+        check_cycle_number(setting, dose.cycle, regimen)  # never a 15th EBC dose
+    cycles = cycles_to_plan(setting, len(given), rules, regimen=regimen)
     if not cycles:
         return []
     if given:
         last = given[-1]
-        anchor = due_day_after(calendar.local_date(last.given_at), calendar)
+        anchor = due_day_after(calendar.local_date(last.given_at), calendar, regimen=regimen)
         if next_day is not None:
-            check_spacing(last.cycle, last.given_at, next_day, calendar, rules, "start")
+            check_spacing(
+                last.cycle, last.given_at, next_day, calendar, rules, "start", regimen=regimen
+            )
             anchor = next_day
     else:
         start = next_day if next_day is not None else first_day
@@ -213,20 +238,24 @@ def plan_days(
             raise DomainError("first_dose", "a course without given doses needs a first dose day")
         anchor = start
     first = calendar.next_open_day(anchor)
-    times = projected_chair_times([dose.outcome for dose in given], list(cycles), rules.prep_min)
+    times = projected_chair_times(
+        [dose.outcome for dose in given], list(cycles), rules.prep_min, regimen=regimen
+    )
     days = [first]
     for _ in cycles[1:]:
-        days.append(due_day_after(days[-1], calendar))
+        days.append(due_day_after(days[-1], calendar, regimen=regimen))
     return [
         PlannedDay(cycle, day, chair_time)
         for cycle, day, chair_time in zip(cycles, days, times, strict=True)
     ]
 
 
-def course_status(setting: Setting, given_count: int, stopped: bool) -> CourseStatus:
+def course_status(
+    setting: Setting, given_count: int, stopped: bool, *, regimen: Regimen = TDM1
+) -> CourseStatus:
     if stopped:
         return CourseStatus.STOPPED
-    limit = total_cycles(setting)
+    limit = total_cycles(setting, regimen)
     if limit is not None and given_count >= limit:
         return CourseStatus.COMPLETED
     return CourseStatus.ACTIVE
@@ -248,6 +277,8 @@ def check_new_course(
     earlier: Sequence[EarlierCourse],
     calendar: ClinicCalendar,
     rules: PlanningRules,
+    *,
+    regimen: Regimen = TDM1,
 ) -> float:
     """A new course honours the patient's earlier ones; returns its starting dose level.
 
@@ -264,18 +295,18 @@ def check_new_course(
         raise DomainError(
             "setting",
             f"{ebc_given} EBC dose(s) were given in an earlier course; an EBC course is "
-            f"{total_cycles(Setting.EBC)} doses in total and is not started again",
+            f"{total_cycles(Setting.EBC, regimen)} doses in total and is not started again",
         )
     given = sorted(instant for c in earlier for instant in c.given_at)
     if given:
         last_day = calendar.local_date(given[-1])
         gap = days_between(last_day, first_day)
-        minimum = CYCLE_LENGTH_DAYS - rules.early_window_days
+        minimum = regimen.cycle_length_days - rules.early_window_days
         if gap < minimum:
             raise DomainError(
                 "first_dose",
                 f"only {gap} days after the last dose given ({last_day:%Y-%m-%d}); "
-                f"doses are {CYCLE_LENGTH_DAYS} days apart",
+                f"doses are {regimen.cycle_length_days} days apart",
             )
-    levels = [check_dose_level(c.dose_level_mg_per_kg) for c in earlier]
-    return min(levels, default=DOSE_LEVELS_MG_PER_KG[0])
+    levels = [check_dose_level(c.dose_level_mg_per_kg, regimen) for c in earlier]
+    return min(levels, default=regimen.starting_dose_mg_per_kg)

@@ -11,11 +11,13 @@ tests/test_text_cycle_label.py (domain tests import only the domain).
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from tdm1_scheduler.domain import dosing, regimen, stability, tolerance
+from tdm1_scheduler.domain import course, dosing, regimen, stability, tolerance
+from tdm1_scheduler.domain.calendar import ClinicCalendar, weekday_hours, zone_from_name
+from tdm1_scheduler.domain.course import CourseStatus, PlanningRules
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.regimen import Setting
 from tdm1_scheduler.domain.regimens import (
@@ -247,3 +249,33 @@ def test_chair_time_and_dose_rules_read_the_regimen() -> None:
     assert regimen.next_lower_dose_level(5.0, OTHER) == 4.0
     assert regimen.next_lower_dose_level(4.0, OTHER) is None
     assert regimen.check_reduction(5.0, 4.0, OTHER) == 4.0
+
+
+def test_course_planning_reads_the_regimen() -> None:
+    """A course of another regimen plans its own cycle count, spacing and chair time;
+    without one the rules are T-DM1's (EBC 14 cycles 21 days apart, 90 + 90 first)."""
+    calendar = ClinicCalendar(
+        zone_from_name("America/New_York"), weekday_hours(time(8), time(17)), frozenset()
+    )
+    rules = PlanningRules()
+    monday = date(2027, 1, 4)
+    tdm1_days = course.plan_days(Setting.EBC, [], calendar, rules, first_day=monday)
+    assert len(tdm1_days) == 14
+    assert (tdm1_days[1].day - tdm1_days[0].day).days == 21
+    assert tdm1_days[0].chair_time == regimen.ChairTime(15, 90, 90)
+    other_days = course.plan_days(Setting.EBC, [], calendar, rules, first_day=monday, regimen=OTHER)
+    assert [p.cycle for p in other_days] == [1, 2, 3, 4, 5, 6]
+    assert (other_days[1].day - other_days[0].day).days == 14
+    assert other_days[0].chair_time == regimen.ChairTime(15, 60, 60)
+    assert other_days[1].chair_time == regimen.ChairTime(15, 45, 15)
+    assert course.course_status(Setting.EBC, 6, False, regimen=OTHER) is CourseStatus.COMPLETED
+    assert course.course_status(Setting.EBC, 6, False) is CourseStatus.ACTIVE
+    assert course.cycles_to_plan(Setting.MBC, 2, rules, regimen=OTHER) == range(3, 9)
+    given = datetime(2027, 1, 4, 14, tzinfo=UTC)
+    assert (
+        course.spacing_problem(1, given, date(2027, 1, 18), calendar, rules, regimen=OTHER) is None
+    )
+    assert "21 days apart" in (
+        course.spacing_problem(1, given, date(2027, 1, 18), calendar, rules) or ""
+    )
+    assert course.check_new_course(Setting.MBC, monday, [], calendar, rules, regimen=OTHER) == 5.0
