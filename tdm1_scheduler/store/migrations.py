@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .connection import Database
 from .m007_course_regimen import m007_course_regimen
+from .m008_patients_by_name import m008_patients_by_name
 from .migration_set import MigrationSet
 
 MIGRATION_SET = "tdm1_scheduler"
@@ -299,6 +300,7 @@ def m006_courses_by_patient(db: Database) -> None:
 # From m007 on, each migration lives in its own module (store/m0NN_*.py) and is
 # registered here, in the order of its name.
 migrations()(m007_course_regimen)
+migrations()(m008_patients_by_name)
 
 
 def known_migration_names() -> list[str]:
