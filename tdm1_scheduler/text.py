@@ -10,7 +10,7 @@ instant it finds into wall time.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .domain.calendar import ClinicCalendar
 
@@ -51,6 +51,11 @@ def cycle_label(cycle: int, total: int | None, *, word: str = "cycle ", of: str 
     in one without (MBC). ``word=""`` drops the word (``3/14``, a table cell); ``of=" of "``
     reads ``cycle 3 of 14`` (a calendar entry, a patient's card)."""
     return f"{word}{cycle}{of}{total}" if total else f"{word}{cycle}"
+
+
+def hours_text(span: timedelta) -> str:
+    """``24 h``: a stability window or another span of whole (or part) hours."""
+    return f"{span / timedelta(hours=1):g} h"
 
 
 def wall_message(text: str, calendar: ClinicCalendar) -> str:
