@@ -300,7 +300,7 @@ def application() -> Any:
 
 
 def planner_present() -> bool:
-    return importlib.util.find_spec("tdm1_scheduler.gui.planner") is not None
+    return importlib.util.find_spec("tdm1_scheduler.gui.planner.page") is not None
 
 
 def build_window(ctx: Context) -> Any:

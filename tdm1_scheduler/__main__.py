@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 
-def main() -> int:
-    from .cli import main as cli_main
+def open_gui(args: argparse.Namespace) -> int:
+    from .app import run_gui  # Qt is imported only when the window opens
 
-    return cli_main(sys.argv[1:])
+    return run_gui(args)
+
+
+def main() -> int:
+    from .cli.main import main as cli_main
+
+    return cli_main(sys.argv[1:], open_gui=open_gui)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def gui_clock(now: str | None, zone: tzinfo) -> Clock:
     ``zone``); the system clock without it. A bad value is a ``DomainError``."""
     if not now:
         return SystemClock()
-    from .cli import parse_instant
+    from .cli.common import parse_instant
 
     return FixedClock(parse_instant("now", now, zone))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tdm1_scheduler.cli import build_parser, main
+from tdm1_scheduler.cli.main import build_parser, main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

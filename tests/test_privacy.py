@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, os, sqlite3, sys
 os.umask(int(sys.argv[1], 8))
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.paths import default_db_path
 out = sys.argv[2]
 assert main(["init", "--timezone", "UTC", "--chairs", "1"]) == 0

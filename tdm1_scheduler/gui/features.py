@@ -13,22 +13,22 @@ from typing import Any
 
 # Modules that provide ``attach(window)``; a missing one is skipped (feature not built yet).
 FEATURE_MODULES = (
-    "tdm1_scheduler.gui.planner",
-    "tdm1_scheduler.gui.patients_panel",
-    "tdm1_scheduler.gui.nurse_board",
-    "tdm1_scheduler.gui.pharmacy_view",
-    "tdm1_scheduler.gui.preferences",
+    ("planner", "tdm1_scheduler.gui.planner.page"),
+    ("patients_panel", "tdm1_scheduler.gui.patients.panel"),
+    ("nurse_board", "tdm1_scheduler.gui.nurse.board"),
+    ("pharmacy_view", "tdm1_scheduler.gui.pharmacy.page"),
+    ("preferences", "tdm1_scheduler.gui.preferences.dialog"),
 )
 
 
 def attach_features(window: Any) -> dict[str, Any]:
     attached: dict[str, Any] = {}
-    for name in FEATURE_MODULES:
+    for key, name in FEATURE_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:
             if error.name == name:
                 continue
             raise
-        attached[name.rsplit(".", 1)[1]] = module.attach(window)
+        attached[key] = module.attach(window)
     return attached

@@ -33,7 +33,7 @@ from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..store.database import data_version, db_path
 from . import forms, window_state
-from .day_model import DayAppointmentsModel
+from .planner.day_model import DayAppointmentsModel
 from .resources import (
     APP_ICON,
     ICON_NAMES,

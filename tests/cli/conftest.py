@@ -1,4 +1,4 @@
-"""The CLI run in-process through ``tdm1_scheduler.cli.main`` (and a few real processes)."""
+"""The CLI run in-process through ``tdm1_scheduler.cli.main.main`` (and a few real processes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-03-01T08:00"

@@ -89,7 +89,7 @@ def test_a_db_under_a_file_is_refused(cli, tmp_path, argv):
 
 
 def test_error_lines_never_span_several_lines(cli, clinic, monkeypatch):
-    import tdm1_scheduler.cli as cli_module
+    import tdm1_scheduler.cli.main as cli_module
 
     def multi_line(*args, **kwargs):
         raise StoreError(f"{clinic} is damaged (*** in database main ***\nPage 5: bad)")
@@ -101,7 +101,7 @@ def test_error_lines_never_span_several_lines(cli, clinic, monkeypatch):
 
 
 def test_a_multi_line_quick_check_is_one_line(tmp_path, capsys):
-    from tdm1_scheduler.cli import main
+    from tdm1_scheduler.cli.main import main
     from tdm1_scheduler.store import database
 
     class Rows:

@@ -206,7 +206,7 @@ def test_backup_and_check(cli, clinic, tmp_path):
 
 
 def test_global_options_after_the_command_and_from_env(cli, clinic, monkeypatch, capsys):
-    from tdm1_scheduler.cli import main
+    from tdm1_scheduler.cli.main import main
 
     code = main(["chair", "list", "--json", "--db", str(clinic)])
     assert code == 0 and json.loads(capsys.readouterr().out)[0]["name"] == "Chair 1"

@@ -122,7 +122,7 @@ def test_the_chair_conflict_message_says_which_time_is_taken(cli, clinic):
     ],
 )
 def test_argument_errors_exit_2_with_one_line(cli, clinic, capsys, monkeypatch, argv):
-    import tdm1_scheduler.cli as cli_module
+    import tdm1_scheduler.cli.main as cli_module
 
     opened: list[object] = []
     real_open = cli_module.open_database

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.nurse_board import NurseBoard, VisitTile
+from tdm1_scheduler.gui.nurse.board import NurseBoard, VisitTile
 from tdm1_scheduler.services import pharmacy
 from tdm1_scheduler.text import has_iso_instant
 

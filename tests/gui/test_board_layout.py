@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from tdm1_scheduler.domain.regimen import Setting
 from tdm1_scheduler.domain.timers import Phase, Visit
-from tdm1_scheduler.gui.board_look import FREE, PHASE_LOOK
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.nurse_board import NurseBoard, NurseBoardWindow, VisitTile
+from tdm1_scheduler.gui.nurse.board import NurseBoard, NurseBoardWindow, VisitTile
+from tdm1_scheduler.gui.nurse.look import FREE, PHASE_LOOK
 from tdm1_scheduler.services import nurse
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.text import plain

@@ -11,10 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QPushButton
 
-from tdm1_scheduler.gui.board_dialogs import GRADE_LINES
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.nurse_board import ReactionDialog, ReasonDialog
-from tdm1_scheduler.gui.patient_models import CourseCyclesModel, find_course_view
+from tdm1_scheduler.gui.nurse.board import ReactionDialog, ReasonDialog
+from tdm1_scheduler.gui.nurse.dialogs import GRADE_LINES
+from tdm1_scheduler.gui.patients.models import CourseCyclesModel, find_course_view
 from tdm1_scheduler.services import courses
 from tdm1_scheduler.store.database import from_utc_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tdm1_scheduler.gui.nurse_board import NurseBoardWindow
+from tdm1_scheduler.gui.nurse.board import NurseBoardWindow
 from tdm1_scheduler.services.context import Context
 
 from .conftest import OFFSCREEN_NOISE

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QWidget
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.nurse_board import NurseBoard
+from tdm1_scheduler.gui.nurse.board import NurseBoard
 from tdm1_scheduler.services import readiness as readiness_service
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE

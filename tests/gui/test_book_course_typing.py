@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtTest import QTest
 
-from tdm1_scheduler.gui.dialogs import BookCourseDialog
-from tdm1_scheduler.gui.patient_models import find_course_view
+from tdm1_scheduler.gui.patients.dialogs import BookCourseDialog
+from tdm1_scheduler.gui.patients.models import find_course_view
 from tdm1_scheduler.services import courses, patients
 from tdm1_scheduler.services.context import Context, load_settings
 

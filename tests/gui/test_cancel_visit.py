@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tdm1_scheduler.gui.planner import Planner
+from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services import slots, visits
 from tdm1_scheduler.store import repository as repo
 

@@ -39,7 +39,7 @@ def test_the_demo_folder_goes_when_the_app_quits(tmp_path: Path) -> None:
         "import sys, tempfile, glob\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from tdm1_scheduler.cli import build_parser\n"
+        "from tdm1_scheduler.cli.main import build_parser\n"
         "from tdm1_scheduler import app\n"
         "app_ = QApplication(sys.argv[:1])\n"
         "QTimer.singleShot(1500, app_.quit)\n"

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QListWidget
 
-from tdm1_scheduler.gui.close_date_rebook import booking_lines
 from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.preferences.close_date_rebook import booking_lines
 from tdm1_scheduler.interop.holidays import public_holidays
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.store import repository as repo

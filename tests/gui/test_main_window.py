@@ -16,8 +16,8 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from tdm1_scheduler.gui import forms
-from tdm1_scheduler.gui.day_model import Column, DayAppointmentsModel
 from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.planner.day_model import Column, DayAppointmentsModel
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.courses import book_blocked_time
 from tdm1_scheduler.services.queries import chair_list

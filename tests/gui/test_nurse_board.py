@@ -20,9 +20,8 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.timers import AlertKind
-from tdm1_scheduler.gui.board_look import minutes_text
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.nurse_board import (
+from tdm1_scheduler.gui.nurse.board import (
     OVERRUN_COLOR,
     AlertBanner,
     NurseBoard,
@@ -31,6 +30,7 @@ from tdm1_scheduler.gui.nurse_board import (
     ReasonDialog,
     VisitTile,
 )
+from tdm1_scheduler.gui.nurse.look import minutes_text
 from tdm1_scheduler.services import courses, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import visits as visit_store
@@ -379,7 +379,7 @@ def test_board_rereads_only_changes_that_reach_today(
 ) -> None:
     """A re-timing of bookings on other days leaves today's board alone; a change to a
     booking on today's board reloads it."""
-    from tdm1_scheduler.gui import nurse_board as module
+    from tdm1_scheduler.gui.nurse import board as module
     from tdm1_scheduler.services.context import ChangeSet, CycleMove
 
     page = board(window)
@@ -409,7 +409,7 @@ def test_board_rereads_only_changes_that_reach_today(
 def test_a_step_reads_the_board_once(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """A click on a tile: one service call, one announcement through the window, one read
     of today's board (not one from the window and another from the board itself)."""
-    from tdm1_scheduler.gui import nurse_board as module
+    from tdm1_scheduler.gui.nurse import board as module
 
     page = board(window)
     tile = expected_tile(page)

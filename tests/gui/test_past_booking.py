@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
-from tdm1_scheduler.gui.dialogs import BookCourseDialog
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.planner import Planner
-from tdm1_scheduler.gui.planner_scene import MoveTarget
+from tdm1_scheduler.gui.patients.dialogs import BookCourseDialog
+from tdm1_scheduler.gui.planner.day_scene import MoveTarget
+from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services import courses, patients, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.queries import chair_list

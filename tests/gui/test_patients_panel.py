@@ -16,9 +16,13 @@ from PySide6.QtWidgets import QDockWidget, QLineEdit, QToolButton, QWidget
 
 from tdm1_scheduler.domain.booking import Slot
 from tdm1_scheduler.domain.regimen import ChairTime
-from tdm1_scheduler.gui.dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.patient_models import (
+from tdm1_scheduler.gui.patients.dialogs import (
+    BookCourseDialog,
+    MarkMissedDialog,
+    NewPatientDialog,
+)
+from tdm1_scheduler.gui.patients.models import (
     CourseCyclesModel,
     MovesModel,
     PatientListModel,
@@ -27,7 +31,7 @@ from tdm1_scheduler.gui.patient_models import (
     find_course_view,
     find_patients,
 )
-from tdm1_scheduler.gui.patients_panel import PatientsFeature, PatientsPanel
+from tdm1_scheduler.gui.patients.panel import PatientsFeature, PatientsPanel
 from tdm1_scheduler.services import patients
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.queries import day_appointments
@@ -146,7 +150,7 @@ def test_a_move_rereads_the_course_not_the_search(
     patient's course as it now is; a new patient runs the search again."""
     from datetime import timedelta
 
-    from tdm1_scheduler.gui import patient_models
+    from tdm1_scheduler.gui.patients import models as patient_models
     from tdm1_scheduler.services import courses
 
     panel = feature_of(window).panel
@@ -453,7 +457,7 @@ def test_every_model_passes_modeltester(qtmodeltester: Any, ctx: Context) -> Non
 def test_choosing_a_patient_reads_the_course_once(
     window: MainWindow, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tdm1_scheduler.gui import patients_panel as module
+    from tdm1_scheduler.gui.patients import panel as module
 
     panel = feature_of(window).panel
     mrn = next(p["mrn"] for p in find_patients(ctx.db, "") if find_course_view(ctx.db, p["mrn"]))

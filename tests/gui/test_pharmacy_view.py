@@ -14,13 +14,13 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.dosing import DILUENT, vial_plan
 from tdm1_scheduler.domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.pharmacy_dialogs import (
+from tdm1_scheduler.gui.pharmacy.dialogs import (
     DiluteDialog,
     DiscardDialog,
     PrepDialog,
     ReconstituteDialog,
 )
-from tdm1_scheduler.gui.pharmacy_view import (
+from tdm1_scheduler.gui.pharmacy.page import (
     EXPIRED_BACKGROUND,
     EXPIRED_ROLE,
     REFRESH_INTERVAL_MS,

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.planner import Planner
-from tdm1_scheduler.gui.planner_scene import LANE_HEIGHT, BlockItem
+from tdm1_scheduler.gui.planner.day_scene import LANE_HEIGHT, BlockItem
+from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services.queries import course_view, day_appointments
 from tdm1_scheduler.store import repository as repo
 
@@ -374,7 +374,7 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
 ) -> None:
     """A move made in the window re-reads only the appointments it names (no day query),
     and the grid it leaves is exactly what reading the whole day again draws."""
-    from tdm1_scheduler.gui import planner as planner_module
+    from tdm1_scheduler.gui.planner import page as planner_module
     from tdm1_scheduler.services import courses
     from tdm1_scheduler.services.preview import preview
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF
 
 from tdm1_scheduler.domain.calendar import ClinicCalendar, zone_from_name
 from tdm1_scheduler.domain.course import PlanningRules
-from tdm1_scheduler.gui.planner_scene import (
+from tdm1_scheduler.gui.planner.day_scene import (
     BLOCK_MARGIN,
     Chair,
     PlannerGeometry,

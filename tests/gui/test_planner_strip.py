@@ -8,15 +8,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tdm1_scheduler.gui.load_strip import (
+from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.planner.load_strip import (
     COUNT_ROLE,
     LOAD_ROLE,
     OPEN_ROLE,
     LoadStripModel,
     day_loads,
 )
-from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.planner import Planner
+from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.courses import book_blocked_time
 from tdm1_scheduler.services.queries import day_appointments

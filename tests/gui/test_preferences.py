@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QLabel, QTimeEdit, QWidget
 from tdm1_scheduler import settings as declared
 from tdm1_scheduler.gui import window_state
 from tdm1_scheduler.gui.main_window import MainWindow, first_size
-from tdm1_scheduler.gui.preferences import PreferencesDialog
+from tdm1_scheduler.gui.preferences.dialog import PreferencesDialog
 from tdm1_scheduler.services.clinic import WEEKDAY_NAMES, add_closed_date
 from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
 from tdm1_scheduler.store import repository as repo

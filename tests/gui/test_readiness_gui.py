@@ -15,16 +15,16 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.timers import Phase, phase_of
-from tdm1_scheduler.gui.day_model import Column as DayColumn, DayAppointmentsModel
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.patient_models import CourseCyclesModel, find_course_view
-from tdm1_scheduler.gui.patients_panel import PatientsFeature
-from tdm1_scheduler.gui.pharmacy_dialogs import ReconstituteDialog
-from tdm1_scheduler.gui.pharmacy_queue_model import Column as QueueColumn, PharmacyQueueModel
-from tdm1_scheduler.gui.pharmacy_view import PharmacyPage
-from tdm1_scheduler.gui.readiness_dialogs import LabResultDialog, OverrideDialog
-from tdm1_scheduler.gui.readiness_view import booked_readiness
-from tdm1_scheduler.gui.slot_dialog import SlotDialog
+from tdm1_scheduler.gui.patients.models import CourseCyclesModel, find_course_view
+from tdm1_scheduler.gui.patients.panel import PatientsFeature
+from tdm1_scheduler.gui.pharmacy.dialogs import ReconstituteDialog
+from tdm1_scheduler.gui.pharmacy.page import PharmacyPage
+from tdm1_scheduler.gui.pharmacy.queue_model import Column as QueueColumn, PharmacyQueueModel
+from tdm1_scheduler.gui.planner.day_model import Column as DayColumn, DayAppointmentsModel
+from tdm1_scheduler.gui.planner.slot_dialog import SlotDialog
+from tdm1_scheduler.gui.readiness.dialogs import LabResultDialog, OverrideDialog
+from tdm1_scheduler.gui.readiness.view import booked_readiness
 from tdm1_scheduler.services import pharmacy, readiness as readiness_service
 from tdm1_scheduler.services.context import Context, load_settings
 
@@ -204,7 +204,7 @@ def test_a_ready_dose_and_the_gate_off_say_nothing_of_readiness(window: MainWind
 # --- the nurse ----------------------------------------------------------------------------------
 def mbc_tile_ready_to_start(window: MainWindow):  # type: ignore[no-untyped-def]
     """The MBC patient's bag made, the clock at the booking, arrived, prep done."""
-    from tdm1_scheduler.gui.nurse_board import NurseBoard
+    from tdm1_scheduler.gui.nurse.board import NurseBoard
 
     board = window.features["nurse_board"].board
     assert isinstance(board, NurseBoard)

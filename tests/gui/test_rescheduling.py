@@ -13,9 +13,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.planner import Planner
-from tdm1_scheduler.gui.slot_dialog import SlotDialog, SlotOptionsModel
-from tdm1_scheduler.gui.week_view import WeekBlock
+from tdm1_scheduler.gui.planner.page import Planner
+from tdm1_scheduler.gui.planner.slot_dialog import SlotDialog, SlotOptionsModel
+from tdm1_scheduler.gui.planner.week_view import WeekBlock
 from tdm1_scheduler.services import slots
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.store import repository as repo
@@ -231,7 +231,7 @@ def test_tab_reaches_the_blocks(planner: Planner) -> None:
 
 
 def test_book_course_title_names_the_drug_and_the_patient(window: MainWindow) -> None:
-    from tdm1_scheduler.gui.dialogs import BookCourseDialog
+    from tdm1_scheduler.gui.patients.dialogs import BookCourseDialog
 
     patient = repo.patient_by_mrn(window.ctx.db, LATER_CYCLE_MRN)
     assert patient is not None

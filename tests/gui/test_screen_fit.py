@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from tdm1_scheduler.gui import screen_fit, window_state
-from tdm1_scheduler.gui.close_date_rebook import booking_lines
 from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.preferences.close_date_rebook import booking_lines
 from tdm1_scheduler.services import courses, patients
 from tdm1_scheduler.services.context import load_settings
 

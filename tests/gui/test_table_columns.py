@@ -12,8 +12,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.patients_panel import DOCK_WIDTH
-from tdm1_scheduler.gui.pharmacy_queue_model import Column
+from tdm1_scheduler.gui.patients.panel import DOCK_WIDTH
+from tdm1_scheduler.gui.pharmacy.queue_model import Column
 
 from .conftest import OFFSCREEN_NOISE
 from .test_patients_panel import click_row, feature_of

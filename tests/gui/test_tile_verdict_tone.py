@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tdm1_scheduler.domain.readiness import Readiness, Reason, Verdict
-from tdm1_scheduler.gui.visit_tile import VisitTile
+from tdm1_scheduler.gui.nurse.tile import VisitTile
 
 from .conftest import OFFSCREEN_NOISE
 

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.gui.planner import Planner
-from tdm1_scheduler.gui.planner_scene import Chair, MoveTarget
+from tdm1_scheduler.gui.planner.day_scene import Chair, MoveTarget
+from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services import courses, patients
 from tdm1_scheduler.services.queries import course_view, day_appointments
 

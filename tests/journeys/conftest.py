@@ -254,7 +254,7 @@ class Clinic:
         """Start the app as a person does, ``tdm1-scheduler --db PATH --now NOW``: the
         command's own window and fixed clock (the event loop is not entered). The
         journey's clock is then the one the command made."""
-        from tdm1_scheduler.cli import main
+        from tdm1_scheduler.cli.main import main
         from tdm1_scheduler.gui.main_window import MainWindow
 
         self.close()

@@ -103,7 +103,7 @@ def block_of(planner: Any, mrn: str, cycle: int) -> Any:
 def drag(planner: Any, block: Any, lane: int, start: datetime) -> None:
     """Press on the block, move in steps, release where its left edge lands at ``start``
     in lane ``lane`` (0 = Chair 1) of the day shown."""
-    from tdm1_scheduler.gui.planner_scene import LANE_HEIGHT
+    from tdm1_scheduler.gui.planner.day_scene import LANE_HEIGHT
 
     view = planner.view
     geometry = planner.scene.geometry

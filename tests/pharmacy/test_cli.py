@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from tdm1_scheduler.store.database import open_database
 

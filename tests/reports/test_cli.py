@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 
 from .conftest import build_day
 
@@ -93,7 +93,7 @@ def test_cli_pdf_needs_no_display_and_never_loads_the_gui(db_path: Path, tmp_pat
     code = (
         "import os, sys\n"
         "os.environ.pop('QT_QPA_PLATFORM', None); os.environ.pop('DISPLAY', None)\n"
-        "from tdm1_scheduler.cli import main\n"
+        "from tdm1_scheduler.cli.main import main\n"
         f"assert main(['--db', {str(db_path)!r}, 'day-sheet', '2027-01-12', '--json']) == 0\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')]\n"
         f"assert main(['--db', {str(db_path)!r}, 'day-sheet', '2027-01-12',"

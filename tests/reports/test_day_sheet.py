@@ -157,7 +157,7 @@ def test_json_matches_the_model(day_db: Database, clock: FixedClock) -> None:
 def test_model_and_html_never_load_qt() -> None:
     code = (
         "import sys, tdm1_scheduler.reports, tdm1_scheduler.reports.day_sheet, "
-        "tdm1_scheduler.reports.html, tdm1_scheduler.cli_reports\n"
+        "tdm1_scheduler.reports.html, tdm1_scheduler.cli.reports\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "assert not bad, bad"
     )

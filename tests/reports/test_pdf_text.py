@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.demo import build_demo_clinic
 
 NOW = datetime(2026, 11, 18, 7, 0, tzinfo=ZoneInfo("America/New_York"))

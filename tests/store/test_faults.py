@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.store.database import (
     StoreError,
     backup_to,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, patients
 from tdm1_scheduler.services.context import Context

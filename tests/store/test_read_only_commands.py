@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from tdm1_scheduler.cli import READ_ONLY_COMMANDS, main
+from tdm1_scheduler.cli.main import READ_ONLY_COMMANDS, main
 
 from .conftest import sha
 

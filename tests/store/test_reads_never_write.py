@@ -10,7 +10,7 @@ import pytest
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from tdm1_scheduler.cli import main
+from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.store.database import APPLICATION_ID, StoreError, open_database
 from tdm1_scheduler.store.migrations import known_migration_names
 

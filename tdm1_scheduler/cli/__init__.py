@@ -1,0 +1,1 @@
+"""``tdm1-scheduler``: the command line, one module per command group."""

@@ -1,0 +1,99 @@
+"""What every CLI command shares: exit codes, the parser class, parsing a time or a date
+the way the clinic means it, the clock, and printing a change or JSON at the edge."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from ..clock import Clock, FixedClock, SystemClock
+from ..domain.calendar import FIRST_YEAR, LAST_YEAR
+from ..domain.errors import DomainError
+from ..services import (
+    courses as course_services,
+)
+from ..services.context import ChangeSet, Context, load_settings
+from ..store.connection import Database
+
+EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, like every other refusal
+        self.exit(EXIT_REFUSED, f"{self.prog}: {message}\n")
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", default=default, help="database file (env TDM1_SCHEDULER_DB)")
+    parser.add_argument(
+        "--now", default=default, help="act as if the clock read this ISO time (clinic wall time)"
+    )
+    parser.add_argument("--user", default=default, help="name written to the audit log")
+
+
+# --- helpers --------------------------------------------------------------------------------
+MIN_YEAR, MAX_YEAR = FIRST_YEAR, LAST_YEAR  # the years the clinic can schedule
+RANGE_TEXT = f"dates from {MIN_YEAR} to {MAX_YEAR} only"
+
+
+def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
+    """ISO 8601; without an offset it is clinic wall time (the clinic's zone, or the
+    zone given before a clinic exists). Refused unless it lies in MIN_YEAR..MAX_YEAR,
+    in UTC too (where it is stored)."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(field, f"expected an ISO date-time, got {text!r}") from None
+    if value.tzinfo is None:
+        zone = db if isinstance(db, tzinfo) else load_settings(db).calendar.zone
+        value = value.replace(tzinfo=zone)
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        in_utc = None
+    if in_utc is None or not all(MIN_YEAR <= v.year <= MAX_YEAR for v in (value, in_utc)):
+        raise DomainError(field, f"{text!r} is out of range ({RANGE_TEXT})")
+    return value
+
+
+def parse_day(field: str, text: str) -> date:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(field, f"expected a date YYYY-MM-DD, got {text!r}") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise DomainError(field, f"{text!r} is out of range ({RANGE_TEXT})")
+    return day
+
+
+def make_clock(args: argparse.Namespace, db: Database) -> Clock:
+    if args.now:
+        return FixedClock(parse_instant("now", args.now, db))
+    return SystemClock()
+
+
+def say(changes: ChangeSet) -> None:
+    line = changes.action
+    summary = course_services.later_shift_summary(changes)
+    if summary:
+        line += f"; {summary}"
+    print(line)
+    for note in changes.notes:
+        print(note)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def context(args: argparse.Namespace, db: Database) -> Context:
+    return Context(db, make_clock(args, db), args.user or "cli")
+
+
+def one_line(text: str) -> str:
+    """Error lines never span several lines (quick_check rows, Qt warnings...)."""
+    return re.sub(r"\s*[\r\n]+\s*", " ", text).strip()

@@ -1,0 +1,80 @@
+"""``tdm1-scheduler day-sheet DATE --pdf FILE | --json``: the day sheet, headless.
+
+``--json`` never loads Qt; ``--pdf`` reaches Qt only through ``reports.paint`` (offscreen,
+no display needed) and never through ``gui``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..safe_files import check_output_path, database_files, is_pdf
+from ..store.connection import Database
+from ..store.database import db_path
+
+EXIT_OK = 0
+
+
+def register(commands: Any, command: Callable[..., Any]) -> None:
+    """``command(name, help, parent=commands)`` makes a subparser with the global options;
+    set ``run=`` to a function ``(args, db) -> exit code``."""
+    sheet = command(
+        "day-sheet",
+        "one day's chairs, timeline and figures as PDF (landscape, black and white) or JSON",
+        commands,
+    )
+    sheet.add_argument("date", help="clinic day YYYY-MM-DD")
+    output = sheet.add_mutually_exclusive_group(required=True)
+    output.add_argument("--pdf", metavar="FILE", help="write the printable sheet to FILE")
+    output.add_argument("--json", action="store_true", help="print the sheet as JSON")
+    sheet.add_argument(
+        "--paper", choices=["a4", "letter"], default="a4", help="paper size for --pdf"
+    )
+    sheet.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing FILE that is not a PDF (never the database)",
+    )
+    sheet.set_defaults(run=run_day_sheet)
+
+
+def run_day_sheet(args: argparse.Namespace, db: Database) -> int:
+    from ..reports.day_sheet import build_day_sheet, sheet_to_json
+    from .common import make_clock, parse_day, print_json
+
+    day = parse_day("date", args.date)
+    sheet = build_day_sheet(db, day, make_clock(args, db))
+    if args.json:
+        print_json(sheet_to_json(sheet))
+        return EXIT_OK
+    path = check_output_path(
+        Path(args.pdf),
+        field="--pdf",
+        protected=database_files(db_path(db)),
+        replace_if=is_pdf,  # a morning print may reuse one file name
+        force=args.force,
+    )
+    pages = quietly(lambda: write_pdf_file(sheet, path, args.paper))
+    print(f"day sheet {day} written to {path} ({pages} page{'s' if pages != 1 else ''})")
+    return EXIT_OK
+
+
+def write_pdf_file(sheet: Any, path: Path, paper: str) -> int:
+    from ..reports.paint import write_pdf
+
+    return write_pdf(sheet, path, paper=paper)
+
+
+def quietly(work: Callable[[], int]) -> int:
+    """Run ``work`` with Qt's warnings (QPainter...) kept off stderr: the CLI's stderr
+    holds one line at most."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = qInstallMessageHandler(lambda *message: None)
+    try:
+        return work()
+    finally:
+        qInstallMessageHandler(previous)

@@ -1,0 +1,1 @@
+"""The nurse room: the chair board, its tiles, timers and recording dialogs."""

@@ -1,0 +1,1 @@
+"""The patients room: search, the course panel, patient dialogs, exports."""

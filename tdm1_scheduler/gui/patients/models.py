@@ -1,0 +1,363 @@
+"""Qt table models for the patients panel and its dialogs: thin, read-only adapters.
+
+Each model only shows what it was last given (search results, a course view, a proposed
+plan, a missed dose's moves); none edits data. The two read functions here are the
+panel's only reads; reads need no transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from ...domain.booking import Slot
+from ...domain.calendar import ClinicCalendar
+from ...domain.errors import DomainError
+from ...domain.readiness import Readiness
+from ...services.context import CycleMove
+from ...services.queries import course_view
+from ...store import repository as repo
+from ...store.connection import Database
+from ..readiness.view import readiness_brush, readiness_details, readiness_text
+from ..widgets import RowTableModel
+
+Row = dict[str, Any]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+MRN_ROLE = Qt.ItemDataRole.UserRole + 1
+CYCLE_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_LIMIT = 200
+TOTAL_EBC_CYCLES = 14
+COURSE_REASON_CHARS = 36  # the dock is narrow: the whole reason is in the tooltip
+
+
+# --- reads --------------------------------------------------------------------------
+def find_patients(db: Database, text: str) -> list[Row]:
+    """Patients whose name or MRN contains ``text`` (every patient when it is empty)."""
+    return repo.search_patients(db, text, limit=SEARCH_LIMIT)
+
+
+def find_course_view(db: Database, mrn: str) -> dict[str, Any] | None:
+    """The patient's course as ``course show --json`` shows it, or None without one."""
+    try:
+        return course_view(db, mrn)
+    except DomainError:
+        return None
+
+
+# --- a small base: rows of anything, columns described once -------------------------
+@dataclass(frozen=True)
+class ColumnSpec:
+    title: str
+    tip: str
+    text: Callable[[Any], str]
+    centered: bool = False
+    roles: Callable[[Any, int], Any] | None = None  # this column's other roles
+
+
+class ReadOnlyTableModel(RowTableModel):
+    """Rows set as a whole with ``set_rows``; each column turns a row into text."""
+
+    def __init__(self, columns: Sequence[ColumnSpec]) -> None:
+        super().__init__([(column.title, column.tip) for column in columns])
+        self._columns = list(columns)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_data(self, row: int) -> Any:
+        return self._rows[row]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        found = self.cell(index)
+        if found is None:
+            return None
+        row, number = found
+        column = self._columns[number]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return column.text(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column.centered:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if column.roles is not None and (value := column.roles(row, role)) is not None:
+            return value
+        return self.extra_data(row, role)
+
+    def extra_data(self, row: Any, role: int) -> Any:
+        """Roles beyond text and alignment (subclasses add their own)."""
+        return None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+# --- patients -----------------------------------------------------------------------
+class PatientListModel(ReadOnlyTableModel):
+    """Search results: one row a patient (MRN, name, weight)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                ColumnSpec("MRN", "Medical record number", lambda r: _text(r["mrn"])),
+                ColumnSpec("Name", "Patient name", lambda r: _text(r["name"])),
+                ColumnSpec(
+                    "Weight",
+                    "Last recorded weight (kg)",
+                    lambda r: f"{r['weight_kg']:g} kg",
+                    centered=True,
+                ),
+            ]
+        )
+
+    def reload(self, db: Database, text: str) -> None:
+        self.set_rows(find_patients(db, text))
+
+    def mrn_at(self, row: int) -> str:
+        return str(self._rows[row]["mrn"])
+
+    def row_of_mrn(self, mrn: str) -> int | None:
+        for number, row in enumerate(self._rows):
+            if row["mrn"] == mrn:
+                return number
+        return None
+
+    def extra_data(self, row: Any, role: int) -> Any:
+        return str(row["mrn"]) if role == MRN_ROLE else None
+
+
+# --- a course's cycles ----------------------------------------------------------------
+def _wall(text: str | None, fmt: str) -> str:
+    """An ISO instant from ``course_view`` (already in clinic time) formatted."""
+    return "" if not text else f"{datetime.fromisoformat(text):{fmt}}"
+
+
+def cycle_of_total(cycle: int, setting: str | None) -> str:
+    """``3 of 14`` for an early breast cancer course; ``3`` for a metastatic one."""
+    return f"{cycle} of {TOTAL_EBC_CYCLES}" if setting == "EBC" else str(cycle)
+
+
+def cycle_status_text(cycle: Row) -> str:
+    missed = len(cycle.get("missed") or [])
+    status = _text(cycle.get("status"))
+    return f"{status} (missed {missed}x)" if missed else status
+
+
+def cycle_history_text(cycle: Row) -> str:
+    """``completed in 120 min; grade 2 at 09:35: flushing - slowed``: what the record
+    says happened at a given dose (empty before it was given)."""
+    parts: list[str] = []
+    minutes = cycle.get("infusion_actual_min")
+    if cycle.get("status") == "given" and minutes:
+        if cycle.get("infusion_completed") is False:
+            parts.append(f"stopped before complete after {minutes} min (partial dose)")
+        else:
+            parts.append(f"completed in {minutes} min")
+    for reaction in cycle.get("reactions") or []:
+        text = f"grade {reaction['grade']} reaction at {_wall(reaction['at'], '%H:%M')}"
+        if reaction["symptoms"]:
+            text += f": {reaction['symptoms']}"
+        if reaction["action"]:
+            text += f" - infusion {reaction['action']}"
+        if reaction["note"]:
+            text += f" ({reaction['note']})"
+        parts.append(text)
+    if not cycle.get("reactions") and cycle.get("reaction_grade"):
+        parts.append(f"grade {cycle['reaction_grade']} reaction")
+    return "; ".join(parts)
+
+
+def _history_tip(row: Any, role: int) -> Any:
+    """The Status cell's tooltip: what happened at a given dose, and its minutes."""
+    if role != Qt.ItemDataRole.ToolTipRole:
+        return None
+    minutes = (
+        f"prep {_text(row['prep_min'])}, infusion {_text(row['infusion_min'])}, "
+        f"observation {_text(row['observation_min'])} min"
+    )
+    history = cycle_history_text(row)
+    return f"{history}\n{minutes}" if history else minutes
+
+
+class CourseCyclesModel(ReadOnlyTableModel):
+    """Every cycle of one course, as ``services.queries.course_view`` returns it."""
+
+    def __init__(self) -> None:
+        self._setting: str | None = None
+        self.readiness: dict[int, Readiness] = {}
+        super().__init__(
+            [
+                ColumnSpec(
+                    "Cycle",
+                    "Cycle number; of 14 for early breast cancer (EBC)",
+                    lambda r: cycle_of_total(int(r["cycle"]), self._setting),
+                    centered=True,
+                ),
+                ColumnSpec(
+                    "Status",
+                    "Booked, given, cancelled",
+                    cycle_status_text,
+                    roles=_history_tip,
+                ),
+                ColumnSpec(
+                    "Ready",
+                    "Is the booked dose ready to give (labs, LVEF): the verdict and why",
+                    lambda r: readiness_text(self.readiness_of(r), COURSE_REASON_CHARS),
+                    roles=self._readiness_role,
+                ),
+                ColumnSpec(
+                    "Date", "Day of the chair booking", lambda r: _wall(r["start"], "%a %Y-%m-%d")
+                ),
+                ColumnSpec(
+                    "Time",
+                    "Chair time (clinic time), from prep to the end of observation",
+                    lambda r: (
+                        f"{_wall(r['start'], '%H:%M')}-{_wall(r['end'], '%H:%M')}"
+                        if r["start"]
+                        else ""
+                    ),
+                ),
+                ColumnSpec("Chair", "Infusion chair", lambda r: _text(r["chair"])),
+                ColumnSpec("Prep", "Preparation minutes", lambda r: _text(r["prep_min"]), True),
+                ColumnSpec(
+                    "Infusion", "Infusion minutes", lambda r: _text(r["infusion_min"]), True
+                ),
+                ColumnSpec(
+                    "Obs.", "Observation minutes", lambda r: _text(r["observation_min"]), True
+                ),
+                ColumnSpec(
+                    "What happened",
+                    "A given dose: completed or stopped, its minutes, and each reaction"
+                    " recorded on the nurse board (grade, time, symptoms, action, note)",
+                    cycle_history_text,
+                ),
+            ]
+        )
+        self.view: dict[str, Any] | None = None
+
+    def dock_columns(self) -> dict[str, Any]:
+        """The course table in the patients dock: what ``widgets.fit_columns`` takes."""
+        titles = [self.headerData(c, Qt.Orientation.Horizontal) for c in range(self.columnCount())]
+        at = {title: column for column, title in enumerate(titles)}
+        return {
+            "order": [at[t] for t in ("Cycle", "Status", "Date", "Time", "Chair")],
+            "stretch": at["Ready"],
+            "hidden": [at[t] for t in ("Prep", "Infusion", "Obs.", "What happened")],
+        }
+
+    def load(
+        self, view: dict[str, Any] | None, readiness: dict[int, Readiness] | None = None
+    ) -> None:
+        """Show ``view`` (a course view), or nothing for a patient without a course;
+        ``readiness`` holds each booked cycle's verdict, by cycle number."""
+        self.view = view
+        self._setting = None if view is None else view["setting"]
+        self.readiness = dict(readiness or {})
+        self.set_rows([] if view is None else view["cycles"])
+
+    def readiness_of(self, row: Row) -> Readiness | None:
+        return self.readiness.get(int(row["cycle"]))
+
+    def _readiness_role(self, row: Row, role: int) -> Any:
+        readiness = self.readiness_of(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return readiness_details(readiness) or None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return readiness_brush(readiness)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return readiness_brush(readiness, foreground=True)
+        return None
+
+    def extra_data(self, row: Any, role: int) -> Any:
+        return int(row["cycle"]) if role == CYCLE_ROLE else None
+
+
+# --- a proposed plan (book course) ------------------------------------------------------
+@dataclass(frozen=True)
+class ProposedCycle:
+    cycle: int
+    slot: Slot
+    chair_name: str
+
+
+class ProposalModel(ReadOnlyTableModel):
+    """The whole proposed course before anything is saved: one row a cycle."""
+
+    def __init__(self, calendar: ClinicCalendar, setting: str = "EBC") -> None:
+        self._calendar = calendar
+        self._setting = setting
+        local = calendar.local
+        super().__init__(
+            [
+                ColumnSpec(
+                    "Cycle",
+                    "Cycle number",
+                    lambda p: cycle_of_total(p.cycle, self._setting),
+                    centered=True,
+                ),
+                ColumnSpec("Date", "Day", lambda p: f"{local(p.slot.start):%a %Y-%m-%d}"),
+                ColumnSpec(
+                    "Time",
+                    "Chair time (clinic time), from prep to the end of observation",
+                    lambda p: f"{local(p.slot.start):%H:%M}-{local(p.slot.end):%H:%M}",
+                ),
+                ColumnSpec("Chair", "Infusion chair", lambda p: p.chair_name),
+                ColumnSpec(
+                    "Prep", "Preparation minutes", lambda p: str(p.slot.chair_time.prep_min), True
+                ),
+                ColumnSpec(
+                    "Infusion",
+                    "Infusion minutes (90 for the first infusion)",
+                    lambda p: str(p.slot.chair_time.infusion_min),
+                    True,
+                ),
+                ColumnSpec(
+                    "Obs.",
+                    "Observation minutes after the infusion",
+                    lambda p: str(p.slot.chair_time.observation_min),
+                    True,
+                ),
+            ]
+        )
+
+    def show_plan(self, setting: str, plan: Sequence[ProposedCycle]) -> None:
+        self._setting = setting
+        self.set_rows(plan)
+
+    @property
+    def plan(self) -> list[ProposedCycle]:
+        return list(self._rows)
+
+
+# --- cycles that move (mark missed) ----------------------------------------------------------
+class MovesModel(ReadOnlyTableModel):
+    """Cycles a change moves: old and new day, time and chair."""
+
+    def __init__(self, calendar: ClinicCalendar) -> None:
+        local = calendar.local
+
+        def when(moment: datetime | None) -> str:
+            return "" if moment is None else f"{local(moment):%a %Y-%m-%d %H:%M}"
+
+        def shift(move: CycleMove) -> str:
+            if move.shift is None:
+                return ""
+            days = round(move.shift.total_seconds() / 86400)
+            return f"{days:+d} days" if days else "same day"
+
+        super().__init__(
+            [
+                ColumnSpec("Cycle", "Cycle number", lambda m: str(m.cycle), centered=True),
+                ColumnSpec("Was", "Booked before", lambda m: when(m.old_start)),
+                ColumnSpec("Now", "Booked after", lambda m: when(m.new_start)),
+                ColumnSpec("Chair", "Chair after the move", lambda m: m.new_chair),
+                ColumnSpec("Shift", "How far it moves", shift, centered=True),
+            ]
+        )

@@ -1,0 +1,1 @@
+"""The pharmacy room: the preparation queue and its dialogs."""

@@ -1,0 +1,327 @@
+"""The context menu of a visit, on every planner block and every Day list row: Move
+to..., Mark missed..., Open course, Cancel visit..., Show preparation.
+
+Right click, the Menu key or Shift+F10 opens it (``VisitMenus`` is an event filter on
+the views). Each action goes through the planner's one move controller, so it is
+previewed, confirmed, committed and undone like a drag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGraphicsView,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QWidget,
+)
+
+from ...services import courses, slots, visits
+from ...services.preview import preview
+from ...store.database import from_utc_text
+from ...text import full_time
+from .commands import SERVICE_ERRORS, refusal_text
+from .controller import what_text
+from .day_scene import BlockItem, Chair
+from .slot_dialog import SLOT_COUNT, SlotDialog
+
+if TYPE_CHECKING:
+    from .page import Planner
+
+Row = dict[str, Any]
+RowAt = Callable[[QPoint | None], Row | None]
+
+
+def is_menu_key(event: QKeyEvent) -> bool:
+    key = event.key()
+    shift = event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+    return key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and shift)
+
+
+class VisitMenus(QObject):
+    """Builds and opens the visit menu; runs what it offers."""
+
+    def __init__(self, planner: Planner) -> None:
+        super().__init__(planner)
+        self.planner = planner
+        self.window = planner.main_window
+        self.menu: QMenu | None = None  # the menu last opened (tests click in it)
+        self.dialog: SlotDialog | None = None  # the slot dialog last opened
+        self._sources: dict[QObject, tuple[QWidget, RowAt]] = {}
+
+    # --- where a menu comes from ----------------------------------------------------------
+    def watch_view(self, view: QGraphicsView) -> None:
+        """A planner view: the block under the pointer, else the selected one."""
+
+        def row_at(position: QPoint | None) -> Row | None:
+            block = None
+            if position is not None:
+                item = next((i for i in view.items(position) if isinstance(i, BlockItem)), None)
+                block = item
+                if block is not None:
+                    view.scene().clearSelection()
+                    block.setSelected(True)
+            if block is None:
+                block = next(
+                    (i for i in view.scene().selectedItems() if isinstance(i, BlockItem)), None
+                )
+            return None if block is None else dict(block.row)
+
+        self._watch(view, view.viewport(), row_at)
+
+    def watch_table(self, table: QAbstractItemView, row_data: Callable[[int], Row]) -> None:
+        """The Day list: the row under the pointer, else the current row."""
+
+        def row_at(position: QPoint | None) -> Row | None:
+            index = table.indexAt(position) if position is not None else table.currentIndex()
+            if not index.isValid():
+                index = table.currentIndex()
+            if not index.isValid():
+                return None
+            table.setCurrentIndex(index)
+            return row_data(index.row())
+
+        self._watch(table, table.viewport(), row_at)
+
+    def _watch(self, widget: QWidget, viewport: QWidget, row_at: RowAt) -> None:
+        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+        for watched in (widget, viewport):
+            self._sources[watched] = (widget, row_at)
+            watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        source = self._sources.get(watched)
+        if source is None:
+            return False
+        widget, row_at = source
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            if not is_menu_key(event):
+                return False
+            self.open_for(widget, row_at(None), None)
+            return True
+        if isinstance(event, QContextMenuEvent):
+            if event.reason() == QContextMenuEvent.Reason.Keyboard:
+                self.open_for(widget, row_at(None), None)  # the Menu key of a real keyboard
+            else:
+                self.open_for(widget, row_at(event.pos()), event.globalPos())
+            return True
+        return False
+
+    # --- the menu ---------------------------------------------------------------------
+    def open_for(self, widget: QWidget, row: Row | None, where: QPoint | None) -> QMenu | None:
+        if row is None:
+            self.planner.say("Select a visit first (click it, or Tab to it)")
+            return None
+        menu = self.build(row, widget)
+        if where is None:  # from the keyboard: at the widget's centre
+            where = widget.mapToGlobal(widget.rect().center())
+        self.menu = menu
+        menu.popup(where)
+        return menu
+
+    def build(self, row: Row, parent: QWidget) -> QMenu:
+        menu = QMenu(parent)
+        menu.setObjectName("visitMenu")
+        menu.setAccessibleName(f"Actions for {what_text(row)}")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dose = row.get("kind") == "dose"
+        booked = row.get("status") == "booked"
+        cycle_given = not booked and dose
+        entries: list[tuple[str, str, Callable[[], object], bool, str]] = [
+            (
+                "&Move to...",
+                "moveToAction",
+                lambda: self.move_to(row),
+                booked and dose,
+                "The next free slots for this dose",
+            ),
+            (
+                "Mark &missed...",
+                "markMissedFromMenuAction",
+                lambda: self.mark_missed(row),
+                booked and dose,
+                "The patient did not come: re-book in a free slot",
+            ),
+            (
+                "Open &course",
+                "openCourseAction",
+                lambda: self.open_course(row),
+                dose,
+                "Show this patient's course in the Patients panel",
+            ),
+            (
+                "&Cancel visit...",
+                "cancelVisitAction",
+                lambda: self.cancel_visit(row),
+                booked,
+                "With a reason: frees blocked time; a dose is re-booked like a missed one",
+            ),
+            (
+                "Show &preparation",
+                "showPreparationAction",
+                lambda: self.show_preparation(row),
+                dose,
+                "This dose's vials and bag in the Pharmacy queue",
+            ),
+        ]
+        for text, name, slot, enabled, tip in entries:
+            action = QAction(text, menu)
+            action.setObjectName(name)
+            action.setEnabled(enabled)
+            action.setToolTip(tip if enabled or not cycle_given else "Given: it stays where it was")
+            action.setStatusTip(action.toolTip())
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        return menu
+
+    # --- the actions ------------------------------------------------------------------
+    def _slot_dialog(self, row: Row, missed: bool, reason: str | None = None) -> SlotDialog:
+        """Move to... (``missed`` False), Mark missed..., or, with a ``reason``, Cancel
+        visit... of a dose: re-booked like a missed one, the reason in the audit."""
+        ctx = self.planner.ctx
+        calendar = self.window.settings.calendar
+        mrn, cycle = str(row["mrn"]), int(row["cycle"])
+        what = what_text(row)
+        booked = f"booked {full_time(calendar, from_utc_text(row['start_utc']))} on "
+        booked += str(row["chair_name"])
+        cancel = reason is not None
+        if cancel:
+            title = f"Cancel visit: {what}"
+            intro = (
+                f"Cycle {cycle} of {row['patient_name']} ({booked}) is cancelled: {reason}. "
+                "The dose is not skipped: choose where to re-book it, as for a missed "
+                "dose (or stop the course in the Patients panel)."
+            )
+            ok = "Cancel visit and re-book here"
+        elif missed:
+            title = f"Mark {what} missed"
+            intro = (
+                f"{row['patient_name']} did not come for cycle {cycle} ({booked}). Choose "
+                "where to re-book it; the later cycles keep 21 days apart."
+            )
+            ok = "Mark missed and re-book here"
+        else:
+            title = f"Move {what}"
+            intro = f"Now {booked}. Choose a free slot; the earliest is chosen."
+            ok = "Move here"
+
+        missed = missed or cancel
+        extra: dict[str, Any] = {"reason": reason} if cancel else {}
+        action: Any = visits.cancel_dose_visit if cancel else courses.mark_dose_missed
+
+        def find() -> list[slots.SlotOption]:
+            # A miss is listed from where mark_dose_missed accepts (the finder knows).
+            return slots.find_slots(ctx, mrn=mrn, cycle=cycle, count=SLOT_COUNT, missed=missed)
+
+        def preview_slot(option: slots.SlotOption) -> Any:
+            chosen = action if missed else courses.move_appointment
+            where = {"to": option.start, "chair": option.chair}
+            return preview(ctx, chosen, mrn=mrn, cycle=cycle, **where, **extra)
+
+        def commit(option: slots.SlotOption) -> str | None:
+            if not missed:
+                chair = Chair(option.chair_id, option.chair)
+                moved = self.planner.moves.request_move(row, chair, option.start, confirmed=True)
+                return None if moved else self.planner.moves.last_refusal
+            try:
+                changes = action(
+                    ctx, mrn=mrn, cycle=cycle, to=option.start, chair=option.chair, **extra
+                )
+            except SERVICE_ERRORS as error:
+                return f"Refused: {refusal_text(error)}"
+            where = f"{option.chair} {full_time(calendar, option.start)}"
+            summary = courses.later_shift_summary(changes)
+            done = f"Cancelled {what} ({reason})" if cancel else f"Marked {what} missed"
+            text = f"{done}; re-booked {where}"
+            self.planner.moves.record(changes, "; ".join([text, *([summary] if summary else [])]))
+            return None
+
+        dialog = SlotDialog(
+            title=title,
+            intro=intro,
+            ok_text=ok,
+            calendar=calendar,
+            find=find,
+            preview=preview_slot,
+            commit=commit,
+            parent=self.window,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._forget_dialog)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_dialog(self, _result: int = 0) -> None:
+        self.dialog = None
+
+    def move_to(self, row: Row) -> SlotDialog:
+        return self._slot_dialog(row, missed=False)
+
+    def mark_missed(self, row: Row) -> SlotDialog:
+        return self._slot_dialog(row, missed=True)
+
+    def open_course(self, row: Row) -> bool:
+        patients = self.window.features.get("patients")
+        if patients is None:
+            return False
+        mrn = str(row["mrn"])
+        patients.dock.show()
+        patients.dock.raise_()
+        patients.panel.search_edit.setText(mrn)
+        found = bool(patients.panel.select_mrn(mrn))
+        view, model = patients.panel.course_view, patients.panel.cycles_model
+        for number in range(model.rowCount()):
+            if model.row_data(number).get("cycle") == row.get("cycle"):
+                view.selectRow(number)
+                break
+        view.setFocus()
+        return found
+
+    def show_preparation(self, row: Row) -> bool:
+        pharmacy = self.window.features.get("pharmacy")
+        if pharmacy is None:
+            return False
+        self.window.pages.setCurrentWidget(pharmacy)
+        found = bool(pharmacy.select(str(row["mrn"]), int(row["cycle"])))
+        if not found:
+            self.planner.say(f"No preparation in the pharmacy queue for {what_text(row)}")
+        return found
+
+    def ask_reason(self, row: Row) -> str | None:
+        """The reason for a cancel, asked (tests replace this); None when not given."""
+        text, ok = QInputDialog.getText(
+            self.window,
+            f"Cancel visit: {what_text(row)}",
+            "Reason:",
+            QLineEdit.EchoMode.Normal,
+            "",
+        )
+        return text if ok else None
+
+    def cancel_visit(self, row: Row, reason: str | None = None) -> bool:
+        """Cancel a visit, with a reason: blocked time is freed; a dose's visit opens the
+        slot choice to re-book the dose as a missed one (``visits.cancel_dose_visit``)."""
+        reason = self.ask_reason(row) if reason is None else reason
+        if reason is None:
+            return False
+        try:
+            why = visits.cancel_reason(reason)
+            if row.get("kind") == "dose":
+                self._slot_dialog(row, missed=True, reason=why)
+                return True
+            changes = visits.cancel_blocked_time(
+                self.planner.ctx, appointment_id=int(row["id"]), reason=why
+            )
+        except SERVICE_ERRORS as error:
+            self.planner.say(f"Not cancelled: {refusal_text(error)}")
+            return False
+        label = row.get("label") or "blocked"
+        self.planner.moves.record(changes, f"Cancelled blocked time '{label}': {why}")
+        return True

@@ -1,0 +1,209 @@
+"""The day's appointments as a Qt table model: a thin adapter over the day query.
+
+The model never edits its rows; it only reloads them from
+``services.queries.day_appointments``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QIcon
+
+from ...domain.readiness import Readiness
+from ...domain.regimen import Setting, total_cycles
+from ...services.context import ClinicSettings
+from ...services.queries import day_appointments
+from ...store.connection import Database
+from ...store.database import from_utc_text
+from ..readiness.view import (
+    appointments_readiness,
+    readiness_brush,
+    readiness_details,
+    readiness_text,
+)
+from ..widgets import RowTableModel
+
+Row = dict[str, Any]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+APPOINTMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(IntEnum):
+    CHAIR = 0
+    START = 1
+    END = 2
+    PATIENT = 3
+    MRN = 4
+    CYCLE = 5
+    FIRST = 6
+    PREP = 7
+    INFUSION = 8
+    OBSERVATION = 9
+    STATUS = 10
+    READY = 11
+
+
+HEADERS = {
+    Column.CHAIR: ("Chair", "Infusion chair"),
+    Column.START: ("Start", "Chair time starts (clinic time)"),
+    Column.END: ("End", "Chair time ends, after observation (clinic time)"),
+    Column.PATIENT: ("Patient", "Patient name"),
+    Column.MRN: ("MRN", "Medical record number"),
+    Column.CYCLE: ("Cycle", "Cycle number; of 14 for early breast cancer (EBC)"),
+    Column.FIRST: ("First", "First infusion: 90 min infusion and 90 min observation"),
+    Column.PREP: ("Prep", "Preparation minutes (vitals, line access)"),
+    Column.INFUSION: ("Infusion", "Infusion minutes"),
+    Column.OBSERVATION: ("Obs.", "Observation minutes after the infusion"),
+    Column.STATUS: ("Status", "Booked, given or blocked"),
+    Column.READY: ("Ready", "Is the booked dose ready to give (labs, LVEF): the verdict and why"),
+}
+
+CENTERED = {Column.CYCLE, Column.FIRST, Column.PREP, Column.INFUSION, Column.OBSERVATION}
+FIRST_INFUSION_BACKGROUND = QColor("#fde7ef")
+BLOCKED_BACKGROUND = QColor("#eceff1")
+
+
+def cycle_text(row: Row) -> str:
+    """``7/14`` for an EBC course, ``7`` for MBC (no fixed end)."""
+    if row.get("cycle") is None:
+        return ""
+    setting = row.get("setting")
+    total = total_cycles(Setting(setting)) if setting in ("EBC", "MBC") else None
+    return f"{row['cycle']}/{total}" if total else str(row["cycle"])
+
+
+def is_first_infusion(row: Row) -> bool:
+    return row.get("kind") == "dose" and row.get("cycle") == 1
+
+
+def is_booked_dose(row: Row) -> bool:
+    """A dose still to give: its readiness is shown."""
+    return row.get("kind") == "dose" and row.get("status") == "booked"
+
+
+def status_text(row: Row) -> str:
+    if row.get("kind") == "blocked":
+        return "blocked"
+    return str(row.get("status") or "")
+
+
+class DayAppointmentsModel(RowTableModel):
+    """Rows: one chair-holding appointment of the day shown; read-only."""
+
+    def __init__(self, settings: ClinicSettings, first_icon: QIcon | None = None) -> None:
+        super().__init__([HEADERS[column] for column in Column])
+        self._settings = settings
+        self._day: date | None = None
+        self._first_icon = first_icon or QIcon()
+        self._readiness: dict[int, Readiness] = {}
+
+    # --- loading ------------------------------------------------------------
+    @property
+    def day(self) -> date | None:
+        return self._day
+
+    def set_settings(self, settings: ClinicSettings) -> None:
+        self._settings = settings
+
+    def reload(self, db: Database, day: date) -> None:
+        """Read the day again from the services (the only way rows change)."""
+        rows = day_appointments(db, self._settings, day)
+        booked = [int(r["id"]) for r in rows if is_booked_dose(r)]
+        readiness = appointments_readiness(db, booked)
+        self.beginResetModel()
+        self._rows = rows
+        self._readiness = readiness
+        self._day = day
+        self.endResetModel()
+
+    def row_data(self, row: int) -> Row:
+        return dict(self._rows[row])
+
+    def readiness_at(self, row: int) -> Readiness | None:
+        """The booked dose's readiness on ``row`` (None for blocked time or a given dose)."""
+        return self._readiness.get(int(self._rows[row]["id"]))
+
+    # --- Qt model API -------------------------------------------------------------
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        found = self.cell(index)
+        if found is None:
+            return None
+        row, number = found
+        column = Column(number)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display(row, column, accessible=role != Qt.ItemDataRole.DisplayRole)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in CENTERED:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.FIRST:
+            return self._first_icon if is_first_infusion(row) else None
+        if column is Column.READY and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            foreground = role == Qt.ItemDataRole.ForegroundRole
+            return readiness_brush(self._readiness.get(int(row["id"])), foreground)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.get("kind") == "blocked":
+                return QBrush(BLOCKED_BACKGROUND)
+            if is_first_infusion(row):
+                return QBrush(FIRST_INFUSION_BACKGROUND)
+            return None
+        if role == APPOINTMENT_ID_ROLE:
+            return int(row["id"])
+        return None
+
+    # --- helpers --------------------------------------------------------------------
+    def _wall(self, text: str) -> datetime:
+        return self._settings.calendar.local(from_utc_text(text))
+
+    def _display(self, row: Row, column: Column, *, accessible: bool) -> str:
+        blocked = row.get("kind") == "blocked"
+        if column is Column.CHAIR:
+            return str(row["chair_name"])
+        if column is Column.START:
+            return f"{self._wall(row['start_utc']):%H:%M}"
+        if column is Column.END:
+            return f"{self._wall(row['end_utc']):%H:%M}"
+        if column is Column.PATIENT:
+            return str(row.get("label") or "blocked") if blocked else str(row["patient_name"])
+        if column is Column.MRN:
+            return "" if blocked else str(row["mrn"])
+        if column is Column.CYCLE:
+            return cycle_text(row)
+        if column is Column.FIRST:
+            if is_first_infusion(row):
+                return "first infusion" if accessible else "first"
+            return "not first" if accessible else ""
+        if column is Column.PREP:
+            return str(row["prep_min"])
+        if column is Column.INFUSION:
+            return str(row["infusion_min"])
+        if column is Column.OBSERVATION:
+            return str(row["observation_min"])
+        if column is Column.READY:
+            return readiness_text(self._readiness.get(int(row["id"])))
+        return status_text(row)
+
+    def _tooltip(self, row: Row, column: Column) -> str | None:
+        if column is Column.READY:
+            return readiness_details(self._readiness.get(int(row["id"]))) or None
+        if column is Column.INFUSION and row.get("kind") == "dose":
+            if is_first_infusion(row):
+                return "First infusion: 90 min, observe at least 90 min after"
+            return f"{row['infusion_min']} min infusion"
+        if column is Column.CYCLE and row.get("setting"):
+            return f"{row['setting']} course, cycle {row['cycle']}"
+        return None

@@ -1,0 +1,485 @@
+"""The planner's day grid as a graphics scene: one lane per chair, time left to right.
+
+The scene only draws what ``services.queries.day_appointments`` returned; it never
+changes a booking. ``PlannerGeometry`` turns instants and chairs into scene positions
+and back (with snapping), so the view can say where a dragged block would land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from ...domain.calendar import ClinicCalendar
+from ...services.context import ClinicSettings
+from ...store.database import from_utc_text
+from .day_model import cycle_text, is_first_infusion
+
+Row = dict[str, Any]
+
+MIN_PX_PER_MIN = 1.2  # the narrowest scale before the grid scrolls sideways
+MAX_PX_PER_MIN = 3.0  # the widest: one hour is 180 px
+LANE_HEIGHT = 46.0
+HEADER_HEIGHT = 28.0  # the time axis above the lanes
+LABEL_WIDTH = 96.0  # the chair names left of the lanes
+BLOCK_MARGIN = 3.0  # space between a block and its lane's edges
+RIGHT_MARGIN = 24.0
+
+LANE_FILL = (QColor("#ffffff"), QColor("#f3f6f9"))
+CLOSED_FILL = QColor("#e3e7eb")
+GRID_HOUR = QColor("#c3ccd6")
+GRID_HALF = QColor("#e4e9ef")
+NOW_LINE = QColor("#d84315")
+TEXT = QColor("#102030")
+MUTED_TEXT = QColor("#4a5a6a")
+BORDER = QColor("#1f5f8b")
+SELECTED_BORDER = QColor("#e65100")
+
+# Segment colours: (prep, infusion, observation) for a later cycle and a first infusion.
+LATER_COLOURS = (QColor("#dde5ec"), QColor("#86b8dc"), QColor("#c9e0f1"))
+FIRST_COLOURS = (QColor("#e6dde3"), QColor("#e994b4"), QColor("#f7d3e0"))
+BLOCKED_COLOUR = QColor("#b8c2cc")
+GIVEN_ALPHA = 110  # given (done) visits are drawn faded: they cannot move
+
+
+@dataclass(frozen=True)
+class Chair:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    """Where a block would go: a chair and a start (aware, clinic zone)."""
+
+    row: Row
+    chair: Chair
+    start: datetime
+
+    @property
+    def key(self) -> tuple[int, datetime]:
+        return self.chair.id, self.start.astimezone(UTC)
+
+    @property
+    def is_home(self) -> bool:
+        home = from_utc_text(self.row["start_utc"])
+        return self.chair.id == self.row["chair_id"] and self.start.astimezone(UTC) == home
+
+
+def wall_range(calendar: ClinicCalendar) -> tuple[time, time]:
+    """The widest opening hours of the week: the time axis every day shares."""
+    opens = min(hours.opens for hours in calendar.hours.values())
+    closes = max(hours.closes for hours in calendar.hours.values())
+    return opens, closes
+
+
+class PlannerGeometry:
+    """Instants and chairs <-> scene coordinates for one day."""
+
+    def __init__(
+        self,
+        settings: ClinicSettings,
+        day: date,
+        chairs: list[Chair],
+        snap_min: int,
+        available_width: float = 0.0,
+    ) -> None:
+        calendar = settings.calendar
+        opens, closes = wall_range(calendar)
+        self.calendar = calendar
+        self.day = day
+        self.chairs = chairs
+        self.snap_min = max(1, snap_min)
+        self.axis_start = calendar.at(day, opens)
+        self.axis_end = calendar.at(day, closes)
+        self.axis_minutes = max(60, int((self.axis_end - self.axis_start).total_seconds() // 60))
+        # Fit the opening hours to the width the view has, within readable limits.
+        room = available_width - LABEL_WIDTH - RIGHT_MARGIN
+        self.px_per_min = min(MAX_PX_PER_MIN, max(MIN_PX_PER_MIN, room / self.axis_minutes))
+        self.open_window = calendar.opening_window(day)
+        self.closed_reason = calendar.why_closed(day)
+
+    # --- sizes ----------------------------------------------------------------------
+    @property
+    def width(self) -> float:
+        return LABEL_WIDTH + self.axis_minutes * self.px_per_min + RIGHT_MARGIN
+
+    @property
+    def height(self) -> float:
+        return HEADER_HEIGHT + max(1, len(self.chairs)) * LANE_HEIGHT
+
+    def lane_top(self, index: int) -> float:
+        return HEADER_HEIGHT + index * LANE_HEIGHT
+
+    def chair_index(self, chair_id: int) -> int | None:
+        for index, chair in enumerate(self.chairs):
+            if chair.id == chair_id:
+                return index
+        return None
+
+    # --- time <-> x ----------------------------------------------------------------
+    def x_of(self, instant: datetime) -> float:
+        minutes = (instant - self.axis_start).total_seconds() / 60
+        return LABEL_WIDTH + minutes * self.px_per_min
+
+    def snapped_start(self, x: float) -> datetime:
+        """The start nearest to ``x`` on the snap grid (elapsed minutes from the axis)."""
+        minutes = (x - LABEL_WIDTH) / self.px_per_min
+        steps = round(minutes / self.snap_min)
+        start = self.axis_start.astimezone(UTC) + timedelta(minutes=steps * self.snap_min)
+        return self.calendar.local(start)
+
+    def lane_at(self, y: float) -> int:
+        index = int((y + LANE_HEIGHT / 2 - HEADER_HEIGHT) // LANE_HEIGHT)
+        return min(max(index, 0), max(0, len(self.chairs) - 1))
+
+    # --- blocks --------------------------------------------------------------------
+    def block_rect(self, row: Row) -> QRectF:
+        """A block's rectangle in scene coordinates (lane from the chair, x from time)."""
+        index = self.chair_index(row["chair_id"]) or 0
+        start = from_utc_text(row["start_utc"])
+        end = from_utc_text(row["end_utc"])
+        left = self.x_of(start)
+        return QRectF(
+            left,
+            self.lane_top(index) + BLOCK_MARGIN,
+            max(6.0, self.x_of(end) - left),
+            LANE_HEIGHT - 2 * BLOCK_MARGIN,
+        )
+
+    def top_left_for(self, chair_id: int, start: datetime) -> QPointF:
+        index = self.chair_index(chair_id) or 0
+        return QPointF(self.x_of(start), self.lane_top(index) + BLOCK_MARGIN)
+
+    def target_at(self, row: Row, top_left: QPointF) -> MoveTarget:
+        """The snapped chair and start for a block whose top-left corner is at ``top_left``."""
+        chair = self.chairs[self.lane_at(top_left.y() - BLOCK_MARGIN)]
+        return MoveTarget(row, chair, self.snapped_start(top_left.x()))
+
+    def neighbour(self, row: Row, lanes: int, minutes: int) -> MoveTarget | None:
+        """The block moved ``lanes`` chairs down and ``minutes`` later; None past the ends."""
+        index = self.chair_index(row["chair_id"])
+        if index is None or not 0 <= index + lanes < len(self.chairs):
+            return None
+        start = from_utc_text(row["start_utc"]) + timedelta(minutes=minutes)
+        return MoveTarget(row, self.chairs[index + lanes], self.calendar.local(start))
+
+
+def describe_block(row: Row, calendar: ClinicCalendar) -> str:
+    """One sentence for tooltips and screen readers."""
+    start = calendar.local(from_utc_text(row["start_utc"]))
+    end = calendar.local(from_utc_text(row["end_utc"]))
+    when = f"{row['chair_name']} {start:%H:%M}-{end:%H:%M}"
+    if row.get("kind") == "blocked":
+        minutes = row["infusion_min"]
+        return f"Blocked time: {row.get('label') or 'blocked'}, {when} ({minutes} min)"
+    first = ", first infusion" if is_first_infusion(row) else ""
+    cycle = cycle_text(row)
+    parts = (
+        f"prep {row['prep_min']} min, infusion {row['infusion_min']} min, "
+        f"observation {row['observation_min']} min"
+    )
+    return (
+        f"{row['patient_name']}, {row['mrn']}, {row.get('setting') or ''} cycle {cycle}"
+        f"{first}; {when} ({parts}); {row['status']}"
+    )
+
+
+class BlockItem(QGraphicsItem):
+    """One appointment: prep, infusion and observation drawn as three parts."""
+
+    def __init__(self, row: Row, rect: QRectF, description: str, first_icon: QIcon | None) -> None:
+        super().__init__()
+        self.row = row
+        self._size = QRectF(0, 0, rect.width(), rect.height())
+        self._first_icon = first_icon
+        self.setPos(rect.topLeft())
+        self.home = rect.topLeft()
+        self.setToolTip(description)
+        self.description = description
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
+        self.setCursor(
+            Qt.CursorShape.OpenHandCursor if self.movable else Qt.CursorShape.ArrowCursor
+        )
+        self.setZValue(1)
+
+    def place(self, rect: QRectF) -> None:
+        """Move and resize the block to ``rect`` (a new time scale): nothing rebuilt."""
+        self.prepareGeometryChange()
+        self._size = QRectF(0, 0, rect.width(), rect.height())
+        self.setPos(rect.topLeft())
+        self.home = rect.topLeft()
+
+    @property
+    def appointment_id(self) -> int:
+        return int(self.row["id"])
+
+    @property
+    def movable(self) -> bool:
+        """Only booked visits move; given ones are history."""
+        return self.row.get("status") == "booked"
+
+    def boundingRect(self) -> QRectF:
+        return self._size.adjusted(-2, -2, 2, 2)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        row = self.row
+        rect = self._size
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if row.get("kind") == "blocked":
+            painter.fillRect(rect, QBrush(BLOCKED_COLOUR))
+            painter.fillRect(rect, QBrush(QColor("#8995a1"), Qt.BrushStyle.BDiagPattern))
+        else:
+            self._paint_parts(painter, rect)
+        border = SELECTED_BORDER if self.isSelected() else BORDER
+        painter.setPen(QPen(border, 3.0 if self.isSelected() else 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        self._paint_text(painter, rect)
+
+    def _paint_parts(self, painter: QPainter, rect: QRectF) -> None:
+        row = self.row
+        colours = FIRST_COLOURS if is_first_infusion(row) else LATER_COLOURS
+        minutes = (row["prep_min"], row["infusion_min"], row["observation_min"])
+        total = sum(minutes) or 1
+        left = rect.left()
+        for colour, part in zip(colours, minutes, strict=True):
+            width = rect.width() * part / total
+            fill = QColor(colour)
+            if row.get("status") != "booked":
+                fill.setAlpha(GIVEN_ALPHA)
+            painter.fillRect(QRectF(left, rect.top(), width, rect.height()), fill)
+            left += width
+
+    def _paint_text(self, painter: QPainter, rect: QRectF) -> None:
+        row = self.row
+        inner = rect.adjusted(4, 2, -4, -2)
+        icon_size = 14.0
+        if self._first_icon is not None and is_first_infusion(row):
+            icon_rect = QRectF(inner.right() - icon_size, inner.top() + 1, icon_size, icon_size)
+            self._first_icon.paint(painter, icon_rect.toRect())
+            inner.setRight(icon_rect.left() - 2)
+        font = QFont(painter.font())
+        font.setPointSizeF(8)
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        blocked = row.get("kind") == "blocked"
+        title = str(row.get("label") or "blocked") if blocked else str(row["patient_name"])
+        if blocked:
+            lines = [title, f"{row['infusion_min']} min"]
+        else:
+            first = " · 1st infusion" if is_first_infusion(row) else ""
+            lines = [title, str(row["mrn"]), f"cycle {cycle_text(row)}{first}"]
+        line_height = min(metrics.height(), inner.height() / len(lines))
+        painter.setPen(TEXT if row.get("status") == "booked" else MUTED_TEXT)
+        for number, text in enumerate(lines):
+            font.setBold(number == 0)
+            painter.setFont(font)
+            painter.drawText(
+                QRectF(
+                    inner.left(), inner.top() + number * line_height, inner.width(), line_height
+                ),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
+            )
+
+
+class DropHint(QGraphicsItem):
+    """While dragging: an outline where the block would land and a label saying whether
+    the drop is allowed and, when not, why."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target_rect = QRectF()
+        self.bounds: QRectF | None = None  # the visible part of the scene
+        self.text = ""
+        self.allowed = True
+        self.setZValue(10)
+        self.setVisible(False)
+
+    def show_at(
+        self, target_rect: QRectF, text: str, allowed: bool, bounds: QRectF | None = None
+    ) -> None:
+        """Outline ``target_rect`` and label it; the label stays inside ``bounds``."""
+        self.prepareGeometryChange()
+        self.target_rect = QRectF(target_rect)
+        self.bounds = None if bounds is None else QRectF(bounds)
+        self.text = text
+        self.allowed = allowed
+        self.setVisible(True)
+        self.update()
+
+    def _label_rect(self) -> QRectF:
+        font = QFont()
+        font.setPointSizeF(9)
+        width = min(520.0, QFontMetricsF(font).horizontalAdvance(self.text) + 16)
+        label = QRectF(self.target_rect.left(), self.target_rect.bottom() + 2, width, 22)
+        bounds = self.bounds
+        if bounds is not None:  # never clipped at the view's edge: shift it inside
+            label.setWidth(min(width, bounds.width()))
+            if label.bottom() > bounds.bottom():
+                label.moveBottom(self.target_rect.top() - 2)
+            label.moveLeft(max(bounds.left(), min(label.left(), bounds.right() - label.width())))
+            label.moveTop(max(bounds.top(), min(label.top(), bounds.bottom() - label.height())))
+        return label
+
+    def boundingRect(self) -> QRectF:
+        return self.target_rect.united(self._label_rect()).adjusted(-3, -3, 3, 3)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        colour = QColor("#2e7d32") if self.allowed else QColor("#c62828")
+        painter.setPen(QPen(colour, 2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(self.target_rect)
+        label = self._label_rect()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(label, 4, 4)
+        font = QFont()
+        font.setPointSizeF(9)
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(
+            label.adjusted(8, 0, -4, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            QFontMetricsF(font).elidedText(
+                self.text, Qt.TextElideMode.ElideRight, label.width() - 12
+            ),
+        )
+
+
+class PlannerScene(QGraphicsScene):
+    """Lanes and grid in the background; one ``BlockItem`` per appointment."""
+
+    def __init__(self, settings: ClinicSettings, first_icon: QIcon | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.first_icon = first_icon
+        self.blocks: dict[int, BlockItem] = {}
+        self.geometry: PlannerGeometry | None = None
+        self.now: datetime | None = None
+        self.hint = DropHint()
+        self.addItem(self.hint)
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+
+    def rebuild(
+        self,
+        settings: ClinicSettings,
+        day: date,
+        chairs: list[Chair],
+        rows: list[Row],
+        now: datetime | None,
+        available_width: float = 0.0,
+    ) -> None:
+        """Throw away every block and draw ``rows`` for ``day`` again."""
+        self.settings = settings
+        self.now = now
+        for item in self.blocks.values():
+            self.removeItem(item)
+        self.blocks = {}
+        self.hint.setVisible(False)
+        geometry = PlannerGeometry(settings, day, chairs, settings.snap_min, available_width)
+        self.geometry = geometry
+        self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
+        calendar = settings.calendar
+        for row in rows:
+            if geometry.chair_index(row["chair_id"]) is None:
+                continue  # a chair taken out of service: not drawn
+            item = BlockItem(
+                row, geometry.block_rect(row), describe_block(row, calendar), self.first_icon
+            )
+            self.addItem(item)
+            self.blocks[item.appointment_id] = item
+        self.update()
+
+    def relayout(self, available_width: float) -> None:
+        """Fit the day shown to a new width: the same blocks, repositioned."""
+        old = self.geometry
+        if old is None:
+            return
+        geometry = PlannerGeometry(
+            self.settings, old.day, old.chairs, self.settings.snap_min, available_width
+        )
+        self.geometry = geometry
+        self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
+        self.hint.setVisible(False)
+        for item in self.blocks.values():
+            item.place(geometry.block_rect(item.row))
+        self.update()
+
+    def replace_block(self, appointment_id: int, row: Row | None) -> None:
+        """Redraw one appointment from ``row`` (None: it left the day shown)."""
+        old = self.blocks.pop(appointment_id, None)
+        if old is not None:
+            self.removeItem(old)
+        geometry = self.geometry
+        if row is None or geometry is None or geometry.chair_index(row["chair_id"]) is None:
+            return
+        item = BlockItem(
+            row, geometry.block_rect(row), describe_block(row, geometry.calendar), self.first_icon
+        )
+        self.addItem(item)
+        self.blocks[appointment_id] = item
+
+    def block_for(self, appointment_id: int) -> BlockItem | None:
+        return self.blocks.get(appointment_id)
+
+    def selected_block(self) -> BlockItem | None:
+        for item in self.selectedItems():
+            if isinstance(item, BlockItem):
+                return item
+        return None
+
+    # --- background: lanes, closed hours, hour lines, now ---------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        geometry = self.geometry
+        rect = QRectF(rect)
+        painter.fillRect(rect, QColor("#ffffff"))
+        if geometry is None:
+            return
+        left = LABEL_WIDTH
+        right = geometry.width - RIGHT_MARGIN
+        for index in range(len(geometry.chairs)):
+            lane = QRectF(left, geometry.lane_top(index), right - left, LANE_HEIGHT)
+            if lane.intersects(rect):
+                painter.fillRect(lane, LANE_FILL[index % 2])
+        lanes = QRectF(left, HEADER_HEIGHT, right - left, geometry.height - HEADER_HEIGHT)
+        window = geometry.open_window
+        closed_brush = QBrush(CLOSED_FILL)
+        if window is None:
+            painter.fillRect(lanes, closed_brush)
+        else:
+            opens, closes = (geometry.x_of(moment) for moment in window)
+            painter.fillRect(QRectF(left, lanes.top(), opens - left, lanes.height()), closed_brush)
+            painter.fillRect(
+                QRectF(closes, lanes.top(), right - closes, lanes.height()), closed_brush
+            )
+        for minute in range(0, geometry.axis_minutes + 1, 30):
+            x = left + minute * geometry.px_per_min
+            painter.setPen(QPen(GRID_HOUR if minute % 60 == 0 else GRID_HALF, 1))
+            painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
+        if self.now is not None and geometry.axis_start <= self.now <= geometry.axis_end:
+            x = geometry.x_of(self.now)
+            painter.setPen(QPen(NOW_LINE, 2))
+            painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))

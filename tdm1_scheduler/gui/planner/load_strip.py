@@ -1,0 +1,281 @@
+"""A strip of the coming weeks: each day's chair load, so a busy day shows before it is
+opened. Clicking a day shows it.
+
+``day_loads`` is plain Python over one store query; ``LoadStripModel`` adapts it for
+Qt and ``LoadStrip`` draws each day as a small bar.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import UTC, date, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from ...services.context import ClinicSettings
+from ...store.connection import Database
+from ...store.database import from_utc_text, to_utc_text
+from ...store.planner_queries import active_chair_count, occupied_between
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+STRIP_DAYS = 28  # four weeks from the clinic's today
+DAY_ROLE = Qt.ItemDataRole.UserRole + 1
+LOAD_ROLE = Qt.ItemDataRole.UserRole + 2  # booked fraction of open chair time, 0..1
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 3
+OPEN_ROLE = Qt.ItemDataRole.UserRole + 4
+
+BUSY_LEVELS = ((0.8, QColor("#c62828")), (0.5, QColor("#ef8f00")), (0.0, QColor("#2e7d32")))
+
+
+@dataclass(frozen=True)
+class DayLoadSummary:
+    day: date
+    open: bool
+    booked_min: int  # chair minutes booked inside opening hours
+    capacity_min: int  # open minutes x active chairs
+    appointments: int
+
+    @property
+    def fraction(self) -> float:
+        return self.booked_min / self.capacity_min if self.capacity_min else 0.0
+
+
+def day_loads(
+    db: Database, settings: ClinicSettings, first_day: date, days: int = STRIP_DAYS
+) -> list[DayLoadSummary]:
+    """Each day's booked chair time from ``first_day`` on (one query for all days)."""
+    calendar = settings.calendar
+    chairs = active_chair_count(db)
+    all_days = [first_day + timedelta(days=offset) for offset in range(days)]
+    # Day boundaries as stored UTC text: a row's day is a bisect, not a parse.
+    bounds = [
+        to_utc_text(calendar.at(day, time(0)))
+        for day in [*all_days, first_day + timedelta(days=days)]
+    ]
+    # Opening hours in UTC: comparing with the stored UTC times then needs no zone lookups.
+    windows = {
+        day: None
+        if (w := calendar.opening_window(day)) is None
+        else (w[0].astimezone(UTC), w[1].astimezone(UTC))
+        for day in all_days
+    }
+    rows = occupied_between(
+        db, *calendar.day_bounds(first_day, days)
+    )
+    booked: dict[date, int] = {}
+    counts: dict[date, int] = {}
+    for row in rows:
+        index = bisect_right(bounds, row["start_utc"]) - 1
+        if not 0 <= index < days:
+            continue  # began the day before the strip
+        day = all_days[index]
+        counts[day] = counts.get(day, 0) + 1
+        window = windows[day]
+        if window is None:
+            continue
+        begin = max(from_utc_text(row["start_utc"]), window[0])
+        finish = min(from_utc_text(row["end_utc"]), window[1])
+        if finish > begin:
+            booked[day] = booked.get(day, 0) + int((finish - begin).total_seconds() // 60)
+    result = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        result.append(
+            DayLoadSummary(
+                day,
+                calendar.is_open_day(day),
+                booked.get(day, 0),
+                calendar.open_minutes(day) * chairs,
+                counts.get(day, 0),
+            )
+        )
+    return result
+
+
+def load_colour(fraction: float) -> QColor:
+    for threshold, colour in BUSY_LEVELS:
+        if fraction >= threshold:
+            return colour
+    return BUSY_LEVELS[-1][1]
+
+
+class LoadStripModel(QAbstractListModel):
+    """One row per day of the strip; read-only, reloaded from ``day_loads``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._days: list[DayLoadSummary] = []
+
+    def set_days(self, days: list[DayLoadSummary]) -> None:
+        self.beginResetModel()
+        self._days = list(days)
+        self.endResetModel()
+
+    def summary(self, row: int) -> DayLoadSummary:
+        return self._days[row]
+
+    def update_days(self, days: list[DayLoadSummary]) -> None:
+        """Replace the summaries of the days given (those in the strip) in place."""
+        for summary in days:
+            row = self.row_of(summary.day)
+            if row is not None:
+                self._days[row] = summary
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index)
+
+    def row_of(self, day: date) -> int | None:
+        for row, summary in enumerate(self._days):
+            if summary.day == day:
+                return row
+        return None
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._days)
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.column() != 0:
+            return None
+        if not 0 <= index.row() < len(self._days):
+            return None
+        summary = self._days[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{summary.day:%a %d}"
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._describe(summary)
+        if role == DAY_ROLE:
+            return summary.day
+        if role == LOAD_ROLE:
+            return summary.fraction
+        if role == COUNT_ROLE:
+            return summary.appointments
+        if role == OPEN_ROLE:
+            return summary.open
+        return None
+
+    @staticmethod
+    def _describe(summary: DayLoadSummary) -> str:
+        when = f"{summary.day:%a %d %b %Y}"
+        if not summary.open:
+            return f"{when}: clinic closed"
+        percent = round(summary.fraction * 100)
+        return f"{when}: {percent}% of chair time booked, {summary.appointments} appointment(s)"
+
+
+class LoadDelegate(QStyledItemDelegate):
+    """A day as its name, a bar as tall as its load, and the percentage."""
+
+    CELL = QSize(58, 58)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        return self.CELL
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        rect = QRectF(option.rect).adjusted(2, 2, -2, -2)
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        is_open = bool(index.data(OPEN_ROLE))
+        fraction = float(index.data(LOAD_ROLE) or 0.0)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(
+            QPen(QColor("#e65100") if selected else QColor("#d5dde6"), 2 if selected else 1)
+        )
+        painter.setBrush(QColor("#ffffff") if is_open else QColor("#eceff1"))
+        painter.drawRoundedRect(rect, 4, 4)
+        font = QFont(option.font)
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        painter.setPen(QColor("#1f3b57"))
+        text_rect = QRectF(rect.left(), rect.top() + 1, rect.width(), 14)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, str(index.data()))
+        bar_area = QRectF(rect.left() + 8, rect.top() + 17, rect.width() - 16, rect.height() - 33)
+        if is_open:
+            painter.fillRect(bar_area, QColor("#eef2f6"))
+            height = bar_area.height() * min(1.0, fraction)
+            bar = QRectF(bar_area.left(), bar_area.bottom() - height, bar_area.width(), height)
+            painter.fillRect(bar, load_colour(fraction))
+            label = f"{round(fraction * 100)}%"
+        else:
+            label = "closed"
+        painter.setPen(QColor("#4a5a6a"))
+        painter.drawText(
+            QRectF(rect.left(), rect.bottom() - 15, rect.width(), 14),
+            Qt.AlignmentFlag.AlignCenter,
+            label,
+        )
+        painter.restore()
+
+
+class LoadStrip(QListView):
+    sig_day_requested = Signal(object)
+    """A day of the strip was clicked or activated (a ``datetime.date``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loadStrip")
+        self.setAccessibleName("Chair load of the coming weeks")
+        self.setAccessibleDescription("Each day's booked share of chair time; open a day")
+        self.load_model = LoadStripModel()
+        self.setModel(self.load_model)
+        self.setItemDelegate(LoadDelegate(self))
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setUniformItemSizes(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFixedHeight(LoadDelegate.CELL.height() + 22)
+        self.clicked.connect(self._open)
+        self.activated.connect(self._open)
+
+    def _open(self, index: QModelIndex) -> None:
+        day = index.data(DAY_ROLE)
+        if isinstance(day, date):
+            self.sig_day_requested.emit(day)
+
+    def reload(self, days: list[DayLoadSummary], shown: date) -> None:
+        self.load_model.set_days(days)
+        self.mark_shown(shown)
+
+    def mark_shown(self, shown: date) -> None:
+        """Select the day shown when it is in the strip."""
+        row = self.load_model.row_of(shown)
+        blocked = self.blockSignals(True)
+        if row is None:
+            self.clearSelection()
+        else:
+            index = self.load_model.index(row, 0)
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
+        self.blockSignals(blocked)
+
+    def cell_point(self, day: date) -> Any:
+        """The centre of a day's cell in viewport coordinates (tests click here)."""
+        row = self.load_model.row_of(day)
+        if row is None:
+            return None
+        return self.visualRect(self.load_model.index(row, 0)).center()

@@ -1,0 +1,450 @@
+"""The planner page: the day grid, the load strip of the coming weeks, moves with undo.
+
+``attach(window)`` builds it as the first page of the main window. Every move, by mouse
+or by key (here or in the day list), goes the same way: preview through the service,
+a confirmation only when later cycles move, the service call, an undo step, and
+``window.apply_changes``; the grid is then rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QStackedWidget,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services import courses
+from ...services.context import ChangeSet, Context
+from ...services.preview import Preview
+from ...services.queries import appointment_row, chair_list, day_appointments
+from ...store.database import data_version, from_utc_text
+from ..resources import load_icon
+from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
+from .context_menu import VisitMenus
+from .controller import Confirm, MoveController, later_cycles_moving
+from .day_scene import Chair, MoveTarget, PlannerScene
+from .day_view import ARROW_MOVES, MoveRequest, PlannerView
+from .load_strip import STRIP_DAYS, LoadStrip, day_loads
+from .week_view import WeekPane, add_view_actions, select_on_focus
+
+Row = dict[str, Any]
+MESSAGE_MS = 10000
+__all__ = ["Confirm", "Planner", "later_cycles_moving"]
+
+
+class Planner(QWidget):
+    """The planner page and its controller."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.main_window = window  # not ``window``: QWidget.window() exists
+        self.ctx: Context = window.ctx
+        self.setAccessibleName("Chair planner")
+        self.moves = MoveController(window, self.say, self)
+        self.moves.sig_moved.connect(self.select)
+        self.chairs: list[Chair] = []
+        self._built_key: tuple[date, int, int] | None = None
+        self._rows: list[Row] = []  # the day's appointments as last read
+        self._laid_out_width = -1.0
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(0)
+        self._relayout_timer.timeout.connect(self._relayout)
+        self._strip_key: tuple[date, int, int] | None = None
+        self.table_mover: TableKeyMover | None = None
+        self._reload_after_drag = False
+        self.block_action: QAction | None = None
+
+        self.strip = LoadStrip(self)
+        self.scene = PlannerScene(window.settings, load_icon("first-infusion"))
+        self.scene.setParent(self)
+        self.view = PlannerView(self.scene, self)
+        self.view.preview_move = self.moves.preview_move
+        self.view.shift_summary = self.moves.shift_summary
+        self.info = QLabel(self)
+        self.info.setObjectName("plannerInfoLabel")
+        self.info.setAccessibleName("Planner status")
+        self.info.setWordWrap(True)
+        self.week = WeekPane(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.week.view)
+        self.menus = VisitMenus(self)
+        self.menus.watch_view(self.view)
+        self.menus.watch_view(self.week.view)
+        select_on_focus(self.view)
+        self.mode_actions: dict[str, QAction] = {}
+        self.guide_action: QAction | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.info)
+
+        self.view.sig_move_requested.connect(self.moves.handle_request)
+        self.view.sig_hint_changed.connect(self._hint_changed)
+        self.view.sig_selection_described.connect(self._selection_described)
+        self.view.sig_width_changed.connect(self._width_changed)
+        self.strip.sig_day_requested.connect(window.show_day)
+        window.sig_day_changed.connect(self._day_changed)
+        window.sig_data_changed.connect(self._data_changed)
+        self.reload(force=True)
+
+    # --- loading --------------------------------------------------------------------
+    def _key(self) -> tuple[date, int, int]:
+        db = self.ctx.db
+        return self.main_window.shown_day, data_version(db), db.conn.total_changes
+
+    def reload(self, force: bool = False) -> None:
+        """Rebuild the grid for the day shown (skipped when nothing changed since)."""
+        if self.view.dragging:
+            self._reload_after_drag = True  # never pull the dragged block from under the pointer
+            return
+        key = self._key()
+        if not force and key == self._built_key:
+            return
+        selected = self.scene.selected_block()
+        keep = selected.appointment_id if selected else None
+        settings = self.main_window.settings
+        day = self.main_window.shown_day
+        if key != self._built_key:  # a forced rebuild of unchanged data reuses the rows read
+            self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
+            self._rows = day_appointments(self.ctx.db, settings, day)
+        width = float(self.view.viewport().width())
+        self._laid_out_width = width
+        self.scene.rebuild(settings, day, self.chairs, self._rows, self.ctx.clock.now(), width)
+        self._built_key = key
+        if keep is not None:
+            self.select(keep)
+        self._reload_strip()
+        geometry = self.scene.geometry
+        closed = geometry.closed_reason if geometry else None
+        self.info.setText(closed.capitalize() if closed else "")
+
+    def _current_strip_key(self) -> tuple[date, int, int]:
+        db = self.ctx.db
+        return self.main_window.clinic_today(), data_version(db), db.conn.total_changes
+
+    def _reload_strip(self) -> None:
+        key = self._current_strip_key()
+        if key != self._strip_key:
+            days = day_loads(self.ctx.db, self.main_window.settings, key[0])
+            self.strip.reload(days, self.main_window.shown_day)
+            self._strip_key = key
+        else:
+            self.strip.mark_shown(self.main_window.shown_day)
+
+    def _width_changed(self) -> None:
+        # A window being shown or resized sends several widths: lay out once, after them.
+        self._relayout_timer.start()
+
+    def _relayout(self) -> None:
+        self._reload_week()
+        width = float(self.view.viewport().width())
+        if not self.view.dragging and width != self._laid_out_width:
+            if self._built_key is None or self._key() != self._built_key:
+                self.reload(force=True)
+            else:  # the same day and data: reposition the blocks, rebuild nothing
+                self._laid_out_width = width
+                self.scene.relayout(width)
+
+    def _day_changed(self, _day: object) -> None:
+        self.reload()
+        self.view.verticalScrollBar().setValue(0)  # a new day starts at the first chair
+        self.week.view.verticalScrollBar().setValue(0)
+        self._reload_week()
+
+    # --- day or week ------------------------------------------------------------------
+    @property
+    def in_week(self) -> bool:
+        return self.stack.currentWidget() is self.week.view
+
+    def set_mode(self, mode: str) -> None:
+        """Show the day grid ("day") or the week ("week") on the planner page."""
+        week = mode == "week"
+        self.stack.setCurrentWidget(self.week.view if week else self.view)
+        if mode in self.mode_actions:
+            self.mode_actions[mode].setChecked(True)
+        self.main_window.pages.setCurrentWidget(self)
+        if week:
+            self.week.reload()
+        (self.week.view if week else self.view).setFocus()
+
+    def open_day(self, day: object) -> None:
+        """A day double-clicked in the week: show it in the day grid."""
+        assert isinstance(day, date)
+        self.main_window.show_day(day)
+        self.set_mode("day")
+
+    def _reload_week(self) -> None:
+        if self.in_week:
+            self.week.reload()
+
+    def _data_changed(self, changes: object) -> None:
+        """A change made here names what moved: only those days of the strip are
+        recounted. Another connection's change (None) or a change with no moves
+        recounts the whole strip when the grid reloads."""
+        if isinstance(changes, ChangeSet) and changes.moves and not changes.settings:
+            calendar = self.main_window.settings.calendar
+            touched = {
+                calendar.local_date(instant)
+                for move in changes.moves
+                for instant in (move.old_start, move.new_start)
+                if instant is not None
+            }
+            first = self.main_window.clinic_today()
+            in_strip = sorted(d for d in touched if 0 <= (d - first).days < STRIP_DAYS)
+            settings = self.main_window.settings
+            self.strip.load_model.update_days(
+                [day_loads(self.ctx.db, settings, day, 1)[0] for day in in_strip]
+            )
+            self._strip_key = self._current_strip_key()
+        if not self._update_named_blocks(changes):
+            self.reload()
+        self._reload_week()
+
+    def _update_named_blocks(self, changes: object) -> bool:
+        """Redraw only the appointments a change made here names; False when the whole
+        day must be read again (another connection, settings, chairs, another day)."""
+        if not isinstance(changes, ChangeSet) or changes.settings or changes.chairs:
+            return False
+        built = self._built_key
+        if built is None or built[0] != self.main_window.shown_day or self.view.dragging:
+            return False
+        day_start, day_end = self.main_window.settings.calendar.day_bounds(built[0])
+        rows = {int(row["id"]): row for row in self._rows}
+        keep = self.scene.selected_block()
+        for appointment_id in changes.appointments:
+            row = appointment_row(self.ctx.db, appointment_id)
+            shown = (
+                row is not None
+                and row["status"] in ("booked", "given")
+                and from_utc_text(row["start_utc"]) < day_end
+                and from_utc_text(row["end_utc"]) > day_start
+            )
+            rows.pop(appointment_id, None)
+            if shown:
+                assert row is not None
+                rows[appointment_id] = row
+            self.scene.replace_block(appointment_id, row if shown else None)
+        self._rows = list(rows.values())
+        self._built_key = self._key()
+        if keep is not None:
+            self.select(keep.appointment_id)
+        self._reload_strip()  # recounts everything unless the moves already did it
+        return True
+
+    def select(self, appointment_id: int) -> bool:
+        if self.in_week:
+            self.week.select(appointment_id)
+        block = self.scene.block_for(appointment_id)
+        self.scene.clearSelection()
+        if block is None:
+            return False
+        block.setSelected(True)
+        self.view.ensureVisible(block)
+        return True
+
+    # --- messages ---------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        """Tell the scheduler: the status bar and the planner's own (accessible) line."""
+        self.info.setText(text)
+        self.main_window.statusBar().showMessage(text, MESSAGE_MS)
+
+    def _hint_changed(self, text: str) -> None:
+        if text:
+            self.info.setText(text)
+        elif self._reload_after_drag and not self.view.dragging:
+            self._reload_after_drag = False  # the drag ended: catch up with what changed
+            self.reload(force=True)
+
+    def _selection_described(self, text: str) -> None:
+        self.view.setAccessibleDescription(text or "No block selected")
+
+    # --- moving: one controller for every view (gui/planner/controller.py) ----------------
+    @property
+    def confirm(self) -> Confirm:
+        return self.moves.confirm
+
+    @confirm.setter
+    def confirm(self, value: Confirm) -> None:
+        self.moves.confirm = value
+
+    def preview_move(self, target: MoveTarget) -> Preview:
+        return self.moves.preview_move(target)
+
+    def request_move(self, row: Row, chair: Chair, start: datetime) -> bool:
+        """Move a booking (from a key press in the day list, a menu, or a script)."""
+        return self.moves.request_move(row, chair, start)
+
+    def handle_request(self, request: MoveRequest) -> bool:
+        return self.moves.handle_request(request)
+
+    def local(self, instant: datetime) -> datetime:
+        return self.moves.local(instant)
+
+    def step_row(self, row: Row, lanes: int, minutes: int) -> bool:
+        """A keyboard move of ``row``: ``lanes`` chairs down, ``minutes`` later."""
+        ids = [c.id for c in self.chairs]
+        if row["chair_id"] not in ids:
+            return False
+        index = ids.index(row["chair_id"]) + lanes
+        if not 0 <= index < len(self.chairs):
+            self.say("Not moved: " + ("no chair above" if lanes < 0 else "no chair below"))
+            return False
+        start = from_utc_text(row["start_utc"]) + timedelta(minutes=minutes)
+        return self.request_move(row, self.chairs[index], start)
+
+    # --- blocked time ---------------------------------------------------------------------
+    def book_blocked(self, chair_name: str, start: datetime, minutes: int, label: str) -> bool:
+        """Hold a chair for something else; one undo step."""
+        ctx = self.ctx
+
+        def book() -> ChangeSet:
+            return courses.book_blocked_time(
+                ctx, chair=chair_name, start=start, minutes=minutes, label=label
+            )
+
+        def cancel(appointment_id: int) -> ChangeSet:
+            return courses.cancel_blocked_time(ctx, appointment_id=appointment_id)
+
+        try:
+            changes = book()
+        except SERVICE_ERRORS as error:
+            self.say(f"Not blocked: {chair_name}: {refusal_text(error)}")
+            return False
+        text = f"block {chair_name} {self.local(start):%H:%M} ({label})"
+        command = BlockTimeCommand(
+            self.main_window, text, book, cancel, min(changes.appointments), self.say
+        )
+        self.moves.push(command)
+        self.main_window.apply_changes(changes)
+        self.say(f"Blocked {chair_name} {self.local(start):%H:%M} for {minutes} min: {label}")
+        return True
+
+    def open_block_dialog(self) -> QDialog:
+        dialog = BlockTimeDialog(self, [c.name for c in self.chairs])
+        dialog.accepted.connect(
+            lambda: self.book_blocked(
+                dialog.chair.currentText(),
+                self.main_window.settings.calendar.at(
+                    self.main_window.shown_day, dialog.wall_time()
+                ),
+                dialog.minutes.value(),
+                dialog.label.text(),
+            )
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+
+class BlockTimeDialog(QDialog):
+    """Chair, start, minutes and what for: blocked time on the day shown."""
+
+    def __init__(self, parent: QWidget, chair_names: list[str]) -> None:
+        super().__init__(parent)
+        self.setObjectName("blockTimeDialog")
+        self.setWindowTitle("Block chair time")
+        self.setAccessibleName("Block chair time")
+        form = QFormLayout(self)
+        self.chair = QComboBox(self)
+        self.chair.addItems(chair_names)
+        self.chair.setAccessibleName("Chair")
+        self.start = QTimeEdit(QTime(12, 0), self)
+        self.start.setDisplayFormat("HH:mm")
+        self.start.setAccessibleName("Start (clinic time)")
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(5, 600)
+        self.minutes.setSingleStep(15)
+        self.minutes.setValue(60)
+        self.minutes.setSuffix(" min")
+        self.minutes.setAccessibleName("Minutes")
+        self.label = QLineEdit("maintenance", self)
+        self.label.setAccessibleName("What the chair is blocked for")
+        form.addRow("&Chair", self.chair)
+        form.addRow("&Start", self.start)
+        form.addRow("&Minutes", self.minutes)
+        form.addRow("&For", self.label)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.setAccessibleName("Book or cancel")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def wall_time(self) -> time:
+        value = self.start.time()
+        return time(value.hour(), value.minute())
+
+
+class TableKeyMover(QObject):
+    """Ctrl+arrow keys in the day list move the selected booking like the planner's
+    arrows (plain arrows keep moving between rows)."""
+
+    def __init__(self, planner: Planner) -> None:
+        super().__init__(planner)
+        self.planner = planner
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            return False
+        step = ARROW_MOVES.get(Qt.Key(event.key()))
+        window = self.planner.main_window
+        current = window.table.currentIndex()
+        if step is None or not current.isValid():
+            return False
+        row = window.model.row_data(current.row())
+        if row.get("status") != "booked":
+            self.planner.say(f"Not moved: a {row.get('status')} visit stays where it was")
+            return True
+        self.planner.step_row(row, *step)
+        self._reselect(int(row["id"]), current.column())
+        return True
+
+    def _reselect(self, appointment_id: int, column: int) -> None:
+        window = self.planner.main_window
+        for number in range(window.model.rowCount()):
+            if window.model.row_data(number).get("id") == appointment_id:
+                window.table.setCurrentIndex(window.model.index(number, column))
+                return
+
+
+def attach(window: Any) -> Planner:
+    """Build the planner as the first page, with its menu actions."""
+    planner = Planner(window)
+    index = window.add_page(planner, "Planner", "plannerPage")
+    window.pages.tabBar().moveTab(index, 0)
+    window.pages.setCurrentIndex(window.pages.indexOf(planner))
+    planner.table_mover = TableKeyMover(planner)
+    window.table.installEventFilter(planner.table_mover)
+    window.table.setAccessibleDescription(
+        "Ctrl+Up/Down moves the selected booking a chair up or down, "
+        "Ctrl+Left/Right 15 minutes earlier or later"
+    )
+    action = QAction("&Block chair time...", window)
+    action.setObjectName("blockChairTimeAction")
+    action.setToolTip("Hold a chair on the day shown for another therapy or maintenance")
+    action.triggered.connect(planner.open_block_dialog)
+    window.menu("tools").addAction(action)
+    planner.block_action = action
+    planner.menus.watch_table(window.table, window.model.row_data)
+    add_view_actions(window, planner)
+    return planner

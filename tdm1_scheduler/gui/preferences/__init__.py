@@ -1,0 +1,1 @@
+"""Tools > Preferences: clinic settings, holidays, closing a date."""

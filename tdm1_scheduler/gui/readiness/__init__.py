@@ -1,0 +1,1 @@
+"""Readiness on screen: verdict texts, the gate, override and lab dialogs."""
