@@ -4,25 +4,17 @@ action shares: placing bookings (``_write_slots``), re-planning the later cycles
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
 from ..domain import booking
 from ..domain.booking import Slot
-from ..domain.course import (
-    CourseStatus,
-    GivenDose,
-    cycles_to_plan,
-    projected_chair_times,
-)
+from ..domain.course import CourseStatus, GivenDose
 from ..domain.errors import DomainError
-from ..domain.regimen import (
-    ChairTime,
-    InfusionOutcome,
-    Setting,
-    check_cycle_number,
-)
+from ..domain.move_plan import BookedCycle, CyclePlacement, replan_later
+from ..domain.regimen import ChairTime, Setting, check_cycle_number
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
@@ -180,41 +172,53 @@ def replan_after(
     changes: ChangeSet,
 ) -> None:
     """Re-anchor every booked cycle after ``anchor_cycle`` 21 days apart, starting from
-    ``anchor_day``; book cycles not booked yet (an MBC horizon that rolls on)."""
+    ``anchor_day``; book cycles not booked yet (an MBC horizon that rolls on). The
+    domain plans it (``move_plan.replan_later``), reading the days as it asks."""
     calendar = settings.calendar
-    given = record.given
-    # Durations project from what was given, then each booked cycle up to the anchor
-    # as if tolerated at its booked length.
-    outcomes = [g.outcome for g in given]
-    for dose in record.booked:
-        current = record.current.get(dose["id"])
-        if dose["cycle"] <= anchor_cycle and current is not None:
-            outcomes.append(InfusionOutcome(current["infusion_min"], tolerated=True))
     later = [d for d in record.booked if d["cycle"] > anchor_cycle]
-    to_plan = cycles_to_plan(record.setting, len(given), settings.rules)
-    # Bookings beyond a horizon made shorter since move too: no two doses ever come less
-    # than 21 days apart.
-    planned_cycles = sorted(
-        {*(c for c in to_plan if c > anchor_cycle), *(d["cycle"] for d in later)}
-    )
-    times = projected_chair_times(outcomes, planned_cycles, settings.rules.prep_min)
-    by_cycle = {d["cycle"]: d for d in later}
-    pairs: list[tuple[Slot | None, ChairTime]] = []
-    for cycle, chair_time in zip(planned_cycles, times, strict=True):
-        planned = by_cycle.get(cycle)
-        current = record.current.get(planned["id"]) if planned else None
-        pairs.append((slot_of(current) if current else None, chair_time))
     moving_ids = {record.current[d["id"]]["id"] for d in later if d["id"] in record.current}
     lookup = day_load_lookup(ctx.db, calendar, moving_ids)
     probe = chair_free_probe(ctx.db, moving_ids)
     preferred_chair = record.course["preferred_chair_id"]
     prefs = settings.prefs(chair_ids_in_order(ctx.db, preferred_chair), _preferred_time(record))
-    slots = booking.reanchor(calendar, anchor_day, pairs, prefs, lookup, probe)
-    placements = [
-        (by_cycle.get(cycle) or _new_dose(ctx.db, record, cycle, changes), slot)
-        for cycle, slot in zip(planned_cycles, slots, strict=True)
+    placements = replan_later(
+        calendar,
+        settings.rules,
+        record.setting,
+        record.given,
+        booked_cycles(record),
+        anchor_cycle,
+        anchor_day,
+        prefs,
+        lookup,
+        probe,
+    )
+    write_later(ctx, record, placements, changes)
+
+
+def booked_cycles(record: CourseRecord) -> list[BookedCycle]:
+    """Each booked cycle of the course with its chair booking (None when it has none)."""
+    return [
+        BookedCycle(
+            d["cycle"], slot_of(record.current[d["id"]]) if d["id"] in record.current else None
+        )
+        for d in record.booked
     ]
-    _write_slots(ctx, placements, record, changes)
+
+
+def write_later(
+    ctx: Context,
+    record: CourseRecord,
+    placements: Sequence[CyclePlacement],
+    changes: ChangeSet,
+) -> None:
+    """Write a re-plan's placements: a cycle without a dose gets one first."""
+    by_cycle = {d["cycle"]: d for d in record.booked}
+    rows = [
+        (by_cycle[p.cycle] if p.has_dose else _new_dose(ctx.db, record, p.cycle, changes), p.new)
+        for p in placements
+    ]
+    _write_slots(ctx, rows, record, changes)
 
 
 def _new_dose(db: Database, record: CourseRecord, cycle: int, changes: ChangeSet) -> Row:
@@ -259,5 +263,3 @@ def check_move(
     )
     previous = previous_dose(record, cycle)
     return booking.placement_problem(calendar, settings.rules, slot, holder, previous)
-
-

@@ -35,8 +35,8 @@ from ..domain.stability import check_can_start
 from ..domain.tolerance import ends_course, recorded_outcome
 from ..store import repository as repo
 from ..store.connection import Database
-from ..store.database import ConflictError, from_utc_text, to_utc_text
-from . import journal, outcomes, readiness
+from ..store.database import from_utc_text, to_utc_text
+from . import journal, moves, outcomes, readiness
 
 # The shared reads and writes, and blocked chair time, have rooms of their own; callers
 # of courses keep finding them here.
@@ -242,39 +242,15 @@ def move_appointment(
     chair: str | None = None,
     expected_version: int | None = None,
 ) -> ChangeSet:
-    """Move one booked cycle; every later cycle is re-anchored 21 days after it."""
+    """Move one booked cycle; every later cycle is re-anchored 21 days after it. Load,
+    ask the domain (``moves.plan_of``), write the plan with its audit row."""
     require_aware("to", to)
     changes = ChangeSet(f"move cycle {cycle} of {mrn}")
     with transaction(ctx) as db:
-        settings = load_settings(db)
-        record = load_course(db, mrn)
-        record.require_active()
-        dose = record.dose(cycle)
-        if dose["status"] != "booked":
-            raise DomainError(
-                "cycle", f"cycle {cycle} is {dose['status']}; only a booked one moves"
-            )
-        old = record.current[dose["id"]]
-        if expected_version is not None and old["version"] != expected_version:
-            raise ConflictError("appointment", "it was changed by someone else since it was read")
-        chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
-        slot = Slot(chair_id, to, slot_of(old).chair_time)
-        problem = check_move(db, settings, record, cycle, slot, old["id"])
-        if problem:
-            raise DomainError("to", problem)
-        _write_slots(ctx, [(dose, slot)], record, changes)
-        _note_bag(db, dose["id"], slot, changes)
-        day = settings.calendar.local_date(slot.start)
-        replan_after(ctx, settings, load_course(db, mrn), cycle, day, changes)
-        changes.courses.add(record.course["id"])
-        audit(
-            ctx,
-            "move appointment",
-            "appointment",
-            old["id"],
-            {"start": old["start_utc"], "chair": old["chair_id"]},
-            {"start": to_utc_text(to), "chair": chair_id, "later_moved": len(changes.later_moves)},
+        snapshot = moves.load_move(
+            db, mrn=mrn, cycle=cycle, to=to, chair=chair, expected_version=expected_version
         )
+        moves.write_move(ctx, snapshot, moves.plan_of(db, snapshot), changes)
     return changes
 
 
@@ -380,13 +356,8 @@ def _use_bag(db: Database, dose_id: int, infusion_start: datetime, changes: Chan
 
 def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> None:
     """Tell whether an existing bag is still usable at the moved infusion start."""
-    from .pharmacy import bag_check
-
-    result = bag_check(db, dose_id, slot.infusion_start)
-    if result is not None:
-        changes.notes.append(result["message"])
-        if not result["usable"] and slot.infusion_start > result["bag_expires_at"]:
-            changes.notes.append("the bag will have expired: discard it and prepare a new one")
+    bag = moves.bag_outlook_of(db, dose_id, slot.infusion_start)
+    changes.notes.extend(moves.bag_notes(load_settings(db), bag))
 
 
 def mark_dose_missed(
@@ -575,4 +546,3 @@ def later_shift_summary(changes: ChangeSet) -> str:
         f"{moved[0]:+d} days" if moved[0] == moved[-1] else f"{moved[0]:+d} to {moved[-1]:+d} days"
     )
     return f"{len(moved)} later cycle(s) move by {span}"
-

@@ -24,6 +24,7 @@ from ..store.connection import Database
 from ..store.database import from_utc_text
 from .context import ClinicSettings, load_settings
 from .courses import load_course
+from .moves import bag_message, bag_outlook_of
 from .pharmacy_plan import (
     EXPIRED,
     STORAGE,
@@ -32,7 +33,6 @@ from .pharmacy_plan import (
     _iso,
     _lots,
     _minutes,
-    _wall,
     plan_for_dose_row,
     prep_time_left,
     preparation_of,
@@ -117,32 +117,14 @@ def bag_check(db: Database, dose_id: int, infusion_start: datetime) -> dict[str,
     infusion itself starts (a chair booking's start plus its prep minutes).
     """
     require_aware("infusion_start", infusion_start)
-    row = repo.preparation_for_dose(db, dose_id)
-    if row is None or row["diluted_at"] is None:
+    bag = bag_outlook_of(db, dose_id, infusion_start)  # the one bag rule: moves.bag_message
+    if bag is None:
         return None
     settings = load_settings(db)
-    prep = preparation_of(row)
-    expiry = prep.bag_expires_at
-    assert expiry is not None
-    usable = bag_usable_at(prep, infusion_start)
-    until = _wall(settings, expiry)
-    start = _wall(settings, infusion_start)
-    if usable:
-        message = f"bag good until {until}"
-    elif prep.used_at is not None:
-        message = f"bag already used ({_wall(settings, prep.used_at)})"
-    elif infusion_start > expiry:
-        message = (
-            f"bag good until {until} only: an infusion at {start} needs a new bag; discard this one"
-        )
-    else:  # the infusion would start before the bag was made (a move into the past)
-        assert prep.diluted_at is not None
-        diluted = _wall(settings, prep.diluted_at)
-        message = f"the bag was diluted {diluted}, after an infusion at {start}"
     return {
-        "usable": usable,
-        "bag_expires_at": settings.calendar.local(expiry),
-        "message": message,
+        "usable": bag.usable,
+        "bag_expires_at": settings.calendar.local(bag.expires_at),
+        "message": bag_message(settings, bag),
     }
 
 

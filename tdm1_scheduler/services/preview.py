@@ -1,24 +1,32 @@
 """What a service call would do, without doing it.
 
-The action runs for real inside a transaction that is always rolled back, so the answer
-(allowed or not, why, what else moves, what happens to a prepared bag) is exactly what a
-commit would give. The planner asks this while a block is dragged.
+A move of a booked cycle (what the planner asks while a block is dragged) is answered
+by ``preview_move``: the same load and the same domain plan as the commit
+(``services.moves``), inside one read transaction. It writes nothing, takes no write
+lock and adds no audit row; a property test holds its answer (allowed or why not, the
+later cycles' moves, the bag) to what the commit then does.
+
+Any other action runs for real inside a transaction that is always rolled back, so its
+answer is exactly what a commit would give (but it takes the write lock meanwhile).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, require_aware
 from ..store.database import (
     ConflictError,
     OperationalError,
     StoreError,
     db_path,
     describe_sqlite_error,
+    read_transaction,
 )
+from . import courses, moves
 from .context import ChangeSet, Context
 
 
@@ -34,10 +42,13 @@ class Preview:
 
 
 def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Preview:
-    """Run ``action(ctx, **kwargs)`` and roll everything back."""
+    """What ``action(ctx, **kwargs)`` would do. A move of a booked cycle is planned
+    without writing (``preview_move``); any other action runs and is rolled back."""
     db = ctx.db
     if db.conn.in_transaction:
         raise RuntimeError("preview() must not run inside another transaction")
+    if action is courses.move_appointment:
+        return preview_move(ctx, **kwargs)
     try:
         db.execute("BEGIN IMMEDIATE")
     except OperationalError as error:  # another program holds the write lock
@@ -51,4 +62,35 @@ def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Pr
     finally:
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
+    return Preview(True, None, changes)
+
+
+def preview_move(
+    ctx: Context,
+    *,
+    mrn: str,
+    cycle: int,
+    to: datetime,
+    chair: str | None = None,
+    expected_version: int | None = None,
+) -> Preview:
+    """What ``courses.move_appointment`` with the same arguments would do, from one read:
+    no write, no write lock, no audit row. ``changes`` holds the commit's moves and
+    notes (the ids of bookings it would create are known only once written)."""
+    try:
+        require_aware("to", to)
+        with read_transaction(ctx.db) as db:
+            snapshot = moves.load_move(
+                db, mrn=mrn, cycle=cycle, to=to, chair=chair, expected_version=expected_version
+            )
+            plan = moves.plan_of(db, snapshot)
+            if plan.refusal is not None:
+                return Preview(False, plan.refusal.rule, None)
+            changes = moves.planned_changes(db, snapshot, plan, f"move cycle {cycle} of {mrn}")
+    except (DomainError, ConflictError) as error:
+        return Preview(False, error.rule, None)
+    except OperationalError as error:  # the file could not be read (locked, gone)
+        return Preview(False, describe_sqlite_error(db_path(ctx.db), error), None)
+    except StoreError as error:
+        return Preview(False, str(error), None)
     return Preview(True, None, changes)

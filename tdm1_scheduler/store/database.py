@@ -253,6 +253,23 @@ def write_transaction(db: Database) -> Iterator[Database]:
             raise StoreError(describe_sqlite_error(db_path(db), error)) from error
 
 
+@contextmanager
+def read_transaction(db: Database) -> Iterator[Database]:
+    """One read: a deferred transaction, so every statement sees one snapshot and no
+    lock is taken that a writer waits on (WAL); ``query_only`` refuses any write."""
+    conn = db.conn
+    if conn.in_transaction:
+        raise RuntimeError("a read transaction cannot run inside another transaction")
+    conn.execute("BEGIN")
+    conn.execute("PRAGMA query_only = 1")
+    try:
+        yield db
+    finally:
+        conn.execute("PRAGMA query_only = 0")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # it wrote nothing: ending the snapshot is enough
+
+
 def db_path(db: Database) -> str:
     row = db.execute("PRAGMA database_list").fetchone()
     return row[2] or ":memory:"

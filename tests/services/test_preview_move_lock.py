@@ -1,0 +1,106 @@
+"""A move's hover preview takes no write lock and writes nothing (issue 15, item 3).
+
+While another program holds the write lock on the file (``BEGIN IMMEDIATE``, with a
+write of its own not yet committed), ``preview_move`` still answers, from the last
+committed state; and a third connection sees neither a new audit row nor a new
+``PRAGMA data_version`` (nothing was committed).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tdm1_scheduler.clock import FixedClock
+from tdm1_scheduler.services import clinic, courses, patients
+from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.services.preview import preview, preview_move
+from tdm1_scheduler.store.database import open_database
+
+NY = ZoneInfo("America/New_York")
+MOVE = {"mrn": "P1", "cycle": 2, "to": datetime(2026, 6, 24, 9, tzinfo=NY)}
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+    monkeypatch.setenv("TDM1_SCHEDULER_BUSY_TIMEOUT_MS", "100")  # a wait would be short
+    db = open_database(tmp_path / "clinic.db", create=True)
+    context = Context(db, FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
+    clinic.init_clinic(context, timezone="America/New_York", chairs=2)
+    patients.add_patient(context, mrn="P1", name="Pat One", weight_kg=70)
+    courses.book_course(
+        context, mrn="P1", setting="EBC", first_dose=datetime(2026, 6, 1, 9, tzinfo=NY)
+    )
+    yield context
+    db.close()
+
+
+def path_of(ctx: Context) -> str:
+    return str(ctx.db.execute("PRAGMA database_list").fetchone()[2])
+
+
+def marks(watcher: sqlite3.Connection) -> tuple[int, int]:
+    audit_rows = watcher.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    return int(audit_rows), int(watcher.execute("PRAGMA data_version").fetchone()[0])
+
+
+def test_preview_answers_while_another_program_holds_the_write_lock(ctx: Context) -> None:
+    path = path_of(ctx)
+    watcher = sqlite3.connect(path, isolation_level=None)
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0.1)
+    try:
+        before = marks(watcher)
+        writes_before = ctx.db.conn.total_changes
+        holder.execute("BEGIN IMMEDIATE")
+        # Its own write, not committed: the preview must not see it.
+        holder.execute("UPDATE appointments SET chair_id = chair_id WHERE id = 1")
+        try:
+            answer = preview_move(ctx, **MOVE)
+            dispatched = preview(ctx, courses.move_appointment, **MOVE)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                ctx.db.conn.execute("BEGIN IMMEDIATE")  # the lock is really held
+        finally:
+            holder.execute("ROLLBACK")
+        assert answer.allowed, answer.reason
+        assert answer.reason is None
+        assert answer.changes is not None and len(answer.changes.later_moves) == 12
+        assert dispatched == answer
+        assert marks(watcher) == before  # no audit row, no commit
+        assert ctx.db.conn.total_changes == writes_before  # this connection wrote nothing
+        assert not ctx.db.conn.in_transaction
+        # The commit then does what was previewed.
+        done = courses.move_appointment(ctx, **MOVE)
+        assert done.moves == answer.changes.moves
+        audit_rows, version = marks(watcher)
+        assert audit_rows == before[0] + 1 and version != before[1]
+    finally:
+        holder.close()
+        watcher.close()
+
+
+def test_a_refused_preview_under_the_lock_is_the_rule_not_locked(ctx: Context) -> None:
+    holder = sqlite3.connect(path_of(ctx), isolation_level=None, timeout=0.1)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        early = {**MOVE, "to": datetime(2026, 6, 19, 9, tzinfo=NY)}
+        answer = preview_move(ctx, **early)
+        stale = preview_move(ctx, **MOVE, expected_version=99)
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert not answer.allowed and "only 18 days after cycle 1" in (answer.reason or "")
+    assert not stale.allowed and stale.reason == "it was changed by someone else since it was read"
+
+
+def test_the_preview_refuses_inside_a_transaction(ctx: Context) -> None:
+    ctx.db.conn.execute("BEGIN")
+    try:
+        with pytest.raises(RuntimeError):
+            preview(ctx, courses.move_appointment, **MOVE)
+    finally:
+        ctx.db.conn.execute("ROLLBACK")
