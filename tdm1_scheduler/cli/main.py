@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..domain.errors import DomainError
+from ..domain.regimen import EBC_TOTAL_CYCLES
 from ..paths import default_db_path, first_existing_ancestor, missing_folders
 from ..safe_files import OutputFailed, database_files
 from ..services import (
@@ -119,7 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     start = command("start", "book a whole course", course)
     start.add_argument("--mrn", required=True)
-    start.add_argument("--setting", required=True, help="EBC (14 cycles) or MBC (rolling)")
+    start.add_argument(
+        "--setting", required=True, help=f"EBC ({EBC_TOTAL_CYCLES} cycles) or MBC (rolling)"
+    )
     start.add_argument("--first-dose", required=True, help="ISO time of the first chair booking")
     start.add_argument("--chair")
     start.set_defaults(run=run_course_start)

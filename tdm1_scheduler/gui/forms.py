@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
+from ..domain.regimens import TDM1
 from .resources import form_path
 
 FORM_NAMES = ("about",)
@@ -17,16 +18,20 @@ DISCLAIMER = (
     "information or clinical judgement."
 )
 
+_WEEKS = TDM1.cycle_length_days // 7
+_TOP, *_REDUCED = (f"{level:.1f}" for level in TDM1.dose_levels_mg_per_kg)
 LABEL_FACTS = (
-    "One dose every 3 weeks (21-day cycle).",
-    "First infusion over 90 minutes, with observation for at least 90 minutes after it.",
-    "Later infusions over 30 minutes if earlier ones were well tolerated, with observation "
-    "for at least 30 minutes after; after a reaction the tolerated rate is kept.",
-    "Early breast cancer: 14 cycles in total; metastatic: until progression or "
-    "unmanageable toxicity.",
+    f"One dose every {_WEEKS} weeks ({TDM1.cycle_length_days}-day cycle).",
+    f"First infusion over {TDM1.first_infusion_min} minutes, with observation for at least"
+    f" {TDM1.first_observation_min} minutes after it.",
+    f"Later infusions over {TDM1.later_infusion_min} minutes if earlier ones were well"
+    f" tolerated, with observation for at least {TDM1.later_observation_min} minutes after;"
+    " after a reaction the tolerated rate is kept.",
+    f"Early breast cancer: {TDM1.fixed_cycles('EBC')} cycles in total; metastatic: until"
+    " progression or unmanageable toxicity.",
     "A missed dose is given as soon as possible and the schedule re-anchored to keep "
-    "doses 3 weeks apart.",
-    "Dose 3.6 mg/kg, never more; reductions 3.0 then 2.4 mg/kg, no re-escalation.",
+    f"doses {_WEEKS} weeks apart.",
+    f"Dose {_TOP} mg/kg, never more; reductions {' then '.join(_REDUCED)} mg/kg, no re-escalation.",
 )
 
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ...domain import booking
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
-from ...domain.regimen import DRUG_NAME, Setting
+from ...domain.regimen import DRUG_NAME, EBC_TOTAL_CYCLES, Setting
 from ...services import courses
 from ...services.context import (
     ChangeSet,
@@ -286,7 +286,9 @@ class BookCourseDialog(QDialog):
         self.setting_combo = QComboBox(self)
         self.setting_combo.setObjectName("settingCombo")
         self.setting_combo.setAccessibleName("Treatment setting")
-        self.setting_combo.addItem("EBC: early breast cancer, 14 cycles", Setting.EBC.value)
+        self.setting_combo.addItem(
+            f"EBC: early breast cancer, {EBC_TOTAL_CYCLES} cycles", Setting.EBC.value
+        )
         horizon = self.settings.rules.mbc_horizon_cycles
         self.setting_combo.addItem(
             f"MBC: metastatic, the next {horizon} cycles (rolling)", Setting.MBC.value

@@ -18,10 +18,12 @@ from ...domain.booking import Slot
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
 from ...domain.readiness import Readiness
+from ...domain.regimen import EBC_TOTAL_CYCLES, Setting, total_cycles
 from ...services.context import CycleMove
 from ...services.queries import course_view
 from ...store import repository as repo
 from ...store.connection import Database
+from ...text import cycle_label
 from ..readiness.view import readiness_brush, readiness_details, readiness_text
 from ..widgets import RowTableModel
 
@@ -31,7 +33,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 MRN_ROLE = Qt.ItemDataRole.UserRole + 1
 CYCLE_ROLE = Qt.ItemDataRole.UserRole + 2
 SEARCH_LIMIT = 200
-TOTAL_EBC_CYCLES = 14
+TOTAL_EBC_CYCLES = EBC_TOTAL_CYCLES  # the regimen's (T-DM1: 14)
 COURSE_REASON_CHARS = 36  # the dock is narrow: the whole reason is in the tooltip
 
 
@@ -141,7 +143,8 @@ def _wall(text: str | None, fmt: str) -> str:
 
 def cycle_of_total(cycle: int, setting: str | None) -> str:
     """``3 of 14`` for an early breast cancer course; ``3`` for a metastatic one."""
-    return f"{cycle} of {TOTAL_EBC_CYCLES}" if setting == "EBC" else str(cycle)
+    total = total_cycles(Setting(setting)) if setting in ("EBC", "MBC") else None
+    return cycle_label(cycle, total, word="", of=" of ")
 
 
 def cycle_status_text(cycle: Row) -> str:
@@ -196,7 +199,7 @@ class CourseCyclesModel(ReadOnlyTableModel):
             [
                 ColumnSpec(
                     "Cycle",
-                    "Cycle number; of 14 for early breast cancer (EBC)",
+                    f"Cycle number; of {TOTAL_EBC_CYCLES} for early breast cancer (EBC)",
                     lambda r: cycle_of_total(int(r["cycle"]), self._setting),
                     centered=True,
                 ),

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 from ...domain.dosing import DILUENT, WATER_ML_PER_VIAL, vial_plan
 from ...domain.errors import DomainError
 from ...domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
-from ...domain.stability import bag_expires_at, vial_expires_at
+from ...domain.stability import BAG_HOLD, VIAL_HOLD, bag_expires_at, vial_expires_at
 from ...services import pharmacy
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ...store.database import ConflictError
+from ...text import hours_text
 from ..widgets import info_label
 
 OnChanges = Callable[[ChangeSet], None]
@@ -252,7 +253,9 @@ class ReconstituteDialog(PrepDialog):
     def _show_expiry(self) -> None:
         expiry = vial_expires_at(instant_of(self.settings, self.time_edit.dateTime()))
         local = self.settings.calendar.local(expiry)
-        self.expiry_label.setText(f"{local:%a %Y-%m-%d %H:%M} (24 h at {pharmacy.STORAGE})")
+        self.expiry_label.setText(
+            f"{local:%a %Y-%m-%d %H:%M} ({hours_text(VIAL_HOLD)} at {pharmacy.STORAGE})"
+        )
 
     def lots(self) -> list[str]:
         return [edit.text() for edit in self.lot_edits if edit.text().strip()]
@@ -314,7 +317,8 @@ class DiluteDialog(PrepDialog):
         expiry = bag_expires_at(instant_of(self.settings, self.time_edit.dateTime()))
         local = self.settings.calendar.local(expiry)
         self.expiry_label.setText(
-            f"{local:%a %Y-%m-%d %H:%M} (24 h at {pharmacy.STORAGE}; the infusion must start"
+            f"{local:%a %Y-%m-%d %H:%M} ({hours_text(BAG_HOLD)} at {pharmacy.STORAGE}; the"
+            " infusion must start"
             " by then)"
         )
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QWidget
 
+from ...domain.dosing import CONCENTRATION_MG_PER_ML
 from ...domain.readiness import Readiness
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import Preparation, PrepStatus, status_at
@@ -87,7 +88,7 @@ HEADERS = {
     Column.DOSE: ("Dose mg", f"{DRUG_NAME} dose: level x weight"),
     Column.VIALS: ("Vials", "Single-dose vials to reconstitute"),
     Column.WATER: ("Water", "Sterile Water for Injection per vial"),
-    Column.WITHDRAW: ("Withdraw mL", "Volume to withdraw at 20 mg/mL"),
+    Column.WITHDRAW: ("Withdraw mL", f"Volume to withdraw at {CONCENTRATION_MG_PER_ML:g} mg/mL"),
     Column.STATUS: ("Status", "Where the preparation stands now"),
     Column.TIME_LEFT: ("Time left", "Until the reconstituted vial or the diluted bag expires"),
     Column.NEXT: ("Next step", "What the pharmacy does next for this dose"),

@@ -18,11 +18,18 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from ...domain.readiness import Readiness
-from ...domain.regimen import Setting, total_cycles
+from ...domain.regimen import (
+    EBC_TOTAL_CYCLES,
+    FIRST_INFUSION_MIN,
+    FIRST_OBSERVATION_MIN,
+    Setting,
+    total_cycles,
+)
 from ...services.context import ClinicSettings
 from ...services.queries import day_appointments
 from ...store.connection import Database
 from ...store.database import from_utc_text
+from ...text import cycle_label
 from ..readiness.view import (
     appointments_readiness,
     readiness_brush,
@@ -58,8 +65,15 @@ HEADERS = {
     Column.END: ("End", "Chair time ends, after observation (clinic time)"),
     Column.PATIENT: ("Patient", "Patient name"),
     Column.MRN: ("MRN", "Medical record number"),
-    Column.CYCLE: ("Cycle", "Cycle number; of 14 for early breast cancer (EBC)"),
-    Column.FIRST: ("First", "First infusion: 90 min infusion and 90 min observation"),
+    Column.CYCLE: (
+        "Cycle",
+        f"Cycle number; of {EBC_TOTAL_CYCLES} for early breast cancer (EBC)",
+    ),
+    Column.FIRST: (
+        "First",
+        f"First infusion: {FIRST_INFUSION_MIN} min infusion and {FIRST_OBSERVATION_MIN} min"
+        " observation",
+    ),
     Column.PREP: ("Prep", "Preparation minutes (vitals, line access)"),
     Column.INFUSION: ("Infusion", "Infusion minutes"),
     Column.OBSERVATION: ("Obs.", "Observation minutes after the infusion"),
@@ -78,7 +92,7 @@ def cycle_text(row: Row) -> str:
         return ""
     setting = row.get("setting")
     total = total_cycles(Setting(setting)) if setting in ("EBC", "MBC") else None
-    return f"{row['cycle']}/{total}" if total else str(row["cycle"])
+    return cycle_label(row["cycle"], total, word="")
 
 
 def is_first_infusion(row: Row) -> bool:
