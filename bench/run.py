@@ -1,4 +1,4 @@
-"""The benchmark runner: every figure of issue 9, a table on stdout and a JSON file.
+"""The benchmark runner: every figure of issues 9 and 19, a table on stdout and a JSON file.
 
     python bench/run.py --size full --repeat 5      # the figures in docs/benchmarks.md
     python bench/run.py --size tiny --repeat 1      # the smoke run (tests/test_bench_smoke.py)
@@ -15,19 +15,15 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import math
 import os
 import platform
 import random
 import shutil
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time as clock_time, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +37,9 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 import generate  # noqa: E402
+from cli_figures import cli_figures  # noqa: E402
+from cold_start import cold_start_figures, cold_starts, open_database_figure  # noqa: E402
+from figures import SAMPLES, Figure, median, percentile, timed  # noqa: E402
 
 from tdm1_scheduler.clock import FixedClock  # noqa: E402
 from tdm1_scheduler.domain.errors import DomainError  # noqa: E402
@@ -48,7 +47,6 @@ from tdm1_scheduler.services.context import Context, load_settings  # noqa: E402
 from tdm1_scheduler.store.database import ConflictError, open_database  # noqa: E402
 
 RESULTS_DIR = BENCH_DIR / "results"
-HARNESS = BENCH_DIR / "harness_start.py"
 
 # Every figure the JSON holds, in table order (the smoke test checks each one is there).
 FIGURES = (
@@ -61,47 +59,9 @@ FIGURES = (
     "book_course",
     "day_sheet_pdf",
     "day_query",
+    "cli_course_show",
+    "cli_day_sheet",
 )
-
-# How many samples each in-process figure takes per --repeat (cold starts: one each).
-SAMPLES = {"day_switch": 10, "move_commit": 8, "book_course": 3, "day_query": 10, "pdf": 1}
-
-
-@dataclass
-class Figure:
-    """One line of the table."""
-
-    name: str
-    what: str
-    unit: str
-    value: float  # the median (or the 95th percentile for move_commit)
-    samples: list[float]
-    floor: float | None = None
-    floor_what: str | None = None
-    ratio: float | None = None
-    goal: str = ""
-    met: bool | None = None
-    extra: dict[str, Any] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if key != "name"}
-
-
-def median(values: list[float]) -> float:
-    return float(statistics.median(values))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile: the smallest sample with ``fraction`` at or below it."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def timed(action: Callable[[], Any]) -> tuple[float, Any]:
-    began = time.perf_counter()
-    result = action()
-    return (time.perf_counter() - began) * 1000, result
-
 
 def machine() -> dict[str, Any]:
     from PySide6 import __version__ as pyside_version
@@ -168,128 +128,6 @@ def empty_clinic(folder: Path, chairs: int) -> Path:
     finally:
         db.conn.close()
     return path
-
-
-# --- cold start (subprocesses) ---------------------------------------------------------------
-def start_once(mode: str, db: Path | None = None) -> dict[str, Any]:
-    command = [sys.executable, str(HARNESS), mode]
-    if db is not None:
-        command += ["--db", str(db), "--now", generate.NOW.isoformat()]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    started = time.time()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    marks = {key: (value - started) * 1000 for key, value in report["marks"].items()}
-    return {"marks_ms": marks, "memory_mb": report["memory_mb"]}
-
-
-def cold_starts(demo: Path, history: Path, repeat: int) -> dict[str, list[dict[str, Any]]]:
-    """Bare, demo and history starts interleaved, so drift hits all three alike."""
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "demo": [], "history": []}
-    start_once("bare")  # warms the file cache for Qt's libraries; not counted
-    for _ in range(repeat):
-        runs["bare"].append(start_once("bare"))
-        runs["demo"].append(start_once("app", demo))
-        runs["history"].append(start_once("app", history))
-    return runs
-
-
-def stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
-    keys = runs[0]["marks_ms"].keys()
-    return {key: round(median([run["marks_ms"][key] for run in runs]), 1) for key in keys}
-
-
-def cold_start_figures(
-    runs: dict[str, list[dict[str, Any]]], history_appointments: int
-) -> list[Figure]:
-    bare = [run["marks_ms"]["painted"] for run in runs["bare"]]
-    floor = median(bare)
-    figures = []
-    for key, goal in (("demo", 2.0), ("history", 2.5)):  # issue 19
-        samples = [run["marks_ms"]["painted"] for run in runs[key]]
-        value = median(samples)
-        what = (
-            "cold start to the painted main window, demo clinic"
-            if key == "demo"
-            else f"cold start to the painted main window, {history_appointments:,} appointments"
-        )
-        figures.append(
-            Figure(
-                f"cold_start_{key}",
-                what,
-                "ms",
-                value,
-                samples,
-                floor,
-                "bare PySide6 window, same run",
-                value / floor,
-                f"<= {goal}x bare",
-                value / floor <= goal,
-                {
-                    "stages_ms": stage_medians(runs[key]),
-                    "bare_stages_ms": stage_medians(runs["bare"]),
-                },
-            )
-        )
-    bare_rss = median([run["memory_mb"]["VmRSS"] for run in runs["bare"]])
-    rss = [run["memory_mb"]["VmRSS"] for run in runs["history"]]
-    hwm = [run["memory_mb"]["VmHWM"] for run in runs["history"]]
-    value = median(rss)
-    figures.append(
-        Figure(
-            "memory_history",
-            "resident memory at first paint, history clinic",
-            "MB",
-            value,
-            rss,
-            bare_rss,
-            "bare PySide6 window's resident memory",
-            None,
-            "<= bare + 100 MB",
-            value - bare_rss <= 100,
-            {"excess_mb": round(value - bare_rss, 1), "peak_mb": median(hwm)},
-        )
-    )
-    return figures
-
-
-def open_database_figure(history: Path, runs: list[dict[str, Any]], repeat: int) -> Figure:
-    """open_database on the history file, and the share its PRAGMA quick_check takes:
-    the same open with ``_check_intact`` stubbed out, timed alternately."""
-    from tdm1_scheduler.store import database
-
-    def open_and_close() -> None:
-        open_database(history).conn.close()
-
-    real_check = database._check_intact
-    opens, unchecked = [], []
-    for _ in range(max(repeat, 3)):
-        opens.append(timed(open_and_close)[0])
-        database._check_intact = lambda db, path: None
-        try:
-            unchecked.append(timed(open_and_close)[0])
-        finally:
-            database._check_intact = real_check
-    in_start = [run["marks_ms"]["database_open"] - run["marks_ms"]["app_imported"] for run in runs]
-    painted = median([run["marks_ms"]["painted"] for run in runs])
-    value = median(opens)
-    check = value - median(unchecked)
-    return Figure(
-        "open_database_history",
-        "open_database (in process, warm file cache), history clinic",
-        "ms",
-        value,
-        opens,
-        extra={
-            "without_quick_check_ms": round(median(unchecked), 1),
-            "quick_check_ms": round(check, 1),
-            "quick_check_share_of_open": round(check / value, 3),
-            "open_in_cold_start_ms": round(median(in_start), 1),
-            "open_share_of_cold_start": round(median(in_start) / painted, 3),
-        },
-    )
 
 
 # --- in-process GUI and service figures ---------------------------------------------------
@@ -631,6 +469,8 @@ def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[s
             read_db.conn.close()
         log("day query")
         figures.append(day_query_figure(history, window_db, repeat))
+        log("command line (subprocesses)")
+        figures += cli_figures(history, repeat)
         log("copying the history clinic for the writing benchmarks")
         copy = open_database(working_copy(history, folder))
         empty = open_database(empty_clinic(folder, spec.chairs))
@@ -675,7 +515,7 @@ def table(result: dict[str, Any]) -> str:
     lines = [
         f"size {result['size']}, repeat {result['repeat']}"
         + ("" if result["judged"] else " (goals are judged at --size full only)"),
-        f"{'figure':<24}{'value':>12}{'floor':>12}{'ratio':>8}  {'goal':<28}met",
+        f"{'figure':<24}{'value':>12}{'floor':>12}{'ratio':>8}  {'goal':<40}met",
     ]
     for name, figure in result["figures"].items():
         unit = figure["unit"]
@@ -683,7 +523,7 @@ def table(result: dict[str, Any]) -> str:
         ratio = "" if figure["ratio"] is None else f"{figure['ratio']:.2f}"
         met = {True: "yes", False: "NO", None: ""}[figure["met"]]
         value = f"{figure['value']:.1f} {unit}"
-        lines.append(f"{name:<24}{value:>12}{floor:>12}{ratio:>8}  {figure['goal']:<28}{met}")
+        lines.append(f"{name:<24}{value:>12}{floor:>12}{ratio:>8}  {figure['goal']:<40}{met}")
     extras = result["figures"]
     if "open_database_history" in extras:
         extra = extras["open_database_history"]["extra"]

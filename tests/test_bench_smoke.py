@@ -25,8 +25,18 @@ EXPECTED = (
     "book_course",
     "day_sheet_pdf",
     "day_query",
+    "cli_course_show",
+    "cli_day_sheet",
 )
-FLOORED = ("cold_start_demo", "cold_start_history", "memory_history", "book_course", "day_query")
+FLOORED = (
+    "cold_start_demo",
+    "cold_start_history",
+    "memory_history",
+    "book_course",
+    "day_query",
+    "cli_course_show",
+    "cli_day_sheet",
+)
 
 
 def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
@@ -51,13 +61,22 @@ def test_tiny_run_writes_every_figure(tmp_path: Path) -> None:
         assert math.isfinite(figure["value"]) and figure["value"] > 0, name
     for name in FLOORED:
         assert figures[name]["floor"] > 0, name
-    for name in ("cold_start_demo", "cold_start_history", "book_course", "day_query"):
+    for name in (
+        "cold_start_demo",
+        "cold_start_history",
+        "book_course",
+        "day_query",
+        "cli_course_show",
+        "cli_day_sheet",
+    ):
         ratio = figures[name]["ratio"]
         assert math.isclose(ratio, figures[name]["value"] / figures[name]["floor"]), name
     assert figures["day_query"]["extra"]["raw_sqlite_floor_ms"] > 0
     assert figures["day_query"]["extra"]["rows_history"] > 0
     assert "quick_check_ms" in figures["open_database_history"]["extra"]
     assert result["databases"]["history"]["appointments"] > 0
+    sheet = figures["cli_day_sheet"]["extra"]
+    assert sheet["statements_busy_day"] > 0 and sheet["bookings_busy_day"] > 0
     assert {"nproc", "cpu", "memory_gb", "python", "qt"} <= set(result["machine"])
     # The table names every figure too.
     for name in EXPECTED:
