@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.dosing import DILUENT
+from ..domain.regimens import TDM1
 from ..services import pharmacy
 from ..store.connection import Database
 
@@ -26,7 +27,9 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
         "prep", help="pharmacy: ado-trastuzumab emtansine (KADCYLA) preparation"
     ).add_subparsers(dest="prep_command", required=True, parser_class=ArgumentParser)
 
-    reconstitute = command("reconstitute", "record vials reconstituted (kept at 2-8 °C)", prep)
+    reconstitute = command(
+        "reconstitute", f"record vials reconstituted (kept at {TDM1.storage})", prep
+    )
     reconstitute.add_argument("--mrn", required=True)
     reconstitute.add_argument("--cycle", type=int, required=True)
     reconstitute.add_argument("--at", required=True, help="ISO time of reconstitution")

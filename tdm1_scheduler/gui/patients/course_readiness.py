@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.readiness import Readiness, Verdict
+from ...domain.regimen import CYCLE_LENGTH_DAYS
 from ...services import courses, slots
 from ...services.context import ChangeSet
 from ...services.preview import Preview, preview
@@ -202,7 +203,7 @@ class CourseReadiness(QObject):
         booked = f"{full_time(calendar, start)} on {row['chair_name']}"
         intro = (
             f"{row['patient_name']}, cycle {cycle}, now booked {booked}. Choose a free slot;"
-            " the later cycles keep 21 days apart."
+            f" the later cycles keep {CYCLE_LENGTH_DAYS} days apart."
         )
 
         def find() -> list[slots.SlotOption]:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ...domain import booking
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
-from ...domain.regimen import DRUG_NAME, EBC_TOTAL_CYCLES, Setting
+from ...domain.regimen import CYCLE_LENGTH_DAYS, DRUG_NAME, EBC_TOTAL_CYCLES, Setting
 from ...services import courses
 from ...services.context import (
     ChangeSet,
@@ -561,7 +561,8 @@ class MarkMissedDialog(QDialog):
             booked = f", booked {start:%a %Y-%m-%d %H:%M} on {current['chair']}"
         self.intro_label.setText(
             f"{name} ({self.mrn}) did not come for cycle {self.cycle}{booked}. "
-            "The dose is re-booked as soon as possible and later cycles keep 21 days apart."
+            "The dose is re-booked as soon as possible and later cycles keep"
+            f" {CYCLE_LENGTH_DAYS} days apart."
         )
         answer = preview(self.ctx, courses.mark_dose_missed, mrn=self.mrn, cycle=self.cycle)
         self.answer = answer

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.dosing import DILUENT
 from ...domain.errors import DomainError
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import PrepStatus
@@ -167,7 +168,7 @@ class PharmacyPage(QWidget):
             "&Dilute...",
             "diluteAction",
             self.open_dilute,
-            "Record the dose diluted in 250 mL 0.9% Sodium Chloride",
+            f"Record the dose diluted in {DILUENT}",
         )
         self.discard_action = self._action(
             "D&iscard...",

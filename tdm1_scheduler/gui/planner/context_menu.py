@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.regimen import CYCLE_LENGTH_DAYS
 from ...services import courses, slots, visits
 from ...services.preview import preview
 from ...store.database import from_utc_text
@@ -203,7 +204,7 @@ class VisitMenus(QObject):
             title = f"Mark {what} missed"
             intro = (
                 f"{row['patient_name']} did not come for cycle {cycle} ({booked}). Choose "
-                "where to re-book it; the later cycles keep 21 days apart."
+                f"where to re-book it; the later cycles keep {CYCLE_LENGTH_DAYS} days apart."
             )
             ok = "Mark missed and re-book here"
         else:

@@ -216,7 +216,10 @@ class DayAppointmentsModel(RowTableModel):
             return readiness_details(self._readiness.get(int(row["id"]))) or None
         if column is Column.INFUSION and row.get("kind") == "dose":
             if is_first_infusion(row):
-                return "First infusion: 90 min, observe at least 90 min after"
+                return (
+                    f"First infusion: {FIRST_INFUSION_MIN} min, observe at least"
+                    f" {FIRST_OBSERVATION_MIN} min after"
+                )
             return f"{row['infusion_min']} min infusion"
         if column is Column.CYCLE and row.get("setting"):
             return f"{row['setting']} course, cycle {row['cycle']}"
