@@ -1,17 +1,21 @@
-"""Setting up the clinic: hours, zone, chairs, closed dates, site settings."""
+"""Setting up the clinic: hours, zone, chairs, closed dates, site settings.
+
+What each action checks is read as records through ``ctx.store``; the writes still go
+through ``repository`` on the same connection, in the same transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, time
+from enum import Enum
 from typing import Any
 
 from .. import settings as settings_declaration
-from ..domain.calendar import ClinicCalendar, OpeningHours, parse_hhmm, zone_from_name
+from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.errors import DomainError
+from ..domain.records import CycleStatus
 from ..store import repository as repo
-from ..store.database import from_utc_text
-from .context import ChangeSet, Context, audit, load_settings, transaction
+from .context import ChangeSet, Context, audit, settings_from, transaction
 
 DEFAULT_CLINIC_NAME = str(settings_declaration.by_key("name").default)
 
@@ -38,7 +42,7 @@ def init_clinic(
         raise DomainError("open_weekdays", "at least one weekday 0-6 must be open")
     changes = ChangeSet("init clinic", settings=True)
     with transaction(ctx) as db:
-        if repo.clinic(db) is not None:
+        if ctx.store.clinic() is not None:
             raise DomainError("init", "this database already holds a clinic")
         values = {"name": name.strip() or DEFAULT_CLINIC_NAME, "timezone": timezone}
         repo.insert_clinic(db, values)
@@ -74,7 +78,7 @@ def add_chair(ctx: Context, name: str) -> ChangeSet:
         raise DomainError("name", "a chair needs a name")
     changes = ChangeSet(f"add chair {name}")
     with transaction(ctx) as db:
-        if repo.chair_by_name(db, name) is not None:
+        if ctx.store.chair_by_name(name) is not None:
             raise DomainError("name", f"a chair named {name!r} already exists")
         chair_id = repo.insert_chair(db, name, repo.next_chair_position(db))
         changes.chairs.add(chair_id)
@@ -85,12 +89,15 @@ def add_chair(ctx: Context, name: str) -> ChangeSet:
 def add_closed_date(ctx: Context, day: date, reason: str = "") -> ChangeSet:
     changes = ChangeSet(f"close {day:%Y-%m-%d}", settings=True)
     with transaction(ctx) as db:
-        if any(row["day"] == day.isoformat() for row in repo.closed_dates(db)):
+        store = ctx.store
+        if any(closed.day == day for closed in store.closed_dates()):
             raise DomainError("date", f"{day} is already a closed date")
-        start, end = load_settings(db).calendar.day_bounds(day)
-        booked = repo.appointments_between(db, start, end, "('booked')")
+        start, end = settings_from(store).calendar.day_bounds(day)
+        booked = store.appointments_between(start, end, [CycleStatus.BOOKED])
         if booked:
-            who = sorted({r["patient_name"] or f"blocked time ({r['label']})" for r in booked})
+            who = sorted(
+                {v.patient_name or f"blocked time ({v.appointment.label})" for v in booked}
+            )
             raise DomainError(
                 "date",
                 f"{len(booked)} appointment(s) are booked on {day}, for {', '.join(who)}; "
@@ -126,17 +133,23 @@ def update_settings(ctx: Context, values: dict[str, Any]) -> ChangeSet:
         clean[key] = number
     changes = ChangeSet("change settings", settings=True)
     with transaction(ctx) as db:
-        old = repo.clinic(db)
+        old = ctx.store.clinic()
         assert old is not None
-        merged = {**old, **clean}
-        if merged["weight_min_kg"] >= merged["weight_max_kg"]:
+        low = clean.get("weight_min_kg", old.weight_min_kg)
+        if low >= clean.get("weight_max_kg", old.weight_max_kg):
             # name the limit being changed: the one the person typed
             if "weight_max_kg" in clean and "weight_min_kg" not in clean:
                 raise DomainError("weight_max_kg", "must be above weight_min_kg")
             raise DomainError("weight_min_kg", "must be below weight_max_kg")
         repo.update_clinic(db, clean)
-        audit(ctx, "change settings", "clinic", 1, {k: old[k] for k in clean}, clean)
+        before = {key: _setting_value(getattr(old, key)) for key in clean}
+        audit(ctx, "change settings", "clinic", 1, before, clean)
     return changes
+
+
+def _setting_value(value: Any) -> Any:
+    """A setting as its column holds it (an enum's text), for the audit row."""
+    return value.value if isinstance(value, Enum) else value
 
 
 # --- opening hours, reopening a date, saving the Preferences dialog -------------------
@@ -189,36 +202,30 @@ def set_opening_hours(ctx: Context, hours: WeeklyHours) -> ChangeSet:
     new_hours = _checked_hours(hours)
     changes = ChangeSet("change opening hours", settings=True)
     with transaction(ctx) as db:
-        clinic_row = repo.clinic(db)
-        if clinic_row is None:
+        store = ctx.store
+        clinic_record = store.clinic()
+        if clinic_record is None:
             raise DomainError("init", "this database holds no clinic yet")
-        old_hours = {
-            int(row["weekday"]): OpeningHours(
-                parse_hhmm("opens", row["opens"]), parse_hhmm("closes", row["closes"])
-            )
-            for row in repo.opening_hours(db)
-        }
+        old_hours = {h.weekday: OpeningHours(h.opens, h.closes) for h in store.opening_hours()}
         if old_hours == new_hours:
             changes.settings = False
             changes.notes.append("the opening hours are unchanged")
             return changes
         # Only the weekly hours change here, so closed dates play no part in the check.
-        calendar = ClinicCalendar(zone_from_name(clinic_row["timezone"]), new_hours)
+        calendar = ClinicCalendar(zone_from_name(clinic_record.timezone), new_hours)
         outside = [
-            row
-            for row in repo.booked_from(db, ctx.clock.now())
-            if calendar.why_outside_hours(
-                from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"])
-            )
+            view
+            for view in store.booked_from(ctx.clock.now())
+            if calendar.why_outside_hours(view.appointment.start, view.appointment.end)
         ]
         if outside:
             first = outside[0]
-            start = calendar.local(from_utc_text(first["start_utc"]))
-            end = calendar.local(from_utc_text(first["end_utc"]))
+            start = calendar.local(first.appointment.start)
+            end = calendar.local(first.appointment.end)
             raise DomainError(
                 "opening_hours",
                 f"{len(outside)} booked appointment(s) fall outside the new hours, first "
-                f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({first['chair_name']}); move them first",
+                f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({first.chair_name}); move them first",
             )
         repo.replace_opening_hours(
             db,
@@ -242,8 +249,8 @@ def remove_closed_date(ctx: Context, day: date) -> ChangeSet:
     """Reopen a closed date: doses may be planned on it again."""
     changes = ChangeSet(f"reopen {day:%Y-%m-%d}", settings=True)
     with transaction(ctx) as db:
-        row = next((r for r in repo.closed_dates(db) if r["day"] == day.isoformat()), None)
-        if row is None:
+        closed = next((c for c in ctx.store.closed_dates() if c.day == day), None)
+        if closed is None:
             raise DomainError("date", f"{day} is not a closed date")
         repo.delete_closed_date(db, day.isoformat())
         audit(
@@ -251,7 +258,7 @@ def remove_closed_date(ctx: Context, day: date) -> ChangeSet:
             "remove closed date",
             "closed_date",
             None,
-            {"day": row["day"], "reason": row["reason"]},
+            {"day": closed.day.isoformat(), "reason": closed.reason},
             None,
         )
     return changes
@@ -262,8 +269,8 @@ def set_closed_dates(ctx: Context, days: Iterable[date]) -> ChangeSet:
     as ``add_closed_date`` does (refused while it has bookings), each left out reopened."""
     wanted = set(days)
     changes = ChangeSet("change closed dates", settings=True)
-    with transaction(ctx) as db:  # the calls below nest in it as savepoints
-        current = {date.fromisoformat(row["day"]) for row in repo.closed_dates(db)}
+    with transaction(ctx):  # the calls below nest in it as savepoints
+        current = {closed.day for closed in ctx.store.closed_dates()}
         for day in sorted(current - wanted):
             remove_closed_date(ctx, day)
         for day in sorted(wanted - current):

@@ -14,6 +14,7 @@ from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup, SlotPref
 from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
+from ..domain.records import Patient
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import StoreError, from_utc_text, write_transaction
@@ -249,5 +250,17 @@ def require_chair(db: Database, name: str) -> dict[str, Any]:
 def require_patient(db: Database, mrn: str) -> dict[str, Any]:
     row = repo.patient_by_mrn(db, mrn.strip())
     if row is None:
-        raise DomainError("mrn", f"no patient with MRN {mrn!r}")
+        raise _no_patient(mrn)
     return row
+
+
+def patient_record(store: Store, mrn: str) -> Patient:
+    """The patient with ``mrn`` (spaces around it ignored), or the DomainError saying so."""
+    patient = store.patient_by_mrn(mrn.strip())
+    if patient is None:
+        raise _no_patient(mrn)
+    return patient
+
+
+def _no_patient(mrn: str) -> DomainError:
+    return DomainError("mrn", f"no patient with MRN {mrn!r}")

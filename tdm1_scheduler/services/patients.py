@@ -1,4 +1,7 @@
-"""Patients: add one, record a new weight."""
+"""Patients: add one, record a new weight.
+
+The patient, the clinic's limits and the doses to flag are read as records through
+``ctx.store``; the writes go through ``repository`` in the same transaction."""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ import math
 from datetime import datetime
 
 from ..domain.errors import DomainError, require_aware
+from ..domain.records import CycleStatus
 from ..store import repository as repo
 from ..store.database import to_utc_text
-from .context import ChangeSet, Context, audit, load_settings, require_patient, transaction
+from ..store.mapping import record_to_row
+from .context import ChangeSet, Context, audit, patient_record, settings_from, transaction
 
 
 def check_weight(value: object, low: float, high: float) -> float:
@@ -53,9 +58,9 @@ def add_patient(
     require_aware("measured_at", measured)
     changes = ChangeSet(f"add patient {mrn}")
     with transaction(ctx) as db:
-        settings = load_settings(db)
+        settings = settings_from(ctx.store)
         weight = check_weight(weight_kg, settings.weight_min_kg, settings.weight_max_kg)
-        if repo.patient_by_mrn(db, mrn) is not None:
+        if ctx.store.patient_by_mrn(mrn) is not None:
             raise DomainError("mrn", f"a patient with MRN {mrn!r} already exists")
         values = {
             "mrn": mrn,
@@ -76,14 +81,14 @@ def record_weight(
     require_aware("measured_at", measured)
     changes = ChangeSet(f"weigh {mrn}")
     with transaction(ctx) as db:
-        settings = load_settings(db)
+        settings = settings_from(ctx.store)
         weight = check_weight(weight_kg, settings.weight_min_kg, settings.weight_max_kg)
-        patient = require_patient(db, mrn)
+        patient = patient_record(ctx.store, mrn)
         new = {"weight_kg": weight, "weight_measured_at": to_utc_text(measured)}
-        repo.update_versioned(db, "patients", patient["id"], patient["version"], new)
-        changes.patients.add(patient["id"])
-        old = {k: patient[k] for k in new}
-        audit(ctx, "record weight", "patient", patient["id"], old, new)
+        repo.update_versioned(db, "patients", patient.id, patient.version, new)
+        changes.patients.add(patient.id)
+        stored = record_to_row(patient)  # the audit keeps the columns as stored
+        audit(ctx, "record weight", "patient", patient.id, {k: stored[k] for k in new}, new)
     return changes
 
 
@@ -99,8 +104,9 @@ def update_patient(
         raise DomainError("patient", "nothing to update: give --weight-kg and/or --name")
     changes = ChangeSet(f"update patient {mrn}")
     with transaction(ctx) as db:
-        settings = load_settings(db)
-        patient = require_patient(db, mrn.strip())
+        store = ctx.store
+        settings = settings_from(store)
+        patient = patient_record(store, mrn.strip())
         new: dict[str, object] = {}
         if name is not None:
             new["name"] = check_name(name)
@@ -109,20 +115,21 @@ def update_patient(
                 weight_kg, settings.weight_min_kg, settings.weight_max_kg
             )
             new["weight_measured_at"] = to_utc_text(ctx.clock.now())
-        repo.update_versioned(db, "patients", patient["id"], patient["version"], new)
-        changes.patients.add(patient["id"])
-        audit(ctx, "update patient", "patient", patient["id"], {k: patient[k] for k in new}, new)
+        repo.update_versioned(db, "patients", patient.id, patient.version, new)
+        changes.patients.add(patient.id)
+        stored = record_to_row(patient)  # the audit keeps the columns as stored
+        audit(ctx, "update patient", "patient", patient.id, {k: stored[k] for k in new}, new)
         if "weight_kg" not in new:
             return changes
-        course = repo.latest_course(db, patient["id"])
-        for dose in repo.doses(db, course["id"]) if course else []:
-            old = float(dose["weight_kg"])
+        course = store.latest_course(patient.id)
+        for dose in store.doses_of_course(course.id) if course else []:
+            old = dose.weight_kg
             weight = float(new["weight_kg"])  # type: ignore[arg-type]
-            if dose["status"] == "booked" and needs_recalculation(
+            if dose.status is CycleStatus.BOOKED and needs_recalculation(
                 old, weight, settings.weight_recalc_percent
             ):
                 changes.notes.append(
-                    f"cycle {dose['cycle']}: weight {old:g} -> {weight:g} kg "
+                    f"cycle {dose.cycle}: weight {old:g} -> {weight:g} kg "
                     f"({(weight - old) * 100 / old:+.1f}%): recalculate the dose"
                 )
     return changes

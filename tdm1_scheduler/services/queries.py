@@ -1,99 +1,156 @@
 """Read-only views for the CLI, the GUI and reports. Instants come out in the clinic's
-zone, as ISO 8601 with the UTC offset."""
+zone, as ISO 8601 with the UTC offset.
+
+Each view reads typed records through the store (``Store``; a ``Database`` passed by a
+caller not moved yet gets the SQLite store over it) and writes nothing.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from ..domain.errors import DomainError
+from ..domain.records import Appointment, AppointmentView, Course, CycleStatus, Dose, Patient
 from ..domain.regimen import total_cycles
-from ..store import repository as repo, visits as visit_store
+from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text
-from .context import ClinicSettings, load_settings
-from .courses import chair_name, load_course
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
+from .context import ClinicSettings, patient_record, settings_from
 
 Row = dict[str, Any]
 
 
 def iso_local(settings: ClinicSettings, text: str | None) -> str | None:
+    """Stored UTC text as clinic wall time, ISO 8601 with its offset."""
     if text is None:
         return None
     return settings.calendar.local(from_utc_text(text)).isoformat()
 
 
-def course_view(db: Database, mrn: str) -> dict[str, Any]:
+def iso_at(settings: ClinicSettings, instant: datetime | None) -> str | None:
+    """An instant as clinic wall time, ISO 8601 with its offset."""
+    return None if instant is None else settings.calendar.local(instant).isoformat()
+
+
+@dataclass(frozen=True)
+class CourseState:
+    """A patient's latest course as read: its doses by cycle and, per dose id, the
+    chair-holding booking (``current``) and every booking it ever had (``history``)."""
+
+    patient: Patient
+    course: Course
+    doses: list[Dose]
+    current: dict[int, Appointment]
+    history: dict[int, list[Appointment]]
+
+    def shown(self, dose: Dose) -> Appointment | None:
+        """The booking a view shows for ``dose``: the current one, else its last."""
+        bookings = self.history.get(dose.id, [])
+        return self.current.get(dose.id) or (bookings[-1] if bookings else None)
+
+
+def course_state(source: Store | Database, mrn: str) -> CourseState:
+    """The patient's active (else latest) course; ``DomainError`` naming ``mrn`` when
+    there is no such patient or no course."""
+    store = as_store(source)
+    patient = patient_record(store, mrn)
+    course = store.latest_course(patient.id)
+    if course is None:
+        raise DomainError("mrn", f"patient {mrn} has no course")
+    doses = store.doses_of_course(course.id)
+    history = {dose.id: store.appointments_of_dose(dose.id) for dose in doses}
+    return CourseState(
+        patient, course, doses, store.current_appointments_of_course(course.id), history
+    )
+
+
+def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
     """The ``course show --json`` object."""
-    settings = load_settings(db)
-    record = load_course(db, mrn)
+    store = as_store(source)
+    settings = settings_from(store)
+    state = course_state(store, mrn)
+    chair_names = {chair.id: chair.name for chair in store.chairs(active_only=False)}
+
+    def chair(chair_id: int) -> str:
+        return chair_names.get(chair_id, f"#{chair_id}")
+
+    # every booking's recorded reactions in one read, not one per cycle
+    reactions = store.reactions_of_appointments(
+        [a.id for bookings in state.history.values() for a in bookings]
+    )
     cycles = []
-    for dose in record.doses:
-        appointments = repo.appointments_of_dose(db, dose["id"])
-        current = record.current.get(dose["id"])
-        shown = current or (appointments[-1] if appointments else None)
-        missed = [a for a in appointments if a["status"] == "missed"]
-        reactions = visit_store.reactions_of_appointments(db, [a["id"] for a in appointments])
+    for dose in state.doses:
+        bookings = state.history[dose.id]
+        shown = state.shown(dose)
         cycles.append(
             {
-                "cycle": dose["cycle"],
-                "status": dose["status"],
-                "start": iso_local(settings, shown["start_utc"]) if shown else None,
-                "end": iso_local(settings, shown["end_utc"]) if shown else None,
-                "chair": chair_name(db, shown["chair_id"]) if shown else None,
-                "prep_min": shown["prep_min"] if shown else None,
-                "infusion_min": shown["infusion_min"] if shown else None,
-                "observation_min": shown["observation_min"] if shown else None,
-                "given_at": iso_local(settings, dose["given_at"]),
-                "infusion_actual_min": dose["infusion_actual_min"],
-                "tolerated": None if dose["tolerated"] is None else bool(dose["tolerated"]),
-                "infusion_completed": (
-                    None if dose["infusion_completed"] is None else bool(dose["infusion_completed"])
-                ),
-                "reaction_grade": dose["reaction_grade"],
+                "cycle": dose.cycle,
+                "status": dose.status.value,
+                "start": iso_at(settings, shown.start) if shown else None,
+                "end": iso_at(settings, shown.end) if shown else None,
+                "chair": chair(shown.chair_id) if shown else None,
+                "prep_min": shown.prep_min if shown else None,
+                "infusion_min": shown.infusion_min if shown else None,
+                "observation_min": shown.observation_min if shown else None,
+                "given_at": iso_at(settings, dose.given_at),
+                "infusion_actual_min": dose.infusion_actual_min,
+                "tolerated": dose.tolerated,
+                "infusion_completed": dose.infusion_completed,
+                "reaction_grade": dose.reaction_grade,
                 "reactions": [
                     {
-                        "at": iso_local(settings, r["at_utc"]),
-                        "grade": r["grade"],
-                        "symptoms": r["symptoms"],
-                        "action": r["action"],
-                        "note": r["note"],
+                        "at": iso_at(settings, r.at),
+                        "grade": r.grade,
+                        "symptoms": r.symptoms,
+                        "action": None if r.action is None else r.action.value,
+                        "note": r.note,
                     }
-                    for a in appointments
-                    for r in reactions.get(a["id"], [])
+                    for a in bookings
+                    for r in reactions.get(a.id, [])
                 ],
-                "dose_level_mg_per_kg": dose["dose_level_mg_per_kg"],
+                "dose_level_mg_per_kg": dose.dose_level_mg_per_kg,
                 "missed": [
-                    {
-                        "start": iso_local(settings, a["start_utc"]),
-                        "chair": chair_name(db, a["chair_id"]),
-                    }
-                    for a in missed
+                    {"start": iso_at(settings, a.start), "chair": chair(a.chair_id)}
+                    for a in bookings
+                    if a.status is CycleStatus.MISSED
                 ],
             }
         )
-    course = record.course
+    course = state.course
     return {
-        "mrn": record.patient["mrn"],
-        "name": record.patient["name"],
-        "setting": course["setting"],
-        "status": course["status"],
-        "stop_reason": course["stop_reason"],
-        "dose_level_mg_per_kg": course["dose_level_mg_per_kg"],
-        "cycles_given": sum(1 for d in record.doses if d["status"] == "given"),
-        "cycles_total": total_cycles(record.setting),
+        "mrn": state.patient.mrn,
+        "name": state.patient.name,
+        "setting": course.setting.value,
+        "status": course.status.value,
+        "stop_reason": course.stop_reason,
+        "dose_level_mg_per_kg": course.dose_level_mg_per_kg,
+        "cycles_given": sum(1 for d in state.doses if d.status is CycleStatus.GIVEN),
+        "cycles_total": total_cycles(course.setting),
         "cycles": cycles,
     }
 
 
-def chair_list(db: Database) -> list[dict[str, Any]]:
+def chair_list(source: Store | Database) -> list[dict[str, Any]]:
     return [
-        {"id": row["id"], "name": row["name"], "position": row["position"]}
-        for row in repo.chairs(db)
+        {"id": chair.id, "name": chair.name, "position": chair.position}
+        for chair in as_store(source).chairs()
     ]
 
 
+def day_bookings(store: Store, settings: ClinicSettings, day: date) -> list[AppointmentView]:
+    """``day_appointments`` as records: every chair-holding appointment on ``day``, names
+    joined, in chair order then start."""
+    start, end = settings.calendar.day_bounds(day)
+    return store.appointments_between(start, end)
+
+
 def day_appointments(db: Database, settings: ClinicSettings, day: date) -> list[Row]:
-    """Every chair-holding appointment on ``day`` with patient, cycle and chair joined."""
+    """Every chair-holding appointment on ``day`` with patient, cycle and chair joined
+    (rows, for the views not moved to ``day_bookings`` yet)."""
     start, end = settings.calendar.day_bounds(day)
     return repo.appointments_between(db, start, end)
 

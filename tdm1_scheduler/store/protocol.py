@@ -154,6 +154,11 @@ class Store(Protocol):
 
     def appointment_view(self, appointment_id: int) -> AppointmentView | None: ...
 
+    def booked_from(self, start: datetime) -> list[AppointmentView]:
+        """Booked appointments (doses and blocked time) still running or to come at
+        ``start``, earliest first, names joined."""
+        ...
+
     def insert_appointment(
         self,
         *,

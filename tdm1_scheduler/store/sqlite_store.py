@@ -35,9 +35,9 @@ from ..domain.records import (
 from . import labs, mapping, repository as repo, visits
 from .connection import Database
 from .database import data_version, write_transaction
-from .protocol import HOLDING, ChangeFeed, ChangeToken
+from .protocol import HOLDING, ChangeFeed, ChangeToken, Store
 
-__all__ = ["SqliteStore"]
+__all__ = ["SqliteStore", "as_store"]
 
 
 def _status_list(statuses: Sequence[CycleStatus]) -> str:
@@ -177,6 +177,9 @@ class SqliteStore:
         row = repo.appointment_view(self.db, appointment_id)
         return None if row is None else mapping.row_to_appointment_view(row)
 
+    def booked_from(self, start: datetime) -> list[AppointmentView]:
+        return [mapping.row_to_appointment_view(row) for row in repo.booked_from(self.db, start)]
+
     def insert_appointment(
         self,
         *,
@@ -258,3 +261,14 @@ class SqliteStore:
 
     def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
         return [mapping.row_to_audit_entry(row) for row in repo.audit_rows(self.db, limit)]
+
+
+def as_store(source: Database | Store) -> Store:
+    """``source`` as a store: a ``Database`` (what callers not moved yet pass) gets a
+    ``SqliteStore`` over it; a store is itself. Read without touching the database
+    object's attribute fallback (which would import sqlite-utils)."""
+    if isinstance(source, SqliteStore):
+        return source
+    if "conn" in getattr(source, "__dict__", {}):  # a Database: it keeps its connection
+        return SqliteStore(source)  # type: ignore[arg-type]
+    return source  # type: ignore[return-value]

@@ -1,0 +1,58 @@
+"""The read-side services read through the store: the same answer from ``ctx.store`` as
+from the connection a caller not moved yet passes, and records where asked for."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tdm1_scheduler.domain.errors import DomainError
+from tdm1_scheduler.domain.records import CycleStatus
+from tdm1_scheduler.services import clinic, courses, patients, queries
+from tdm1_scheduler.services.context import Context, load_settings, settings_from
+
+from .conftest import local
+
+
+@pytest.fixture
+def booked(ctx: Context) -> Context:
+    courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local("2026-03-02T09:00"))
+    return ctx
+
+
+def test_course_view_is_the_same_from_the_store(booked: Context) -> None:
+    view = queries.course_view(booked.store, "P1")
+    assert view == queries.course_view(booked.db, "P1")
+    assert view["cycles"][0]["start"] == "2026-03-02T09:00:00-05:00"
+    assert view["cycles"][0]["status"] == "booked" and type(view["setting"]) is str
+
+
+def test_course_state_holds_records(booked: Context) -> None:
+    state = queries.course_state(booked.store, " P1 ")
+    assert state.patient.mrn == "P1" and len(state.doses) == 14
+    first = state.shown(state.doses[0])
+    assert first is not None and first.status is CycleStatus.BOOKED
+    with pytest.raises(DomainError, match="no patient with MRN 'P9'"):
+        queries.course_state(booked.store, "P9")
+    patients.add_patient(booked, mrn="P2", name="Pat Two", weight_kg=60)
+    with pytest.raises(DomainError, match="patient P2 has no course"):
+        queries.course_state(booked.store, "P2")
+
+
+def test_day_bookings_are_the_day_rows_as_records(booked: Context) -> None:
+    settings = settings_from(booked.store)
+    assert settings == load_settings(booked.db)
+    day = date(2026, 3, 2)
+    views = queries.day_bookings(booked.store, settings, day)
+    rows = queries.day_appointments(booked.db, settings, day)
+    assert [v.appointment.id for v in views] == [r["id"] for r in rows]
+    assert [v.chair_name for v in views] == [r["chair_name"] for r in rows]
+    assert queries.chair_list(booked.store) == queries.chair_list(booked.db)
+
+
+def test_a_closed_date_refusal_names_the_patient_as_before(booked: Context) -> None:
+    with pytest.raises(
+        DomainError, match=r"1 appointment\(s\) are booked on 2026-03-02, for Pat One"
+    ):
+        clinic.add_closed_date(booked, date(2026, 3, 2))
