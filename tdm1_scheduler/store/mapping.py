@@ -65,6 +65,16 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _wall(field_name: str, text: str) -> time:
+    """Stored ``HH:MM`` as a time; anything else as ``parse_hhmm`` reads (or refuses) it."""
+    if len(text) == 5 and text[2] == ":":
+        try:
+            return time(int(text[:2]), int(text[3:]))  # the stored shape, read cheaply
+        except ValueError:
+            pass
+    return parse_hhmm(field_name, text)
+
+
 # --- rows -> records ---------------------------------------------------------------------
 def row_to_clinic(row: Row) -> Clinic:
     return Clinic(
@@ -89,7 +99,7 @@ def row_to_clinic(row: Row) -> Clinic:
 
 def row_to_opening_hours(row: Row) -> OpeningHoursRow:
     return OpeningHoursRow(
-        int(row["weekday"]), parse_hhmm("opens", row["opens"]), parse_hhmm("closes", row["closes"])
+        int(row["weekday"]), _wall("opens", row["opens"]), _wall("closes", row["closes"])
     )
 
 
@@ -119,7 +129,7 @@ def row_to_course(row: Row) -> Course:
         setting=Setting(row["setting"]),
         status=CourseStatus(row["status"]),
         dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
-        preferred_time=parse_hhmm("preferred_time", row["preferred_time"]),
+        preferred_time=_wall("preferred_time", row["preferred_time"]),
         preferred_chair_id=_int(row["preferred_chair_id"]),
         stop_reason=row["stop_reason"],
         stopped_at=_at(row["stopped_at"]),
