@@ -34,7 +34,7 @@ from ..domain.records import (
 )
 from . import labs, mapping, repository as repo, visits
 from .connection import Database
-from .database import data_version, write_transaction
+from .database import data_version, read_transaction, write_transaction
 from .protocol import HOLDING, ChangeFeed, ChangeToken, Store
 
 __all__ = ["SqliteStore", "as_store"]
@@ -67,18 +67,11 @@ class SqliteStore:
     def read(self) -> Iterator[SqliteStore]:
         """One snapshot (a deferred read transaction, ``query_only`` so nothing is
         written); inside another transaction, that one's view is already consistent."""
-        conn = self.db.conn
-        if conn.in_transaction:
+        if self.db.conn.in_transaction:
             yield self
             return
-        conn.execute("BEGIN")
-        conn.execute("PRAGMA query_only = 1")
-        try:
+        with read_transaction(self.db):
             yield self
-        finally:
-            conn.execute("PRAGMA query_only = 0")
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")  # it wrote nothing: ending the snapshot is enough
 
     def _marks(self) -> tuple[int, int, int]:
         # data_version moves when another connection commits, total_changes when this one
