@@ -24,6 +24,8 @@ from .booking import (
     PreviousDose,
     Slot,
     SlotPreferences,
+    conflict,
+    describe_conflict,
     placement_problem,
     reanchor,
 )
@@ -223,3 +225,15 @@ def plan_move(
         return MovePlan(moved.cycle, moved.old, moved.new, Refusal(error.field, error.rule))
     bag = bag_outlook(prep, moved.new.infusion_start)
     return MovePlan(moved.cycle, moved.old, moved.new, None, later, bag)
+
+
+# --- blocked chair time: it keeps its length, and nothing moves with it -------------------
+def blocked_time_problem(calendar: ClinicCalendar, slot: Slot, lookup: LoadLookup) -> str | None:
+    """Why blocked time may not hold ``slot`` (outside opening hours, chair taken), or
+    None. ``lookup`` leaves out the blocked time itself when it is being moved."""
+    reason = calendar.why_outside_hours(slot.start, slot.end)
+    if reason:
+        return reason
+    load = lookup(calendar.local_date(slot.start))
+    taken = conflict(load.busy.get(slot.chair, ()), slot.interval)
+    return None if taken is None else describe_conflict(calendar, taken)

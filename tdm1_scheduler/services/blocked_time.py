@@ -3,16 +3,16 @@ than a dose (maintenance, a meeting). One transaction and one audit row each."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
-from ..domain.regimen import (
-    ChairTime,
-)
+from ..domain.move_plan import blocked_time_problem
+from ..domain.regimen import ChairTime
 from ..store import repository as repo
+from ..store.connection import Database
 from ..store.database import ConflictError, to_utc_text
 from . import journal
 from .context import (
@@ -42,13 +42,11 @@ def book_blocked_time(
         settings = load_settings(db)
         chair_row = require_chair(db, chair)
         slot = Slot(chair_row["id"], start, ChairTime(0, minutes, 0))
-        reason = settings.calendar.why_outside_hours(slot.start, slot.end)
-        if reason:
-            raise DomainError("start", reason)
-        load = day_load_lookup(db, settings.calendar)(settings.calendar.local_date(start))
-        taken = booking.conflict(load.busy.get(chair_row["id"], ()), slot.interval)
-        if taken:
-            raise DomainError("start", booking.describe_conflict(settings.calendar, taken))
+        problem = blocked_time_problem(
+            settings.calendar, slot, day_load_lookup(db, settings.calendar)
+        )
+        if problem:
+            raise DomainError("start", problem)
         values = {**appointment_values(slot), "kind": "blocked", "label": label, "status": "booked"}
         appointment_id = repo.insert_appointment(db, values)
         changes.appointments.add(appointment_id)
@@ -75,6 +73,45 @@ def cancel_blocked_time(ctx: Context, *, appointment_id: int) -> ChangeSet:
     return changes
 
 
+@dataclass(frozen=True)
+class BlockedMove:
+    """Blocked time and where it is asked to go; ``problem`` why not (None: allowed)."""
+
+    old: Row
+    slot: Slot
+    problem: str | None
+
+
+def plan_blocked_move(
+    db: Database,
+    *,
+    appointment_id: int,
+    to: datetime,
+    chair: str | None = None,
+    expected_version: int | None = None,
+) -> BlockedMove:
+    """Load the blocked time and ask the domain (``move_plan.blocked_time_problem``); a
+    read only, shared by the move and its hover preview."""
+    settings = load_settings(db)
+    old = repo.appointment_by_id(db, appointment_id)
+    if old is None or old["kind"] != "blocked" or old["status"] != "booked":
+        raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
+    if expected_version is not None and old["version"] != expected_version:
+        raise ConflictError("appointment", "it was changed by someone else since it was read")
+    chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
+    slot = Slot(chair_id, to, slot_of(old).chair_time)
+    lookup = day_load_lookup(db, settings.calendar, {appointment_id})
+    return BlockedMove(old, slot, blocked_time_problem(settings.calendar, slot, lookup))
+
+
+def blocked_move_changes(move: BlockedMove) -> ChangeSet:
+    """The ChangeSet a blocked-time move returns, before its rows are written."""
+    changes = ChangeSet(f"move blocked time {move.old['label'] or 'blocked'}")
+    changes.appointments.add(int(move.old["id"]))
+    changes.chairs.update({move.old["chair_id"], move.slot.chair})
+    return changes
+
+
 def move_blocked_time(
     ctx: Context,
     *,
@@ -87,32 +124,20 @@ def move_blocked_time(
     chair; it keeps its own duration. Nothing else moves with it."""
     require_aware("to", to)
     with transaction(ctx) as db:
-        settings = load_settings(db)
-        old = repo.appointment_by_id(db, appointment_id)
-        if old is None or old["kind"] != "blocked" or old["status"] != "booked":
-            raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
-        if expected_version is not None and old["version"] != expected_version:
-            raise ConflictError("appointment", "it was changed by someone else since it was read")
-        changes = ChangeSet(f"move blocked time {old['label'] or 'blocked'}")
-        chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
-        slot = Slot(chair_id, to, slot_of(old).chair_time)
-        calendar = settings.calendar
-        reason = calendar.why_outside_hours(slot.start, slot.end)
-        if reason:
-            raise DomainError("to", reason)
-        load = day_load_lookup(db, calendar, {appointment_id})(calendar.local_date(slot.start))
-        taken = booking.conflict(load.busy.get(chair_id, ()), slot.interval)
-        if taken is not None:
-            raise DomainError("to", booking.describe_conflict(calendar, taken))
+        move = plan_blocked_move(
+            db, appointment_id=appointment_id, to=to, chair=chair, expected_version=expected_version
+        )
+        if move.problem:
+            raise DomainError("to", move.problem)
+        old, slot = move.old, move.slot
+        changes = blocked_move_changes(move)
         journal.update_appointment(db, changes, old, appointment_values(slot))
-        changes.chairs.update({old["chair_id"], chair_id})
         audit(
             ctx,
             "move blocked time",
             "appointment",
             appointment_id,
             {"start": old["start_utc"], "chair": old["chair_id"]},
-            {"start": to_utc_text(to), "chair": chair_id},
+            {"start": to_utc_text(to), "chair": slot.chair},
         )
     return changes
-

@@ -2,7 +2,8 @@
 
 A move of a booked cycle (what the planner asks while a block is dragged) is answered
 by ``preview_move``: the same load and the same domain plan as the commit
-(``services.moves``), inside one read transaction. It writes nothing, takes no write
+(``services.moves``), inside one read transaction; a move of blocked chair time by
+``preview_blocked_move`` the same way. It writes nothing, takes no write
 lock and adds no audit row; a property test holds its answer (allowed or why not, the
 later cycles' moves, the bag) to what the commit then does.
 
@@ -26,7 +27,7 @@ from ..store.database import (
     describe_sqlite_error,
     read_transaction,
 )
-from . import courses, moves
+from . import blocked_time, courses, moves
 from .context import ChangeSet, Context
 
 
@@ -49,6 +50,8 @@ def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Pr
         raise RuntimeError("preview() must not run inside another transaction")
     if action is courses.move_appointment:
         return preview_move(ctx, **kwargs)
+    if action is courses.move_blocked_time:
+        return preview_blocked_move(ctx, **kwargs)
     try:
         db.execute("BEGIN IMMEDIATE")
     except OperationalError as error:  # another program holds the write lock
@@ -94,3 +97,34 @@ def preview_move(
     except StoreError as error:
         return Preview(False, str(error), None)
     return Preview(True, None, changes)
+
+
+def preview_blocked_move(
+    ctx: Context,
+    *,
+    appointment_id: int,
+    to: datetime,
+    chair: str | None = None,
+    expected_version: int | None = None,
+) -> Preview:
+    """What ``courses.move_blocked_time`` with the same arguments would do, from one
+    read: no write, no write lock, no audit row."""
+    try:
+        require_aware("to", to)
+        with read_transaction(ctx.db) as db:
+            move = blocked_time.plan_blocked_move(
+                db,
+                appointment_id=appointment_id,
+                to=to,
+                chair=chair,
+                expected_version=expected_version,
+            )
+    except (DomainError, ConflictError) as error:
+        return Preview(False, error.rule, None)
+    except OperationalError as error:  # the file could not be read (locked, gone)
+        return Preview(False, describe_sqlite_error(db_path(ctx.db), error), None)
+    except StoreError as error:
+        return Preview(False, str(error), None)
+    if move.problem:
+        return Preview(False, move.problem, None)
+    return Preview(True, None, blocked_time.blocked_move_changes(move))

@@ -22,6 +22,7 @@ from tdm1_scheduler.domain.move_plan import (
     MoveCourse,
     MovePlan,
     bag_outlook,
+    blocked_time_problem,
     plan_move,
     recorded_order,
     replan_later,
@@ -219,3 +220,15 @@ def test_replan_projects_chair_time_from_what_was_given() -> None:
     assert placements[0].cycle == 2 and placements[0].old is None
     assert placements[0].new.chair_time.infusion_min == 30
     assert len(placements) == 13
+
+
+def test_blocked_time_problem_hours_then_the_chair() -> None:
+    held = Interval(at(MONDAY, 10), at(MONDAY, 11))
+    lookup = {MONDAY: DayLoad({1: [held]})}.__getitem__
+    ok = Slot(1, at(MONDAY, 11), ChairTime(0, 60, 0))
+    assert blocked_time_problem(CAL, ok, lookup) is None
+    late = Slot(1, at(MONDAY, 16, 30), ChairTime(0, 60, 0))
+    assert "outside opening hours" in (blocked_time_problem(CAL, late, lookup) or "")
+    over = Slot(1, at(MONDAY, 10, 30), ChairTime(0, 60, 0))
+    assert blocked_time_problem(CAL, over, lookup) == "chair taken 10:00-11:00"
+    assert blocked_time_problem(CAL, Slot(2, over.start, over.chair_time), lookup) is None

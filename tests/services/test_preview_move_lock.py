@@ -19,11 +19,12 @@ import pytest
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.services.preview import preview, preview_move
+from tdm1_scheduler.services.preview import preview, preview_blocked_move, preview_move
 from tdm1_scheduler.store.database import open_database
 
 NY = ZoneInfo("America/New_York")
 MOVE = {"mrn": "P1", "cycle": 2, "to": datetime(2026, 6, 24, 9, tzinfo=NY)}
+CYCLE_2 = datetime(2026, 6, 22, 9, 30, tzinfo=NY)  # where cycle 2 is booked (Chair 1)
 
 
 @pytest.fixture
@@ -104,3 +105,27 @@ def test_the_preview_refuses_inside_a_transaction(ctx: Context) -> None:
             preview(ctx, courses.move_appointment, **MOVE)
     finally:
         ctx.db.conn.execute("ROLLBACK")
+
+
+def test_a_blocked_time_preview_takes_no_lock_either(ctx: Context) -> None:
+    booked = courses.book_blocked_time(
+        ctx, chair="Chair 2", start=datetime(2026, 6, 2, 9, tzinfo=NY), minutes=60, label="x"
+    )
+    (blocked_id,) = booked.appointments
+    watcher = sqlite3.connect(path_of(ctx), isolation_level=None)
+    holder = sqlite3.connect(path_of(ctx), isolation_level=None, timeout=0.1)
+    try:
+        before = marks(watcher)
+        holder.execute("BEGIN IMMEDIATE")
+        where = {"appointment_id": blocked_id, "to": datetime(2026, 6, 2, 14, tzinfo=NY)}
+        answer = preview(ctx, courses.move_blocked_time, **where)
+        taken = preview_blocked_move(ctx, **{**where, "chair": "Chair 1", "to": CYCLE_2})
+        holder.execute("ROLLBACK")
+        assert marks(watcher) == before
+    finally:
+        holder.close()
+        watcher.close()
+    assert answer.allowed and answer.changes is not None
+    assert answer.changes.appointments == {blocked_id}
+    assert answer == preview_blocked_move(ctx, **where)
+    assert not taken.allowed and (taken.reason or "").startswith("chair taken")

@@ -26,7 +26,8 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, patients, pharmacy, queries
 from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.services.preview import preview, preview_move
+from tdm1_scheduler.services.preview import preview, preview_blocked_move, preview_move
+from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, StoreError, open_database
 
 NY = ZoneInfo("America/New_York")
@@ -85,7 +86,7 @@ def dump(ctx: Context) -> str:
 MOVE = st.fixed_dictionaries(
     {
         "mrn": st.sampled_from([*MRNS, "P1", "P1", "P3", "P3", "P4", "P4", "PX"]),
-        "cycle": st.one_of(st.integers(1, 4), st.integers(1, 4), st.integers(0, 16)),
+        "cycle": st.one_of(st.just(1), st.integers(1, 4), st.integers(1, 4), st.integers(0, 16)),
         # Most moves go a few days from where the cycle is booked now, some anywhere.
         "relative": st.booleans() | st.just(True),
         "day": st.integers(-3, 50),
@@ -212,3 +213,64 @@ def test_the_examples_reach_both_answers_and_the_bag(base_file: Path, tmp_path: 
         assert same == preview_move(ctx, **refusals[1])
     finally:
         db.close()
+
+
+BLOCKED_MOVE = st.fixed_dictionaries(
+    {
+        "day": st.integers(18, 26),
+        "hour": st.integers(7, 16),
+        "minute": st.sampled_from([0, 15, 30, 45]),
+        "chair": st.sampled_from([None, "Chair 1", "Chair 2", "Chair 3", "Chair 9"]),
+        "stale": st.booleans() | st.just(False),
+    }
+)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(moves=st.lists(BLOCKED_MOVE, min_size=1, max_size=2))
+def test_the_preview_of_a_blocked_time_move_is_what_the_commit_does(
+    base_file: Path, moves: list[dict[str, Any]]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clinic.db"
+        shutil.copyfile(base_file, path)
+        db = open_database(path)
+        try:
+            ctx = Context(db, FixedClock(NOW), "test")
+            (blocked,) = db.query("SELECT id FROM appointments WHERE kind = 'blocked'")
+            for move in moves:
+                row = repo.appointment_by_id(db, blocked["id"])
+                assert row is not None
+                kwargs = {
+                    "appointment_id": blocked["id"],
+                    "to": at(MONDAY + timedelta(move["day"]), move["hour"], move["minute"]),
+                    "chair": move["chair"],
+                    "expected_version": row["version"] - (1 if move["stale"] else 0),
+                }
+                before = dump(ctx)
+                seen = preview_blocked_move(ctx, **kwargs)
+                assert dump(ctx) == before
+                try:
+                    done = courses.move_blocked_time(ctx, **kwargs)
+                except (DomainError, ConflictError) as error:
+                    assert not seen.allowed and seen.reason == error.rule
+                    assert dump(ctx) == before
+                    event(f"refused: {error.field}")
+                    continue
+                assert seen.allowed and seen.changes is not None, seen.reason
+                assert (seen.changes.action, seen.changes.moves, seen.changes.notes) == (
+                    done.action,
+                    done.moves,
+                    done.notes,
+                )
+                assert (seen.changes.appointments, seen.changes.chairs) == (
+                    done.appointments,
+                    done.chairs,
+                )
+                event("allowed")
+        finally:
+            db.close()
