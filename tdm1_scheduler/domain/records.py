@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from .course import CourseStatus, CycleStatus
 from .regimen import Setting
+from .regimens import DEFAULT_REGIMEN
 from .stability import Preparation as PreparationInstants
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 
 
 # A course from before courses recorded their regimen (m007) gives T-DM1.
-DEFAULT_REGIMEN_CODE = "TDM1"
+DEFAULT_REGIMEN_CODE = DEFAULT_REGIMEN.code
 
 
 class AppointmentKind(StrEnum):
