@@ -3,7 +3,7 @@ the database), a clock, who acts; and what it returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,6 +18,7 @@ from ..domain.records import Patient
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import StoreError, from_utc_text, write_transaction
+from ..store.mapping import record_to_row
 from ..store.protocol import Store
 from ..store.sqlite_store import SqliteStore
 
@@ -172,8 +173,7 @@ def transaction(ctx: Context) -> Iterator[Database]:
 def audit(
     ctx: Context, action: str, entity: str, entity_id: int | None, old: Any, new: Any
 ) -> None:
-    repo.insert_audit(
-        ctx.db,
+    ctx.store.insert_audit(
         at=ctx.clock.now(),
         user=ctx.user,
         action=action,
@@ -182,6 +182,13 @@ def audit(
         old=old,
         new=new,
     )
+
+
+def stored_values(record: Any, columns: Iterable[str]) -> dict[str, Any]:
+    """Some columns of a record's row as stored (instants as UTC text): what an audit
+    row's old and new values hold."""
+    row = record_to_row(record)
+    return {column: row[column] for column in columns}
 
 
 def day_load_lookup(

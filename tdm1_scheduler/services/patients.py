@@ -1,19 +1,18 @@
 """Patients: add one, record a new weight.
 
-The patient, the clinic's limits and the doses to flag are read as records through
-``ctx.store``; the writes go through ``repository`` in the same transaction."""
+Everything goes through ``ctx.store``: the patient, the clinic's limits and the doses to
+flag are read as records, and the patient is written as one, in one transaction with its
+audit row."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import datetime
 
 from ..domain.errors import DomainError, require_aware
 from ..domain.records import CycleStatus
-from ..store import repository as repo
-from ..store.database import to_utc_text
-from ..store.mapping import record_to_row
-from .context import ChangeSet, Context, audit, patient_record, settings_from, transaction
+from .context import ChangeSet, Context, audit, patient_record, settings_from, stored_values
 
 
 def check_weight(value: object, low: float, high: float) -> float:
@@ -57,20 +56,17 @@ def add_patient(
     measured = measured_at or ctx.clock.now()
     require_aware("measured_at", measured)
     changes = ChangeSet(f"add patient {mrn}")
-    with transaction(ctx) as db:
-        settings = settings_from(ctx.store)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
         weight = check_weight(weight_kg, settings.weight_min_kg, settings.weight_max_kg)
-        if ctx.store.patient_by_mrn(mrn) is not None:
+        if tx.patient_by_mrn(mrn) is not None:
             raise DomainError("mrn", f"a patient with MRN {mrn!r} already exists")
-        values = {
-            "mrn": mrn,
-            "name": name,
-            "weight_kg": weight,
-            "weight_measured_at": to_utc_text(measured),
-        }
-        patient_id = repo.insert_patient(db, values)
-        changes.patients.add(patient_id)
-        audit(ctx, "add patient", "patient", patient_id, None, values)
+        patient = tx.insert_patient(
+            mrn=mrn, name=name, weight_kg=weight, weight_measured_at=measured
+        )
+        changes.patients.add(patient.id)
+        values = stored_values(patient, ("mrn", "name", "weight_kg", "weight_measured_at"))
+        audit(ctx, "add patient", "patient", patient.id, None, values)
     return changes
 
 
@@ -80,15 +76,16 @@ def record_weight(
     measured = measured_at or ctx.clock.now()
     require_aware("measured_at", measured)
     changes = ChangeSet(f"weigh {mrn}")
-    with transaction(ctx) as db:
-        settings = settings_from(ctx.store)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
         weight = check_weight(weight_kg, settings.weight_min_kg, settings.weight_max_kg)
-        patient = patient_record(ctx.store, mrn)
-        new = {"weight_kg": weight, "weight_measured_at": to_utc_text(measured)}
-        repo.update_versioned(db, "patients", patient.id, patient.version, new)
+        patient = patient_record(tx, mrn)
+        weighed = dataclasses.replace(patient, weight_kg=weight, weight_measured_at=measured)
+        tx.update_patient(weighed)
         changes.patients.add(patient.id)
-        stored = record_to_row(patient)  # the audit keeps the columns as stored
-        audit(ctx, "record weight", "patient", patient.id, {k: stored[k] for k in new}, new)
+        columns = ("weight_kg", "weight_measured_at")
+        old, new = stored_values(patient, columns), stored_values(weighed, columns)
+        audit(ctx, "record weight", "patient", patient.id, old, new)
     return changes
 
 
@@ -103,33 +100,33 @@ def update_patient(
     if weight_kg is None and name is None:
         raise DomainError("patient", "nothing to update: give --weight-kg and/or --name")
     changes = ChangeSet(f"update patient {mrn}")
-    with transaction(ctx) as db:
-        store = ctx.store
-        settings = settings_from(store)
-        patient = patient_record(store, mrn.strip())
-        new: dict[str, object] = {}
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
+        patient = patient_record(tx, mrn.strip())
+        wanted: dict[str, object] = {}
         if name is not None:
-            new["name"] = check_name(name)
+            wanted["name"] = check_name(name)
         if weight_kg is not None:
-            new["weight_kg"] = check_weight(
+            wanted["weight_kg"] = check_weight(
                 weight_kg, settings.weight_min_kg, settings.weight_max_kg
             )
-            new["weight_measured_at"] = to_utc_text(ctx.clock.now())
-        repo.update_versioned(db, "patients", patient.id, patient.version, new)
+            wanted["weight_measured_at"] = ctx.clock.now()
+        updated = dataclasses.replace(patient, **wanted)  # type: ignore[arg-type]
+        tx.update_patient(updated)
         changes.patients.add(patient.id)
-        stored = record_to_row(patient)  # the audit keeps the columns as stored
-        audit(ctx, "update patient", "patient", patient.id, {k: stored[k] for k in new}, new)
-        if "weight_kg" not in new:
+        old, new = stored_values(patient, wanted), stored_values(updated, wanted)
+        audit(ctx, "update patient", "patient", patient.id, old, new)
+        if weight_kg is None:
             return changes
-        course = store.latest_course(patient.id)
-        for dose in store.doses_of_course(course.id) if course else []:
-            old = dose.weight_kg
-            weight = float(new["weight_kg"])  # type: ignore[arg-type]
+        course = tx.latest_course(patient.id)
+        weight = updated.weight_kg
+        for dose in tx.doses_of_course(course.id) if course else []:
+            old_weight = dose.weight_kg
             if dose.status is CycleStatus.BOOKED and needs_recalculation(
-                old, weight, settings.weight_recalc_percent
+                old_weight, weight, settings.weight_recalc_percent
             ):
                 changes.notes.append(
-                    f"cycle {dose.cycle}: weight {old:g} -> {weight:g} kg "
-                    f"({(weight - old) * 100 / old:+.1f}%): recalculate the dose"
+                    f"cycle {dose.cycle}: weight {old_weight:g} -> {weight:g} kg "
+                    f"({(weight - old_weight) * 100 / old_weight:+.1f}%): recalculate the dose"
                 )
     return changes

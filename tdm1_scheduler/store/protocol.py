@@ -117,6 +117,17 @@ class Store(Protocol):
         """Patients whose MRN or name holds ``text``, by name."""
         ...
 
+    def insert_patient(
+        self, *, mrn: str, name: str, weight_kg: float, weight_measured_at: datetime
+    ) -> Patient:
+        """The stored patient (version 1)."""
+        ...
+
+    def update_patient(self, patient: Patient) -> Patient:
+        """Store ``patient`` (its fields as wanted, its ``version`` as read) and return it
+        at its new version; ``ConflictError`` when the row changed since that version."""
+        ...
+
     # --- courses and doses ----------------------------------------------------------
     def course_by_id(self, course_id: int) -> Course | None: ...
 

@@ -40,6 +40,10 @@ from .protocol import HOLDING, ChangeFeed, ChangeToken, Store
 __all__ = ["SqliteStore", "as_store"]
 
 
+# Columns a write never sets itself: the row's id and its version (the store counts it).
+_KEYS = ("id", "version")
+
+
 def _status_list(statuses: Sequence[CycleStatus]) -> str:
     """``('booked', 'given')`` for the repository's IN clause (enum values only)."""
     if not statuses:
@@ -123,6 +127,23 @@ class SqliteStore:
 
     def search_patients(self, text: str, limit: int = 50) -> list[Patient]:
         return [mapping.row_to_patient(row) for row in repo.search_patients(self.db, text, limit)]
+
+    def insert_patient(
+        self, *, mrn: str, name: str, weight_kg: float, weight_measured_at: datetime
+    ) -> Patient:
+        wanted = Patient(0, mrn, name, weight_kg, weight_measured_at, 1)
+        new_id = repo.insert_patient(self.db, mapping.record_to_row(wanted, leave_out=_KEYS))
+        return self._stored_patient(new_id)
+
+    def update_patient(self, patient: Patient) -> Patient:
+        values = mapping.record_to_row(patient, leave_out=_KEYS)
+        repo.update_versioned(self.db, "patients", patient.id, patient.version, values)
+        return self._stored_patient(patient.id)
+
+    def _stored_patient(self, patient_id: int) -> Patient:
+        stored = self.patient_by_id(patient_id)
+        assert stored is not None
+        return stored
 
     # --- courses and doses --------------------------------------------------------------
     def course_by_id(self, course_id: int) -> Course | None:

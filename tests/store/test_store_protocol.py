@@ -279,3 +279,18 @@ def test_the_feed_reports_this_connections_own_change(
     patients.record_weight(ctx, mrn="A1", weight_kg=71)
     feed = watcher.changes(token)
     assert [(e.action, e.entity) for e in feed] == [("record weight", "patient")]
+
+
+def test_a_patient_is_written_as_a_record_with_its_version(store: Store) -> None:
+    build(store)
+    with store.transaction() as tx:
+        added = tx.insert_patient(
+            mrn="C3", name="Cy Dee", weight_kg=55.5, weight_measured_at=NOW + timedelta(seconds=0.5)
+        )
+    assert added.version == 1 and added.weight_measured_at == NOW.astimezone(UTC)
+    with store.transaction() as tx:
+        renamed = tx.update_patient(dataclasses.replace(added, name="Cy D. Dee"))
+    assert renamed == dataclasses.replace(added, name="Cy D. Dee", version=2)
+    with pytest.raises(ConflictError, match="changed by someone else"), store.transaction() as tx:
+        tx.update_patient(dataclasses.replace(added, weight_kg=60))
+    assert store.patient_by_mrn("C3") == renamed
