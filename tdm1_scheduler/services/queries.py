@@ -14,6 +14,7 @@ from typing import Any
 from ..domain.errors import DomainError
 from ..domain.records import Appointment, AppointmentView, Course, CycleStatus, Dose, Patient
 from ..domain.regimen import total_cycles
+from ..domain.regimens import regimen_for
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text
@@ -129,7 +130,7 @@ def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
         "stop_reason": course.stop_reason,
         "dose_level_mg_per_kg": course.dose_level_mg_per_kg,
         "cycles_given": sum(1 for d in state.doses if d.status is CycleStatus.GIVEN),
-        "cycles_total": total_cycles(course.setting),
+        "cycles_total": total_cycles(course.setting, regimen_for(course.regimen_code)),
         "cycles": cycles,
     }
 
