@@ -279,3 +279,10 @@ def test_course_planning_reads_the_regimen() -> None:
         course.spacing_problem(1, given, date(2027, 1, 18), calendar, rules) or ""
     )
     assert course.check_new_course(Setting.MBC, monday, [], calendar, rules, regimen=OTHER) == 5.0
+
+
+def test_a_course_record_defaults_to_the_default_regimen() -> None:
+    """A course from before m007 (no regimen_code) gives T-DM1."""
+    from tdm1_scheduler.domain.records import DEFAULT_REGIMEN_CODE
+
+    assert regimen_for(DEFAULT_REGIMEN_CODE) is DEFAULT_REGIMEN
