@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from ..domain.errors import DomainError
 from ..domain.regimen import Setting, total_cycles
+from ..domain.regimens import regimen_for
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
@@ -148,7 +149,7 @@ def _visit(
         patient_name=str(patient["name"]),
         setting=setting,
         cycle=int(dose["cycle"]),  # type: ignore[call-overload]
-        cycles_total=total_cycles(Setting(setting)),
+        cycles_total=total_cycles(Setting(setting), regimen_for(str(course["regimen_code"]))),
         status=str(appointment["status"]),
         start=local(from_utc_text(str(appointment["start_utc"]))),
         end=local(from_utc_text(str(appointment["end_utc"]))),
