@@ -19,11 +19,12 @@ from ..services import (
     queries,
 )
 from ..services.context import Context, load_settings
-from ..store.connection import Database
-from ..store.database import (
+from ..services.storage import (
+    Database,
     backup_to,
     db_path,
     integrity_problems,
+    restore_backup,
     schema_version,
 )
 from ..text import dated_time
@@ -204,8 +205,6 @@ def run_backup(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_restore(args: argparse.Namespace, path: Path) -> int:
-    from ..store.restore import restore_backup
-
     kept = restore_backup(path, Path(args.backup))
     print(f"restored {path} from {args.backup} (integrity ok)")
     if kept is not None:

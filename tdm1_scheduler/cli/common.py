@@ -16,7 +16,7 @@ from ..services import (
     courses as course_services,
 )
 from ..services.context import ChangeSet, Context, load_settings
-from ..store.connection import Database
+from ..services.storage import Database
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..store.connection import Database
+from ..services.storage import Database
 
 EXIT_OK = 0
 

@@ -19,7 +19,7 @@ from ..domain.errors import DomainError
 from ..domain.readiness import Verdict
 from ..services import patients as patient_services, readiness as readiness_services
 from ..services.context import transaction
-from ..store.connection import Database
+from ..services.storage import Database
 
 EXIT_OK = 0
 

@@ -23,15 +23,8 @@ from ..safe_files import OutputFailed, database_files
 from ..services import (
     clinic as clinic_services,
 )
-from ..store.connection import Database
-from ..store.database import (
-    ConflictError,
-    DatabaseError,
-    StoreError,
-    describe_sqlite_error,
-    is_read_only_file,
-    open_database,
-)
+from ..services.errors import ConflictError, DatabaseError, StoreError, describe_sqlite_error
+from ..services.storage import Database, is_read_only_file, open_database
 from .commands import (
     READ_ONLY_COMMANDS,
     run_appointment_move,

@@ -13,7 +13,7 @@ from typing import Any
 from ..domain.dosing import DILUENT
 from ..domain.regimens import TDM1
 from ..services import pharmacy
-from ..store.connection import Database
+from ..services.storage import Database
 
 EXIT_OK = 0
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..safe_files import check_output_path, database_files, is_pdf
-from ..store.connection import Database
-from ..store.database import db_path
+from ..services.storage import Database, db_path
 
 EXIT_OK = 0
 
@@ -57,24 +56,13 @@ def run_day_sheet(args: argparse.Namespace, db: Database) -> int:
         replace_if=is_pdf,  # a morning print may reuse one file name
         force=args.force,
     )
-    pages = quietly(lambda: write_pdf_file(sheet, path, args.paper))
+    pages = write_pdf_file(sheet, path, args.paper)
     print(f"day sheet {day} written to {path} ({pages} page{'s' if pages != 1 else ''})")
     return EXIT_OK
 
 
 def write_pdf_file(sheet: Any, path: Path, paper: str) -> int:
-    from ..reports.paint import write_pdf
+    """The PDF, Qt's warnings kept off stderr (one line at most there)."""
+    from ..reports.paint import write_pdf_quietly
 
-    return write_pdf(sheet, path, paper=paper)
-
-
-def quietly(work: Callable[[], int]) -> int:
-    """Run ``work`` with Qt's warnings (QPainter...) kept off stderr: the CLI's stderr
-    holds one line at most."""
-    from PySide6.QtCore import qInstallMessageHandler
-
-    previous = qInstallMessageHandler(lambda *message: None)
-    try:
-        return work()
-    finally:
-        qInstallMessageHandler(previous)
+    return write_pdf_quietly(sheet, path, paper)

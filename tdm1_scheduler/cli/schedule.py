@@ -14,11 +14,11 @@ from ..domain.errors import DomainError
 from ..services import (
     clinic as clinic_services,
     readiness as readiness_services,
+    reads,
     slots as slot_services,
 )
 from ..services.context import load_settings
-from ..store import repository as repo
-from ..store.connection import Database
+from ..services.storage import Database
 
 EXIT_OK = 0
 
@@ -129,7 +129,7 @@ def parse_hours(text: str) -> dict[int, tuple[time, time] | None]:
 
 
 def weekly_hours(db: Database) -> dict[int, tuple[time, time] | None]:
-    rows = {int(r["weekday"]): r for r in repo.opening_hours(db)}
+    rows = {int(r["weekday"]): r for r in reads.opening_hours_rows(db)}
     return {
         day: (parse_hhmm("opens", rows[day]["opens"]), parse_hhmm("closes", rows[day]["closes"]))
         if day in rows
@@ -141,14 +141,14 @@ def weekly_hours(db: Database) -> dict[int, tuple[time, time] | None]:
 def clinic_values(db: Database) -> dict[str, Any]:
     """Every clinic-database setting declared in ``settings.py``, by key."""
     load_settings(db)  # refuses a database without a clinic
-    row = repo.clinic(db)
+    row = reads.clinic_row(db)
     assert row is not None
     values: dict[str, Any] = {}
     for setting in declared.clinic_settings():
         if setting.key == "opening_hours":
             values[setting.key] = hours_text(weekly_hours(db))
         elif setting.key == "closed_dates":
-            values[setting.key] = [r["day"] for r in repo.closed_dates(db)]
+            values[setting.key] = [r["day"] for r in reads.closed_date_rows(db)]
         else:
             values[setting.key] = row[setting.key]
     return values

@@ -25,7 +25,7 @@ booking's elsewhere), when its chair stands empty afterwards (``free_from`` to
 ``free_until``, the next booking in that chair) and its ``marks`` (``sheet_marks``).
 Visits missed today are kept apart (``SheetChair.missed``): they hold no chair time.
 
-The whole day is read in a constant number of statements (``store.sheet_queries``).
+The whole day is read in a constant number of statements (``services.reads.day_sheet_rows``).
 """
 
 from __future__ import annotations
@@ -41,15 +41,14 @@ from ..domain.regimen import Setting, total_cycles
 from ..domain.stability import Preparation, PrepStatus, status_at
 from ..services import readiness
 from ..services.context import ClinicSettings, load_settings
-from ..store import repository as repo
-from ..store.database import from_utc_text
-from ..store.sheet_queries import day_sheet_rows
+from ..services.reads import chair_rows as active_chair_rows, day_sheet_rows, preparation_row
+from ..services.rows import utc_instant
 from ..text import cycle_label
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
 from .sheet_marks import Mark, marks_for, readiness_marks
 
 if TYPE_CHECKING:
-    from ..store.connection import Database
+    from ..services.storage import Database
 
 NOT_PREPARED = "not prepared"
 BAG_STATUS_TEXT = {
@@ -261,13 +260,13 @@ def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
     """Read the day from the store; bag status is taken at ``clock.now()``.
 
     Five statements whatever the day holds: the settings (three), the chairs and the
-    day's rows (``store.sheet_queries``)."""
+    day's rows (``services.reads.day_sheet_rows``)."""
     settings = load_settings(db)
     calendar = settings.calendar
     now = calendar.local(clock.now())
     day_start, day_end = calendar.day_bounds(day)
     rows = day_sheet_rows(db, day_start, day_end)
-    chair_rows = repo.chairs(db)
+    chair_rows = active_chair_rows(db)
     active_ids = [int(row["id"]) for row in chair_rows]
     names = {int(row["id"]): str(row["name"]) for row in chair_rows}
     by_chair: dict[int, list[SheetAppointment]] = {chair_id: [] for chair_id in active_ids}
@@ -353,7 +352,7 @@ def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[Shee
 
 def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -> SheetAppointment:
     local = settings.calendar.local
-    start_utc = from_utc_text(row["start_utc"])  # minutes are elapsed time: add in UTC
+    start_utc = utc_instant(row["start_utc"])  # minutes are elapsed time: add in UTC
     prep = timedelta(minutes=row["prep_min"])
     infusion = timedelta(minutes=row["infusion_min"])
     observation = timedelta(minutes=row["observation_min"])
@@ -363,7 +362,7 @@ def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -
         "infusion_start": local(start_utc + prep),
         "infusion_end": local(start_utc + prep + infusion),
         "observation_end": local(start_utc + prep + infusion + observation),
-        "end": local(from_utc_text(row["end_utc"])),
+        "end": local(utc_instant(row["end_utc"])),
         "status": str(row["status"]),
         "appointment_id": row["id"],
     }
@@ -379,7 +378,7 @@ def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -
 
     def at(name: str) -> datetime | None:
         text = row.get(name)
-        return None if text is None or missed else local(from_utc_text(text))
+        return None if text is None or missed else local(utc_instant(text))
 
     given = at("given_at")
     infusion_started, infusion_ended = at("infusion_started_at"), at("infusion_ended_at")
@@ -419,14 +418,14 @@ def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -
         paused_min=(row["paused_seconds"] or 0) // 60,
         rebooked_to=None
         if row["rebooked_utc"] is None
-        else local(from_utc_text(row["rebooked_utc"])),
+        else local(utc_instant(row["rebooked_utc"])),
         **common,
     )
 
 
 def bag_status(db: Database, dose_id: int, at: datetime) -> tuple[PrepStatus, datetime | None]:
     """The dose's live preparation at ``at`` and the expiry that matters next (UTC)."""
-    row = repo.preparation_for_dose(db, dose_id)
+    row = preparation_row(db, dose_id)
     return (PrepStatus.NOT_PREPARED, None) if row is None else bag_status_of(row, at)
 
 
@@ -437,7 +436,7 @@ def bag_status_of(row: Mapping[str, Any], at: datetime) -> tuple[PrepStatus, dat
 
     def instant(name: str) -> datetime | None:
         text = row.get(name)
-        return None if text is None else from_utc_text(text)
+        return None if text is None else utc_instant(text)
 
     try:
         prep = Preparation(

@@ -16,7 +16,7 @@ from pathlib import Path
 from dateutil import tz
 
 from ..clock import FixedClock
-from ..store.database import open_database
+from ..services.storage import open_database
 from .day_sheet import build_day_sheet
 
 DEMO_NOW = datetime(2027, 1, 12, 7, 30, tzinfo=tz.gettz("America/New_York"))

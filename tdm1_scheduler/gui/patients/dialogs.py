@@ -37,11 +37,11 @@ from ...services.context import (
     day_load_lookup,
     load_settings,
 )
+from ...services.errors import ConflictError
 from ...services.patients import add_patient, check_mrn, check_name, check_weight
 from ...services.preview import Preview, preview
 from ...services.queries import chair_list
-from ...store import repository as repo
-from ...store.database import ConflictError
+from ...services.reads import patient_name
 from ...text import clock_time, day_name, wall_message
 from .. import forms
 from ..date_field import DateField
@@ -105,9 +105,9 @@ def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButton
 
 def patient_title(ctx: Context, mrn: str) -> str:
     """``Ada Lovelace (MRN 100234)``: the patient as a person names them."""
-    patient = repo.patient_by_mrn(ctx.db, mrn)
+    name = patient_name(ctx.db, mrn)
     label = mrn if mrn.upper().startswith("MRN") else f"MRN {mrn}"
-    return f"{patient['name']} ({label})" if patient else label
+    return f"{name} ({label})" if name is not None else label
 
 
 # The fields of the Book course dialog as a person names them in a refusal.
@@ -472,8 +472,8 @@ class BookCourseDialog(QDialog):
         past = [(c.cycle, c.slot.start) for c in plan if is_past(c.slot.start, now)]
         if not past:
             return True
-        patient = repo.patient_by_mrn(self.ctx.db, self.mrn)
-        who = str(patient["name"]) if patient else self.mrn
+        name = patient_name(self.ctx.db, self.mrn)
+        who = name if name is not None else self.mrn
         question = past_booking_question(who, past, self.settings.calendar)
         return self.confirm_past(PAST_TITLE, question)
 

@@ -71,7 +71,7 @@ class PatientExports(QObject):
         from ...interop.ical import build_calendar
         from ...interop.output import write_output
         from ...safe_files import OutputFailed
-        from ...store.database import db_path
+        from ...services.storage import db_path
 
         mrn = self.feature.panel.current_mrn
         if mrn is None:

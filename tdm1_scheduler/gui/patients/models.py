@@ -21,8 +21,8 @@ from ...domain.readiness import Readiness
 from ...domain.regimen import EBC_TOTAL_CYCLES, Setting, total_cycles
 from ...services.context import CycleMove
 from ...services.queries import course_view
-from ...store import repository as repo
-from ...store.connection import Database
+from ...services.reads import search_patients
+from ...services.storage import Database
 from ...text import cycle_label
 from ..readiness.view import readiness_brush, readiness_details, readiness_text
 from ..widgets import RowTableModel
@@ -40,7 +40,7 @@ COURSE_REASON_CHARS = 36  # the dock is narrow: the whole reason is in the toolt
 # --- reads --------------------------------------------------------------------------
 def find_patients(db: Database, text: str) -> list[Row]:
     """Patients whose name or MRN contains ``text`` (every patient when it is empty)."""
-    return repo.search_patients(db, text, limit=SEARCH_LIMIT)
+    return search_patients(db, text, SEARCH_LIMIT)
 
 
 def find_course_view(db: Database, mrn: str) -> dict[str, Any] | None:

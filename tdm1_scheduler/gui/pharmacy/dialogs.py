@@ -34,7 +34,7 @@ from ...domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ...domain.stability import BAG_HOLD, VIAL_HOLD, bag_expires_at, vial_expires_at
 from ...services import pharmacy
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ...store.database import ConflictError
+from ...services.errors import ConflictError
 from ...text import hours_text
 from ..widgets import info_label
 

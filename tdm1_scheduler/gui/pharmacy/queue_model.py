@@ -21,7 +21,7 @@ from ...domain.readiness import Readiness
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import Preparation, PrepStatus, status_at
 from ...services import pharmacy
-from ...store.connection import Database
+from ...services.storage import Database
 from ..readiness.view import (
     dose_readiness,
     is_ready,

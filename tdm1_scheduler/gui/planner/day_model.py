@@ -27,8 +27,8 @@ from ...domain.regimen import (
 )
 from ...services.context import ClinicSettings
 from ...services.queries import day_appointments
-from ...store.connection import Database
-from ...store.database import from_utc_text
+from ...services.rows import utc_instant
+from ...services.storage import Database
 from ...text import cycle_label
 from ..readiness.view import (
     appointments_readiness,
@@ -181,7 +181,7 @@ class DayAppointmentsModel(RowTableModel):
 
     # --- helpers --------------------------------------------------------------------
     def _wall(self, text: str) -> datetime:
-        return self._settings.calendar.local(from_utc_text(text))
+        return self._settings.calendar.local(utc_instant(text))
 
     def _display(self, row: Row, column: Column, *, accessible: bool) -> str:
         blocked = row.get("kind") == "blocked"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.calendar import ClinicCalendar
 from ...services.context import ClinicSettings
-from ...store.database import from_utc_text
+from ...services.rows import utc_instant
 from .day_model import cycle_text, is_first_infusion
 
 Row = dict[str, Any]
@@ -72,7 +72,7 @@ class MoveTarget:
 
     @property
     def is_home(self) -> bool:
-        home = from_utc_text(self.row["start_utc"])
+        home = utc_instant(self.row["start_utc"])
         return self.chair.id == self.row["chair_id"] and self.start.astimezone(UTC) == home
 
 
@@ -147,8 +147,8 @@ class PlannerGeometry:
     def block_rect(self, row: Row) -> QRectF:
         """A block's rectangle in scene coordinates (lane from the chair, x from time)."""
         index = self.chair_index(row["chair_id"]) or 0
-        start = from_utc_text(row["start_utc"])
-        end = from_utc_text(row["end_utc"])
+        start = utc_instant(row["start_utc"])
+        end = utc_instant(row["end_utc"])
         left = self.x_of(start)
         return QRectF(
             left,
@@ -171,14 +171,14 @@ class PlannerGeometry:
         index = self.chair_index(row["chair_id"])
         if index is None or not 0 <= index + lanes < len(self.chairs):
             return None
-        start = from_utc_text(row["start_utc"]) + timedelta(minutes=minutes)
+        start = utc_instant(row["start_utc"]) + timedelta(minutes=minutes)
         return MoveTarget(row, self.chairs[index + lanes], self.calendar.local(start))
 
 
 def describe_block(row: Row, calendar: ClinicCalendar) -> str:
     """One sentence for tooltips and screen readers."""
-    start = calendar.local(from_utc_text(row["start_utc"]))
-    end = calendar.local(from_utc_text(row["end_utc"]))
+    start = calendar.local(utc_instant(row["start_utc"]))
+    end = calendar.local(utc_instant(row["end_utc"]))
     when = f"{row['chair_name']} {start:%H:%M}-{end:%H:%M}"
     if row.get("kind") == "blocked":
         minutes = row["infusion_min"]

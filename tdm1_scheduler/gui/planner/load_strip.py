@@ -1,15 +1,13 @@
 """A strip of the coming weeks: each day's chair load, so a busy day shows before it is
 opened. Clicking a day shows it.
 
-``day_loads`` is plain Python over one store query; ``LoadStripModel`` adapts it for
+``services.planner_reads.day_loads`` counts the days; ``LoadStripModel`` adapts it for
 Qt and ``LoadStrip`` draws each day as a small bar.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
-from datetime import UTC, date, time, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,84 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.context import ClinicSettings
-from ...store.connection import Database
-from ...store.database import from_utc_text, to_utc_text
-from ...store.planner_queries import active_chair_count, occupied_between
+from ...services.planner_reads import (
+    STRIP_DAYS as STRIP_DAYS,
+    DayLoadSummary as DayLoadSummary,
+    day_loads as day_loads,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-STRIP_DAYS = 28  # four weeks from the clinic's today
 DAY_ROLE = Qt.ItemDataRole.UserRole + 1
 LOAD_ROLE = Qt.ItemDataRole.UserRole + 2  # booked fraction of open chair time, 0..1
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 3
 OPEN_ROLE = Qt.ItemDataRole.UserRole + 4
 
 BUSY_LEVELS = ((0.8, QColor("#c62828")), (0.5, QColor("#ef8f00")), (0.0, QColor("#2e7d32")))
-
-
-@dataclass(frozen=True)
-class DayLoadSummary:
-    day: date
-    open: bool
-    booked_min: int  # chair minutes booked inside opening hours
-    capacity_min: int  # open minutes x active chairs
-    appointments: int
-
-    @property
-    def fraction(self) -> float:
-        return self.booked_min / self.capacity_min if self.capacity_min else 0.0
-
-
-def day_loads(
-    db: Database, settings: ClinicSettings, first_day: date, days: int = STRIP_DAYS
-) -> list[DayLoadSummary]:
-    """Each day's booked chair time from ``first_day`` on (one query for all days)."""
-    calendar = settings.calendar
-    chairs = active_chair_count(db)
-    all_days = [first_day + timedelta(days=offset) for offset in range(days)]
-    # Day boundaries as stored UTC text: a row's day is a bisect, not a parse.
-    bounds = [
-        to_utc_text(calendar.at(day, time(0)))
-        for day in [*all_days, first_day + timedelta(days=days)]
-    ]
-    # Opening hours in UTC: comparing with the stored UTC times then needs no zone lookups.
-    windows = {
-        day: None
-        if (w := calendar.opening_window(day)) is None
-        else (w[0].astimezone(UTC), w[1].astimezone(UTC))
-        for day in all_days
-    }
-    rows = occupied_between(
-        db, *calendar.day_bounds(first_day, days)
-    )
-    booked: dict[date, int] = {}
-    counts: dict[date, int] = {}
-    for row in rows:
-        index = bisect_right(bounds, row["start_utc"]) - 1
-        if not 0 <= index < days:
-            continue  # began the day before the strip
-        day = all_days[index]
-        counts[day] = counts.get(day, 0) + 1
-        window = windows[day]
-        if window is None:
-            continue
-        begin = max(from_utc_text(row["start_utc"]), window[0])
-        finish = min(from_utc_text(row["end_utc"]), window[1])
-        if finish > begin:
-            booked[day] = booked.get(day, 0) + int((finish - begin).total_seconds() // 60)
-    result = []
-    for offset in range(days):
-        day = first_day + timedelta(days=offset)
-        result.append(
-            DayLoadSummary(
-                day,
-                calendar.is_open_day(day),
-                booked.get(day, 0),
-                calendar.open_minutes(day) * chairs,
-                counts.get(day, 0),
-            )
-        )
-    return result
 
 
 def load_colour(fraction: float) -> QColor:

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayou
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
 from ...services import courses
+from ...services.errors import StoreError
 from ...services.preview import Preview
 from ...services.slots import SlotOption
-from ...store.database import StoreError
 from ...text import clock_time, full_time
 from ..widgets import RowTableModel, info_label, read_only_table
 

@@ -17,8 +17,8 @@ from PySide6.QtGui import QBrush, QColor
 from ...domain.errors import DomainError
 from ...domain.readiness import Readiness, Reason, ResultUsed, Verdict
 from ...services import readiness as service
-from ...store.connection import Database
-from ...store.database import StoreError
+from ...services.errors import StoreError
+from ...services.storage import Database
 
 SHORT_REASON_CHARS = 60
 NO_RESULTS_RULE = "no-results"

@@ -38,6 +38,7 @@ from .devices import (
     render_page_image,
     render_pages,
     write_pdf,
+    write_pdf_quietly,
     write_png,
 )
 from .drawing import BLACK, WHITE, SheetPages
@@ -93,5 +94,6 @@ __all__ = [
     "render_pages",
     "sized_layout",
     "write_pdf",
+    "write_pdf_quietly",
     "write_png",
 ]

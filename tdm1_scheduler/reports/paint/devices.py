@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QSizeF, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QImage, QPagedPaintDevice, QPainter, QPdfWriter
 
 from ..day_sheet import DaySheet
@@ -113,6 +113,16 @@ def write_pdf(sheet: DaySheet, path: Path | str, paper: str = "a4") -> int:
         raise OutputFailed(f"could not make the PDF for {path}; nothing was written")
     write_bytes_atomically(path, data)
     return count
+
+
+def write_pdf_quietly(sheet: DaySheet, path: Path | str, paper: str = "a4") -> int:
+    """``write_pdf`` with Qt's warnings (QPainter...) kept off stderr, for a command line
+    whose stderr holds one line at most."""
+    previous = qInstallMessageHandler(lambda *message: None)
+    try:
+        return write_pdf(sheet, path, paper)
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def page_count(sheet: DaySheet, paper: str = "a4", dpi: int = 600) -> int:
