@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
+from ..domain.regimens import DEFAULT_REGIMEN
 from .connection import Database
 from .database import ConflictError, to_utc_text
 from .migrations import OCCUPYING
@@ -156,7 +157,8 @@ def latest_course(db: Database, patient_id: int) -> Row | None:
 
 
 def insert_course(db: Database, values: Mapping[str, Any]) -> int:
-    return _insert(db, "courses", dict(values))
+    """A new course; it records the default regimen's code unless ``values`` name one."""
+    return _insert(db, "courses", {"regimen_code": DEFAULT_REGIMEN.code, **values})
 
 
 def doses(db: Database, course_id: int) -> list[Row]:
