@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from tdm1_scheduler.domain.regimens import TDM1, regimen_for
+from tdm1_scheduler.domain.regimens import REGIMENS, TDM1, regimen_for
 from tdm1_scheduler.store.database import IntegrityError, open_database
 from tdm1_scheduler.store.m007_course_regimen import NAME as M007
 from tdm1_scheduler.store.migrations import known_migration_names, migrations
@@ -87,5 +87,21 @@ def test_the_column_survives_in_a_file_made_now(tmp_path: Path) -> None:
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'courses'"
         ).fetchone()[0]
         assert "regimen_code TEXT NOT NULL DEFAULT 'TDM1'" in sql
+    finally:
+        db.close()
+
+
+def test_the_schema_dose_ceiling_is_the_regimens(tmp_path: Path) -> None:
+    """m001's CHECK (dose_level_mg_per_kg <= 3.6) is history, written once; it must stay
+    the highest maximum dose of the regimens the app knows."""
+    path = build_clinic(tmp_path / "clinic.db", with_course=False)
+    db = open_database(path)
+    try:
+        for table in ("courses", "doses"):
+            sql = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+            ).fetchone()[0]
+            ceiling = max(r.max_dose_mg_per_kg for r in REGIMENS.values())
+            assert f"CHECK (dose_level_mg_per_kg <= {ceiling})" in sql
     finally:
         db.close()
