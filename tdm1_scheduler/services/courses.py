@@ -72,6 +72,8 @@ from .course_records import (
     replan_after as replan_after,
     slot_of as slot_of,
 )
+from .missed import missed_placement
+from .pharmacy_plan import check_bag_matches_dose, preparation_of
 
 Row = dict[str, Any]
 
@@ -340,8 +342,6 @@ def record_dose_given(
 
 def _use_bag(db: Database, dose_id: int, infusion_start: datetime, changes: ChangeSet) -> None:
     """A prepared bag is used by this infusion; an expired one is never started [label]."""
-    from .pharmacy import check_bag_matches_dose, preparation_of  # pharmacy imports us
-
     prep = repo.preparation_for_dose(db, dose_id)
     if prep is None or prep["used_at"] is not None:
         return  # no preparation on record (a dose recorded after the fact)
@@ -390,9 +390,7 @@ def mark_dose_missed(
         prefs = settings.prefs(chair_ids_in_order(db, old["chair_id"]), None)
         if to is None:
             slot = booking.find_slot(calendar, first_day, chair_time, prefs, lookup, not_before)
-        else:  # the scheduler's choice (slots imports this module: import here)
-            from .slots import missed_placement
-
+        else:  # the scheduler's choice
             slot = missed_placement(ctx, settings, record, cycle, old, to, chair)
         journal.update_appointment(db, changes, old, {"status": "missed"})
         values = {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}

@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from ..domain import booking
 from ..domain.booking import Slot
@@ -22,24 +21,22 @@ from ..store import repository as repo
 from ..store.database import from_utc_text
 from .context import (
     ChangeSet,
-    ClinicSettings,
     Context,
     audit,
     chair_ids_in_order,
     day_load_lookup,
     load_settings,
-    require_chair,
     transaction,
 )
 from .courses import (
-    CourseRecord,
     chair_name,
-    check_move,
     load_course,
     move_appointment,
     previous_dose,
     slot_of,
 )
+from .missed import missed_from
+from .pharmacy_reads import bag_check
 
 MAX_COUNT = 50  # slots listed at most per search
 
@@ -68,12 +65,6 @@ class Rebooking:
     old_start: datetime
     new_start: datetime
     chair: str
-
-
-def missed_from(old: Slot, now: datetime) -> datetime:
-    """Where a missed dose's re-booking may start: from now; a miss announced ahead
-    never re-books its own slot (as ``courses.mark_dose_missed``)."""
-    return old.end if now < old.start else now
 
 
 def find_slots(
@@ -136,8 +127,6 @@ def find_slots(
 
 
 def _bag_note(ctx: Context, dose_id: int, slot: Slot) -> str:
-    from .pharmacy import bag_check  # pharmacy imports courses, as we do
-
     result = bag_check(ctx.db, dose_id, slot.infusion_start)
     if result is None:
         return ""
@@ -265,30 +254,3 @@ def _merge(into: ChangeSet, part: ChangeSet) -> None:
                 if first is not None and hasattr(value, "after"):
                     value = dataclasses.replace(first, after=value.after)
                 mine[key] = value
-
-
-def missed_placement(
-    ctx: Context,
-    settings: ClinicSettings,
-    record: CourseRecord,
-    cycle: int,
-    old: dict[str, Any],
-    to: datetime,
-    chair: str | None,
-) -> Slot:
-    """A missed dose re-booked at ``to`` on ``chair`` (default its own): a move's rules,
-    and not before ``missed_from`` (never into the past, nor its own slot)."""
-    require_aware("to", to)
-    chair_id = require_chair(ctx.db, chair)["id"] if chair is not None else old["chair_id"]
-    old_slot = slot_of(old)
-    slot = Slot(chair_id, to, old_slot.chair_time)
-    earliest = missed_from(old_slot, ctx.clock.now())
-    if slot.start < earliest:
-        wall = settings.calendar.local(earliest)
-        raise DomainError(
-            "to", f"a missed dose is re-booked from {wall:%a %Y-%m-%d %H:%M} on, not before"
-        )
-    problem = check_move(ctx.db, settings, record, cycle, slot, old["id"])
-    if problem:
-        raise DomainError("to", problem)
-    return slot
