@@ -48,6 +48,12 @@ class CourseStatus(StrEnum):
     STOPPED = "stopped"
 
 
+def check_active(status: CourseStatus | str) -> None:
+    """Only an active course is booked, moved or given: DomainError("course", ...)."""
+    if CourseStatus(status) is not CourseStatus.ACTIVE:
+        raise DomainError("course", f"the course is {CourseStatus(status).value}")
+
+
 @dataclass(frozen=True)
 class PlanningRules:
     """Site settings the planner obeys."""

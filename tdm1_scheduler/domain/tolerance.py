@@ -79,6 +79,13 @@ def next_infusion_min(previous: Sequence[InfusionOutcome], regimen: Regimen = TD
     return max(previous[-1].kept_min, floor)
 
 
+def usual_infusion_min(cycle: int, regimen: Regimen = TDM1) -> int:
+    """Minutes of cycle ``cycle`` when every infusion before it was well tolerated: the
+    rule above over such a history (T-DM1: 90 for the first, then 30)."""
+    well = InfusionOutcome(regimen.first_infusion_min, tolerated=True)
+    return next_infusion_min([well] * (cycle - 1), regimen)
+
+
 def ends_course(reaction_grade: int | None) -> bool:
     """[label] a life-threatening (grade 4) reaction permanently ends the course."""
     return reaction_grade == LIFE_THREATENING_GRADE

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain import booking
 from ..domain.booking import Slot
-from ..domain.course import CourseStatus, GivenDose
+from ..domain.course import GivenDose, check_active
 from ..domain.errors import DomainError
 from ..domain.move_plan import BookedCycle, CyclePlacement, replan_later
 from ..domain.regimen import ChairTime, Setting, check_cycle_number
@@ -88,8 +88,7 @@ class CourseRecord:
         return dose
 
     def require_active(self) -> None:
-        if self.course["status"] != CourseStatus.ACTIVE:
-            raise DomainError("course", f"the course is {self.course['status']}")
+        check_active(self.course["status"])
 
 
 def load_course(db: Database, mrn: str) -> CourseRecord:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from ..domain import infusion_start as start_rule
 from ..domain.errors import DomainError, require_aware
 from ..domain.regimen import StopReason
 from ..domain.timers import (
@@ -40,7 +41,7 @@ from ..domain.tolerance import (
 from ..store import repository as repo, visits as visit_store
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
-from . import courses, outcomes, readiness, visit_times
+from . import courses, infusion_start, outcomes, visit_times
 from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
 
 # The board's reads live in nurse_reads; callers of nurse keep finding them here.
@@ -231,6 +232,22 @@ def _check_today(ctx: Context, row: Row, now: datetime) -> None:
         )
 
 
+def _start_facts(db: Database, row: Row) -> start_rule.StartFacts:
+    return infusion_start.start_facts(
+        db,
+        mrn=row["mrn"],
+        course_status=row["course_status"],
+        dose=infusion_start.dose_of(db, row["dose_id"]),
+    )
+
+
+def start_check(db: Database, appointment_id: int, at: datetime) -> start_rule.Refusal | None:
+    """The domain's answer to Start infusion at ``at`` (``domain.infusion_start``): the
+    course, the bag, then the readiness gate; None when it may start. The board asks it
+    before it offers an override, so none is asked for an infusion that cannot start."""
+    return start_rule.start_refusal(_start_facts(db, _require_row(db, appointment_id)), at)
+
+
 def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
     """The infusion starts now: the dose is given (its bag is used) and later cycles
     re-anchor 21 days on. Refused when the bag was never prepared, is not diluted, or
@@ -241,10 +258,7 @@ def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
         if phase not in (Phase.EXPECTED, Phase.PREP):
             raise _refuse_phase("start the infusion", phase)
         _check_today(ctx, row, now)
-        readiness.require_ready(ctx, mrn=row["mrn"], cycle=row["cycle"], action="start infusion")
-        refusal = start_refusal(db, row["dose_id"], now)
-        if refusal is not None:
-            raise DomainError("preparation", refusal)
+        infusion_start.require_start(_start_facts(db, row), now)  # the course, bag, gate
         # later cycles re-anchor on the actual start (given_at), not the booking
         given = courses.record_dose_given(ctx, mrn=row["mrn"], cycle=row["cycle"], given_at=now)
         _merge(changes, given)

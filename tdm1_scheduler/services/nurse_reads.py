@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..domain.errors import DomainError
 from ..domain.regimen import Setting, total_cycles
-from ..domain.stability import Preparation, check_can_start
 from ..domain.timers import (
     AlertKind,
     Phase,
@@ -18,16 +16,14 @@ from ..domain.timers import (
     parse_acknowledged,
     phase_of,
 )
-from ..domain.tolerance import (
-    FIRST_INFUSION_MIN,
-    LATER_INFUSION_MIN,
-)
+from ..domain.tolerance import usual_infusion_min
 from ..store import repository as repo, visits as visit_store
 from ..store.connection import Database
 from ..store.database import from_utc_text
 from ..text import cycle_label
 from .context import ClinicSettings, load_settings
-from .pharmacy import check_bag_matches_dose, instant_of, preparation_of
+from .infusion_start import bag_refusal_of
+from .pharmacy import instant_of, preparation_of
 
 Row = dict[str, Any]
 MAX_REASON_LENGTH = 500
@@ -78,7 +74,7 @@ class BoardTile:
     def prolonged_min(self) -> int | None:
         """The booked minutes when they are longer than the usual ones for this cycle
         (kept after an earlier reaction), else None."""
-        usual = FIRST_INFUSION_MIN if self.first_infusion else LATER_INFUSION_MIN
+        usual = usual_infusion_min(self.cycle)
         return self.visit.infusion_min if self.visit.infusion_min > usual else None
 
     @property
@@ -133,17 +129,10 @@ def _visit_of(row: Row) -> Visit:
 
 
 def start_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
-    """Why an infusion of this dose cannot start at ``at`` (its bag), or None [label]."""
-    row = repo.preparation_for_dose(db, dose_id)
-    prep = preparation_of(row) if row is not None else Preparation(None, None)
-    try:
-        check_can_start(prep, at)
-        dose = repo.dose_by_id(db, dose_id)
-        if row is not None and dose is not None:
-            check_bag_matches_dose(row, dose)
-    except DomainError as error:
-        return error.rule
-    return None
+    """Why this dose's bag cannot serve an infusion starting at ``at`` [label], or None
+    (the domain's bag rule, ``domain.infusion_start.bag_refusal``)."""
+    refusal = bag_refusal_of(db, dose_id, at)
+    return None if refusal is None else refusal.rule
 
 
 def _bag_text(
@@ -252,5 +241,3 @@ def board(db: Database, now: datetime) -> list[BoardTile]:
         ):
             chosen[row["chair_id"]] = row
     return [_tile(db, settings, row, now) for row in chosen.values()]
-
-

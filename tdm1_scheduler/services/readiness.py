@@ -29,12 +29,12 @@ from ..domain.readiness import (
     LvefResult,
     Readiness,
     Reason,
-    Verdict,
     assess,
     check_gate_mode,
     check_lab,
     check_lvef,
 )
+from ..domain.readiness_gate import GateCheck, is_ready, not_ready_rule
 from ..store import labs as lab_store, repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
@@ -61,13 +61,7 @@ class NotReady(DomainError):
     """``enforce`` refused an action for a dose that is not ready and has no override."""
 
     def __init__(self, action: str, mrn: str, cycle: int, readiness: Readiness) -> None:
-        first = next((r for r in readiness.reasons if r.rule != "ebc-table-unverified"), None)
-        why = f" ({first.rule}: {first.text})" if first else ""
-        super().__init__(
-            "readiness",
-            f"cycle {cycle} of {mrn} is {readiness.verdict.value}{why}; under readiness_gate "
-            f"= enforce, {action} needs a clinician's override with a reason",
-        )
+        super().__init__("readiness", not_ready_rule(action, mrn, cycle, readiness))
         self.action = action
         self.mrn = mrn
         self.cycle = cycle
@@ -306,20 +300,26 @@ def record_override(
     return changes
 
 
+def gate_of(db: Database, *, mrn: str, cycle: int, action: str) -> GateCheck:
+    """The facts the gate decides on (``domain.readiness_gate``): the site's mode, the
+    dose's readiness (not read under ``off``) and, for a dose not ready, whether
+    ``action`` was overridden."""
+    mode = readiness_gate(db)
+    if mode == "off":
+        return GateCheck(mode, None, False)
+    readiness = dose_readiness(db, mrn=mrn, cycle=cycle)
+    overridden = not is_ready(readiness) and has_override(db, mrn=mrn, cycle=cycle, action=action)
+    return GateCheck(mode, readiness, overridden)
+
+
 def require_ready(ctx: Context, *, mrn: str, cycle: int, action: str) -> Readiness | None:
     """The gate: None under ``off``; the readiness under ``warn`` (the caller shows it) and
     under ``enforce`` when the dose is ready or overridden; else ``NotReady``."""
-    mode = readiness_gate(ctx.db)
-    if mode == "off":
-        return None
-    readiness = dose_readiness(ctx.db, mrn=mrn, cycle=cycle)
-    if (
-        mode == "enforce"
-        and readiness.verdict is not Verdict.READY
-        and not has_override(ctx.db, mrn=mrn, cycle=cycle, action=action)
-    ):
-        raise NotReady(action, mrn, cycle, readiness)
-    return readiness
+    check = gate_of(ctx.db, mrn=mrn, cycle=cycle, action=action)
+    if check.needs_override:
+        assert check.readiness is not None
+        raise NotReady(action, mrn, cycle, check.readiness)
+    return check.readiness
 
 
 def summary(readiness: Readiness) -> str:

@@ -21,12 +21,14 @@ from hypothesis import given, settings, strategies as st
 
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.regimen import ChairTime, chair_time_for_next
+from tdm1_scheduler.domain.regimens import TDM1
 from tdm1_scheduler.domain.timers import Visit
 from tdm1_scheduler.domain.tolerance import (
     InfusionOutcome,
     ended_outcome,
     next_infusion_min,
     recorded_outcome,
+    usual_infusion_min,
     visit_outcome,
 )
 
@@ -257,3 +259,10 @@ def test_next_is_never_shorter_than_the_last_tolerated_rate_nor_30(
     else:
         assert nxt == max(last.infusion_min, 30 if any(o.tolerated for o in history) else 90)
     assert chair_time_for_next(history).infusion_min == nxt
+
+
+def test_the_usual_minutes_of_a_cycle_follow_the_tolerance_rule() -> None:
+    """[label] the first infusion over 90 min, later ones over 30 when earlier ones were
+    well tolerated: what the nurse board compares a booking with (prolonged_min)."""
+    assert usual_infusion_min(1) == TDM1.first_infusion_min == 90
+    assert usual_infusion_min(2) == usual_infusion_min(14) == TDM1.later_infusion_min == 30
