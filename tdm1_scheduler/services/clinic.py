@@ -1,21 +1,20 @@
 """Setting up the clinic: hours, zone, chairs, closed dates, site settings.
 
-What each action checks is read as records through ``ctx.store``; the writes still go
-through ``repository`` on the same connection, in the same transaction."""
+Every action reads and writes records through ``ctx.store``, in one transaction with its
+audit row."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from datetime import date, time
-from enum import Enum
 from typing import Any
 
 from .. import settings as settings_declaration
 from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.errors import DomainError
-from ..domain.records import CycleStatus
-from ..store import repository as repo
-from .context import ChangeSet, Context, audit, settings_from, transaction
+from ..domain.records import ClosedDate, CycleStatus, OpeningHoursRow
+from .context import ChangeSet, Context, audit, settings_from, stored_values
 
 DEFAULT_CLINIC_NAME = str(settings_declaration.by_key("name").default)
 
@@ -41,20 +40,16 @@ def init_clinic(
     if not weekdays or any(day not in range(7) for day in weekdays):
         raise DomainError("open_weekdays", "at least one weekday 0-6 must be open")
     changes = ChangeSet("init clinic", settings=True)
-    with transaction(ctx) as db:
-        if ctx.store.clinic() is not None:
+    with ctx.store.transaction() as tx:
+        if tx.clinic() is not None:
             raise DomainError("init", "this database already holds a clinic")
         values = {"name": name.strip() or DEFAULT_CLINIC_NAME, "timezone": timezone}
-        repo.insert_clinic(db, values)
-        repo.replace_opening_hours(
-            db,
-            [
-                {"weekday": day, "opens": f"{hours.opens:%H:%M}", "closes": f"{hours.closes:%H:%M}"}
-                for day in weekdays
-            ],
+        tx.insert_clinic(**values)
+        tx.replace_opening_hours(
+            OpeningHoursRow(day, hours.opens, hours.closes) for day in weekdays
         )
         for number in range(1, chairs + 1):
-            changes.chairs.add(repo.insert_chair(db, f"Chair {number}", number))
+            changes.chairs.add(tx.insert_chair(f"Chair {number}", number).id)
         audit(
             ctx,
             "init clinic",
@@ -77,23 +72,22 @@ def add_chair(ctx: Context, name: str) -> ChangeSet:
     if not name:
         raise DomainError("name", "a chair needs a name")
     changes = ChangeSet(f"add chair {name}")
-    with transaction(ctx) as db:
-        if ctx.store.chair_by_name(name) is not None:
+    with ctx.store.transaction() as tx:
+        if tx.chair_by_name(name) is not None:
             raise DomainError("name", f"a chair named {name!r} already exists")
-        chair_id = repo.insert_chair(db, name, repo.next_chair_position(db))
-        changes.chairs.add(chair_id)
-        audit(ctx, "add chair", "chair", chair_id, None, {"name": name})
+        chair = tx.insert_chair(name)
+        changes.chairs.add(chair.id)
+        audit(ctx, "add chair", "chair", chair.id, None, {"name": name})
     return changes
 
 
 def add_closed_date(ctx: Context, day: date, reason: str = "") -> ChangeSet:
     changes = ChangeSet(f"close {day:%Y-%m-%d}", settings=True)
-    with transaction(ctx) as db:
-        store = ctx.store
-        if any(closed.day == day for closed in store.closed_dates()):
+    with ctx.store.transaction() as tx:
+        if any(closed.day == day for closed in tx.closed_dates()):
             raise DomainError("date", f"{day} is already a closed date")
-        start, end = settings_from(store).calendar.day_bounds(day)
-        booked = store.appointments_between(start, end, [CycleStatus.BOOKED])
+        start, end = settings_from(tx).calendar.day_bounds(day)
+        booked = tx.appointments_between(start, end, [CycleStatus.BOOKED])
         if booked:
             who = sorted(
                 {v.patient_name or f"blocked time ({v.appointment.label})" for v in booked}
@@ -103,7 +97,7 @@ def add_closed_date(ctx: Context, day: date, reason: str = "") -> ChangeSet:
                 f"{len(booked)} appointment(s) are booked on {day}, for {', '.join(who)}; "
                 "move them, or close it with re-booking",
             )
-        repo.insert_closed_date(db, day.isoformat(), reason.strip())
+        tx.insert_closed_date(ClosedDate(day, reason.strip()))
         audit(
             ctx,
             "add closed date",
@@ -132,8 +126,8 @@ def update_settings(ctx: Context, values: dict[str, Any]) -> ChangeSet:
             raise DomainError(key, f"must be {low}-{high}, got {value}")
         clean[key] = number
     changes = ChangeSet("change settings", settings=True)
-    with transaction(ctx) as db:
-        old = ctx.store.clinic()
+    with ctx.store.transaction() as tx:
+        old = tx.clinic()
         assert old is not None
         low = clean.get("weight_min_kg", old.weight_min_kg)
         if low >= clean.get("weight_max_kg", old.weight_max_kg):
@@ -141,15 +135,10 @@ def update_settings(ctx: Context, values: dict[str, Any]) -> ChangeSet:
             if "weight_max_kg" in clean and "weight_min_kg" not in clean:
                 raise DomainError("weight_max_kg", "must be above weight_min_kg")
             raise DomainError("weight_min_kg", "must be below weight_max_kg")
-        repo.update_clinic(db, clean)
-        before = {key: _setting_value(getattr(old, key)) for key in clean}
-        audit(ctx, "change settings", "clinic", 1, before, clean)
+        if clean:
+            tx.update_clinic(dataclasses.replace(old, **clean))
+        audit(ctx, "change settings", "clinic", 1, stored_values(old, clean), clean)
     return changes
-
-
-def _setting_value(value: Any) -> Any:
-    """A setting as its column holds it (an enum's text), for the audit row."""
-    return value.value if isinstance(value, Enum) else value
 
 
 # --- opening hours, reopening a date, saving the Preferences dialog -------------------
@@ -201,12 +190,11 @@ def set_opening_hours(ctx: Context, hours: WeeklyHours) -> ChangeSet:
     """
     new_hours = _checked_hours(hours)
     changes = ChangeSet("change opening hours", settings=True)
-    with transaction(ctx) as db:
-        store = ctx.store
-        clinic_record = store.clinic()
+    with ctx.store.transaction() as tx:
+        clinic_record = tx.clinic()
         if clinic_record is None:
             raise DomainError("init", "this database holds no clinic yet")
-        old_hours = {h.weekday: OpeningHours(h.opens, h.closes) for h in store.opening_hours()}
+        old_hours = {h.weekday: OpeningHours(h.opens, h.closes) for h in tx.opening_hours()}
         if old_hours == new_hours:
             changes.settings = False
             changes.notes.append("the opening hours are unchanged")
@@ -215,7 +203,7 @@ def set_opening_hours(ctx: Context, hours: WeeklyHours) -> ChangeSet:
         calendar = ClinicCalendar(zone_from_name(clinic_record.timezone), new_hours)
         outside = [
             view
-            for view in store.booked_from(ctx.clock.now())
+            for view in tx.booked_from(ctx.clock.now())
             if calendar.why_outside_hours(view.appointment.start, view.appointment.end)
         ]
         if outside:
@@ -227,12 +215,8 @@ def set_opening_hours(ctx: Context, hours: WeeklyHours) -> ChangeSet:
                 f"{len(outside)} booked appointment(s) fall outside the new hours, first "
                 f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({first.chair_name}); move them first",
             )
-        repo.replace_opening_hours(
-            db,
-            [
-                {"weekday": day, "opens": f"{h.opens:%H:%M}", "closes": f"{h.closes:%H:%M}"}
-                for day, h in sorted(new_hours.items())
-            ],
+        tx.replace_opening_hours(
+            OpeningHoursRow(day, h.opens, h.closes) for day, h in sorted(new_hours.items())
         )
         audit(
             ctx,
@@ -248,11 +232,11 @@ def set_opening_hours(ctx: Context, hours: WeeklyHours) -> ChangeSet:
 def remove_closed_date(ctx: Context, day: date) -> ChangeSet:
     """Reopen a closed date: doses may be planned on it again."""
     changes = ChangeSet(f"reopen {day:%Y-%m-%d}", settings=True)
-    with transaction(ctx) as db:
-        closed = next((c for c in ctx.store.closed_dates() if c.day == day), None)
+    with ctx.store.transaction() as tx:
+        closed = next((c for c in tx.closed_dates() if c.day == day), None)
         if closed is None:
             raise DomainError("date", f"{day} is not a closed date")
-        repo.delete_closed_date(db, day.isoformat())
+        tx.delete_closed_date(day)
         audit(
             ctx,
             "remove closed date",
@@ -269,8 +253,8 @@ def set_closed_dates(ctx: Context, days: Iterable[date]) -> ChangeSet:
     as ``add_closed_date`` does (refused while it has bookings), each left out reopened."""
     wanted = set(days)
     changes = ChangeSet("change closed dates", settings=True)
-    with transaction(ctx):  # the calls below nest in it as savepoints
-        current = {closed.day for closed in ctx.store.closed_dates()}
+    with ctx.store.transaction() as tx:  # the calls below nest in it as savepoints
+        current = {closed.day for closed in tx.closed_dates()}
         for day in sorted(current - wanted):
             remove_closed_date(ctx, day)
         for day in sorted(wanted - current):
@@ -288,7 +272,7 @@ def save_preferences(
     do when called alone; a refusal of either leaves the database unchanged.
     """
     changes = ChangeSet("change preferences")
-    with transaction(ctx):  # the two calls below nest in it as savepoints
+    with ctx.store.transaction():  # the two calls below nest in it as savepoints
         if hours is not None:
             part = set_opening_hours(ctx, hours)
             changes.settings |= part.settings

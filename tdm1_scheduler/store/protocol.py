@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ..domain.records import (
@@ -107,6 +107,26 @@ class Store(Protocol):
     def chair_by_id(self, chair_id: int) -> Chair | None: ...
 
     def chair_by_name(self, name: str) -> Chair | None: ...
+
+    def insert_clinic(self, *, name: str, timezone: str) -> Clinic:
+        """The one clinic row, every setting at its default."""
+        ...
+
+    def update_clinic(self, clinic: Clinic) -> Clinic:
+        """Store the clinic's settings as ``clinic`` holds them."""
+        ...
+
+    def replace_opening_hours(self, hours: Iterable[OpeningHoursRow]) -> None:
+        """The weekly hours become exactly ``hours`` (a weekday left out is closed)."""
+        ...
+
+    def insert_closed_date(self, closed: ClosedDate) -> None: ...
+
+    def delete_closed_date(self, day: date) -> None: ...
+
+    def insert_chair(self, name: str, position: int | None = None) -> Chair:
+        """A new active chair, last in the clinic's order unless ``position`` is given."""
+        ...
 
     # --- patients -------------------------------------------------------------------
     def patient_by_mrn(self, mrn: str) -> Patient | None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..domain.records import (
@@ -115,6 +115,36 @@ class SqliteStore:
     def chair_by_name(self, name: str) -> Chair | None:
         row = repo.chair_by_name(self.db, name)
         return None if row is None else mapping.row_to_chair(row)
+
+    def insert_clinic(self, *, name: str, timezone: str) -> Clinic:
+        repo.insert_clinic(self.db, {"name": name, "timezone": timezone})
+        return self._stored_clinic()
+
+    def update_clinic(self, clinic: Clinic) -> Clinic:
+        # The clinic row's version is left as it is, as the settings writes always did.
+        repo.update_clinic(self.db, mapping.record_to_row(clinic, leave_out=_KEYS))
+        return self._stored_clinic()
+
+    def _stored_clinic(self) -> Clinic:
+        stored = self.clinic()
+        assert stored is not None
+        return stored
+
+    def replace_opening_hours(self, hours: Iterable[OpeningHoursRow]) -> None:
+        repo.replace_opening_hours(self.db, [mapping.record_to_row(h) for h in hours])
+
+    def insert_closed_date(self, closed: ClosedDate) -> None:
+        repo.insert_closed_date(self.db, closed.day.isoformat(), closed.reason)
+
+    def delete_closed_date(self, day: date) -> None:
+        repo.delete_closed_date(self.db, day.isoformat())
+
+    def insert_chair(self, name: str, position: int | None = None) -> Chair:
+        if position is None:
+            position = repo.next_chair_position(self.db)
+        chair = self.chair_by_id(repo.insert_chair(self.db, name, position))
+        assert chair is not None
+        return chair
 
     # --- patients ---------------------------------------------------------------------
     def patient_by_mrn(self, mrn: str) -> Patient | None:
