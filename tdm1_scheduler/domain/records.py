@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from .course import CourseStatus, CycleStatus
+from .readiness import Verdict
 from .regimen import Setting
 from .regimens import DEFAULT_REGIMEN
 from .stability import Preparation as PreparationInstants
@@ -34,6 +35,7 @@ __all__ = [
     "CourseStatus",
     "CycleStatus",
     "Dose",
+    "GateAction",
     "LabResult",
     "LabTest",
     "LvefModality",
@@ -43,7 +45,9 @@ __all__ = [
     "Preparation",
     "ReactionAction",
     "ReadinessGate",
+    "ReadinessOverride",
     "Setting",
+    "Verdict",
     "Visit",
     "VisitReaction",
 ]
@@ -62,6 +66,14 @@ class ReadinessGate(StrEnum):
     OFF = "off"
     WARN = "warn"
     ENFORCE = "enforce"
+
+
+class GateAction(StrEnum):
+    """What the readiness gate guards (and a clinician may override)."""
+
+    START_INFUSION = "start infusion"
+    RECONSTITUTE = "reconstitute"
+    DOSE_GIVEN = "dose given"
 
 
 class LabTest(StrEnum):
@@ -296,6 +308,19 @@ class LvefResult:
     modality: LvefModality
     sampled_at: datetime
     recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReadinessOverride:
+    """A clinician let ``action`` go ahead on a dose the gate found not ready."""
+
+    id: int
+    dose_id: int
+    action: GateAction
+    verdict: Verdict  # the verdict overridden
+    reason: str
+    clinician: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)

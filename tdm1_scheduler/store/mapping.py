@@ -28,6 +28,7 @@ from ..domain.records import (
     CourseStatus,
     CycleStatus,
     Dose,
+    GateAction,
     LabResult,
     LabTest,
     LvefModality,
@@ -37,7 +38,9 @@ from ..domain.records import (
     Preparation,
     ReactionAction,
     ReadinessGate,
+    ReadinessOverride,
     Setting,
+    Verdict,
     Visit,
     VisitReaction,
 )
@@ -267,6 +270,18 @@ def row_to_lvef_result(row: Row) -> LvefResult:
         modality=LvefModality(row["modality"]),
         sampled_at=from_utc_text(row["sampled_at"]),
         recorded_at=from_utc_text(row["recorded_at"]),
+    )
+
+
+def row_to_readiness_override(row: Row) -> ReadinessOverride:
+    return ReadinessOverride(
+        id=int(row["id"]),
+        dose_id=int(row["dose_id"]),
+        action=GateAction(row["action"]),
+        verdict=Verdict(row["verdict"]),
+        reason=row["reason"],
+        clinician=row["clinician"],
+        at=from_utc_text(row["at_utc"]),
     )
 
 

@@ -35,6 +35,7 @@ from ..domain.records import (
     OpeningHoursRow,
     Patient,
     Preparation,
+    ReadinessOverride,
     Visit,
     VisitReaction,
 )
@@ -231,6 +232,10 @@ class Store(Protocol):
     def labs_of_patients(self, patient_ids: Iterable[int]) -> list[LabResult]: ...
 
     def lvefs_of_patients(self, patient_ids: Iterable[int]) -> list[LvefResult]: ...
+
+    def overrides_of_dose(self, dose_id: int) -> list[ReadinessOverride]:
+        """Oldest first."""
+        ...
 
     # --- audit ----------------------------------------------------------------------
     def insert_audit(

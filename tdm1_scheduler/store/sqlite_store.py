@@ -29,6 +29,7 @@ from ..domain.records import (
     OpeningHoursRow,
     Patient,
     Preparation,
+    ReadinessOverride,
     Visit,
     VisitReaction,
 )
@@ -285,6 +286,10 @@ class SqliteStore:
     def lvefs_of_patients(self, patient_ids: Iterable[int]) -> list[LvefResult]:
         rows = labs.lvefs_of_patients(self.db, patient_ids)
         return [mapping.row_to_lvef_result(row) for row in rows]
+
+    def overrides_of_dose(self, dose_id: int) -> list[ReadinessOverride]:
+        rows = labs.overrides_of_dose(self.db, dose_id)
+        return [mapping.row_to_readiness_override(row) for row in rows]
 
     # --- audit --------------------------------------------------------------------------
     def insert_audit(
