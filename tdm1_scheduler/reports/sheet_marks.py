@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..domain.regimens import TDM1
 from ..domain.tolerance import FIRST_INFUSION_MIN, LATER_INFUSION_MIN
 
 if TYPE_CHECKING:
     from ..domain.readiness import Readiness
-    from .day_sheet import SheetAppointment
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,45 @@ MARKED_VERDICTS = ("hold", "reduce", "stop", "review")
 _NOT_A_VERDICT_REASON = ("ebc-table-unverified", "lab-missing", "no-results")
 
 
+class MarkedRow(Protocol):
+    """What ``marks_for`` reads of a sheet row (``day_sheet.SheetAppointment``, which
+    sits above this module and holds the marks)."""
+
+    @property
+    def is_dose(self) -> bool: ...
+    @property
+    def first_infusion(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def infusion_start(self) -> datetime: ...
+    @property
+    def infusion_min(self) -> int | None: ...
+    @property
+    def infusion_actual_min(self) -> int | None: ...
+    @property
+    def infusion_planned_min(self) -> int | None: ...
+    @property
+    def completed(self) -> bool | None: ...
+    @property
+    def reaction_grade(self) -> int | None: ...
+    @property
+    def rebooked_to(self) -> datetime | None: ...
+    @property
+    def arrived_at(self) -> datetime | None: ...
+    @property
+    def bag_status(self) -> str | None: ...
+    @property
+    def bag_expires_at(self) -> datetime | None: ...
+
+
 def _hhmm(value: datetime) -> str:
     return f"{value:%H:%M}"
 
 
-def marks_for(item: SheetAppointment, now: datetime) -> tuple[Mark, ...]:
+def marks_for(item: MarkedRow, now: datetime) -> tuple[Mark, ...]:
     """The marks of one row at the sheet's ``now`` (blocked time has none)."""
     if not item.is_dose:
         return ()

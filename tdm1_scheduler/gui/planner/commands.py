@@ -2,7 +2,7 @@
 
 A command never touches a widget or the database itself: redo and undo each call one
 service (so the database and the audit log follow) and hand the ChangeSet to
-``window.apply_changes``. The first redo, run by ``QUndoStack.push``, is skipped because
+``session.apply_changes``. The first redo, run by ``QUndoStack.push``, is skipped because
 the planner already made the change (and reported a refusal) before pushing.
 
 A move is undone by restoring the placements its ChangeSet recorded
@@ -19,16 +19,13 @@ from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from ...domain.errors import DomainError
 from ...services.context import ChangeSet, Context
 from ...services.restore import restore_placements
-from ...store.database import ConflictError, StoreError
-
-SERVICE_ERRORS = (DomainError, ConflictError, StoreError)
+from ..refusals import SERVICE_ERRORS as SERVICE_ERRORS, refusal_text as refusal_text
 
 
 class ChangeSink(Protocol):
-    """What a command reports to: the main window."""
+    """What a command reports to: the session (``gui/session.py``)."""
 
     ctx: Context
 
@@ -41,10 +38,6 @@ class Placement:
 
     chair_name: str
     start: datetime
-
-
-def refusal_text(error: Exception) -> str:
-    return str(getattr(error, "rule", None) or error)
 
 
 class ServiceCommand(QUndoCommand):

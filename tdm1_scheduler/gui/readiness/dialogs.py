@@ -30,7 +30,7 @@ from ...domain.calendar import ClinicCalendar
 from ...domain.readiness import Readiness
 from ...services import readiness as readiness_service
 from ...services.context import ChangeSet, Context
-from ..planner.commands import SERVICE_ERRORS, refusal_text
+from ..refusals import SERVICE_ERRORS, refusal_text
 from ..widgets import info_label
 from .view import gate_check, reasons_list, verdict_word
 

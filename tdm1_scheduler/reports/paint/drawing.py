@@ -1,6 +1,7 @@
 """The day sheet drawn: every QPainter call of the sheet but the table's (table_drawing).
 
-``SheetPages`` is the ``layout.SheetLayout`` plan plus ``paint(painter, index)``, one page
+``SheetPages`` is the ``layout.SheetLayout`` plan, drawn with ``primitives.SheetCanvas``'s
+pens, plus ``paint(painter, index)``, one page
 with a ``QPainter`` the caller owns (devices.py and the preview use it). Black on white:
 patterns and words, never colour, so a cheap laser printer and a photocopy keep it all.
 
@@ -15,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QPainter, QPen
 
 from ..day_sheet import SheetAppointment, SheetChair
 from ..html import printed_text, subtitle_text, title_text
@@ -31,18 +32,16 @@ from .layout import (
     TABLE_PT,
     TITLE_PT,
     PagePlan,
-    SheetLayout,
     wall_minutes,
 )
+from .primitives import BLACK as BLACK, WHITE as WHITE, SheetCanvas
 from .table_drawing import paint_table
 
-BLACK = QColor(0, 0, 0)
-WHITE = QColor(255, 255, 255)
 TAG_PAD = 1.6  # inside a mark's box, left and right
 WORD_GAP = 3.0  # between a name and a mark, or two marks
 
 
-class SheetPages(SheetLayout):
+class SheetPages(SheetCanvas):
     """The sheet laid out for one page size and resolution: how many pages, and each one.
 
     Built once per device, then ``paint(painter, index)`` per page. The first page: the
@@ -50,33 +49,6 @@ class SheetPages(SheetLayout):
     24 chairs; the table follows (under the last lanes when there is room). Every page
     ends with its legend, the printed time and "Page n of m".
     """
-
-    def pen(self, width_pt: float = 0.5, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-        pen = QPen(BLACK)
-        pen.setWidthF(self.pt(width_pt))
-        pen.setStyle(style)
-        return pen
-
-    def text(
-        self,
-        painter: QPainter,
-        rect: tuple[float, float, float, float],
-        text: str,
-        align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
-    ) -> None:
-        """Draw ``text`` whole in ``rect`` = (x, y, w, h) points, centred vertically."""
-        x, y, w, h = rect
-        painter.drawText(
-            QRectF(self.pt(x), self.pt(y), self.pt(w), self.pt(h)),
-            align | Qt.AlignmentFlag.AlignVCenter,
-            text,
-        )
-
-    def line(self, painter: QPainter, x1: float, y1: float, x2: float, y2: float) -> None:
-        painter.drawLine(QPointF(self.pt(x1), self.pt(y1)), QPointF(self.pt(x2), self.pt(y2)))
-
-    def rect(self, x: float, y: float, w: float, h: float) -> QRectF:
-        return QRectF(self.pt(x), self.pt(y), self.pt(w), self.pt(h))
 
     def paint(self, painter: QPainter, index: int) -> None:
         """Paint page ``index`` (0-based); the painter's origin is the paint rect's corner."""

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 
 from .cells import cell
 from .layout import CELL_PAD, TABLE_GUTTER, TABLE_PT, PagePlan, TableRow
-
-if TYPE_CHECKING:
-    from .drawing import SheetPages
+from .primitives import SheetCanvas
 
 
-def paint_table(pages: SheetPages, painter: QPainter, plan: PagePlan) -> None:
+def paint_table(pages: SheetCanvas, painter: QPainter, plan: PagePlan) -> None:
     """Page ``plan``'s table rows from ``plan.table_top`` down."""
     pages.part = "table"
     y = plan.table_top
@@ -36,7 +32,7 @@ def paint_table(pages: SheetPages, painter: QPainter, plan: PagePlan) -> None:
 
 
 def _part(
-    pages: SheetPages, painter: QPainter, rows: tuple[TableRow, ...], x: float, y: float
+    pages: SheetCanvas, painter: QPainter, rows: tuple[TableRow, ...], x: float, y: float
 ) -> None:
     width = pages.part_width()
     painter.setPen(pages.pen())
