@@ -69,7 +69,7 @@ class ChangeFeed:
 
     def ids(self, entity: str) -> set[int]:
         """The ids of ``entity`` ("appointment", "patient", ...) the entries name."""
-        return {e.entity_id for e in self.entries if e.entity == entity and e.entity_id}
+        return {e.entity_id for e in self.entries if e.entity == entity and e.entity_id is not None}
 
     @property
     def entities(self) -> set[str]:
