@@ -1,8 +1,10 @@
 """The main window: the day shown as a table of chair appointments, with day navigation.
 
-Time comes from ``ctx.clock`` only. The table is a thin model over the day query; it is
-reloaded when this window changes something (``apply_changes``) and when another
-connection commits (a 1 s poll of SQLite's ``data_version``).
+Time comes from ``ctx.clock`` only. The window holds the ``Session`` (``gui/session.py``):
+the day shown, the settings, the undo stack and the one announcement per change, made
+here (``apply_changes``) or by another connection (the session's poll of the change
+feed). The table is a thin model over the day query, read again on each announcement.
+The pages are built from the session by ``gui/pages.py``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDate, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QDate, QSize, Qt, QTimer, SignalInstance, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
     QFileDialog,
     QLabel,
-    QMainWindow,
-    QMenu,
     QMessageBox,
     QTabWidget,
     QToolBar,
@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
-from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ..store.database import data_version, db_path
+from ..services.context import ChangeSet, ClinicSettings, Context
+from ..services.storage import db_path
 from . import forms, window_state
+from .pages import Features, attach_pages
 from .planner.day_model import DayAppointmentsModel
 from .resources import (
     APP_ICON,
@@ -41,13 +42,14 @@ from .resources import (
     load_icon,
     load_stylesheet,
 )
+from .session import Session
+from .shell import Shell
 from .widgets import read_only_table
 
 if TYPE_CHECKING:
     from ..reports.day_sheet import DaySheet
 
 APP_TITLE = "T-DM1 Chair Scheduler"
-POLL_INTERVAL_MS = 1000
 
 
 def to_qdate(day: date) -> QDate:
@@ -77,19 +79,15 @@ def first_size(available: QSize) -> QSize:
     )
 
 
-class MainWindow(QMainWindow):
-    sig_day_changed = Signal(object)
-    """The day shown changed (a ``datetime.date``)."""
-
-    sig_data_changed = Signal(object)
-    """The data changed: a ``ChangeSet`` from this window, or None for another connection."""
+class MainWindow(Shell):
+    model: DayAppointmentsModel
+    features: Features
 
     def __init__(self, ctx: Context, demo: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.demo = demo
-        self.settings: ClinicSettings = load_settings(ctx.db)
-        self.undo_stack = QUndoStack(self)
+        self.session = Session(ctx, self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(self._title())
         self.setWindowIcon(load_icon(APP_ICON))
@@ -103,19 +101,35 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.statusBar().setObjectName("statusBar")
 
-        self._shown_day = self.clinic_today()
-        self._seen_version = data_version(ctx.db)
-        self._load_day(self._shown_day)
-
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setObjectName("dataVersionPoll")
-        self.poll_timer.setInterval(POLL_INTERVAL_MS)
-        self.poll_timer.timeout.connect(self.poll_data_version)
-        self.poll_timer.start()
-        from .features import attach_features
-
-        self.features = attach_features(self)
+        self._load_day(self.shown_day)
+        # Before any page: the Day list is read again first, then the pages are told.
+        self.session.sig_day_changed.connect(self._load_day)
+        self.session.sig_changed.connect(self._data_changed)
+        self.features = attach_pages(self.session, self)
         window_state.restore_state(self)
+
+    # --- the session, for callers of the window --------------------------------------
+    @property
+    def settings(self) -> ClinicSettings:
+        return self.session.settings
+
+    @property
+    def undo_stack(self) -> QUndoStack:
+        return self.session.undo_stack
+
+    @property
+    def sig_day_changed(self) -> SignalInstance:
+        """The day shown changed (``Session.sig_day_changed``)."""
+        return self.session.sig_day_changed
+
+    @property
+    def sig_data_changed(self) -> SignalInstance:
+        """The data changed, once per change (``Session.sig_changed``)."""
+        return self.session.sig_changed
+
+    @property
+    def poll_timer(self) -> QTimer:
+        return self.session.poll_timer
 
     # --- building -------------------------------------------------------------------
     def _title(self) -> str:
@@ -157,17 +171,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.add_page(self.table, "Day list", "dayListPage")
         self.setCentralWidget(central)
-
-    def add_page(self, widget: QWidget, title: str, name: str) -> int:
-        """Add a view as a tab of the main window (features call this, never the layout)."""
-        widget.setObjectName(name)
-        if not widget.accessibleName():
-            widget.setAccessibleName(title)
-        return self.pages.addTab(widget, title)
-
-    def menu(self, name: str) -> QMenu:
-        """One of the menus: "file", "edit", "view", "tools" or "help"."""
-        return self.menus[name]
 
     def _action(
         self,
@@ -225,7 +228,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        self.menus: dict[str, QMenu] = {}
+        self.menus = {}
         file_menu = bar.addMenu("&File")
         file_menu.setObjectName("fileMenu")
         file_menu.addAction(self.print_action)
@@ -291,24 +294,24 @@ class MainWindow(QMainWindow):
     # --- days ---------------------------------------------------------------------
     def clinic_today(self) -> date:
         """The clinic's today from ``ctx.clock``; the next open day when closed today."""
-        calendar = self.settings.calendar
-        return calendar.next_open_day(calendar.local_date(self.ctx.clock.now()))
+        return self.session.clinic_today()
 
     @property
     def shown_day(self) -> date:
-        return self._shown_day
+        return self.session.shown_day
 
     def show_day(self, day: date) -> None:
-        if day != self._shown_day or self.model.day != day:
+        """Show ``day`` (the session tells every page); the Day list catches up alone."""
+        if not self.session.show_day(day) and self.model.day != day:
             self._load_day(day)
 
     @Slot()
     def show_previous_day(self) -> None:
-        self.show_day(self._shown_day - timedelta(days=1))
+        self.show_day(self.shown_day - timedelta(days=1))
 
     @Slot()
     def show_next_day(self) -> None:
-        self.show_day(self._shown_day + timedelta(days=1))
+        self.show_day(self.shown_day + timedelta(days=1))
 
     @Slot()
     def show_today(self) -> None:
@@ -318,21 +321,18 @@ class MainWindow(QMainWindow):
     def _date_picked(self, value: QDate) -> None:
         self.show_day(from_qdate(value))
 
-    def _load_day(self, day: date, announce: bool = True) -> None:
-        """Show ``day``; ``announce`` tells the views (a reload of the same day does not:
-        sig_data_changed follows it)."""
-        self._shown_day = day
+    @Slot(object)
+    def _load_day(self, day: date) -> None:
+        """Read the Day list of ``day`` (the session says which day is shown)."""
         self.model.reload(self.ctx.db, day)
         if from_qdate(self.date_edit.date()) != day:
             blocked = self.date_edit.blockSignals(True)
             self.date_edit.setDate(to_qdate(day))
             self.date_edit.blockSignals(blocked)
         self._update_labels()
-        if announce:
-            self.sig_day_changed.emit(day)
 
     def _update_labels(self) -> None:
-        day = self._shown_day
+        day = self.shown_day
         calendar = self.settings.calendar
         today = calendar.local_date(self.ctx.clock.now())
         note = " (today)" if day == today else ""
@@ -349,26 +349,21 @@ class MainWindow(QMainWindow):
     @Slot()
     def reload(self) -> None:
         """Read the clinic settings and the day again, and tell every view once."""
-        self._read_again()
-        self.sig_data_changed.emit(None)
+        self.session.reload()
 
-    def _read_again(self) -> None:
-        self.settings = load_settings(self.ctx.db)
+    @Slot(object)
+    def _data_changed(self, _changes: object) -> None:
+        """Any change: the Day list of the day shown, with the settings just read."""
         self.model.set_settings(self.settings)
-        self._load_day(self._shown_day, announce=False)
+        self._load_day(self.shown_day)
 
     @Slot()
     def poll_data_version(self) -> bool:
-        """Reload when another connection committed since the last look."""
-        version = data_version(self.ctx.db)
-        if version == self._seen_version:
-            return False
-        self._seen_version = version
-        self.reload()
-        return True
+        """Show another connection's commits since the last look (the session's poll)."""
+        return self.session.poll()
 
     def stop_polling(self) -> None:
-        self.poll_timer.stop()
+        self.session.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_polling()
@@ -377,8 +372,7 @@ class MainWindow(QMainWindow):
 
     def apply_changes(self, changes: ChangeSet) -> None:
         """A service call made in this window changed data: show it (one announcement)."""
-        self._read_again()
-        self.sig_data_changed.emit(changes)
+        self.session.apply_changes(changes)
 
     # --- dialogs ----------------------------------------------------------------------
     def day_sheet(self) -> DaySheet:

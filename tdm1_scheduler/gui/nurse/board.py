@@ -43,11 +43,13 @@ from ...domain.timers import (
 )
 from ...services import nurse
 from ...services.context import ChangeSet, Context, load_settings
-from ...store.database import ConflictError, StoreError, data_version
+from ...services.errors import ConflictError, StoreError
 from ...text import clock_time, wall_message
 from ..planner.commands import refusal_text
 from ..readiness.dialogs import run_gated
 from ..readiness.view import appointments_readiness
+from ..session import Session
+from ..shell import Shell
 from .dialogs import (
     AlertBanner as AlertBanner,
     ReactionDialog as ReactionDialog,
@@ -62,7 +64,6 @@ from .tile import (
 )
 
 TICK_MS = 1000
-POLL_MS = 1000
 NOT_STARTED = (Phase.EXPECTED, Phase.PREP)  # a tile shows its dose's readiness
 
 ALERT_TEXT = {
@@ -113,14 +114,11 @@ class NurseBoard(QWidget):
         self.tick_timer.setObjectName("nurseBoardTick")
         self.tick_timer.setInterval(TICK_MS)
         self.tick_timer.timeout.connect(self.tick)
-        self.poll_timer: QTimer | None = None
-        self._seen_version = data_version(ctx.db)
-        if poll:  # standalone: reload after its own steps, and watch other connections
-            self.sig_changed.connect(self.reload)
-            self.poll_timer = QTimer(self)
-            self.poll_timer.setInterval(POLL_MS)
-            self.poll_timer.timeout.connect(self.poll_data_version)
-            self.poll_timer.start()
+        self.session: Session | None = None
+        if poll:  # standalone: a session of its own tells it of its steps and others'
+            self.session = Session(ctx, self)
+            self.sig_changed.connect(self.session.apply_changes)
+            self.session.sig_changed.connect(self.reload)
         self.reload()
         self.tick_timer.start()
 
@@ -196,13 +194,9 @@ class NurseBoard(QWidget):
 
     @Slot()
     def poll_data_version(self) -> bool:
-        """Reload when another connection committed since the last look."""
-        version = data_version(self.ctx.db)
-        if version == self._seen_version:
-            return False
-        self._seen_version = version
-        self.reload()
-        return True
+        """Standalone: show another connection's commits since the last look (its
+        session's poll of the change feed); True when there were any."""
+        return self.session.poll() if self.session is not None else False
 
     @Slot()
     def tick(self) -> None:
@@ -431,8 +425,8 @@ class NurseBoard(QWidget):
     def stop(self) -> None:
         """Stop the timers (before the database closes)."""
         self.tick_timer.stop()
-        if self.poll_timer is not None:
-            self.poll_timer.stop()
+        if self.session is not None:
+            self.session.stop()
 
 
 class NurseBoardWindow(QWidget):
@@ -458,10 +452,11 @@ class NurseBoardWindow(QWidget):
 class NurseBoardFeature(QObject):
     """What ``attach`` adds to the main window: the page, the View action, the wiring."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, session: Session, window: Shell) -> None:
         super().__init__(window)
+        self.session = session
         self.window = window
-        self.board = NurseBoard(window.ctx, window)
+        self.board = NurseBoard(session.ctx, window)
         window.add_page(self.board, "Nurse board", "nurseBoardPage")
         self.connect_board(self.board)
         self.detached: NurseBoardWindow | None = None
@@ -473,13 +468,13 @@ class NurseBoardFeature(QObject):
         window.installEventFilter(self)
 
     def connect_board(self, board: NurseBoard) -> None:
-        board.sig_changed.connect(self.window.apply_changes)
-        self.window.sig_data_changed.connect(board.reload)
+        board.sig_changed.connect(self.session.apply_changes)
+        self.session.sig_changed.connect(board.reload)
 
     @Slot()
     def open_window(self) -> NurseBoardWindow:
         if self.detached is None:
-            self.detached = NurseBoardWindow(self.window.ctx, self.window)
+            self.detached = NurseBoardWindow(self.session.ctx, self.window)
             self.connect_board(self.detached.board)
             self.detached.destroyed.connect(self._window_gone)
             self.detached.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -502,6 +497,6 @@ class NurseBoardFeature(QObject):
         return False
 
 
-def attach(window: Any) -> NurseBoardFeature:
+def attach(session: Session, window: Shell) -> NurseBoardFeature:
     """Add the nurse board page and View > Open nurse board in a window."""
-    return NurseBoardFeature(window)
+    return NurseBoardFeature(session, window)

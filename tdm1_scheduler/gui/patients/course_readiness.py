@@ -21,9 +21,10 @@ from ...services import courses, slots
 from ...services.context import ChangeSet
 from ...services.preview import Preview, preview
 from ...services.queries import appointment_row
-from ...store.database import from_utc_text
+from ...services.rows import utc_instant
 from ...text import full_time
-from ..planner.commands import SERVICE_ERRORS, refusal_text
+from ..planner.controller import MoveController
+from ..planner.day_scene import Chair
 from ..planner.slot_dialog import SLOT_COUNT, SlotDialog
 from ..readiness.dialogs import LabResultDialog, LvefDialog, ResultDialog
 from ..readiness.view import (
@@ -34,10 +35,11 @@ from ..readiness.view import (
     readiness_details,
     readiness_text,
 )
+from ..refusals import SERVICE_ERRORS, refusal_text
 from ..widgets import info_label
 
 if TYPE_CHECKING:
-    from .panel import PatientsFeature
+    from .host import PatientsHost
 
 Row = dict[str, Any]
 STRIP_REASON_CHARS = 160  # the strip wraps: the first reason nearly whole
@@ -56,15 +58,16 @@ def booked_row(ctx_db: Any, mrn: str, cycle: int) -> Row | None:
 class CourseReadiness(QObject):
     """The strip, its buttons and actions, and the doses awaiting a result to re-book."""
 
-    def __init__(self, feature: PatientsFeature) -> None:
+    def __init__(self, feature: PatientsHost) -> None:
         super().__init__(feature)
         self.feature = feature
         self.window = feature.window
+        self.session = feature.session
         self.ctx = feature.ctx
         self.panel = feature.panel
         self.dialog: ResultDialog | SlotDialog | None = None  # the dialog last opened
         self.awaiting: set[tuple[str, int]] = set()  # (mrn, cycle) to re-book on a result
-        self.strip = QWidget(self.panel)
+        self.strip = QWidget(self.panel.course_layout.parentWidget())  # below the table
         self.strip.setObjectName("readinessStrip")
         self.strip.setAccessibleName("Readiness of the chosen dose")
         layout = QVBoxLayout(self.strip)
@@ -92,7 +95,7 @@ class CourseReadiness(QObject):
         tools.addAction(self.lvef_action)
         self.panel.sig_patient_selected.connect(self.update)
         self.panel.course_view.selectionModel().selectionChanged.connect(self.update)
-        self.window.sig_data_changed.connect(self.update)  # after the panel re-read
+        self.session.sig_changed.connect(self.update)  # after the panel re-read
         self.update()
 
     def _action(self, text: str, name: str, slot: Any) -> QAction:
@@ -196,8 +199,8 @@ class CourseReadiness(QObject):
         if row is None:
             self.say(f"Cycle {cycle} of {mrn} is not booked")
             return None
-        calendar = self.window.settings.calendar
-        start, end = from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"])
+        calendar = self.session.settings.calendar
+        start, end = utc_instant(row["start_utc"]), utc_instant(row["end_utc"])
         now = self.ctx.clock.now()
         start_from = (end if now < start else now) if after_booking else now
         booked = f"{full_time(calendar, start)} on {row['chair_name']}"
@@ -231,13 +234,12 @@ class CourseReadiness(QObject):
 
     def _move(self, row: Row, option: slots.SlotOption) -> str | None:
         """Through the planner's one move controller (undoable) when there is one."""
-        planner = self.window.features.get("planner") if hasattr(self.window, "features") else None
-        if planner is not None:
-            from ..planner.day_scene import Chair
-
+        planner = self.window.features.get("planner")
+        moves = getattr(planner, "moves", None)
+        if isinstance(moves, MoveController):
             chair = Chair(option.chair_id, option.chair)
-            moved = planner.moves.request_move(row, chair, option.start, confirmed=True)
-            return None if moved else planner.moves.last_refusal
+            moved = moves.request_move(row, chair, option.start, confirmed=True)
+            return None if moved else moves.last_refusal
         try:
             changes = courses.move_appointment(
                 self.ctx, mrn=str(row["mrn"]), cycle=int(row["cycle"]), to=option.start,
@@ -245,7 +247,7 @@ class CourseReadiness(QObject):
             )  # fmt: skip
         except SERVICE_ERRORS as error:
             return f"Refused: {refusal_text(error)}"
-        self.window.apply_changes(changes)
+        self.session.apply_changes(changes)
         return None
 
     def _keep(self, dialog: ResultDialog | SlotDialog) -> None:
@@ -264,7 +266,7 @@ class CourseReadiness(QObject):
         if mrn is None:
             self.say("Choose a patient first")
             return None
-        calendar = self.window.settings.calendar
+        calendar = self.session.settings.calendar
         dialog = kind(self.ctx, calendar, mrn, self._result_saved, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._keep(dialog)
@@ -279,7 +281,7 @@ class CourseReadiness(QObject):
         return self._open_result(LvefDialog)
 
     def _result_saved(self, changes: ChangeSet) -> None:
-        self.window.apply_changes(changes)
+        self.session.apply_changes(changes)
         self.say(f"Done: {changes.action}")
         mrn = self.panel.current_mrn
         for waiting_mrn, cycle in sorted(self.awaiting):
@@ -302,5 +304,5 @@ class CourseReadiness(QObject):
         self.window.statusBar().showMessage(text, 8000)
 
 
-def attach(feature: PatientsFeature) -> CourseReadiness:
+def attach(feature: PatientsHost) -> CourseReadiness:
     return CourseReadiness(feature)

@@ -20,11 +20,11 @@ from ...services.exchange import patient_calendar
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 
-    from .panel import PatientsFeature
+    from .host import PatientsHost
 
 
 class PatientExports(QObject):
-    def __init__(self, feature: PatientsFeature) -> None:
+    def __init__(self, feature: PatientsHost) -> None:
         super().__init__(feature)
         self.feature = feature
         self.window = feature.window
@@ -118,5 +118,5 @@ class PatientExports(QObject):
         self.preview.open()
 
 
-def attach(feature: PatientsFeature) -> PatientExports:
+def attach(feature: PatientsHost) -> PatientExports:
     return PatientExports(feature)

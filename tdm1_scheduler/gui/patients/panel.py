@@ -1,16 +1,17 @@
 """The patients dock: search by name or MRN, the chosen patient's course, and the
 actions New patient (Ctrl+N), Book course and Mark missed.
 
-``attach(window)`` adds the dock on the left and the actions to the Tools menu. Every
-change goes through a dialog that calls one service and then ``window.apply_changes``;
-the panel reloads when ``window.sig_data_changed`` says something changed.
+``attach(session, window)`` adds the dock on the left and the actions to the Tools menu.
+Every change goes through a dialog that calls one service and then
+``session.apply_changes``; the panel reloads when ``session.sig_changed`` says
+something changed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QItemSelection, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,14 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...services.context import ChangeSet, Context
+from ...services.live import read_all
 from ..readiness.view import booked_readiness
+from ..session import Session
+from ..shell import Shell
 from ..widgets import fit_columns, read_only_table
 from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
+from .host import PatientsHost
 from .models import CYCLE_ROLE, CourseCyclesModel, PatientListModel, find_course_view
-
-if TYPE_CHECKING:  # the main window imports features at run time, never the reverse
-    from ..main_window import MainWindow
-
 
 DOCK_WIDTH = 460
 
@@ -171,13 +172,16 @@ class PatientsPanel(QWidget):
         self.search(self.search_edit.text())
 
 
-class PatientsFeature(QObject):
+class PatientsFeature(PatientsHost):
     """The dock, its actions, and the dialog last opened (``dialog``, for tests)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    panel: PatientsPanel
+
+    def __init__(self, session: Session, window: Shell) -> None:
         super().__init__(window)
+        self.session = session
         self.window = window
-        self.ctx: Context = window.ctx
+        self.ctx: Context = session.ctx
         self.dialog: QDialog | None = None
         self.panel = PatientsPanel(self.ctx)
         self.dock = QDockWidget("Patients", window)
@@ -210,7 +214,7 @@ class PatientsFeature(QObject):
         )
         self.panel.sig_patient_selected.connect(self._update_actions)
         self.panel.course_view.selectionModel().selectionChanged.connect(self._update_actions)
-        self.window.sig_data_changed.connect(self._data_changed)
+        session.sig_changed.connect(self._data_changed)
         self._update_actions()
         from . import exports as patient_exports  # Export calendar..., Print appointment card...
 
@@ -237,7 +241,7 @@ class PatientsFeature(QObject):
     def _data_changed(self, changes: ChangeSet | None) -> None:
         """Search again only when patients may have changed (another connection, a new
         patient); any other change only re-reads the chosen patient's course."""
-        if changes is None or changes.patients:
+        if changes is None or read_all(changes) or changes.patients:
             self.panel.refresh()
         elif changes.courses or changes.appointments:
             self.panel.show_course()
@@ -245,7 +249,7 @@ class PatientsFeature(QObject):
 
     def _apply(self, changes: ChangeSet) -> None:
         """Every dialog's service result goes through the window, then a status line."""
-        self.window.apply_changes(changes)
+        self.session.apply_changes(changes)
         self.window.statusBar().showMessage(f"Done: {changes.action}", 5000)
 
     def _show(self, dialog: QDialog) -> QDialog:
@@ -262,6 +266,21 @@ class PatientsFeature(QObject):
         dialog.sig_patient_added.connect(self._show_new_patient)
         self._show(dialog)
         return dialog
+
+    def open_course(self, mrn: str, cycle: int | None = None) -> bool:
+        """Show the patient's course in the dock, the row of ``cycle`` chosen (the
+        planner's Open course)."""
+        self.dock.show()
+        self.dock.raise_()
+        self.panel.search_edit.setText(mrn)
+        found = bool(self.panel.select_mrn(mrn))
+        view, model = self.panel.course_view, self.panel.cycles_model
+        for number in range(model.rowCount()):
+            if model.row_data(number).get("cycle") == cycle:
+                view.selectRow(number)
+                break
+        view.setFocus()
+        return found
 
     @Slot(str)
     def _show_new_patient(self, mrn: str) -> None:
@@ -291,6 +310,6 @@ class PatientsFeature(QObject):
         return dialog
 
 
-def attach(window: MainWindow) -> PatientsFeature:
-    """Add the patients dock and actions to ``window`` (see ``gui/features.py``)."""
-    return PatientsFeature(window)
+def attach(session: Session, window: Shell) -> PatientsFeature:
+    """Add the patients dock and actions to ``window`` (see ``gui/pages.py``)."""
+    return PatientsFeature(session, window)

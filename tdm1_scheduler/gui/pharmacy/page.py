@@ -4,7 +4,7 @@ A queue over ``services.pharmacy.pharmacy_queue`` at the clock's now (doses of t
 tomorrow, and every live preparation), most urgent first; a detail panel over
 ``preparation_view`` for the selected dose; and the actions Reconstitute..., Dilute...,
 Discard... (pharmacy_dialogs.py) and Discard all expired. Every write is one service
-call followed by ``window.apply_changes``. Every 30 s the time left is worked out again
+call followed by ``session.apply_changes``. Every 30 s the time left is worked out again
 from the stored instants and the injected clock: a re-read of times, never a write.
 The queue's model and the detail panel's texts are in pharmacy_queue_model.py.
 """
@@ -35,9 +35,12 @@ from ...domain.regimen import DRUG_NAME
 from ...domain.stability import PrepStatus
 from ...services import pharmacy
 from ...services.context import ChangeSet
-from ...store.database import ConflictError
+from ...services.errors import ConflictError
+from ...services.live import read_all
 from ..readiness.dialogs import run_gated
 from ..readiness.view import readiness_text
+from ..session import Session
+from ..shell import Shell
 from ..widgets import fit_columns, info_label, read_only_table
 from .dialogs import DiluteDialog, DiscardDialog, PrepDialog, ReconstituteDialog, drug_banner
 from .queue_model import (
@@ -75,10 +78,11 @@ class PharmacyPage(QWidget):
     sig_selection_changed = Signal(object)
     """The dose selected in the queue: ``(mrn, cycle)``, or None."""
 
-    def __init__(self, window: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, window: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session = session
         self.main_window = window
-        self.ctx = window.ctx
+        self.ctx = session.ctx
         self.dialog: PrepDialog | None = None
         self.gate_dialog: QDialog | QMessageBox | None = None  # the readiness gate's question
         self.detail_view: Row | None = None  # preparation_view of the selected dose
@@ -93,7 +97,7 @@ class PharmacyPage(QWidget):
         self.refresh_timer.start()
         # The queue is the clock's today and tomorrow, not the day shown: day navigation
         # leaves it alone; data changes reload it (when the page is next seen if hidden).
-        window.sig_data_changed.connect(self._data_changed)
+        session.sig_changed.connect(self._data_changed)
         self._stale = True  # read on first show: a hidden page costs nothing at start
         self._loaded_on: date | None = None
 
@@ -227,7 +231,7 @@ class PharmacyPage(QWidget):
         keep = self.selected()
         now = self.ctx.clock.now()
         self._stale = False
-        self._loaded_on = self.main_window.settings.calendar.local_date(now)
+        self._loaded_on = self.session.settings.calendar.local_date(now)
         self.model.reload(self.ctx.db, now)
         # Re-selecting shows the detail through the selection signal; else show it here.
         if keep is None or not self.select(*keep):
@@ -240,7 +244,7 @@ class PharmacyPage(QWidget):
         now = self.ctx.clock.now()
         if self._stale:
             return  # not read yet (or out of date while hidden): showing it reads it
-        if self.main_window.settings.calendar.local_date(now) != self._loaded_on:
+        if self.session.settings.calendar.local_date(now) != self._loaded_on:
             self.reload()  # past midnight: today and tomorrow are other days now
             return
         keep = self.selected()
@@ -260,7 +264,7 @@ class PharmacyPage(QWidget):
                 self.reload()
             else:
                 self._stale = True
-        if isinstance(changes, ChangeSet) and changes.preparations:
+        if isinstance(changes, ChangeSet) and changes.preparations and not read_all(changes):
             self.notes_label.setText("\n".join([changes.action, *changes.notes]))
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -385,7 +389,7 @@ class PharmacyPage(QWidget):
 
     def _apply(self, changes: ChangeSet) -> None:
         """Every service result goes through the window, then a status line."""
-        self.main_window.apply_changes(changes)
+        self.session.apply_changes(changes)
         self.main_window.statusBar().showMessage(f"Done: {changes.action}", 5000)
 
     @Slot()
@@ -400,9 +404,9 @@ class PharmacyPage(QWidget):
         return changes
 
 
-def attach(window: Any) -> PharmacyPage:
+def attach(session: Session, window: Shell) -> PharmacyPage:
     """Add the Pharmacy page and its Tools > Pharmacy menu to the main window."""
-    page = PharmacyPage(window)
+    page = PharmacyPage(session, window)
     window.add_page(page, "Pharmacy", "pharmacyPage")
     page.setAccessibleName(f"Pharmacy: {DRUG_NAME}")
     return page

@@ -9,7 +9,7 @@ previewed, confirmed, committed and undone like a drag.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ...domain.regimen import CYCLE_LENGTH_DAYS
 from ...services import courses, slots, visits
 from ...services.preview import preview
-from ...store.database import from_utc_text
+from ...services.rows import utc_instant
 from ...text import full_time
 from .commands import SERVICE_ERRORS, refusal_text
 from .controller import what_text
@@ -33,10 +33,24 @@ from .day_scene import BlockItem, Chair
 from .slot_dialog import SLOT_COUNT, SlotDialog
 
 if TYPE_CHECKING:
-    from .page import Planner
+    from .host import PlannerHost
 
 Row = dict[str, Any]
 RowAt = Callable[[QPoint | None], Row | None]
+
+
+@runtime_checkable
+class OpensCourse(Protocol):
+    """The patients page, as Open course uses it."""
+
+    def open_course(self, mrn: str, cycle: int | None) -> bool: ...
+
+
+@runtime_checkable
+class SelectsDose(Protocol):
+    """The pharmacy page, as Show preparation uses it."""
+
+    def select(self, mrn: str, cycle: int) -> bool: ...
 
 
 def is_menu_key(event: QKeyEvent) -> bool:
@@ -48,7 +62,7 @@ def is_menu_key(event: QKeyEvent) -> bool:
 class VisitMenus(QObject):
     """Builds and opens the visit menu; runs what it offers."""
 
-    def __init__(self, planner: Planner) -> None:
+    def __init__(self, planner: PlannerHost) -> None:
         super().__init__(planner)
         self.planner = planner
         self.window = planner.main_window
@@ -186,10 +200,10 @@ class VisitMenus(QObject):
         """Move to... (``missed`` False), Mark missed..., or, with a ``reason``, Cancel
         visit... of a dose: re-booked like a missed one, the reason in the audit."""
         ctx = self.planner.ctx
-        calendar = self.window.settings.calendar
+        calendar = self.planner.session.settings.calendar
         mrn, cycle = str(row["mrn"]), int(row["cycle"])
         what = what_text(row)
-        booked = f"booked {full_time(calendar, from_utc_text(row['start_utc']))} on "
+        booked = f"booked {full_time(calendar, utc_instant(row['start_utc']))} on "
         booked += str(row["chair_name"])
         cancel = reason is not None
         if cancel:
@@ -269,25 +283,15 @@ class VisitMenus(QObject):
         return self._slot_dialog(row, missed=True)
 
     def open_course(self, row: Row) -> bool:
-        patients = self.window.features.get("patients")
-        if patients is None:
+        patients = self.window.features.get("patients_panel")
+        if not isinstance(patients, OpensCourse):
             return False
-        mrn = str(row["mrn"])
-        patients.dock.show()
-        patients.dock.raise_()
-        patients.panel.search_edit.setText(mrn)
-        found = bool(patients.panel.select_mrn(mrn))
-        view, model = patients.panel.course_view, patients.panel.cycles_model
-        for number in range(model.rowCount()):
-            if model.row_data(number).get("cycle") == row.get("cycle"):
-                view.selectRow(number)
-                break
-        view.setFocus()
-        return found
+        cycle = row.get("cycle")
+        return patients.open_course(str(row["mrn"]), None if cycle is None else int(cycle))
 
     def show_preparation(self, row: Row) -> bool:
-        pharmacy = self.window.features.get("pharmacy")
-        if pharmacy is None:
+        pharmacy = self.window.features.get("pharmacy_view")
+        if not isinstance(pharmacy, QWidget) or not isinstance(pharmacy, SelectsDose):
             return False
         self.window.pages.setCurrentWidget(pharmacy)
         found = bool(pharmacy.select(str(row["mrn"]), int(row["cycle"])))

@@ -1,6 +1,6 @@
 """One way to move a booking, shared by the day grid, the week view, the day list and the
 context menu: preview through the service, a confirmation only when later cycles move,
-the service call, an undo step, and ``window.apply_changes``.
+the service call, an undo step, and ``session.apply_changes``.
 
 The views only say where a block should go (a ``MoveTarget``); this decides nothing
 about the rules either: the services do.
@@ -21,6 +21,7 @@ from ...domain.calendar import ClinicCalendar
 from ...services import courses
 from ...services.context import ChangeSet, Context
 from ...services.preview import Preview, preview
+from ..session import Session
 from .commands import SERVICE_ERRORS, MoveCommand, Placement, refusal_text
 from .day_scene import Chair, MoveTarget
 from .day_view import MoveRequest
@@ -56,10 +57,10 @@ class MoveController(QObject):
     sig_moved = Signal(int)
     """A booking was moved (its appointment id): the view that asked selects it."""
 
-    def __init__(self, window: Any, say: Callable[[str], None], parent: QWidget) -> None:
+    def __init__(self, session: Session, say: Callable[[str], None], parent: QWidget) -> None:
         super().__init__(parent)
-        self.window = window
-        self.ctx: Context = window.ctx
+        self.session = session
+        self.ctx: Context = session.ctx
         self.say = say
         self.parent_widget = parent
         self.confirm: Confirm = self._ask_confirmation
@@ -67,12 +68,12 @@ class MoveController(QObject):
         self.last_refusal = ""  # why the last move was not made ("" when it was)
         self._undo_texts: list[str] = []
         self._undo_index = 0
-        window.undo_stack.indexChanged.connect(self._index_changed)
+        session.undo_stack.indexChanged.connect(self._index_changed)
 
     # --- helpers ----------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
         """An instant in the clinic's zone (what the services and messages use)."""
-        calendar: ClinicCalendar = self.window.settings.calendar
+        calendar: ClinicCalendar = self.session.settings.calendar
         return calendar.local(instant)
 
     def _ask_confirmation(self, title: str, text: str) -> bool:
@@ -102,20 +103,20 @@ class MoveController(QObject):
         """Push a step that is already done (its first redo is skipped)."""
         self.pushing = True
         try:
-            self.window.undo_stack.push(command)
+            self.session.undo_stack.push(command)
         finally:
             self.pushing = False
 
     def record(self, changes: ChangeSet, text: str) -> None:
         """A change made here (a missed dose re-booked, say) becomes one undo step."""
-        self.push(MoveCommand(self.window, changes, self.say))
-        self.window.apply_changes(changes)
+        self.push(MoveCommand(self.session, changes, self.say))
+        self.session.apply_changes(changes)
         self.say("; ".join([text, *changes.notes]))
 
     def _index_changed(self, index: int) -> None:
         """After an undo or redo, say what was undone or redone (a new step says what
         it did itself)."""
-        stack = self.window.undo_stack
+        stack = self.session.undo_stack
         if not isValid(stack) or not isValid(self):
             return  # the window is being destroyed
         texts = [stack.text(number) for number in range(stack.count())]
@@ -175,7 +176,7 @@ class MoveController(QObject):
         if not seen.allowed:
             return self._refuse(f"Not moved: {what} to {where}: {seen.reason}")
         if is_past(target.start, self.ctx.clock.now()):  # issue 12: asked, by name
-            calendar = self.window.settings.calendar
+            calendar = self.session.settings.calendar
             question = past_move_question(what, target.chair.name, target.start, calendar)
             if not self.confirm(PAST_TITLE, question):
                 return self._refuse(f"Not moved: {what} (cancelled: the time is in the past)")
@@ -190,11 +191,11 @@ class MoveController(QObject):
         try:
             changes = mover(after)
         except SERVICE_ERRORS as error:
-            self.window.reload()
+            self.session.reload()
             return self._refuse(f"Not moved: {what} to {where}: {refusal_text(error)}")
-        command = MoveCommand(self.window, changes, self.say)  # undo restores ``changes``
+        command = MoveCommand(self.session, changes, self.say)  # undo restores ``changes``
         self.push(command)
-        self.window.apply_changes(changes)
+        self.session.apply_changes(changes)
         self.sig_moved.emit(int(row["id"]))
         text = f"Moved {what} to {where}"
         summary = courses.later_shift_summary(changes)

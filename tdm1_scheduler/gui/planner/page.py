@@ -1,9 +1,9 @@
 """The planner page: the day grid, the load strip of the coming weeks, moves with undo.
 
-``attach(window)`` builds it as the first page of the main window. Every move, by mouse
-or by key (here or in the day list), goes the same way: preview through the service,
-a confirmation only when later cycles move, the service call, an undo step, and
-``window.apply_changes``; the grid is then rebuilt from the database.
+``attach(session, window)`` builds it as the first page of the main window. Every move,
+by mouse or by key (here or in the day list), goes the same way: preview through the
+service, a confirmation only when later cycles move, the service call, an undo step,
+and ``session.apply_changes``; the blocks it names are then redrawn from the database.
 """
 
 from __future__ import annotations
@@ -29,15 +29,19 @@ from PySide6.QtWidgets import (
 
 from ...services import courses
 from ...services.context import ChangeSet, Context
+from ...services.live import data_mark, read_all
 from ...services.preview import Preview
 from ...services.queries import appointment_row, chair_list, day_appointments
-from ...store.database import data_version, from_utc_text
+from ...services.rows import utc_instant
 from ..resources import load_icon
+from ..session import Session
+from ..shell import Shell
 from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
 from .context_menu import VisitMenus
 from .controller import Confirm, MoveController, later_cycles_moving
 from .day_scene import Chair, MoveTarget, PlannerScene
 from .day_view import ARROW_MOVES, MoveRequest, PlannerView
+from .host import PlannerHost
 from .load_strip import STRIP_DAYS, LoadStrip, day_loads
 from .week_view import WeekPane, add_view_actions, select_on_focus
 
@@ -46,15 +50,16 @@ MESSAGE_MS = 10000
 __all__ = ["Confirm", "Planner", "later_cycles_moving"]
 
 
-class Planner(QWidget):
+class Planner(PlannerHost):
     """The planner page and its controller."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, session: Session, window: Shell) -> None:
         super().__init__()
+        self.session = session
         self.main_window = window  # not ``window``: QWidget.window() exists
-        self.ctx: Context = window.ctx
+        self.ctx: Context = session.ctx
         self.setAccessibleName("Chair planner")
-        self.moves = MoveController(window, self.say, self)
+        self.moves = MoveController(session, self.say, self)
         self.moves.sig_moved.connect(self.select)
         self.chairs: list[Chair] = []
         self._built_key: tuple[date, int, int] | None = None
@@ -70,7 +75,7 @@ class Planner(QWidget):
         self.block_action: QAction | None = None
 
         self.strip = LoadStrip(self)
-        self.scene = PlannerScene(window.settings, load_icon("first-infusion"))
+        self.scene = PlannerScene(session.settings, load_icon("first-infusion"))
         self.scene.setParent(self)
         self.view = PlannerView(self.scene, self)
         self.view.preview_move = self.moves.preview_move
@@ -99,15 +104,14 @@ class Planner(QWidget):
         self.view.sig_hint_changed.connect(self._hint_changed)
         self.view.sig_selection_described.connect(self._selection_described)
         self.view.sig_width_changed.connect(self._width_changed)
-        self.strip.sig_day_requested.connect(window.show_day)
-        window.sig_day_changed.connect(self._day_changed)
-        window.sig_data_changed.connect(self._data_changed)
+        self.strip.sig_day_requested.connect(session.show_day)
+        session.sig_day_changed.connect(self._day_changed)
+        session.sig_changed.connect(self._data_changed)
         self.reload(force=True)
 
     # --- loading --------------------------------------------------------------------
     def _key(self) -> tuple[date, int, int]:
-        db = self.ctx.db
-        return self.main_window.shown_day, data_version(db), db.conn.total_changes
+        return (self.session.shown_day, *data_mark(self.ctx))
 
     def reload(self, force: bool = False) -> None:
         """Rebuild the grid for the day shown (skipped when nothing changed since)."""
@@ -119,8 +123,8 @@ class Planner(QWidget):
             return
         selected = self.scene.selected_block()
         keep = selected.appointment_id if selected else None
-        settings = self.main_window.settings
-        day = self.main_window.shown_day
+        settings = self.session.settings
+        day = self.session.shown_day
         if key != self._built_key:  # a forced rebuild of unchanged data reuses the rows read
             self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
             self._rows = day_appointments(self.ctx.db, settings, day)
@@ -136,17 +140,16 @@ class Planner(QWidget):
         self.info.setText(closed.capitalize() if closed else "")
 
     def _current_strip_key(self) -> tuple[date, int, int]:
-        db = self.ctx.db
-        return self.main_window.clinic_today(), data_version(db), db.conn.total_changes
+        return (self.session.clinic_today(), *data_mark(self.ctx))
 
     def _reload_strip(self) -> None:
         key = self._current_strip_key()
         if key != self._strip_key:
-            days = day_loads(self.ctx.db, self.main_window.settings, key[0])
-            self.strip.reload(days, self.main_window.shown_day)
+            days = day_loads(self.ctx.db, self.session.settings, key[0])
+            self.strip.reload(days, self.session.shown_day)
             self._strip_key = key
         else:
-            self.strip.mark_shown(self.main_window.shown_day)
+            self.strip.mark_shown(self.session.shown_day)
 
     def _width_changed(self) -> None:
         # A window being shown or resized sends several widths: lay out once, after them.
@@ -187,7 +190,7 @@ class Planner(QWidget):
     def open_day(self, day: object) -> None:
         """A day double-clicked in the week: show it in the day grid."""
         assert isinstance(day, date)
-        self.main_window.show_day(day)
+        self.session.show_day(day)
         self.set_mode("day")
 
     def _reload_week(self) -> None:
@@ -199,16 +202,16 @@ class Planner(QWidget):
         recounted. Another connection's change (None) or a change with no moves
         recounts the whole strip when the grid reloads."""
         if isinstance(changes, ChangeSet) and changes.moves and not changes.settings:
-            calendar = self.main_window.settings.calendar
+            calendar = self.session.settings.calendar
             touched = {
                 calendar.local_date(instant)
                 for move in changes.moves
                 for instant in (move.old_start, move.new_start)
                 if instant is not None
             }
-            first = self.main_window.clinic_today()
+            first = self.session.clinic_today()
             in_strip = sorted(d for d in touched if 0 <= (d - first).days < STRIP_DAYS)
-            settings = self.main_window.settings
+            settings = self.session.settings
             self.strip.load_model.update_days(
                 [day_loads(self.ctx.db, settings, day, 1)[0] for day in in_strip]
             )
@@ -220,12 +223,14 @@ class Planner(QWidget):
     def _update_named_blocks(self, changes: object) -> bool:
         """Redraw only the appointments a change made here names; False when the whole
         day must be read again (another connection, settings, chairs, another day)."""
-        if not isinstance(changes, ChangeSet) or changes.settings or changes.chairs:
+        if read_all(changes) or not isinstance(changes, ChangeSet):
+            return False
+        if changes.settings or changes.chairs:
             return False
         built = self._built_key
-        if built is None or built[0] != self.main_window.shown_day or self.view.dragging:
+        if built is None or built[0] != self.session.shown_day or self.view.dragging:
             return False
-        day_start, day_end = self.main_window.settings.calendar.day_bounds(built[0])
+        day_start, day_end = self.session.settings.calendar.day_bounds(built[0])
         rows = {int(row["id"]): row for row in self._rows}
         keep = self.scene.selected_block()
         for appointment_id in changes.appointments:
@@ -233,8 +238,8 @@ class Planner(QWidget):
             shown = (
                 row is not None
                 and row["status"] in ("booked", "given")
-                and from_utc_text(row["start_utc"]) < day_end
-                and from_utc_text(row["end_utc"]) > day_start
+                and utc_instant(row["start_utc"]) < day_end
+                and utc_instant(row["end_utc"]) > day_start
             )
             rows.pop(appointment_id, None)
             if shown:
@@ -306,7 +311,7 @@ class Planner(QWidget):
         if not 0 <= index < len(self.chairs):
             self.say("Not moved: " + ("no chair above" if lanes < 0 else "no chair below"))
             return False
-        start = from_utc_text(row["start_utc"]) + timedelta(minutes=minutes)
+        start = utc_instant(row["start_utc"]) + timedelta(minutes=minutes)
         return self.request_move(row, self.chairs[index], start)
 
     # --- blocked time ---------------------------------------------------------------------
@@ -329,10 +334,10 @@ class Planner(QWidget):
             return False
         text = f"block {chair_name} {self.local(start):%H:%M} ({label})"
         command = BlockTimeCommand(
-            self.main_window, text, book, cancel, min(changes.appointments), self.say
+            self.session, text, book, cancel, min(changes.appointments), self.say
         )
         self.moves.push(command)
-        self.main_window.apply_changes(changes)
+        self.session.apply_changes(changes)
         self.say(f"Blocked {chair_name} {self.local(start):%H:%M} for {minutes} min: {label}")
         return True
 
@@ -341,9 +346,7 @@ class Planner(QWidget):
         dialog.accepted.connect(
             lambda: self.book_blocked(
                 dialog.chair.currentText(),
-                self.main_window.settings.calendar.at(
-                    self.main_window.shown_day, dialog.wall_time()
-                ),
+                self.session.settings.calendar.at(self.session.shown_day, dialog.wall_time()),
                 dialog.minutes.value(),
                 dialog.label.text(),
             )
@@ -421,15 +424,16 @@ class TableKeyMover(QObject):
 
     def _reselect(self, appointment_id: int, column: int) -> None:
         window = self.planner.main_window
-        for number in range(window.model.rowCount()):
+        table = window.table.model()
+        for number in range(table.rowCount()):
             if window.model.row_data(number).get("id") == appointment_id:
-                window.table.setCurrentIndex(window.model.index(number, column))
+                window.table.setCurrentIndex(table.index(number, column))
                 return
 
 
-def attach(window: Any) -> Planner:
+def attach(session: Session, window: Shell) -> Planner:
     """Build the planner as the first page, with its menu actions."""
-    planner = Planner(window)
+    planner = Planner(session, window)
     index = window.add_page(planner, "Planner", "plannerPage")
     window.pages.tabBar().moveTab(index, 0)
     window.pages.setCurrentIndex(window.pages.indexOf(planner))

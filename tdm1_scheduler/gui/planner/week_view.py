@@ -32,8 +32,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from ...services.context import ClinicSettings
+from ...services.live import data_mark
 from ...services.queries import day_appointments
-from ...store.database import data_version, from_utc_text
+from ...services.rows import utc_instant
 from ..resources import load_icon
 from .day_model import is_first_infusion
 from .day_scene import (
@@ -56,7 +57,8 @@ from .day_view import HEADER_FILL, HEADER_TEXT, PlannerView
 from .load_strip import DayLoadSummary, day_loads, load_colour
 
 if TYPE_CHECKING:
-    from .page import Planner
+    from ..shell import Shell
+    from .host import PlannerHost
 
 Row = dict[str, Any]
 
@@ -148,8 +150,8 @@ class WeekGeometry(PlannerGeometry):
     # --- blocks --------------------------------------------------------------------
     def block_rect(self, row: Row) -> QRectF:
         index = self.chair_index(row["chair_id"]) or 0
-        left = self.x_of(from_utc_text(row["start_utc"]))
-        right = self.x_of(from_utc_text(row["end_utc"]))
+        left = self.x_of(utc_instant(row["start_utc"]))
+        right = self.x_of(utc_instant(row["end_utc"]))
         return QRectF(
             left,
             self.lane_top(index) + BLOCK_MARGIN,
@@ -237,7 +239,7 @@ class WeekScene(PlannerScene):
         if row is None or week is None or week.chair_index(row["chair_id"]) is None:
             return
         calendar = week.calendar
-        day = calendar.local(from_utc_text(row["start_utc"]))
+        day = calendar.local(utc_instant(row["start_utc"]))
         description = f"{day:%a %d %b}: {describe_block(row, calendar)}"
         item = WeekBlock(row, week.block_rect(row), description, self.first_icon)
         self.addItem(item)
@@ -443,11 +445,10 @@ class WeekPane(QObject):
     """The week view of the planner page: reads its week, and moves through the
     planner's one ``MoveController``."""
 
-    def __init__(self, planner: Planner) -> None:
+    def __init__(self, planner: PlannerHost) -> None:
         super().__init__(planner)
         self.planner = planner
-        window = planner.main_window
-        self.scene = WeekScene(window.settings, load_icon("first-infusion"))
+        self.scene = WeekScene(planner.session.settings, load_icon("first-infusion"))
         self.scene.setParent(planner)
         self.view = WeekView(self.scene, planner)
         self.view.preview_move = planner.moves.preview_move
@@ -472,16 +473,16 @@ class WeekPane(QObject):
         if self.view.dragging:
             self._after_drag = True
             return
-        planner, window = self.planner, self.planner.main_window
+        planner, session = self.planner, self.planner.session
         db = planner.ctx.db
-        first = week_start(window.shown_day)
+        first = week_start(session.shown_day)
         width = float(self.view.viewport().width())
-        key = (first, data_version(db), db.conn.total_changes, width)
+        key = (first, *data_mark(planner.ctx), width)
         if not force and key == self._key:
             return
         selected = self.scene.selected_block()
         keep = selected.appointment_id if selected else None
-        settings = window.settings
+        settings = session.settings
         days = [first + timedelta(days=offset) for offset in range(WEEK_DAYS)]
         rows = [row for day in days for row in day_appointments(db, settings, day)]
         loads = day_loads(db, settings, first, WEEK_DAYS)
@@ -511,12 +512,12 @@ class WeekPane(QObject):
             self.reload(force=True)
 
 
-def add_view_actions(window: Any, planner: Planner) -> None:
+def add_view_actions(window: Shell, planner: PlannerHost) -> None:
     """Day / Week on the toolbar and the View menu (Ctrl+1, Ctrl+2); Help > User guide."""
     group = QActionGroup(window)
     group.setExclusive(True)
     window.toolbar.addSeparator()
-    window.view_menu.addSeparator()
+    window.menu("view").addSeparator()
     for mode, text, key, tip in (
         ("day", "&Day", "Ctrl+1", "The day grid: one lane per chair (Ctrl+1)"),
         ("week", "&Week", "Ctrl+2", "The week: chairs by the seven days (Ctrl+2)"),
@@ -532,7 +533,7 @@ def add_view_actions(window: Any, planner: Planner) -> None:
         button = window.toolbar.widgetForAction(action)
         button.setObjectName(f"{mode}ModeButton")
         button.setAccessibleName(f"Show the {mode} in the planner")
-        window.view_menu.addAction(action)
+        window.menu("view").addAction(action)
         planner.mode_actions[mode] = action
     planner.mode_actions["day"].setChecked(True)
     guide = QAction("User &guide", window)
@@ -541,5 +542,9 @@ def add_view_actions(window: Any, planner: Planner) -> None:
     guide.setToolTip("Open the user guide (a page per role)")
     guide.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(GUIDE))))
     help_menu = window.menu("help")
-    help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, guide)
+    first = help_menu.actions()
+    if first:
+        help_menu.insertAction(first[0], guide)
+    else:
+        help_menu.addAction(guide)
     planner.guide_action = guide

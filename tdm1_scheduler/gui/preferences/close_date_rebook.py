@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -28,10 +27,11 @@ from ...services.clinic import add_closed_date, remove_closed_date
 from ...services.context import ChangeSet, Context, load_settings
 from ...services.queries import day_appointments
 from ...services.restore import restore_placements
+from ...services.rows import utc_instant
 from ...services.slots import Rebooking, close_date_and_rebook, plan_close_date
-from ...store.database import from_utc_text
 from ...text import clock_time, full_time
 from ..planner.commands import SERVICE_ERRORS, ChangeSink, ServiceCommand, refusal_text
+from ..shell import Shell
 from ..widgets import info_label
 
 
@@ -83,7 +83,7 @@ def booking_lines(ctx: Context, day: date) -> list[str]:
     for row in day_appointments(ctx.db, settings, day):
         if row.get("status") != "booked":
             continue
-        at = clock_time(settings.calendar, from_utc_text(row["start_utc"]))
+        at = clock_time(settings.calendar, utc_instant(row["start_utc"]))
         if row.get("kind") == "blocked":
             lines.append(
                 f"Blocked time '{row.get('label') or 'blocked'}', {row['chair_name']} {at}"
@@ -110,7 +110,7 @@ class RebookPanel(QGroupBox):
         self.day: date | None = None
         self.reason = ""
         self.plan: list[Rebooking] = []
-        self.window: Any = None  # the main window: undo stack, apply_changes, status bar
+        self.main_window: Shell | None = None  # its session (undo stack), status bar
         layout = QVBoxLayout(self)
         self.summary_label = info_label(self, "rebookSummaryLabel", "Who is booked")
         self.list = QListWidget(self)
@@ -169,17 +169,17 @@ class RebookPanel(QGroupBox):
         except (DomainError, *SERVICE_ERRORS) as error:
             self.error_label.setText(f"Nothing closed: {refusal_text(error)}")
             return None
-        window = self.window
+        window = self.main_window
         text = f"Closed {day:%a %d %b %Y} and re-booked {len(changes.notes)} visit(s)"
         if window is not None:
 
             def report(message: str) -> None:
                 window.statusBar().showMessage(message, 10000)
 
-            window.undo_stack.push(
-                CloseDateCommand(window, self.ctx, changes, day, self.reason, report)
+            window.session.undo_stack.push(
+                CloseDateCommand(window.session, self.ctx, changes, day, self.reason, report)
             )
-            window.apply_changes(changes)
+            window.session.apply_changes(changes)
             report(text)
         self.hide()
         self.sig_done.emit(changes)

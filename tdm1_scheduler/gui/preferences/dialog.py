@@ -52,8 +52,10 @@ from ...services.clinic import (
     save_preferences,
 )
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ...store.repository import closed_dates as closed_rows
+from ...services.reads import closed_date_rows as closed_rows
 from .. import screen_fit
+from ..session import Session
+from ..shell import Shell
 from .close_date_rebook import RebookPanel, booking_lines
 from .holiday_picker import HolidayPicker
 
@@ -355,11 +357,11 @@ class PreferencesDialog(QDialog):
         row.addWidget(self.reopen_button)
         layout.addLayout(row)
         self.rebook_panel = RebookPanel(self.ctx, box)  # shown for a date with bookings
-        self.rebook_panel.window = self.parent()
+        self.rebook_panel.main_window = self.shell()
         self.rebook_panel.sig_done.connect(lambda _changes: self._closed_and_rebooked())
         layout.addWidget(self.rebook_panel)
         self.holiday_picker = HolidayPicker(self.ctx, box)  # a year's holidays to pick from
-        self.holiday_picker.window = self.parent()
+        self.holiday_picker.main_window = self.shell()
         self.holiday_picker.sig_closed.connect(self._written_elsewhere)
         layout.addWidget(self.holiday_picker)
         return box
@@ -523,6 +525,11 @@ class PreferencesDialog(QDialog):
         self._written(changes)
         return True
 
+    def shell(self) -> Shell | None:
+        """The main window the dialog belongs to (its undo stack and status bar)."""
+        parent = self.parent()
+        return parent if isinstance(parent, Shell) else None
+
     def _written(self, changes: ChangeSet) -> None:
         """A closed date was added or removed: refresh the list only (unsaved edits of
         hours and policies stay as typed) and tell the window."""
@@ -538,7 +545,8 @@ class PreferencesDialog(QDialog):
 class PreferencesFeature:
     """The Tools > Preferences... action and the dialog it opens."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, session: Session, window: Shell) -> None:
+        self.session = session
         self.window = window
         self.dialog: PreferencesDialog | None = None
         action = QAction("&Preferences...", window)
@@ -552,7 +560,7 @@ class PreferencesFeature:
 
     @Slot()
     def open_dialog(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.window.ctx, self.window.apply_changes, self.window)
+        dialog = PreferencesDialog(self.session.ctx, self.session.apply_changes, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._forget)
         self.dialog = dialog
@@ -564,5 +572,5 @@ class PreferencesFeature:
         self.dialog = None
 
 
-def attach(window: Any) -> PreferencesFeature:
-    return PreferencesFeature(window)
+def attach(session: Session, window: Shell) -> PreferencesFeature:
+    return PreferencesFeature(session, window)

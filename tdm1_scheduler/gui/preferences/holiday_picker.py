@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -35,6 +34,7 @@ from ...services.context import ChangeSet, Context, load_settings
 from ...services.exchange import close_holidays
 from ...services.restore import restore_placements
 from ..planner.commands import SERVICE_ERRORS, ChangeSink, refusal_text
+from ..shell import Shell
 from ..widgets import info_label
 from .close_date_rebook import CloseDateCommand
 
@@ -83,7 +83,7 @@ class HolidayPicker(QGroupBox):
         super().__init__("Public holidays", parent)
         self.setObjectName("holidaysBox")
         self.ctx = ctx
-        self.window: Any = None  # the main window: undo stack, apply_changes, status bar
+        self.main_window: Shell | None = None  # its session (undo stack), status bar
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.region_edit = QLineEdit(self)
@@ -200,16 +200,16 @@ class HolidayPicker(QGroupBox):
             return None
         self.error_label.setText("")
         self.rebook_button.hide()
-        window = self.window
+        window = self.main_window
         if window is not None:
             if rebook and changes.rows:
 
                 def report(message: str) -> None:
                     window.statusBar().showMessage(message, 10000)
 
-                command = CloseHolidaysCommand(window, self.ctx, changes, picked, report)
-                window.undo_stack.push(command)
-            window.apply_changes(changes)
+                command = CloseHolidaysCommand(window.session, self.ctx, changes, picked, report)
+                window.session.undo_stack.push(command)
+            window.session.apply_changes(changes)
         self.list_holidays()
         self.sig_closed.emit(changes)
         return changes

@@ -1,0 +1,96 @@
+"""The session every page works in: the services' context, the clinic's settings, the day
+shown, the undo stack, and one announcement per change.
+
+``sig_changed(ChangeSet)`` is emitted once per change: after a service call made here
+(``apply_changes``, by whoever made the call: a dialog, the move controller, an undo
+step) and when another connection committed (one poll of the store's change feed
+through ``services.live``, every ``POLL_INTERVAL_MS``; that ChangeSet is a
+``ReadAgain``). The settings are read again before each announcement, so a page that
+reads ``session.settings`` in its slot sees the new ones.
+
+``sig_day_changed(date)`` says the day shown changed (``show_day``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QUndoStack
+
+from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
+from ..services.live import ChangeWatch, ReadAgain, read_all, refresh
+
+__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "read_all"]
+
+POLL_INTERVAL_MS = 1000  # another connection's change shows within about a second
+
+
+class Session(QObject):
+    """What the pages share (typed): ``ctx``, ``settings``, ``shown_day``, ``undo_stack``,
+    and the two signals."""
+
+    sig_changed = Signal(object)
+    """The data changed: the ``ChangeSet`` (a ``ReadAgain`` for another connection's
+    commits or a refresh: read everything shown again)."""
+
+    sig_day_changed = Signal(object)
+    """The day shown changed (a ``datetime.date``)."""
+
+    def __init__(self, ctx: Context, parent: QObject | None = None, *, poll: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName("session")
+        self.ctx = ctx
+        self.settings: ClinicSettings = load_settings(ctx.db)
+        self.undo_stack = QUndoStack(self)
+        self._shown_day = self.clinic_today()
+        self.watch = ChangeWatch(ctx)
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setObjectName("changeFeedPoll")
+        self.poll_timer.setInterval(POLL_INTERVAL_MS)
+        self.poll_timer.timeout.connect(self.poll)
+        if poll:
+            self.poll_timer.start()
+
+    # --- the day shown ----------------------------------------------------------------
+    def clinic_today(self) -> date:
+        """The clinic's today from ``ctx.clock``; the next open day when closed today."""
+        calendar = self.settings.calendar
+        return calendar.next_open_day(calendar.local_date(self.ctx.clock.now()))
+
+    @property
+    def shown_day(self) -> date:
+        return self._shown_day
+
+    def show_day(self, day: date) -> bool:
+        """Show ``day``; True (and ``sig_day_changed``) when it is another day."""
+        if day == self._shown_day:
+            return False
+        self._shown_day = day
+        self.sig_day_changed.emit(day)
+        return True
+
+    # --- changes ----------------------------------------------------------------------
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """A change was made (a service call here, or another connection's commits):
+        read the settings again and announce it, once."""
+        self.settings = load_settings(self.ctx.db)
+        self.sig_changed.emit(changes)
+
+    @Slot()
+    def reload(self) -> None:
+        """Read everything again (View > Refresh, or after a refused move)."""
+        self.apply_changes(refresh())
+
+    @Slot()
+    def poll(self) -> bool:
+        """Announce another connection's commits since the last look; True when any."""
+        changes = self.watch.poll()
+        if changes is None:
+            return False
+        self.apply_changes(changes)
+        return True
+
+    def stop(self) -> None:
+        """Stop polling (before the database closes)."""
+        self.poll_timer.stop()
