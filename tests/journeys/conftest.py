@@ -254,7 +254,7 @@ class Clinic:
         """Start the app as a person does, ``tdm1-scheduler --db PATH --now NOW``: the
         command's own window and fixed clock (the event loop is not entered). The
         journey's clock is then the one the command made."""
-        from tdm1_scheduler.cli.main import main
+        from tdm1_scheduler.__main__ import main
         from tdm1_scheduler.gui.main_window import MainWindow
 
         self.close()
@@ -262,8 +262,10 @@ class Clinic:
         assert isinstance(app, QApplication)
         kept = (app.styleSheet(), app.applicationName(), app.organizationName())
         monkeypatch.setattr(QApplication, "exec", lambda *_args: 0)
+        argv = ["tdm1-scheduler", "--db", str(self.path), "--now", now, "--user", "journey"]
+        monkeypatch.setattr("sys.argv", argv)
         try:
-            assert main(["--db", str(self.path), "--now", now, "--user", "journey"]) == 0
+            assert main() == 0
         finally:
             app.setStyleSheet(kept[0])  # the rest of the session keeps its own look
             app.setApplicationName(kept[1])
