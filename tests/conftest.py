@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tdm1_scheduler.store.protocol import Store
+from tests.store import backends
 from tests.store.backends import BACKENDS, DEFAULT_BACKEND, close_store, open_store
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,6 +32,10 @@ def backends_of(config: pytest.Config) -> list[str]:
     return list(dict.fromkeys(chosen))  # each once, in the order given
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    backends.run_backend = backends_of(config)[0]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Every test that uses ``store``, itself or through another fixture, runs per backend.
     if "store" in metafunc.fixturenames:
@@ -40,7 +45,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     """A fresh, empty, migrated store (in memory) on the backend of this run."""
-    opened = open_store(getattr(request, "param", DEFAULT_BACKEND))
+    opened = open_store(getattr(request, "param", None))
     yield opened
     close_store(opened)
 

@@ -15,10 +15,15 @@ from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 BACKENDS = ("sqlite",)
 DEFAULT_BACKEND = "sqlite"
+# The first backend of this run (``--backend``): what a helper that opens its own store
+# without naming one gets (tests/conftest.py sets it at start).
+run_backend = DEFAULT_BACKEND
 
 
-def open_store(backend: str = DEFAULT_BACKEND, path: Path | str = ":memory:") -> Store:
-    """A new store on ``backend``: in memory unless ``path`` names a file."""
+def open_store(backend: str | None = None, path: Path | str = ":memory:") -> Store:
+    """A new store on ``backend`` (default: the run's first): in memory unless ``path``
+    names a file."""
+    backend = backend or run_backend
     if backend == "sqlite":
         return SqliteStore(open_database(path, create=True))
     raise ValueError(f"unknown store backend {backend!r}; known: {', '.join(BACKENDS)}")
