@@ -46,7 +46,7 @@ def make_ctx(
     now: str = "2026-03-01T08:00",
     store: Store | None = None,
 ) -> Context:
-    """A new clinic on ``store`` (default: a new in-memory store of the default backend)."""
+    """A new clinic on ``store`` (default: a new in-memory store of the run's backend)."""
     ctx = Context.over(store or open_store(), FixedClock(local(now, zone_name)), USER)
     clinic.init_clinic(ctx, timezone=zone_name, chairs=chairs)
     return ctx
