@@ -22,6 +22,7 @@ from ..domain.course import (
     spacing_problem,
 )
 from ..domain.errors import DomainError, require_aware
+from ..domain.records import Preparation
 from ..domain.regimen import (
     ChairTime,
     Setting,
@@ -31,12 +32,11 @@ from ..domain.regimen import (
     next_lower_dose_level,
     parse_setting,
 )
-from ..domain.stability import check_can_start
 from ..domain.tolerance import ends_course, recorded_outcome
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
-from . import journal, moves, outcomes, readiness
+from . import infusion_start, journal, moves, outcomes
 
 # The shared reads and writes, and blocked chair time, have rooms of their own; callers
 # of courses keep finding them here.
@@ -73,7 +73,6 @@ from .course_records import (
     slot_of as slot_of,
 )
 from .missed import missed_placement
-from .pharmacy_plan import check_bag_matches_dose, preparation_of
 
 Row = dict[str, Any]
 
@@ -276,7 +275,15 @@ def record_dose_given(
         settings = load_settings(db)
         record = load_course(db, mrn)
         dose = record.next_dose(cycle)
-        readiness.require_ready(ctx, mrn=mrn, cycle=cycle, action="dose given")  # issue 17
+        facts = infusion_start.start_facts(
+            db,
+            mrn=mrn,
+            course_status=record.course["status"],
+            dose=dose,
+            action="dose given",
+            after_the_fact=True,
+        )
+        infusion_start.require_start(facts, given_at)  # its bag [label], the gate (issue 17)
         given = record.given
         if given:
             last = given[-1]
@@ -292,7 +299,7 @@ def record_dose_given(
             if problem:
                 raise DomainError("given_at", problem)
         appointment = record.current[dose["id"]]
-        _use_bag(db, dose["id"], given_at, changes)
+        _use_bag(db, facts.prep, given_at, changes)
         if reaction_grade is not None and reaction_grade not in range(1, 5):
             raise DomainError("reaction_grade", f"must be 1-4, got {reaction_grade}")
         outcome = recorded_outcome(
@@ -340,18 +347,14 @@ def record_dose_given(
     return changes
 
 
-def _use_bag(db: Database, dose_id: int, infusion_start: datetime, changes: ChangeSet) -> None:
-    """A prepared bag is used by this infusion; an expired one is never started [label]."""
-    prep = repo.preparation_for_dose(db, dose_id)
-    if prep is None or prep["used_at"] is not None:
+def _use_bag(db: Database, prep: Preparation | None, started: datetime, changes: ChangeSet) -> None:
+    """The live bag the domain let serve this infusion is used by it (``require_start``
+    refused an expired one or one for another dose [label]); none on record: nothing."""
+    if prep is None or prep.used_at is not None:
         return  # no preparation on record (a dose recorded after the fact)
-    check_can_start(preparation_of(prep), infusion_start)  # refuses undiluted, expired
-    dose = repo.dose_by_id(db, dose_id)
-    assert dose is not None
-    check_bag_matches_dose(prep, dose)
-    used = {"used_at": to_utc_text(infusion_start)}
-    repo.update_versioned(db, "preparations", prep["id"], prep["version"], used)
-    changes.preparations.add(prep["id"])
+    used = {"used_at": to_utc_text(started)}
+    repo.update_versioned(db, "preparations", prep.id, prep.version, used)
+    changes.preparations.add(prep.id)
 
 
 def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> None:

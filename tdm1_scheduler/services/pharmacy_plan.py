@@ -90,19 +90,6 @@ def plan_for_dose_row(dose: Row) -> DosePlan:
     return plan_dose(dose["dose_level_mg_per_kg"], dose["weight_kg"])
 
 
-def check_bag_matches_dose(prep: Row, dose: Row) -> None:
-    """A bag made for another dose (the level was reduced since) is never infused."""
-    made = prep["dose_mg"]
-    wanted = plan_for_dose_row(dose).dose_mg
-    if made is not None and abs(float(made) - wanted) > 0.05:
-        raise DomainError(
-            "preparation",
-            f"the bag holds {float(made):g} mg but the dose is now {wanted:g} mg "
-            f"({dose['dose_level_mg_per_kg']:g} mg/kg x {dose['weight_kg']:g} kg): "
-            "discard it and prepare a new one",
-        )
-
-
 @dataclass(frozen=True)
 class WeightCheck:
     recalculate: bool

@@ -12,6 +12,8 @@ from ..domain.dosing import (
     CONCENTRATION_MG_PER_ML,
 )
 from ..domain.errors import require_aware
+from ..domain.infusion_start import bag_matches_dose
+from ..domain.records import Dose, Preparation as PreparationRecord
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..domain.stability import (
     Preparation,
@@ -22,6 +24,7 @@ from ..domain.stability import (
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text
+from ..store.mapping import row_to_dose, row_to_preparation
 from .context import ClinicSettings, load_settings
 from .courses import load_course
 from .moves import bag_message, bag_outlook_of
@@ -41,6 +44,11 @@ from .pharmacy_plan import (
 from .queries import iso_local
 
 
+def typed(prep: Row, dose: Row) -> tuple[PreparationRecord, Dose]:
+    """A preparation row and its dose row as the records the domain's rules take."""
+    return row_to_preparation(prep), row_to_dose(dose)
+
+
 # --- Reads ---------------------------------------------------------------------------------------
 def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[str, Any]:
     """The ``prep show --json`` object: the dose plan and the preparation at ``now``."""
@@ -57,10 +65,9 @@ def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[
     warnings = [check.reason] if check.reason else []
     # a bag the given dose used needs no advice about serving or re-preparing it
     used = prep.used_at is not None or dose["status"] == "given"
-    prepared_mg = None if row is None or used else row["dose_mg"]
-    if prepared_mg is not None and prepared_mg != plan.dose_mg:
+    if row is not None and not used and not bag_matches_dose(*typed(row, dose)):
         warnings.append(
-            f"prepared {prepared_mg:g} mg but the dose is now {plan.dose_mg:g} mg:"
+            f"prepared {row['dose_mg']:g} mg but the dose is now {plan.dose_mg:g} mg:"
             " discard and prepare again"
         )
     bag = None
