@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import Clock
 from ..domain.errors import DomainError
 from ..domain.regimen import Setting, total_cycles
+from ..domain.regimens import regimen_for
 from ..domain.stability import Preparation, PrepStatus, status_at
 from ..services import readiness
 from ..services.context import ClinicSettings, load_settings
@@ -398,7 +399,9 @@ def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -
         mrn=row["mrn"],
         name=row["patient_name"],
         cycle=row["cycle"],
-        cycles_total=total_cycles(Setting(setting)) if setting else None,
+        cycles_total=(
+            total_cycles(Setting(setting), regimen_for(row["regimen_code"])) if setting else None
+        ),
         setting=setting,
         bag_status=None if bag is None else BAG_STATUS_TEXT[bag],
         bag_expires_at=None if expires is None else local(expires),

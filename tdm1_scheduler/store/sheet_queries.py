@@ -26,7 +26,7 @@ DAY_SHEET_SQL = f"""
            c.name AS chair_name, c.position AS chair_position,
            d.cycle, d.status AS dose_status, d.given_at, d.infusion_actual_min,
            d.infusion_completed, d.infusion_planned_min, d.reaction_grade AS dose_reaction,
-           co.setting, p.mrn, p.name AS patient_name,
+           co.setting, co.regimen_code, p.mrn, p.name AS patient_name,
            v.arrived_at, v.infusion_started_at, v.paused_seconds, v.infusion_ended_at,
            v.observation_ended_at, v.discharged_at, v.reaction_grade AS visit_reaction,
            pr.reconstituted_at, pr.diluted_at, pr.discarded_at, pr.used_at,
