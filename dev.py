@@ -2,7 +2,7 @@
 """Set up and run the project with nothing but Python and git.
 
     python3 dev.py run     create .venv, install the app, open it (demo clinic if no database)
-    python3 dev.py test    create .venv, install app + test tools, run lint, types and tests
+    python3 dev.py test    create .venv, install app + test tools, run lint, types, layers and tests
 
 Extra arguments after the command go to the app (run) or to pytest (test).
 """
@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+# import-linter's script: the contracts of pyproject.toml's [tool.importlinter] (the layers).
+# (``python -m importlinter.cli`` would run nothing and exit 0: always the script.)
+LINT_IMPORTS = BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
 
 
 def ensure_venv(extras: str) -> None:
@@ -57,6 +60,7 @@ def main(argv: list[str]) -> int:
     steps = [
         [str(PYTHON), "-m", "ruff", "check", "."],
         [str(PYTHON), "-m", "mypy", "tdm1_scheduler"],
+        [str(LINT_IMPORTS)],
         [str(PYTHON), "-m", "pytest", *rest],
     ]
     for step in steps:
