@@ -24,6 +24,7 @@ from ..domain.course import (
 from ..domain.errors import DomainError, require_aware
 from ..domain.records import Preparation
 from ..domain.regimen import (
+    EBC_TOTAL_CYCLES,
     ChairTime,
     Setting,
     StopReason,
@@ -330,7 +331,7 @@ def record_dose_given(
                 record.course["version"],
                 {"status": status.value},
             )
-            changes.notes.append("course completed: all 14 doses given")
+            changes.notes.append(f"course completed: all {EBC_TOTAL_CYCLES} doses given")
         else:
             replan_after(
                 ctx, settings, record, cycle, settings.calendar.local_date(given_at), changes
@@ -441,7 +442,7 @@ def reduce_dose_level(ctx: Context, *, mrn: str, mg_per_kg: float) -> ChangeSet:
                 record,
                 StopReason.TOXICITY.value,
                 changes,
-                "a reduction below 2.4 mg/kg means stopping treatment",
+                f"a reduction below {current} mg/kg means stopping treatment",
             )
             return changes
         level = check_reduction(current, mg_per_kg)
