@@ -37,6 +37,7 @@ from .stability import Preparation as PreparationInstants, check_can_start
 # Prepared and ordered mg are both kept to 0.1 mg: a smaller gap is the same dose.
 SAME_DOSE_MG = 0.05
 NOTHING_PREPARED = PreparationInstants(None, None)
+READINESS_FIELD = "readiness"  # the field of the gate's refusal (NotReady's)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ class Refusal:
 
     field: str
     rule: str
+
+    @property
+    def overridable(self) -> bool:
+        """The readiness gate refused: a clinician's override on record lets it go on
+        (the course and the bag are never overridden)."""
+        return self.field == READINESS_FIELD
 
     def error(self) -> DomainError:
         return DomainError(self.field, self.rule)
@@ -126,5 +133,5 @@ def start_refusal(facts: StartFacts, at: datetime) -> Refusal | None:
     if facts.gate.answer is GateAnswer.OVERRIDE:
         assert facts.gate.readiness is not None  # an override is asked only of a verdict
         rule = not_ready_rule(facts.action, facts.mrn, facts.dose.cycle, facts.gate.readiness)
-        return Refusal("readiness", rule)
+        return Refusal(READINESS_FIELD, rule)
     return None

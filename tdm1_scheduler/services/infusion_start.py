@@ -57,7 +57,7 @@ def start_facts(
 def error_of(facts: StartFacts, refusal: Refusal) -> DomainError:
     """What a refused start raises: ``NotReady`` (with the verdict) for the gate, else
     the DomainError naming the refusal's field and rule."""
-    if refusal.field == "readiness" and facts.gate.readiness is not None:
+    if refusal.overridable and facts.gate.readiness is not None:
         return readiness.NotReady(facts.action, facts.mrn, facts.dose.cycle, facts.gate.readiness)
     return refusal.error()
 

@@ -55,9 +55,9 @@ from .nurse_reads import (
     _reaction_of as _reaction_of,
     _tile as _tile,
     _visit_of as _visit_of,
+    bag_refusal as bag_refusal,
     board as board,
     chair_board as chair_board,
-    start_refusal as start_refusal,
 )
 
 Row = dict[str, Any]

@@ -128,7 +128,7 @@ def _visit_of(row: Row) -> Visit:
     )
 
 
-def start_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
+def bag_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
     """Why this dose's bag cannot serve an infusion starting at ``at`` [label], or None
     (the domain's bag rule, ``domain.infusion_start.bag_refusal``)."""
     refusal = bag_refusal_of(db, dose_id, at)
@@ -141,7 +141,7 @@ def _bag_text(
     """The bag's state for starting now, whether it may start, and when it expires."""
     if row["dose_status"] != "booked":
         return "", True, None
-    refusal = start_refusal(db, row["dose_id"], now)
+    refusal = bag_refusal(db, row["dose_id"], now)
     if refusal is not None:
         return refusal, False, None  # "Bag: never prepared (...)", shown as refused
     prep = repo.preparation_for_dose(db, row["dose_id"])

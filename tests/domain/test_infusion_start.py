@@ -249,6 +249,9 @@ def test_the_bag_is_refused_before_the_gate_asks_for_an_override() -> None:
 def test_a_hold_under_enforce_needs_an_override() -> None:
     refusal = start_refusal(facts(gate=GateCheck("enforce", HOLD, False)), START)
     assert refusal == Refusal("readiness", not_ready_rule("start infusion", "MRN1", 3, HOLD))
+    assert refusal.overridable  # only the gate's refusal is: never the course nor the bag
+    assert not Refusal("preparation", "never prepared").overridable
+    assert not Refusal("course", "the course is stopped").overridable
     overridden = facts(gate=GateCheck("enforce", HOLD, True))
     assert start_refusal(overridden, START) is None
 

@@ -303,12 +303,15 @@ class NurseBoard(QWidget):
             self._messages[appointment_id] = (text, True)
             self.tiles[appointment_id].set_message(text, True)
 
-        # A bag that cannot serve the start is refused before any override is asked
-        # for, so no override is recorded for an infusion that never starts.
-        now = self.ctx.clock.now()
-        bag = None if data.dose_id is None else nurse.start_refusal(self.ctx.db, data.dose_id, now)
-        if bag is not None:
-            refused(f"Refused: {wall_message(bag, self.settings.calendar)}")
+        # The domain's answer (nurse.start_check): a course or a bag that cannot serve
+        # the start is refused before any override is asked for, so none is recorded
+        # for an infusion that never starts; the gate's refusal goes to run_gated.
+        try:
+            refusal = nurse.start_check(self.ctx.db, appointment_id, self.ctx.clock.now())
+        except (DomainError, StoreError):
+            refusal = None  # the step itself says why (``_call``)
+        if refusal is not None and not refusal.overridable:
+            refused(f"Refused: {wall_message(refusal.rule, self.settings.calendar)}")
             return
         gate = run_gated(
             self, self.ctx, mrn=data.mrn, cycle=data.cycle, what=what, action="start infusion",

@@ -9,20 +9,24 @@ override on record, under ``warn`` an acknowledgement, under ``off`` nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtGui import QBrush, QColor
 
 from ...domain.errors import DomainError
 from ...domain.readiness import Readiness, Reason, ResultUsed, Verdict
+from ...domain.readiness_gate import (  # the gate's rule, shown here
+    EBC_RULE as EBC_RULE,
+    NO_RESULTS_RULE as NO_RESULTS_RULE,
+    GateCheck as GateCheck,
+    is_ready as is_ready,
+    nothing_on_record as nothing_on_record,
+)
 from ...services import readiness as service
 from ...services.errors import StoreError
 from ...services.storage import Database
 
 SHORT_REASON_CHARS = 60
-NO_RESULTS_RULE = "no-results"
-EBC_RULE = "ebc-table-unverified"
 EBC_NOTE = "EBC: the label's EBC table is not verified here; no hold, reduce or stop computed"
 ERRORS = (DomainError, StoreError)
 
@@ -115,17 +119,6 @@ def readiness_brush(readiness: Readiness | None, foreground: bool = False) -> QB
     return QBrush(QColor(text if foreground else background))
 
 
-def is_ready(readiness: Readiness | None) -> bool:
-    return readiness is not None and readiness.verdict is Verdict.READY
-
-
-def nothing_on_record(readiness: Readiness | None) -> bool:
-    """``missing`` because the patient has no result at all (rule ``no-results``)."""
-    if readiness is None or readiness.verdict is not Verdict.MISSING:
-        return False
-    return any(reason.rule == NO_RESULTS_RULE for reason in readiness.reasons)
-
-
 def ebc_unverified(readiness: Readiness | None) -> bool:
     """An EBC course: results shown, no hold, reduce or stop computed (issue 17)."""
     return readiness is not None and any(r.rule == EBC_RULE for r in readiness.reasons)
@@ -158,33 +151,6 @@ def appointments_readiness(db: Database, appointment_ids: Iterable[int]) -> dict
 
 
 # --- the gate ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class GateCheck:
-    """What the site's gate asks of one action on one dose."""
-
-    gate: str  # off | warn | enforce
-    readiness: Readiness | None
-    overridden: bool
-
-    @property
-    def ready(self) -> bool:
-        return is_ready(self.readiness)
-
-    @property
-    def needs_override(self) -> bool:
-        """Under ``enforce``: refused until a clinician's override is on record."""
-        return self.gate == "enforce" and not self.ready and not self.overridden
-
-    @property
-    def needs_acknowledgement(self) -> bool:
-        """Under ``warn``: the person sees the verdict and goes on knowingly. A dose of a
-        course with nothing on record (``missing``, no result used) is not asked about
-        until the site turns the gate on (issue 17, compatibility): its verdict shows."""
-        if self.gate != "warn" or self.ready or self.overridden:
-            return False
-        return not nothing_on_record(self.readiness)
-
-
 def site_gate(db: Database) -> str:
     """The site's ``readiness_gate`` (``warn`` when it cannot be read)."""
     try:
