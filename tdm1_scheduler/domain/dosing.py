@@ -11,13 +11,13 @@ not the 226.0 that float arithmetic (226.04999...) would round to.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .errors import DomainError
 from .regimen import MAX_DOSE_LEVEL_MG_PER_KG
-from .regimens import TDM1
+from .regimens import TDM1, Regimen
 
 # Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
 VIAL_SIZES_MG: tuple[int, ...] = TDM1.vial_sizes_mg  # [label] single-dose 100, 160 mg
@@ -104,15 +104,17 @@ class VialPlan:
 
     dose_mg: float
     vials: tuple[tuple[int, int], ...]
+    regimen: Regimen = field(default=TDM1, repr=False)  # its vials, water and concentration
 
     def __post_init__(self) -> None:
         _require_positive_number("dose_mg", self.dose_mg)
         sizes = [size for size, _ in self.vials]
         if sizes != sorted(set(sizes), reverse=True):
             raise DomainError("vials", f"vial sizes must be distinct, largest first: {sizes}")
+        known = self.regimen.vial_sizes_mg
         for size, count in self.vials:
-            if size not in VIAL_SIZES_MG:
-                raise DomainError("vials", f"no {size} mg vial; sizes are {VIAL_SIZES_MG}")
+            if size not in known:
+                raise DomainError("vials", f"no {size} mg vial; sizes are {known}")
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 raise DomainError("vials", f"count for {size} mg must be a whole number >= 1")
         if self.total_mg < self.dose_mg:
@@ -136,31 +138,50 @@ class VialPlan:
     @property
     def water_ml_total(self) -> float:
         """Sterile Water for Injection for all vials: 5 mL per 100 mg, 8 mL per 160 mg [label]."""
-        return sum(WATER_ML_PER_VIAL[size] * count for size, count in self.vials)
+        water = self.regimen.water_ml_per_vial()
+        return sum(water[size] * count for size, count in self.vials)
 
     @property
     def withdraw_ml(self) -> float:
         """Volume to withdraw = dose / 20 mg/mL [label], rounded half up to 0.1 mL [policy]."""
-        return _round_one_decimal(_to_decimal(self.dose_mg) / _to_decimal(CONCENTRATION_MG_PER_ML))
+        concentration = self.regimen.concentration_mg_per_ml
+        return _round_one_decimal(_to_decimal(self.dose_mg) / _to_decimal(concentration))
 
 
-def vial_plan(dose_mg: float) -> VialPlan:
-    """The 100/160 mg vial counts covering the dose with the least waste [policy].
+def _vial_counts(rest: Fraction, sizes: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """Every count of each size (largest first) worth trying to cover ``rest`` mg: for
+    each count of the larger sizes, the fewest of the smallest that cover what is left."""
+    if len(sizes) == 1:
+        return [(max(0, math.ceil(rest / sizes[0])),)]
+    size, smaller = sizes[0], sizes[1:]
+    counts: list[tuple[int, ...]] = []
+    for count in range(max(0, math.floor(rest / size)) + 2):
+        counts.extend((count, *tail) for tail in _vial_counts(rest - size * count, smaller))
+    return counts
+
+
+def vial_plan(dose_mg: float, regimen: Regimen = TDM1) -> VialPlan:
+    """The vial counts (T-DM1: 100 and 160 mg) covering the dose with the least waste
+    [policy].
 
     Ties on waste go to the plan with fewer vials (e.g. 800 mg: 5 x 160 beats 8 x 100).
-    For each count of 160 mg vials the fewest 100 mg vials that cover the rest is the
-    only candidate worth trying, so this search is exhaustive.
+    For each count of the larger vials the fewest of the smallest that cover the rest is
+    the only candidate worth trying, so this search is exhaustive.
     """
     dose = _require_positive_number("dose_mg", dose_mg)
     exact_dose = Fraction(dose)  # exact value of the float: no rounding in the ceil below
-    candidates: list[tuple[int, int, int, int]] = []  # (total_mg, vial_count, n160, n100)
-    for n160 in range(int(dose // 160) + 2):
-        n100 = max(0, math.ceil((exact_dose - 160 * n160) / 100))
-        candidates.append((100 * n100 + 160 * n160, n100 + n160, n160, n100))
-    # Least total is least waste; then fewest vials. Equal total and count is one plan.
-    _, _, n160, n100 = min(candidates)
-    vials = tuple((size, count) for size, count in ((160, n160), (100, n100)) if count)
-    return VialPlan(dose_mg=dose, vials=vials)
+    sizes = tuple(sorted(regimen.vial_sizes_mg, reverse=True))
+    # Least total is least waste; then fewest vials; then the most of the larger vials.
+    best = min(
+        _vial_counts(exact_dose, sizes),
+        key=lambda counts: (
+            sum(size * count for size, count in zip(sizes, counts, strict=True)),
+            sum(counts),
+            tuple(-count for count in counts),
+        ),
+    )
+    vials = tuple((size, count) for size, count in zip(sizes, best, strict=True) if count)
+    return VialPlan(dose_mg=dose, vials=vials, regimen=regimen)
 
 
 def needs_recalculation(

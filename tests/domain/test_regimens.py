@@ -286,3 +286,17 @@ def test_a_course_record_defaults_to_the_default_regimen() -> None:
     from tdm1_scheduler.domain.records import DEFAULT_REGIMEN_CODE
 
     assert regimen_for(DEFAULT_REGIMEN_CODE) is DEFAULT_REGIMEN
+
+
+def test_vial_plan_reads_the_regimen() -> None:
+    """T-DM1's plan is the 100/160 mg one; another regimen's vials, water and
+    concentration are its own, and the search covers any number of vial sizes."""
+    assert dosing.vial_plan(252.0).vials == ((160, 1), (100, 1))
+    assert dosing.vial_plan(252.0).regimen is TDM1
+    plan = dosing.vial_plan(120.0, OTHER)
+    assert (plan.vials, plan.water_ml_total, plan.withdraw_ml) == (((50, 3),), 7.5, 6.0)
+    with pytest.raises(DomainError, match=r"no 100 mg vial; sizes are \(50,\)"):
+        dosing.VialPlan(dose_mg=80.0, vials=((100, 1),), regimen=OTHER)
+    three = dataclasses.replace(OTHER, vials=(Vial(20, 1.0), Vial(50, 2.5), Vial(100, 5.0)))
+    assert dosing.vial_plan(130.0, three).vials == ((50, 1), (20, 4))  # no waste
+    assert dosing.vial_plan(100.0, three).vials == ((100, 1),)  # fewest vials
