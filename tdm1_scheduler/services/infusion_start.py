@@ -9,7 +9,7 @@ from typing import Any
 
 from ..domain.course import CourseStatus
 from ..domain.errors import DomainError
-from ..domain.infusion_start import Refusal, StartFacts, bag_refusal, start_refusal
+from ..domain.infusion_start import Refusal, StartFacts, start_refusal
 from ..domain.records import Dose, Preparation
 from ..store import repository as repo
 from ..store.connection import Database
@@ -67,8 +67,3 @@ def require_start(facts: StartFacts, at: datetime) -> None:
     refusal = start_refusal(facts, at)
     if refusal is not None:
         raise error_of(facts, refusal)
-
-
-def bag_refusal_of(db: Database, dose_id: int, at: datetime) -> Refusal | None:
-    """Why the dose's bag cannot serve an infusion starting at ``at`` [label], or None."""
-    return bag_refusal(preparation_for(db, dose_id), dose_of(db, dose_id), at)

@@ -55,7 +55,6 @@ from .nurse_reads import (
     _reaction_of as _reaction_of,
     _tile as _tile,
     _visit_of as _visit_of,
-    bag_refusal as bag_refusal,
     board as board,
     chair_board as chair_board,
 )

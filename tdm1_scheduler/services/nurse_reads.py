@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..domain.infusion_start import bag_refusal
 from ..domain.regimen import Setting, total_cycles
 from ..domain.timers import (
     AlertKind,
@@ -22,8 +23,8 @@ from ..store.connection import Database
 from ..store.database import from_utc_text
 from ..text import cycle_label
 from .context import ClinicSettings, load_settings
-from .infusion_start import bag_refusal_of
-from .pharmacy import instant_of, preparation_of
+from .infusion_start import dose_of, preparation_for
+from .pharmacy import instant_of
 
 Row = dict[str, Any]
 MAX_REASON_LENGTH = 500
@@ -128,25 +129,19 @@ def _visit_of(row: Row) -> Visit:
     )
 
 
-def bag_refusal(db: Database, dose_id: int, at: datetime) -> str | None:
-    """Why this dose's bag cannot serve an infusion starting at ``at`` [label], or None
-    (the domain's bag rule, ``domain.infusion_start.bag_refusal``)."""
-    refusal = bag_refusal_of(db, dose_id, at)
-    return None if refusal is None else refusal.rule
-
-
 def _bag_text(
     db: Database, settings: ClinicSettings, row: Row, now: datetime
 ) -> tuple[str, bool, datetime | None]:
-    """The bag's state for starting now, whether it may start, and when it expires."""
+    """The bag's state for starting now, whether it may start, and when it expires: the
+    domain's bag rule (``domain.infusion_start.bag_refusal``) over the records read once."""
     if row["dose_status"] != "booked":
         return "", True, None
-    refusal = bag_refusal(db, row["dose_id"], now)
+    prep = preparation_for(db, row["dose_id"])
+    refusal = bag_refusal(prep, dose_of(db, row["dose_id"]), now)
     if refusal is not None:
-        return refusal, False, None  # "Bag: never prepared (...)", shown as refused
-    prep = repo.preparation_for_dose(db, row["dose_id"])
+        return refusal.rule, False, None  # "Bag: never prepared (...)", shown as refused
     assert prep is not None
-    expiry = preparation_of(prep).bag_expires_at  # the stability rule, not a copy of it
+    expiry = prep.instants().bag_expires_at  # the stability rule, not a copy of it
     assert expiry is not None
     return f"bag good until {settings.calendar.local(expiry):%a %H:%M}", True, expiry
 
