@@ -45,7 +45,3 @@ class Shell(QMainWindow):
     def menu(self, name: str) -> QMenu:
         """One of the menus: "file", "edit", "view", "tools" or "help"."""
         return self.menus[name]
-
-    def say(self, text: str, timeout_ms: int = 5000) -> None:
-        """A line in the status bar."""
-        self.statusBar().showMessage(text, timeout_ms)
