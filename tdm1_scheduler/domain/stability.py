@@ -14,13 +14,13 @@ Every instant returned is UTC-aware. Window ends are inclusive: exactly 24 h is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from .dosing import DILUENT, DILUENT_VOLUME_ML
 from .errors import DomainError, require_aware
-from .regimens import TDM1
+from .regimens import TDM1, Regimen
 
 # Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
 VIAL_HOLD = TDM1.vial_hold  # [label] 24 h: reconstituted vial, 2-8 °C, then discard
@@ -40,14 +40,19 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def vial_expires_at(reconstituted_at: datetime) -> datetime:
+def vial_expires_at(reconstituted_at: datetime, regimen: Regimen = TDM1) -> datetime:
     """Last instant a reconstituted vial may be used: reconstitution + 24 h [label]."""
-    return _utc("reconstituted_at", reconstituted_at) + VIAL_HOLD
+    return _utc("reconstituted_at", reconstituted_at) + regimen.vial_hold
 
 
-def bag_expires_at(diluted_at: datetime) -> datetime:
+def bag_expires_at(diluted_at: datetime, regimen: Regimen = TDM1) -> datetime:
     """Last instant a diluted bag may start infusing: dilution + 24 h [label]."""
-    return _utc("diluted_at", diluted_at) + BAG_HOLD
+    return _utc("diluted_at", diluted_at) + regimen.bag_hold
+
+
+def _held(hold: timedelta, regimen: Regimen) -> str:
+    """``24 h at 2-8 °C``: a stability window as the messages name it."""
+    return f"{hold / timedelta(hours=1):g} h at {regimen.storage}"
 
 
 # --- Diluent ---------------------------------------------------------------------------
@@ -125,7 +130,9 @@ def check_diluent(text: str, allow_half_normal_saline: bool = False) -> str:
 # --- Dilution timing -------------------------------------------------------------------
 
 
-def check_dilution(reconstituted_at: datetime, diluted_at: datetime) -> None:
+def check_dilution(
+    reconstituted_at: datetime, diluted_at: datetime, regimen: Regimen = TDM1
+) -> None:
     """Dilution must come at or after reconstitution and by the vial's expiry [label]."""
     reconstituted = _utc("reconstituted_at", reconstituted_at)
     diluted = _utc("diluted_at", diluted_at)
@@ -134,11 +141,12 @@ def check_dilution(reconstituted_at: datetime, diluted_at: datetime) -> None:
             "diluted_at",
             f"dilution at {_iso(diluted)} is before reconstitution at {_iso(reconstituted)}",
         )
-    expiry = reconstituted + VIAL_HOLD
+    expiry = reconstituted + regimen.vial_hold
     if diluted > expiry:
         raise DomainError(
             "diluted_at",
-            f"the reconstituted vial expired at {_iso(expiry)} (24 h at 2-8 °C [label]);"
+            f"the reconstituted vial expired at {_iso(expiry)}"
+            f" ({_held(regimen.vial_hold, regimen)} [label]);"
             f" dilution at {_iso(diluted)} refused",
         )
 
@@ -162,13 +170,14 @@ class Preparation:
 
     The constructor refuses impossible records: a dilution without or outside the vial
     window, use without a bag or after the bag expired, both used and discarded, or a
-    use/discard before the step it ends.
+    use/discard before the step it ends. Its windows are its ``regimen``'s (T-DM1's).
     """
 
     reconstituted_at: datetime | None
     diluted_at: datetime | None
     discarded_at: datetime | None = None
     used_at: datetime | None = None
+    regimen: Regimen = field(default=TDM1, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("reconstituted_at", "diluted_at", "discarded_at", "used_at"):
@@ -178,7 +187,7 @@ class Preparation:
         if self.diluted_at is not None:
             if self.reconstituted_at is None:
                 raise DomainError("diluted_at", "a dilution needs a reconstitution first")
-            check_dilution(self.reconstituted_at, self.diluted_at)
+            check_dilution(self.reconstituted_at, self.diluted_at, self.regimen)
         if self.discarded_at is not None and self.used_at is not None:
             raise DomainError("discarded_at", "a preparation is either used or discarded")
         if self.used_at is not None:
@@ -199,7 +208,7 @@ class Preparation:
         used = _utc("used_at", used_at)
         if used < _utc("diluted_at", self.diluted_at):
             raise DomainError("used_at", f"used before dilution at {_iso(self.diluted_at)}")
-        expiry = bag_expires_at(self.diluted_at)
+        expiry = bag_expires_at(self.diluted_at, self.regimen)
         if used > expiry:
             raise DomainError(
                 "used_at", f"bag expired at {_iso(expiry)}; use at {_iso(used)} refused"
@@ -210,14 +219,14 @@ class Preparation:
         """Reconstitution + 24 h (the dilution deadline), or None if never reconstituted."""
         if self.reconstituted_at is None:
             return None
-        return vial_expires_at(self.reconstituted_at)
+        return vial_expires_at(self.reconstituted_at, self.regimen)
 
     @property
     def bag_expires_at(self) -> datetime | None:
         """Dilution + 24 h (the latest infusion start), or None if not diluted."""
         if self.diluted_at is None:
             return None
-        return bag_expires_at(self.diluted_at)
+        return bag_expires_at(self.diluted_at, self.regimen)
 
     @property
     def infuse_by(self) -> datetime | None:
@@ -230,7 +239,7 @@ class Preparation:
         if self.bag_expires_at is not None:
             return self.bag_expires_at
         if self.vial_expires_at is not None:
-            return self.vial_expires_at + BAG_HOLD
+            return self.vial_expires_at + self.regimen.bag_hold
         return None
 
 
@@ -274,19 +283,20 @@ def check_can_start(prep: Preparation, infusion_start: datetime) -> None:
     if prep.diluted_at is None:
         raise DomainError(
             "preparation",
-            f"not yet diluted in {DILUENT} (reconstituted vial expires at"
-            f" {_iso(vial_expires_at(prep.reconstituted_at))})",
+            f"not yet diluted in {prep.regimen.diluent} (reconstituted vial expires at"
+            f" {_iso(vial_expires_at(prep.reconstituted_at, prep.regimen))})",
         )
     if start < _utc("diluted_at", prep.diluted_at):
         raise DomainError(
             "preparation",
             f"not yet diluted at {_iso(start)} (dilution recorded at {_iso(prep.diluted_at)})",
         )
-    bag_expiry = bag_expires_at(prep.diluted_at)
+    bag_expiry = bag_expires_at(prep.diluted_at, prep.regimen)
     if start > bag_expiry:
         raise DomainError(
             "preparation",
-            f"bag expired at {_iso(bag_expiry)} (24 h at 2-8 °C after dilution [label]);"
+            f"bag expired at {_iso(bag_expiry)}"
+            f" ({_held(prep.regimen.bag_hold, prep.regimen)} after dilution [label]);"
             f" start at {_iso(start)} refused",
         )
 

@@ -300,3 +300,24 @@ def test_vial_plan_reads_the_regimen() -> None:
     three = dataclasses.replace(OTHER, vials=(Vial(20, 1.0), Vial(50, 2.5), Vial(100, 5.0)))
     assert dosing.vial_plan(130.0, three).vials == ((50, 1), (20, 4))  # no waste
     assert dosing.vial_plan(100.0, three).vials == ((100, 1),)  # fewest vials
+
+
+def test_stability_windows_read_the_regimen() -> None:
+    """T-DM1: vial 24 h, bag 24 h more [label]; another regimen's windows are its own."""
+    at = datetime(2027, 1, 4, 14, tzinfo=UTC)
+    assert stability.vial_expires_at(at) == at + timedelta(hours=24)
+    assert stability.bag_expires_at(at, OTHER) == at + timedelta(hours=4)
+    prep = stability.Preparation(at, at + timedelta(hours=1), regimen=OTHER)
+    assert prep.bag_expires_at == at + timedelta(hours=5)
+    assert stability.Preparation(at, None, regimen=OTHER).infuse_by == at + timedelta(hours=12)
+    assert stability.Preparation(at, None).infuse_by == at + timedelta(hours=48)
+    with pytest.raises(DomainError, match=r"\(8 h at 2-8 °C \[label\]\)"):
+        stability.check_dilution(at, at + timedelta(hours=9), OTHER)
+    with pytest.raises(DomainError, match=r"\(24 h at 2-8 °C after dilution \[label\]\)"):
+        stability.check_can_start(stability.Preparation(at, at), at + timedelta(hours=25))
+    with pytest.raises(DomainError, match=r"\(4 h at 2-8 °C after dilution \[label\]\)"):
+        stability.check_can_start(
+            stability.Preparation(at, at, regimen=OTHER), at + timedelta(hours=5)
+        )
+    with pytest.raises(DomainError, match=r"not yet diluted in 100 mL 0\.9% Sodium Chloride"):
+        stability.check_can_start(stability.Preparation(at, None, regimen=OTHER), at)
