@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol, runtime_checkable
 
 from ..domain.records import (
+    DEFAULT_REGIMEN_CODE,
     Appointment,
     AppointmentKind,
     AppointmentView,
@@ -28,6 +29,7 @@ from ..domain.records import (
     Clinic,
     ClosedDate,
     Course,
+    CourseStatus,
     CycleStatus,
     Dose,
     LabResult,
@@ -36,9 +38,32 @@ from ..domain.records import (
     Patient,
     Preparation,
     ReadinessOverride,
+    Setting,
     Visit,
     VisitReaction,
 )
+from .database import ConflictError, IntegrityError, StoreError
+
+__all__ = [
+    "HOLDING",
+    "BusyRow",
+    "ChangeFeed",
+    "ChangeToken",
+    "ConflictError",
+    "IntegrityError",
+    "Store",
+    "StoreError",
+]
+
+# What a store raises, whatever the backend: ``ConflictError`` for a row changed since
+# it was read (or a chair taken), ``IntegrityError`` for a write the schema refuses (a
+# row still pointed at, a restored booking overlapping another), ``StoreError`` for the
+# rest.
+
+# One chair-holding booking as the slot search reads it, lean: (appointment id, chair
+# id, kind, start, end, prep minutes), the instants as their stored UTC text (sortable,
+# so a busy day's repeated instants are parsed once).
+BusyRow = tuple[int, int, str, str, str, int]
 
 # Statuses whose appointment holds the chair (the default of the range reads).
 HOLDING: tuple[CycleStatus, ...] = (CycleStatus.BOOKED, CycleStatus.GIVEN)
@@ -166,6 +191,43 @@ class Store(Protocol):
 
     def dose_by_cycle(self, course_id: int, cycle: int) -> Dose | None: ...
 
+    def insert_course(
+        self,
+        *,
+        patient_id: int,
+        setting: Setting,
+        dose_level_mg_per_kg: float,
+        preferred_time: time,
+        preferred_chair_id: int | None,
+        created_at: datetime,
+        status: CourseStatus = CourseStatus.ACTIVE,
+        regimen_code: str = DEFAULT_REGIMEN_CODE,
+    ) -> Course:
+        """The stored course (version 1)."""
+        ...
+
+    def update_course(self, course: Course) -> Course:
+        """Store ``course`` as wanted (its ``version`` as read) and return it at its new
+        version; ``ConflictError`` when the row changed since that version."""
+        ...
+
+    def insert_dose(
+        self,
+        *,
+        course_id: int,
+        cycle: int,
+        dose_level_mg_per_kg: float,
+        weight_kg: float,
+        weight_measured_at: datetime,
+        status: CycleStatus = CycleStatus.BOOKED,
+    ) -> Dose:
+        """The stored dose (version 1, no outcome yet)."""
+        ...
+
+    def update_dose(self, dose: Dose) -> Dose:
+        """As ``update_course``, for a dose."""
+        ...
+
     # --- appointments ---------------------------------------------------------------
     def appointment_by_id(self, appointment_id: int) -> Appointment | None: ...
 
@@ -191,6 +253,18 @@ class Store(Protocol):
         ``start``, earliest first, names joined."""
         ...
 
+    def busy_rows(self, start: datetime, end: datetime) -> list[BusyRow]:
+        """The chair-holding appointments overlapping [start, end), lean (``BusyRow``),
+        in start order."""
+        ...
+
+    def chair_free_between(
+        self, chair_id: int, start: datetime, end: datetime, exclude: Iterable[int] = ()
+    ) -> bool:
+        """No chair-holding appointment on ``chair_id`` overlaps [start, end), leaving
+        out the appointment ids in ``exclude``."""
+        ...
+
     def insert_appointment(
         self,
         *,
@@ -214,6 +288,24 @@ class Store(Protocol):
         version was read, or the chair is taken."""
         ...
 
+    # --- exact restore (undo and redo) ---------------------------------------------
+    def write_back(self, record: Appointment | Dose, over_version: int) -> None:
+        """Write ``record`` whole, its ``version`` included, over its row as it is at
+        ``over_version`` (read in this transaction); ``IntegrityError`` when the schema
+        refuses it (the chair is taken)."""
+        ...
+
+    def delete_row(self, record: Appointment | Dose) -> None:
+        """Delete the row ``record`` names, at ``record.version`` (read in this
+        transaction); ``IntegrityError`` when another row still points at it."""
+        ...
+
+    def insert_again(self, record: Appointment | Dose) -> Appointment | Dose:
+        """Insert ``record`` whole under its own id, version included, and return it as
+        stored; ``ConflictError`` (chair taken) or ``IntegrityError`` when it no longer
+        fits."""
+        ...
+
     # --- pharmacy, nurse board, readiness -------------------------------------------
     def live_preparations(self) -> list[Preparation]:
         """Neither discarded nor used: what is on the pharmacy's shelf."""
@@ -221,6 +313,11 @@ class Store(Protocol):
 
     def preparation_for_dose(self, dose_id: int) -> Preparation | None:
         """The dose's newest preparation not discarded."""
+        ...
+
+    def update_preparation(self, preparation: Preparation) -> None:
+        """Store ``preparation`` as wanted (its ``version`` as read); ``ConflictError``
+        when the row changed since that version."""
         ...
 
     def visit_for_appointment(self, appointment_id: int) -> Visit | None: ...

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from ..domain.records import (
+    DEFAULT_REGIMEN_CODE,
     Appointment,
     AppointmentKind,
     AppointmentView,
@@ -22,6 +23,7 @@ from ..domain.records import (
     Clinic,
     ClosedDate,
     Course,
+    CourseStatus,
     CycleStatus,
     Dose,
     LabResult,
@@ -30,19 +32,23 @@ from ..domain.records import (
     Patient,
     Preparation,
     ReadinessOverride,
+    Setting,
     Visit,
     VisitReaction,
 )
 from . import labs, mapping, repository as repo, visits
 from .connection import Database
 from .database import data_version, read_transaction, write_transaction
-from .protocol import HOLDING, ChangeFeed, ChangeToken, Store
+from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
 
 __all__ = ["SqliteStore", "as_store"]
 
 
 # Columns a write never sets itself: the row's id and its version (the store counts it).
 _KEYS = ("id", "version")
+
+# The tables an exact restore (undo, redo) writes, by record type.
+_RESTORED = {Appointment: "appointments", Dose: "doses"}
 
 
 def _status_list(statuses: Sequence[CycleStatus]) -> str:
@@ -199,6 +205,62 @@ class SqliteStore:
         row = repo.dose_by_cycle(self.db, course_id, cycle)
         return None if row is None else mapping.row_to_dose(row)
 
+    def insert_course(
+        self,
+        *,
+        patient_id: int,
+        setting: Setting,
+        dose_level_mg_per_kg: float,
+        preferred_time: time,
+        preferred_chair_id: int | None,
+        created_at: datetime,
+        status: CourseStatus = CourseStatus.ACTIVE,
+        regimen_code: str = DEFAULT_REGIMEN_CODE,
+    ) -> Course:
+        wanted = Course(
+            0, patient_id, setting, status, dose_level_mg_per_kg, preferred_time,
+            preferred_chair_id, None, None, created_at, 1, regimen_code,
+        )  # fmt: skip
+        new_id = repo.insert_course(self.db, mapping.record_to_row(wanted, leave_out=_KEYS))
+        return self._stored_course(new_id)
+
+    def update_course(self, course: Course) -> Course:
+        values = mapping.record_to_row(course, leave_out=_KEYS)
+        repo.update_versioned(self.db, "courses", course.id, course.version, values)
+        return self._stored_course(course.id)
+
+    def _stored_course(self, course_id: int) -> Course:
+        stored = self.course_by_id(course_id)
+        assert stored is not None
+        return stored
+
+    def insert_dose(
+        self,
+        *,
+        course_id: int,
+        cycle: int,
+        dose_level_mg_per_kg: float,
+        weight_kg: float,
+        weight_measured_at: datetime,
+        status: CycleStatus = CycleStatus.BOOKED,
+    ) -> Dose:
+        wanted = Dose(
+            0, course_id, cycle, status, dose_level_mg_per_kg, weight_kg, weight_measured_at,
+            None, None, None, None, None, None, 1,
+        )  # fmt: skip
+        new_id = repo.insert_dose(self.db, mapping.record_to_row(wanted, leave_out=_KEYS))
+        return self._stored_dose(new_id)
+
+    def update_dose(self, dose: Dose) -> Dose:
+        values = mapping.record_to_row(dose, leave_out=_KEYS)
+        repo.update_versioned(self.db, "doses", dose.id, dose.version, values)
+        return self._stored_dose(dose.id)
+
+    def _stored_dose(self, dose_id: int) -> Dose:
+        stored = self.dose_by_id(dose_id)
+        assert stored is not None
+        return stored
+
     # --- appointments -------------------------------------------------------------------
     def appointment_by_id(self, appointment_id: int) -> Appointment | None:
         row = repo.appointment_by_id(self.db, appointment_id)
@@ -224,6 +286,17 @@ class SqliteStore:
 
     def booked_from(self, start: datetime) -> list[AppointmentView]:
         return [mapping.row_to_appointment_view(row) for row in repo.booked_from(self.db, start)]
+
+    def busy_rows(self, start: datetime, end: datetime) -> list[BusyRow]:
+        return [
+            (r["id"], r["chair_id"], r["kind"], r["start_utc"], r["end_utc"], r["prep_min"])
+            for r in repo.busy_between(self.db, start, end)
+        ]
+
+    def chair_free_between(
+        self, chair_id: int, start: datetime, end: datetime, exclude: Iterable[int] = ()
+    ) -> bool:
+        return repo.chair_free_between(self.db, chair_id, start, end, exclude)
 
     def insert_appointment(
         self,
@@ -257,6 +330,30 @@ class SqliteStore:
         assert stored is not None
         return stored
 
+    # --- exact restore (undo and redo) -----------------------------------------------
+    def write_back(self, record: Appointment | Dose, over_version: int) -> None:
+        row = mapping.record_to_row(record)
+        names = [name for name in row if name != "id"]
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        cursor = self.db.execute(
+            f"UPDATE {_RESTORED[type(record)]} SET {assignments} WHERE id = ? AND version = ?",
+            [*(row[name] for name in names), record.id, over_version],
+        )
+        assert cursor.rowcount == 1  # read and version-checked in this transaction
+
+    def delete_row(self, record: Appointment | Dose) -> None:
+        cursor = self.db.execute(
+            f"DELETE FROM {_RESTORED[type(record)]} WHERE id = ? AND version = ?",
+            [record.id, record.version],
+        )
+        assert cursor.rowcount == 1  # the version was checked in this transaction
+
+    def insert_again(self, record: Appointment | Dose) -> Appointment | Dose:
+        row = mapping.record_to_row(record)
+        if isinstance(record, Appointment):
+            return self._stored_appointment(repo.insert_appointment(self.db, row))
+        return self._stored_dose(repo.insert_dose(self.db, row))
+
     # --- pharmacy, nurse board, readiness -----------------------------------------------
     def live_preparations(self) -> list[Preparation]:
         return [mapping.row_to_preparation(row) for row in repo.live_preparations(self.db)]
@@ -264,6 +361,10 @@ class SqliteStore:
     def preparation_for_dose(self, dose_id: int) -> Preparation | None:
         row = repo.preparation_for_dose(self.db, dose_id)
         return None if row is None else mapping.row_to_preparation(row)
+
+    def update_preparation(self, preparation: Preparation) -> None:
+        values = mapping.record_to_row(preparation, leave_out=_KEYS)
+        repo.update_versioned(self.db, "preparations", preparation.id, preparation.version, values)
 
     def visit_for_appointment(self, appointment_id: int) -> Visit | None:
         row = visits.visit_for_appointment(self.db, appointment_id)
