@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .errors import DomainError
-from .regimen import MAX_DOSE_LEVEL_MG_PER_KG
 from .regimens import TDM1, Regimen
 
 # Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
@@ -55,13 +54,13 @@ def _require_positive_number(field: str, value: object) -> float:
     return float(value)
 
 
-def check_dose_level_ceiling(dose_level_mg_per_kg: float) -> float:
+def check_dose_level_ceiling(dose_level_mg_per_kg: float, regimen: Regimen = TDM1) -> float:
     """A level above 0 and never above 3.6 mg/kg [label]; the ladder itself is regimen.py's."""
     level = _require_positive_number("dose_level_mg_per_kg", dose_level_mg_per_kg)
-    if level > MAX_DOSE_LEVEL_MG_PER_KG:
+    if level > regimen.max_dose_mg_per_kg:
         raise DomainError(
             "dose_level_mg_per_kg",
-            f"{level} is above the maximum of {MAX_DOSE_LEVEL_MG_PER_KG} mg/kg",
+            f"{level} is above the maximum of {regimen.max_dose_mg_per_kg} mg/kg",
         )
     return level
 
@@ -84,13 +83,13 @@ def validate_weight(
     return weight
 
 
-def dose_mg(dose_level_mg_per_kg: float, weight_kg: float) -> float:
+def dose_mg(dose_level_mg_per_kg: float, weight_kg: float, regimen: Regimen = TDM1) -> float:
     """Level x actual body weight, rounded half up to 0.1 mg [policy].
 
     The label gives mg/kg only; which weight and the rounding are site policy. Bounds on
     the weight are validate_weight's job; here it only has to be a number above 0.
     """
-    level = check_dose_level_ceiling(dose_level_mg_per_kg)
+    level = check_dose_level_ceiling(dose_level_mg_per_kg, regimen)
     weight = _require_positive_number("weight_kg", weight_kg)
     return _round_one_decimal(_to_decimal(level) * _to_decimal(weight))
 

@@ -321,3 +321,13 @@ def test_stability_windows_read_the_regimen() -> None:
         )
     with pytest.raises(DomainError, match=r"not yet diluted in 100 mL 0\.9% Sodium Chloride"):
         stability.check_can_start(stability.Preparation(at, None, regimen=OTHER), at)
+
+
+def test_dose_ceiling_reads_the_regimen() -> None:
+    """[label] never above 3.6 mg/kg for T-DM1; another regimen's ceiling is its own."""
+    assert dosing.dose_mg(3.6, 70) == 252.0
+    assert dosing.dose_mg(5.0, 70, OTHER) == 350.0
+    with pytest.raises(DomainError, match=r"above the maximum of 3\.6 mg/kg"):
+        dosing.dose_mg(5.0, 70)
+    with pytest.raises(DomainError, match=r"above the maximum of 5\.0 mg/kg"):
+        dosing.check_dose_level_ceiling(5.5, OTHER)
