@@ -9,14 +9,21 @@ or a cycle whose first choice is free, then needs no day loaded at all.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
 from .course import PlannedDay, PlanningRules, due_day_after, earliest_day_after, spacing_problem
+from .day_search import (
+    BusyIndex as BusyIndex,
+    DayLoad as DayLoad,
+    Interval as Interval,
+    StepGrid,
+    conflict as conflict,
+    nearest_free_step,
+)
 from .errors import DomainError, require_aware
 from .regimen import ChairTime
 
@@ -24,23 +31,6 @@ DEFAULT_SNAP_MIN = 5  # [policy] the planner's grid step
 START_SLOT_MIN = 30  # nurses' start capacity is counted per 30-minute slot
 DEFAULT_PREFERRED_WINDOW_MIN = 120  # how far from the preferred time levelling may look
 MAX_DAYS_AHEAD = 60  # how many open days a search tries before refusing
-
-
-@dataclass(frozen=True)
-class Interval:
-    start: datetime
-    end: datetime
-
-    def overlaps(self, other: Interval) -> bool:
-        return self.start < other.end and other.start < self.end
-
-
-@dataclass(frozen=True)
-class DayLoad:
-    """What is already booked on one day: busy intervals per chair, infusion starts."""
-
-    busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)
-    infusion_starts: Sequence[datetime] = ()
 
 
 LoadLookup = Callable[[date], DayLoad]
@@ -100,13 +90,6 @@ class SlotPreferences:
 
 def fmt_wall(calendar: ClinicCalendar, instant: datetime) -> str:
     return f"{calendar.local(instant):%H:%M}"
-
-
-def conflict(busy: Iterable[Interval], wanted: Interval) -> Interval | None:
-    for interval in busy:
-        if interval.overlaps(wanted):
-            return interval
-    return None
 
 
 def slot_key(calendar: ClinicCalendar, instant: datetime) -> datetime:
@@ -262,41 +245,6 @@ def _scan_slot_on_day(
     return fallback
 
 
-class BusyIndex:
-    """Each chair's busy intervals sorted, so "is this chair free then?" is a bisect.
-
-    A chair's intervals do not overlap (the store refuses it), so sorted by start they
-    are sorted by end too: the only interval that can overlap [start, end) is the first
-    one ending after ``start``.
-    """
-
-    def __init__(self, load: DayLoad) -> None:
-        self._sorted: dict[int, tuple[list[datetime], list[datetime]]] = {}
-        self._unsorted: dict[int, list[Interval]] = {}  # overlapping input: plain scan
-        for chair, intervals in load.busy.items():
-            ordered = sorted((i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in intervals)
-            if any(ordered[n][0] < ordered[n - 1][1] for n in range(1, len(ordered))):
-                self._unsorted[chair] = list(intervals)
-            else:
-                self._sorted[chair] = ([a for a, _ in ordered], [b for _, b in ordered])
-
-    @property
-    def all_sorted(self) -> bool:
-        """No chair's intervals overlap each other (always so for the store's)."""
-        return not self._unsorted
-
-    def busy_of(self, chair: int) -> tuple[list[datetime], list[datetime]]:
-        """A sorted chair's interval starts and ends (UTC), both ascending."""
-        return self._sorted.get(chair, ([], []))
-
-    def is_free(self, chair: int, wanted: Interval) -> bool:
-        if chair in self._unsorted:
-            return conflict(self._unsorted[chair], wanted) is None
-        starts, ends = self._sorted.get(chair, ([], []))
-        index = bisect_right(ends, wanted.start)  # first interval ending after the start
-        return index == len(starts) or starts[index] >= wanted.end
-
-
 def _nearest_free_slot(
     calendar: ClinicCalendar,
     day: date,
@@ -309,10 +257,9 @@ def _nearest_free_slot(
 
     Candidate starts are grid steps k (opening + k * snap). The scan returns the first
     start in candidate order (nearest the preferred time, earlier first; else earliest)
-    at which a chair is free, and the first such chair in chair order. A chair is free
-    for a start in [end of one busy interval, start of the next - duration]: the best
-    step in each such gap is found by arithmetic, so the cost grows with the busy
-    intervals, not with starts x chairs.
+    at which a chair is free, and the first such chair in chair order: the same as
+    ``day_search.nearest_free_step``, whose cost grows with the busy intervals near the
+    answer, not with starts x chairs.
     """
     window = calendar.opening_window(day)
     if window is None:
@@ -322,42 +269,15 @@ def _nearest_free_slot(
     duration = timedelta(minutes=chair_time.total_min)
     first = opens if not_before is None else _ceil_to_step(not_before, opens, step)
     low, high = (first - opens) // step, (closes - duration - opens) // step
-    if low > high:
-        return None
     target = None
     if prefs.preferred_time is not None and not_before is None:
         target = calendar.at(day, prefs.preferred_time).astimezone(UTC) - opens
-        nearest, rest = divmod(target, step)
-        if rest * 2 > step:  # a tie keeps the earlier step
-            nearest += 1
-
-    def best_in(lo: int, hi: int) -> tuple[timedelta, int]:
-        """The best step in [lo, hi] and its rank (distance to the target, then step)."""
-        if target is None:
-            return timedelta(0), lo
-        k = min(max(nearest, lo), hi)
-        return abs(k * step - target), k
-
-    def ceil_steps(moment: datetime) -> int:
-        return -((opens - moment) // step)
-
-    top = best_in(low, high)  # no chair can do better than this
-    found: tuple[timedelta, int] | None = None
-    found_chair = prefs.chairs[0]
-    for chair in prefs.chairs:
-        starts, ends = index.busy_of(chair)
-        for n in range(len(starts) + 1):  # the gaps before, between and after
-            lo = low if n == 0 else max(low, ceil_steps(ends[n - 1]))
-            hi = high if n == len(starts) else min(high, (starts[n] - duration - opens) // step)
-            if lo <= hi:
-                rank = best_in(lo, hi)
-                if found is None or rank < found:
-                    found, found_chair = rank, chair
-        if found == top:
-            break
+    grid = StepGrid.around(opens, step, duration, low, high, target)
+    found = nearest_free_step(grid, prefs.chairs, index)
     if found is None:
         return None
-    return Slot(found_chair, calendar.local(opens + found[1] * step), chair_time)
+    chair, k = found
+    return Slot(chair, calendar.local(opens + k * step), chair_time)
 
 
 def _free_chair(

@@ -36,6 +36,8 @@ from tdm1_scheduler.services.context import (
 )
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, from_utc_text, open_database
+from tdm1_scheduler.store.protocol import BusyRow
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # as in tests/gui/conftest.py
 
@@ -190,13 +192,19 @@ def test_services_book_exactly_as_with_day_loads(
     demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     loads: list[date] = []
-    real_busy_between = repo.busy_between
+    real_busy_rows, real_busy_between = SqliteStore.busy_rows, repo.busy_between
 
-    def counted(db: Database, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    # A day load is read through the store (or, before, straight from the repository).
+    def counted(store: SqliteStore, start: datetime, end: datetime) -> list[BusyRow]:
+        loads.append(start.date())
+        return real_busy_rows(store, start, end)
+
+    def counted_rows(db: Database, start: datetime, end: datetime) -> list[dict[str, Any]]:
         loads.append(start.date())
         return real_busy_between(db, start, end)
 
-    monkeypatch.setattr(repo, "busy_between", counted)
+    monkeypatch.setattr(SqliteStore, "busy_rows", counted)
+    monkeypatch.setattr(repo, "busy_between", counted_rows)
 
     shipped = tmp_path / "shipped.db"
     shutil.copyfile(demo_file, shipped)

@@ -1,0 +1,77 @@
+"""What the slot search asks the store: a day's load, and "is this chair free then?".
+
+``day_load_lookup`` reads a day once per lookup (a booking's 14 cycles share one) and
+builds its ``DayLoad`` from lean rows (``store.load_queries.busy_rows``). A busy day
+repeats the same few hundred stored instants, intervals and infusion starts (the snap
+grid) in its ~600 rows, so each distinct text is parsed once and each distinct
+interval built once per lookup: the cost per row is a few dictionary reads (issue 19).
+The answers are the same as reading ``repository.busy_between`` row by row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup
+from ..domain.calendar import ClinicCalendar
+from ..store.connection import Database
+from ..store.database import from_utc_text
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
+
+
+def day_load_lookup(
+    source: Database | Store, calendar: ClinicCalendar, exclude: set[int] | None = None
+) -> LoadLookup:
+    """What is booked per chair on a day, read from the store (cached per call)."""
+    store = as_store(source)
+    skip = exclude or set()
+    cache: dict[date, DayLoad] = {}
+    instants: dict[str, datetime] = {}
+    intervals: dict[tuple[str, str], Interval] = {}
+    infusion_starts: dict[tuple[str, int], datetime] = {}
+
+    def instant(text: str) -> datetime:
+        found = instants.get(text)
+        if found is None:
+            found = instants[text] = from_utc_text(text)
+        return found
+
+    def lookup(day: date) -> DayLoad:
+        load = cache.get(day)
+        if load is not None:
+            return load
+        start, end = calendar.day_bounds(day)
+        busy: dict[int, list[Interval]] = {}
+        starts: list[datetime] = []
+        for ident, chair, kind, begin, finish, prep in store.busy_rows(start, end):
+            if ident in skip:
+                continue
+            held = intervals.get((begin, finish))
+            if held is None:
+                held = intervals[begin, finish] = Interval(instant(begin), instant(finish))
+            chair_busy = busy.get(chair)
+            if chair_busy is None:
+                chair_busy = busy[chair] = []
+            chair_busy.append(held)
+            if kind == "dose":
+                infusion = infusion_starts.get((begin, prep))
+                if infusion is None:
+                    infusion = held.start + timedelta(minutes=prep)
+                    infusion_starts[begin, prep] = infusion
+                starts.append(infusion)
+        load = cache[day] = DayLoad(busy, starts)
+        return load
+
+    return lookup
+
+
+def chair_free_probe(source: Database | Store, exclude: set[int] | None = None) -> ChairProbe:
+    """Is one chair free in an interval, by the store (``exclude``: appointment ids left
+    out, as in ``day_load_lookup``)? One indexed EXISTS, no day loaded."""
+    store, skip = as_store(source), sorted(exclude or ())
+
+    def probe(chair: int, wanted: Interval) -> bool:
+        return store.chair_free_between(chair, wanted.start, wanted.end, skip)
+
+    return probe
