@@ -342,3 +342,22 @@ def test_missing_or_damaged_state_keeps_the_defaults(qtbot, ctx: Context, state_
 def test_window_keys_are_the_declared_ones() -> None:
     keys = {window_state.GEOMETRY_KEY, window_state.STATE_KEY, window_state.PAGE_KEY}
     assert keys == {s.key for s in declared.window_settings()}
+
+
+def test_every_setting_can_be_reached_without_being_cut_off(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Seen under Xvfb at 1920x1080: Reopen and List holidays were cut off at the right,
+    with no scroll bar to reach them. The settings fit the dialog, or it scrolls."""
+    dialog = open_preferences(qtbot, window)
+    qtbot.waitExposed(dialog)
+    viewport = dialog.scroll_area.viewport()
+    needed = dialog.content.minimumSizeHint().width()
+    fits = viewport.width() >= needed
+    scrolls = dialog.scroll_area.horizontalScrollBar().isVisible()
+    assert fits or scrolls, (viewport.width(), needed)
+    for name in ("Reopen", "List holidays", "Close this date"):
+        buttons = [b for b in dialog.findChildren(QWidget) if getattr(b, "text", None)
+                   and callable(b.text) and b.text().replace("&", "") == name]  # fmt: skip
+        assert buttons, name
+        if fits:
+            right = buttons[0].mapTo(viewport, buttons[0].rect().topRight()).x()
+            assert right <= viewport.width(), (name, right, viewport.width())

@@ -195,7 +195,8 @@ class PreferencesDialog(QDialog):
         self.scroll_area.setAccessibleName("Clinic settings")
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A screen narrower than the settings scrolls them; nothing is cut off unreachably.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.scroll_area.setWidget(self.content)
         outer.addWidget(self.scroll_area, 1)
         layout = outer
@@ -235,7 +236,21 @@ class PreferencesDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        # The style sheet applies at show: the settings may now need more width than the
+        # first size gave them (seen under Xvfb: Reopen and List holidays were cut off).
+        needed = self.content.sizeHint().width() + self._chrome_width()
+        if self.width() < needed:
+            self.resize(needed, self.height())
         screen_fit.cap_to_screen(self)
+
+    def _chrome_width(self) -> int:
+        """Width around the settings: the scroll bar, the scroll area's and the dialog's
+        margins."""
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        layout = self.layout()
+        margins = None if layout is None else layout.contentsMargins()
+        sides = 0 if margins is None else margins.left() + margins.right()
+        return bar + sides + 2 * self.scroll_area.frameWidth() + 4
 
     def show_rebook_panel(self, day: date, reason: str) -> None:
         """Show who is booked on ``day`` and scroll the panel into view."""
