@@ -20,6 +20,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.store.database import open_database, to_utc_text
 
+ROOT = Path(__file__).resolve().parent.parent  # `-m tdm1_scheduler` runs this checkout
 FLOOR = [sys.executable, "-c", "import sqlite3"]
 APP = [sys.executable, "-m", "tdm1_scheduler"]
 
@@ -27,7 +28,9 @@ APP = [sys.executable, "-m", "tdm1_scheduler"]
 def wall_ms(command: list[str]) -> float:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, cwd=ROOT
+    )
     took = (time.perf_counter() - began) * 1000
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
