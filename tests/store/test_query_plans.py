@@ -3,15 +3,17 @@ history (issue 19): the SQL the store really runs is traced and EXPLAINed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tdm1_scheduler.demo import build_demo_clinic
+from tdm1_scheduler.domain.booking import Interval
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.services.queries import day_appointments
 from tdm1_scheduler.store import planner_queries, repository as repo
@@ -101,3 +103,121 @@ def test_plans_hold_for_any_file(tmp_path: Path) -> None:
         assert {"appointments_by_chair_start", "appointments_by_start"} <= names
     finally:
         fresh.conn.close()
+
+
+# --- every statement of the hot actions (issue 19) --------------------------------------
+HOT_TABLES = {"appointments", "doses", "courses"}  # the tables that grow with history
+NAMED = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE)
+NOT_ALIASES = {"WHERE", "ON", "LEFT", "JOIN", "INNER", "ORDER", "GROUP", "LIMIT", "USING"}
+DAY_RANGE = ("(start_utc>? AND start_utc<?)", "(chair_id=? AND start_utc>? AND start_utc<?)")
+
+
+def tables_by_name(sql: str) -> dict[str, str]:
+    """Each table (and alias) the statement reads, by the name its plan calls it."""
+    names: dict[str, str] = {}
+    for table, alias in NAMED.findall(sql):
+        names[table] = table
+        if alias and alias.upper() not in NOT_ALIASES:
+            names[alias] = table
+    return names
+
+
+def statement_plans(db: Database, action: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """Every SELECT ``action`` ran, with the steps of its plan."""
+    with traced(db) as statements:
+        action()
+    found = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT"):
+            rows = db.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+            found.append((sql, [str(row[3]) for row in rows]))
+    assert found, "the action read nothing"
+    return found
+
+
+def assert_bounded_by_the_day(db: Database, action: Callable[[], Any]) -> None:
+    """No statement scans appointments, doses or courses; every read of appointments is
+    an index search, and the day's rows are read by a start range bounded both ways."""
+    ranged = 0
+    for sql, steps in statement_plans(db, action):
+        names = tables_by_name(sql)
+        for step in steps:
+            verb, _, rest = step.partition(" ")
+            if verb not in ("SCAN", "SEARCH"):
+                continue
+            table = names.get(rest.split(" ")[0], rest.split(" ")[0])
+            assert not (verb == "SCAN" and table in HOT_TABLES), (step, sql)
+            if verb == "SEARCH" and table == "appointments" and step.endswith(DAY_RANGE):
+                ranged += 1
+    assert ranged, "no statement read the day's appointments by a start range"
+
+
+def test_day_sheet_reads_are_bounded_by_the_day(db: Database) -> None:
+    from tdm1_scheduler.clock import FixedClock
+    from tdm1_scheduler.reports.day_sheet import build_day_sheet
+
+    day = load_settings(db).calendar.local_date(NOW)
+    assert_bounded_by_the_day(db, lambda: build_day_sheet(db, day, FixedClock(NOW)))
+
+
+def test_nurse_board_reads_are_bounded_by_the_day(db: Database) -> None:
+    from tdm1_scheduler.services import nurse_reads
+
+    assert_bounded_by_the_day(db, lambda: nurse_reads.board(db, NOW))
+    assert_bounded_by_the_day(db, lambda: nurse_reads.chair_board(db, NOW))
+
+
+def test_pharmacy_queue_reads_are_bounded_by_the_day(db: Database) -> None:
+    from tdm1_scheduler.services import pharmacy_reads
+
+    assert_bounded_by_the_day(db, lambda: pharmacy_reads.pharmacy_queue(db, NOW))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the shelf (repository.live_preparations) scans preparations: it needs an index "
+    "on the live ones (discarded_at IS NULL AND used_at IS NULL), a store migration",
+)
+def test_pharmacy_queue_scans_no_table_of_history(db: Database) -> None:
+    from tdm1_scheduler.services import pharmacy_reads
+
+    for sql, steps in statement_plans(db, lambda: pharmacy_reads.pharmacy_queue(db, NOW)):
+        assert not any(step.startswith("SCAN preparations") for step in steps), sql
+
+
+def test_the_slot_search_reads_are_bounded_by_the_day(db: Database) -> None:
+    from tdm1_scheduler.services.context import chair_free_probe, day_load_lookup
+    from tdm1_scheduler.store import load_queries
+
+    calendar = load_settings(db).calendar
+    day = calendar.local_date(NOW)
+    start, end = calendar.day_bounds(day)
+    assert_bounded_by_the_day(db, lambda: load_queries.busy_rows(db, start, end))
+    assert_bounded_by_the_day(db, lambda: day_load_lookup(db, calendar)(day))
+    wanted = Interval(NOW, NOW + timedelta(hours=1))
+    assert_bounded_by_the_day(db, lambda: chair_free_probe(db, {1, 2})(1, wanted))
+
+
+def test_booking_a_course_reads_by_the_day(tmp_path: Path) -> None:
+    """Every read of a whole booking (14 cycles, the patient's earlier courses, the
+    chairs and the days' loads): no scan of appointments, doses or courses."""
+    from tdm1_scheduler.clock import FixedClock
+    from tdm1_scheduler.services.context import Context
+    from tdm1_scheduler.services.courses import book_course
+    from tdm1_scheduler.services.patients import add_patient
+
+    path = tmp_path / "booking.db"
+    build_demo_clinic(path, NOW, prepare_bags=False)
+    booking_db = open_database(path)
+    try:
+        ctx = Context(booking_db, FixedClock(NOW))
+        add_patient(ctx, mrn="PLAN-1", name="Plan Patient", weight_kg=70)
+        calendar = load_settings(booking_db).calendar
+        day = calendar.next_open_day(calendar.local_date(NOW) + timedelta(days=7))
+        first = calendar.at(day, time(9, 0))
+        assert_bounded_by_the_day(
+            booking_db,
+            lambda: book_course(ctx, mrn="PLAN-1", setting="EBC", first_dose=first, exact=False),
+        )
+    finally:
+        booking_db.conn.close()
