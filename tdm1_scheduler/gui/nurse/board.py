@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -82,7 +82,11 @@ class NurseBoard(QWidget):
     sig_alert = Signal(object, object)
     """An alert fired for the first time: (appointment id, ``Alert``)."""
 
-    def __init__(self, ctx: Context, parent: QWidget | None = None, poll: bool = False) -> None:
+    def __init__(
+        self, ctx: Context, parent: QWidget | None = None, poll: bool = False, *, load: bool = True
+    ) -> None:
+        """``load`` False: the tiles and their data are read on the first show (or
+        ``ensure_loaded``), not now (a page of the main window, hidden at start)."""
         super().__init__(parent)
         self.ctx = ctx
         self.settings = load_settings(ctx.db)
@@ -119,8 +123,20 @@ class NurseBoard(QWidget):
             self.session = Session(ctx, self)
             self.sig_changed.connect(self.session.apply_changes)
             self.session.sig_changed.connect(self.reload)
-        self.reload()
-        self.tick_timer.start()
+        self.loaded = False
+        if load:
+            self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        """Read the board and start its clock, once."""
+        if not self.loaded:
+            self.loaded = True
+            self.reload()
+            self.tick_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_loaded()  # a page hidden at start reads its data when first shown
+        super().showEvent(event)
 
     # --- data --------------------------------------------------------------------------
     def _touches_today(self, changes: ChangeSet) -> bool:
@@ -144,6 +160,8 @@ class NurseBoard(QWidget):
     def reload(self, changes: object = None) -> None:
         """Read today's visits again and lay the tiles out in chair order (skipped for a
         change that only moved bookings on other days)."""
+        if not self.loaded:
+            return  # read when first shown
         if isinstance(changes, ChangeSet) and not self._touches_today(changes):
             return
         now = self.ctx.clock.now()
@@ -459,9 +477,10 @@ class NurseBoardFeature(QObject):
         super().__init__(window)
         self.session = session
         self.window = window
-        self.board = NurseBoard(session.ctx, window)
-        window.add_page(self.board, "Nurse board", "nurseBoardPage")
-        self.connect_board(self.board)
+        # Hidden at start: its tiles and their data are built when it is first shown.
+        self._board = NurseBoard(session.ctx, window, load=False)
+        window.add_page(self._board, "Nurse board", "nurseBoardPage")
+        self.connect_board(self._board)
         self.detached: NurseBoardWindow | None = None
         self.open_action = QAction("Open nurse board in a &window", window)
         self.open_action.setObjectName("openNurseBoardWindowAction")
@@ -469,6 +488,12 @@ class NurseBoardFeature(QObject):
         self.open_action.triggered.connect(self.open_window)
         window.menu("view").addAction(self.open_action)
         window.installEventFilter(self)
+
+    @property
+    def board(self) -> NurseBoard:
+        """The board page, its tiles read (now, if it was never shown)."""
+        self._board.ensure_loaded()
+        return self._board
 
     def connect_board(self, board: NurseBoard) -> None:
         board.sig_changed.connect(self.session.apply_changes)
@@ -494,7 +519,7 @@ class NurseBoardFeature(QObject):
         # During interpreter shutdown Qt may call in after Python dropped our attributes.
         window = getattr(self, "window", None)
         if window is not None and watched is window and event.type() == QEvent.Type.Close:
-            self.board.stop()
+            self._board.stop()
             if self.detached is not None:
                 self.detached.close()
         return False

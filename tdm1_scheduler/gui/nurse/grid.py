@@ -61,9 +61,11 @@ class BoardGrid(QScrollArea):
     def _arrange(self) -> None:
         for tile in self.order:
             self.grid.removeWidget(tile)
+        shown = self.host.isVisible()  # on a hidden page the tiles show with it, later
         for index, tile in enumerate(self.order):
             self.grid.addWidget(tile, index // self.columns, index % self.columns)
-            tile.show()
+            if shown:
+                tile.show()
         rows = max(1, math.ceil(len(self.order) / self.columns))
         for column in range(self.grid.columnCount()):
             self.grid.setColumnStretch(column, 1 if column < self.columns else 0)

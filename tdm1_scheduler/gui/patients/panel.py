@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...services.context import ChangeSet, Context
 from ...services.live import read_all
+from ..first_paint import after_first_paint
 from ..readiness.view import booked_readiness
 from ..session import Session
 from ..shell import Shell
@@ -62,9 +63,9 @@ class PatientsPanel(QWidget):
         layout.addLayout(self.buttons)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.setObjectName("patientsSplitter")
-        self.patient_model = PatientListModel()
+        self._patient_model = PatientListModel()
         self.patient_view = read_only_table(splitter, "patientTable", "Patients found")
-        self.patient_view.setModel(self.patient_model)
+        self.patient_view.setModel(self._patient_model)
         course_box = QWidget(splitter)
         course_layout = QVBoxLayout(course_box)
         course_layout.setContentsMargins(0, 0, 0, 0)
@@ -87,7 +88,10 @@ class PatientsPanel(QWidget):
         layout.addWidget(splitter, 1)
         self.search_edit.textChanged.connect(self.search)
         self.patient_view.selectionModel().selectionChanged.connect(self._selection_changed)
-        self.search("")
+        # Issue 19: the first search (every patient, up to SEARCH_LIMIT) runs just after
+        # the list is first painted, so the window shows first; any search before it
+        # (typing, refresh, open_course) makes it moot.
+        self.first_search = after_first_paint(self.patient_view.viewport(), self.refresh)
 
     def add_action_button(self, action: QAction, name: str) -> QToolButton:
         button = QToolButton(self)
@@ -99,20 +103,27 @@ class PatientsPanel(QWidget):
 
     # --- patients --------------------------------------------------------------------
     @property
+    def patient_model(self) -> PatientListModel:
+        """The search results (the first search run now if it has not yet)."""
+        self.first_search.run_now()
+        return self._patient_model
+
+    @property
     def current_mrn(self) -> str | None:
         return self._mrn
 
     @Slot(str)
     def search(self, text: str) -> None:
         """Show the patients whose name or MRN contains ``text``; keep the choice if shown."""
+        self.first_search.cancel()  # this search is the first
         chosen = self._mrn
-        self.patient_model.reload(self.ctx.db, text)
+        self._patient_model.reload(self.ctx.db, text)
         if chosen is None or not self.select_mrn(chosen):
             self._choose(None)
 
     def select_mrn(self, mrn: str) -> bool:
         """Choose the patient with ``mrn`` when the results hold them."""
-        row = self.patient_model.row_of_mrn(mrn)
+        row = self._patient_model.row_of_mrn(mrn)
         if row is None:
             return False
         self.patient_view.selectRow(row)  # a new selection chooses through its signal
@@ -123,7 +134,7 @@ class PatientsPanel(QWidget):
     @Slot(QItemSelection, QItemSelection)
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.patient_view.selectionModel().selectedRows()
-        self._choose(self.patient_model.mrn_at(rows[0].row()) if rows else None)
+        self._choose(self._patient_model.mrn_at(rows[0].row()) if rows else None)
 
     def _choose(self, mrn: str | None) -> None:
         changed = mrn != self._mrn

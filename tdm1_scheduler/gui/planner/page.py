@@ -33,6 +33,7 @@ from ...services.live import data_mark, read_all
 from ...services.preview import Preview
 from ...services.queries import appointment_row, chair_list, day_appointments
 from ...services.rows import utc_instant
+from ..first_paint import Deferred, after_first_paint
 from ..resources import load_icon
 from ..session import Session
 from ..shell import Shell
@@ -74,7 +75,7 @@ class Planner(PlannerHost):
         self._reload_after_drag = False
         self.block_action: QAction | None = None
 
-        self.strip = LoadStrip(self)
+        self._strip = LoadStrip(self)
         self.scene = PlannerScene(session.settings, load_icon("first-infusion"))
         self.scene.setParent(self)
         self.view = PlannerView(self.scene, self)
@@ -96,7 +97,7 @@ class Planner(PlannerHost):
         self.guide_action: QAction | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(self.strip)
+        layout.addWidget(self._strip)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.info)
 
@@ -104,17 +105,20 @@ class Planner(PlannerHost):
         self.view.sig_hint_changed.connect(self._hint_changed)
         self.view.sig_selection_described.connect(self._selection_described)
         self.view.sig_width_changed.connect(self._width_changed)
-        self.strip.sig_day_requested.connect(session.show_day)
+        self._strip.sig_day_requested.connect(session.show_day)
         session.sig_day_changed.connect(self._day_changed)
         session.sig_changed.connect(self._data_changed)
-        self.reload(force=True)
+        # Issue 19: the grid is built once, at its first width (the window being shown),
+        # and the strip of the coming weeks is counted just after its first paint.
+        self._first_strip: Deferred | None = None
 
     # --- loading --------------------------------------------------------------------
     def _key(self) -> tuple[date, int, int]:
         return (self.session.shown_day, *data_mark(self.ctx))
 
-    def reload(self, force: bool = False) -> None:
-        """Rebuild the grid for the day shown (skipped when nothing changed since)."""
+    def reload(self, force: bool = False, strip: bool = True) -> None:
+        """Rebuild the grid for the day shown (skipped when nothing changed since), and
+        the strip unless ``strip`` is False."""
         if self.view.dragging:
             self._reload_after_drag = True  # never pull the dragged block from under the pointer
             return
@@ -134,10 +138,19 @@ class Planner(PlannerHost):
         self._built_key = key
         if keep is not None:
             self.select(keep)
-        self._reload_strip()
+        if strip:
+            self._reload_strip()
         geometry = self.scene.geometry
         closed = geometry.closed_reason if geometry else None
         self.info.setText(closed.capitalize() if closed else "")
+
+    @property
+    def strip(self) -> LoadStrip:
+        """The load strip of the coming weeks, counted (now, if its first paint has
+        not come yet)."""
+        if self._strip_key is None:
+            self._reload_strip()
+        return self._strip
 
     def _current_strip_key(self) -> tuple[date, int, int]:
         return (self.session.clinic_today(), *data_mark(self.ctx))
@@ -146,12 +159,19 @@ class Planner(PlannerHost):
         key = self._current_strip_key()
         if key != self._strip_key:
             days = day_loads(self.ctx.db, self.session.settings, key[0])
-            self.strip.reload(days, self.session.shown_day)
+            self._strip.reload(days, self.session.shown_day)
             self._strip_key = key
         else:
-            self.strip.mark_shown(self.session.shown_day)
+            self._strip.mark_shown(self.session.shown_day)
 
     def _width_changed(self) -> None:
+        if self._built_key is None and not self.view.dragging:
+            # The first width (the window being shown, before its first paint): build
+            # the grid at it, once; the strip follows its own first paint.
+            self.reload(force=True, strip=False)
+            if self._strip_key is None and self._first_strip is None:
+                self._first_strip = after_first_paint(self._strip.viewport(), self._reload_strip)
+            return
         # A window being shown or resized sends several widths: lay out once, after them.
         self._relayout_timer.start()
 
@@ -201,7 +221,8 @@ class Planner(PlannerHost):
         """A change made here names what moved: only those days of the strip are
         recounted. Another connection's change (None) or a change with no moves
         recounts the whole strip when the grid reloads."""
-        if isinstance(changes, ChangeSet) and changes.moves and not changes.settings:
+        counted = self._strip_key is not None  # else the whole strip is counted later
+        if isinstance(changes, ChangeSet) and changes.moves and not changes.settings and counted:
             calendar = self.session.settings.calendar
             touched = {
                 calendar.local_date(instant)
@@ -212,7 +233,7 @@ class Planner(PlannerHost):
             first = self.session.clinic_today()
             in_strip = sorted(d for d in touched if 0 <= (d - first).days < STRIP_DAYS)
             settings = self.session.settings
-            self.strip.load_model.update_days(
+            self._strip.load_model.update_days(
                 [day_loads(self.ctx.db, settings, day, 1)[0] for day in in_strip]
             )
             self._strip_key = self._current_strip_key()

@@ -28,10 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import DomainError
-from ...interop.holidays import public_holidays
 from ...services.clinic import add_closed_date, remove_closed_date
 from ...services.context import ChangeSet, Context, load_settings
-from ...services.exchange import close_holidays
 from ...services.restore import restore_placements
 from ..planner.commands import SERVICE_ERRORS, ChangeSink, refusal_text
 from ..shell import Shell
@@ -144,6 +142,8 @@ class HolidayPicker(QGroupBox):
         self.list.clear()
         self.rebook_button.hide()
         self.error_label.setText("")
+        from ...interop.holidays import public_holidays  # its data: only when listing
+
         try:
             found = public_holidays(self.region_edit.text(), self.year_spin.value())
         except DomainError as error:
@@ -190,6 +190,8 @@ class HolidayPicker(QGroupBox):
         if not picked:
             self.error_label.setText("Tick the holidays to close first")
             return None
+        from ...services.exchange import close_holidays  # only when closing
+
         try:
             changes = close_holidays(
                 self.ctx, picked, rebook=rebook, rebook_hint=f'"{REBOOK_TEXT}"'
