@@ -1,5 +1,9 @@
 """The core commands: init, chairs, closed days, patients, courses, doses, moves, backup,
-restore and check. Each ``run_*`` takes the parsed arguments and the open database."""
+restore and check. Each ``run_*`` takes the parsed arguments and the open database.
+
+Each command imports the services it calls when it runs (issue 19: ``course show`` never
+loads the booking services), so parsing the command line stays cheap.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..clock import FixedClock, SystemClock
-from ..domain.calendar import parse_hhmm, zone_from_name
 from ..domain.errors import DomainError
-from ..paths import local_zone_name
 from ..safe_files import check_output_path, database_files
-from ..services import (
-    clinic as clinic_services,
-    courses as course_services,
-    patients as patient_services,
-    queries,
-)
-from ..services.context import Context, load_settings
 from ..services.storage import (
     Database,
     backup_to,
@@ -27,7 +21,6 @@ from ..services.storage import (
     restore_backup,
     schema_version,
 )
-from ..text import dated_time
 from .common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -42,6 +35,12 @@ from .common import (
 
 # --- commands -------------------------------------------------------------------------------
 def run_init(args: argparse.Namespace, db: Database) -> int:
+    from ..clock import FixedClock, SystemClock
+    from ..domain.calendar import parse_hhmm, zone_from_name
+    from ..paths import local_zone_name
+    from ..services import clinic as clinic_services
+    from ..services.context import Context
+
     zone = args.timezone or local_zone_name()
     zone_from_name(zone)
     ctx = Context(
@@ -57,18 +56,22 @@ def run_init(args: argparse.Namespace, db: Database) -> int:
         opens=parse_hhmm("open", args.open),
         closes=parse_hhmm("close", args.close),
         chairs=args.chairs,
-        name=args.name,
+        name=clinic_services.DEFAULT_CLINIC_NAME if args.name is None else args.name,
     )
     print(f"{changes.action}: {zone}, {args.open}-{args.close}, {args.chairs} chairs")
     return EXIT_OK
 
 
 def run_chair_add(args: argparse.Namespace, db: Database) -> int:
+    from ..services import clinic as clinic_services
+
     say(clinic_services.add_chair(context(args, db), args.name))
     return EXIT_OK
 
 
 def run_chair_list(args: argparse.Namespace, db: Database) -> int:
+    from ..services import queries
+
     chairs = queries.chair_list(db)
     if args.json:
         print_json(chairs)
@@ -85,6 +88,8 @@ def run_closed_add(args: argparse.Namespace, db: Database) -> int:
         return run_closed_holidays(args, db)
     day = parse_day("date", args.date)
     if not args.rebook:
+        from ..services import clinic as clinic_services
+
         say(clinic_services.add_closed_date(context(args, db), day, args.reason))
         return EXIT_OK
     from ..services.slots import close_date_and_rebook
@@ -95,6 +100,8 @@ def run_closed_add(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_patient_add(args: argparse.Namespace, db: Database) -> int:
+    from ..services import patients as patient_services
+
     say(
         patient_services.add_patient(
             context(args, db), mrn=args.mrn, name=args.name, weight_kg=args.weight_kg
@@ -104,6 +111,8 @@ def run_patient_add(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_course_start(args: argparse.Namespace, db: Database) -> int:
+    from ..services import courses as course_services
+
     first = parse_instant("first_dose", args.first_dose, db)
     say(
         course_services.book_course(
@@ -118,6 +127,8 @@ def run_course_start(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_course_show(args: argparse.Namespace, db: Database) -> int:
+    from ..services import queries
+
     view = queries.course_view(db, args.mrn)
     if args.json:
         print_json(view)
@@ -137,11 +148,15 @@ def run_course_show(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_course_stop(args: argparse.Namespace, db: Database) -> int:
+    from ..services import courses as course_services
+
     say(course_services.stop_course(context(args, db), mrn=args.mrn, reason=args.reason))
     return EXIT_OK
 
 
 def run_dose_given(args: argparse.Namespace, db: Database) -> int:
+    from ..services import courses as course_services
+
     at = parse_instant("at", args.at, db)
     try:
         changes = course_services.record_dose_given(
@@ -165,6 +180,10 @@ def run_dose_given(args: argparse.Namespace, db: Database) -> int:
 def run_dose_missed(args: argparse.Namespace, db: Database) -> int:
     if args.chair and not args.to:
         raise DomainError("chair", "--chair goes with --to")
+    from ..services import courses as course_services
+    from ..services.context import load_settings
+    from ..text import dated_time
+
     to = parse_instant("to", args.to, db) if args.to else None
     ctx = context(args, db)
     changes = course_services.mark_dose_missed(
@@ -178,6 +197,8 @@ def run_dose_missed(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_dose_level(args: argparse.Namespace, db: Database) -> int:
+    from ..services import courses as course_services
+
     say(
         course_services.reduce_dose_level(context(args, db), mrn=args.mrn, mg_per_kg=args.mg_per_kg)
     )
@@ -185,6 +206,8 @@ def run_dose_level(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_appointment_move(args: argparse.Namespace, db: Database) -> int:
+    from ..services import courses as course_services
+
     to = parse_instant("to", args.to, db)
     say(
         course_services.move_appointment(

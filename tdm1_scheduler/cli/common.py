@@ -7,16 +7,15 @@ import argparse
 import json
 import re
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, FixedClock, SystemClock
 from ..domain.calendar import FIRST_YEAR, LAST_YEAR
 from ..domain.errors import DomainError
-from ..services import (
-    courses as course_services,
-)
-from ..services.context import ChangeSet, Context, load_settings
 from ..services.storage import Database
+
+if TYPE_CHECKING:
+    from ..services.context import ChangeSet, Context
 
 EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 
@@ -49,6 +48,8 @@ def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
     except ValueError:
         raise DomainError(field, f"expected an ISO date-time, got {text!r}") from None
     if value.tzinfo is None:
+        from ..services.context import load_settings  # the clinic's zone
+
         zone = db if isinstance(db, tzinfo) else load_settings(db).calendar.zone
         value = value.replace(tzinfo=zone)
     try:
@@ -77,6 +78,8 @@ def make_clock(args: argparse.Namespace, db: Database) -> Clock:
 
 
 def say(changes: ChangeSet) -> None:
+    from ..services import courses as course_services
+
     line = changes.action
     summary = course_services.later_shift_summary(changes)
     if summary:
@@ -91,6 +94,8 @@ def print_json(value: Any) -> None:
 
 
 def context(args: argparse.Namespace, db: Database) -> Context:
+    from ..services.context import Context
+
     return Context(db, make_clock(args, db), args.user or "cli")
 
 

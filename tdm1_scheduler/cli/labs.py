@@ -16,9 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import DomainError
-from ..domain.readiness import Verdict
-from ..services import patients as patient_services, readiness as readiness_services
-from ..services.context import transaction
 from ..services.storage import Database
 
 EXIT_OK = 0
@@ -78,6 +75,7 @@ def register(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> 
 
 # --- results ---------------------------------------------------------------------------
 def run_lab_add(args: argparse.Namespace, db: Database) -> int:
+    from ..services import readiness as readiness_services
     from .common import context, parse_instant, say
 
     at = parse_instant("at", args.at, db)
@@ -90,6 +88,7 @@ def run_lab_add(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_lvef_add(args: argparse.Namespace, db: Database) -> int:
+    from ..services import readiness as readiness_services
     from .common import context, parse_instant, say
 
     at = parse_instant("at", args.at, db)
@@ -102,6 +101,7 @@ def run_lvef_add(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_dose_check(args: argparse.Namespace, db: Database) -> int:
+    from ..services import readiness as readiness_services
     from .common import print_json
 
     readiness = readiness_services.dose_readiness(db, mrn=args.mrn, cycle=args.cycle)
@@ -123,6 +123,7 @@ def run_dose_check(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_patient_update(args: argparse.Namespace, db: Database) -> int:
+    from ..services import patients as patient_services
     from .common import context, say
 
     say(
@@ -137,6 +138,9 @@ def run_patient_update(args: argparse.Namespace, db: Database) -> int:
 def _gated(args: argparse.Namespace, db: Database, action: str, run: Callable[[], int]) -> int:
     """Record ``--override`` (if given), run the command (whose service calls the gate),
     all in one transaction; under ``warn``, print the verdict on stderr once it is done."""
+    from ..domain.readiness import Verdict
+    from ..services import readiness as readiness_services
+    from ..services.context import transaction
     from .common import context
 
     if args.override is not None and not args.override.strip():

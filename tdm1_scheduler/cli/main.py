@@ -20,9 +20,6 @@ from ..domain.errors import DomainError
 from ..domain.regimen import EBC_TOTAL_CYCLES
 from ..paths import default_db_path, first_existing_ancestor, missing_folders
 from ..safe_files import OutputFailed, database_files
-from ..services import (
-    clinic as clinic_services,
-)
 from ..services.errors import ConflictError, DatabaseError, StoreError, describe_sqlite_error
 from ..services.storage import Database, is_read_only_file, open_database
 from .commands import (
@@ -75,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--open", default="08:00", help="opening time HH:MM (Mon-Fri)")
     init.add_argument("--close", default="17:00", help="closing time HH:MM")
     init.add_argument("--chairs", type=int, default=8, help="number of chairs (Chair 1..N)")
-    init.add_argument("--name", default=clinic_services.DEFAULT_CLINIC_NAME, help="clinic name")
+    init.add_argument("--name", help="clinic name")  # default: the declared one (run_init)
     init.set_defaults(run=run_init)
 
     chair = commands.add_parser("chair", help="chairs").add_subparsers(

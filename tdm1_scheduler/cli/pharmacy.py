@@ -12,7 +12,6 @@ from typing import Any
 
 from ..domain.dosing import DILUENT
 from ..domain.regimens import TDM1
-from ..services import pharmacy
 from ..services.storage import Database
 
 EXIT_OK = 0
@@ -63,6 +62,7 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
 
 
 def run_prep_reconstitute(args: argparse.Namespace, db: Database) -> int:
+    from ..services import pharmacy
     from .common import context, parse_instant, say
 
     at = parse_instant("at", args.at, db)
@@ -75,6 +75,7 @@ def run_prep_reconstitute(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_prep_dilute(args: argparse.Namespace, db: Database) -> int:
+    from ..services import pharmacy
     from .common import context, parse_instant, say
 
     at = parse_instant("at", args.at, db)
@@ -87,6 +88,7 @@ def run_prep_dilute(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_prep_discard(args: argparse.Namespace, db: Database) -> int:
+    from ..services import pharmacy
     from .common import context, say
 
     say(
@@ -115,6 +117,7 @@ def _vials(vials: list[dict[str, int]]) -> str:
 
 
 def run_prep_show(args: argparse.Namespace, db: Database) -> int:
+    from ..services import pharmacy
     from .common import make_clock, print_json
 
     view = pharmacy.preparation_view(db, args.mrn, args.cycle, make_clock(args, db).now())
@@ -146,6 +149,7 @@ def run_prep_show(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_prep_queue(args: argparse.Namespace, db: Database) -> int:
+    from ..services import pharmacy
     from .common import make_clock, print_json
 
     items = pharmacy.pharmacy_queue(db, make_clock(args, db).now())

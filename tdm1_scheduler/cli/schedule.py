@@ -8,16 +8,8 @@ from collections.abc import Callable
 from datetime import time
 from typing import Any
 
-from .. import settings as declared
 from ..domain.calendar import WEEKDAY_NAMES, parse_hhmm
 from ..domain.errors import DomainError
-from ..services import (
-    clinic as clinic_services,
-    readiness as readiness_services,
-    reads,
-    slots as slot_services,
-)
-from ..services.context import load_settings
 from ..services.storage import Database
 
 EXIT_OK = 0
@@ -52,6 +44,8 @@ def _subcommands(parser: argparse.ArgumentParser) -> Any:
 
 # --- appointment slots ----------------------------------------------------------------
 def run_appointment_slots(args: argparse.Namespace, db: Database) -> int:
+    from ..services import slots as slot_services
+    from ..services.context import load_settings
     from .common import context, parse_instant, print_json
 
     start_from = parse_instant("from", args.start_from, db) if args.start_from else None
@@ -129,6 +123,8 @@ def parse_hours(text: str) -> dict[int, tuple[time, time] | None]:
 
 
 def weekly_hours(db: Database) -> dict[int, tuple[time, time] | None]:
+    from ..services import reads
+
     rows = {int(r["weekday"]): r for r in reads.opening_hours_rows(db)}
     return {
         day: (parse_hhmm("opens", rows[day]["opens"]), parse_hhmm("closes", rows[day]["closes"]))
@@ -140,6 +136,10 @@ def weekly_hours(db: Database) -> dict[int, tuple[time, time] | None]:
 
 def clinic_values(db: Database) -> dict[str, Any]:
     """Every clinic-database setting declared in ``settings.py``, by key."""
+    from .. import settings as declared
+    from ..services import reads
+    from ..services.context import load_settings
+
     load_settings(db)  # refuses a database without a clinic
     row = reads.clinic_row(db)
     assert row is not None
@@ -156,6 +156,8 @@ def clinic_values(db: Database) -> dict[str, Any]:
 
 def read_only_reason(key: str) -> str | None:
     """Why ``settings set KEY`` is refused for a declared setting, or None when settable."""
+    from .. import settings as declared
+
     setting = declared.by_key(key)
     if setting.where == declared.WINDOW_STATE:
         return "this computer's window setting (QSettings): read-only here"
@@ -167,6 +169,7 @@ def read_only_reason(key: str) -> str | None:
 
 
 def run_settings_show(args: argparse.Namespace, db: Database) -> int:
+    from .. import settings as declared
     from .common import print_json
 
     values = clinic_values(db)
@@ -183,6 +186,8 @@ def run_settings_show(args: argparse.Namespace, db: Database) -> int:
 
 
 def run_settings_set(args: argparse.Namespace, db: Database) -> int:
+    from .. import settings as declared
+    from ..services import clinic as clinic_services, readiness as readiness_services
     from .common import context, parse_day
 
     key, text = args.key.strip(), args.value.strip()
