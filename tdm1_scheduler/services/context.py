@@ -6,21 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from ..clock import Clock
-from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup, SlotPreferences
+from ..domain.booking import SlotPreferences
 from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
-from ..domain.records import Patient
+from ..domain.records import Appointment, Chair, Dose, Patient
 from ..store import repository as repo
 from ..store.connection import Database
-from ..store.database import StoreError, from_utc_text, write_transaction
+from ..store.database import StoreError, write_transaction
 from ..store.mapping import record_to_row
 from ..store.protocol import Store
-from ..store.sqlite_store import SqliteStore
+from ..store.sqlite_store import SqliteStore, as_store
+from .day_loads import chair_free_probe as chair_free_probe, day_load_lookup as day_load_lookup
 
 
 @dataclass
@@ -37,11 +38,11 @@ class Context:
 
     @classmethod
     def over(cls, store: Store, clock: Clock, user: str = "scheduler") -> Context:
-        """A context on ``store``. The services still on ``ctx.db`` need its connection,
-        so for now only a store with one (``SqliteStore``) can carry them all."""
-        if not isinstance(store, SqliteStore):
-            raise TypeError(f"{store!r} has no database connection for ctx.db")
-        context = cls(store.db, clock, user)
+        """A context on ``store``. The services still on ``ctx.db`` need a connection: a
+        store without one (not a ``SqliteStore``) carries those that use the store only,
+        and ``ctx.db`` says why not to the others (a TypeError at first use)."""
+        db = store.db if isinstance(store, SqliteStore) else _NoDatabase(store)
+        context = cls(db, clock, user)  # type: ignore[arg-type]
         context._store = store
         return context
 
@@ -51,6 +52,16 @@ class Context:
         if store is None or (isinstance(store, SqliteStore) and store.db is not self.db):
             store = self._store = SqliteStore(self.db)  # built once, follows a new db
         return store
+
+
+class _NoDatabase:
+    """``ctx.db`` of a context over a store with no SQLite connection."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        raise TypeError(f"{self._store!r} has no database connection for ctx.db ({name})")
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,9 @@ class CycleMove:
 
 Row = dict[str, Any]
 
+# A booking or dose as a change wrote it: the whole record, version included.
+Written = Appointment | Dose
+
 
 @dataclass(frozen=True)
 class RowChange:
@@ -75,14 +89,14 @@ class RowChange:
     ``before`` None when the change inserted it, ``after`` None when it deleted it."""
 
     table: str
-    before: Row | None
-    after: Row | None
+    before: Written | None
+    after: Written | None
 
     @property
     def row_id(self) -> int:
         row = self.after if self.after is not None else self.before
         assert row is not None
-        return int(row["id"])
+        return row.id
 
 
 @dataclass
@@ -105,7 +119,7 @@ class ChangeSet:
     def later_moves(self) -> list[CycleMove]:
         return self.moves[1:]
 
-    def record(self, table: str, before: Row | None, after: Row | None) -> None:
+    def record(self, table: str, before: Written | None, after: Written | None) -> None:
         """Note one write: a row written twice keeps its first ``before``, last ``after``."""
         change = RowChange(table, before, after)
         key = (table, change.row_id)
@@ -137,8 +151,8 @@ class ClinicSettings:
         )
 
 
-def load_settings(db: Database) -> ClinicSettings:
-    return settings_from(SqliteStore(db))
+def load_settings(source: Database | Store) -> ClinicSettings:
+    return settings_from(as_store(source))
 
 
 def settings_from(store: Store) -> ClinicSettings:
@@ -191,54 +205,9 @@ def stored_values(record: Any, columns: Iterable[str]) -> dict[str, Any]:
     return {column: row[column] for column in columns}
 
 
-def day_load_lookup(
-    db: Database, calendar: ClinicCalendar, exclude: set[int] | None = None
-) -> LoadLookup:
-    """What is booked per chair on a day, read from the store (cached per call)."""
-    skip = exclude or set()
-    cache: dict[date, DayLoad] = {}
-    # A full day repeats the same few hundred instants (the snap grid) in its ~600 rows:
-    # each stored UTC text is parsed once.
-    instants: dict[str, datetime] = {}
-
-    def instant(text: str) -> datetime:
-        found = instants.get(text)
-        if found is None:
-            found = instants[text] = from_utc_text(text)
-        return found
-
-    def lookup(day: date) -> DayLoad:
-        if day not in cache:
-            start, end = calendar.day_bounds(day)
-            busy: dict[int, list[Interval]] = {}
-            starts: list[datetime] = []
-            for row in repo.busy_between(db, start, end):
-                if row["id"] in skip:
-                    continue
-                begin = instant(row["start_utc"])
-                interval = Interval(begin, instant(row["end_utc"]))
-                busy.setdefault(row["chair_id"], []).append(interval)
-                if row["kind"] == "dose":
-                    starts.append(begin + timedelta(minutes=row["prep_min"]))
-            cache[day] = DayLoad(busy, starts)
-        return cache[day]
-
-    return lookup
-
-
-def chair_free_probe(db: Database, exclude: set[int] | None = None) -> ChairProbe:
-    """Is one chair free in an interval, by the store (``exclude``: appointment ids left
-    out, as in ``day_load_lookup``)? One indexed EXISTS, no day loaded."""
-    skip = sorted(exclude or ())
-
-    def probe(chair: int, wanted: Interval) -> bool:
-        return repo.chair_free_between(db, chair, wanted.start, wanted.end, skip)
-
-    return probe
-
-
-def chair_ids_in_order(db: Database, first: int | None = None) -> list[int]:
-    ids = [int(row["id"]) for row in repo.chairs(db)]
+def chair_ids_in_order(source: Database | Store, first: int | None = None) -> list[int]:
+    """The active chairs' ids in the clinic's order, ``first`` first."""
+    ids = [chair.id for chair in as_store(source).chairs()]
     if first is not None and first in ids:
         ids.remove(first)
         ids.insert(0, first)
@@ -252,6 +221,17 @@ def require_chair(db: Database, name: str) -> dict[str, Any]:
     if not row["active"]:
         raise DomainError("chair", f"chair {name!r} is out of service")
     return row
+
+
+def chair_record(store: Store, name: str) -> Chair:
+    """The active chair named ``name`` (spaces around it ignored), or the DomainError
+    saying why not (as ``require_chair``)."""
+    chair = store.chair_by_name(name.strip())
+    if chair is None:
+        raise DomainError("chair", f"no chair named {name!r}")
+    if not chair.active:
+        raise DomainError("chair", f"chair {name!r} is out of service")
+    return chair
 
 
 def require_patient(db: Database, mrn: str) -> dict[str, Any]:

@@ -6,8 +6,9 @@ and what moves with it, one audit row, a ChangeSet back.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..domain import booking
 from ..domain.booking import Slot
@@ -22,7 +23,7 @@ from ..domain.course import (
     spacing_problem,
 )
 from ..domain.errors import DomainError, require_aware
-from ..domain.records import Preparation
+from ..domain.records import Course, CycleStatus, Preparation
 from ..domain.regimen import (
     EBC_TOTAL_CYCLES,
     ChairTime,
@@ -34,9 +35,8 @@ from ..domain.regimen import (
     parse_setting,
 )
 from ..domain.tolerance import ends_course, recorded_outcome
-from ..store import repository as repo
-from ..store.connection import Database
-from ..store.database import from_utc_text, to_utc_text
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
 from . import infusion_start, journal, moves, outcomes
 
 # The shared reads and writes, and blocked chair time, have rooms of their own; callers
@@ -54,18 +54,26 @@ from .context import (
     audit,
     chair_free_probe,
     chair_ids_in_order,
-    day_load_lookup,
-    load_settings,
-    require_chair,
-    require_patient,
-    transaction,
+    chair_record,
+    day_load_lookup as day_load_lookup,
+    patient_record,
+    settings_from,
+    stored_values,
 )
 from .course_records import (
-    CourseRecord as CourseRecord,
-    _new_dose as _new_dose,
-    _preferred_time as _preferred_time,
-    _write_slots as _write_slots,
-    appointment_values as appointment_values,
+    CourseRecord,
+    _new_dose,
+    _write_slots,
+    chair_name as named_chair,
+    day_loads,
+    load_course as course_record,
+    replan_after as replan_course_after,
+    slot_of as booking_slot,
+)
+
+# Callers still reading a course as rows (nurse, pharmacy, slots, visits, the GUI's
+# readiness card, the demo, tests) keep finding these here; the actions below use records.
+from .course_rows import (
     chair_name as chair_name,
     check_move as check_move,
     load_course as load_course,
@@ -74,12 +82,25 @@ from .course_records import (
     slot_of as slot_of,
 )
 from .missed import missed_placement
+from .rows import utc_text
 
-Row = dict[str, Any]
+if TYPE_CHECKING:  # what a caller not moved to the store yet hands propose_course
+    from ..store.connection import Database
+
+# The course row's columns the booking's audit row names, in its order.
+BOOKED_COURSE_COLUMNS = (
+    "patient_id",
+    "setting",
+    "status",
+    "dose_level_mg_per_kg",
+    "preferred_time",
+    "preferred_chair_id",
+    "created_at",
+)
 
 
 def _exact_first_slot(
-    db: Database,
+    store: Store,
     settings: ClinicSettings,
     start: datetime,
     chair_time: ChairTime,
@@ -90,27 +111,27 @@ def _exact_first_slot(
     reason = calendar.why_outside_hours(wanted.start, wanted.end)
     if reason:
         raise DomainError("first_dose", reason)
-    is_free = chair_free_probe(db)  # inside opening hours: exact, and no day to load
-    candidates = [chair_id] if chair_id is not None else chair_ids_in_order(db)
+    is_free = chair_free_probe(store)  # inside opening hours: exact, and no day to load
+    candidates = [chair_id] if chair_id is not None else chair_ids_in_order(store)
     for candidate in candidates:
         slot = Slot(candidate, start, chair_time)
         if is_free(candidate, slot.interval):
             return slot
         if chair_id is not None:
             # Taken: read the day only to name what holds the chair.
-            load = day_load_lookup(db, calendar)(calendar.local_date(start))
+            load = day_loads(store, calendar)(calendar.local_date(start))
             taken = booking.conflict(load.busy.get(candidate, ()), slot.interval)
             if taken is None:
                 return slot
             raise DomainError(
                 "chair",
-                f"{chair_name(db, candidate)} {booking.describe_conflict(calendar, taken)}",
+                f"{named_chair(store, candidate)} {booking.describe_conflict(calendar, taken)}",
             )
     raise DomainError("first_dose", f"no chair free at {calendar.local(start):%a %Y-%m-%d %H:%M}")
 
 
 def propose_course(
-    db: Database,
+    source: Store | Database,
     settings: ClinicSettings,
     *,
     setting: Setting,
@@ -122,8 +143,10 @@ def propose_course(
     """Every cycle's slot for a new course, without writing anything.
 
     ``exact`` books cycle 1 exactly at ``first_dose``; otherwise cycle 1 takes the best
-    slot that day around the preferred time, levelled against the start cap.
+    slot that day around the preferred time, levelled against the start cap. ``source``
+    is the store (or, from a caller not moved yet, its database).
     """
+    store = as_store(source)
     require_aware("first_dose", first_dose)
     calendar = settings.calendar
     day = calendar.local_date(first_dose)
@@ -133,11 +156,11 @@ def propose_course(
     cycles = list(cycles_to_plan(setting, 0, settings.rules))
     times = projected_chair_times([], cycles, settings.rules.prep_min)
     wall = preferred_time or calendar.local(first_dose).time().replace(second=0, microsecond=0)
-    prefs = settings.prefs(chair_ids_in_order(db, chair_id), wall)
-    lookup = day_load_lookup(db, calendar)
-    probe = chair_free_probe(db)
+    prefs = settings.prefs(chair_ids_in_order(store, chair_id), wall)
+    lookup = day_loads(store, calendar)
+    probe = chair_free_probe(store)
     if exact:
-        first = _exact_first_slot(db, settings, first_dose, times[0], chair_id)
+        first = _exact_first_slot(store, settings, first_dose, times[0], chair_id)
     else:
         # The first choice when it is free (asked of the store), else the day's search.
         found = booking.first_choice(
@@ -146,20 +169,20 @@ def propose_course(
         if found is None:
             raise DomainError("first_dose", f"no chair free on {day:%a %Y-%m-%d}")
         first = found
-    prefs = settings.prefs(chair_ids_in_order(db, first.chair), wall)
+    prefs = settings.prefs(chair_ids_in_order(store, first.chair), wall)
     later = booking.reanchor(calendar, day, [(None, t) for t in times[1:]], prefs, lookup, probe)
     return [first, *later]
 
 
-def _earlier_course(db: Database, course: Row) -> EarlierCourse:
+def _earlier_course(store: Store, course: Course) -> EarlierCourse:
     return EarlierCourse(
-        Setting(course["setting"]),
-        course["stop_reason"],
-        course["dose_level_mg_per_kg"],
+        course.setting,
+        course.stop_reason,
+        course.dose_level_mg_per_kg,
         tuple(
-            from_utc_text(dose["given_at"])
-            for dose in repo.doses(db, course["id"])
-            if dose["status"] == "given"
+            dose.given_at
+            for dose in store.doses_of_course(course.id)
+            if dose.status is CycleStatus.GIVEN and dose.given_at is not None
         ),
     )
 
@@ -177,22 +200,22 @@ def book_course(
     setting = setting if isinstance(setting, Setting) else parse_setting(setting)
     require_aware("first_dose", first_dose)
     changes = ChangeSet(f"book {setting} course for {mrn}")
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        patient = require_patient(db, mrn)
-        earlier = repo.courses_of_patient(db, patient["id"])
-        if any(course["status"] == CourseStatus.ACTIVE for course in earlier):
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
+        patient = patient_record(tx, mrn)
+        earlier = tx.courses_of_patient(patient.id)
+        if any(course.status is CourseStatus.ACTIVE for course in earlier):
             raise DomainError("mrn", f"patient {mrn} already has an active course")
         start_level = check_new_course(
             setting,
             settings.calendar.local_date(first_dose),
-            [_earlier_course(db, course) for course in earlier],
+            [_earlier_course(tx, course) for course in earlier],
             settings.calendar,
             settings.rules,
         )
-        chair_id = require_chair(db, chair)["id"] if chair is not None else None
+        chair_id = chair_record(tx, chair).id if chair is not None else None
         slots = propose_course(
-            db,
+            tx,
             settings,
             setting=setting,
             first_dose=first_dose,
@@ -201,33 +224,29 @@ def book_course(
             exact=exact,
         )
         wall = preferred_time or settings.calendar.local(slots[0].start).time()
-        course_values = {
-            "patient_id": patient["id"],
-            "setting": setting.value,
-            "status": "active",
-            "dose_level_mg_per_kg": start_level,  # never above an earlier reduction
-            "preferred_time": f"{wall:%H:%M}",
-            "preferred_chair_id": slots[0].chair,
-            "created_at": to_utc_text(ctx.clock.now()),
-        }
-        course_id = repo.insert_course(db, course_values)
-        course = repo.course_by_id(db, course_id)
-        assert course is not None
+        course = tx.insert_course(
+            patient_id=patient.id,
+            setting=setting,
+            dose_level_mg_per_kg=start_level,  # never above an earlier reduction
+            preferred_time=wall.replace(second=0, microsecond=0),
+            preferred_chair_id=slots[0].chair,
+            created_at=ctx.clock.now(),
+        )
         record = CourseRecord(patient, course, [], {})
-        placements = [(_new_dose(db, record, n + 1, changes), slot) for n, slot in enumerate(slots)]
+        placements = [(_new_dose(tx, record, n + 1, changes), slot) for n, slot in enumerate(slots)]
         _write_slots(ctx, placements, record, changes)
-        changes.courses.add(course_id)
-        changes.patients.add(patient["id"])
+        changes.courses.add(course.id)
+        changes.patients.add(patient.id)
         audit(
             ctx,
             "book course",
             "course",
-            course_id,
+            course.id,
             None,
             {
-                **course_values,
+                **stored_values(course, BOOKED_COURSE_COLUMNS),
                 "cycles": [
-                    [n + 1, to_utc_text(s.start), chair_name(db, s.chair)]
+                    [n + 1, utc_text(s.start), named_chair(tx, s.chair)]
                     for n, s in enumerate(slots)
                 ],
             },
@@ -248,11 +267,11 @@ def move_appointment(
     ask the domain (``moves.plan_of``), write the plan with its audit row."""
     require_aware("to", to)
     changes = ChangeSet(f"move cycle {cycle} of {mrn}")
-    with transaction(ctx) as db:
+    with ctx.store.transaction() as tx:
         snapshot = moves.load_move(
-            db, mrn=mrn, cycle=cycle, to=to, chair=chair, expected_version=expected_version
+            tx, mrn=mrn, cycle=cycle, to=to, chair=chair, expected_version=expected_version
         )
-        moves.write_move(ctx, snapshot, moves.plan_of(db, snapshot), changes)
+        moves.write_move(ctx, snapshot, moves.plan_of(tx, snapshot), changes)
     return changes
 
 
@@ -272,14 +291,14 @@ def record_dose_given(
     before complete. A grade 4 reaction stops the course instead."""
     require_aware("given_at", given_at)
     changes = ChangeSet(f"record cycle {cycle} given for {mrn}")
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        record = load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
+        record = course_record(tx, mrn)
         dose = record.next_dose(cycle)
         facts = infusion_start.start_facts(
-            db,
+            ctx.db,  # the readiness gate still reads the database (services/readiness.py)
             mrn=mrn,
-            course_status=record.course["status"],
+            course_status=record.course.status,
             dose=dose,
             action="dose given",
             after_the_fact=True,
@@ -299,69 +318,72 @@ def record_dose_given(
             )
             if problem:
                 raise DomainError("given_at", problem)
-        appointment = record.current[dose["id"]]
-        _use_bag(db, facts.prep, given_at, changes)
+        appointment = record.current[dose.id]
+        _use_bag(tx, facts.prep, given_at, changes)
         if reaction_grade is not None and reaction_grade not in range(1, 5):
             raise DomainError("reaction_grade", f"must be 1-4, got {reaction_grade}")
         outcome = recorded_outcome(
-            planned_min=appointment["infusion_min"],
+            planned_min=appointment.infusion_min,
             infusion_min=infusion_min,
             completed=completed,
             reaction=not tolerated or reaction_grade is not None,
         )
         new = {
             "status": "given",
-            "given_at": to_utc_text(given_at),
+            "given_at": utc_text(given_at),
             **outcomes.dose_values(outcome, reaction_grade),
         }
-        repo.update_versioned(db, "doses", dose["id"], dose["version"], new)
-        repo.update_appointment(db, appointment["id"], appointment["version"], {"status": "given"})
-        changes.appointments.add(appointment["id"])
-        record = load_course(db, mrn)
+        given_dose = dataclasses.replace(
+            dose,
+            status=CycleStatus.GIVEN,
+            given_at=given_at,
+            infusion_actual_min=outcome.infusion_min,
+            infusion_planned_min=outcome.planned_min,
+            infusion_completed=outcome.completed,
+            tolerated=outcome.tolerated,
+            reaction_grade=reaction_grade,
+        )
+        tx.update_dose(given_dose)
+        tx.update_appointment(dataclasses.replace(appointment, status=CycleStatus.GIVEN))
+        changes.appointments.add(appointment.id)
+        record = course_record(tx, mrn)
         status = course_status(record.setting, len(record.given), stopped=False)
         changes.notes.extend(outcomes.outcome_notes(outcome))
         if ends_course(reaction_grade):  # the nurse board's stop_course does the same
             reason = StopReason.LIFE_THREATENING_REACTION.value
-            _stop(ctx, db, record, reason, changes, f"course stopped: {reason} (grade 4)")
+            _stop(ctx, tx, record, reason, changes, f"course stopped: {reason} (grade 4)")
         elif status is CourseStatus.COMPLETED:
-            repo.update_versioned(
-                db,
-                "courses",
-                record.course["id"],
-                record.course["version"],
-                {"status": status.value},
-            )
+            tx.update_course(dataclasses.replace(record.course, status=status))
             changes.notes.append(f"course completed: all {EBC_TOTAL_CYCLES} doses given")
         else:
-            replan_after(
+            replan_course_after(
                 ctx, settings, record, cycle, settings.calendar.local_date(given_at), changes
             )
-        changes.courses.add(record.course["id"])
+        changes.courses.add(record.course.id)
         audit(
             ctx,
             "record dose given",
             "dose",
-            dose["id"],
-            {"status": dose["status"]},
+            dose.id,
+            {"status": dose.status.value},
             {**new, "cycle": cycle},
         )
     return changes
 
 
-def _use_bag(db: Database, prep: Preparation | None, started: datetime, changes: ChangeSet) -> None:
+def _use_bag(tx: Store, prep: Preparation | None, started: datetime, changes: ChangeSet) -> None:
     """The live bag the domain let serve this infusion is used by it (``require_start``
     refused an expired one or one for another dose [label]); none on record: nothing."""
     if prep is None or prep.used_at is not None:
         return  # no preparation on record (a dose recorded after the fact)
-    used = {"used_at": to_utc_text(started)}
-    repo.update_versioned(db, "preparations", prep.id, prep.version, used)
+    tx.update_preparation(dataclasses.replace(prep, used_at=started))
     changes.preparations.add(prep.id)
 
 
-def _note_bag(db: Database, dose_id: int, slot: Slot, changes: ChangeSet) -> None:
+def _note_bag(store: Store, dose_id: int, slot: Slot, changes: ChangeSet) -> None:
     """Tell whether an existing bag is still usable at the moved infusion start."""
-    bag = moves.bag_outlook_of(db, dose_id, slot.infusion_start)
-    changes.notes.extend(moves.bag_notes(load_settings(db), bag))
+    bag = moves.bag_outlook_for(store, dose_id, slot.infusion_start)
+    changes.notes.extend(moves.bag_notes(settings_from(store), bag))
 
 
 def mark_dose_missed(
@@ -371,13 +393,13 @@ def mark_dose_missed(
     rules), keep doses 21 days apart, move later cycles with it [label]; no doubling up."""
     changes = ChangeSet(f"mark cycle {cycle} missed for {mrn}")
     now = ctx.clock.now()
-    with transaction(ctx) as db:
-        settings = load_settings(db)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
         calendar = settings.calendar
-        record = load_course(db, mrn)
+        record = course_record(tx, mrn)
         dose = record.next_dose(cycle)
-        old = record.current[dose["id"]]
-        old_slot = slot_of(old)
+        old = record.current[dose.id]
+        old_slot = booking_slot(old)
         # As soon as possible from now; a miss announced ahead never re-books its own slot.
         not_before = old_slot.end if now < old_slot.start else now
         first_day = calendar.local_date(not_before)
@@ -387,40 +409,37 @@ def mark_dose_missed(
             if earliest > first_day:
                 first_day, not_before = earliest, calendar.at(earliest, time(0))
         chair_time = old_slot.chair_time
-        later_ids = {
-            record.current[d["id"]]["id"] for d in record.booked if d["id"] in record.current
-        }
-        lookup = day_load_lookup(db, calendar, later_ids)
-        prefs = settings.prefs(chair_ids_in_order(db, old["chair_id"]), None)
+        later_ids = {record.current[d.id].id for d in record.booked if d.id in record.current}
+        lookup = day_loads(tx, calendar, later_ids)
+        prefs = settings.prefs(chair_ids_in_order(tx, old.chair_id), None)
         if to is None:
             slot = booking.find_slot(calendar, first_day, chair_time, prefs, lookup, not_before)
         else:  # the scheduler's choice
             slot = missed_placement(ctx, settings, record, cycle, old, to, chair)
-        journal.update_appointment(db, changes, old, {"status": "missed"})
-        values = {**appointment_values(slot), "dose_id": dose["id"], "status": "booked"}
-        new_id = journal.insert_appointment(db, changes, values)["id"]
-        _note_bag(db, dose["id"], slot, changes)
+        journal.update_appointment(tx, changes, old, status=CycleStatus.MISSED)
+        new_id = journal.insert_appointment(tx, changes, slot, dose_id=dose.id).id
+        _note_bag(tx, dose.id, slot, changes)
         changes.moves.append(
             CycleMove(
                 cycle,
                 old_slot.start,
                 slot.start,
-                chair_name(db, old["chair_id"]),
-                chair_name(db, slot.chair),
+                named_chair(tx, old.chair_id),
+                named_chair(tx, slot.chair),
             )
         )
         day = settings.calendar.local_date(slot.start)
-        replan_after(ctx, settings, load_course(db, mrn), cycle, day, changes)
-        changes.courses.add(record.course["id"])
+        replan_course_after(ctx, settings, course_record(tx, mrn), cycle, day, changes)
+        changes.courses.add(record.course.id)
         audit(
             ctx,
             "mark dose missed",
             "dose",
-            dose["id"],
-            {"appointment": old["id"], "start": old["start_utc"]},
+            dose.id,
+            {"appointment": old.id, "start": utc_text(old.start)},
             {
                 "appointment": new_id,
-                "start": to_utc_text(slot.start),
+                "start": utc_text(slot.start),
                 "later_moved": len(changes.later_moves),
             },
         )
@@ -431,14 +450,14 @@ def reduce_dose_level(ctx: Context, *, mrn: str, mg_per_kg: float) -> ChangeSet:
     """Lower the dose level one or more rungs [label]; from 2.4 mg/kg a further
     reduction stops the course (reason: toxicity)."""
     changes = ChangeSet(f"reduce dose level for {mrn}")
-    with transaction(ctx) as db:
-        record = load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        record = course_record(tx, mrn)
         record.require_active()
-        current = check_dose_level(record.course["dose_level_mg_per_kg"])
+        current = check_dose_level(record.course.dose_level_mg_per_kg)
         if next_lower_dose_level(current) is None and 0 < mg_per_kg < current:
             _stop(
                 ctx,
-                db,
+                tx,
                 record,
                 StopReason.TOXICITY.value,
                 changes,
@@ -446,23 +465,15 @@ def reduce_dose_level(ctx: Context, *, mrn: str, mg_per_kg: float) -> ChangeSet:
             )
             return changes
         level = check_reduction(current, mg_per_kg)
-        repo.update_versioned(
-            db,
-            "courses",
-            record.course["id"],
-            record.course["version"],
-            {"dose_level_mg_per_kg": level},
-        )
+        tx.update_course(dataclasses.replace(record.course, dose_level_mg_per_kg=level))
         for dose in record.booked:
-            repo.update_versioned(
-                db, "doses", dose["id"], dose["version"], {"dose_level_mg_per_kg": level}
-            )
-        changes.courses.add(record.course["id"])
+            tx.update_dose(dataclasses.replace(dose, dose_level_mg_per_kg=level))
+        changes.courses.add(record.course.id)
         audit(
             ctx,
             "reduce dose level",
             "course",
-            record.course["id"],
+            record.course.id,
             {"dose_level_mg_per_kg": current},
             {"dose_level_mg_per_kg": level},
         )
@@ -482,47 +493,38 @@ def parse_stop_reason(text: str) -> str:
 def stop_course(ctx: Context, *, mrn: str, reason: str) -> ChangeSet:
     reason_text = parse_stop_reason(reason)
     changes = ChangeSet(f"stop course for {mrn}")
-    with transaction(ctx) as db:
-        record = load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        record = course_record(tx, mrn)
         record.require_active()
-        _stop(ctx, db, record, reason_text, changes, None)
+        _stop(ctx, tx, record, reason_text, changes, None)
     return changes
 
 
 def _stop(
     ctx: Context,
-    db: Database,
+    tx: Store,
     record: CourseRecord,
     reason: str,
     changes: ChangeSet,
     note: str | None,
 ) -> None:
     now = ctx.clock.now()
-    repo.update_versioned(
-        db,
-        "courses",
-        record.course["id"],
-        record.course["version"],
-        {
-            "status": "stopped",
-            "stop_reason": reason,
-            "stopped_at": to_utc_text(now),
-        },
+    stopped = dataclasses.replace(
+        record.course, status=CourseStatus.STOPPED, stop_reason=reason, stopped_at=now
     )
-    cancelled, lines, local = [], [], load_settings(db).calendar.local  # lines: for people
+    tx.update_course(stopped)
+    cancelled, lines, local = [], [], settings_from(tx).calendar.local  # lines: for people
     for dose in record.booked:
-        repo.update_versioned(db, "doses", dose["id"], dose["version"], {"status": "cancelled"})
-        appointment = record.current.get(dose["id"])
+        tx.update_dose(dataclasses.replace(dose, status=CycleStatus.CANCELLED))
+        appointment = record.current.get(dose.id)
         if appointment is not None:
-            repo.update_appointment(
-                db, appointment["id"], appointment["version"], {"status": "cancelled"}
-            )
-            changes.appointments.add(appointment["id"])
-            when = local(from_utc_text(appointment["start_utc"]))
-            where = f"{when:%a %Y-%m-%d %H:%M} {chair_name(db, appointment['chair_id'])}"
-            lines.append(f"cancelled cycle {dose['cycle']}: {where}")
-        cancelled.append(dose["cycle"])
-    changes.courses.add(record.course["id"])
+            tx.update_appointment(dataclasses.replace(appointment, status=CycleStatus.CANCELLED))
+            changes.appointments.add(appointment.id)
+            when = local(appointment.start)
+            where = f"{when:%a %Y-%m-%d %H:%M} {named_chair(tx, appointment.chair_id)}"
+            lines.append(f"cancelled cycle {dose.cycle}: {where}")
+        cancelled.append(dose.cycle)
+    changes.courses.add(record.course.id)
     if note:
         changes.notes.append(note)
     changes.notes.extend([f"{len(cancelled)} future booking(s) cancelled", *lines])
@@ -530,7 +532,7 @@ def _stop(
         ctx,
         "stop course",
         "course",
-        record.course["id"],
+        record.course.id,
         {"status": "active"},
         {"status": "stopped", "reason": reason, "cancelled_cycles": cancelled},
     )

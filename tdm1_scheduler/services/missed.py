@@ -6,11 +6,11 @@ with it and ``slots.find_slots`` lists from ``missed_from``; both sit above this
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
-from .context import ClinicSettings, Context, require_chair
+from ..domain.records import Appointment
+from .context import ClinicSettings, Context, chair_record
 from .course_records import CourseRecord, check_move, slot_of
 
 
@@ -25,14 +25,14 @@ def missed_placement(
     settings: ClinicSettings,
     record: CourseRecord,
     cycle: int,
-    old: dict[str, Any],
+    old: Appointment,
     to: datetime,
     chair: str | None,
 ) -> Slot:
     """A missed dose re-booked at ``to`` on ``chair`` (default its own): a move's rules,
     and not before ``missed_from`` (never into the past, nor its own slot)."""
     require_aware("to", to)
-    chair_id = require_chair(ctx.db, chair)["id"] if chair is not None else old["chair_id"]
+    chair_id = chair_record(ctx.store, chair).id if chair is not None else old.chair_id
     old_slot = slot_of(old)
     slot = Slot(chair_id, to, old_slot.chair_time)
     earliest = missed_from(old_slot, ctx.clock.now())
@@ -41,7 +41,7 @@ def missed_placement(
         raise DomainError(
             "to", f"a missed dose is re-booked from {wall:%a %Y-%m-%d %H:%M} on, not before"
         )
-    problem = check_move(ctx.db, settings, record, cycle, slot, old["id"])
+    problem = check_move(ctx.store, settings, record, cycle, slot, old.id)
     if problem:
         raise DomainError("to", problem)
     return slot

@@ -31,22 +31,18 @@ from ..domain.move_plan import (
     bag_outlook,
     plan_move,
 )
+from ..domain.records import Appointment, CycleStatus, Dose
 from ..domain.stability import Preparation
-from ..store import repository as repo
-from ..store.connection import Database
-from ..store.database import ConflictError, from_utc_text, to_utc_text
+from ..store.protocol import ConflictError, Store
 from .context import (
     ChangeSet,
     ClinicSettings,
     Context,
     CycleMove,
-    Row,
     audit,
-    chair_free_probe,
     chair_ids_in_order,
-    day_load_lookup,
-    load_settings,
-    require_chair,
+    chair_record,
+    settings_from,
 )
 from .course_records import (
     CourseRecord,
@@ -54,12 +50,17 @@ from .course_records import (
     _write_slots,
     booked_cycles,
     chair_name,
+    day_loads,
+    free_probe,
     load_course,
     previous_dose,
     slot_of,
+    whole_seconds,
     write_later,
 )
-from .pharmacy_plan import _wall, preparation_of
+from .course_rows import bag_outlook_of as bag_outlook_of
+from .pharmacy_plan import _wall
+from .rows import utc_text
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,14 @@ class MoveSnapshot:
 
     settings: ClinicSettings
     record: CourseRecord
-    dose: Row
-    appointment: Row  # the cycle's booking now
+    dose: Dose
+    appointment: Appointment  # the cycle's booking now
     target: Slot  # where it is asked to go
     prep: Preparation | None  # the dose's live preparation
 
 
 def load_move(
-    db: Database,
+    store: Store,
     *,
     mrn: str,
     cycle: int,
@@ -86,25 +87,26 @@ def load_move(
     """The move's records; refuses (``DomainError``, ``ConflictError``) a course that is
     not active, a cycle that is not booked, a booking changed since it was read, or an
     unknown chair."""
-    settings = load_settings(db)
-    record = load_course(db, mrn)
+    settings = settings_from(store)
+    record = load_course(store, mrn)
     record.require_active()
     dose = record.dose(cycle)
-    if dose["status"] != "booked":
-        raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one moves")
-    old = record.current[dose["id"]]
-    if expected_version is not None and old["version"] != expected_version:
+    if dose.status is not CycleStatus.BOOKED:
+        raise DomainError("cycle", f"cycle {cycle} is {dose.status}; only a booked one moves")
+    old = record.current[dose.id]
+    if expected_version is not None and old.version != expected_version:
         raise ConflictError("appointment", "it was changed by someone else since it was read")
-    chair_id = require_chair(db, chair)["id"] if chair is not None else old["chair_id"]
+    chair_id = chair_record(store, chair).id if chair is not None else old.chair_id
     target = Slot(chair_id, to, slot_of(old).chair_time)
-    prep_row = repo.preparation_for_dose(db, dose["id"])
-    prep = preparation_of(prep_row) if prep_row is not None else None
-    return MoveSnapshot(settings, record, dose, old, target, prep)
+    prep = store.preparation_for_dose(dose.id)
+    return MoveSnapshot(
+        settings, record, dose, old, target, None if prep is None else prep.instants()
+    )
 
 
 def stored_interval(slot: Slot) -> Interval:
     """The interval a booking at ``slot`` holds once written (whole seconds, UTC)."""
-    return Interval(from_utc_text(to_utc_text(slot.start)), from_utc_text(to_utc_text(slot.end)))
+    return Interval(whole_seconds(slot.start), whole_seconds(slot.end))
 
 
 def lookup_with(lookup: LoadLookup, calendar: ClinicCalendar, slot: Slot) -> LoadLookup:
@@ -138,27 +140,25 @@ def probe_with(probe: ChairProbe, slot: Slot) -> ChairProbe:
     return after
 
 
-def plan_of(db: Database, snapshot: MoveSnapshot) -> MovePlan:
+def plan_of(store: Store, snapshot: MoveSnapshot) -> MovePlan:
     """The domain's plan for the move, the days read as it asks for them."""
     settings, record = snapshot.settings, snapshot.record
     calendar = settings.calendar
-    moved_id = int(snapshot.appointment["id"])
-    cycle = int(snapshot.dose["cycle"])
+    moved_id = snapshot.appointment.id
+    cycle = snapshot.dose.cycle
     # The chairs as they are, the moved booking left out: where it may go.
     skip = {moved_id}
-    holder = chair_holder(calendar, chair_free_probe(db, skip), day_load_lookup(db, calendar, skip))
+    holder = chair_holder(calendar, free_probe(store, skip), day_loads(store, calendar, skip))
     # The days as they will be: the moved booking at its new place, the later cycles'
     # bookings left out (they are re-placed).
     later_ids = {
-        int(record.current[d["id"]]["id"])
-        for d in record.booked
-        if d["cycle"] > cycle and d["id"] in record.current
+        record.current[d.id].id for d in record.booked if d.cycle > cycle and d.id in record.current
     }
     away = {moved_id, *later_ids}
-    lookup = lookup_with(day_load_lookup(db, calendar, away), calendar, snapshot.target)
-    probe = probe_with(chair_free_probe(db, away), snapshot.target)
-    preferred_chair = record.course["preferred_chair_id"]
-    prefs = settings.prefs(chair_ids_in_order(db, preferred_chair), _preferred_time(record))
+    lookup = lookup_with(day_loads(store, calendar, away), calendar, snapshot.target)
+    probe = probe_with(free_probe(store, away), snapshot.target)
+    preferred_chair = record.course.preferred_chair_id
+    prefs = settings.prefs(chair_ids_in_order(store, preferred_chair), _preferred_time(record))
     course = MoveCourse(record.setting, record.given, booked_cycles(record))
     moved = CyclePlacement(cycle, slot_of(snapshot.appointment), snapshot.target)
     previous = previous_dose(record, cycle)
@@ -203,39 +203,39 @@ def bag_notes(settings: ClinicSettings, bag: BagOutlook | None) -> list[str]:
     return notes
 
 
-def bag_outlook_of(db: Database, dose_id: int, infusion_start: datetime) -> BagOutlook | None:
+def bag_outlook_for(store: Store, dose_id: int, infusion_start: datetime) -> BagOutlook | None:
     """The dose's live bag (if diluted) against an infusion start."""
-    row = repo.preparation_for_dose(db, dose_id)
-    return bag_outlook(preparation_of(row) if row is not None else None, infusion_start)
+    prep = store.preparation_for_dose(dose_id)
+    return bag_outlook(None if prep is None else prep.instants(), infusion_start)
 
 
 # --- the commit and the preview -----------------------------------------------------------
-def cycle_move(db: Database, placement: CyclePlacement) -> CycleMove:
+def cycle_move(store: Store, placement: CyclePlacement) -> CycleMove:
     old = placement.old
     return CycleMove(
         placement.cycle,
         None if old is None else old.start,
         placement.new.start,
-        None if old is None else chair_name(db, old.chair),
-        chair_name(db, placement.new.chair),
+        None if old is None else chair_name(store, old.chair),
+        chair_name(store, placement.new.chair),
     )
 
 
-def planned_changes(db: Database, snapshot: MoveSnapshot, plan: MovePlan, action: str) -> ChangeSet:
+def planned_changes(store: Store, snapshot: MoveSnapshot, plan: MovePlan, action: str) -> ChangeSet:
     """The ChangeSet the commit of an allowed ``plan`` returns, as far as it is known
     before writing: the moves, the notes, the course and the bookings already there
     (the ids and rows of new bookings only exist once written)."""
     record = snapshot.record
     changes = ChangeSet(action)
-    changes.moves.extend(cycle_move(db, p) for p in plan.recorded())
+    changes.moves.extend(cycle_move(store, p) for p in plan.recorded())
     changes.notes.extend(bag_notes(snapshot.settings, plan.bag))
-    changes.courses.add(int(record.course["id"]))
-    doses = {d["cycle"]: d for d in record.booked}
+    changes.courses.add(record.course.id)
+    doses = {d.cycle: d for d in record.booked}
     for placement in (plan.moved, *plan.later):
         dose = doses.get(placement.cycle)
-        current = record.current.get(dose["id"]) if dose is not None else None
+        current = record.current.get(dose.id) if dose is not None else None
         if current is not None and placement.moves:
-            changes.appointments.add(int(current["id"]))
+            changes.appointments.add(current.id)
     return changes
 
 
@@ -248,15 +248,15 @@ def write_move(ctx: Context, snapshot: MoveSnapshot, plan: MovePlan, changes: Ch
     _write_slots(ctx, [(dose, plan.new)], record, changes)
     changes.notes.extend(bag_notes(snapshot.settings, plan.bag))
     write_later(ctx, record, plan.later, changes)
-    changes.courses.add(record.course["id"])
+    changes.courses.add(record.course.id)
     audit(
         ctx,
         "move appointment",
         "appointment",
-        old["id"],
-        {"start": old["start_utc"], "chair": old["chair_id"]},
+        old.id,
+        {"start": utc_text(old.start), "chair": old.chair_id},
         {
-            "start": to_utc_text(plan.new.start),
+            "start": utc_text(plan.new.start),
             "chair": plan.new.chair,
             "later_moved": len(changes.later_moves),
         },

@@ -25,7 +25,6 @@ from ..store.database import (
     StoreError,
     db_path,
     describe_sqlite_error,
-    read_transaction,
 )
 from . import blocked_time, courses, moves
 from .context import ChangeSet, Context
@@ -82,14 +81,15 @@ def preview_move(
     notes (the ids of bookings it would create are known only once written)."""
     try:
         require_aware("to", to)
-        with read_transaction(ctx.db) as db:
+        with ctx.store.read() as store:
             snapshot = moves.load_move(
-                db, mrn=mrn, cycle=cycle, to=to, chair=chair, expected_version=expected_version
+                store, mrn=mrn, cycle=cycle, to=to, chair=chair, expected_version=expected_version
             )
-            plan = moves.plan_of(db, snapshot)
+            plan = moves.plan_of(store, snapshot)
             if plan.refusal is not None:
                 return Preview(False, plan.refusal.rule, None)
-            changes = moves.planned_changes(db, snapshot, plan, f"move cycle {cycle} of {mrn}")
+            action = f"move cycle {cycle} of {mrn}"
+            changes = moves.planned_changes(store, snapshot, plan, action)
     except (DomainError, ConflictError) as error:
         return Preview(False, error.rule, None)
     except OperationalError as error:  # the file could not be read (locked, gone)
@@ -111,9 +111,9 @@ def preview_blocked_move(
     read: no write, no write lock, no audit row."""
     try:
         require_aware("to", to)
-        with read_transaction(ctx.db) as db:
+        with ctx.store.read() as store:
             move = blocked_time.plan_blocked_move(
-                db,
+                store,
                 appointment_id=appointment_id,
                 to=to,
                 chair=chair,

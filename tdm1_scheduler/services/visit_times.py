@@ -58,7 +58,9 @@ def follow_actual_start(
         )
         return {}
     values = {"start_utc": to_utc_text(new_start), "end_utc": to_utc_text(new_end)}
-    journal.update_appointment(db, changes, row, values)
+    stored = ctx.store.appointment_by_id(appointment_id)
+    assert stored is not None
+    journal.update_appointment(ctx.store, changes, stored, start=new_start, end=new_end)
     return {
         "booked": {"start_utc": row["start_utc"], "end_utc": row["end_utc"]},
         "retimed": values,

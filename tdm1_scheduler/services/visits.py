@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.errors import DomainError
+from ..domain.records import CycleStatus
 from ..store import repository as repo
 from ..store.database import to_utc_text
 from . import courses, journal
@@ -77,7 +78,9 @@ def cancel_blocked_time(ctx: Context, *, appointment_id: int, reason: str) -> Ch
         if row is None or row["kind"] != "blocked" or row["status"] != "booked":
             raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
         changes = ChangeSet(f"remove blocked time {row['label'] or 'blocked'}")
-        journal.update_appointment(db, changes, row, {"status": "cancelled"})
+        booked = ctx.store.appointment_by_id(appointment_id)
+        assert booked is not None
+        journal.update_appointment(ctx.store, changes, booked, status=CycleStatus.CANCELLED)
         changes.chairs.add(int(row["chair_id"]))
         audit(
             ctx,

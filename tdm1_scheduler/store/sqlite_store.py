@@ -36,7 +36,7 @@ from ..domain.records import (
     Visit,
     VisitReaction,
 )
-from . import labs, mapping, repository as repo, visits
+from . import labs, load_queries, mapping, repository as repo, visits
 from .connection import Database
 from .database import data_version, read_transaction, write_transaction
 from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
@@ -288,10 +288,7 @@ class SqliteStore:
         return [mapping.row_to_appointment_view(row) for row in repo.booked_from(self.db, start)]
 
     def busy_rows(self, start: datetime, end: datetime) -> list[BusyRow]:
-        return [
-            (r["id"], r["chair_id"], r["kind"], r["start_utc"], r["end_utc"], r["prep_min"])
-            for r in repo.busy_between(self.db, start, end)
-        ]
+        return load_queries.busy_rows(self.db, start, end)
 
     def chair_free_between(
         self, chair_id: int, start: datetime, end: datetime, exclude: Iterable[int] = ()

@@ -1,0 +1,141 @@
+"""The course actions use only the store protocol (issue 15, item 2).
+
+``ProtocolOnly`` is a second class satisfying ``Store``: it is not a ``SqliteStore``, it
+offers nothing but the protocol's methods (each handed to a store inside it), and a
+context over it has no ``ctx.db``. Booking a course, previewing and committing a move,
+missing a dose, moving blocked time, undoing and redoing all run through it, and leave
+the database row for row as the same actions through ``SqliteStore`` itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tdm1_scheduler.clock import FixedClock
+from tdm1_scheduler.services import clinic, courses, patients
+from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.services.preview import preview_move
+from tdm1_scheduler.services.restore import restore_placements
+from tdm1_scheduler.store.protocol import Store
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import close_store, open_store
+
+from .conftest import USER, ZONE_NAME, local
+
+# What the protocol declares: the only names ProtocolOnly answers.
+PROTOCOL = frozenset(name for name in vars(Store) if not name.startswith("_"))
+FIRST = "2026-03-02T09:00"  # a Monday
+
+
+class ProtocolOnly:
+    """A store that is the protocol and nothing more, counting each call."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self.calls: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        return "ProtocolOnly()"
+
+    @contextmanager
+    def transaction(self) -> Iterator[ProtocolOnly]:
+        self.calls["transaction"] += 1
+        with self._inner.transaction():
+            yield self
+
+    @contextmanager
+    def read(self) -> Iterator[ProtocolOnly]:
+        self.calls["read"] += 1
+        with self._inner.read():
+            yield self
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in PROTOCOL:
+            raise AttributeError(f"{name!r} is not in the store protocol")
+        self.calls[name] += 1
+        method: Callable[..., Any] = getattr(self._inner, name)
+        return method
+
+
+def scenario(ctx: Context) -> list[Any]:
+    """Book, preview and move, miss, block and move blocked time, undo and redo."""
+    clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=3)
+    patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
+    patients.add_patient(ctx, mrn="P2", name="Pat Two", weight_kg=64)
+    seen: list[Any] = []
+    booked = courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local(FIRST))
+    courses.book_course(ctx, mrn="P2", setting="MBC", first_dose=local(FIRST), exact=False)
+    third = booked.moves[2].new_start + timedelta(days=1)
+    shown = preview_move(ctx, mrn="P1", cycle=3, to=third)
+    moved = courses.move_appointment(ctx, mrn="P1", cycle=3, to=third)
+    assert shown.changes is not None and shown.changes.moves == moved.moves
+    missed = courses.mark_dose_missed(ctx, mrn="P2", cycle=1)
+    block = courses.book_blocked_time(
+        ctx, chair="Chair 2", start=local("2026-03-03T13:00"), minutes=60, label="pump check"
+    )
+    (block_id,) = block.appointments
+    shifted = courses.move_blocked_time(ctx, appointment_id=block_id, to=local("2026-03-03T15:00"))
+    for change in (shifted, missed, moved):
+        undone = restore_placements(ctx, change)
+        seen.append((undone.action, undone.moves, sorted(undone.appointments)))
+    redone = restore_placements(ctx, undone, verb="redo")
+    seen.append((redone.action, redone.moves, sorted(redone.appointments)))
+    seen.extend((c.action, c.moves, c.notes) for c in (booked, moved, missed, shifted))
+    return seen
+
+
+def rows(store: SqliteStore) -> list[tuple[Any, ...]]:
+    """Every table but the migrations' log, row for row."""
+    tables = [
+        name
+        for (name,) in store.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name"
+        ).fetchall()
+    ]
+    return [
+        (table, *row)
+        for table in tables
+        for row in store.db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall()
+    ]
+
+
+@pytest.fixture
+def two_stores() -> Iterator[tuple[SqliteStore, SqliteStore]]:
+    stores = (open_store("sqlite"), open_store("sqlite"))
+    yield stores  # type: ignore[misc]
+    for store in stores:
+        close_store(store)
+
+
+def test_the_course_actions_run_on_any_store(two_stores: tuple[SqliteStore, SqliteStore]) -> None:
+    plain, inner = two_stores
+    wrapped = ProtocolOnly(inner)
+    assert isinstance(wrapped, Store) and not isinstance(wrapped, SqliteStore)
+    clock = FixedClock(local("2026-03-01T08:00"))
+
+    through_protocol = Context.over(wrapped, FixedClock(clock.current), USER)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="no database connection"):
+        through_protocol.db.conn  # noqa: B018  # nothing below could have used it
+    seen = scenario(through_protocol)
+    direct = scenario(Context.over(plain, FixedClock(clock.current), USER))
+
+    assert seen == direct
+    assert rows(inner) == rows(plain)
+    assert wrapped.calls["transaction"] >= 12 and wrapped.calls["read"] >= 1
+    assert wrapped.calls["write_back"] and wrapped.calls["insert_appointment"]
+
+
+def test_protocol_only_refuses_what_is_not_in_the_protocol() -> None:
+    store = open_store("sqlite")
+    try:
+        with pytest.raises(AttributeError, match="not in the store protocol"):
+            ProtocolOnly(store).db  # noqa: B018
+    finally:
+        close_store(store)
