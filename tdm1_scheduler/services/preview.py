@@ -19,15 +19,13 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.errors import DomainError, require_aware
-from ..store.database import (
-    ConflictError,
-    OperationalError,
-    StoreError,
-    db_path,
-    describe_sqlite_error,
-)
+from ..store.protocol import ConflictError, StoreError
 from . import blocked_time, courses, moves
 from .context import ChangeSet, Context
+
+
+class _RollBack(Exception):
+    """Ends a preview's transaction: nothing it wrote is kept."""
 
 
 @dataclass(frozen=True)
@@ -44,27 +42,24 @@ class Preview:
 def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Preview:
     """What ``action(ctx, **kwargs)`` would do. A move of a booked cycle is planned
     without writing (``preview_move``); any other action runs and is rolled back."""
-    db = ctx.db
-    if db.conn.in_transaction:
+    if ctx.store.in_transaction():
         raise RuntimeError("preview() must not run inside another transaction")
     if action is courses.move_appointment:
         return preview_move(ctx, **kwargs)
     if action is courses.move_blocked_time:
         return preview_blocked_move(ctx, **kwargs)
     try:
-        db.execute("BEGIN IMMEDIATE")
-    except OperationalError as error:  # another program holds the write lock
-        return Preview(False, describe_sqlite_error(db_path(db), error), None)
-    try:
-        changes = action(ctx, **kwargs)
+        # The write lock is taken first (another program holding it: a StoreError
+        # naming it); the action's own transaction nests inside, and all is rolled back.
+        with ctx.store.transaction():
+            changes = action(ctx, **kwargs)
+            raise _RollBack
+    except _RollBack:
+        return Preview(True, None, changes)
     except (DomainError, ConflictError) as error:
         return Preview(False, getattr(error, "rule", str(error)), None)
     except StoreError as error:
         return Preview(False, str(error), None)
-    finally:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-    return Preview(True, None, changes)
 
 
 def preview_move(
@@ -92,9 +87,7 @@ def preview_move(
             changes = moves.planned_changes(store, snapshot, plan, action)
     except (DomainError, ConflictError) as error:
         return Preview(False, error.rule, None)
-    except OperationalError as error:  # the file could not be read (locked, gone)
-        return Preview(False, describe_sqlite_error(db_path(ctx.db), error), None)
-    except StoreError as error:
+    except StoreError as error:  # the file could not be read (locked, gone)
         return Preview(False, str(error), None)
     return Preview(True, None, changes)
 
@@ -121,9 +114,7 @@ def preview_blocked_move(
             )
     except (DomainError, ConflictError) as error:
         return Preview(False, error.rule, None)
-    except OperationalError as error:  # the file could not be read (locked, gone)
-        return Preview(False, describe_sqlite_error(db_path(ctx.db), error), None)
-    except StoreError as error:
+    except StoreError as error:  # the file could not be read (locked, gone)
         return Preview(False, str(error), None)
     if move.problem:
         return Preview(False, move.problem, None)

@@ -112,7 +112,13 @@ class Store(Protocol):
         ...
 
     def read(self) -> AbstractContextManager[Store]:
-        """A consistent snapshot for several reads; writes are refused inside it."""
+        """A consistent snapshot for several reads; writes are refused inside it. A
+        clinic that cannot be read (locked, gone, damaged) raises ``StoreError`` saying
+        so."""
+        ...
+
+    def in_transaction(self) -> bool:
+        """A unit of work (or a read) is open on this store."""
         ...
 
     def changes(self, since: ChangeToken | None = None) -> ChangeFeed:

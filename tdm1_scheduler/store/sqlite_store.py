@@ -8,6 +8,7 @@ are (``database.py``, ``migrations.py``, ``repository.py``).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -38,7 +39,14 @@ from ..domain.records import (
 )
 from . import labs, load_queries, mapping, repository as repo, visits
 from .connection import Database
-from .database import data_version, read_transaction, write_transaction
+from .database import (
+    StoreError,
+    data_version,
+    db_path,
+    describe_sqlite_error,
+    read_transaction,
+    write_transaction,
+)
 from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
 
 __all__ = ["SqliteStore", "as_store"]
@@ -77,12 +85,22 @@ class SqliteStore:
     @contextmanager
     def read(self) -> Iterator[SqliteStore]:
         """One snapshot (a deferred read transaction, ``query_only`` so nothing is
-        written); inside another transaction, that one's view is already consistent."""
-        if self.db.conn.in_transaction:
-            yield self
-            return
-        with read_transaction(self.db):
-            yield self
+        written); inside another transaction, that one's view is already consistent.
+        A file that cannot be read (locked, gone) raises StoreError naming it and why; a
+        write tried inside the read keeps SQLite's own refusal (query_only)."""
+        try:
+            if self.db.conn.in_transaction:
+                yield self
+                return
+            with read_transaction(self.db):
+                yield self
+        except sqlite3.OperationalError as error:
+            if "readonly" in str(error):  # a write refused by query_only: the caller's
+                raise
+            raise StoreError(describe_sqlite_error(db_path(self.db), error)) from error
+
+    def in_transaction(self) -> bool:
+        return self.db.conn.in_transaction
 
     def _marks(self) -> tuple[int, int, int]:
         # data_version moves when another connection commits, total_changes when this one
