@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Protocol, TypedDict, TypeVar, cast
 
-from .nurse import board as nurse_board
+from .nurse import page as nurse_page
 from .patients import panel as patients_panel
 from .pharmacy import page as pharmacy_page
 from .planner import page as planner_page
-from .preferences import dialog as preferences_dialog
+from .preferences import page as preferences_page
 from .session import Session
 from .shell import Shell
 
@@ -35,17 +35,17 @@ class Features(TypedDict, total=False):
 
     planner: planner_page.Planner
     patients_panel: patients_panel.PatientsFeature
-    nurse_board: nurse_board.NurseBoardFeature
+    nurse_board: nurse_page.NurseBoardFeature
     pharmacy_view: pharmacy_page.PharmacyPage
-    preferences: preferences_dialog.PreferencesFeature
+    preferences: preferences_page.PreferencesFeature
 
 
 PAGES: tuple[tuple[str, Attach[object]], ...] = (
     ("planner", planner_page.attach),
     ("patients_panel", patients_panel.attach),
-    ("nurse_board", nurse_board.attach),
+    ("nurse_board", nurse_page.attach),
     ("pharmacy_view", pharmacy_page.attach),
-    ("preferences", preferences_dialog.attach),
+    ("preferences", preferences_page.attach),
 )
 """Every page, in the order it is built (the planner is the first tab)."""
 

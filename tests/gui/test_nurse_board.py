@@ -25,12 +25,12 @@ from tdm1_scheduler.gui.nurse.board import (
     OVERRUN_COLOR,
     AlertBanner,
     NurseBoard,
-    NurseBoardFeature,
     ReactionDialog,
     ReasonDialog,
     VisitTile,
 )
 from tdm1_scheduler.gui.nurse.look import minutes_text
+from tdm1_scheduler.gui.nurse.page import NurseBoardFeature
 from tdm1_scheduler.services import courses, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import visits as visit_store

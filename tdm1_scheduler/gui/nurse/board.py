@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -49,7 +49,6 @@ from ..planner.commands import refusal_text
 from ..readiness.dialogs import run_gated
 from ..readiness.view import appointments_readiness
 from ..session import Session
-from ..shell import Shell
 from .dialogs import (
     AlertBanner as AlertBanner,
     ReactionDialog as ReactionDialog,
@@ -82,11 +81,7 @@ class NurseBoard(QWidget):
     sig_alert = Signal(object, object)
     """An alert fired for the first time: (appointment id, ``Alert``)."""
 
-    def __init__(
-        self, ctx: Context, parent: QWidget | None = None, poll: bool = False, *, load: bool = True
-    ) -> None:
-        """``load`` False: the tiles and their data are read on the first show (or
-        ``ensure_loaded``), not now (a page of the main window, hidden at start)."""
+    def __init__(self, ctx: Context, parent: QWidget | None = None, poll: bool = False) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.settings = load_settings(ctx.db)
@@ -123,20 +118,8 @@ class NurseBoard(QWidget):
             self.session = Session(ctx, self)
             self.sig_changed.connect(self.session.apply_changes)
             self.session.sig_changed.connect(self.reload)
-        self.loaded = False
-        if load:
-            self.ensure_loaded()
-
-    def ensure_loaded(self) -> None:
-        """Read the board and start its clock, once."""
-        if not self.loaded:
-            self.loaded = True
-            self.reload()
-            self.tick_timer.start()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self.ensure_loaded()  # a page hidden at start reads its data when first shown
-        super().showEvent(event)
+        self.reload()
+        self.tick_timer.start()
 
     # --- data --------------------------------------------------------------------------
     def _touches_today(self, changes: ChangeSet) -> bool:
@@ -160,8 +143,6 @@ class NurseBoard(QWidget):
     def reload(self, changes: object = None) -> None:
         """Read today's visits again and lay the tiles out in chair order (skipped for a
         change that only moved bookings on other days)."""
-        if not self.loaded:
-            return  # read when first shown
         if isinstance(changes, ChangeSet) and not self._touches_today(changes):
             return
         now = self.ctx.clock.now()
@@ -468,63 +449,3 @@ class NurseBoardWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.board.stop()
         super().closeEvent(event)
-
-
-class NurseBoardFeature(QObject):
-    """What ``attach`` adds to the main window: the page, the View action, the wiring."""
-
-    def __init__(self, session: Session, window: Shell) -> None:
-        super().__init__(window)
-        self.session = session
-        self.window = window
-        # Hidden at start: its tiles and their data are built when it is first shown.
-        self._board = NurseBoard(session.ctx, window, load=False)
-        window.add_page(self._board, "Nurse board", "nurseBoardPage")
-        self.connect_board(self._board)
-        self.detached: NurseBoardWindow | None = None
-        self.open_action = QAction("Open nurse board in a &window", window)
-        self.open_action.setObjectName("openNurseBoardWindowAction")
-        self.open_action.setToolTip("Show the nurse board in its own window (a second monitor)")
-        self.open_action.triggered.connect(self.open_window)
-        window.menu("view").addAction(self.open_action)
-        window.installEventFilter(self)
-
-    @property
-    def board(self) -> NurseBoard:
-        """The board page, its tiles read (now, if it was never shown)."""
-        self._board.ensure_loaded()
-        return self._board
-
-    def connect_board(self, board: NurseBoard) -> None:
-        board.sig_changed.connect(self.session.apply_changes)
-        self.session.sig_changed.connect(board.reload)
-
-    @Slot()
-    def open_window(self) -> NurseBoardWindow:
-        if self.detached is None:
-            self.detached = NurseBoardWindow(self.session.ctx, self.window)
-            self.connect_board(self.detached.board)
-            self.detached.destroyed.connect(self._window_gone)
-            self.detached.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.detached.show()
-        self.detached.raise_()
-        self.detached.activateWindow()
-        return self.detached
-
-    @Slot()
-    def _window_gone(self) -> None:
-        self.detached = None
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # During interpreter shutdown Qt may call in after Python dropped our attributes.
-        window = getattr(self, "window", None)
-        if window is not None and watched is window and event.type() == QEvent.Type.Close:
-            self._board.stop()
-            if self.detached is not None:
-                self.detached.close()
-        return False
-
-
-def attach(session: Session, window: Shell) -> NurseBoardFeature:
-    """Add the nurse board page and View > Open nurse board in a window."""
-    return NurseBoardFeature(session, window)

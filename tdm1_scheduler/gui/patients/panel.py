@@ -9,7 +9,7 @@ something changed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -32,9 +32,11 @@ from ..readiness.view import booked_readiness
 from ..session import Session
 from ..shell import Shell
 from ..widgets import fit_columns, read_only_table
-from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 from .host import PatientsHost
 from .models import CYCLE_ROLE, CourseCyclesModel, PatientListModel, find_course_view
+
+if TYPE_CHECKING:  # the dialogs are imported when one opens (issue 19)
+    from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 
 DOCK_WIDTH = 460
 
@@ -273,6 +275,8 @@ class PatientsFeature(PatientsHost):
     # --- the three actions --------------------------------------------------------------
     @Slot()
     def open_new_patient(self) -> NewPatientDialog:
+        from .dialogs import NewPatientDialog
+
         dialog = NewPatientDialog(self.ctx, self._apply, self.window)
         dialog.sig_patient_added.connect(self._show_new_patient)
         self._show(dialog)
@@ -305,6 +309,8 @@ class PatientsFeature(PatientsHost):
         if mrn is None:
             self.window.statusBar().showMessage("Choose a patient first", 5000)
             return None
+        from .dialogs import BookCourseDialog
+
         dialog = BookCourseDialog(self.ctx, mrn, self._apply, self.window)
         self._show(dialog)
         return dialog
@@ -316,6 +322,8 @@ class PatientsFeature(PatientsHost):
         if mrn is None or cycle is None:
             self.window.statusBar().showMessage("Choose a patient with a booked dose", 5000)
             return None
+        from .dialogs import MarkMissedDialog
+
         dialog = MarkMissedDialog(self.ctx, mrn, cycle, self._apply, self.window)
         self._show(dialog)
         return dialog

@@ -17,7 +17,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, QSize, Qt, QTime, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -54,7 +54,6 @@ from ...services.clinic import (
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ...services.reads import closed_date_rows as closed_rows
 from .. import screen_fit
-from ..session import Session
 from ..shell import Shell
 from .close_date_rebook import RebookPanel, booking_lines
 from .holiday_picker import HolidayPicker
@@ -555,37 +554,3 @@ class PreferencesDialog(QDialog):
     @Slot()
     def _closed_selection_changed(self) -> None:
         self.reopen_button.setEnabled(self.closed_list.currentItem() is not None)
-
-
-class PreferencesFeature:
-    """The Tools > Preferences... action and the dialog it opens."""
-
-    def __init__(self, session: Session, window: Shell) -> None:
-        self.session = session
-        self.window = window
-        self.dialog: PreferencesDialog | None = None
-        action = QAction("&Preferences...", window)
-        action.setObjectName("preferencesAction")
-        action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        action.setShortcuts([QKeySequence("Ctrl+,")])
-        action.setToolTip("Clinic settings: chair preparation, early window, start capacity...")
-        action.triggered.connect(self.open_dialog)
-        window.menu("tools").addAction(action)
-        self.action = action
-
-    @Slot()
-    def open_dialog(self) -> PreferencesDialog:
-        dialog = PreferencesDialog(self.session.ctx, self.session.apply_changes, self.window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._forget)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    @Slot()
-    def _forget(self) -> None:
-        self.dialog = None
-
-
-def attach(session: Session, window: Shell) -> PreferencesFeature:
-    return PreferencesFeature(session, window)
