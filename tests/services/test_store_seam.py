@@ -3,8 +3,9 @@
 ``ProtocolOnly`` is a second class satisfying ``Store``: it is not a ``SqliteStore``, it
 offers nothing but the protocol's methods (each handed to a store inside it), and a
 context over it has no ``ctx.db``. Booking a course, previewing and committing a move,
-missing a dose, moving blocked time, undoing and redoing all run through it, and leave
-the database row for row as the same actions through ``SqliteStore`` itself.
+previewing (run and rolled back) and committing a missed dose, moving blocked time,
+undoing and redoing all run through it, and leave the database row for row as the same
+actions through ``SqliteStore`` itself.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.services.preview import preview_move
+from tdm1_scheduler.services.preview import preview, preview_move
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store.protocol import Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
@@ -73,9 +74,12 @@ def scenario(ctx: Context) -> list[Any]:
     courses.book_course(ctx, mrn="P2", setting="MBC", first_dose=local(FIRST), exact=False)
     third = booked.moves[2].new_start + timedelta(days=1)
     shown = preview_move(ctx, mrn="P1", cycle=3, to=third)
+    assert preview(ctx, courses.move_appointment, mrn="P1", cycle=3, to=third) == shown
     moved = courses.move_appointment(ctx, mrn="P1", cycle=3, to=third)
     assert shown.changes is not None and shown.changes.moves == moved.moves
+    tried = preview(ctx, courses.mark_dose_missed, mrn="P2", cycle=1)  # run, rolled back
     missed = courses.mark_dose_missed(ctx, mrn="P2", cycle=1)
+    assert tried.changes is not None and tried.changes.moves == missed.moves
     block = courses.book_blocked_time(
         ctx, chair="Chair 2", start=local("2026-03-03T13:00"), minutes=60, label="pump check"
     )
