@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...domain.errors import DomainError
-from ...services.exchange import patient_calendar
 
 if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -52,6 +51,7 @@ class PatientExports(QObject):
 
     def suggested_name(self) -> str:
         from ...interop.ical import suggested_file_name
+        from ...services.exchange import patient_calendar  # on the first export
 
         mrn = self.feature.panel.current_mrn or ""
         return suggested_file_name(patient_calendar(self.ctx.db, mrn))
@@ -77,6 +77,8 @@ class PatientExports(QObject):
         if mrn is None:
             return None
         try:
+            from ...services.exchange import patient_calendar  # on the first export
+
             data = build_calendar(patient_calendar(self.ctx.db, mrn), self.ctx.clock.now())
             write_output(Path(path), data, field="file", kind="ics", force=False,
                          database=Path(db_path(self.ctx.db)))  # fmt: skip
@@ -106,6 +108,8 @@ class PatientExports(QObject):
         if mrn is None:
             self.window.statusBar().showMessage("Choose a patient first", 5000)
             return
+        from ...services.exchange import patient_calendar  # on the first export
+
         card = build_card(patient_calendar(self.ctx.db, mrn), self.ctx.clock.now())
         # The dialog does not own its printer: keep it alive as long as the preview.
         self.preview_printer = QPrinter(QPrinter.PrinterMode.HighResolution)
