@@ -11,6 +11,7 @@ from __future__ import annotations
 from .connection import Database
 from .m007_course_regimen import m007_course_regimen
 from .m008_patients_by_name import m008_patients_by_name
+from .m009_live_preparations import m009_live_preparations
 from .migration_set import MigrationSet
 
 MIGRATION_SET = "tdm1_scheduler"
@@ -301,6 +302,7 @@ def m006_courses_by_patient(db: Database) -> None:
 # registered here, in the order of its name.
 migrations()(m007_course_regimen)
 migrations()(m008_patients_by_name)
+migrations()(m009_live_preparations)
 
 
 def known_migration_names() -> list[str]:
