@@ -35,6 +35,7 @@ __all__ = [
     "CourseStatus",
     "CycleStatus",
     "Dose",
+    "DoseBooking",
     "GateAction",
     "LabResult",
     "LabTest",
@@ -224,6 +225,17 @@ class AppointmentView:
     patient_id: int | None
     mrn: str | None
     patient_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DoseBooking:
+    """A dose's chair booking with its dose, course and patient: what a readiness
+    verdict is computed from."""
+
+    appointment: Appointment
+    dose: Dose
+    course: Course
+    patient: Patient
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,7 +296,7 @@ def record_dose_given(
         record = course_record(tx, mrn)
         dose = record.next_dose(cycle)
         facts = infusion_start.start_facts(
-            ctx.db,  # the readiness gate still reads the database (services/readiness.py)
+            tx,
             mrn=mrn,
             course_status=record.course.status,
             dose=dose,

@@ -5,50 +5,46 @@ and a dose recorded as given all ask here; nothing here decides."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from ..domain.course import CourseStatus
 from ..domain.errors import DomainError
 from ..domain.infusion_start import Refusal, StartFacts, start_refusal
 from ..domain.records import Dose, Preparation
-from ..store import repository as repo
 from ..store.connection import Database
-from ..store.mapping import row_to_dose, row_to_preparation
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
 from . import readiness
 
-Row = dict[str, Any]
 
-
-def dose_of(db: Database, dose_id: int) -> Dose:
-    row = repo.dose_by_id(db, dose_id)
-    if row is None:
+def dose_of(source: Database | Store, dose_id: int) -> Dose:
+    dose = as_store(source).dose_by_id(dose_id)
+    if dose is None:
         raise DomainError("dose", f"#{dose_id} is not a dose")
-    return row_to_dose(row)
+    return dose
 
 
-def preparation_for(db: Database, dose_id: int) -> Preparation | None:
+def preparation_for(source: Database | Store, dose_id: int) -> Preparation | None:
     """The dose's live preparation (the newest not discarded), or None."""
-    row = repo.preparation_for_dose(db, dose_id)
-    return None if row is None else row_to_preparation(row)
+    return as_store(source).preparation_for_dose(dose_id)
 
 
 def start_facts(
-    db: Database,
+    source: Database | Store,
     *,
     mrn: str,
-    course_status: str,
-    dose: Row | Dose,
+    course_status: str | CourseStatus,
+    dose: Dose,
     action: str = "start infusion",
     after_the_fact: bool = False,
 ) -> StartFacts:
     """The facts of one start, read once: the dose, its bag and the gate for ``action``."""
-    typed = dose if isinstance(dose, Dose) else row_to_dose(dose)
+    store = as_store(source)
     return StartFacts(
         mrn=mrn,
         course_status=CourseStatus(course_status),
-        dose=typed,
-        prep=preparation_for(db, typed.id),
-        gate=readiness.gate_of(db, mrn=mrn, cycle=typed.cycle, action=action),
+        dose=dose,
+        prep=preparation_for(store, dose.id),
+        gate=readiness.gate_of(store, mrn=mrn, cycle=dose.cycle, action=action),
         action=action,
         after_the_fact=after_the_fact,
     )

@@ -12,6 +12,7 @@ verdict is not ``ready`` unless a clinician's override is recorded for that acti
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,12 +36,20 @@ from ..domain.readiness import (
     check_lvef,
 )
 from ..domain.readiness_gate import GateCheck, is_ready, not_ready_rule
-from ..store import labs as lab_store, repository as repo
+from ..domain.records import (
+    CycleStatus,
+    Dose,
+    DoseBooking,
+    GateAction,
+    LabTest,
+    LvefModality,
+    ReadinessGate,
+)
 from ..store.connection import Database
-from ..store.database import from_utc_text, to_utc_text
-from .context import ChangeSet, Context, audit, load_settings, require_patient, transaction
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
+from .context import ChangeSet, Context, audit, patient_record, settings_from, stored_values
 
-Row = dict[str, Any]
 GATE_ACTIONS = ("start infusion", "reconstitute", "dose given")
 # Starting the infusion records the dose given: its override covers both.
 OVERRIDES_COVERING = {
@@ -69,18 +78,24 @@ class NotReady(DomainError):
 
 
 # --- settings ---------------------------------------------------------------------------
-def readiness_settings(db: Database) -> dict[str, Any]:
-    row = repo.clinic(db) or {}
+def readiness_settings(source: Database | Store) -> dict[str, Any]:
+    clinic = as_store(source).clinic()
+    if clinic is None:
+        return {
+            "readiness_gate": DEFAULT_GATE,
+            "lab_freshness_days": DEFAULT_LAB_FRESHNESS_DAYS,
+            "lvef_interval_weeks": DEFAULT_LVEF_INTERVAL_WEEKS,
+        }
     return {
-        "readiness_gate": row.get("readiness_gate", DEFAULT_GATE),
-        "lab_freshness_days": row.get("lab_freshness_days", DEFAULT_LAB_FRESHNESS_DAYS),
-        "lvef_interval_weeks": row.get("lvef_interval_weeks", DEFAULT_LVEF_INTERVAL_WEEKS),
+        "readiness_gate": clinic.readiness_gate.value,
+        "lab_freshness_days": clinic.lab_freshness_days,
+        "lvef_interval_weeks": clinic.lvef_interval_weeks,
     }
 
 
-def readiness_gate(db: Database) -> str:
+def readiness_gate(source: Database | Store) -> str:
     """The site's ``readiness_gate``: "off" | "warn" | "enforce"."""
-    return str(readiness_settings(db)["readiness_gate"])
+    return str(readiness_settings(source)["readiness_gate"])
 
 
 def check_setting(key: str, value: object) -> object:
@@ -102,10 +117,15 @@ def set_readiness_settings(ctx: Context, values: dict[str, object]) -> ChangeSet
     """Change the gate's settings (``settings set``), audited, all or nothing."""
     clean = {key: check_setting(key, value) for key, value in values.items()}
     changes = ChangeSet("change settings", settings=True)
-    with transaction(ctx) as db:
-        load_settings(db)  # refuses a database without a clinic
-        old = readiness_settings(db)
-        repo.update_clinic(db, clean)
+    with ctx.store.transaction() as tx:
+        settings_from(tx)  # refuses a database without a clinic
+        old = readiness_settings(tx)
+        clinic = tx.clinic()
+        assert clinic is not None
+        wanted = dict(clean)
+        if "readiness_gate" in wanted:
+            wanted["readiness_gate"] = ReadinessGate(str(wanted["readiness_gate"]))
+        tx.update_clinic(dataclasses.replace(clinic, **wanted))  # type: ignore[arg-type]
         audit(ctx, "change settings", "clinic", 1, {k: old[k] for k in clean}, clean)
     return changes
 
@@ -118,19 +138,24 @@ def add_lab(
     require_aware("at", at)
     name, number, limit = check_lab(test, value, uln)
     changes = ChangeSet(f"record {name} for {mrn}")
-    with transaction(ctx) as db:
-        patient = require_patient(db, mrn)
+    with ctx.store.transaction() as tx:
+        patient = patient_record(tx, mrn)
+        result = tx.insert_lab(
+            patient_id=patient.id,
+            test=LabTest(name),
+            value=number,
+            uln=limit,
+            sampled_at=at,
+            recorded_at=ctx.clock.now(),
+        )
         values = {
-            "patient_id": patient["id"],
-            "test": name,
+            **stored_values(result, ("patient_id", "test")),
             "value": number,
             "uln": limit,
-            "sampled_at": to_utc_text(at),
-            "recorded_at": to_utc_text(ctx.clock.now()),
+            **stored_values(result, ("sampled_at", "recorded_at")),
         }
-        result_id = lab_store.insert_lab(db, values)
-        changes.patients.add(patient["id"])
-        audit(ctx, "record lab result", "lab_result", result_id, None, values)
+        changes.patients.add(patient.id)
+        audit(ctx, "record lab result", "lab_result", result.id, None, values)
     return changes
 
 
@@ -141,18 +166,22 @@ def add_lvef(
     require_aware("at", at)
     number, kind = check_lvef(percent, modality)
     changes = ChangeSet(f"record LVEF for {mrn}")
-    with transaction(ctx) as db:
-        patient = require_patient(db, mrn)
+    with ctx.store.transaction() as tx:
+        patient = patient_record(tx, mrn)
+        result = tx.insert_lvef(
+            patient_id=patient.id,
+            percent=number,
+            modality=LvefModality(kind),
+            sampled_at=at,
+            recorded_at=ctx.clock.now(),
+        )
         values = {
-            "patient_id": patient["id"],
+            "patient_id": patient.id,
             "percent": number,
-            "modality": kind,
-            "sampled_at": to_utc_text(at),
-            "recorded_at": to_utc_text(ctx.clock.now()),
+            **stored_values(result, ("modality", "sampled_at", "recorded_at")),
         }
-        result_id = lab_store.insert_lvef(db, values)
-        changes.patients.add(patient["id"])
-        audit(ctx, "record LVEF", "lvef_result", result_id, None, values)
+        changes.patients.add(patient.id)
+        audit(ctx, "record LVEF", "lvef_result", result.id, None, values)
     return changes
 
 
@@ -161,34 +190,37 @@ def add_lvef(
 class _Reads:
     labs: dict[int, list[LabResult]]
     lvefs: dict[int, list[LvefResult]]
-    given: dict[int, list[Row]]
+    given: dict[int, list[Dose]]
     settings: dict[str, Any]
     recalc_percent: float
     zone: Any
 
 
-def _read(db: Database, rows: list[Row]) -> _Reads:
-    settings = load_settings(db)
+def _read(store: Store, bookings: list[DoseBooking]) -> _Reads:
+    settings = settings_from(store)
     zone = settings.calendar.zone
+    patient_ids = [booking.patient.id for booking in bookings]
     labs: dict[int, list[LabResult]] = {}
-    for r in lab_store.labs_of_patients(db, (row["patient_id"] for row in rows)):
-        at = from_utc_text(r["sampled_at"]).astimezone(zone)
-        result = LabResult(r["test"], r["value"], r["uln"], at)
-        labs.setdefault(r["patient_id"], []).append(result)
+    for lab in store.labs_of_patients(patient_ids):
+        result = LabResult(lab.test.value, lab.value, lab.uln, lab.sampled_at.astimezone(zone))
+        labs.setdefault(lab.patient_id, []).append(result)
     lvefs: dict[int, list[LvefResult]] = {}
-    for r in lab_store.lvefs_of_patients(db, (row["patient_id"] for row in rows)):
-        at = from_utc_text(r["sampled_at"]).astimezone(zone)
-        lvef = LvefResult(r["percent"], at, r["modality"])
-        lvefs.setdefault(r["patient_id"], []).append(lvef)
-    given: dict[int, list[Row]] = {}
-    for r in lab_store.given_doses_of_courses(db, (row["course_id"] for row in rows)):
-        given.setdefault(r["course_id"], []).append(r)
-    return _Reads(labs, lvefs, given, readiness_settings(db), settings.weight_recalc_percent, zone)
+    for r in store.lvefs_of_patients(patient_ids):
+        lvef = LvefResult(r.percent, r.sampled_at.astimezone(zone), r.modality.value)
+        lvefs.setdefault(r.patient_id, []).append(lvef)
+    given: dict[int, list[Dose]] = {}
+    for dose in store.given_doses_of_courses(booking.course.id for booking in bookings):
+        given.setdefault(dose.course_id, []).append(dose)
+    return _Reads(
+        labs, lvefs, given, readiness_settings(store), settings.weight_recalc_percent, zone
+    )
 
 
-def _weight_note(reads: _Reads, row: Row) -> tuple[Reason, ...]:
-    old, new = float(row["dose_weight_kg"]), float(row["weight_kg"])
-    if row["dose_status"] != "booked" or not needs_recalculation(old, new, reads.recalc_percent):
+def _weight_note(reads: _Reads, booking: DoseBooking) -> tuple[Reason, ...]:
+    old, new = float(booking.dose.weight_kg), float(booking.patient.weight_kg)
+    if booking.dose.status is not CycleStatus.BOOKED or not needs_recalculation(
+        old, new, reads.recalc_percent
+    ):
         return ()
     change = (new - old) * 100 / old
     return (
@@ -200,67 +232,70 @@ def _weight_note(reads: _Reads, row: Row) -> tuple[Reason, ...]:
     )
 
 
-def _assess_row(reads: _Reads, row: Row) -> Readiness:
-    given = [g for g in reads.given.get(row["course_id"], []) if g["cycle"] < row["cycle"]]
-    first = next((g for g in reads.given.get(row["course_id"], []) if g["cycle"] == 1), None)
-    level = float(row["dose_level_mg_per_kg"])
-    start = from_utc_text(row["start_utc"]) + timedelta(minutes=row["prep_min"])
+def _assess(reads: _Reads, booking: DoseBooking) -> Readiness:
+    dose, course = booking.dose, booking.course
+    given = [g for g in reads.given.get(course.id, []) if g.cycle < dose.cycle]
+    first = next((g for g in reads.given.get(course.id, []) if g.cycle == 1), None)
+    level = float(dose.dose_level_mg_per_kg)
+    start = booking.appointment.start + timedelta(minutes=booking.appointment.prep_min)
     facts = DoseFacts(
-        setting=row["setting"],
-        cycle=row["cycle"],
+        setting=course.setting.value,
+        cycle=dose.cycle,
         infusion_start=start.astimezone(reads.zone),
         dose_level=level,
-        base_level=float(given[-1]["dose_level_mg_per_kg"]) if given else level,
-        last_given_at=from_utc_text(given[-1]["given_at"]) if given else None,
-        course_started_at=(
-            from_utc_text(first["given_at"]) if first and row["cycle"] > 1 else None
-        ),
-        given_at=from_utc_text(row["given_at"]) if row["given_at"] else None,
+        base_level=float(given[-1].dose_level_mg_per_kg) if given else level,
+        last_given_at=given[-1].given_at if given else None,
+        course_started_at=first.given_at if first and dose.cycle > 1 else None,
+        given_at=dose.given_at,
         freshness_days=int(reads.settings["lab_freshness_days"]),
         lvef_interval_weeks=int(reads.settings["lvef_interval_weeks"]),
-        notes=_weight_note(reads, row),
+        notes=_weight_note(reads, booking),
     )
-    patient = row["patient_id"]
+    patient = booking.patient.id
     return assess(facts, reads.labs.get(patient, []), reads.lvefs.get(patient, []))
 
 
-def _dose_row(db: Database, mrn: str, cycle: int) -> Row:
-    patient = require_patient(db, mrn)
-    course = repo.latest_course(db, patient["id"])
+def _dose_booking(store: Store, mrn: str, cycle: int) -> DoseBooking:
+    patient = patient_record(store, mrn)
+    course = store.latest_course(patient.id)
     if course is None:
         raise DomainError("mrn", f"patient {mrn} has no course")
     if isinstance(cycle, bool) or not isinstance(cycle, int) or cycle < 1:
         raise DomainError("cycle", f"must be a whole number from 1, got {cycle!r}")
-    row = lab_store.current_dose_row(db, course["id"], cycle)
-    if row is None:
+    booking = store.current_dose_booking(course.id, cycle)
+    if booking is None:
         raise DomainError("cycle", f"cycle {cycle} of {mrn} has no booking")
-    return row
+    return booking
 
 
-def dose_readiness(db: Database, *, mrn: str, cycle: int) -> Readiness:
+def dose_readiness(source: Database | Store, *, mrn: str, cycle: int) -> Readiness:
     """The readiness of one booked (or given) dose of the patient's current course."""
-    row = _dose_row(db, mrn.strip(), cycle)
-    return _assess_row(_read(db, [row]), row)
+    store = as_store(source)
+    booking = _dose_booking(store, mrn.strip(), cycle)
+    return _assess(_read(store, [booking]), booking)
 
 
 def readiness_for_appointments(
-    db: Database, appointment_ids: Iterable[int]
+    source: Database | Store, appointment_ids: Iterable[int]
 ) -> dict[int, Readiness]:
     """Each dose appointment's readiness (blocked time is left out), in one read."""
-    rows = lab_store.dose_rows_of_appointments(db, appointment_ids)
-    if not rows:
+    store = as_store(source)
+    bookings = store.dose_bookings(appointment_ids)
+    if not bookings:
         return {}
-    reads = _read(db, rows)
-    return {row["appointment_id"]: _assess_row(reads, row) for row in rows}
+    reads = _read(store, bookings)
+    return {booking.appointment.id: _assess(reads, booking) for booking in bookings}
 
 
 # --- the gate ----------------------------------------------------------------------------
-def has_override(db: Database, *, mrn: str, cycle: int, action: str) -> bool:
+def has_override(source: Database | Store, *, mrn: str, cycle: int, action: str) -> bool:
     """A clinician's override is recorded for this action on this dose."""
     if action not in OVERRIDES_COVERING:
         raise DomainError("action", f"must be one of {', '.join(GATE_ACTIONS)}, got {action!r}")
-    row = _dose_row(db, mrn.strip(), cycle)
-    return lab_store.override_exists(db, row["dose_id"], OVERRIDES_COVERING[action])
+    store = as_store(source)
+    booking = _dose_booking(store, mrn.strip(), cycle)
+    covering = OVERRIDES_COVERING[action]
+    return any(o.action.value in covering for o in store.overrides_of_dose(booking.dose.id))
 
 
 def _text(field: str, value: str) -> str:
@@ -281,41 +316,46 @@ def record_override(
     why = _text("reason", reason)
     who = _text("clinician", clinician)
     changes = ChangeSet(f"override readiness for cycle {cycle} of {mrn} ({action})")
-    with transaction(ctx) as db:
-        row = _dose_row(db, mrn.strip(), cycle)
-        if row["dose_status"] != "booked":
-            raise DomainError("cycle", f"cycle {cycle} is {row['dose_status']}, not booked")
-        verdict = _assess_row(_read(db, [row]), row).verdict
-        values = {
-            "dose_id": row["dose_id"],
-            "action": action,
-            "verdict": verdict.value,
-            "reason": why,
-            "clinician": who,
-            "at_utc": to_utc_text(ctx.clock.now()),
-        }
-        override_id = lab_store.insert_override(db, values)
-        changes.appointments.add(row["appointment_id"])
-        audit(ctx, "override readiness", "readiness_override", override_id, None, values)
+    with ctx.store.transaction() as tx:
+        booking = _dose_booking(tx, mrn.strip(), cycle)
+        status = booking.dose.status
+        if status is not CycleStatus.BOOKED:
+            raise DomainError("cycle", f"cycle {cycle} is {status.value}, not booked")
+        verdict = _assess(_read(tx, [booking]), booking).verdict
+        override = tx.insert_override(
+            dose_id=booking.dose.id,
+            action=GateAction(action),
+            verdict=verdict,
+            reason=why,
+            clinician=who,
+            at=ctx.clock.now(),
+        )
+        columns = ("dose_id", "action", "verdict", "reason", "clinician", "at_utc")
+        values = stored_values(override, columns)
+        changes.appointments.add(booking.appointment.id)
+        audit(ctx, "override readiness", "readiness_override", override.id, None, values)
     return changes
 
 
-def gate_of(db: Database, *, mrn: str, cycle: int, action: str) -> GateCheck:
+def gate_of(source: Database | Store, *, mrn: str, cycle: int, action: str) -> GateCheck:
     """The facts the gate decides on (``domain.readiness_gate``): the site's mode, the
     dose's readiness (not read under ``off``) and, for a dose not ready, whether
     ``action`` was overridden."""
-    mode = readiness_gate(db)
+    store = as_store(source)
+    mode = readiness_gate(store)
     if mode == "off":
         return GateCheck(mode, None, False)
-    readiness = dose_readiness(db, mrn=mrn, cycle=cycle)
-    overridden = not is_ready(readiness) and has_override(db, mrn=mrn, cycle=cycle, action=action)
+    readiness = dose_readiness(store, mrn=mrn, cycle=cycle)
+    overridden = not is_ready(readiness) and has_override(
+        store, mrn=mrn, cycle=cycle, action=action
+    )
     return GateCheck(mode, readiness, overridden)
 
 
 def require_ready(ctx: Context, *, mrn: str, cycle: int, action: str) -> Readiness | None:
     """The gate: None under ``off``; the readiness under ``warn`` (the caller shows it) and
     under ``enforce`` when the dose is ready or overridden; else ``NotReady``."""
-    check = gate_of(ctx.db, mrn=mrn, cycle=cycle, action=action)
+    check = gate_of(ctx.store, mrn=mrn, cycle=cycle, action=action)
     if check.needs_override:
         assert check.readiness is not None
         raise NotReady(action, mrn, cycle, check.readiness)

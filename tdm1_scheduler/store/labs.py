@@ -68,6 +68,62 @@ DOSE_JOINS = (
 )
 
 
+# The same joins, every column of each table: (appointment, dose, course, patient) rows.
+BOOKING_SELECT = (
+    "SELECT a.*, d.*, c.*, p.* FROM appointments a JOIN doses d ON d.id = a.dose_id "
+    "JOIN courses c ON c.id = d.course_id JOIN patients p ON p.id = c.patient_id"
+)
+
+
+def _split_rows(db: Database, sql: str, params: Sequence[Any]) -> list[tuple[Row, ...]]:
+    """Each joined row as one row per table (each table's columns start at its ``id``)."""
+    cursor = db.execute(sql, list(params))
+    names = [column[0] for column in cursor.description]
+    starts = [i for i, name in enumerate(names) if name == "id"]
+    bounds = list(zip(starts, [*starts[1:], len(names)], strict=True))
+    return [
+        tuple(dict(zip(names[lo:hi], values[lo:hi], strict=True)) for lo, hi in bounds)
+        for values in cursor.fetchall()
+    ]
+
+
+def bookings_of_appointments(db: Database, appointment_ids: Iterable[int]) -> list[tuple[Row, ...]]:
+    """``dose_rows_of_appointments``, as (appointment, dose, course, patient) rows."""
+    ids = sorted(set(appointment_ids))
+    if not ids:
+        return []
+    return _split_rows(db, f"{BOOKING_SELECT} WHERE a.id IN ({_marks(ids)}) ORDER BY a.id", ids)
+
+
+def current_booking(db: Database, course_id: int, cycle: int) -> tuple[Row, ...] | None:
+    """``current_dose_row``, as (appointment, dose, course, patient) rows."""
+    rows = _split_rows(
+        db,
+        f"{BOOKING_SELECT} WHERE d.course_id = ? AND d.cycle = ? "
+        f"AND a.status IN {OCCUPYING} ORDER BY a.id DESC LIMIT 1",
+        [course_id, cycle],
+    )
+    return rows[0] if rows else None
+
+
+def given_dose_rows_of_courses(db: Database, course_ids: Iterable[int]) -> list[Row]:
+    """The given doses of the courses, whole rows, by course then cycle."""
+    ids = sorted(set(course_ids))
+    if not ids:
+        return []
+    return _rows(
+        db,
+        f"SELECT * FROM doses WHERE status = 'given' AND course_id IN ({_marks(ids)}) "
+        "ORDER BY course_id, cycle",
+        ids,
+    )
+
+
+def row_by_id(db: Database, table: str, row_id: int) -> Row | None:
+    rows = _rows(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    return rows[0] if rows else None
+
+
 def dose_rows_of_appointments(db: Database, appointment_ids: Iterable[int]) -> list[Row]:
     """Each dose appointment with its dose, course and patient (blocked time left out)."""
     ids = sorted(set(appointment_ids))

@@ -32,13 +32,18 @@ from ..domain.records import (
     CourseStatus,
     CycleStatus,
     Dose,
+    DoseBooking,
+    GateAction,
     LabResult,
+    LabTest,
+    LvefModality,
     LvefResult,
     OpeningHoursRow,
     Patient,
     Preparation,
     ReadinessOverride,
     Setting,
+    Verdict,
     Visit,
     VisitReaction,
 )
@@ -339,6 +344,51 @@ class Store(Protocol):
     def overrides_of_dose(self, dose_id: int) -> list[ReadinessOverride]:
         """Oldest first."""
         ...
+
+    def dose_bookings(self, appointment_ids: Iterable[int]) -> list[DoseBooking]:
+        """Each dose appointment among ``appointment_ids`` with its dose, course and
+        patient, by appointment id (blocked time and unknown ids left out)."""
+        ...
+
+    def current_dose_booking(self, course_id: int, cycle: int) -> DoseBooking | None:
+        """The cycle's chair-holding booking (the newest) with its dose, course, patient."""
+        ...
+
+    def given_doses_of_courses(self, course_ids: Iterable[int]) -> list[Dose]:
+        """The given doses of the courses, by course then cycle."""
+        ...
+
+    def insert_lab(
+        self,
+        *,
+        patient_id: int,
+        test: LabTest,
+        value: float,
+        uln: float | None,
+        sampled_at: datetime,
+        recorded_at: datetime,
+    ) -> LabResult: ...
+
+    def insert_lvef(
+        self,
+        *,
+        patient_id: int,
+        percent: float,
+        modality: LvefModality,
+        sampled_at: datetime,
+        recorded_at: datetime,
+    ) -> LvefResult: ...
+
+    def insert_override(
+        self,
+        *,
+        dose_id: int,
+        action: GateAction,
+        verdict: Verdict,
+        reason: str,
+        clinician: str,
+        at: datetime,
+    ) -> ReadinessOverride: ...
 
     # --- audit ----------------------------------------------------------------------
     def insert_audit(

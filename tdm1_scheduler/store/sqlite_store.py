@@ -27,13 +27,18 @@ from ..domain.records import (
     CourseStatus,
     CycleStatus,
     Dose,
+    DoseBooking,
+    GateAction,
     LabResult,
+    LabTest,
+    LvefModality,
     LvefResult,
     OpeningHoursRow,
     Patient,
     Preparation,
     ReadinessOverride,
     Setting,
+    Verdict,
     Visit,
     VisitReaction,
 )
@@ -45,6 +50,7 @@ from .database import (
     db_path,
     describe_sqlite_error,
     read_transaction,
+    to_utc_text,
     write_transaction,
 )
 from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
@@ -407,6 +413,82 @@ class SqliteStore:
         rows = labs.overrides_of_dose(self.db, dose_id)
         return [mapping.row_to_readiness_override(row) for row in rows]
 
+    def dose_bookings(self, appointment_ids: Iterable[int]) -> list[DoseBooking]:
+        return [_booking(rows) for rows in labs.bookings_of_appointments(self.db, appointment_ids)]
+
+    def current_dose_booking(self, course_id: int, cycle: int) -> DoseBooking | None:
+        rows = labs.current_booking(self.db, course_id, cycle)
+        return None if rows is None else _booking(rows)
+
+    def given_doses_of_courses(self, course_ids: Iterable[int]) -> list[Dose]:
+        return [
+            mapping.row_to_dose(row) for row in labs.given_dose_rows_of_courses(self.db, course_ids)
+        ]
+
+    def insert_lab(
+        self,
+        *,
+        patient_id: int,
+        test: LabTest,
+        value: float,
+        uln: float | None,
+        sampled_at: datetime,
+        recorded_at: datetime,
+    ) -> LabResult:
+        new_id = labs.insert_lab(
+            self.db,
+            {
+                "patient_id": patient_id, "test": LabTest(test).value, "value": value,
+                "uln": uln, "sampled_at": to_utc_text(sampled_at),
+                "recorded_at": to_utc_text(recorded_at),
+            },
+        )  # fmt: skip
+        return mapping.row_to_lab_result(self._row("lab_results", new_id))
+
+    def insert_lvef(
+        self,
+        *,
+        patient_id: int,
+        percent: float,
+        modality: LvefModality,
+        sampled_at: datetime,
+        recorded_at: datetime,
+    ) -> LvefResult:
+        new_id = labs.insert_lvef(
+            self.db,
+            {
+                "patient_id": patient_id, "percent": percent,
+                "modality": LvefModality(modality).value, "sampled_at": to_utc_text(sampled_at),
+                "recorded_at": to_utc_text(recorded_at),
+            },
+        )  # fmt: skip
+        return mapping.row_to_lvef_result(self._row("lvef_results", new_id))
+
+    def insert_override(
+        self,
+        *,
+        dose_id: int,
+        action: GateAction,
+        verdict: Verdict,
+        reason: str,
+        clinician: str,
+        at: datetime,
+    ) -> ReadinessOverride:
+        new_id = labs.insert_override(
+            self.db,
+            {
+                "dose_id": dose_id, "action": GateAction(action).value,
+                "verdict": Verdict(verdict).value, "reason": reason, "clinician": clinician,
+                "at_utc": to_utc_text(at),
+            },
+        )  # fmt: skip
+        return mapping.row_to_readiness_override(self._row("readiness_overrides", new_id))
+
+    def _row(self, table: str, row_id: int) -> dict[str, Any]:
+        row = labs.row_by_id(self.db, table, row_id)
+        assert row is not None
+        return row
+
     # --- audit --------------------------------------------------------------------------
     def insert_audit(
         self,
@@ -426,6 +508,16 @@ class SqliteStore:
 
     def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
         return [mapping.row_to_audit_entry(row) for row in repo.audit_rows(self.db, limit)]
+
+
+def _booking(rows: tuple[dict[str, Any], ...]) -> DoseBooking:
+    appointment, dose, course, patient = rows
+    return DoseBooking(
+        mapping.row_to_appointment(appointment),
+        mapping.row_to_dose(dose),
+        mapping.row_to_course(course),
+        mapping.row_to_patient(patient),
+    )
 
 
 def as_store(source: Database | Store) -> Store:
