@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.booking import Interval
-from ..store import repository as repo
-from ..store.database import from_utc_text, to_utc_text
 from . import journal
-from .context import ChangeSet, Context, chair_free_probe, load_settings
+from .context import ChangeSet, Context, chair_free_probe, settings_from, stored_values
 
 # Starting further than this from the booked infusion start is told to the nurse.
 OFF_BOOKING_NOTE_MIN = 30
+
+# The appointment's columns the audit row names.
+TIMES = ("start_utc", "end_utc")
 
 
 def _minutes(delta: timedelta) -> int:
@@ -31,14 +32,14 @@ def follow_actual_start(
 ) -> dict[str, Any]:
     """Re-time the appointment so its infusion starts at ``started_at``; what was
     changed for the audit row (``{}`` when nothing moved). Notes go to ``changes``."""
-    db = ctx.db
-    row = repo.appointment_by_id(db, appointment_id)
-    assert row is not None
-    calendar = load_settings(db).calendar
-    chair = repo.chair_by_id(db, row["chair_id"])
-    chair_name = chair["name"] if chair else f"chair #{row['chair_id']}"
-    old_start, old_end = from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"])
-    booked_infusion = old_start + timedelta(minutes=row["prep_min"])
+    store = ctx.store
+    booking = store.appointment_by_id(appointment_id)
+    assert booking is not None
+    calendar = settings_from(store).calendar
+    chair = store.chair_by_id(booking.chair_id)
+    chair_name = chair.name if chair else f"chair #{booking.chair_id}"
+    old_start, old_end = booking.start, booking.end
+    booked_infusion = old_start + timedelta(minutes=booking.prep_min)
     shift = started_at - booked_infusion
     booked = f"{calendar.local(old_start):%H:%M}\u2013{calendar.local(old_end):%H:%M}"
     if _minutes(shift) > OFF_BOOKING_NOTE_MIN:
@@ -50,18 +51,12 @@ def follow_actual_start(
     if shift == timedelta(0):
         return {}
     new_start, new_end = old_start + shift, old_end + shift
-    free = chair_free_probe(db, {appointment_id})
-    if not free(row["chair_id"], Interval(new_start, new_end)):
+    free = chair_free_probe(store, {appointment_id})
+    if not free(booking.chair_id, Interval(new_start, new_end)):
         changes.notes.append(
             f"{chair_name} is not free {calendar.local(new_start):%H:%M}\u2013"
             f"{calendar.local(new_end):%H:%M}: the booking stays {booked}"
         )
         return {}
-    values = {"start_utc": to_utc_text(new_start), "end_utc": to_utc_text(new_end)}
-    stored = ctx.store.appointment_by_id(appointment_id)
-    assert stored is not None
-    journal.update_appointment(ctx.store, changes, stored, start=new_start, end=new_end)
-    return {
-        "booked": {"start_utc": row["start_utc"], "end_utc": row["end_utc"]},
-        "retimed": values,
-    }
+    retimed = journal.update_appointment(store, changes, booking, start=new_start, end=new_end)
+    return {"booked": stored_values(booking, TIMES), "retimed": stored_values(retimed, TIMES)}

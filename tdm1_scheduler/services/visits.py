@@ -16,11 +16,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..domain.errors import DomainError
-from ..domain.records import CycleStatus
-from ..store import repository as repo
-from ..store.database import to_utc_text
+from ..domain.records import AppointmentKind, CycleStatus
 from . import courses, journal
-from .context import ChangeSet, Context, audit, transaction
+from .context import ChangeSet, Context, audit
+from .course_records import load_course
+from .rows import utc_text
 
 CANCEL_ACTION = "cancel visit"
 
@@ -47,22 +47,22 @@ def cancel_dose_visit(
     rules, from where a miss may be re-booked) or, without ``to``, at the earliest free
     slot; later cycles keep 21 days apart. ``reason`` goes into the audit."""
     why = cancel_reason(reason)
-    with transaction(ctx) as db:
-        record = courses.load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        record = load_course(tx, mrn)
         dose = record.next_dose(cycle)
-        old = record.current[dose["id"]]
+        old = record.current[dose.id]
         changes = courses.mark_dose_missed(ctx, mrn=mrn, cycle=cycle, to=to, chair=chair)
         changes.action = f"cancel cycle {cycle} visit for {mrn}"
         audit(
             ctx,
             CANCEL_ACTION,
             "appointment",
-            old["id"],
-            {"status": "booked", "start": old["start_utc"]},
+            old.id,
+            {"status": "booked", "start": utc_text(old.start)},
             {
                 "status": "missed",
                 "reason": why,
-                "rebooked": to_utc_text(changes.moves[0].new_start),
+                "rebooked": utc_text(changes.moves[0].new_start),
                 "later_moved": len(changes.later_moves),
             },
         )
@@ -73,15 +73,17 @@ def cancel_blocked_time(ctx: Context, *, appointment_id: int, reason: str) -> Ch
     """Free booked blocked time; the reason is in the audit row, and the row written is
     recorded in the ChangeSet (so an undo puts it back)."""
     why = cancel_reason(reason)
-    with transaction(ctx) as db:
-        row = repo.appointment_by_id(db, appointment_id)
-        if row is None or row["kind"] != "blocked" or row["status"] != "booked":
+    with ctx.store.transaction() as tx:
+        booked = tx.appointment_by_id(appointment_id)
+        if (
+            booked is None
+            or booked.kind is not AppointmentKind.BLOCKED
+            or booked.status is not CycleStatus.BOOKED
+        ):
             raise DomainError("appointment", f"#{appointment_id} is not booked blocked time")
-        changes = ChangeSet(f"remove blocked time {row['label'] or 'blocked'}")
-        booked = ctx.store.appointment_by_id(appointment_id)
-        assert booked is not None
-        journal.update_appointment(ctx.store, changes, booked, status=CycleStatus.CANCELLED)
-        changes.chairs.add(int(row["chair_id"]))
+        changes = ChangeSet(f"remove blocked time {booked.label or 'blocked'}")
+        journal.update_appointment(tx, changes, booked, status=CycleStatus.CANCELLED)
+        changes.chairs.add(booked.chair_id)
         audit(
             ctx,
             CANCEL_ACTION,
