@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.services import clinic, courses, patients
+from tdm1_scheduler.services import clinic, courses, patients, readiness, visits
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview, preview_move
 from tdm1_scheduler.services.restore import restore_placements
@@ -143,3 +143,59 @@ def test_protocol_only_refuses_what_is_not_in_the_protocol() -> None:
             ProtocolOnly(store).db  # noqa: B018
     finally:
         close_store(store)
+
+
+def readiness_scenario(ctx: Context) -> list[Any]:
+    """Results in, the gate's settings, verdicts, an override, a dose given under the
+    gate, a cancelled dose visit and cancelled blocked time."""
+    clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=3)
+    patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
+    patients.add_patient(ctx, mrn="P2", name="Pat Two", weight_kg=64)
+    courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local(FIRST), chair="Chair 1")
+    courses.book_course(ctx, mrn="P2", setting="MBC", first_dose=local(FIRST), chair="Chair 2")
+    store = ctx.store
+    seen: list[Any] = [readiness.readiness_settings(store)]
+    readiness.set_readiness_settings(ctx, {"readiness_gate": "enforce", "lab_freshness_days": 3})
+    seen.append(readiness.readiness_json(readiness.dose_readiness(store, mrn="P1", cycle=1)))
+    sampled = local("2026-02-28T10:00")
+    for test, value, uln in (("ast", 30, 40), ("alt", 25, 40), ("bilirubin", 0.8, 1.2)):
+        readiness.add_lab(ctx, mrn="P1", test=test, value=value, uln=uln, at=sampled)
+    readiness.add_lab(ctx, mrn="P1", test="platelets", value=150000, uln=None, at=sampled)
+    readiness.add_lvef(ctx, mrn="P1", percent=60, at=local("2026-02-20T10:00"))
+    readiness.add_lvef(ctx, mrn="P2", percent=55, at=local("2026-02-20T10:00"), modality="muga")
+    readiness.add_lab(ctx, mrn="P2", test="ast", value=200, uln=40, at=local("2026-03-01T10:00"))
+    for mrn in ("P1", "P2"):
+        seen.append(readiness.readiness_json(readiness.dose_readiness(store, mrn=mrn, cycle=1)))
+    with pytest.raises(readiness.NotReady):
+        readiness.require_ready(ctx, mrn="P2", cycle=1, action="start infusion")
+    readiness.record_override(
+        ctx, mrn="P2", cycle=1, reason="seen by the team", clinician="Dr A", action="start infusion"
+    )
+    for action in readiness.GATE_ACTIONS:
+        seen.append(readiness.has_override(store, mrn="P2", cycle=1, action=action))
+        seen.append(readiness.gate_of(store, mrn="P2", cycle=1, action=action))
+    booked = [view.appointment.id for view in store.booked_from(local(FIRST))]
+    day = readiness.readiness_for_appointments(store, booked)
+    seen.append({appointment: readiness.summary(verdict) for appointment, verdict in day.items()})
+    given = courses.record_dose_given(ctx, mrn="P1", cycle=1, given_at=local("2026-03-02T09:15"))
+    cancelled = visits.cancel_dose_visit(ctx, mrn="P2", cycle=1, reason="unwell  today")
+    block = courses.book_blocked_time(
+        ctx, chair="Chair 3", start=local("2026-03-03T13:00"), minutes=60, label="pump check"
+    )
+    freed = visits.cancel_blocked_time(ctx, appointment_id=min(block.appointments), reason="done")
+    seen.extend((c.action, c.moves, c.notes) for c in (given, cancelled, freed))
+    return seen
+
+
+def test_the_readiness_and_visit_actions_run_on_any_store(
+    two_stores: tuple[SqliteStore, SqliteStore],
+) -> None:
+    plain, inner = two_stores
+    wrapped = ProtocolOnly(inner)
+    clock = local("2026-03-02T08:00")
+    through_protocol = Context.over(wrapped, FixedClock(clock), USER)  # type: ignore[arg-type]
+    seen = readiness_scenario(through_protocol)
+    assert seen == readiness_scenario(Context.over(plain, FixedClock(clock), USER))
+    assert rows(inner) == rows(plain)
+    for name in ("dose_bookings", "current_dose_booking", "insert_lab", "insert_override"):
+        assert wrapped.calls[name], name
