@@ -324,7 +324,7 @@ class MainWindow(Shell):
     @Slot(object)
     def _load_day(self, day: date) -> None:
         """Read the Day list of ``day`` (the session says which day is shown)."""
-        self.model.reload(self.ctx.db, day)
+        self.model.reload(self.ctx.db, day, self.session.day_bookings(day))
         if from_qdate(self.date_edit.date()) != day:
             blocked = self.date_edit.blockSignals(True)
             self.date_edit.setDate(to_qdate(day))
@@ -339,7 +339,7 @@ class MainWindow(Shell):
         closed = calendar.why_closed(day)
         self.day_title.setText(f"{day:%A %d %B %Y}{note}")
         count = self.model.rowCount()
-        first = sum(1 for r in range(count) if self.model.row_data(r).get("cycle") == 1)
+        first = sum(1 for r in range(count) if self.model.row_data(r).cycle == 1)
         text = f"{count} appointment(s), {first} first infusion(s)"
         if closed:
             text = f"{text}; {closed}"

@@ -8,7 +8,9 @@ through ``services.live``, every ``POLL_INTERVAL_MS``; that ChangeSet is a
 ``ReadAgain``). The settings are read again before each announcement, so a page that
 reads ``session.settings`` in its slot sees the new ones.
 
-``sig_day_changed(date)`` says the day shown changed (``show_day``).
+``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_bookings``
+reads a day's bookings once while nothing is committed: the Day list and the planner
+show one read.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from datetime import date
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
+from ..domain.records import AppointmentView
+from ..services import queries
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ..services.live import ChangeWatch, ReadAgain, read_all, refresh
+from ..services.live import ChangeWatch, ReadAgain, data_mark, read_all, refresh
 
-__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "read_all"]
+__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "day_bookings", "read_all"]
 
 POLL_INTERVAL_MS = 1000  # another connection's change shows within about a second
 
@@ -44,6 +48,7 @@ class Session(QObject):
         self.settings: ClinicSettings = load_settings(ctx.db)
         self.undo_stack = QUndoStack(self)
         self._shown_day = self.clinic_today()
+        self._day_read: tuple[object, list[AppointmentView]] | None = None
         self.watch = ChangeWatch(ctx)
         self.poll_timer = QTimer(self)
         self.poll_timer.setObjectName("changeFeedPoll")
@@ -61,6 +66,14 @@ class Session(QObject):
     @property
     def shown_day(self) -> date:
         return self._shown_day
+
+    def day_bookings(self, day: date) -> list[AppointmentView]:
+        """``day``'s chair-holding bookings (``queries.day_bookings``), read again only
+        when something was committed since, or for another day or database."""
+        key = (day, id(self.ctx.db), self.settings.timezone, *data_mark(self.ctx))
+        if self._day_read is None or self._day_read[0] != key:
+            self._day_read = (key, queries.day_bookings(self.ctx.store, self.settings, day))
+        return list(self._day_read[1])
 
     def show_day(self, day: date) -> bool:
         """Show ``day``; True (and ``sig_day_changed``) when it is another day."""
@@ -94,3 +107,8 @@ class Session(QObject):
     def stop(self) -> None:
         """Stop polling (before the database closes)."""
         self.poll_timer.stop()
+
+
+def day_bookings(session: Session, day: date) -> list[AppointmentView]:
+    """``session.day_bookings(day)``: the read the planner draws from."""
+    return session.day_bookings(day)

@@ -10,17 +10,18 @@ navigation toolbar, and the Day list (``table``, whose rows are ``model.row_data
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtWidgets import QMainWindow, QMenu, QTableView, QTabWidget, QToolBar, QWidget
 
+from ..domain.records import AppointmentView
 from .session import Session
 
 
 class DayRows(Protocol):
     """The Day list's model as the pages read it: the appointment of a row."""
 
-    def row_data(self, row: int) -> dict[str, Any]: ...
+    def row_data(self, row: int) -> AppointmentView: ...
 
 
 class Shell(QMainWindow):

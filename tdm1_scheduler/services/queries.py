@@ -142,11 +142,18 @@ def chair_list(source: Store | Database) -> list[dict[str, Any]]:
     ]
 
 
-def day_bookings(store: Store, settings: ClinicSettings, day: date) -> list[AppointmentView]:
-    """``day_appointments`` as records: every chair-holding appointment on ``day``, names
-    joined, in chair order then start."""
+def day_bookings(
+    source: Store | Database, settings: ClinicSettings, day: date
+) -> list[AppointmentView]:
+    """Every chair-holding appointment on ``day``, names joined, in chair order then
+    start."""
     start, end = settings.calendar.day_bounds(day)
-    return store.appointments_between(start, end)
+    return as_store(source).appointments_between(start, end)
+
+
+def booking(source: Store | Database, appointment_id: int) -> AppointmentView | None:
+    """One appointment with the same joined fields as ``day_bookings`` gives."""
+    return as_store(source).appointment_view(appointment_id)
 
 
 def day_appointments(db: Database, settings: ClinicSettings, day: date) -> list[Row]:

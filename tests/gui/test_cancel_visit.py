@@ -37,11 +37,11 @@ def test_cancel_a_dose_visit_from_the_day_list_rebooks_it_and_undoes(
 ) -> None:  # type: ignore[no-untyped-def]
     window = planner.main_window
     model, table = window.model, window.table
-    row = next(r for r in range(model.rowCount()) if model.row_data(r)["mrn"] == LATER_CYCLE_MRN)
+    row = next(r for r in range(model.rowCount()) if model.row_data(r).mrn == LATER_CYCLE_MRN)
     window.pages.setCurrentWidget(table)
     table.setCurrentIndex(model.index(row, 0))
     table.setFocus()
-    old_id = int(model.row_data(row)["id"])
+    old_id = int(model.row_data(row).appointment.id)
     before = cycle_of(window, LATER_CYCLE_MRN, 12)
     monkeypatch.setattr(planner.menus, "ask_reason", lambda _row: "  transport fell through ")
     QTest.keyClick(table, Qt.Key.Key_Menu)
@@ -76,7 +76,7 @@ def test_cancel_visit_without_a_reason_changes_nothing(
 ) -> None:
     window = planner.main_window
     row = next(r for r in range(window.model.rowCount())
-               if window.model.row_data(r)["mrn"] == LATER_CYCLE_MRN)  # fmt: skip
+               if window.model.row_data(r).mrn == LATER_CYCLE_MRN)  # fmt: skip
     data = window.model.row_data(row)
     before = cycle_of(window, LATER_CYCLE_MRN, 12)
     assert planner.menus.cancel_visit(data, reason="   ") is False

@@ -52,7 +52,7 @@ def test_a_drop_into_the_past_asks_naming_it_and_no_keeps_everything(planner: Pl
     planner.confirm = recorder = ConfirmRecorder(answer=False)
     before = dump(window)
     drag(planner, block, lane, start)
-    name = block.row["patient_name"]
+    name = block.row.patient_name
     chair = planner.chairs[lane].name
     assert recorder.questions == [
         f"Move cycle 12 of {name} ({LATER_CYCLE_MRN}) to {chair} at Wed 18 Nov 08:00,"

@@ -6,7 +6,7 @@ events; every model is checked with qtmodeltester.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QLineEdit, QToolButton, QWidget
 
 from tdm1_scheduler.domain.booking import Slot
+from tdm1_scheduler.domain.records import AppointmentView
 from tdm1_scheduler.domain.regimen import ChairTime
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.patients.dialogs import (
@@ -34,7 +35,7 @@ from tdm1_scheduler.gui.patients.models import (
 from tdm1_scheduler.gui.patients.panel import PatientsFeature, PatientsPanel
 from tdm1_scheduler.services import patients
 from tdm1_scheduler.services.context import Context, load_settings
-from tdm1_scheduler.services.queries import day_appointments
+from tdm1_scheduler.services.queries import day_bookings
 from tdm1_scheduler.store import repository as repo
 
 from .conftest import OFFSCREEN_NOISE
@@ -355,20 +356,22 @@ def test_book_course_names_a_rule_from_an_earlier_course_before_saving(
 
 
 # --- mark missed -----------------------------------------------------------------------
-def later_booked_dose_today(ctx: Context) -> dict[str, Any]:
+def later_booked_dose_today(ctx: Context) -> AppointmentView:
     """A booked dose on the demo's busy day that starts after now (10:00)."""
     settings = load_settings(ctx.db)
     rows = [
         r
-        for r in day_appointments(ctx.db, settings, BUSY_DAY)
-        if r["kind"] == "dose" and r["status"] == "booked" and r["start_utc"] > "2026-11-18T16"
+        for r in day_bookings(ctx.db, settings, BUSY_DAY)
+        if r.appointment.kind == "dose"
+        and r.appointment.status == "booked"
+        and r.appointment.start >= datetime(2026, 11, 18, 16, tzinfo=UTC)
     ]
     for row in rows:
-        view = find_course_view(ctx.db, row["mrn"])
+        view = find_course_view(ctx.db, str(row.mrn))
         if view is None or view["status"] != "active":
             continue
         booked = [c for c in view["cycles"] if c["status"] == "booked"]
-        if len(booked) > 2 and booked[0]["cycle"] == row["cycle"]:
+        if len(booked) > 2 and booked[0]["cycle"] == row.cycle:
             return row
     raise AssertionError("the demo has no later booked dose on the busy day")
 
@@ -377,7 +380,7 @@ def test_mark_missed_shows_the_proposal_then_commits(
     qtbot: Any, window: MainWindow, ctx: Context, qtmodeltester: Any
 ) -> None:
     row = later_booked_dose_today(ctx)
-    mrn, cycle = row["mrn"], row["cycle"]
+    mrn, cycle = str(row.mrn), int(row.cycle or 0)
     feature = feature_of(window)
     type_search(feature.panel, mrn)
     click_row(feature.panel, mrn)
@@ -417,7 +420,8 @@ def test_mark_missed_shows_the_proposal_then_commits(
 
 def test_mark_missed_refusal_is_shown(qtbot: Any, window: MainWindow, ctx: Context) -> None:
     row = later_booked_dose_today(ctx)
-    dialog = MarkMissedDialog(ctx, row["mrn"], row["cycle"] + 1, window.apply_changes, window)
+    mrn, cycle = str(row.mrn), int(row.cycle or 0)
+    dialog = MarkMissedDialog(ctx, mrn, cycle + 1, window.apply_changes, window)
     qtbot.addWidget(dialog)
     dialog.open()
     assert not dialog.answer.allowed

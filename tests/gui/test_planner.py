@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.day_scene import LANE_HEIGHT, BlockItem
 from tdm1_scheduler.gui.planner.page import Planner
-from tdm1_scheduler.services.queries import course_view, day_appointments
+from tdm1_scheduler.services.queries import course_view, day_bookings
 from tdm1_scheduler.store import repository as repo
 
 from .conftest import OFFSCREEN_NOISE
@@ -60,7 +60,7 @@ def cycle_of(window: MainWindow, mrn: str, number: int) -> dict[str, Any]:
 
 def block_of(planner: Planner, mrn: str) -> BlockItem:
     for block in planner.scene.blocks.values():
-        if block.row.get("mrn") == mrn:
+        if block.row.mrn == mrn:
             return block
     raise AssertionError(f"no block for {mrn}")
 
@@ -100,8 +100,8 @@ def test_planner_is_the_first_page_and_shows_the_day(window: MainWindow) -> None
     planner = window.features["planner"]
     assert window.pages.indexOf(planner) == 0
     assert window.pages.currentWidget() is planner
-    rows = day_appointments(window.ctx.db, window.settings, BUSY_DAY)
-    assert set(planner.scene.blocks) == {row["id"] for row in rows}
+    rows = day_bookings(window.ctx.db, window.settings, BUSY_DAY)
+    assert set(planner.scene.blocks) == {row.appointment.id for row in rows}
     assert planner.view.accessibleName()
     assert planner.strip.accessibleName()
     first = block_of(planner, FIRST_INFUSION_MRN)
@@ -115,9 +115,9 @@ def test_planner_is_the_first_page_and_shows_the_day(window: MainWindow) -> None
 def test_grid_follows_the_day_shown(planner: Planner) -> None:
     window = planner.main_window
     window.show_next_day()
-    rows = day_appointments(window.ctx.db, window.settings, BUSY_DAY + timedelta(days=1))
+    rows = day_bookings(window.ctx.db, window.settings, BUSY_DAY + timedelta(days=1))
     assert rows
-    assert set(planner.scene.blocks) == {row["id"] for row in rows}
+    assert set(planner.scene.blocks) == {row.appointment.id for row in rows}
     assert planner.scene.geometry is not None
     assert planner.scene.geometry.day == BUSY_DAY + timedelta(days=1)
 
@@ -132,10 +132,10 @@ def test_mouse_drag_moves_to_another_chair_and_time(planner: Planner) -> None:
     assert cycle["chair"] == "Chair 9"
     assert datetime.fromisoformat(cycle["start"]) == target
     moved = planner.scene.block_for(appointment_id)
-    assert moved is not None and moved.row["chair_name"] == "Chair 9"
+    assert moved is not None and moved.row.chair_name == "Chair 9"
     geometry = planner.scene.geometry
     assert geometry is not None
-    assert moved.pos() == geometry.top_left_for(moved.row["chair_id"], target)
+    assert moved.pos() == geometry.top_left_for(moved.row.appointment.chair_id, target)
     assert window.undo_stack.count() == 1
     assert window.undo_stack.undoText() == f"move cycle 1 of {FIRST_INFUSION_MRN}"
     assert "Moved cycle 1" in window.statusBar().currentMessage()
@@ -204,11 +204,11 @@ def test_undo_and_redo_restore_grid_and_database(planner: Planner, qtbot) -> Non
     window.undo_stack.undo()
     assert cycle_of(window, FIRST_INFUSION_MRN, 1) == original
     item = planner.scene.block_for(appointment_id)
-    assert item is not None and item.row["chair_name"] == "Chair 1"
+    assert item is not None and item.row.chair_name == "Chair 1"
     window.undo_stack.redo()
     assert cycle_of(window, FIRST_INFUSION_MRN, 1) == moved
     item = planner.scene.block_for(appointment_id)
-    assert item is not None and item.row["chair_name"] == "Chair 9"
+    assert item is not None and item.row.chair_name == "Chair 9"
     # Every step went through the services: one audit row each (move, undo, redo).
     assert repo.count(window.ctx.db, "audit_log") == audits + 3
 
@@ -223,7 +223,7 @@ def test_undo_and_redo_restore_grid_and_database(planner: Planner, qtbot) -> Non
     )
     assert cycle_of(window, FIRST_INFUSION_MRN, 1) == moved
     item = planner.scene.block_for(appointment_id)
-    assert item is not None and item.row["chair_name"] == "Chair 9"
+    assert item is not None and item.row.chair_name == "Chair 9"
 
 
 def test_keyboard_moves_the_selected_block(planner: Planner) -> None:
@@ -259,7 +259,7 @@ def test_keyboard_moves_the_selected_block(planner: Planner) -> None:
 def test_ctrl_arrows_in_the_day_list_move_the_booking(planner: Planner) -> None:
     window = planner.main_window
     model = window.model
-    row = next(r for r in range(model.rowCount()) if model.row_data(r)["mrn"] == LATER_CYCLE_MRN)
+    row = next(r for r in range(model.rowCount()) if model.row_data(r).mrn == LATER_CYCLE_MRN)
     window.pages.setCurrentWidget(window.table)
     window.table.setCurrentIndex(model.index(row, 0))
     window.table.setFocus()
@@ -267,7 +267,7 @@ def test_ctrl_arrows_in_the_day_list_move_the_booking(planner: Planner) -> None:
     cycle = cycle_of(window, LATER_CYCLE_MRN, 12)
     assert datetime.fromisoformat(cycle["start"]) == local(planner, BUSY_DAY, 13, 15)
     # The same booking stays current, so a second key press moves it again.
-    assert model.row_data(window.table.currentIndex().row())["mrn"] == LATER_CYCLE_MRN
+    assert model.row_data(window.table.currentIndex().row()).mrn == LATER_CYCLE_MRN
     QTest.keyClick(window.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert cycle_of(window, LATER_CYCLE_MRN, 12)["chair"] == "Chair 9"
     assert window.undo_stack.count() == 2
@@ -315,7 +315,7 @@ def test_same_day_move_without_later_shift_does_not_ask(planner: Planner) -> Non
 def test_blocked_time_is_booked_dragged_and_undone(planner: Planner) -> None:
     window = planner.main_window
     assert planner.book_blocked("Chair 10", local(planner, BUSY_DAY, 9, 0), 45, "maintenance")
-    blocked = [b for b in planner.scene.blocks.values() if b.row["kind"] == "blocked"]
+    blocked = [b for b in planner.scene.blocks.values() if b.row.appointment.kind == "blocked"]
     assert len(blocked) == 1
     block = blocked[0]
     assert "maintenance" in block.toolTip() and "45 min" in block.toolTip()
@@ -325,19 +325,19 @@ def test_blocked_time_is_booked_dragged_and_undone(planner: Planner) -> None:
     assert row is not None
     assert row["chair_id"] == planner.chairs[10].id
     moved = planner.scene.block_for(block.appointment_id)
-    assert moved is not None and moved.row["infusion_min"] == 45  # its own duration
+    assert moved is not None and moved.row.appointment.infusion_min == 45  # its own duration
     window.undo_stack.undo()
     row = repo.appointment_by_id(window.ctx.db, block.appointment_id)
     assert row is not None and row["chair_id"] == planner.chairs[9].id
     window.undo_stack.undo()  # the booking itself
     row = repo.appointment_by_id(window.ctx.db, block.appointment_id)
     assert row is not None and row["status"] == "cancelled"
-    assert not [b for b in planner.scene.blocks.values() if b.row["kind"] == "blocked"]
+    assert not [b for b in planner.scene.blocks.values() if b.row.appointment.kind == "blocked"]
 
 
 def test_given_blocks_do_not_move(planner: Planner) -> None:
     window = planner.main_window
-    given = next(b for b in planner.scene.blocks.values() if b.row["status"] == "given")
+    given = next(b for b in planner.scene.blocks.values() if b.row.appointment.status == "given")
     before = dump(window)
     drag(planner, given, lane=9, start=local(planner, BUSY_DAY, 11, 0))
     assert dump(window) == before
@@ -381,23 +381,19 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
     window = planner.main_window
     ctx = planner.ctx
     settings = window.settings
-    row = next(
-        r for r in day_appointments(ctx.db, settings, BUSY_DAY) if r["mrn"] == FIRST_INFUSION_MRN
-    )
+    row = next(r for r in day_bookings(ctx.db, settings, BUSY_DAY) if r.mrn == FIRST_INFUSION_MRN)
     day_reads: list[object] = []
-    real = planner_module.day_appointments
-    monkeypatch.setattr(
-        planner_module, "day_appointments", lambda *a: day_reads.append(a) or real(*a)
-    )
+    real = planner_module.day_bookings
+    monkeypatch.setattr(planner_module, "day_bookings", lambda *a: day_reads.append(a) or real(*a))
     target = settings.calendar.at(BUSY_DAY, datetime.min.time().replace(hour=8))
     chair = next(
         name
         for name in (f"Chair {n}" for n in range(1, 13))
         if preview(
-            ctx, courses.move_appointment, mrn=row["mrn"], cycle=1, to=target, chair=name
+            ctx, courses.move_appointment, mrn=row.mrn, cycle=1, to=target, chair=name
         ).allowed
     )
-    changes = courses.move_appointment(ctx, mrn=row["mrn"], cycle=1, to=target, chair=chair)
+    changes = courses.move_appointment(ctx, mrn=row.mrn, cycle=1, to=target, chair=chair)
     window.apply_changes(changes)
     assert day_reads == []  # only the named rows were read
     incremental = scene_picture(planner)
@@ -405,7 +401,7 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
     planner.reload(force=True)
     assert len(day_reads) == 1
     assert scene_picture(planner) == incremental
-    moved = planner.scene.block_for(row["id"])
+    moved = planner.scene.block_for(row.appointment.id)
     assert moved is not None and chair in moved.toolTip() and "08:00" in moved.toolTip()
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import time as clock
-from datetime import date, time, timedelta
-from typing import Any
+from datetime import UTC, date, time, timedelta
 
 from PySide6.QtCore import QPointF
 
 from tdm1_scheduler.domain.calendar import ClinicCalendar, zone_from_name
 from tdm1_scheduler.domain.course import PlanningRules
+from tdm1_scheduler.domain.records import (
+    Appointment,
+    AppointmentKind,
+    AppointmentView,
+    CourseStatus,
+    CycleStatus,
+    Setting,
+)
 from tdm1_scheduler.gui.planner.day_scene import (
     BLOCK_MARGIN,
     Chair,
@@ -17,7 +24,6 @@ from tdm1_scheduler.gui.planner.day_scene import (
     PlannerScene,
 )
 from tdm1_scheduler.services.context import ClinicSettings
-from tdm1_scheduler.store.database import to_utc_text
 
 DAY = date(2026, 11, 18)
 CALENDAR = ClinicCalendar(zone_from_name("America/New_York"))
@@ -26,27 +32,37 @@ SETTINGS = ClinicSettings(
 )
 
 
-def row(number: int, chair: Chair, start: time) -> dict[str, Any]:
-    begin = CALENDAR.at(DAY, start)
-    return {
-        "id": number,
-        "chair_id": chair.id,
-        "chair_name": chair.name,
-        "start_utc": to_utc_text(begin),
-        "end_utc": to_utc_text(begin + timedelta(minutes=75)),
-        "prep_min": 15,
-        "infusion_min": 30,
-        "observation_min": 30,
-        "kind": "dose",
-        "label": "",
-        "status": "booked",
-        "cycle": 3,
-        "setting": "EBC",
-        "mrn": f"MRN{number}",
-        "patient_name": f"Patient {number}",
-        "given_at": None,
-        "version": 1,
-    }
+def row(number: int, chair: Chair, start: time) -> AppointmentView:
+    begin = CALENDAR.at(DAY, start).astimezone(UTC)
+    booking = Appointment(
+        id=number,
+        chair_id=chair.id,
+        dose_id=number,
+        kind=AppointmentKind.DOSE,
+        label="",
+        status=CycleStatus.BOOKED,
+        start=begin,
+        end=begin + timedelta(minutes=75),
+        prep_min=15,
+        infusion_min=30,
+        observation_min=30,
+        version=1,
+    )
+    return AppointmentView(
+        appointment=booking,
+        chair_name=chair.name,
+        cycle=3,
+        course_id=number,
+        dose_status=CycleStatus.BOOKED,
+        given_at=None,
+        tolerated=None,
+        infusion_actual_min=None,
+        setting=Setting.EBC,
+        course_status=CourseStatus.ACTIVE,
+        patient_id=number,
+        mrn=f"MRN{number}",
+        patient_name=f"Patient {number}",
+    )
 
 
 def test_snapping_and_lanes() -> None:

@@ -19,7 +19,7 @@ from tdm1_scheduler.gui.planner.load_strip import (
 from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.courses import book_blocked_time
-from tdm1_scheduler.services.queries import day_appointments
+from tdm1_scheduler.services.queries import day_bookings
 
 from .conftest import OFFSCREEN_NOISE
 
@@ -33,9 +33,9 @@ def test_day_loads_count_what_is_booked(ctx: Context) -> None:
     settings = load_settings(ctx.db)
     loads = {s.day: s for s in day_loads(ctx.db, settings, BUSY_DAY, 14)}
     busy = loads[BUSY_DAY]
-    rows = day_appointments(ctx.db, settings, BUSY_DAY)
+    rows = [r.appointment for r in day_bookings(ctx.db, settings, BUSY_DAY)]
     assert busy.appointments == len(rows)
-    booked = sum(r["prep_min"] + r["infusion_min"] + r["observation_min"] for r in rows)
+    booked = sum(r.prep_min + r.infusion_min + r.observation_min for r in rows)
     assert busy.booked_min == booked  # every demo visit lies inside opening hours
     assert busy.capacity_min == 9 * 60 * 12  # 08:00-17:00, 12 chairs
     assert busy.fraction > loads[QUIET_DAY].fraction
@@ -89,8 +89,8 @@ def test_clicking_a_day_in_the_strip_opens_it(window: MainWindow) -> None:
         strip.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
     assert window.shown_day == day
-    rows = day_appointments(window.ctx.db, window.settings, day)
-    assert set(planner.scene.blocks) == {row["id"] for row in rows}
+    rows = day_bookings(window.ctx.db, window.settings, day)
+    assert set(planner.scene.blocks) == {row.appointment.id for row in rows}
 
 
 def test_a_move_updates_the_strip(window: MainWindow) -> None:
@@ -115,14 +115,14 @@ def test_a_move_recounts_the_days_it_touches(window: MainWindow, ctx: Context) -
     settings = load_settings(ctx.db)
     row = next(
         r
-        for r in day_appointments(ctx.db, settings, BUSY_DAY)
-        if r["kind"] == "dose" and r["status"] == "booked" and r["cycle"] == 1
+        for r in day_bookings(ctx.db, settings, BUSY_DAY)
+        if r.appointment.kind == "dose" and r.appointment.status == "booked" and r.cycle == 1
     )
     from tdm1_scheduler.services.preview import preview
     from tdm1_scheduler.services.queries import chair_list
 
     target = settings.calendar.at(BUSY_DAY + timedelta(days=1), time(8, 0))
-    move = {"mrn": row["mrn"], "cycle": 1, "to": target}
+    move = {"mrn": row.mrn, "cycle": 1, "to": target}
     chair = next(
         c["name"]
         for c in chair_list(ctx.db)

@@ -29,7 +29,7 @@ def test_a_drag_preview_answers_while_another_program_holds_the_lock(
     block = block_of(planner, LATER_CYCLE_MRN)  # MBC cycle 12, Chair 8 13:00-14:15
     row = block.row
     start = window.settings.calendar.local(window.ctx.clock.now()).replace(hour=13, minute=0)
-    chair = Chair(int(row["chair_id"]), str(row["chair_name"]))
+    chair = Chair(row.appointment.chair_id, row.chair_name)
     here = MoveTarget(row, chair, start)
     later = MoveTarget(row, chair, start + timedelta(minutes=5))
     watcher = sqlite3.connect(demo_path, isolation_level=None)

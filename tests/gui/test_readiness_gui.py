@@ -353,14 +353,14 @@ def test_record_lab_result_from_the_course_panel_and_rebook_when_it_arrives(
 def test_day_list_shows_each_booked_dose_readiness(window: MainWindow) -> None:
     hold_platelets(window)
     model = window.model
-    rows = [r for r in range(model.rowCount()) if model.row_data(r).get("mrn") == MBC_MRN]
+    rows = [r for r in range(model.rowCount()) if model.row_data(r).mrn == MBC_MRN]
     assert rows
     text = str(model.index(rows[0], DayColumn.READY).data())
     assert text.startswith("HOLD: platelets 40,000"), text
     assert "platelets" in str(
         model.index(rows[0], DayColumn.READY).data(Qt.ItemDataRole.ToolTipRole)
     )
-    given = [r for r in range(model.rowCount()) if model.row_data(r).get("status") == "given"]
+    given = [r for r in range(model.rowCount()) if model.row_data(r).appointment.status == "given"]
     assert given and model.index(given[0], DayColumn.READY).data() == ""
 
 

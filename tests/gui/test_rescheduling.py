@@ -49,7 +49,7 @@ def at(window: MainWindow, day: date, hh: int, mm: int) -> datetime:
 
 def week_block(planner: Planner, mrn: str) -> WeekBlock:
     for block in planner.week.scene.blocks.values():
-        if block.row.get("mrn") == mrn:
+        if block.row.mrn == mrn:
             assert isinstance(block, WeekBlock)
             return block
     raise AssertionError(f"no week block for {mrn}")
@@ -157,11 +157,11 @@ def test_move_to_from_the_context_menu(qtbot, planner: Planner) -> None:  # type
 def test_mark_missed_from_the_day_list_choosing_the_second_slot(qtbot, planner: Planner) -> None:  # type: ignore[no-untyped-def]
     window = planner.main_window
     model, table = window.model, window.table
-    row = next(r for r in range(model.rowCount()) if model.row_data(r)["mrn"] == LATER_CYCLE_MRN)
+    row = next(r for r in range(model.rowCount()) if model.row_data(r).mrn == LATER_CYCLE_MRN)
     window.pages.setCurrentWidget(table)
     table.setCurrentIndex(model.index(row, 0))
     table.setFocus()
-    old_id = int(model.row_data(row)["id"])
+    old_id = int(model.row_data(row).appointment.id)
     QTest.keyClick(table, Qt.Key.Key_Menu)
     old_end = datetime.fromisoformat(cycle_of(window, LATER_CYCLE_MRN, 12)["end"])
     dialog = open_slot_dialog(qtbot, planner, "markMissedFromMenuAction")

@@ -14,11 +14,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from tdm1_scheduler.domain.records import AppointmentView
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.day_scene import Chair, MoveTarget
 from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services import courses, patients
-from tdm1_scheduler.services.queries import course_view, day_appointments
+from tdm1_scheduler.services.queries import course_view, day_bookings
 
 from .conftest import OFFSCREEN_NOISE
 from .test_planner import ConfirmRecorder, block_of, drag
@@ -49,14 +50,14 @@ def placements(window: MainWindow) -> list[tuple[Any, ...]]:
     return [(c["cycle"], c["chair"], c["start"], c["end"], c["status"]) for c in cycles]
 
 
-def row_of(window: MainWindow, cycle: int) -> dict[str, Any]:
+def row_of(window: MainWindow, cycle: int) -> AppointmentView:
     start = datetime.fromisoformat(course_view(window.ctx.db, MRN)["cycles"][cycle - 1]["start"])
     day = window.settings.calendar.local_date(start)
-    rows = day_appointments(window.ctx.db, window.settings, day)
-    return next(r for r in rows if r["mrn"] == MRN and r["cycle"] == cycle)
+    rows = day_bookings(window.ctx.db, window.settings, day)
+    return next(r for r in rows if r.mrn == MRN and r.cycle == cycle)
 
 
-def free_target(planner: Planner, row: dict[str, Any], start: datetime) -> tuple[int, Chair]:
+def free_target(planner: Planner, row: AppointmentView, start: datetime) -> tuple[int, Chair]:
     """The first lane whose chair takes ``row`` at ``start`` (asked of the services)."""
     for lane, chair in enumerate(planner.chairs):
         if planner.preview_move(MoveTarget(row, chair, start)).allowed:

@@ -95,7 +95,7 @@ def planner_of(window: Any) -> Any:
 
 def block_of(planner: Any, mrn: str, cycle: int) -> Any:
     for block in planner.scene.blocks.values():
-        if block.row.get("mrn") == mrn and block.row.get("cycle") == cycle:
+        if block.row.mrn == mrn and block.row.cycle == cycle:
             return block
     raise AssertionError(f"no block for cycle {cycle} of {mrn} on {planner.scene.geometry.day}")
 
@@ -260,7 +260,7 @@ def week_of(window: Any) -> Any:
 
 def week_block(planner: Any, mrn: str, cycle: int) -> Any:
     for block in planner.week.scene.blocks.values():
-        if block.row.get("mrn") == mrn and block.row.get("cycle") == cycle:
+        if block.row.mrn == mrn and block.row.cycle == cycle:
             return block
     raise AssertionError(f"no block for cycle {cycle} of {mrn} in the week")
 

@@ -16,13 +16,14 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...domain.readiness import Readiness, Verdict
+from ...domain.records import AppointmentView
 from ...domain.regimen import CYCLE_LENGTH_DAYS
 from ...services import courses, slots
 from ...services.context import ChangeSet
 from ...services.preview import Preview, preview
-from ...services.queries import appointment_row
-from ...services.rows import utc_instant
-from ...text import full_time
+from ...services.queries import booking, course_state
+from ...services.storage import Database
+from ...text import cycle_label, full_time
 from ..planner.controller import MoveController
 from ..planner.day_scene import Chair
 from ..planner.slot_dialog import SLOT_COUNT, SlotDialog
@@ -41,18 +42,19 @@ from ..widgets import info_label
 if TYPE_CHECKING:
     from .host import PatientsHost
 
-Row = dict[str, Any]
+Row = AppointmentView
 STRIP_REASON_CHARS = 160  # the strip wraps: the first reason nearly whole
 
 
-def booked_row(ctx_db: Any, mrn: str, cycle: int) -> Row | None:
+def booked_row(source: Database, mrn: str, cycle: int) -> Row | None:
     """The booked cycle's chair-holding appointment, with the Day list's joined fields."""
     try:
-        record = courses.load_course(ctx_db, mrn)
-        appointment = record.current.get(record.dose(cycle)["id"])
+        state = course_state(source, mrn)
     except SERVICE_ERRORS:
         return None
-    return None if appointment is None else appointment_row(ctx_db, int(appointment["id"]))
+    dose = next((d for d in state.doses if d.cycle == cycle), None)
+    appointment = None if dose is None else state.current.get(dose.id)
+    return None if appointment is None else booking(source, appointment.id)
 
 
 class CourseReadiness(QObject):
@@ -200,12 +202,13 @@ class CourseReadiness(QObject):
             self.say(f"Cycle {cycle} of {mrn} is not booked")
             return None
         calendar = self.session.settings.calendar
-        start, end = utc_instant(row["start_utc"]), utc_instant(row["end_utc"])
+        start, end = row.appointment.start, row.appointment.end
         now = self.ctx.clock.now()
         start_from = (end if now < start else now) if after_booking else now
-        booked = f"{full_time(calendar, start)} on {row['chair_name']}"
+        booked = f"{full_time(calendar, start)} on {row.chair_name}"
         intro = (
-            f"{row['patient_name']}, cycle {cycle}, now booked {booked}. Choose a free slot;"
+            f"{row.patient_name}, {cycle_label(cycle, None)}, now booked {booked}. Choose a"
+            " free slot;"
             f" the later cycles keep {CYCLE_LENGTH_DAYS} days apart."
         )
 
@@ -242,7 +245,7 @@ class CourseReadiness(QObject):
             return None if moved else moves.last_refusal
         try:
             changes = courses.move_appointment(
-                self.ctx, mrn=str(row["mrn"]), cycle=int(row["cycle"]), to=option.start,
+                self.ctx, mrn=str(row.mrn), cycle=int(row.cycle or 0), to=option.start,
                 chair=option.chair,
             )  # fmt: skip
         except SERVICE_ERRORS as error:

@@ -22,20 +22,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.records import AppointmentKind, AppointmentView
 from ...domain.regimen import CYCLE_LENGTH_DAYS
 from ...services import courses, slots, visits
 from ...services.preview import preview
-from ...services.rows import utc_instant
-from ...text import full_time
+from ...text import cycle_label, full_time
 from .commands import SERVICE_ERRORS, refusal_text
 from .controller import what_text
+from .day_model import blocked_label, is_booked
 from .day_scene import BlockItem, Chair
 from .slot_dialog import SLOT_COUNT, SlotDialog
 
 if TYPE_CHECKING:
     from .host import PlannerHost
 
-Row = dict[str, Any]
+Row = AppointmentView
 RowAt = Callable[[QPoint | None], Row | None]
 
 
@@ -86,7 +87,7 @@ class VisitMenus(QObject):
                 block = next(
                     (i for i in view.scene().selectedItems() if isinstance(i, BlockItem)), None
                 )
-            return None if block is None else dict(block.row)
+            return None if block is None else block.row
 
         self._watch(view, view.viewport(), row_at)
 
@@ -145,8 +146,8 @@ class VisitMenus(QObject):
         menu.setObjectName("visitMenu")
         menu.setAccessibleName(f"Actions for {what_text(row)}")
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dose = row.get("kind") == "dose"
-        booked = row.get("status") == "booked"
+        dose = row.appointment.kind is AppointmentKind.DOSE
+        booked = is_booked(row)
         cycle_given = not booked and dose
         entries: list[tuple[str, str, Callable[[], object], bool, str]] = [
             (
@@ -201,15 +202,16 @@ class VisitMenus(QObject):
         visit... of a dose: re-booked like a missed one, the reason in the audit."""
         ctx = self.planner.ctx
         calendar = self.planner.session.settings.calendar
-        mrn, cycle = str(row["mrn"]), int(row["cycle"])
+        mrn, cycle = str(row.mrn), int(row.cycle or 0)
         what = what_text(row)
-        booked = f"booked {full_time(calendar, utc_instant(row['start_utc']))} on "
-        booked += str(row["chair_name"])
+        booked = f"booked {full_time(calendar, row.appointment.start)} on {row.chair_name}"
+        name = row.patient_name
         cancel = reason is not None
         if cancel:
             title = f"Cancel visit: {what}"
             intro = (
-                f"Cycle {cycle} of {row['patient_name']} ({booked}) is cancelled: {reason}. "
+                f"{cycle_label(cycle, None, word='Cycle ')} of {name} ({booked}) is "
+                f"cancelled: {reason}. "
                 "The dose is not skipped: choose where to re-book it, as for a missed "
                 "dose (or stop the course in the Patients panel)."
             )
@@ -217,7 +219,7 @@ class VisitMenus(QObject):
         elif missed:
             title = f"Mark {what} missed"
             intro = (
-                f"{row['patient_name']} did not come for cycle {cycle} ({booked}). Choose "
+                f"{name} did not come for {cycle_label(cycle, None)} ({booked}). Choose "
                 f"where to re-book it; the later cycles keep {CYCLE_LENGTH_DAYS} days apart."
             )
             ok = "Mark missed and re-book here"
@@ -286,15 +288,14 @@ class VisitMenus(QObject):
         patients = self.window.features.get("patients_panel")
         if not isinstance(patients, OpensCourse):
             return False
-        cycle = row.get("cycle")
-        return patients.open_course(str(row["mrn"]), None if cycle is None else int(cycle))
+        return patients.open_course(str(row.mrn), row.cycle)
 
     def show_preparation(self, row: Row) -> bool:
         pharmacy = self.window.features.get("pharmacy_view")
         if not isinstance(pharmacy, QWidget) or not isinstance(pharmacy, SelectsDose):
             return False
         self.window.pages.setCurrentWidget(pharmacy)
-        found = bool(pharmacy.select(str(row["mrn"]), int(row["cycle"])))
+        found = bool(pharmacy.select(str(row.mrn), int(row.cycle or 0)))
         if not found:
             self.planner.say(f"No preparation in the pharmacy queue for {what_text(row)}")
         return found
@@ -318,15 +319,15 @@ class VisitMenus(QObject):
             return False
         try:
             why = visits.cancel_reason(reason)
-            if row.get("kind") == "dose":
+            if row.appointment.kind is AppointmentKind.DOSE:
                 self._slot_dialog(row, missed=True, reason=why)
                 return True
             changes = visits.cancel_blocked_time(
-                self.planner.ctx, appointment_id=int(row["id"]), reason=why
+                self.planner.ctx, appointment_id=row.appointment.id, reason=why
             )
         except SERVICE_ERRORS as error:
             self.planner.say(f"Not cancelled: {refusal_text(error)}")
             return False
-        label = row.get("label") or "blocked"
+        label = blocked_label(row)
         self.planner.moves.record(changes, f"Cancelled blocked time '{label}': {why}")
         return True

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
@@ -18,16 +17,19 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from shiboken6 import isValid
 
 from ...domain.calendar import ClinicCalendar
+from ...domain.records import AppointmentView
 from ...services import courses
 from ...services.context import ChangeSet, Context
 from ...services.preview import Preview, preview
+from ...text import cycle_label
 from ..session import Session
 from .commands import SERVICE_ERRORS, MoveCommand, Placement, refusal_text
+from .day_model import blocked_label, is_blocked
 from .day_scene import Chair, MoveTarget
 from .day_view import MoveRequest
 from .past_booking import PAST_TITLE, is_past, past_move_question
 
-Row = dict[str, Any]
+Row = AppointmentView
 Confirm = Callable[[str, str], bool]
 
 
@@ -44,11 +46,11 @@ def later_cycles_moving(changes: ChangeSet | None) -> bool:
 
 def what_text(row: Row) -> str:
     """The booking in words for messages: the patient's name and the cycle."""
-    if row.get("kind") == "blocked":
-        return f"blocked time '{row.get('label') or 'blocked'}'"
-    name = row.get("patient_name")
-    who = f"{name} ({row['mrn']})" if name else str(row["mrn"])
-    return f"cycle {row['cycle']} of {who}"
+    if is_blocked(row):
+        return f"blocked time '{blocked_label(row)}'"
+    name = row.patient_name
+    who = f"{name} ({row.mrn})" if name else str(row.mrn)
+    return f"{cycle_label(int(row.cycle or 0), None)} of {who}"
 
 
 class MoveController(QObject):
@@ -89,12 +91,12 @@ class MoveController(QObject):
     def mover(self, row: Row) -> Callable[[Placement], ChangeSet]:
         """The service call that puts this booking at a placement."""
         ctx = self.ctx
-        if row.get("kind") == "blocked":
-            appointment_id = int(row["id"])
+        if is_blocked(row):
+            appointment_id = row.appointment.id
             return lambda p: courses.move_blocked_time(
                 ctx, appointment_id=appointment_id, to=p.start, chair=p.chair_name
             )
-        mrn, cycle = str(row["mrn"]), int(row["cycle"])
+        mrn, cycle = str(row.mrn), int(row.cycle or 0)
         return lambda p: courses.move_appointment(
             ctx, mrn=mrn, cycle=cycle, to=p.start, chair=p.chair_name
         )
@@ -132,19 +134,19 @@ class MoveController(QObject):
     # --- the move ---------------------------------------------------------------------
     def preview_move(self, target: MoveTarget) -> Preview:
         row = target.row
-        if row.get("kind") == "blocked":
+        if is_blocked(row):
             return preview(
                 self.ctx,
                 courses.move_blocked_time,
-                appointment_id=int(row["id"]),
+                appointment_id=row.appointment.id,
                 to=target.start,
                 chair=target.chair.name,
             )
         return preview(
             self.ctx,
             courses.move_appointment,
-            mrn=str(row["mrn"]),
-            cycle=int(row["cycle"]),
+            mrn=str(row.mrn),
+            cycle=int(row.cycle or 0),
             to=target.start,
             chair=target.chair.name,
         )
@@ -196,7 +198,7 @@ class MoveController(QObject):
         command = MoveCommand(self.session, changes, self.say)  # undo restores ``changes``
         self.push(command)
         self.session.apply_changes(changes)
-        self.sig_moved.emit(int(row["id"]))
+        self.sig_moved.emit(row.appointment.id)
         text = f"Moved {what} to {where}"
         summary = courses.later_shift_summary(changes)
         self.say("; ".join([text, *([summary] if summary else []), *changes.notes]))

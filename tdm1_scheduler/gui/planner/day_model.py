@@ -1,12 +1,12 @@
 """The day's appointments as a Qt table model: a thin adapter over the day query.
 
-The model never edits its rows; it only reloads them from
-``services.queries.day_appointments``.
+The model never edits its rows; it only reloads them (``AppointmentView`` records) from
+``services.queries.day_bookings``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import IntEnum
 from typing import Any
 
@@ -18,18 +18,17 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon
 
 from ...domain.readiness import Readiness
+from ...domain.records import AppointmentKind, AppointmentView, CycleStatus
 from ...domain.regimen import (
     EBC_TOTAL_CYCLES,
     FIRST_INFUSION_MIN,
     FIRST_OBSERVATION_MIN,
-    Setting,
     total_cycles,
 )
 from ...services.context import ClinicSettings
-from ...services.queries import day_appointments
-from ...services.rows import utc_instant
+from ...services.queries import day_bookings
 from ...services.storage import Database
-from ...text import cycle_label
+from ...text import clock_time, cycle_label
 from ..readiness.view import (
     appointments_readiness,
     readiness_brush,
@@ -38,7 +37,6 @@ from ..readiness.view import (
 )
 from ..widgets import RowTableModel
 
-Row = dict[str, Any]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 APPOINTMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -86,28 +84,44 @@ FIRST_INFUSION_BACKGROUND = QColor("#fde7ef")
 BLOCKED_BACKGROUND = QColor("#eceff1")
 
 
-def cycle_text(row: Row) -> str:
-    """``7/14`` for an EBC course, ``7`` for MBC (no fixed end)."""
-    if row.get("cycle") is None:
+def cycles_total(view: AppointmentView) -> int | None:
+    """The course's length (None for MBC, which has no fixed end, and blocked time)."""
+    return None if view.setting is None else total_cycles(view.setting)
+
+
+def cycle_text(view: AppointmentView, word: str = "") -> str:
+    """``7/14`` for an EBC course, ``7`` for MBC (no fixed end), ``""`` for blocked time;
+    ``word="cycle "`` gives ``cycle 7/14``."""
+    if view.cycle is None:
         return ""
-    setting = row.get("setting")
-    total = total_cycles(Setting(setting)) if setting in ("EBC", "MBC") else None
-    return cycle_label(row["cycle"], total, word="")
+    return cycle_label(view.cycle, cycles_total(view), word=word)
 
 
-def is_first_infusion(row: Row) -> bool:
-    return row.get("kind") == "dose" and row.get("cycle") == 1
+def is_blocked(view: AppointmentView) -> bool:
+    return view.appointment.kind is AppointmentKind.BLOCKED
 
 
-def is_booked_dose(row: Row) -> bool:
+def is_first_infusion(view: AppointmentView) -> bool:
+    return view.appointment.kind is AppointmentKind.DOSE and view.cycle == 1
+
+
+def is_booked(view: AppointmentView) -> bool:
+    """Still to come: it can move."""
+    return view.appointment.status is CycleStatus.BOOKED
+
+
+def is_booked_dose(view: AppointmentView) -> bool:
     """A dose still to give: its readiness is shown."""
-    return row.get("kind") == "dose" and row.get("status") == "booked"
+    return view.appointment.kind is AppointmentKind.DOSE and is_booked(view)
 
 
-def status_text(row: Row) -> str:
-    if row.get("kind") == "blocked":
-        return "blocked"
-    return str(row.get("status") or "")
+def blocked_label(view: AppointmentView) -> str:
+    """What blocked time is held for (``blocked`` when it says nothing)."""
+    return view.appointment.label or "blocked"
+
+
+def status_text(view: AppointmentView) -> str:
+    return "blocked" if is_blocked(view) else view.appointment.status.value
 
 
 class DayAppointmentsModel(RowTableModel):
@@ -128,10 +142,11 @@ class DayAppointmentsModel(RowTableModel):
     def set_settings(self, settings: ClinicSettings) -> None:
         self._settings = settings
 
-    def reload(self, db: Database, day: date) -> None:
-        """Read the day again from the services (the only way rows change)."""
-        rows = day_appointments(db, self._settings, day)
-        booked = [int(r["id"]) for r in rows if is_booked_dose(r)]
+    def reload(self, db: Database, day: date, rows: list[AppointmentView] | None = None) -> None:
+        """Read the day again from the services (the only way rows change); ``rows``:
+        the day's bookings when the caller has just read them."""
+        rows = day_bookings(db, self._settings, day) if rows is None else rows
+        booked = [r.appointment.id for r in rows if is_booked_dose(r)]
         readiness = appointments_readiness(db, booked)
         self.beginResetModel()
         self._rows = rows
@@ -139,12 +154,13 @@ class DayAppointmentsModel(RowTableModel):
         self._day = day
         self.endResetModel()
 
-    def row_data(self, row: int) -> Row:
-        return dict(self._rows[row])
+    def row_data(self, row: int) -> AppointmentView:
+        view: AppointmentView = self._rows[row]
+        return view
 
     def readiness_at(self, row: int) -> Readiness | None:
         """The booked dose's readiness on ``row`` (None for blocked time or a given dose)."""
-        return self._readiness.get(int(self._rows[row]["id"]))
+        return self._readiness.get(self.row_data(row).appointment.id)
 
     # --- Qt model API -------------------------------------------------------------
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -168,33 +184,31 @@ class DayAppointmentsModel(RowTableModel):
             Qt.ItemDataRole.ForegroundRole,
         ):
             foreground = role == Qt.ItemDataRole.ForegroundRole
-            return readiness_brush(self._readiness.get(int(row["id"])), foreground)
+            return readiness_brush(self._readiness.get(row.appointment.id), foreground)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if row.get("kind") == "blocked":
+            if is_blocked(row):
                 return QBrush(BLOCKED_BACKGROUND)
             if is_first_infusion(row):
                 return QBrush(FIRST_INFUSION_BACKGROUND)
             return None
         if role == APPOINTMENT_ID_ROLE:
-            return int(row["id"])
+            return row.appointment.id
         return None
 
     # --- helpers --------------------------------------------------------------------
-    def _wall(self, text: str) -> datetime:
-        return self._settings.calendar.local(utc_instant(text))
-
-    def _display(self, row: Row, column: Column, *, accessible: bool) -> str:
-        blocked = row.get("kind") == "blocked"
+    def _display(self, row: AppointmentView, column: Column, *, accessible: bool) -> str:
+        booking = row.appointment
+        blocked = is_blocked(row)
         if column is Column.CHAIR:
-            return str(row["chair_name"])
+            return row.chair_name
         if column is Column.START:
-            return f"{self._wall(row['start_utc']):%H:%M}"
+            return clock_time(self._settings.calendar, booking.start)
         if column is Column.END:
-            return f"{self._wall(row['end_utc']):%H:%M}"
+            return clock_time(self._settings.calendar, booking.end)
         if column is Column.PATIENT:
-            return str(row.get("label") or "blocked") if blocked else str(row["patient_name"])
+            return blocked_label(row) if blocked else str(row.patient_name)
         if column is Column.MRN:
-            return "" if blocked else str(row["mrn"])
+            return "" if blocked else str(row.mrn)
         if column is Column.CYCLE:
             return cycle_text(row)
         if column is Column.FIRST:
@@ -202,25 +216,25 @@ class DayAppointmentsModel(RowTableModel):
                 return "first infusion" if accessible else "first"
             return "not first" if accessible else ""
         if column is Column.PREP:
-            return str(row["prep_min"])
+            return str(booking.prep_min)
         if column is Column.INFUSION:
-            return str(row["infusion_min"])
+            return str(booking.infusion_min)
         if column is Column.OBSERVATION:
-            return str(row["observation_min"])
+            return str(booking.observation_min)
         if column is Column.READY:
-            return readiness_text(self._readiness.get(int(row["id"])))
+            return readiness_text(self._readiness.get(booking.id))
         return status_text(row)
 
-    def _tooltip(self, row: Row, column: Column) -> str | None:
+    def _tooltip(self, row: AppointmentView, column: Column) -> str | None:
         if column is Column.READY:
-            return readiness_details(self._readiness.get(int(row["id"]))) or None
-        if column is Column.INFUSION and row.get("kind") == "dose":
+            return readiness_details(self._readiness.get(row.appointment.id)) or None
+        if column is Column.INFUSION and row.appointment.kind is AppointmentKind.DOSE:
             if is_first_infusion(row):
                 return (
                     f"First infusion: {FIRST_INFUSION_MIN} min, observe at least"
                     f" {FIRST_OBSERVATION_MIN} min after"
                 )
-            return f"{row['infusion_min']} min infusion"
-        if column is Column.CYCLE and row.get("setting"):
-            return f"{row['setting']} course, cycle {row['cycle']}"
+            return f"{row.appointment.infusion_min} min infusion"
+        if column is Column.CYCLE and row.setting is not None and row.cycle is not None:
+            return f"{row.setting.value} course, {cycle_label(row.cycle, None)}"
         return None

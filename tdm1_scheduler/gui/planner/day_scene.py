@@ -1,6 +1,6 @@
 """The planner's day grid as a graphics scene: one lane per chair, time left to right.
 
-The scene only draws what ``services.queries.day_appointments`` returned; it never
+The scene only draws what ``services.queries.day_bookings`` returned; it never
 changes a booking. ``PlannerGeometry`` turns instants and chairs into scene positions
 and back (with snapping), so the view can say where a dragged block would land.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen
@@ -21,11 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.calendar import ClinicCalendar
+from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
-from ...services.rows import utc_instant
-from .day_model import cycle_text, is_first_infusion
-
-Row = dict[str, Any]
+from ...text import clock_time
+from .day_model import blocked_label, cycle_text, is_blocked, is_booked, is_first_infusion
 
 MIN_PX_PER_MIN = 1.2  # the narrowest scale before the grid scrolls sideways
 MAX_PX_PER_MIN = 3.0  # the widest: one hour is 180 px
@@ -62,7 +60,7 @@ class Chair:
 class MoveTarget:
     """Where a block would go: a chair and a start (aware, clinic zone)."""
 
-    row: Row
+    row: AppointmentView
     chair: Chair
     start: datetime
 
@@ -72,8 +70,8 @@ class MoveTarget:
 
     @property
     def is_home(self) -> bool:
-        home = utc_instant(self.row["start_utc"])
-        return self.chair.id == self.row["chair_id"] and self.start.astimezone(UTC) == home
+        home = self.row.appointment
+        return self.chair.id == home.chair_id and self.start.astimezone(UTC) == home.start
 
 
 def wall_range(calendar: ClinicCalendar) -> tuple[time, time]:
@@ -144,12 +142,12 @@ class PlannerGeometry:
         return min(max(index, 0), max(0, len(self.chairs) - 1))
 
     # --- blocks --------------------------------------------------------------------
-    def block_rect(self, row: Row) -> QRectF:
+    def block_rect(self, row: AppointmentView) -> QRectF:
         """A block's rectangle in scene coordinates (lane from the chair, x from time)."""
-        index = self.chair_index(row["chair_id"]) or 0
-        start = utc_instant(row["start_utc"])
-        end = utc_instant(row["end_utc"])
-        left = self.x_of(start)
+        booking = row.appointment
+        index = self.chair_index(booking.chair_id) or 0
+        end = booking.end
+        left = self.x_of(booking.start)
         return QRectF(
             left,
             self.lane_top(index) + BLOCK_MARGIN,
@@ -161,44 +159,46 @@ class PlannerGeometry:
         index = self.chair_index(chair_id) or 0
         return QPointF(self.x_of(start), self.lane_top(index) + BLOCK_MARGIN)
 
-    def target_at(self, row: Row, top_left: QPointF) -> MoveTarget:
+    def target_at(self, row: AppointmentView, top_left: QPointF) -> MoveTarget:
         """The snapped chair and start for a block whose top-left corner is at ``top_left``."""
         chair = self.chairs[self.lane_at(top_left.y() - BLOCK_MARGIN)]
         return MoveTarget(row, chair, self.snapped_start(top_left.x()))
 
-    def neighbour(self, row: Row, lanes: int, minutes: int) -> MoveTarget | None:
+    def neighbour(self, row: AppointmentView, lanes: int, minutes: int) -> MoveTarget | None:
         """The block moved ``lanes`` chairs down and ``minutes`` later; None past the ends."""
-        index = self.chair_index(row["chair_id"])
+        index = self.chair_index(row.appointment.chair_id)
         if index is None or not 0 <= index + lanes < len(self.chairs):
             return None
-        start = utc_instant(row["start_utc"]) + timedelta(minutes=minutes)
+        start = row.appointment.start + timedelta(minutes=minutes)
         return MoveTarget(row, self.chairs[index + lanes], self.calendar.local(start))
 
 
-def describe_block(row: Row, calendar: ClinicCalendar) -> str:
+def describe_block(row: AppointmentView, calendar: ClinicCalendar) -> str:
     """One sentence for tooltips and screen readers."""
-    start = calendar.local(utc_instant(row["start_utc"]))
-    end = calendar.local(utc_instant(row["end_utc"]))
-    when = f"{row['chair_name']} {start:%H:%M}-{end:%H:%M}"
-    if row.get("kind") == "blocked":
-        minutes = row["infusion_min"]
-        return f"Blocked time: {row.get('label') or 'blocked'}, {when} ({minutes} min)"
+    booking = row.appointment
+    start, end = clock_time(calendar, booking.start), clock_time(calendar, booking.end)
+    when = f"{row.chair_name} {start}-{end}"
+    if is_blocked(row):
+        minutes = booking.infusion_min
+        return f"Blocked time: {blocked_label(row)}, {when} ({minutes} min)"
     first = ", first infusion" if is_first_infusion(row) else ""
-    cycle = cycle_text(row)
+    setting = "" if row.setting is None else row.setting.value
     parts = (
-        f"prep {row['prep_min']} min, infusion {row['infusion_min']} min, "
-        f"observation {row['observation_min']} min"
+        f"prep {booking.prep_min} min, infusion {booking.infusion_min} min, "
+        f"observation {booking.observation_min} min"
     )
     return (
-        f"{row['patient_name']}, {row['mrn']}, {row.get('setting') or ''} cycle {cycle}"
-        f"{first}; {when} ({parts}); {row['status']}"
+        f"{row.patient_name}, {row.mrn}, {setting} {cycle_text(row, word='cycle ')}"
+        f"{first}; {when} ({parts}); {booking.status.value}"
     )
 
 
 class BlockItem(QGraphicsItem):
     """One appointment: prep, infusion and observation drawn as three parts."""
 
-    def __init__(self, row: Row, rect: QRectF, description: str, first_icon: QIcon | None) -> None:
+    def __init__(
+        self, row: AppointmentView, rect: QRectF, description: str, first_icon: QIcon | None
+    ) -> None:
         super().__init__()
         self.row = row
         self._size = QRectF(0, 0, rect.width(), rect.height())
@@ -223,12 +223,12 @@ class BlockItem(QGraphicsItem):
 
     @property
     def appointment_id(self) -> int:
-        return int(self.row["id"])
+        return self.row.appointment.id
 
     @property
     def movable(self) -> bool:
         """Only booked visits move; given ones are history."""
-        return self.row.get("status") == "booked"
+        return is_booked(self.row)
 
     def boundingRect(self) -> QRectF:
         return self._size.adjusted(-2, -2, 2, 2)
@@ -239,10 +239,9 @@ class BlockItem(QGraphicsItem):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        row = self.row
         rect = self._size
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if row.get("kind") == "blocked":
+        if is_blocked(self.row):
             painter.fillRect(rect, QBrush(BLOCKED_COLOUR))
             painter.fillRect(rect, QBrush(QColor("#8995a1"), Qt.BrushStyle.BDiagPattern))
         else:
@@ -256,13 +255,15 @@ class BlockItem(QGraphicsItem):
     def _paint_parts(self, painter: QPainter, rect: QRectF) -> None:
         row = self.row
         colours = FIRST_COLOURS if is_first_infusion(row) else LATER_COLOURS
-        minutes = (row["prep_min"], row["infusion_min"], row["observation_min"])
+        booking = row.appointment
+        minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
+        faded = not is_booked(row)
         total = sum(minutes) or 1
         left = rect.left()
         for colour, part in zip(colours, minutes, strict=True):
             width = rect.width() * part / total
             fill = QColor(colour)
-            if row.get("status") != "booked":
+            if faded:
                 fill.setAlpha(GIVEN_ALPHA)
             painter.fillRect(QRectF(left, rect.top(), width, rect.height()), fill)
             left += width
@@ -279,15 +280,14 @@ class BlockItem(QGraphicsItem):
         font.setPointSizeF(8)
         font.setBold(True)
         metrics = QFontMetricsF(font)
-        blocked = row.get("kind") == "blocked"
-        title = str(row.get("label") or "blocked") if blocked else str(row["patient_name"])
-        if blocked:
-            lines = [title, f"{row['infusion_min']} min"]
+        if is_blocked(row):
+            lines = [blocked_label(row), f"{row.appointment.infusion_min} min"]
         else:
             first = " · 1st infusion" if is_first_infusion(row) else ""
-            lines = [title, str(row["mrn"]), f"cycle {cycle_text(row)}{first}"]
+            cycle = cycle_text(row, word="cycle ")
+            lines = [str(row.patient_name), str(row.mrn), f"{cycle}{first}"]
         line_height = min(metrics.height(), inner.height() / len(lines))
-        painter.setPen(TEXT if row.get("status") == "booked" else MUTED_TEXT)
+        painter.setPen(TEXT if is_booked(row) else MUTED_TEXT)
         for number, text in enumerate(lines):
             font.setBold(number == 0)
             painter.setFont(font)
@@ -388,7 +388,7 @@ class PlannerScene(QGraphicsScene):
         settings: ClinicSettings,
         day: date,
         chairs: list[Chair],
-        rows: list[Row],
+        rows: list[AppointmentView],
         now: datetime | None,
         available_width: float = 0.0,
     ) -> None:
@@ -404,7 +404,7 @@ class PlannerScene(QGraphicsScene):
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         calendar = settings.calendar
         for row in rows:
-            if geometry.chair_index(row["chair_id"]) is None:
+            if geometry.chair_index(row.appointment.chair_id) is None:
                 continue  # a chair taken out of service: not drawn
             item = BlockItem(
                 row, geometry.block_rect(row), describe_block(row, calendar), self.first_icon
@@ -428,13 +428,17 @@ class PlannerScene(QGraphicsScene):
             item.place(geometry.block_rect(item.row))
         self.update()
 
-    def replace_block(self, appointment_id: int, row: Row | None) -> None:
+    def replace_block(self, appointment_id: int, row: AppointmentView | None) -> None:
         """Redraw one appointment from ``row`` (None: it left the day shown)."""
         old = self.blocks.pop(appointment_id, None)
         if old is not None:
             self.removeItem(old)
         geometry = self.geometry
-        if row is None or geometry is None or geometry.chair_index(row["chair_id"]) is None:
+        if (
+            row is None
+            or geometry is None
+            or geometry.chair_index(row.appointment.chair_id) is None
+        ):
             return
         item = BlockItem(
             row, geometry.block_rect(row), describe_block(row, geometry.calendar), self.first_icon

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from shiboken6 import isValid
 
 from ...services.preview import Preview
-from ...services.rows import utc_instant
 from .day_scene import (
     BLOCK_MARGIN,
     HEADER_HEIGHT,
@@ -64,7 +63,7 @@ class _Drag:
 
 def hint_text(target: MoveTarget, preview: Preview, shift_summary: str) -> str:
     """What the drop target says: allowed (and what else moves) or why not."""
-    home = utc_instant(target.row["start_utc"]).astimezone(target.start.tzinfo)
+    home = target.row.appointment.start.astimezone(target.start.tzinfo)
     same_day = home.date() == target.start.date()  # another day is named (the week view)
     when = f"{target.start:%H:%M}" if same_day else f"{target.start:%a %d %b %H:%M}"
     where = f"{target.chair.name} {when}"

@@ -9,7 +9,6 @@ and ``session.apply_changes``; the blocks it names are then redrawn from the dat
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
@@ -27,15 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.records import AppointmentView, CycleStatus
 from ...services import courses
 from ...services.context import ChangeSet, Context
 from ...services.live import data_mark, read_all
 from ...services.preview import Preview
-from ...services.queries import appointment_row, chair_list, day_appointments
-from ...services.rows import utc_instant
+from ...services.queries import booking, chair_list
 from ..first_paint import Deferred, after_first_paint
 from ..resources import load_icon
-from ..session import Session
+from ..session import Session, day_bookings
 from ..shell import Shell
 from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
 from .context_menu import VisitMenus
@@ -46,7 +45,7 @@ from .host import PlannerHost
 from .load_strip import STRIP_DAYS, LoadStrip, day_loads
 from .week_view import WeekPane, add_view_actions, select_on_focus
 
-Row = dict[str, Any]
+Row = AppointmentView
 MESSAGE_MS = 10000
 __all__ = ["Confirm", "Planner", "later_cycles_moving"]
 
@@ -131,7 +130,7 @@ class Planner(PlannerHost):
         day = self.session.shown_day
         if key != self._built_key:  # a forced rebuild of unchanged data reuses the rows read
             self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
-            self._rows = day_appointments(self.ctx.db, settings, day)
+            self._rows = day_bookings(self.session, day)  # the Day list's read, shared
         width = float(self.view.viewport().width())
         self._laid_out_width = width
         self.scene.rebuild(settings, day, self.chairs, self._rows, self.ctx.clock.now(), width)
@@ -252,15 +251,15 @@ class Planner(PlannerHost):
         if built is None or built[0] != self.session.shown_day or self.view.dragging:
             return False
         day_start, day_end = self.session.settings.calendar.day_bounds(built[0])
-        rows = {int(row["id"]): row for row in self._rows}
+        rows = {row.appointment.id: row for row in self._rows}
         keep = self.scene.selected_block()
         for appointment_id in changes.appointments:
-            row = appointment_row(self.ctx.db, appointment_id)
+            row = booking(self.ctx.store, appointment_id)
             shown = (
                 row is not None
-                and row["status"] in ("booked", "given")
-                and utc_instant(row["start_utc"]) < day_end
-                and utc_instant(row["end_utc"]) > day_start
+                and row.appointment.holds_chair
+                and row.appointment.start < day_end
+                and row.appointment.end > day_start
             )
             rows.pop(appointment_id, None)
             if shown:
@@ -326,13 +325,13 @@ class Planner(PlannerHost):
     def step_row(self, row: Row, lanes: int, minutes: int) -> bool:
         """A keyboard move of ``row``: ``lanes`` chairs down, ``minutes`` later."""
         ids = [c.id for c in self.chairs]
-        if row["chair_id"] not in ids:
+        if row.appointment.chair_id not in ids:
             return False
-        index = ids.index(row["chair_id"]) + lanes
+        index = ids.index(row.appointment.chair_id) + lanes
         if not 0 <= index < len(self.chairs):
             self.say("Not moved: " + ("no chair above" if lanes < 0 else "no chair below"))
             return False
-        start = utc_instant(row["start_utc"]) + timedelta(minutes=minutes)
+        start = row.appointment.start + timedelta(minutes=minutes)
         return self.request_move(row, self.chairs[index], start)
 
     # --- blocked time ---------------------------------------------------------------------
@@ -436,18 +435,19 @@ class TableKeyMover(QObject):
         if step is None or not current.isValid():
             return False
         row = window.model.row_data(current.row())
-        if row.get("status") != "booked":
-            self.planner.say(f"Not moved: a {row.get('status')} visit stays where it was")
+        status = row.appointment.status
+        if status is not CycleStatus.BOOKED:
+            self.planner.say(f"Not moved: a {status.value} visit stays where it was")
             return True
         self.planner.step_row(row, *step)
-        self._reselect(int(row["id"]), current.column())
+        self._reselect(row.appointment.id, current.column())
         return True
 
     def _reselect(self, appointment_id: int, column: int) -> None:
         window = self.planner.main_window
         table = window.table.model()
         for number in range(table.rowCount()):
-            if window.model.row_data(number).get("id") == appointment_id:
+            if window.model.row_data(number).appointment.id == appointment_id:
                 window.table.setCurrentIndex(table.index(number, column))
                 return
 

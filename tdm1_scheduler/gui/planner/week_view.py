@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -31,12 +31,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
 from ...services.live import data_mark
-from ...services.queries import day_appointments
-from ...services.rows import utc_instant
+from ...services.queries import day_bookings
 from ..resources import load_icon
-from .day_model import is_first_infusion
+from .day_model import blocked_label, is_blocked, is_first_infusion
 from .day_scene import (
     BLOCK_MARGIN,
     CLOSED_FILL,
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from ..shell import Shell
     from .host import PlannerHost
 
-Row = dict[str, Any]
+Row = AppointmentView
 
 WEEK_DAYS = 7
 WEEK_LANE_HEIGHT = 30.0
@@ -149,9 +149,10 @@ class WeekGeometry(PlannerGeometry):
 
     # --- blocks --------------------------------------------------------------------
     def block_rect(self, row: Row) -> QRectF:
-        index = self.chair_index(row["chair_id"]) or 0
-        left = self.x_of(utc_instant(row["start_utc"]))
-        right = self.x_of(utc_instant(row["end_utc"]))
+        booking = row.appointment
+        index = self.chair_index(booking.chair_id) or 0
+        left = self.x_of(booking.start)
+        right = self.x_of(booking.end)
         return QRectF(
             left,
             self.lane_top(index) + BLOCK_MARGIN,
@@ -184,10 +185,8 @@ class WeekBlock(BlockItem):
         font.setPointSizeF(7)
         painter.setFont(font)
         painter.setPen(TEXT)
-        if row.get("kind") == "blocked":
-            text = str(row.get("label") or "blocked")
-        else:
-            text = str(row.get("patient_name") or "").split(" ")[-1]
+        surname = (row.patient_name or "").split(" ")[-1]
+        text = blocked_label(row) if is_blocked(row) else surname
         painter.drawText(
             inner,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -228,7 +227,7 @@ class WeekScene(PlannerScene):
         self.geometry = week
         self.setSceneRect(QRectF(0, 0, week.width, week.height))
         for row in rows:
-            self.replace_block(int(row["id"]), row)
+            self.replace_block(row.appointment.id, row)
         self.update()
 
     def replace_block(self, appointment_id: int, row: Row | None) -> None:
@@ -236,10 +235,10 @@ class WeekScene(PlannerScene):
         if old is not None:
             self.removeItem(old)
         week = self.week
-        if row is None or week is None or week.chair_index(row["chair_id"]) is None:
+        if row is None or week is None or week.chair_index(row.appointment.chair_id) is None:
             return
         calendar = week.calendar
-        day = calendar.local(utc_instant(row["start_utc"]))
+        day = calendar.local(row.appointment.start)
         description = f"{day:%a %d %b}: {describe_block(row, calendar)}"
         item = WeekBlock(row, week.block_rect(row), description, self.first_icon)
         self.addItem(item)
@@ -416,9 +415,9 @@ class BlockTabber(QObject):
         blocks = sorted(
             scene.blocks.values(),
             key=lambda b: (
-                (b.row["start_utc"], geometry.chair_index(b.row["chair_id"]) or 0)
+                (b.row.appointment.start, geometry.chair_index(b.row.appointment.chair_id) or 0)
                 if geometry
-                else (b.row["start_utc"], 0)
+                else (b.row.appointment.start, 0)
             ),
         )
         if not blocks:
@@ -484,7 +483,8 @@ class WeekPane(QObject):
         keep = selected.appointment_id if selected else None
         settings = session.settings
         days = [first + timedelta(days=offset) for offset in range(WEEK_DAYS)]
-        rows = [row for day in days for row in day_appointments(db, settings, day)]
+        store = planner.ctx.store
+        rows = [row for day in days for row in day_bookings(store, settings, day)]
         loads = day_loads(db, settings, first, WEEK_DAYS)
         now = planner.ctx.clock.now()
         self.scene.rebuild_week(settings, first, planner.chairs, rows, now, width, loads)

@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import DomainError
+from ...domain.records import AppointmentKind, CycleStatus
 from ...services.clinic import add_closed_date, remove_closed_date
 from ...services.context import ChangeSet, Context, load_settings
-from ...services.queries import day_appointments
+from ...services.queries import day_bookings
 from ...services.restore import restore_placements
-from ...services.rows import utc_instant
 from ...services.slots import Rebooking, close_date_and_rebook, plan_close_date
-from ...text import clock_time, full_time
+from ...text import clock_time, cycle_label, full_time
 from ..planner.commands import SERVICE_ERRORS, ChangeSink, ServiceCommand, refusal_text
 from ..shell import Shell
 from ..widgets import info_label
@@ -80,19 +80,16 @@ def booking_lines(ctx: Context, day: date) -> list[str]:
     """The doses booked on ``day``, by patient, in clinic wall time."""
     settings = load_settings(ctx.db)
     lines = []
-    for row in day_appointments(ctx.db, settings, day):
-        if row.get("status") != "booked":
+    for row in day_bookings(ctx.store, settings, day):
+        booking = row.appointment
+        if booking.status is not CycleStatus.BOOKED:
             continue
-        at = clock_time(settings.calendar, utc_instant(row["start_utc"]))
-        if row.get("kind") == "blocked":
-            lines.append(
-                f"Blocked time '{row.get('label') or 'blocked'}', {row['chair_name']} {at}"
-            )
+        at = clock_time(settings.calendar, booking.start)
+        if booking.kind is AppointmentKind.BLOCKED:
+            lines.append(f"Blocked time '{booking.label or 'blocked'}', {row.chair_name} {at}")
         else:
-            lines.append(
-                f"{row['patient_name']} ({row['mrn']}), cycle {row['cycle']}, "
-                f"{row['chair_name']} {at}"
-            )
+            cycle = cycle_label(int(row.cycle or 0), None)
+            lines.append(f"{row.patient_name} ({row.mrn}), {cycle}, {row.chair_name} {at}")
     return lines
 
 
