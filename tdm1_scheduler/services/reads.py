@@ -1,8 +1,10 @@
-"""Reads the rooms (GUI, CLI, reports) make that have no typed read model yet.
+"""Small reads the rooms (GUI, CLI, reports) make, so that no room reaches ``store/``.
 
-Each one is the store's read handed through unchanged (rows as the repository gives
-them), so that no room reaches ``store/`` itself. As a view moves to records, its read
-here goes (``queries.day_bookings`` is the shape they move to).
+The GUI's come as records through the store (``search_patients``, ``closed_dates``).
+The rest are the store's rows handed through unchanged, for the CLI's JSON
+(``clinic_row``, ``opening_hours_rows``, ``closed_date_rows``: the JSON is made from
+them, byte for byte as before) and the day sheet's one-statement read; as those move
+to records, their read here goes (``queries.day_bookings`` is the shape they move to).
 """
 
 from __future__ import annotations
@@ -10,27 +12,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..domain.records import ClosedDate, Patient
 from ..store import repository as repo, sheet_queries
 from ..store.connection import Database
+from ..store.sqlite_store import as_store
 
 Row = dict[str, Any]
 
 
 # --- patients -------------------------------------------------------------------------
-def patient_row(db: Database, mrn: str) -> Row | None:
-    """The patient with exactly ``mrn``, or None."""
-    return repo.patient_by_mrn(db, mrn)
-
-
 def patient_name(db: Database, mrn: str) -> str | None:
     """The name of the patient with exactly ``mrn``, or None when there is none."""
-    patient = repo.patient_by_mrn(db, mrn)
-    return None if patient is None else str(patient["name"])
+    patient = as_store(db).patient_by_mrn(mrn)
+    return None if patient is None else patient.name
 
 
-def search_patients(db: Database, text: str, limit: int) -> list[Row]:
+def search_patients(db: Database, text: str, limit: int) -> list[Patient]:
     """Patients whose name or MRN contains ``text`` (all when empty), by name."""
-    return repo.search_patients(db, text, limit=limit)
+    return as_store(db).search_patients(text, limit=limit)
 
 
 # --- the clinic -----------------------------------------------------------------------
@@ -45,8 +44,13 @@ def opening_hours_rows(db: Database) -> list[Row]:
 
 
 def closed_date_rows(db: Database) -> list[Row]:
-    """Every closed date (``day``, ``reason``), by day."""
+    """Every closed date (``day``, ``reason``), by day (rows, for the CLI's JSON)."""
     return repo.closed_dates(db)
+
+
+def closed_dates(db: Database) -> list[ClosedDate]:
+    """Every closed date with its reason, by day."""
+    return as_store(db).closed_dates()
 
 
 def chair_rows(db: Database, active_only: bool = True) -> list[Row]:

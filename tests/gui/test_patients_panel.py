@@ -105,14 +105,14 @@ def test_typing_filters_patients_by_name_and_by_mrn(window: MainWindow, ctx: Con
     everyone = find_patients(ctx.db, "")
     assert len(shown_patients(panel)) == len(everyone) > 10
     target = everyone[len(everyone) // 2]
-    surname = str(target["name"]).split()[-1]
+    surname = str(target.name).split()[-1]
     type_search(panel, surname.lower())
     by_name = shown_patients(panel)
     assert by_name and len(by_name) < len(everyone)
-    assert (target["mrn"], target["name"]) in by_name
+    assert (target.mrn, target.name) in by_name
     assert all(surname.lower() in name.lower() for _mrn, name in by_name)
-    type_search(panel, str(target["mrn"]))
-    assert shown_patients(panel) == [(target["mrn"], target["name"])]
+    type_search(panel, str(target.mrn))
+    assert shown_patients(panel) == [(target.mrn, target.name)]
     type_search(panel, "no such patient")
     assert shown_patients(panel) == []
 
@@ -124,12 +124,12 @@ def test_choosing_a_patient_shows_every_cycle_of_the_course(
     ebc = next(
         p
         for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p["mrn"])) and v["setting"] == "EBC"
+        if (v := find_course_view(ctx.db, p.mrn)) and v["setting"] == "EBC"
     )
-    type_search(panel, ebc["mrn"])
-    click_row(panel, ebc["mrn"])
-    assert panel.current_mrn == ebc["mrn"]
-    view = find_course_view(ctx.db, ebc["mrn"])
+    type_search(panel, ebc.mrn)
+    click_row(panel, ebc.mrn)
+    assert panel.current_mrn == ebc.mrn
+    view = find_course_view(ctx.db, ebc.mrn)
     assert view is not None
     model = panel.cycles_model
     assert model.rowCount() == len(view["cycles"]) == 14
@@ -141,7 +141,7 @@ def test_choosing_a_patient_shows_every_cycle_of_the_course(
     for row, cycle in enumerate(view["cycles"]):
         assert model.index(row, 5).data() == cycle["chair"]
         assert model.index(row, 7).data() == str(cycle["infusion_min"])
-    assert ebc["name"] in panel.course_label.text()
+    assert ebc.name in panel.course_label.text()
 
 
 def test_a_move_rereads_the_course_not_the_search(
@@ -158,7 +158,7 @@ def test_a_move_rereads_the_course_not_the_search(
     view = next(
         v
         for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p["mrn"]))
+        if (v := find_course_view(ctx.db, p.mrn))
         and v["status"] == "active"
         and any(c["status"] == "booked" and c["cycle"] > 1 for c in v["cycles"])
     )
@@ -226,7 +226,7 @@ def test_new_patient_shows_the_services_refusal(
 ) -> None:
     existing = find_patients(ctx.db, "")[0]
     dialog = open_new_patient(qtbot, window)
-    QTest.keyClicks(dialog.mrn_edit, existing["mrn"])
+    QTest.keyClicks(dialog.mrn_edit, existing.mrn)
     QTest.keyClicks(dialog.name_edit, "Someone Else")
     QTest.keyClicks(dialog.weight_edit, "70")
     assert dialog.ok_button.isEnabled()
@@ -234,8 +234,8 @@ def test_new_patient_shows_the_services_refusal(
     assert dialog.isVisible()
     assert "already exists" in dialog.error_label.text()
     assert dialog.mrn_edit.property("invalid") is True
-    unchanged = repo.patient_by_mrn(ctx.db, existing["mrn"])
-    assert unchanged is not None and unchanged["name"] == existing["name"]
+    unchanged = repo.patient_by_mrn(ctx.db, existing.mrn)
+    assert unchanged is not None and unchanged["name"] == existing.name
     dialog.reject()
 
 
@@ -314,9 +314,9 @@ def test_book_course_refused_for_a_patient_with_an_active_course(
     qtbot: Any, window: MainWindow, ctx: Context
 ) -> None:
     mrn = next(
-        p["mrn"]
+        p.mrn
         for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p["mrn"])) and v["status"] == "active"
+        if (v := find_course_view(ctx.db, p.mrn)) and v["status"] == "active"
     )
     dialog = BookCourseDialog(ctx, mrn, window.apply_changes, window)
     qtbot.addWidget(dialog)
@@ -335,9 +335,9 @@ def test_book_course_names_a_rule_from_an_earlier_course_before_saving(
     from tdm1_scheduler.services import courses
 
     mrn = next(
-        p["mrn"]
+        p.mrn
         for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p["mrn"]))
+        if (v := find_course_view(ctx.db, p.mrn))
         and v["status"] == "active"
         and v["setting"] == "EBC"
         and v["cycles_given"] > 0
@@ -440,7 +440,7 @@ def test_every_model_passes_modeltester(qtmodeltester: Any, ctx: Context) -> Non
     qtmodeltester.check(patients_model, force_py=True)
 
     cycles_model = CourseCyclesModel()
-    mrn = find_patients(ctx.db, "")[0]["mrn"]
+    mrn = find_patients(ctx.db, "")[0].mrn
     cycles_model.load(find_course_view(ctx.db, mrn))
     assert cycles_model.rowCount() > 0
     qtmodeltester.check(cycles_model, force_py=True)
@@ -464,7 +464,7 @@ def test_choosing_a_patient_reads_the_course_once(
     from tdm1_scheduler.gui.patients import panel as module
 
     panel = feature_of(window).panel
-    mrn = next(p["mrn"] for p in find_patients(ctx.db, "") if find_course_view(ctx.db, p["mrn"]))
+    mrn = next(p.mrn for p in find_patients(ctx.db, "") if find_course_view(ctx.db, p.mrn))
     type_search(panel, mrn)
     reads: list[str] = []
     real = module.find_course_view

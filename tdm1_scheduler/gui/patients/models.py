@@ -18,6 +18,7 @@ from ...domain.booking import Slot
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
 from ...domain.readiness import Readiness
+from ...domain.records import Patient
 from ...domain.regimen import EBC_TOTAL_CYCLES, Setting, total_cycles
 from ...services.context import CycleMove
 from ...services.queries import course_view
@@ -38,7 +39,7 @@ COURSE_REASON_CHARS = 36  # the dock is narrow: the whole reason is in the toolt
 
 
 # --- reads --------------------------------------------------------------------------
-def find_patients(db: Database, text: str) -> list[Row]:
+def find_patients(db: Database, text: str) -> list[Patient]:
     """Patients whose name or MRN contains ``text`` (every patient when it is empty)."""
     return search_patients(db, text, SEARCH_LIMIT)
 
@@ -108,12 +109,12 @@ class PatientListModel(ReadOnlyTableModel):
     def __init__(self) -> None:
         super().__init__(
             [
-                ColumnSpec("MRN", "Medical record number", lambda r: _text(r["mrn"])),
-                ColumnSpec("Name", "Patient name", lambda r: _text(r["name"])),
+                ColumnSpec("MRN", "Medical record number", lambda p: p.mrn),
+                ColumnSpec("Name", "Patient name", lambda p: p.name),
                 ColumnSpec(
                     "Weight",
                     "Last recorded weight (kg)",
-                    lambda r: f"{r['weight_kg']:g} kg",
+                    lambda p: f"{p.weight_kg:g} kg",
                     centered=True,
                 ),
             ]
@@ -123,16 +124,17 @@ class PatientListModel(ReadOnlyTableModel):
         self.set_rows(find_patients(db, text))
 
     def mrn_at(self, row: int) -> str:
-        return str(self._rows[row]["mrn"])
+        patient: Patient = self._rows[row]
+        return patient.mrn
 
     def row_of_mrn(self, mrn: str) -> int | None:
-        for number, row in enumerate(self._rows):
-            if row["mrn"] == mrn:
+        for number, patient in enumerate(self._rows):
+            if patient.mrn == mrn:
                 return number
         return None
 
     def extra_data(self, row: Any, role: int) -> Any:
-        return str(row["mrn"]) if role == MRN_ROLE else None
+        return row.mrn if role == MRN_ROLE else None
 
 
 # --- a course's cycles ----------------------------------------------------------------
