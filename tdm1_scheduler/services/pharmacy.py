@@ -19,6 +19,7 @@ Each write is one transaction with one audit row and returns a ChangeSet whose
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from ..domain.dosing import (
@@ -28,6 +29,7 @@ from ..domain.dosing import (
     vial_plan,
 )
 from ..domain.errors import DomainError
+from ..domain.records import Preparation as PreparationRecord
 from ..domain.regimen import DRUG_NAME
 from ..domain.stability import (
     bag_usable_at,
@@ -35,10 +37,8 @@ from ..domain.stability import (
     check_dilution,
     status_at,
 )
-from ..store import repository as repo
-from ..store.database import from_utc_text, to_utc_text
-from .context import ChangeSet, Context, audit, load_settings, transaction
-from .courses import load_course
+from .context import ChangeSet, Context, audit, settings_from, stored_values
+from .course_records import load_course
 from .pharmacy_plan import (
     DRUG_LINE,
     EXPIRED,
@@ -47,17 +47,19 @@ from .pharmacy_plan import (
     DosePlan,
     Row,
     WeightCheck,
-    _infusion_start,
-    _require_booked,
     _to_second,
     _wall,
+    infusion_start_of,
     instant_of,
     parse_lots,
     plan_dose,
+    plan_for_dose,
     plan_for_dose_row,
     prep_time_left,
     preparation_of,
+    require_booked,
     weight_check,
+    weight_check_of,
 )
 from .pharmacy_reads import bag_check, pharmacy_queue, preparation_view
 from .readiness import require_ready
@@ -89,6 +91,11 @@ __all__ = [
 
 
 # --- Writes --------------------------------------------------------------------------------------
+RECONSTITUTED = ("dose_id", "reconstituted_at", "vial_lots", "storage", "dose_mg")
+DILUTED = ("diluted_at", "diluent")
+DISCARDED = ("discarded_at", "discard_reason", "wasted_mg")
+
+
 def record_reconstitution(
     ctx: Context,
     *,
@@ -105,39 +112,37 @@ def record_reconstitution(
     at = _to_second("reconstituted_at", at)
     lot_list = parse_lots(lots)
     changes = ChangeSet(f"reconstituted {DRUG_NAME} for {mrn} cycle {cycle}")
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        record = load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
+        record = load_course(tx, mrn)
         dose = record.dose(cycle)
-        _require_booked(dose, cycle)
+        require_booked(dose, cycle)
         require_ready(ctx, mrn=mrn, cycle=cycle, action="reconstitute")  # issue 17
-        existing = repo.preparation_for_dose(db, dose["id"])
+        existing = tx.preparation_for_dose(dose.id)
         if existing is not None:
-            when = instant_of(existing["reconstituted_at"])
+            when = existing.reconstituted_at
             shown = _wall(settings, when) if when else "earlier"
             raise DomainError(
                 "cycle",
                 f"cycle {cycle} was already reconstituted ({shown}); discard it before"
                 " preparing again",
             )
-        validate_weight(dose["weight_kg"], settings.weight_min_kg, settings.weight_max_kg)
-        plan = plan_for_dose_row(dose)
+        validate_weight(dose.weight_kg, settings.weight_min_kg, settings.weight_max_kg)
+        plan = plan_for_dose(dose)
         if len(lot_list) > plan.vials.vial_count:
             raise DomainError(
                 "lot",
                 f"{len(lot_list)} lot numbers for {plan.vials.vial_count} vial(s)",
             )
-        values = {
-            "dose_id": dose["id"],
-            "reconstituted_at": to_utc_text(at),
-            "vial_lots": ",".join(lot_list),
-            "storage": STORAGE,
-            "dose_mg": plan.dose_mg,
-        }
-        prep_id = repo.insert_preparation(db, values)
-        changes.preparations.add(prep_id)
-        prep = preparation_of({**values, "diluted_at": None, "discarded_at": None, "used_at": None})
-        expiry = prep.vial_expires_at
+        stored = tx.insert_preparation(
+            dose_id=dose.id,
+            reconstituted_at=at,
+            vial_lots=",".join(lot_list),
+            storage=STORAGE,
+            dose_mg=plan.dose_mg,
+        )
+        changes.preparations.add(stored.id)
+        expiry = stored.instants().vial_expires_at
         assert expiry is not None
         changes.notes.append(DRUG_LINE)
         changes.notes.append(
@@ -147,14 +152,15 @@ def record_reconstitution(
         )
         if not lot_list:
             changes.notes.append("no vial lot recorded: the label asks for the batch number")
-        check = weight_check(settings, dose, record.patient)
+        check = weight_check_of(settings, dose, record.patient)
         if check.reason:
             changes.notes.append(check.reason)
+        values = {**stored_values(stored, RECONSTITUTED), "dose_mg": plan.dose_mg}
         audit(
             ctx,
             "record reconstitution",
             "preparation",
-            prep_id,
+            stored.id,
             None,
             {**values, "cycle": cycle, "vials": plan.vial_list(), "withdraw_ml": plan.withdraw_ml},
         )
@@ -172,36 +178,35 @@ def record_dilution(
     at = _to_second("diluted_at", at)
     canonical = check_diluent(diluent)
     changes = ChangeSet(f"diluted {DRUG_NAME} for {mrn} cycle {cycle}")
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        record = load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
+        record = load_course(tx, mrn)
         dose = record.dose(cycle)
-        _require_booked(dose, cycle)
-        row = repo.preparation_for_dose(db, dose["id"])
-        if row is None or row["reconstituted_at"] is None:
+        require_booked(dose, cycle)
+        found = tx.preparation_for_dose(dose.id)
+        if found is None or found.reconstituted_at is None:
             raise DomainError(
                 "cycle", f"cycle {cycle} has no reconstitution recorded; reconstitute first"
             )
-        if row["diluted_at"] is not None:
+        if found.diluted_at is not None:
             raise DomainError(
                 "cycle",
-                f"cycle {cycle} was already diluted"
-                f" ({_wall(settings, from_utc_text(row['diluted_at']))})",
+                f"cycle {cycle} was already diluted ({_wall(settings, found.diluted_at)})",
             )
-        if row["used_at"] is not None:
+        if found.used_at is not None:
             raise DomainError("cycle", f"cycle {cycle}'s preparation was already used")
-        check_dilution(from_utc_text(row["reconstituted_at"]), at)
-        new = {"diluted_at": to_utc_text(at), "diluent": canonical}
-        repo.update_versioned(db, "preparations", row["id"], row["version"], new)
-        changes.preparations.add(row["id"])
-        prep = preparation_of({**row, **new})
+        check_dilution(found.reconstituted_at, at)
+        diluted = dataclasses.replace(found, diluted_at=at, diluent=canonical)
+        tx.update_preparation(diluted)
+        changes.preparations.add(found.id)
+        prep = diluted.instants()
         bag_expiry = prep.bag_expires_at
         assert bag_expiry is not None
         changes.notes.append(DRUG_LINE)
         changes.notes.append(
             f"in {canonical}; bag good until {_wall(settings, bag_expiry)} at {STORAGE}"
         )
-        start = _infusion_start(record.current.get(dose["id"]))
+        start = infusion_start_of(record.current.get(dose.id))
         if start is not None and not bag_usable_at(prep, start):
             changes.notes.append(
                 f"warning: the booked infusion start {_wall(settings, start)} is outside the"
@@ -211,17 +216,18 @@ def record_dilution(
             ctx,
             "record dilution",
             "preparation",
-            row["id"],
+            found.id,
             {"diluted_at": None, "diluent": None},
-            {**new, "cycle": cycle},
+            {**stored_values(diluted, DILUTED), "cycle": cycle},
         )
     return changes
 
 
-def wasted_mg_of(row: Row) -> float:
+def wasted_mg_of(prep: PreparationRecord) -> float:
     """Drug lost when a preparation is discarded: every mg in the vials opened for it
     (the dose plus the single-dose vials' overage)."""
-    plan = vial_plan(float(row["dose_mg"]))
+    assert prep.dose_mg is not None  # a reconstitution records the dose it was made for
+    plan = vial_plan(float(prep.dose_mg))
     return float(plan.total_mg)
 
 
@@ -235,42 +241,54 @@ def discard_preparation(ctx: Context, *, mrn: str, cycle: int, reason: str) -> C
         raise DomainError("reason", "a discard needs a reason")
     now = _to_second("now", ctx.clock.now())
     changes = ChangeSet(f"discarded {DRUG_NAME} preparation for {mrn} cycle {cycle}")
-    with transaction(ctx) as db:
-        record = load_course(db, mrn)
+    with ctx.store.transaction() as tx:
+        record = load_course(tx, mrn)
         dose = record.dose(cycle)
-        row = repo.preparation_for_dose(db, dose["id"])
-        if row is None:
+        found = tx.preparation_for_dose(dose.id)
+        if found is None:
             raise DomainError("cycle", f"cycle {cycle} has no preparation to discard")
-        _discard(ctx, row, now, reason_text, changes, cycle)
+        _discard(ctx, found, now, reason_text, changes, cycle)
     return changes
 
 
 def _discard(
-    ctx: Context, row: Row, now: datetime, reason: str, changes: ChangeSet, cycle: int
+    ctx: Context,
+    found: PreparationRecord,
+    now: datetime,
+    reason: str,
+    changes: ChangeSet,
+    cycle: int,
 ) -> None:
-    if row["used_at"] is not None:
+    if found.used_at is not None:
         raise DomainError("cycle", f"cycle {cycle}'s preparation was used; nothing to discard")
-    prep = preparation_of(row)
+    prep = found.instants()
     before = status_at(prep, now)
     # Steps entered ahead of the clock (a time typed for later today): the discard is
     # recorded at the last of them, never before the step it ends.
     last_step = prep.diluted_at or prep.reconstituted_at
     if last_step is not None and last_step > now:
         now = last_step
-    wasted = wasted_mg_of(row)
-    new = {"discarded_at": to_utc_text(now), "discard_reason": reason, "wasted_mg": wasted}
-    repo.update_versioned(ctx.db, "preparations", row["id"], row["version"], new)
-    changes.preparations.add(row["id"])
+    wasted = wasted_mg_of(found)
+    discarded = dataclasses.replace(
+        found, discarded_at=now, discard_reason=reason, wasted_mg=wasted
+    )
+    ctx.store.update_preparation(discarded)
+    changes.preparations.add(found.id)
     changes.notes.append(
-        f"{wasted:g} mg of {DRUG_NAME} wasted ({row['dose_mg']:g} mg dose); reason: {reason}"
+        f"{wasted:g} mg of {DRUG_NAME} wasted ({found.dose_mg:g} mg dose); reason: {reason}"
     )
     audit(
         ctx,
         "discard preparation",
         "preparation",
-        row["id"],
+        found.id,
         {"status": before.value},
-        {**new, "cycle": cycle, "dose_mg": row["dose_mg"]},
+        {
+            **stored_values(discarded, DISCARDED),
+            "wasted_mg": wasted,
+            "cycle": cycle,
+            "dose_mg": found.dose_mg,
+        },
     )
 
 
@@ -282,13 +300,13 @@ def discard_expired(ctx: Context, *, reason: str = "expired") -> ChangeSet:
         raise DomainError("reason", "a discard needs a reason")
     now = _to_second("now", ctx.clock.now())
     changes = ChangeSet(f"discarded expired {DRUG_NAME} preparations")
-    with transaction(ctx) as db:
-        for row in repo.live_preparations(db):
-            if status_at(preparation_of(row), now) not in EXPIRED:
+    with ctx.store.transaction() as tx:
+        for found in tx.live_preparations():
+            if status_at(found.instants(), now) not in EXPIRED:
                 continue
-            dose = repo.dose_by_id(db, row["dose_id"])
+            dose = tx.dose_by_id(found.dose_id)
             assert dose is not None
-            _discard(ctx, row, now, reason_text, changes, dose["cycle"])
+            _discard(ctx, found, now, reason_text, changes, dose.cycle)
     if not changes.preparations:
         changes.notes.append("nothing expired")
     return changes

@@ -21,6 +21,7 @@ from ..domain.dosing import (
     vial_plan,
 )
 from ..domain.errors import DomainError, require_aware
+from ..domain.records import Appointment, CycleStatus, Dose, Patient
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..domain.regimens import TDM1
 from ..domain.stability import (
@@ -90,6 +91,11 @@ def plan_for_dose_row(dose: Row) -> DosePlan:
     return plan_dose(dose["dose_level_mg_per_kg"], dose["weight_kg"])
 
 
+def plan_for_dose(dose: Dose) -> DosePlan:
+    """The plan from what the dose keeps: its level and the weight it was worked on."""
+    return plan_dose(dose.dose_level_mg_per_kg, dose.weight_kg)
+
+
 @dataclass(frozen=True)
 class WeightCheck:
     recalculate: bool
@@ -100,15 +106,37 @@ class WeightCheck:
 
 def weight_check(settings: ClinicSettings, dose: Row, patient: Row) -> WeightCheck:
     """Flag the dose when the patient's weight moved by the site's percent or more."""
-    old, new = float(dose["weight_kg"]), float(patient["weight_kg"])
+    return _weight_check(
+        settings,
+        float(dose["weight_kg"]),
+        from_utc_text(dose["weight_measured_at"]),
+        float(patient["weight_kg"]),
+        from_utc_text(patient["weight_measured_at"]),
+    )
+
+
+def weight_check_of(settings: ClinicSettings, dose: Dose, patient: Patient) -> WeightCheck:
+    """``weight_check`` over the dose and patient records."""
+    return _weight_check(
+        settings,
+        float(dose.weight_kg),
+        dose.weight_measured_at,
+        float(patient.weight_kg),
+        patient.weight_measured_at,
+    )
+
+
+def _weight_check(
+    settings: ClinicSettings, old: float, old_at: datetime, new: float, new_at: datetime
+) -> WeightCheck:
     threshold = float(settings.weight_recalc_percent)
     change = float((Decimal(repr(new)) - Decimal(repr(old))) * 100 / Decimal(repr(old)))
     flagged = needs_recalculation(old, new, threshold)
     reason = None
     if flagged:
         reason = (
-            f"weight {old:g} kg on {_day(settings, dose['weight_measured_at'])} -> {new:g} kg"
-            f" on {_day(settings, patient['weight_measured_at'])} ({change:+.1f}%), at or above"
+            f"weight {old:g} kg on {_day(settings, old_at)} -> {new:g} kg"
+            f" on {_day(settings, new_at)} ({change:+.1f}%), at or above"
             f" the site's {threshold:g}%: recalculate the dose"
         )
     return WeightCheck(flagged, reason, new, round(change, 1))
@@ -130,8 +158,8 @@ def preparation_of(row: Row) -> Preparation:
     )
 
 
-def _day(settings: ClinicSettings, text: str) -> str:
-    return f"{settings.calendar.local(from_utc_text(text)):%Y-%m-%d}"
+def _day(settings: ClinicSettings, instant: datetime) -> str:
+    return f"{settings.calendar.local(instant):%Y-%m-%d}"
 
 
 def _wall(settings: ClinicSettings, instant: datetime) -> str:
@@ -187,6 +215,21 @@ def parse_lots(lots: str | list[str] | tuple[str, ...] | None) -> list[str]:
 
 def _lots(row: Row) -> list[str]:
     return [lot for lot in (row["vial_lots"] or "").split(",") if lot]
+
+
+def require_booked(dose: Dose, cycle: int) -> None:
+    """Only a booked dose is prepared."""
+    if dose.status is not CycleStatus.BOOKED:
+        raise DomainError(
+            "cycle", f"cycle {cycle} is {dose.status.value}; only a booked dose is prepared"
+        )
+
+
+def infusion_start_of(appointment: Appointment | None) -> datetime | None:
+    """When the infusion itself starts: the chair booking plus its prep minutes."""
+    if appointment is None:
+        return None
+    return appointment.start + timedelta(minutes=appointment.prep_min)
 
 
 def _require_booked(dose: Row, cycle: int) -> None:

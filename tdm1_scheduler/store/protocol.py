@@ -326,6 +326,18 @@ class Store(Protocol):
         """The dose's newest preparation not discarded."""
         ...
 
+    def insert_preparation(
+        self,
+        *,
+        dose_id: int,
+        reconstituted_at: datetime,
+        vial_lots: str,
+        storage: str,
+        dose_mg: float,
+    ) -> Preparation:
+        """The dose's new preparation, reconstituted (version 1)."""
+        ...
+
     def update_preparation(self, preparation: Preparation) -> None:
         """Store ``preparation`` as wanted (its ``version`` as read); ``ConflictError``
         when the row changed since that version."""

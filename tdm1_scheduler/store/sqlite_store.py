@@ -383,6 +383,25 @@ class SqliteStore:
         row = repo.preparation_for_dose(self.db, dose_id)
         return None if row is None else mapping.row_to_preparation(row)
 
+    def insert_preparation(
+        self,
+        *,
+        dose_id: int,
+        reconstituted_at: datetime,
+        vial_lots: str,
+        storage: str,
+        dose_mg: float,
+    ) -> Preparation:
+        values = {
+            "dose_id": dose_id,
+            "reconstituted_at": to_utc_text(reconstituted_at),
+            "vial_lots": vial_lots,
+            "storage": storage,
+            "dose_mg": dose_mg,
+        }
+        new_id = repo.insert_preparation(self.db, values)
+        return mapping.row_to_preparation(self._row("preparations", new_id))
+
     def update_preparation(self, preparation: Preparation) -> None:
         values = mapping.record_to_row(preparation, leave_out=_KEYS)
         repo.update_versioned(self.db, "preparations", preparation.id, preparation.version, values)
