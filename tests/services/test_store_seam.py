@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.services import clinic, courses, patients, readiness, visits
+from tdm1_scheduler.services import clinic, courses, patients, pharmacy, readiness, visits
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview, preview_move
 from tdm1_scheduler.services.restore import restore_placements
@@ -177,6 +177,19 @@ def readiness_scenario(ctx: Context) -> list[Any]:
     booked = [view.appointment.id for view in store.booked_from(local(FIRST))]
     day = readiness.readiness_for_appointments(store, booked)
     seen.append({appointment: readiness.summary(verdict) for appointment, verdict in day.items()})
+    prepared = [
+        pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30")),
+        pharmacy.record_dilution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T08:00")),
+        readiness.set_readiness_settings(ctx, {"readiness_gate": "warn"}),
+        pharmacy.record_reconstitution(
+            ctx, mrn="P2", cycle=2, at=local("2026-03-22T07:30"), lots="L1"
+        ),
+        pharmacy.discard_preparation(ctx, mrn="P2", cycle=2, reason="dropped"),
+        pharmacy.record_reconstitution(ctx, mrn="P2", cycle=3, at=local("2026-04-12T07:30")),
+    ]
+    ctx.clock.current = local("2026-04-14T08:00")  # type: ignore[attr-defined]
+    prepared.append(pharmacy.discard_expired(ctx))
+    seen.extend((c.action, sorted(c.preparations), c.notes) for c in prepared)
     given = courses.record_dose_given(ctx, mrn="P1", cycle=1, given_at=local("2026-03-02T09:15"))
     cancelled = visits.cancel_dose_visit(ctx, mrn="P2", cycle=1, reason="unwell  today")
     block = courses.book_blocked_time(
@@ -197,5 +210,5 @@ def test_the_readiness_and_visit_actions_run_on_any_store(
     seen = readiness_scenario(through_protocol)
     assert seen == readiness_scenario(Context.over(plain, FixedClock(clock), USER))
     assert rows(inner) == rows(plain)
-    for name in ("dose_bookings", "current_dose_booking", "insert_lab", "insert_override"):
+    for name in ("dose_bookings", "insert_lab", "insert_override", "insert_preparation"):
         assert wrapped.calls[name], name
