@@ -191,9 +191,9 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
     window = build_window(ctx)
     view = "planner" if planner_page(window) is not None else "day list (no planner yet)"
     days = open_days_around(ctx, 12)
-    from tdm1_scheduler.services.queries import day_appointments
+    from tdm1_scheduler.services.queries import day_bookings
 
-    rows = [len(day_appointments(ctx.db, window.settings, day)) for day in days]
+    rows = [len(day_bookings(ctx.db, window.settings, day)) for day in days]
     samples = []
     for number in range(SAMPLES["day_switch"] * repeat):
         day = days[number % len(days)]
@@ -220,17 +220,15 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
     )
 
 
-def free_gaps(rows: list[dict[str, Any]], opening: tuple[datetime, datetime]) -> list[Any]:
-    """(chair id, chair name, gap start, gap end) for every free stretch of the day."""
-    from tdm1_scheduler.store.database import from_utc_text
-
+def free_gaps(rows: list[Any], opening: tuple[datetime, datetime]) -> list[Any]:
+    """(chair id, chair name, gap start, gap end) for every free stretch of the day
+    (``rows``: the day's ``AppointmentView`` records)."""
     by_chair: dict[int, list[tuple[datetime, datetime]]] = {}
     names: dict[int, str] = {}
     for row in rows:
-        names[row["chair_id"]] = row["chair_name"]
-        by_chair.setdefault(row["chair_id"], []).append(
-            (from_utc_text(row["start_utc"]), from_utc_text(row["end_utc"]))
-        )
+        booking = row.appointment
+        names[booking.chair_id] = row.chair_name
+        by_chair.setdefault(booking.chair_id, []).append((booking.start, booking.end))
     gaps = []
     for chair, busy in by_chair.items():
         cursor = opening[0].astimezone(UTC)
@@ -245,8 +243,9 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     """A drag-and-drop commit: move_appointment + window.apply_changes + repaint."""
     from PySide6.QtWidgets import QApplication
 
+    from tdm1_scheduler.domain.records import AppointmentKind, CycleStatus
     from tdm1_scheduler.services.courses import move_appointment
-    from tdm1_scheduler.services.queries import day_appointments
+    from tdm1_scheduler.services.queries import day_bookings
 
     window = build_window(ctx)
     settings = window.settings
@@ -264,14 +263,16 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     attempts = 0
     while len(samples) < wanted and attempts < wanted * 4:
         attempts += 1
-        rows = day_appointments(ctx.db, settings, day)
+        rows = day_bookings(ctx.db, settings, day)
         candidates = [
-            r for r in rows if r["kind"] == "dose" and r["status"] == "booked" and r["mrn"]
+            r
+            for r in rows
+            if r.appointment.kind is AppointmentKind.DOSE
+            and r.appointment.status is CycleStatus.BOOKED
+            and r.mrn
         ]
         row = rng.choice(candidates)
-        length = datetime.fromisoformat(row["end_utc"].replace("Z", "+00:00")) - (
-            datetime.fromisoformat(row["start_utc"].replace("Z", "+00:00"))
-        )
+        length = row.appointment.end - row.appointment.start
         gaps = [g for g in free_gaps(rows, opening) if g[3] - g[2] >= length]
         if not gaps:
             refused.append("no free gap that day")
@@ -280,7 +281,7 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
         began = time.perf_counter()
         try:
             changes = move_appointment(
-                ctx, mrn=row["mrn"], cycle=row["cycle"], to=gap_start, chair=chair_name
+                ctx, mrn=str(row.mrn), cycle=int(row.cycle), to=gap_start, chair=chair_name
             )
         except (DomainError, ConflictError) as error:
             refused.append(str(error))
@@ -392,17 +393,17 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
 
 
 def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
-    from tdm1_scheduler.services.queries import day_appointments
+    from tdm1_scheduler.services.queries import day_bookings
     from tdm1_scheduler.store.database import to_utc_text
 
     def query_samples(path: Path) -> tuple[list[float], int, Any]:
         db = open_database(path)
         settings = load_settings(db)
         day = settings.calendar.next_open_day(settings.calendar.local_date(generate.NOW))
-        day_appointments(db, settings, day)  # the first read warms SQLite's page cache
+        day_bookings(db, settings, day)  # the first read warms SQLite's page cache
         samples, rows = [], 0
         for _ in range(SAMPLES["day_query"] * repeat):
-            ms, found = timed(lambda: day_appointments(db, settings, day))
+            ms, found = timed(lambda: day_bookings(db, settings, day))
             samples.append(ms)
             rows = len(found)
         db.conn.close()
@@ -421,7 +422,7 @@ def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
     value, floor = median(samples), median(window_samples)
     return Figure(
         "day_query",
-        "day query (queries.day_appointments), history clinic",
+        "day query (queries.day_bookings, records), history clinic",
         "ms",
         value,
         samples,

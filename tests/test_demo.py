@@ -9,7 +9,7 @@ import pytest
 
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services.context import load_settings
-from tdm1_scheduler.services.queries import chair_list, day_appointments
+from tdm1_scheduler.services.queries import chair_list, day_bookings
 from tdm1_scheduler.store.database import open_database
 
 WEEKDAY_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 10:00 New York
@@ -71,10 +71,11 @@ def test_reduced_dose_and_reaction(demo) -> None:  # type: ignore[no-untyped-def
 
 
 def test_busy_today_with_first_infusions(demo) -> None:  # type: ignore[no-untyped-def]
-    rows = day_appointments(demo, load_settings(demo), date(2026, 11, 18))
+    rows = day_bookings(demo, load_settings(demo), date(2026, 11, 18))
     assert len(rows) >= 20
-    assert sum(1 for r in rows if r["cycle"] == 1) >= 2
-    assert {r["status"] for r in rows} == {"given", "booked"}  # 10:00: some done, some to come
+    assert sum(1 for r in rows if r.cycle == 1) >= 2
+    statuses = {r.appointment.status for r in rows}
+    assert statuses == {"given", "booked"}  # 10:00: some done, some to come
 
 
 def test_weekend_today_means_next_open_day(tmp_path: Path) -> None:
@@ -83,10 +84,10 @@ def test_weekend_today_means_next_open_day(tmp_path: Path) -> None:
     db = open_database(path)
     try:
         settings = load_settings(db)
-        assert day_appointments(db, settings, date(2026, 11, 21)) == []
-        monday = day_appointments(db, settings, date(2026, 11, 23))
+        assert day_bookings(db, settings, date(2026, 11, 21)) == []
+        monday = day_bookings(db, settings, date(2026, 11, 23))
         assert len(monday) >= 20
-        assert {r["status"] for r in monday} == {"booked"}
+        assert {r.appointment.status for r in monday} == {"booked"}
     finally:
         db.conn.close()
 

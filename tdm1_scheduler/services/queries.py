@@ -15,14 +15,11 @@ from ..domain.errors import DomainError
 from ..domain.records import Appointment, AppointmentView, Course, CycleStatus, Dose, Patient
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
-from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from .context import ClinicSettings, patient_record, settings_from
-
-Row = dict[str, Any]
 
 
 def iso_local(settings: ClinicSettings, text: str | None) -> str | None:
@@ -154,15 +151,3 @@ def day_bookings(
 def booking(source: Store | Database, appointment_id: int) -> AppointmentView | None:
     """One appointment with the same joined fields as ``day_bookings`` gives."""
     return as_store(source).appointment_view(appointment_id)
-
-
-def day_appointments(db: Database, settings: ClinicSettings, day: date) -> list[Row]:
-    """Every chair-holding appointment on ``day`` with patient, cycle and chair joined
-    (rows, for the views not moved to ``day_bookings`` yet)."""
-    start, end = settings.calendar.day_bounds(day)
-    return repo.appointments_between(db, start, end)
-
-
-def appointment_row(db: Database, appointment_id: int) -> Row | None:
-    """One appointment with the same joined fields as ``day_appointments`` rows."""
-    return repo.appointment_view(db, appointment_id)

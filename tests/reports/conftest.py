@@ -79,9 +79,9 @@ def build_day(path: Path) -> Database:
     )
     clinic.update_settings(ctx, {"start_cap": 1})
     doses = {
-        row["mrn"]: row["dose_id"]
-        for row in queries.day_appointments(db, load_settings(db), DAY)
-        if row["kind"] == "dose"
+        row.mrn: row.appointment.dose_id
+        for row in queries.day_bookings(db, load_settings(db), DAY)
+        if row.appointment.kind == "dose"
     }
     with db.conn:
         repo.insert_preparation(

@@ -66,9 +66,9 @@ def build_marked_day(path: Path) -> Database:
         infusion_min=40, tolerated=False, completed=False,
     )  # fmt: skip
     bo = next(
-        row["dose_id"]
-        for row in queries.day_appointments(db, load_settings(db), DAY)
-        if row["mrn"] == "B9"
+        row.appointment.dose_id
+        for row in queries.day_bookings(db, load_settings(db), DAY)
+        if row.mrn == "B9"
     )
     with db.conn:
         repo.insert_preparation(

@@ -15,7 +15,7 @@ import pytest
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.booking import Interval
 from tdm1_scheduler.services.context import load_settings
-from tdm1_scheduler.services.queries import day_appointments
+from tdm1_scheduler.services.queries import day_bookings
 from tdm1_scheduler.store import planner_queries, repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
@@ -75,7 +75,7 @@ def assert_day_bounded(lines: list[str]) -> None:
 def test_day_query_is_a_start_range(db: Database) -> None:
     settings = load_settings(db)
     day = settings.calendar.local_date(NOW)
-    assert_day_bounded(plans(db, lambda: day_appointments(db, settings, day)))
+    assert_day_bounded(plans(db, lambda: day_bookings(db, settings, day)))
 
 
 def test_slot_search_reads_are_start_ranges(db: Database) -> None:
