@@ -15,15 +15,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..domain.errors import DomainError
-from ..domain.regimen import Setting, total_cycles
+from ..domain.records import (
+    Appointment,
+    AppointmentKind,
+    Chair,
+    Course,
+    CycleStatus,
+    Dose,
+    Patient,
+)
+from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
-from ..store import repository as repo
 from ..store.connection import Database
-from ..store.database import from_utc_text, to_utc_text
-from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
+from .context import ChangeSet, ClinicSettings, Context, audit, settings_from
 from .patients import check_mrn, check_name, check_weight
+from .rows import utc_text
 
-ALL_STATUSES = "('booked', 'given', 'missed', 'cancelled')"
+ALL_STATUSES = (CycleStatus.BOOKED, CycleStatus.GIVEN, CycleStatus.MISSED, CycleStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -90,72 +100,72 @@ class PatientCalendar:
     visits: tuple[Visit, ...]
 
 
-def _patient(settings: ClinicSettings, row: dict[str, object]) -> PatientInfo:
+def _patient(settings: ClinicSettings, patient: Patient) -> PatientInfo:
     return PatientInfo(
-        int(row["id"]),  # type: ignore[call-overload]
-        str(row["mrn"]),
-        str(row["name"]),
-        float(row["weight_kg"]),  # type: ignore[arg-type]
-        settings.calendar.local(from_utc_text(str(row["weight_measured_at"]))),
+        patient.id,
+        patient.mrn,
+        patient.name,
+        float(patient.weight_kg),
+        settings.calendar.local(patient.weight_measured_at),
     )
 
 
-def _revision(appointments: Sequence[dict[str, object]]) -> int:
-    steps = sum(int(a["version"]) - 1 for a in appointments)  # type: ignore[call-overload]
+def _revision(appointments: Sequence[Appointment]) -> int:
+    steps = sum(a.version - 1 for a in appointments)
     return steps + max(len(appointments) - 1, 0)
 
 
-def patient_calendar(db: Database, mrn: str) -> PatientCalendar:
+def patient_calendar(source: Database | Store, mrn: str) -> PatientCalendar:
     """Every course of the patient, oldest first; a dose without any booking is left out."""
-    settings = load_settings(db)
-    row = repo.patient_by_mrn(db, mrn.strip())
-    if row is None:
+    store = as_store(source)
+    settings = settings_from(store)
+    patient = store.patient_by_mrn(mrn.strip())
+    if patient is None:
         raise DomainError("mrn", f"no patient with MRN {mrn!r}")
-    chairs = {c["id"]: c["name"] for c in repo.chairs(db, active_only=False)}
+    chairs = {c.id: c.name for c in store.chairs(active_only=False)}
     visits: list[Visit] = []
-    for course in repo.courses_of_patient(db, row["id"]):
-        for dose in repo.doses(db, course["id"]):
-            appointments = repo.appointments_of_dose(db, dose["id"])
+    for course in store.courses_of_patient(patient.id):
+        for dose in store.doses_of_course(course.id):
+            appointments = store.appointments_of_dose(dose.id)
             if not appointments:
                 continue
-            holding = [a for a in appointments if a["status"] in ("booked", "given")]
+            holding = [a for a in appointments if a.holds_chair]
             shown = holding[-1] if holding else appointments[-1]
             visits.append(
-                _visit(settings, shown, course, dose, row, chairs, _revision(appointments))
+                _visit(settings, shown, course, dose, patient, chairs, _revision(appointments))
             )
     return PatientCalendar(
-        settings.name, settings.timezone, _patient(settings, row), tuple(visits)
+        settings.name, settings.timezone, _patient(settings, patient), tuple(visits)
     )
 
 
 def _visit(
     settings: ClinicSettings,
-    appointment: dict[str, object],
-    course: dict[str, object],
-    dose: dict[str, object],
-    patient: dict[str, object],
+    appointment: Appointment,
+    course: Course,
+    dose: Dose,
+    patient: Patient,
     chairs: dict[int, str],
     revision: int,
 ) -> Visit:
     local = settings.calendar.local
-    chair_id = int(appointment["chair_id"])  # type: ignore[call-overload]
-    setting = str(course["setting"])
+    chair_id = appointment.chair_id
     return Visit(
-        appointment_id=int(appointment["id"]),  # type: ignore[call-overload]
-        dose_id=int(dose["id"]),  # type: ignore[call-overload]
-        course_id=int(course["id"]),  # type: ignore[call-overload]
-        patient_id=int(patient["id"]),  # type: ignore[call-overload]
-        mrn=str(patient["mrn"]),
-        patient_name=str(patient["name"]),
-        setting=setting,
-        cycle=int(dose["cycle"]),  # type: ignore[call-overload]
-        cycles_total=total_cycles(Setting(setting), regimen_for(str(course["regimen_code"]))),
-        status=str(appointment["status"]),
-        start=local(from_utc_text(str(appointment["start_utc"]))),
-        end=local(from_utc_text(str(appointment["end_utc"]))),
-        prep_min=int(appointment["prep_min"]),  # type: ignore[call-overload]
-        infusion_min=int(appointment["infusion_min"]),  # type: ignore[call-overload]
-        observation_min=int(appointment["observation_min"]),  # type: ignore[call-overload]
+        appointment_id=appointment.id,
+        dose_id=dose.id,
+        course_id=course.id,
+        patient_id=patient.id,
+        mrn=patient.mrn,
+        patient_name=patient.name,
+        setting=course.setting.value,
+        cycle=dose.cycle,
+        cycles_total=total_cycles(course.setting, regimen_for(course.regimen_code)),
+        status=appointment.status.value,
+        start=local(appointment.start),
+        end=local(appointment.end),
+        prep_min=appointment.prep_min,
+        infusion_min=appointment.infusion_min,
+        observation_min=appointment.observation_min,
         chair_id=chair_id,
         chair=chairs.get(chair_id, f"#{chair_id}"),
         revision=revision,
@@ -176,49 +186,53 @@ class ClinicExtract:
     blocked: tuple[BlockedTime, ...]  # blocked chair time still holding its chair
 
 
-def clinic_extract(db: Database, first: date, last: date) -> ClinicExtract:
+def clinic_extract(source: Database | Store, first: date, last: date) -> ClinicExtract:
     if last < first:
         raise DomainError("to", f"{last} is before --from {first}")
-    settings = load_settings(db)
+    store = as_store(source)
+    settings = settings_from(store)
     start, end = settings.calendar.day_bounds(first, (last - first).days + 1)
-    rows = [
-        r
-        for r in repo.appointments_between(db, start, end, ALL_STATUSES)
-        if start <= from_utc_text(r["start_utc"]) < end
+    views = [
+        view
+        for view in store.appointments_between(start, end, ALL_STATUSES)
+        if start <= view.appointment.start < end
     ]
-    all_chairs = {c["id"]: c for c in repo.chairs(db, active_only=False)}
-    names = {cid: c["name"] for cid, c in all_chairs.items()}
-    used = {r["chair_id"] for r in rows}
+    all_chairs: dict[int, Chair] = {c.id: c for c in store.chairs(active_only=False)}
+    names = {cid: c.name for cid, c in all_chairs.items()}
+    used = {view.appointment.chair_id for view in views}
     chairs = tuple(
-        ChairInfo(c["id"], c["name"], c["position"])
-        for c in sorted(all_chairs.values(), key=lambda c: (c["position"], c["id"]))
-        if c["active"] or c["id"] in used
+        ChairInfo(c.id, c.name, c.position)
+        for c in sorted(all_chairs.values(), key=lambda c: (c.position, c.id))
+        if c.active or c.id in used
     )
     visits: list[Visit] = []
     blocked: list[BlockedTime] = []
     patients: dict[int, PatientInfo] = {}
     revisions: dict[int, int] = {}
-    for r in rows:
-        if r["kind"] != "dose":
-            if r["status"] in ("booked", "given"):
+    for view in views:
+        a = view.appointment
+        if a.kind is not AppointmentKind.DOSE:
+            if a.holds_chair:
                 blocked.append(
                     BlockedTime(
-                        r["id"],
-                        r["chair_id"],
-                        r["label"],
-                        settings.calendar.local(from_utc_text(r["start_utc"])),
-                        settings.calendar.local(from_utc_text(r["end_utc"])),
+                        a.id,
+                        a.chair_id,
+                        a.label,
+                        settings.calendar.local(a.start),
+                        settings.calendar.local(a.end),
                     )
                 )
             continue
-        dose = repo.dose_by_id(db, r["dose_id"])
-        course = repo.course_by_id(db, r["course_id"])
-        patient = repo.patient_by_id(db, r["patient_id"])
+        assert a.dose_id is not None and view.course_id is not None
+        assert view.patient_id is not None
+        dose = store.dose_by_id(a.dose_id)
+        course = store.course_by_id(view.course_id)
+        patient = store.patient_by_id(view.patient_id)
         assert dose is not None and course is not None and patient is not None
-        if dose["id"] not in revisions:
-            revisions[dose["id"]] = _revision(repo.appointments_of_dose(db, dose["id"]))
-        visits.append(_visit(settings, r, course, dose, patient, names, revisions[dose["id"]]))
-        patients.setdefault(patient["id"], _patient(settings, patient))
+        if dose.id not in revisions:
+            revisions[dose.id] = _revision(store.appointments_of_dose(dose.id))
+        visits.append(_visit(settings, a, course, dose, patient, names, revisions[dose.id]))
+        patients.setdefault(patient.id, _patient(settings, patient))
     visits.sort(key=lambda v: (v.start, v.chair_id, v.appointment_id))
     blocked.sort(key=lambda b: (b.start, b.chair_id, b.appointment_id))
     return ClinicExtract(
@@ -261,8 +275,8 @@ def import_patients(ctx: Context, incoming: Sequence[IncomingPatient]) -> Import
     unchanged: list[str] = []
     seen: dict[str, IncomingPatient] = {}
     now = ctx.clock.now()
-    with transaction(ctx) as db:
-        settings = load_settings(db)
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
         for item in incoming:
             mrn = check_mrn(item.mrn)
             name = check_name(item.name)
@@ -276,12 +290,12 @@ def import_patients(ctx: Context, incoming: Sequence[IncomingPatient]) -> Import
                     )
                 continue
             seen[key] = item
-            existing = repo.patient_by_mrn(db, mrn)
+            existing = tx.patient_by_mrn(mrn)
             if existing is not None:
-                if existing["name"] != name:
+                if existing.name != name:
                     raise DomainError(
                         "mrn",
-                        f"MRN {mrn!r} ({item.source}) is already {existing['name']!r} here, "
+                        f"MRN {mrn!r} ({item.source}) is already {existing.name!r} here, "
                         f"not {name!r}; nothing imported",
                     )
                 unchanged.append(mrn)
@@ -306,13 +320,14 @@ def import_patients(ctx: Context, incoming: Sequence[IncomingPatient]) -> Import
                 "mrn": mrn,
                 "name": name,
                 "weight_kg": weight,
-                "weight_measured_at": to_utc_text(measured),
+                "weight_measured_at": utc_text(measured),
             }
-            patient_id = repo.insert_patient(db, values)
-            audit(ctx, "import patient", "patient", patient_id, None, values)
+            stored = tx.insert_patient(
+                mrn=mrn, name=name, weight_kg=weight, weight_measured_at=measured
+            )
+            audit(ctx, "import patient", "patient", stored.id, None, values)
             added.append(mrn)
     return ImportResult(tuple(added), tuple(unchanged))
-
 
 
 # --- public holidays --------------------------------------------------------------------
@@ -332,14 +347,14 @@ def close_holidays(
     from . import clinic, slots
 
     changes = ChangeSet(f"close {len(holidays)} public holiday(s)", settings=True)
-    with transaction(ctx) as db:
-        settings = load_settings(db)
-        closed = {row["day"] for row in repo.closed_dates(db)}
-        todo = [(day, name) for day, name in sorted(holidays) if day.isoformat() not in closed]
+    with ctx.store.transaction() as tx:
+        settings = settings_from(tx)
+        closed = {row.day for row in tx.closed_dates()}
+        todo = [(day, name) for day, name in sorted(holidays) if day not in closed]
         booked: dict[date, int] = {}
         for day, _name in todo:
             start, end = settings.calendar.day_bounds(day)
-            count = len(repo.appointments_between(db, start, end, "('booked')"))
+            count = len(tx.appointments_between(start, end, (CycleStatus.BOOKED,)))
             if count:
                 booked[day] = count
         if booked and not rebook:
