@@ -13,13 +13,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.services import clinic, courses, patients, pharmacy, readiness, visits
+from tdm1_scheduler.services import (
+    clinic,
+    courses,
+    exchange,
+    patients,
+    pharmacy,
+    readiness,
+    visits,
+)
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview, preview_move
 from tdm1_scheduler.services.restore import restore_placements
@@ -197,6 +205,11 @@ def readiness_scenario(ctx: Context) -> list[Any]:
     )
     freed = visits.cancel_blocked_time(ctx, appointment_id=min(block.appointments), reason="done")
     seen.extend((c.action, c.moves, c.notes) for c in (given, cancelled, freed))
+    incoming = exchange.IncomingPatient("f#1", "P3", "Pat Three", 71.5, local("2026-03-20T10:00"))
+    seen.append(exchange.import_patients(ctx, [incoming]))
+    seen.append(exchange.close_holidays(ctx, [(date(2027, 6, 1), "a closed day")]).action)
+    seen.append(exchange.patient_calendar(store, "P1"))
+    seen.append(exchange.clinic_extract(store, date(2026, 3, 1), date(2026, 4, 30)))
     return seen
 
 
