@@ -42,7 +42,7 @@ from ...services.patients import add_patient, check_mrn, check_name, check_weigh
 from ...services.preview import Preview, preview
 from ...services.queries import chair_list
 from ...services.reads import patient_name
-from ...text import clock_time, day_name, wall_message
+from ...text import clock_time, cycle_label, dated_time, day_name, wall_message
 from .. import forms
 from ..date_field import DateField
 from ..planner.past_booking import (
@@ -410,13 +410,14 @@ class BookCourseDialog(QDialog):
             if (problem := edit.problem())
         ]  # fmt: skip
         self.model.show_plan(self.setting.value, plan)
-        local = self.settings.calendar.local
+        local, calendar = self.settings.calendar.local, self.settings.calendar
         first, last = plan[0].slot, plan[-1].slot
         moved = ""
         if first.start != self.first_dose:
-            moved = f" (moved from {local(self.first_dose):%H:%M} to level the nurses' starts)"
+            was = clock_time(calendar, self.first_dose)
+            moved = f" (moved from {was} to level the nurses' starts)"
         self.summary_label.setText(
-            f"{len(plan)} cycles, {local(first.start):%a %Y-%m-%d %H:%M} on "
+            f"{len(plan)} cycles, {dated_time(calendar, first.start)} on "
             f"{plan[0].chair_name}{moved} to {local(last.start):%a %Y-%m-%d}. "
             f"{self._chair_note(plan[0])}Nothing is saved until you book."
         )
@@ -525,7 +526,7 @@ class MarkMissedDialog(QDialog):
         self.changes: ChangeSet | None = None
         self.settings = load_settings(ctx.db)
         self.setObjectName("markMissedDialog")
-        self.setWindowTitle(f"Mark cycle {cycle} of {mrn} missed")
+        self.setWindowTitle(f"Mark {cycle_label(cycle, None)} of {mrn} missed")
         self.setAccessibleName("Mark a dose missed")
         self.resize(640, 460)
         layout = QVBoxLayout(self)
@@ -549,7 +550,6 @@ class MarkMissedDialog(QDialog):
 
     def refresh_preview(self) -> Preview:
         """Ask the service what it would do now (rolled back), and show it."""
-        local = self.settings.calendar.local
         view = find_course_view(self.ctx.db, self.mrn)
         name = view["name"] if view else self.mrn
         current = None
@@ -560,7 +560,7 @@ class MarkMissedDialog(QDialog):
             start = datetime.fromisoformat(current["start"])
             booked = f", booked {start:%a %Y-%m-%d %H:%M} on {current['chair']}"
         self.intro_label.setText(
-            f"{name} ({self.mrn}) did not come for cycle {self.cycle}{booked}. "
+            f"{name} ({self.mrn}) did not come for {cycle_label(self.cycle, None)}{booked}. "
             "The dose is re-booked as soon as possible and later cycles keep"
             f" {CYCLE_LENGTH_DAYS} days apart."
         )
@@ -577,7 +577,7 @@ class MarkMissedDialog(QDialog):
         changes = answer.changes
         move = changes.moves[0]
         self.new_slot_label.setText(
-            f"New booking: {local(move.new_start):%a %Y-%m-%d %H:%M} on {move.new_chair}"
+            f"New booking: {dated_time(self.settings.calendar, move.new_start)} on {move.new_chair}"
         )
         self.later_label.setText(courses.later_shift_summary(changes) or "No later cycle moves.")
         self.moves_model.set_rows(changes.later_moves)

@@ -32,6 +32,7 @@ from ...services.context import ChangeSet, Context
 from ...services.live import data_mark, read_all
 from ...services.preview import Preview
 from ...services.queries import booking, chair_list
+from ...text import clock_time
 from ..first_paint import Deferred, after_first_paint
 from ..resources import load_icon
 from ..session import Session, day_bookings
@@ -352,13 +353,14 @@ class Planner(PlannerHost):
         except SERVICE_ERRORS as error:
             self.say(f"Not blocked: {chair_name}: {refusal_text(error)}")
             return False
-        text = f"block {chair_name} {self.local(start):%H:%M} ({label})"
+        at = clock_time(self.session.settings.calendar, start)
+        text = f"block {chair_name} {at} ({label})"
         command = BlockTimeCommand(
             self.session, text, book, cancel, min(changes.appointments), self.say
         )
         self.moves.push(command)
         self.session.apply_changes(changes)
-        self.say(f"Blocked {chair_name} {self.local(start):%H:%M} for {minutes} min: {label}")
+        self.say(f"Blocked {chair_name} {at} for {minutes} min: {label}")
         return True
 
     def open_block_dialog(self) -> QDialog:

@@ -150,7 +150,7 @@ class RebookPanel(QGroupBox):
         else:
             for move in self.plan:
                 self.list.addItem(
-                    f"{move.patient_name} ({move.mrn}), cycle {move.cycle}: "
+                    f"{move.patient_name} ({move.mrn}), {cycle_label(move.cycle, None)}: "
                     f"{full_time(calendar, move.old_start)} -> "
                     f"{full_time(calendar, move.new_start)} on {move.chair}"
                 )
