@@ -213,10 +213,6 @@ def parse_lots(lots: str | list[str] | tuple[str, ...] | None) -> list[str]:
     return found
 
 
-def _lots(row: Row) -> list[str]:
-    return [lot for lot in (row["vial_lots"] or "").split(",") if lot]
-
-
 def require_booked(dose: Dose, cycle: int) -> None:
     """Only a booked dose is prepared."""
     if dose.status is not CycleStatus.BOOKED:
@@ -230,17 +226,3 @@ def infusion_start_of(appointment: Appointment | None) -> datetime | None:
     if appointment is None:
         return None
     return appointment.start + timedelta(minutes=appointment.prep_min)
-
-
-def _require_booked(dose: Row, cycle: int) -> None:
-    if dose["status"] != "booked":
-        raise DomainError(
-            "cycle", f"cycle {cycle} is {dose['status']}; only a booked dose is prepared"
-        )
-
-
-def _infusion_start(appointment: Row | None) -> datetime | None:
-    """When the infusion itself starts: the chair booking plus its prep minutes."""
-    if appointment is None:
-        return None
-    return from_utc_text(appointment["start_utc"]) + timedelta(minutes=appointment["prep_min"])

@@ -13,7 +13,14 @@ from ..domain.dosing import (
 )
 from ..domain.errors import require_aware
 from ..domain.infusion_start import bag_matches_dose
-from ..domain.records import Dose, Preparation as PreparationRecord
+from ..domain.move_plan import bag_outlook
+from ..domain.records import (
+    Appointment,
+    AppointmentKind,
+    CycleStatus,
+    Dose,
+    Preparation as PreparationRecord,
+)
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..domain.stability import (
     Preparation,
@@ -21,53 +28,49 @@ from ..domain.stability import (
     bag_usable_at,
     status_at,
 )
-from ..store import repository as repo
 from ..store.connection import Database
-from ..store.database import from_utc_text
-from ..store.mapping import row_to_dose, row_to_preparation
-from .context import ClinicSettings, load_settings
-from .courses import load_course
-from .moves import bag_message, bag_outlook_of
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
+from .context import ClinicSettings, settings_from
+from .course_records import load_course
+from .moves import bag_message
 from .pharmacy_plan import (
     EXPIRED,
     STORAGE,
-    Row,
-    _infusion_start,
     _iso,
-    _lots,
     _minutes,
-    plan_for_dose_row,
+    infusion_start_of,
+    plan_for_dose,
     prep_time_left,
-    preparation_of,
-    weight_check,
+    weight_check_of,
 )
-from .queries import iso_local
 
 
-def typed(prep: Row, dose: Row) -> tuple[PreparationRecord, Dose]:
-    """A preparation row and its dose row as the records the domain's rules take."""
-    return row_to_preparation(prep), row_to_dose(dose)
+def _lots(prep: PreparationRecord) -> list[str]:
+    return [lot for lot in (prep.vial_lots or "").split(",") if lot]
 
 
 # --- Reads ---------------------------------------------------------------------------------------
-def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[str, Any]:
+def preparation_view(
+    source: Database | Store, mrn: str, cycle: int, now: datetime
+) -> dict[str, Any]:
     """The ``prep show --json`` object: the dose plan and the preparation at ``now``."""
     require_aware("now", now)
-    settings = load_settings(db)
-    record = load_course(db, mrn)
+    store = as_store(source)
+    settings = settings_from(store)
+    record = load_course(store, mrn)
     dose = record.dose(cycle)
-    plan = plan_for_dose_row(dose)
-    check = weight_check(settings, dose, record.patient)
-    row = repo.preparation_for_dose(db, dose["id"])
-    prep = preparation_of(row) if row else Preparation(None, None)
-    appointment = record.current.get(dose["id"])
-    start = _infusion_start(appointment)
+    plan = plan_for_dose(dose)
+    check = weight_check_of(settings, dose, record.patient)
+    found = store.preparation_for_dose(dose.id)
+    prep = found.instants() if found else Preparation(None, None)
+    start = infusion_start_of(record.current.get(dose.id))
     warnings = [check.reason] if check.reason else []
     # a bag the given dose used needs no advice about serving or re-preparing it
-    used = prep.used_at is not None or dose["status"] == "given"
-    if row is not None and not used and not bag_matches_dose(*typed(row, dose)):
+    used = prep.used_at is not None or dose.status is CycleStatus.GIVEN
+    if found is not None and not used and not bag_matches_dose(found, dose):
         warnings.append(
-            f"prepared {row['dose_mg']:g} mg but the dose is now {plan.dose_mg:g} mg:"
+            f"prepared {found.dose_mg:g} mg but the dose is now {plan.dose_mg:g} mg:"
             " discard and prepare again"
         )
     bag = None
@@ -78,15 +81,15 @@ def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[
     return {
         "drug": DRUG_NAME,
         "drug_reminder": DRUG_NAME_REMINDER,
-        "mrn": record.patient["mrn"],
-        "name": record.patient["name"],
+        "mrn": record.patient.mrn,
+        "name": record.patient.name,
         "cycle": cycle,
-        "dose_status": dose["status"],
+        "dose_status": dose.status.value,
         "infusion_start": _iso(settings, start),
         "dose_mg": plan.dose_mg,
         "dose_level_mg_per_kg": plan.dose_level_mg_per_kg,
         "weight_kg": plan.weight_kg,
-        "weight_measured_at": iso_local(settings, dose["weight_measured_at"]),
+        "weight_measured_at": _iso(settings, dose.weight_measured_at),
         "current_weight_kg": check.current_weight_kg,
         "weight_change_percent": check.change_percent,
         "recalculate": check.recalculate,
@@ -100,12 +103,12 @@ def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[
         "withdraw_ml": plan.withdraw_ml,
         "diluent": plan.diluent,
         "storage": STORAGE,
-        "prepared_dose_mg": row["dose_mg"] if row else None,
-        "vial_lots": _lots(row) if row else [],
+        "prepared_dose_mg": found.dose_mg if found else None,
+        "vial_lots": _lots(found) if found else [],
         "reconstituted_at": _iso(settings, prep.reconstituted_at),
         "vial_expires_at": _iso(settings, prep.vial_expires_at),
         "diluted_at": _iso(settings, prep.diluted_at),
-        "diluent_used": row["diluent"] if row else None,
+        "diluent_used": found.diluent if found else None,
         "bag_expires_at": _iso(settings, prep.bag_expires_at),
         "infuse_by": _iso(settings, prep.infuse_by),
         "bag_usable_at_infusion_start": bag,
@@ -115,7 +118,9 @@ def preparation_view(db: Database, mrn: str, cycle: int, now: datetime) -> dict[
     }
 
 
-def bag_check(db: Database, dose_id: int, infusion_start: datetime) -> dict[str, Any] | None:
+def bag_check(
+    source: Database | Store, dose_id: int, infusion_start: datetime
+) -> dict[str, Any] | None:
     """Can the dose's diluted bag serve an infusion starting at ``infusion_start``?
 
     None when the dose has no bag (no live preparation, or not diluted yet). Otherwise
@@ -124,10 +129,13 @@ def bag_check(db: Database, dose_id: int, infusion_start: datetime) -> dict[str,
     infusion itself starts (a chair booking's start plus its prep minutes).
     """
     require_aware("infusion_start", infusion_start)
-    bag = bag_outlook_of(db, dose_id, infusion_start)  # the one bag rule: moves.bag_message
+    store = as_store(source)
+    found = store.preparation_for_dose(dose_id)
+    # the one bag rule: moves.bag_message
+    bag = bag_outlook(None if found is None else found.instants(), infusion_start)
     if bag is None:
         return None
-    settings = load_settings(db)
+    settings = settings_from(store)
     return {
         "usable": bag.usable,
         "bag_expires_at": settings.calendar.local(bag.expires_at),
@@ -135,7 +143,7 @@ def bag_check(db: Database, dose_id: int, infusion_start: datetime) -> dict[str,
     }
 
 
-def _action(status: PrepStatus, appointment: Row | None) -> str:
+def _action(status: PrepStatus, appointment: Appointment | None) -> str:
     if status in EXPIRED or (appointment is None and status is not PrepStatus.NOT_PREPARED):
         return "discard"
     return {
@@ -146,36 +154,36 @@ def _action(status: PrepStatus, appointment: Row | None) -> str:
 
 
 def _queue_item(
-    db: Database,
+    store: Store,
     settings: ClinicSettings,
-    dose: Row,
-    appointment: Row | None,
-    prep_row: Row | None,
+    dose: Dose,
+    appointment: Appointment | None,
+    found: PreparationRecord | None,
     now: datetime,
 ) -> dict[str, Any]:
-    course = repo.course_by_id(db, dose["course_id"])
+    course = store.course_by_id(dose.course_id)
     assert course is not None
-    patient = repo.patient_by_id(db, course["patient_id"])
+    patient = store.patient_by_id(course.patient_id)
     assert patient is not None
-    plan = plan_for_dose_row(dose)
-    prep = preparation_of(prep_row) if prep_row else Preparation(None, None)
+    plan = plan_for_dose(dose)
+    prep = found.instants() if found else Preparation(None, None)
     status = status_at(prep, now)
-    start = _infusion_start(appointment)
+    start = infusion_start_of(appointment)
     expiry = prep.bag_expires_at or prep.vial_expires_at
     action = _action(status, appointment)
     # The deadline: the infusion start, or the vial/bag expiry if that comes first.
     candidates = [t for t in (start, expiry) if t is not None]
     due = min(candidates) if candidates else now
-    chair = repo.chair_by_id(db, appointment["chair_id"]) if appointment else None
-    check = weight_check(settings, dose, patient)
+    chair = store.chair_by_id(appointment.chair_id) if appointment else None
+    check = weight_check_of(settings, dose, patient)
     return {
         "drug": DRUG_NAME,
-        "mrn": patient["mrn"],
-        "name": patient["name"],
-        "cycle": dose["cycle"],
-        "dose_id": dose["id"],
-        "dose_status": dose["status"],
-        "chair": chair["name"] if chair else None,
+        "mrn": patient.mrn,
+        "name": patient.name,
+        "cycle": dose.cycle,
+        "dose_id": dose.id,
+        "dose_status": dose.status.value,
+        "chair": chair.name if chair else None,
         "infusion_start": _iso(settings, start),
         "dose_mg": plan.dose_mg,
         "vials": plan.vial_list(),
@@ -191,11 +199,17 @@ def _queue_item(
         "due": _iso(settings, due),
         "due_in_min": _minutes(due - now),
         "recalculate": check.recalculate,
-        "_sort": (0 if action == "discard" else 1, due, patient["mrn"], dose["cycle"]),
+        "_sort": (0 if action == "discard" else 1, due, patient.mrn, dose.cycle),
     }
 
 
-def pharmacy_queue(db: Database, now: datetime) -> list[dict[str, Any]]:
+def _current_appointment(store: Store, dose_id: int) -> Appointment | None:
+    """The dose's chair booking that still counts (booked or given): the newest."""
+    holding = [a for a in store.appointments_of_dose(dose_id) if a.holds_chair]
+    return holding[-1] if holding else None
+
+
+def pharmacy_queue(source: Database | Store, now: datetime) -> list[dict[str, Any]]:
     """Doses to prepare today and tomorrow (clinic-local days) and every live
     preparation on the shelf, most urgent first.
 
@@ -203,33 +217,36 @@ def pharmacy_queue(db: Database, now: datetime) -> list[dict[str, Any]]:
     by deadline: the infusion start, or the vial/bag expiry when that comes sooner.
     """
     require_aware("now", now)
-    settings = load_settings(db)
+    store = as_store(source)
+    settings = settings_from(store)
     calendar = settings.calendar
     today = calendar.local_date(now)
     start, end = calendar.day_bounds(today, days=2)  # today and tomorrow
     items: dict[int, dict[str, Any]] = {}
-    for booked in repo.appointments_between(db, start, end):
-        if booked["kind"] != "dose" or booked["dose_status"] != "booked":
+    for view in store.appointments_between(start, end):
+        booked = view.appointment
+        if booked.kind is not AppointmentKind.DOSE or view.dose_status is not CycleStatus.BOOKED:
             continue
-        if not start <= from_utc_text(booked["start_utc"]) < end:
+        if not start <= booked.start < end:
             continue
-        dose = repo.dose_by_id(db, booked["dose_id"])
+        assert booked.dose_id is not None
+        dose = store.dose_by_id(booked.dose_id)
         assert dose is not None
-        prep_row = repo.preparation_for_dose(db, dose["id"])
-        items[dose["id"]] = _queue_item(db, settings, dose, booked, prep_row, now)
-    for prep_row in repo.live_preparations(db):
-        if prep_row["dose_id"] in items:
+        found = store.preparation_for_dose(dose.id)
+        items[dose.id] = _queue_item(store, settings, dose, booked, found, now)
+    for shelved in store.live_preparations():
+        if shelved.dose_id in items:
             continue
-        dose = repo.dose_by_id(db, prep_row["dose_id"])
-        if dose is None or dose["status"] == "given":
+        dose = store.dose_by_id(shelved.dose_id)
+        if dose is None or dose.status is CycleStatus.GIVEN:
             continue
-        live = repo.preparation_for_dose(db, dose["id"])
-        if live is None or live["id"] != prep_row["id"]:
+        live = store.preparation_for_dose(dose.id)
+        if live is None or live.id != shelved.id:
             continue
         appointment = (
-            repo.current_appointment(db, dose["id"]) if dose["status"] == "booked" else None
+            _current_appointment(store, dose.id) if dose.status is CycleStatus.BOOKED else None
         )
-        items[dose["id"]] = _queue_item(db, settings, dose, appointment, prep_row, now)
+        items[dose.id] = _queue_item(store, settings, dose, appointment, shelved, now)
     ordered = sorted(items.values(), key=lambda item: item["_sort"])
     for item in ordered:
         del item["_sort"]
