@@ -195,6 +195,10 @@ def readiness_scenario(ctx: Context) -> list[Any]:
         pharmacy.discard_preparation(ctx, mrn="P2", cycle=2, reason="dropped"),
         pharmacy.record_reconstitution(ctx, mrn="P2", cycle=3, at=local("2026-04-12T07:30")),
     ]
+    for when in ("2026-03-02T07:45", "2026-04-13T08:00"):
+        seen.append(pharmacy.pharmacy_queue(store, local(when)))
+    seen.append(pharmacy.preparation_view(store, "P1", 1, local("2026-03-02T08:30")))
+    seen.append(pharmacy.bag_check(store, 1, local("2026-03-02T09:15")))
     ctx.clock.current = local("2026-04-14T08:00")  # type: ignore[attr-defined]
     prepared.append(pharmacy.discard_expired(ctx))
     seen.extend((c.action, sorted(c.preparations), c.notes) for c in prepared)
