@@ -1,6 +1,6 @@
 """Reads and writes of lab and LVEF results and readiness overrides (issue 17, m005).
 
-Instants stay UTC text here; ``services.readiness`` turns them into datetimes. Reads for
+Instants stay UTC text here; ``sqlite_store`` maps the rows to records. Reads for
 many appointments at once take one query per table, whatever the number of rows.
 """
 
@@ -54,21 +54,7 @@ def lvefs_of_patients(db: Database, patient_ids: Iterable[int]) -> list[Row]:
     )
 
 
-DOSE_COLUMNS = (
-    "a.id AS appointment_id, a.start_utc, a.prep_min, a.status AS appointment_status, "
-    "d.id AS dose_id, d.cycle, d.status AS dose_status, d.given_at, "
-    "d.dose_level_mg_per_kg, d.weight_kg AS dose_weight_kg, "
-    "d.weight_measured_at AS dose_weight_measured_at, "
-    "c.id AS course_id, c.setting, c.status AS course_status, "
-    "p.id AS patient_id, p.mrn, p.weight_kg, p.weight_measured_at"
-)
-DOSE_JOINS = (
-    "FROM appointments a JOIN doses d ON d.id = a.dose_id "
-    "JOIN courses c ON c.id = d.course_id JOIN patients p ON p.id = c.patient_id"
-)
-
-
-# The same joins, every column of each table: (appointment, dose, course, patient) rows.
+# A dose appointment joined with its dose, course and patient, every column of each.
 BOOKING_SELECT = (
     "SELECT a.*, d.*, c.*, p.* FROM appointments a JOIN doses d ON d.id = a.dose_id "
     "JOIN courses c ON c.id = d.course_id JOIN patients p ON p.id = c.patient_id"
@@ -88,7 +74,8 @@ def _split_rows(db: Database, sql: str, params: Sequence[Any]) -> list[tuple[Row
 
 
 def bookings_of_appointments(db: Database, appointment_ids: Iterable[int]) -> list[tuple[Row, ...]]:
-    """``dose_rows_of_appointments``, as (appointment, dose, course, patient) rows."""
+    """Each dose appointment among the ids as (appointment, dose, course, patient) rows,
+    by appointment id (blocked time left out)."""
     ids = sorted(set(appointment_ids))
     if not ids:
         return []
@@ -96,7 +83,8 @@ def bookings_of_appointments(db: Database, appointment_ids: Iterable[int]) -> li
 
 
 def current_booking(db: Database, course_id: int, cycle: int) -> tuple[Row, ...] | None:
-    """``current_dose_row``, as (appointment, dose, course, patient) rows."""
+    """The cycle's chair-holding appointment (the newest) as (appointment, dose, course,
+    patient) rows."""
     rows = _split_rows(
         db,
         f"{BOOKING_SELECT} WHERE d.course_id = ? AND d.cycle = ? "
@@ -122,49 +110,6 @@ def given_dose_rows_of_courses(db: Database, course_ids: Iterable[int]) -> list[
 def row_by_id(db: Database, table: str, row_id: int) -> Row | None:
     rows = _rows(db, f"SELECT * FROM {table} WHERE id = ?", [row_id])
     return rows[0] if rows else None
-
-
-def dose_rows_of_appointments(db: Database, appointment_ids: Iterable[int]) -> list[Row]:
-    """Each dose appointment with its dose, course and patient (blocked time left out)."""
-    ids = sorted(set(appointment_ids))
-    if not ids:
-        return []
-    return _rows(
-        db, f"SELECT {DOSE_COLUMNS} {DOSE_JOINS} WHERE a.id IN ({_marks(ids)}) ORDER BY a.id", ids
-    )
-
-
-def current_dose_row(db: Database, course_id: int, cycle: int) -> Row | None:
-    """The dose's chair-holding appointment (the newest) with the same columns."""
-    rows = _rows(
-        db,
-        f"SELECT {DOSE_COLUMNS} {DOSE_JOINS} WHERE d.course_id = ? AND d.cycle = ? "
-        f"AND a.status IN {OCCUPYING} ORDER BY a.id DESC LIMIT 1",
-        [course_id, cycle],
-    )
-    return rows[0] if rows else None
-
-
-def given_doses_of_courses(db: Database, course_ids: Iterable[int]) -> list[Row]:
-    ids = sorted(set(course_ids))
-    if not ids:
-        return []
-    return _rows(
-        db,
-        "SELECT course_id, cycle, given_at, dose_level_mg_per_kg FROM doses "
-        f"WHERE status = 'given' AND course_id IN ({_marks(ids)}) ORDER BY course_id, cycle",
-        ids,
-    )
-
-
-def override_exists(db: Database, dose_id: int, actions: Sequence[str]) -> bool:
-    rows = _rows(
-        db,
-        f"SELECT 1 FROM readiness_overrides WHERE dose_id = ? AND action IN ({_marks(actions)}) "
-        "LIMIT 1",
-        [dose_id, *actions],
-    )
-    return bool(rows)
 
 
 def overrides_of_dose(db: Database, dose_id: int) -> list[Row]:
