@@ -12,7 +12,15 @@ from datetime import date, datetime
 from typing import Any
 
 from ..domain.errors import DomainError
-from ..domain.records import Appointment, AppointmentView, Course, CycleStatus, Dose, Patient
+from ..domain.records import (
+    Appointment,
+    AppointmentView,
+    Chair,
+    Course,
+    CycleStatus,
+    Dose,
+    Patient,
+)
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
 from ..store.connection import Database
@@ -132,7 +140,13 @@ def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
     }
 
 
+def chairs(source: Store | Database) -> list[Chair]:
+    """The chairs in service, in their order (records)."""
+    return as_store(source).chairs()
+
+
 def chair_list(source: Store | Database) -> list[dict[str, Any]]:
+    """The ``chair list --json`` objects."""
     return [
         {"id": chair.id, "name": chair.name, "position": chair.position}
         for chair in as_store(source).chairs()

@@ -40,7 +40,7 @@ from ...services.context import (
 from ...services.errors import ConflictError
 from ...services.patients import add_patient, check_mrn, check_name, check_weight
 from ...services.preview import Preview, preview
-from ...services.queries import chair_list
+from ...services.queries import chairs
 from ...services.reads import patient_name
 from ...text import clock_time, cycle_label, dated_time, day_name, wall_message
 from .. import forms
@@ -312,8 +312,8 @@ class BookCourseDialog(QDialog):
         self.chair_combo.setObjectName("chairCombo")
         self.chair_combo.setAccessibleName("Preferred chair")
         self.chair_combo.addItem("Any free chair", None)
-        for chair in chair_list(self.ctx.db):
-            self.chair_combo.addItem(str(chair["name"]), int(chair["id"]))
+        for chair in chairs(self.ctx.db):
+            self.chair_combo.addItem(chair.name, chair.id)
         form.addRow("&Chair:", self.chair_combo)
         self.summary_label = info_label(self, "proposalSummaryLabel", "Proposed plan summary")
         layout.addWidget(self.summary_label)
@@ -386,7 +386,7 @@ class BookCourseDialog(QDialog):
             preferred_time=self.preferred_time,
             exact=True,
         )
-        names = {int(c["id"]): str(c["name"]) for c in chair_list(db)}
+        names = {chair.id: chair.name for chair in chairs(db)}
         return [
             ProposedCycle(number, slot, names.get(slot.chair, f"#{slot.chair}"))
             for number, slot in enumerate(slots, start=1)

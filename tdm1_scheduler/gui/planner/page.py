@@ -31,7 +31,7 @@ from ...services import courses
 from ...services.context import ChangeSet, Context
 from ...services.live import data_mark, read_all
 from ...services.preview import Preview
-from ...services.queries import booking, chair_list
+from ...services.queries import booking, chairs
 from ...text import clock_time
 from ..first_paint import Deferred, after_first_paint
 from ..resources import load_icon
@@ -130,7 +130,7 @@ class Planner(PlannerHost):
         settings = self.session.settings
         day = self.session.shown_day
         if key != self._built_key:  # a forced rebuild of unchanged data reuses the rows read
-            self.chairs = [Chair(int(c["id"]), str(c["name"])) for c in chair_list(self.ctx.db)]
+            self.chairs = [Chair(c.id, c.name) for c in chairs(self.ctx.store)]
             self._rows = day_bookings(self.session, day)  # the Day list's read, shared
         width = float(self.view.viewport().width())
         self._laid_out_width = width
