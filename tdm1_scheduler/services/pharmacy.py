@@ -9,7 +9,7 @@ per 100 mg, 8 mL per 160 mg; withdraw dose / 20 mg/mL; dilute in 250 mL 0.9% Sod
 Chloride, never dextrose [label]. A reconstituted vial is good for 24 h, the diluted bag
 for 24 h after dilution, both elapsed hours (also across a DST change).
 
-Three rooms: pharmacy_plan.py (the dose plan, weight check, rows and instants),
+Three rooms: pharmacy_plan.py (the dose plan, weight check, stored instants),
 pharmacy_reads.py (``prep show``, the bag check, the queue) and here the writes
 (reconstitute, dilute, discard); every public name is importable from here.
 
@@ -45,7 +45,6 @@ from .pharmacy_plan import (
     MAX_LOT_LENGTH,
     STORAGE,
     DosePlan,
-    Row,
     WeightCheck,
     _to_second,
     _wall,
@@ -54,12 +53,9 @@ from .pharmacy_plan import (
     parse_lots,
     plan_dose,
     plan_for_dose,
-    plan_for_dose_row,
     prep_time_left,
-    preparation_of,
     require_booked,
     weight_check,
-    weight_check_of,
 )
 from .pharmacy_reads import bag_check, pharmacy_queue, preparation_view
 from .readiness import require_ready
@@ -70,7 +66,6 @@ __all__ = [
     "MAX_LOT_LENGTH",
     "STORAGE",
     "DosePlan",
-    "Row",
     "WeightCheck",
     "bag_check",
     "discard_expired",
@@ -79,9 +74,8 @@ __all__ = [
     "parse_lots",
     "pharmacy_queue",
     "plan_dose",
-    "plan_for_dose_row",
+    "plan_for_dose",
     "prep_time_left",
-    "preparation_of",
     "preparation_view",
     "record_dilution",
     "record_reconstitution",
@@ -152,7 +146,7 @@ def record_reconstitution(
         )
         if not lot_list:
             changes.notes.append("no vial lot recorded: the label asks for the batch number")
-        check = weight_check_of(settings, dose, record.patient)
+        check = weight_check(settings, dose, record.patient)
         if check.reason:
             changes.notes.append(check.reason)
         values = {**stored_values(stored, RECONSTITUTED), "dose_mg": plan.dose_mg}

@@ -1,4 +1,4 @@
-"""Pharmacy: the dose and its vials, the weight check, and stored rows and instants.
+"""Pharmacy: the dose and its vials, the weight check, and stored instants.
 
 Pure helpers shared by the pharmacy writes (pharmacy.py) and reads (pharmacy_reads.py);
 no database access here.
@@ -31,8 +31,6 @@ from ..domain.stability import (
 )
 from ..store.database import from_utc_text
 from .context import ClinicSettings
-
-Row = dict[str, Any]
 
 DRUG_LINE = f"{DRUG_NAME}: {DRUG_NAME_REMINDER}"
 STORAGE = TDM1.storage  # [label] 2-8 °C: reconstituted vial and diluted bag, never frozen
@@ -86,11 +84,6 @@ def plan_dose(dose_level_mg_per_kg: float, weight_kg: float) -> DosePlan:
     return DosePlan(float(dose_level_mg_per_kg), float(weight_kg), vial_plan(mg))
 
 
-def plan_for_dose_row(dose: Row) -> DosePlan:
-    """The plan from what the dose row keeps: its level and the weight it was worked on."""
-    return plan_dose(dose["dose_level_mg_per_kg"], dose["weight_kg"])
-
-
 def plan_for_dose(dose: Dose) -> DosePlan:
     """The plan from what the dose keeps: its level and the weight it was worked on."""
     return plan_dose(dose.dose_level_mg_per_kg, dose.weight_kg)
@@ -104,19 +97,8 @@ class WeightCheck:
     change_percent: float
 
 
-def weight_check(settings: ClinicSettings, dose: Row, patient: Row) -> WeightCheck:
+def weight_check(settings: ClinicSettings, dose: Dose, patient: Patient) -> WeightCheck:
     """Flag the dose when the patient's weight moved by the site's percent or more."""
-    return _weight_check(
-        settings,
-        float(dose["weight_kg"]),
-        from_utc_text(dose["weight_measured_at"]),
-        float(patient["weight_kg"]),
-        from_utc_text(patient["weight_measured_at"]),
-    )
-
-
-def weight_check_of(settings: ClinicSettings, dose: Dose, patient: Patient) -> WeightCheck:
-    """``weight_check`` over the dose and patient records."""
     return _weight_check(
         settings,
         float(dose.weight_kg),
@@ -142,20 +124,10 @@ def _weight_check(
     return WeightCheck(flagged, reason, new, round(change, 1))
 
 
-# --- Rows and instants ------------------------------------------------------------------------
+# --- Instants ------------------------------------------------------------------------
 def instant_of(text: str | None) -> datetime | None:
     """A stored UTC instant, or None."""
     return None if text is None else from_utc_text(text)
-
-
-def preparation_of(row: Row) -> Preparation:
-    """The domain's Preparation for a stored row."""
-    return Preparation(
-        reconstituted_at=instant_of(row["reconstituted_at"]),
-        diluted_at=instant_of(row["diluted_at"]),
-        discarded_at=instant_of(row["discarded_at"]),
-        used_at=instant_of(row["used_at"]),
-    )
 
 
 def _day(settings: ClinicSettings, instant: datetime) -> str:

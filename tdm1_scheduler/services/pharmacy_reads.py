@@ -42,7 +42,7 @@ from .pharmacy_plan import (
     infusion_start_of,
     plan_for_dose,
     prep_time_left,
-    weight_check_of,
+    weight_check,
 )
 
 
@@ -61,7 +61,7 @@ def preparation_view(
     record = load_course(store, mrn)
     dose = record.dose(cycle)
     plan = plan_for_dose(dose)
-    check = weight_check_of(settings, dose, record.patient)
+    check = weight_check(settings, dose, record.patient)
     found = store.preparation_for_dose(dose.id)
     prep = found.instants() if found else Preparation(None, None)
     start = infusion_start_of(record.current.get(dose.id))
@@ -175,7 +175,7 @@ def _queue_item(
     candidates = [t for t in (start, expiry) if t is not None]
     due = min(candidates) if candidates else now
     chair = store.chair_by_id(appointment.chair_id) if appointment else None
-    check = weight_check_of(settings, dose, patient)
+    check = weight_check(settings, dose, patient)
     return {
         "drug": DRUG_NAME,
         "mrn": patient.mrn,
