@@ -228,6 +228,17 @@ class AppointmentView:
 
 
 @dataclass(frozen=True, slots=True)
+class GivenDose:
+    """What a readiness verdict needs of an earlier given dose: its cycle, its level and
+    when it was given (a read model: the whole ``Dose`` costs more than the verdict)."""
+
+    course_id: int
+    cycle: int
+    dose_level_mg_per_kg: float
+    given_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class DoseBooking:
     """A dose's chair booking with its dose, course and patient: what a readiness
     verdict is computed from."""

@@ -38,9 +38,9 @@ from ..domain.readiness import (
 from ..domain.readiness_gate import GateCheck, is_ready, not_ready_rule
 from ..domain.records import (
     CycleStatus,
-    Dose,
     DoseBooking,
     GateAction,
+    GivenDose,
     LabTest,
     LvefModality,
     ReadinessGate,
@@ -190,7 +190,7 @@ def add_lvef(
 class _Reads:
     labs: dict[int, list[LabResult]]
     lvefs: dict[int, list[LvefResult]]
-    given: dict[int, list[Dose]]
+    given: dict[int, list[GivenDose]]
     settings: dict[str, Any]
     recalc_percent: float
     zone: Any
@@ -208,7 +208,7 @@ def _read(store: Store, bookings: list[DoseBooking]) -> _Reads:
     for r in store.lvefs_of_patients(patient_ids):
         lvef = LvefResult(r.percent, r.sampled_at.astimezone(zone), r.modality.value)
         lvefs.setdefault(r.patient_id, []).append(lvef)
-    given: dict[int, list[Dose]] = {}
+    given: dict[int, list[GivenDose]] = {}
     for dose in store.given_doses_of_courses(booking.course.id for booking in bookings):
         given.setdefault(dose.course_id, []).append(dose)
     return _Reads(

@@ -94,17 +94,19 @@ def current_booking(db: Database, course_id: int, cycle: int) -> tuple[Row, ...]
     return rows[0] if rows else None
 
 
-def given_dose_rows_of_courses(db: Database, course_ids: Iterable[int]) -> list[Row]:
-    """The given doses of the courses, whole rows, by course then cycle."""
+def given_dose_facts_of_courses(
+    db: Database, course_ids: Iterable[int]
+) -> list[tuple[int, int, float, str | None]]:
+    """(course id, cycle, dose level, given at) of the given doses of the courses, by
+    course then cycle: only the columns a readiness verdict reads."""
     ids = sorted(set(course_ids))
     if not ids:
         return []
-    return _rows(
-        db,
-        f"SELECT * FROM doses WHERE status = 'given' AND course_id IN ({_marks(ids)}) "
-        "ORDER BY course_id, cycle",
-        ids,
+    sql = (
+        "SELECT course_id, cycle, dose_level_mg_per_kg, given_at FROM doses "
+        f"WHERE status = 'given' AND course_id IN ({_marks(ids)}) ORDER BY course_id, cycle"
     )
+    return list(db.execute(sql, ids).fetchall())
 
 
 def row_by_id(db: Database, table: str, row_id: int) -> Row | None:

@@ -34,6 +34,7 @@ from ..domain.records import (
     Dose,
     DoseBooking,
     GateAction,
+    GivenDose,
     LabResult,
     LabTest,
     LvefModality,
@@ -366,8 +367,8 @@ class Store(Protocol):
         """The cycle's chair-holding booking (the newest) with its dose, course, patient."""
         ...
 
-    def given_doses_of_courses(self, course_ids: Iterable[int]) -> list[Dose]:
-        """The given doses of the courses, by course then cycle."""
+    def given_doses_of_courses(self, course_ids: Iterable[int]) -> list[GivenDose]:
+        """The given doses of the courses (cycle, level, when), by course then cycle."""
         ...
 
     def insert_lab(

@@ -29,6 +29,7 @@ from ..domain.records import (
     Dose,
     DoseBooking,
     GateAction,
+    GivenDose,
     LabResult,
     LabTest,
     LvefModality,
@@ -49,6 +50,7 @@ from .database import (
     data_version,
     db_path,
     describe_sqlite_error,
+    from_utc_text,
     read_transaction,
     to_utc_text,
     write_transaction,
@@ -439,9 +441,11 @@ class SqliteStore:
         rows = labs.current_booking(self.db, course_id, cycle)
         return None if rows is None else _booking(rows)
 
-    def given_doses_of_courses(self, course_ids: Iterable[int]) -> list[Dose]:
+    def given_doses_of_courses(self, course_ids: Iterable[int]) -> list[GivenDose]:
+        parse = from_utc_text
         return [
-            mapping.row_to_dose(row) for row in labs.given_dose_rows_of_courses(self.db, course_ids)
+            GivenDose(course, cycle, float(level), None if at is None else parse(at))
+            for course, cycle, level, at in labs.given_dose_facts_of_courses(self.db, course_ids)
         ]
 
     def insert_lab(
