@@ -64,6 +64,20 @@ def _cycle_status(value: str) -> CycleStatus:
     return _CYCLE_STATUS.get(value) or CycleStatus(value)  # an unknown value: ValueError
 
 
+_instants: dict[str, datetime] = {}
+
+
+def _instant(text: str) -> datetime:
+    """A stored instant, parsed once: a day's rows repeat the same few hundred (the snap
+    grid). Bounded: the cache starts over past 20,000 instants."""
+    found = _instants.get(text)
+    if found is None:
+        if len(_instants) > 20_000:
+            _instants.clear()
+        found = _instants[text] = from_utc_text(text)
+    return found
+
+
 def _at(text: str | None) -> datetime | None:
     return None if text is None else from_utc_text(text)
 
@@ -174,20 +188,23 @@ def row_to_dose(row: Row) -> Dose:
 
 
 def row_to_appointment(row: Row) -> Appointment:
-    kind = row["kind"]
+    # The hottest mapper (a day's hundreds of bookings on every switch): NOT NULL integer
+    # columns come from SQLite as int already, and each lookup is a dict's.
+    kind, status = row["kind"], row["status"]
+    dose_id = row["dose_id"]
     return Appointment(
-        id=int(row["id"]),
-        chair_id=int(row["chair_id"]),
-        dose_id=_int(row["dose_id"]),
-        kind=_KIND.get(kind) or AppointmentKind(kind),
-        label=row["label"],
-        status=_cycle_status(row["status"]),
-        start=from_utc_text(row["start_utc"]),
-        end=from_utc_text(row["end_utc"]),
-        prep_min=int(row["prep_min"]),
-        infusion_min=int(row["infusion_min"]),
-        observation_min=int(row["observation_min"]),
-        version=int(row["version"]),
+        row["id"],
+        row["chair_id"],
+        None if dose_id is None else int(dose_id),
+        _KIND.get(kind) or AppointmentKind(kind),
+        row["label"],
+        _CYCLE_STATUS.get(status) or CycleStatus(status),
+        _instant(row["start_utc"]),
+        _instant(row["end_utc"]),
+        row["prep_min"],
+        row["infusion_min"],
+        row["observation_min"],
+        row["version"],
     )
 
 
