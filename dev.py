@@ -22,6 +22,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 # import-linter's script: the contracts of pyproject.toml's [tool.importlinter] (the layers).
 # (``python -m importlinter.cli`` would run nothing and exit 0: always the script.)
+# The suite runs on every core, a test file per worker (a file's module fixtures, such as
+# the bundle's two builds, run once); ``python3 dev.py test -n 0`` runs it in one process.
+PARALLEL = ["-n", "auto", "--dist", "loadfile"]
 LINT_IMPORTS = BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
 
 
@@ -61,7 +64,7 @@ def main(argv: list[str]) -> int:
         [str(PYTHON), "-m", "ruff", "check", "."],
         [str(PYTHON), "-m", "mypy", "tdm1_scheduler"],
         [str(LINT_IMPORTS)],
-        [str(PYTHON), "-m", "pytest", *rest],
+        [str(PYTHON), "-m", "pytest", *PARALLEL, *rest],
     ]
     for step in steps:
         code = run(step)

@@ -36,6 +36,19 @@ def pytest_configure(config: pytest.Config) -> None:
     backends.run_backend = backends_of(config)[0]
 
 
+# The files whose module fixtures take minutes (PyInstaller builds, wheels in fresh
+# venvs) start first, so the other workers' short files fill the time around them.
+SLOW_FIRST = ("tests/test_bundle.py", "tests/test_wheel.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the order within each group stays as collected
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Every test that uses ``store``, itself or through another fixture, runs per backend.
     if "store" in metafunc.fixturenames:
