@@ -15,6 +15,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, patients, queries
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.protocol import Store
+from tests.store import backends
 from tests.store.backends import open_store
 
 ZONE_NAME = "America/New_York"
@@ -29,7 +30,7 @@ def local(text: str, zone_name: str = ZONE_NAME) -> datetime:
 
 def dump(ctx: Context) -> str:
     """Every table, row for row (the audit log included)."""
-    return "\n".join(ctx.db.conn.iterdump())
+    return backends.dump(ctx.store)
 
 
 def cycles(ctx: Context, mrn: str) -> list[dict[str, Any]]:
