@@ -28,6 +28,7 @@ __all__ = [
     "AppointmentKind",
     "AppointmentView",
     "AuditEntry",
+    "BoardVisit",
     "Chair",
     "Clinic",
     "ClosedDate",
@@ -358,3 +359,19 @@ class AuditEntry:
     entity_id: int | None
     old_values: str | None
     new_values: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardVisit:
+    """A dose booking as the nurse board reads it (a read model): the booking, the names
+    its tile shows, its dose, and what the board recorded of the visit (None before the
+    first step)."""
+
+    appointment: Appointment
+    chair_name: str
+    mrn: str
+    patient_name: str
+    setting: Setting
+    course_status: CourseStatus
+    dose: Dose
+    visit: Visit | None

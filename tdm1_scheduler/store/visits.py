@@ -73,13 +73,16 @@ def board_row(db: Database, appointment_id: int) -> Row | None:
 
 
 # --- reactions (m004): one row per reaction the board recorded ---------------------------
-def insert_reaction(db: Database, visit_id: int, values: Mapping[str, Any]) -> None:
+def insert_reaction(db: Database, visit_id: int, values: Mapping[str, Any]) -> int:
+    """The new reaction row's id."""
     names = ["visit_id", *values]
     marks = ", ".join("?" for _ in names)
-    db.execute(
+    cursor = db.execute(
         f"INSERT INTO visit_reactions ({', '.join(names)}) VALUES ({marks})",
         [visit_id, *values.values()],
     )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def reactions_of_appointments(db: Database, appointment_ids: list[int]) -> dict[int, list[Row]]:
