@@ -174,7 +174,7 @@ def _save_outcome(
     Once ended, the outcome is ``domain.tolerance``'s (``completed`` None keeps what was
     recorded at its end); while it still runs only the reaction is written, and its end
     re-plans."""
-    dose = tx.dose_by_id(booking.dose.id)
+    dose = tx.dose_by_id(booking.dose_id)
     assert dose is not None
     if visit.infusion_ended_at is None:
         wanted = replace(dose, tolerated=False, reaction_grade=visit.reaction_grade)
@@ -193,10 +193,10 @@ def _save_outcome(
         assert dose.given_at is not None  # its infusion started: the dose is given
         day = settings.calendar.local_date(dose.given_at)
         replanned = ChangeSet("re-plan")
-        replan_after(ctx, settings, record, booking.dose.cycle, day, replanned)
+        replan_after(ctx, settings, record, booking.cycle, day, replanned)
         _note_replanned(settings, replanned, next_infusion_min([g.outcome for g in record.given]))
         _merge(changes, replanned)
-    changes.courses.add(booking.dose.course_id)
+    changes.courses.add(booking.course_id)
     return stored_values(wanted, columns)
 
 
@@ -243,7 +243,10 @@ def _check_today(store: Store, booking: BoardVisit, now: datetime) -> None:
 
 def _start_facts(store: Store, booking: BoardVisit) -> start_rule.StartFacts:
     return infusion_start.start_facts(
-        store, mrn=booking.mrn, course_status=booking.course_status, dose=booking.dose
+        store,
+        mrn=booking.mrn,
+        course_status=booking.course_status,
+        dose=infusion_start.dose_of(store, booking.dose_id),
     )
 
 
@@ -268,7 +271,7 @@ def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
         _check_today(tx, booking, now)
         infusion_start.require_start(_start_facts(tx, booking), now)  # the course, bag, gate
         # later cycles re-anchor on the actual start (given_at), not the booking
-        cycle = booking.dose.cycle
+        cycle = booking.cycle
         given = courses.record_dose_given(ctx, mrn=booking.mrn, cycle=cycle, given_at=now)
         _merge(changes, given)
         retimed = visit_times.follow_actual_start(ctx, appointment_id, now, changes)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain.infusion_start import bag_refusal
-from ..domain.records import BoardVisit, CycleStatus, Preparation, VisitReaction
+from ..domain.records import BoardVisit, CycleStatus, Dose, Preparation, VisitReaction
 from ..domain.regimen import Setting, total_cycles
 from ..domain.timers import (
     AlertKind,
@@ -98,17 +98,17 @@ def _visit_of(booking: BoardVisit) -> Visit:
     started at ``given_at``, ended ``infusion_actual_min`` later, discharged at the end
     of its booking (or of its minimum observation, if later). It is done, whatever the
     clock reads: a phase moves only by a recorded action."""
-    appointment, dose, recorded = booking.appointment, booking.dose, booking.visit
+    appointment, recorded = booking.appointment, booking.visit
     if recorded is None:
-        started = dose.given_at
-        if dose.status is not CycleStatus.GIVEN or started is None:
+        started = booking.given_at
+        if booking.dose_status is not CycleStatus.GIVEN or started is None:
             return Visit(
                 appointment.start,
                 appointment.prep_min,
                 appointment.infusion_min,
                 appointment.observation_min,
             )
-        ended = started + timedelta(minutes=dose.infusion_actual_min or appointment.infusion_min)
+        ended = started + timedelta(minutes=booking.infusion_actual_min or appointment.infusion_min)
         observed = ended + timedelta(minutes=appointment.observation_min)
         return Visit(
             planned_start=appointment.start,
@@ -138,14 +138,19 @@ def _visit_of(booking: BoardVisit) -> Visit:
 
 
 def _bag_text(
-    settings: ClinicSettings, booking: BoardVisit, prep: Preparation | None, now: datetime
+    settings: ClinicSettings,
+    booking: BoardVisit,
+    dose: Dose | None,
+    prep: Preparation | None,
+    now: datetime,
 ) -> tuple[str, bool, datetime | None]:
     """The bag's state for starting now, whether it may start, and when it expires: the
-    domain's bag rule (``domain.infusion_start.bag_refusal``) over the dose's live
-    preparation (``prep``, read with the others of the board)."""
-    if booking.dose.status is not CycleStatus.BOOKED:
+    domain's bag rule (``domain.infusion_start.bag_refusal``) over the booked dose and
+    its live preparation (``dose``, ``prep``: read with the others of the board)."""
+    if booking.dose_status is not CycleStatus.BOOKED:
         return "", True, None
-    refusal = bag_refusal(prep, booking.dose, now)
+    assert dose is not None  # read for every booked dose of the board
+    refusal = bag_refusal(prep, dose, now)
     if refusal is not None:
         return refusal.rule, False, None  # "Bag: never prepared (...)", shown as refused
     assert prep is not None
@@ -170,28 +175,29 @@ def _tile(
     booking: BoardVisit,
     visit: Visit,
     now: datetime,
-    prep: Preparation | None,
+    bag: tuple[Dose | None, Preparation | None],
     reactions: Iterable[VisitReaction],
 ) -> BoardTile:
-    """``booking``'s tile (``visit``: its domain visit, ``prep``: its dose's live bag)."""
-    appointment, dose, recorded = booking.appointment, booking.dose, booking.visit
-    bag, bag_ok, expiry = _bag_text(settings, booking, prep, now)
+    """``booking``'s tile (``visit``: its domain visit; ``bag``: its booked dose and that
+    dose's live preparation)."""
+    appointment, recorded = booking.appointment, booking.visit
+    bag_text, bag_ok, expiry = _bag_text(settings, booking, *bag, now)
     return BoardTile(
         appointment_id=appointment.id,
         chair_id=appointment.chair_id,
         chair_name=booking.chair_name,
         mrn=booking.mrn,
         patient_name=booking.patient_name,
-        cycle=dose.cycle,
+        cycle=booking.cycle,
         setting=booking.setting,
         visit=visit,
         acknowledged=parse_acknowledged(None if recorded is None else recorded.alerts_acknowledged),
-        bag=bag,
+        bag=bag_text,
         bag_ok=bag_ok,
         early_discharge_reason=None if recorded is None else recorded.early_discharge_reason,
         reactions=tuple(_reaction_of(r) for r in reactions),
         bag_expires_at=expiry,
-        dose_id=dose.id,
+        dose_id=booking.dose_id,
     )
 
 
@@ -201,10 +207,11 @@ def _tiles(
     chosen: Iterable[tuple[BoardVisit, Visit]],
     now: datetime,
 ) -> dict[int, BoardTile]:
-    """Appointment id -> the tile of each chosen booking: their bags and reactions read
-    in one statement each, whatever their number."""
+    """Appointment id -> the tile of each chosen booking: their booked doses, bags and
+    reactions read in one statement each, whatever their number."""
     picked = list(chosen)
-    waiting = [b.dose.id for b, _ in picked if b.dose.status is CycleStatus.BOOKED]
+    waiting = [b.dose_id for b, _ in picked if b.dose_status is CycleStatus.BOOKED]
+    doses = store.doses_by_ids(waiting) if waiting else {}
     preps = store.preparations_for_doses(waiting) if waiting else {}
     ids = [booking.appointment.id for booking, _ in picked]
     reactions = store.reactions_of_appointments(ids) if ids else {}
@@ -214,7 +221,7 @@ def _tiles(
             booking,
             visit,
             now,
-            preps.get(booking.dose.id),
+            (doses.get(booking.dose_id), preps.get(booking.dose_id)),
             reactions.get(booking.appointment.id, ()),
         )
         for booking, visit in picked

@@ -370,9 +370,7 @@ BOARD_COLUMNS = (
     "a.id", "a.chair_id", "a.dose_id", "a.kind", "a.label", "a.status", "a.start_utc",
     "a.end_utc", "a.prep_min", "a.infusion_min", "a.observation_min", "a.version",
     "c.name", "p.mrn", "p.name", "co.setting", "co.status",
-    "d.course_id", "d.cycle", "d.status", "d.dose_level_mg_per_kg", "d.weight_kg",
-    "d.weight_measured_at", "d.given_at", "d.infusion_actual_min", "d.tolerated",
-    "d.reaction_grade", "d.infusion_completed", "d.infusion_planned_min", "d.version",
+    "d.course_id", "d.cycle", "d.status", "d.given_at", "d.infusion_actual_min",
     "v.id", "v.arrived_at", "v.infusion_started_at", "v.paused_at", "v.paused_seconds",
     "v.pause_count", "v.infusion_ended_at", "v.observation_ended_at", "v.discharged_at",
     "v.early_discharge_reason", "v.reaction_grade", "v.alerts_acknowledged", "v.version",
@@ -390,8 +388,7 @@ def row_to_board_visit(values: Sequence[Any]) -> BoardVisit:
         appointment_id, chair_id, dose_id, kind, label, status, start, end, prep_min,
         infusion_min, observation_min, version,
         chair_name, mrn, patient_name, setting, course_status,
-        course_id, cycle, dose_status, level, weight, weighed, given_at, actual_min,
-        tolerated, dose_grade, completed, planned_min, dose_version,
+        course_id, cycle, dose_status, given_at, actual_min,
         visit_id, arrived, started, paused, paused_seconds, pause_count, ended, observed,
         discharged, early_reason, visit_grade, acknowledged, visit_version,
     ) = values  # fmt: skip
@@ -399,11 +396,6 @@ def row_to_board_visit(values: Sequence[Any]) -> BoardVisit:
         appointment_id, chair_id, dose_id, _KIND.get(kind) or AppointmentKind(kind), label,
         _cycle_status(status), _instant(start), _instant(end), prep_min, infusion_min,
         observation_min, version,
-    )  # fmt: skip
-    dose = Dose(
-        dose_id, course_id, cycle, _cycle_status(dose_status), float(level), float(weight),
-        _instant(weighed), _instant_or_none(given_at), _int(actual_min), _flag(tolerated),
-        _int(dose_grade), _flag(completed), _int(planned_min), dose_version,
     )  # fmt: skip
     visit = None
     if visit_id is not None:
@@ -420,6 +412,10 @@ def row_to_board_visit(values: Sequence[Any]) -> BoardVisit:
         patient_name,
         _SETTING.get(setting) or Setting(setting),
         _COURSE_STATUS.get(course_status) or CourseStatus(course_status),
-        dose,
+        course_id,
+        cycle,
+        _cycle_status(dose_status),
+        _instant_or_none(given_at),
+        actual_min,
         visit,
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.records import BoardVisit, Preparation, ReactionAction, Visit, VisitReaction
+from ..domain.records import BoardVisit, Dose, Preparation, ReactionAction, Visit, VisitReaction
 
 
 class NurseStore(Protocol):
@@ -22,6 +22,10 @@ class NurseStore(Protocol):
     def board_visit(self, appointment_id: int) -> BoardVisit | None:
         """The dose booking ``appointment_id`` whatever its status (None: no such dose
         booking, or blocked time)."""
+        ...
+
+    def doses_by_ids(self, dose_ids: Iterable[int]) -> dict[int, Dose]:
+        """Dose id -> the dose (unknown ids left out)."""
         ...
 
     def preparations_for_doses(self, dose_ids: Iterable[int]) -> dict[int, Preparation]:

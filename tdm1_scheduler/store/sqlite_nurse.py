@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from ..domain.records import BoardVisit, Preparation, ReactionAction, Visit, VisitReaction
+from ..domain.records import BoardVisit, Dose, Preparation, ReactionAction, Visit, VisitReaction
 from . import labs, mapping, visits
 from .connection import Database
 from .database import to_utc_text
@@ -51,6 +51,14 @@ class NurseSqlite:
         cursor = self.db.execute(_BOARD + "WHERE a.id = ? AND a.kind = 'dose'", [appointment_id])
         found = cursor.fetchone()
         return None if found is None else mapping.row_to_board_visit(found)
+
+    def doses_by_ids(self, dose_ids: Iterable[int]) -> dict[int, Dose]:
+        ids = sorted(set(dose_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        rows = _rows(self.db, f"SELECT * FROM doses WHERE id IN ({marks})", ids)
+        return {row["id"]: mapping.row_to_dose(row) for row in rows}
 
     def preparations_for_doses(self, dose_ids: Iterable[int]) -> dict[int, Preparation]:
         ids = sorted(set(dose_ids))

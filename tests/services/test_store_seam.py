@@ -284,6 +284,7 @@ def test_the_nurse_steps_run_on_any_store(two_stores: tuple[SqliteStore, SqliteS
     for name in (
         "board_visit",
         "board_visits",
+        "doses_by_ids",
         "preparations_for_doses",
         "insert_visit",
         "update_visit",

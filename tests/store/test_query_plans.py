@@ -168,6 +168,21 @@ def test_nurse_board_reads_are_bounded_by_the_day(db: Database) -> None:
     assert_bounded_by_the_day(db, lambda: nurse_reads.chair_board(SqliteStore(db), NOW))
 
 
+def test_the_nurse_board_reads_in_a_fixed_number_of_statements(db: Database) -> None:
+    """80 chairs refreshed every few seconds: the day's bookings, their booked doses,
+    bags and reactions in one statement each, however many tiles there are."""
+    from tdm1_scheduler.services import nurse_reads
+
+    store = SqliteStore(db)
+    for days in (0, 1, 2, 7):
+        with traced(db) as statements:
+            views = nurse_reads.chair_board(store, NOW + timedelta(days=days))
+        selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+        assert len(selects) <= 8, selects  # settings (3), bookings, doses, bags, reactions, chairs
+        if days == 0:
+            assert sum(view.tile is not None for view in views) >= 5
+
+
 def test_pharmacy_queue_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.services import pharmacy_reads
 
