@@ -12,6 +12,7 @@ from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.timers import Phase, phase_of
 from tdm1_scheduler.services import nurse
 from tdm1_scheduler.store.database import open_database, to_utc_text
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 # Mid-morning, early morning (bags for the afternoon not made yet) and afternoon.
 NOWS = (
@@ -58,11 +59,12 @@ def test_the_demo_board_is_in_real_phases_that_stay_as_time_passes(tmp_path: Pat
     build_demo_clinic(path, now)
     db = open_database(path)
     try:
-        tiles = nurse.board(db, now)
+        tiles = nurse.board(SqliteStore(db), now)
         phases = {t.appointment_id: phase_of(t.visit) for t in tiles}
         assert Phase.INFUSING in phases.values() or Phase.OBSERVING in phases.values()
         later = {
-            t.appointment_id: phase_of(t.visit) for t in nurse.board(db, now + timedelta(hours=3))
+            t.appointment_id: phase_of(t.visit)
+            for t in nurse.board(SqliteStore(db), now + timedelta(hours=3))
         }
         for appointment_id, phase in phases.items():
             assert later.get(appointment_id, phase) is phase

@@ -28,6 +28,7 @@ __all__ = [
     "AppointmentKind",
     "AppointmentView",
     "AuditEntry",
+    "BoardVisit",
     "Chair",
     "Clinic",
     "ClosedDate",
@@ -358,3 +359,30 @@ class AuditEntry:
     entity_id: int | None
     old_values: str | None
     new_values: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BoardVisit:
+    """A dose booking as the nurse board reads it (a read model, lean: the board reads
+    a day's every few seconds): the booking, the names its tile shows, what its visit
+    needs of the dose, and what the board recorded of the visit (None before the first
+    step). The whole ``Dose`` is read apart, when a step or a bag needs it."""
+
+    appointment: Appointment
+    chair_name: str
+    mrn: str
+    patient_name: str
+    setting: Setting
+    course_status: CourseStatus
+    course_id: int
+    cycle: int
+    dose_status: CycleStatus
+    given_at: datetime | None
+    infusion_actual_min: int | None
+    visit: Visit | None
+
+    @property
+    def dose_id(self) -> int:
+        dose_id = self.appointment.dose_id
+        assert dose_id is not None  # a dose booking names its dose
+        return dose_id

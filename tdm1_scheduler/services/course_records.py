@@ -36,7 +36,7 @@ from .context import (
 
 def outcome_of(dose: Dose) -> InfusionOutcome:
     """A given dose's outcome; one from before m003 (no outcome recorded) counts as
-    completed (as ``outcomes.outcome_of_dose`` reads a row)."""
+    completed (as a dose row is read)."""
     completed = dose.infusion_completed is not False
     return InfusionOutcome(
         dose.infusion_actual_min,  # type: ignore[arg-type]  # None before m003, as a row gave

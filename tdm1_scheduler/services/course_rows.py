@@ -21,11 +21,12 @@ from ..domain.course import GivenDose, check_active
 from ..domain.errors import DomainError
 from ..domain.move_plan import BagOutlook, bag_outlook
 from ..domain.regimen import ChairTime, Setting, check_cycle_number
+from ..domain.tolerance import InfusionOutcome
 from ..store import repository as repo
 from ..store.connection import Database
 from ..store.database import from_utc_text
 from ..store.sqlite_store import SqliteStore
-from . import course_records, outcomes
+from . import course_records
 from .context import (
     ChangeSet,
     ClinicSettings,
@@ -36,6 +37,18 @@ from .context import (
 )
 
 Row = dict[str, Any]
+
+
+def _outcome_of_row(row: Row) -> InfusionOutcome:
+    """A given dose row's outcome; a row from before m003 (NULL) counts as completed
+    (moved here from ``outcomes``: the records' is ``course_records.outcome_of``)."""
+    completed = row["infusion_completed"] != 0
+    return InfusionOutcome(
+        row["infusion_actual_min"],
+        bool(row["tolerated"]) and completed,
+        planned_min=row["infusion_planned_min"],
+        completed=completed,
+    )
 
 
 @dataclass
@@ -57,7 +70,7 @@ class CourseRows:
             GivenDose(
                 d["cycle"],
                 from_utc_text(d["given_at"]),
-                outcomes.outcome_of_dose(d),
+                _outcome_of_row(d),
             )
             for d in self.doses
             if d["status"] == "given"

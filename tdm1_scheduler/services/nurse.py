@@ -2,9 +2,10 @@
 
 arrive -> start infusion -> (pause <-> resume) -> end infusion -> end observation ->
 discharge; a reaction may be recorded from the start of the infusion on. Each step is
-one transaction with its audit row; a refused step raises ``DomainError`` and leaves
-the database as it was. Instants come from ``ctx.clock``; the phases and countdowns are
-computed by ``domain.timers`` from what is stored, so any process shows the same timers.
+one transaction of the store (``ctx.store``) with its audit row; a refused step raises
+``DomainError`` and leaves the clinic as it was. Instants come from ``ctx.clock``; the
+phases and countdowns are computed by ``domain.timers`` from what is stored, so any
+process shows the same timers.
 
 What happened decides the next cycle: an infusion that was paused, slowed or caused a
 reaction is recorded as not tolerated with its real length, and the later cycles are
@@ -20,6 +21,13 @@ from typing import Any
 
 from ..domain import infusion_start as start_rule
 from ..domain.errors import DomainError, require_aware
+from ..domain.records import (
+    BoardVisit,
+    CourseStatus,
+    CycleStatus,
+    ReactionAction,
+    Visit as VisitRecord,
+)
 from ..domain.regimen import StopReason
 from ..domain.timers import (
     REACTION_GRADES,
@@ -38,11 +46,10 @@ from ..domain.tolerance import (
     next_infusion_min,
     visit_outcome,
 )
-from ..store import repository as repo, visits as visit_store
-from ..store.connection import Database
-from ..store.database import from_utc_text, to_utc_text
+from ..store.protocol import Store
 from . import courses, infusion_start, outcomes, visit_times
-from .context import ChangeSet, ClinicSettings, Context, audit, load_settings, transaction
+from .context import ChangeSet, ClinicSettings, Context, audit, settings_from, stored_values
+from .course_records import load_course, replan_after
 
 # The board's reads live in nurse_reads; callers of nurse keep finding them here.
 from .nurse_reads import (
@@ -51,20 +58,20 @@ from .nurse_reads import (
     BoardTile as BoardTile,
     ChairView as ChairView,
     ReactionRecord as ReactionRecord,
-    _bag_text as _bag_text,
-    _reaction_of as _reaction_of,
-    _tile as _tile,
     _visit_of as _visit_of,
     board as board,
     chair_board as chair_board,
+    tile_of,
 )
 
-Row = dict[str, Any]
+# The booking's columns the start's audit row names.
+BOOKED_TIMES = ("start_utc", "end_utc")
 
 
-def tile(db: Database, appointment_id: int, now: datetime) -> BoardTile:
-    row = _require_row(db, appointment_id)
-    return _tile(db, load_settings(db), row, now)
+def tile(store: Store, appointment_id: int, now: datetime) -> BoardTile:
+    """The board's tile of one dose booking (booked or given), as it is at ``now``."""
+    with store.read():
+        return tile_of(store, _require_booking(store, appointment_id), now)
 
 
 # --- writing helpers ---------------------------------------------------------------------
@@ -73,41 +80,39 @@ def _now(ctx: Context) -> datetime:
     return ctx.clock.now().astimezone(UTC).replace(microsecond=0)
 
 
-def _require_row(db: Database, appointment_id: int) -> Row:
-    row = visit_store.board_row(db, appointment_id)
-    if row is None or row["kind"] != "dose":
+def _require_booking(store: Store, appointment_id: int) -> BoardVisit:
+    booking = store.board_visit(appointment_id)
+    if booking is None:
         raise DomainError("appointment", f"#{appointment_id} is not a dose appointment")
-    if row["status"] not in ("booked", "given"):
-        raise DomainError("appointment", f"#{appointment_id} is {row['status']}")
-    return row
+    status = booking.appointment.status
+    if status not in (CycleStatus.BOOKED, CycleStatus.GIVEN):
+        raise DomainError("appointment", f"#{appointment_id} is {status.value}")
+    return booking
 
 
-def _visit_row(db: Database, row: Row) -> Row:
-    """The appointment's visit row, made on first use (seeded from a dose given
-    outside the board: its whole visit, so the phase stays what it was)."""
-    existing = visit_store.visit_for_appointment(db, row["id"])
-    if existing is not None:
-        return existing
-    visit = _visit_of(row)
-    values = {
-        "arrived_at": _text(visit.arrived_at),
-        "infusion_started_at": _text(visit.infusion_started_at),
-        "infusion_ended_at": _text(visit.infusion_ended_at),
-        "discharged_at": _text(visit.discharged_at),
-    }
-    return visit_store.insert_visit(db, row["id"], values)
-
-
-def _text(instant: datetime | None) -> str | None:
-    return None if instant is None else to_utc_text(instant)
+def _visit_record(tx: Store, booking: BoardVisit) -> VisitRecord:
+    """The booking's visit, made on first use (seeded from a dose given outside the
+    board: its whole visit, so the phase stays what it was)."""
+    if booking.visit is not None:
+        return booking.visit
+    seeded = _visit_of(booking)
+    return tx.insert_visit(
+        appointment_id=booking.appointment.id,
+        arrived_at=seeded.arrived_at,
+        infusion_started_at=seeded.infusion_started_at,
+        infusion_ended_at=seeded.infusion_ended_at,
+        discharged_at=seeded.discharged_at,
+    )
 
 
 def _refuse_phase(action: str, phase: Phase) -> DomainError:
     return DomainError("phase", f"cannot {action}: the visit is {phase.value}")
 
 
-def _write(db: Database, visit_row: Row, values: dict[str, Any]) -> None:
-    visit_store.update_visit(db, visit_row["id"], visit_row["version"], values)
+def _write(tx: Store, record: VisitRecord, fields: dict[str, Any]) -> VisitRecord:
+    """The visit with ``fields`` (record fields, named as the columns) written; checked
+    against the version read, so a step recorded by someone else since is refused."""
+    return tx.update_visit(replace(record, **fields))
 
 
 def _merge(into: ChangeSet, other: ChangeSet) -> None:
@@ -127,66 +132,72 @@ def _reason(reason: str | None) -> str | None:
     return cleaned or None
 
 
-def _closed_pause(visit_row: Row, now: datetime) -> dict[str, Any]:
-    """Values that end a running pause at ``now`` (nothing when not paused)."""
-    if visit_row["paused_at"] is None:
+def _closed_pause(record: VisitRecord, now: datetime) -> dict[str, Any]:
+    """Fields that end a running pause at ``now`` (nothing when not paused)."""
+    if record.paused_at is None:
         return {}
-    paused = max(0, int((now - from_utc_text(visit_row["paused_at"])).total_seconds()))
-    return {"paused_at": None, "paused_seconds": visit_row["paused_seconds"] + paused}
+    paused = max(0, int((now - record.paused_at).total_seconds()))
+    return {"paused_at": None, "paused_seconds": record.paused_seconds + paused}
 
 
-def _acknowledge(visit_row: Row, kind: AlertKind) -> dict[str, Any]:
-    kinds = parse_acknowledged(visit_row["alerts_acknowledged"]) | {kind}
+def _acknowledge(record: VisitRecord, kind: AlertKind) -> dict[str, Any]:
+    kinds = parse_acknowledged(record.alerts_acknowledged) | {kind}
     return {"alerts_acknowledged": format_acknowledged(kinds)}
 
 
-def _step(ctx: Context, appointment_id: int) -> tuple[Database, Row, Row, Visit, Phase, datetime]:
-    """Read one appointment's visit inside the open transaction."""
-    db = ctx.db
-    row = _require_row(db, appointment_id)
+def _step(
+    ctx: Context, tx: Store, appointment_id: int
+) -> tuple[BoardVisit, VisitRecord, Visit, Phase, datetime]:
+    """Read one booking and its visit inside the open transaction: the booking (with its
+    visit), the stored visit, the domain's visit, its phase, and now."""
+    booking = _require_booking(tx, appointment_id)
     now = _now(ctx)
-    visit_row = _visit_row(db, row)
-    row = _require_row(db, appointment_id)  # now joined with its visit row
-    visit = _visit_of(row)
-    return db, row, visit_row, visit, phase_of(visit), now
+    record = _visit_record(tx, booking)
+    booking = replace(booking, visit=record)
+    visit = _visit_of(booking)
+    return booking, record, visit, phase_of(visit), now
 
 
 def _save_outcome(
     ctx: Context,
-    row: Row,
+    tx: Store,
+    booking: BoardVisit,
     visit: Visit,
     changes: ChangeSet,
     *,
     completed: bool | None = None,
     replan: bool = True,
 ) -> dict[str, Any]:
-    """Write the infusion's outcome to its dose and re-plan the later cycles from it.
+    """Write the infusion's outcome to its dose and re-plan the later cycles from it;
+    the dose's columns written, as the audit row names them.
 
     Once ended, the outcome is ``domain.tolerance``'s (``completed`` None keeps what was
     recorded at its end); while it still runs only the reaction is written, and its end
     re-plans."""
-    db = ctx.db
-    dose = repo.dose_by_id(db, row["dose_id"])
+    dose = tx.dose_by_id(booking.dose_id)
     assert dose is not None
     if visit.infusion_ended_at is None:
-        values: dict[str, Any] = {"tolerated": 0, "reaction_grade": visit.reaction_grade}
+        wanted = replace(dose, tolerated=False, reaction_grade=visit.reaction_grade)
+        columns: tuple[str, ...] = ("tolerated", "reaction_grade")
         replan = False
     else:
         if completed is None:
-            completed = dose["infusion_completed"] != 0
+            completed = dose.infusion_completed is not False  # NULL (before m003): completed
         outcome = visit_outcome(visit, completed=completed)
-        values = outcomes.dose_values(outcome, visit.reaction_grade)
-    repo.update_versioned(db, "doses", dose["id"], dose["version"], values)
-    record = courses.load_course(db, row["mrn"])
-    if replan and record.course["status"] == "active" and record.booked:
-        settings = load_settings(db)
-        day = settings.calendar.local_date(from_utc_text(dose["given_at"]))
+        wanted = outcomes.with_outcome(dose, outcome, visit.reaction_grade)
+        columns = outcomes.OUTCOME_COLUMNS
+    tx.update_dose(wanted)
+    record = load_course(tx, booking.mrn)
+    if replan and record.course.status is CourseStatus.ACTIVE and record.booked:
+        settings = settings_from(tx)
+        assert dose.given_at is not None  # its infusion started: the dose is given
+        day = settings.calendar.local_date(dose.given_at)
         replanned = ChangeSet("re-plan")
-        courses.replan_after(ctx, settings, record, row["cycle"], day, replanned)
+        replan_after(ctx, settings, record, booking.cycle, day, replanned)
         _note_replanned(settings, replanned, next_infusion_min([g.outcome for g in record.given]))
         _merge(changes, replanned)
-    changes.courses.add(row["course_id"])
-    return values
+    changes.courses.add(booking.course_id)
+    return stored_values(wanted, columns)
 
 
 def _note_replanned(settings: ClinicSettings, replanned: ChangeSet, minutes: int) -> None:
@@ -210,41 +221,42 @@ def _note_replanned(settings: ClinicSettings, replanned: ChangeSet, minutes: int
 def arrive(ctx: Context, *, appointment_id: int) -> ChangeSet:
     """The patient is in the chair; prep (vitals, line access) begins."""
     changes = ChangeSet("patient arrived")
-    with transaction(ctx):
-        _db, row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        booking, record, _visit, phase, now = _step(ctx, tx, appointment_id)
         if phase is not Phase.EXPECTED:
             raise _refuse_phase("record an arrival", phase)
-        _check_today(ctx, row, now)
-        _write(ctx.db, visit_row, {"arrived_at": to_utc_text(now)})
+        _check_today(tx, booking, now)
+        _write(tx, record, {"arrived_at": now})
         changes.appointments.add(appointment_id)
-        audit(ctx, "patient arrived", "visit", visit_row["id"], None, {"arrived_at": now})
+        audit(ctx, "patient arrived", "visit", record.id, None, {"arrived_at": now})
     return changes
 
 
-def _check_today(ctx: Context, row: Row, now: datetime) -> None:
-    settings = load_settings(ctx.db)
-    calendar = settings.calendar
-    booked_day = calendar.local_date(from_utc_text(row["start_utc"]))
+def _check_today(store: Store, booking: BoardVisit, now: datetime) -> None:
+    calendar = settings_from(store).calendar
+    booked_day = calendar.local_date(booking.appointment.start)
     if booked_day != calendar.local_date(now):
         raise DomainError(
             "appointment", f"booked for {booked_day:%a %Y-%m-%d}, not today; move it first"
         )
 
 
-def _start_facts(db: Database, row: Row) -> start_rule.StartFacts:
+def _start_facts(store: Store, booking: BoardVisit) -> start_rule.StartFacts:
     return infusion_start.start_facts(
-        db,
-        mrn=row["mrn"],
-        course_status=row["course_status"],
-        dose=infusion_start.dose_of(db, row["dose_id"]),
+        store,
+        mrn=booking.mrn,
+        course_status=booking.course_status,
+        dose=infusion_start.dose_of(store, booking.dose_id),
     )
 
 
-def start_check(db: Database, appointment_id: int, at: datetime) -> start_rule.Refusal | None:
+def start_check(store: Store, appointment_id: int, at: datetime) -> start_rule.Refusal | None:
     """The domain's answer to Start infusion at ``at`` (``domain.infusion_start``): the
     course, the bag, then the readiness gate; None when it may start. The board asks it
     before it offers an override, so none is asked for an infusion that cannot start."""
-    return start_rule.start_refusal(_start_facts(db, _require_row(db, appointment_id)), at)
+    with store.read():
+        facts = _start_facts(store, _require_booking(store, appointment_id))
+        return start_rule.start_refusal(facts, at)
 
 
 def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
@@ -252,57 +264,58 @@ def start_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
     re-anchor 21 days on. Refused when the bag was never prepared, is not diluted, or
     has expired [label]."""
     changes = ChangeSet("infusion started")
-    with transaction(ctx):
-        db, row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        booking, record, _visit, phase, now = _step(ctx, tx, appointment_id)
         if phase not in (Phase.EXPECTED, Phase.PREP):
             raise _refuse_phase("start the infusion", phase)
-        _check_today(ctx, row, now)
-        infusion_start.require_start(_start_facts(db, row), now)  # the course, bag, gate
+        _check_today(tx, booking, now)
+        infusion_start.require_start(_start_facts(tx, booking), now)  # the course, bag, gate
         # later cycles re-anchor on the actual start (given_at), not the booking
-        given = courses.record_dose_given(ctx, mrn=row["mrn"], cycle=row["cycle"], given_at=now)
+        cycle = booking.cycle
+        given = courses.record_dose_given(ctx, mrn=booking.mrn, cycle=cycle, given_at=now)
         _merge(changes, given)
         retimed = visit_times.follow_actual_start(ctx, appointment_id, now, changes)
-        values = {"infusion_started_at": to_utc_text(now)}
-        if visit_row["arrived_at"] is None:
-            values["arrived_at"] = to_utc_text(now)
-        _write(db, visit_row, values)
+        fields: dict[str, Any] = {"infusion_started_at": now}
+        if record.arrived_at is None:
+            fields["arrived_at"] = now
+        written = _write(tx, record, fields)
         changes.appointments.add(appointment_id)
-        booked = {"start_utc": row["start_utc"], "end_utc": row["end_utc"]}
-        new = {**values, "cycle": row["cycle"], **retimed.get("retimed", booked)}
-        audit(ctx, "start infusion", "visit", visit_row["id"], booked, new)
+        booked = stored_values(booking.appointment, BOOKED_TIMES)
+        new = {**stored_values(written, fields), "cycle": cycle, **retimed.get("retimed", booked)}
+        audit(ctx, "start infusion", "visit", record.id, booked, new)
     return changes
 
 
 def pause_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
     """Interrupt the infusion (a reaction); its end moves back by the pause."""
     changes = ChangeSet("infusion paused")
-    with transaction(ctx):
-        db, _row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        _booking, record, _visit, phase, now = _step(ctx, tx, appointment_id)
         if phase is not Phase.INFUSING:
             raise _refuse_phase("pause", phase)
-        values = {"paused_at": to_utc_text(now), "pause_count": visit_row["pause_count"] + 1}
-        _write(db, visit_row, values)
+        fields = {"paused_at": now, "pause_count": record.pause_count + 1}
+        written = _write(tx, record, fields)
         changes.appointments.add(appointment_id)
-        audit(ctx, "pause infusion", "visit", visit_row["id"], None, values)
+        audit(ctx, "pause infusion", "visit", record.id, None, stored_values(written, fields))
     return changes
 
 
 def resume_infusion(ctx: Context, *, appointment_id: int) -> ChangeSet:
     changes = ChangeSet("infusion resumed")
-    with transaction(ctx):
-        db, _row, visit_row, _visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        _booking, record, _visit, phase, now = _step(ctx, tx, appointment_id)
         if phase is not Phase.PAUSED:
             raise _refuse_phase("resume", phase)
-        values = _closed_pause(visit_row, now)
-        _write(db, visit_row, values)
+        fields = _closed_pause(record, now)
+        written = _write(tx, record, fields)
         changes.appointments.add(appointment_id)
         audit(
             ctx,
             "resume infusion",
             "visit",
-            visit_row["id"],
-            {"paused_at": visit_row["paused_at"]},
-            values,
+            record.id,
+            stored_values(record, ("paused_at",)),
+            stored_values(written, fields),
         )
     return changes
 
@@ -313,37 +326,40 @@ def end_infusion(ctx: Context, *, appointment_id: int, stopped: bool = False) ->
     stopped before it was complete (a partial dose); one ended while paused, never
     resumed, counts as stopped whatever is said."""
     changes = ChangeSet("infusion ended")
-    with transaction(ctx):
-        db, row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        booking, record, visit, phase, now = _step(ctx, tx, appointment_id)
         if phase not in (Phase.INFUSING, Phase.PAUSED):
             raise _refuse_phase("end the infusion", phase)
-        values = {**_closed_pause(visit_row, now), "infusion_ended_at": to_utc_text(now)}
-        values.update(_acknowledge(visit_row, AlertKind.INFUSION_END))
-        _write(db, visit_row, values)
+        fields = {**_closed_pause(record, now), "infusion_ended_at": now}
+        fields.update(_acknowledge(record, AlertKind.INFUSION_END))
+        written = _write(tx, record, fields)
         ended, result = ended_outcome(visit, now, stopped=stopped)
-        outcome = _save_outcome(ctx, row, ended, changes, completed=result.completed)
+        outcome = _save_outcome(ctx, tx, booking, ended, changes, completed=result.completed)
         changes.notes[:0] = outcomes.outcome_notes(result)
-        _flag_chair_overrun(db, row, ended, changes)
+        _flag_chair_overrun(tx, booking, ended, changes)
         changes.appointments.add(appointment_id)
-        audit(ctx, "end infusion", "visit", visit_row["id"], None, {**values, **outcome})
+        new = {**stored_values(written, fields), **outcome}
+        audit(ctx, "end infusion", "visit", record.id, None, new)
     return changes
 
 
-def _flag_chair_overrun(db: Database, row: Row, visit: Visit, changes: ChangeSet) -> None:
+def _flag_chair_overrun(
+    store: Store, booking: BoardVisit, visit: Visit, changes: ChangeSet
+) -> None:
     """Nothing is silently overlapped: when this visit's observation now runs past its
     booking into the next booking of the same chair, say so."""
     due = observation_due_at(visit)
-    booked_end = from_utc_text(row["end_utc"])
-    if due is None or due <= booked_end:
+    mine = booking.appointment
+    if due is None or due <= mine.end:
         return
-    settings = load_settings(db)
-    for other in repo.appointments_between(db, booked_end, due):
-        if other["chair_id"] == row["chair_id"] and other["id"] != row["id"]:
-            local = settings.calendar.local
-            who = other["patient_name"] or other["label"] or "blocked time"
+    local = settings_from(store).calendar.local
+    for other in store.appointments_between(mine.end, due):
+        theirs = other.appointment
+        if theirs.chair_id == mine.chair_id and theirs.id != mine.id:
+            who = other.patient_name or theirs.label or "blocked time"
             changes.notes.append(
-                f"{row['chair_name']}: observation runs until {local(due):%H:%M}, past the"
-                f" booking of {who} at {local(from_utc_text(other['start_utc'])):%H:%M};"
+                f"{booking.chair_name}: observation runs until {local(due):%H:%M}, past the"
+                f" booking of {who} at {local(theirs.start):%H:%M};"
                 " move that booking or use another chair"
             )
 
@@ -403,8 +419,8 @@ def record_reaction(
     if isinstance(grade, bool) or grade not in REACTION_GRADES:
         raise DomainError("reaction_grade", f"must be 1-4, got {grade!r}")
     changes = ChangeSet(f"grade {grade} reaction")
-    with transaction(ctx):
-        db, row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        booking, record, visit, phase, now = _step(ctx, tx, appointment_id)
         if phase not in (Phase.INFUSING, Phase.PAUSED, Phase.OBSERVING, Phase.READY):
             raise _refuse_phase("record a reaction", phase)
         stopping = ends_course(grade)
@@ -421,43 +437,42 @@ def record_reaction(
             visit, phase, now, at=at, action=action, symptoms=symptoms, note=note
         )
         worst = max(grade, visit.reaction_grade or 0)
-        values: dict[str, Any] = {"reaction_grade": worst}
+        fields: dict[str, Any] = {"reaction_grade": worst}
         updated = replace(visit, reaction_grade=worst)
         completed: bool | None = None  # an ended infusion keeps how it ended
         if action == "interrupted" and phase is Phase.INFUSING:
-            values["paused_at"] = to_utc_text(now)
-            values["pause_count"] = visit_row["pause_count"] + 1
+            fields["paused_at"] = now
+            fields["pause_count"] = record.pause_count + 1
             updated = replace(updated, paused_at=now, pause_count=updated.pause_count + 1)
         result = None
         if action == "stopped":  # stopped before complete: a partial dose
-            values.update(_closed_pause(visit_row, now))
-            values["infusion_ended_at"] = to_utc_text(now)
-            values.update(_acknowledge(visit_row, AlertKind.INFUSION_END))
+            fields.update(_closed_pause(record, now))
+            fields["infusion_ended_at"] = now
+            fields.update(_acknowledge(record, AlertKind.INFUSION_END))
             updated, result = ended_outcome(updated, now, stopped=True)
             completed = False
-        _write(db, visit_row, values)
-        details = {
-            "at_utc": to_utc_text(began),
-            "grade": grade,
-            "symptoms": symptoms_text,
-            "action": action,
-            "note": note_text,
-        }
-        visit_store.insert_reaction(
-            db,
-            visit_row["id"],
-            {**details, "recorded_at": to_utc_text(now), "recorded_by": ctx.user},
+        written = _write(tx, record, fields)
+        reaction = tx.insert_reaction(
+            visit_id=record.id,
+            at=began,
+            grade=grade,
+            symptoms=symptoms_text,
+            action=None if action is None else ReactionAction(action),
+            note=note_text,
+            recorded_at=now,
+            recorded_by=ctx.user,
         )
+        details = stored_values(reaction, ("at_utc", "grade", "symptoms", "action", "note"))
         outcome = _save_outcome(
-            ctx, row, updated, changes, completed=completed, replan=not stopping
+            ctx, tx, booking, updated, changes, completed=completed, replan=not stopping
         )
         if result is not None:
             changes.notes[:0] = outcomes.outcome_notes(result)
-            _flag_chair_overrun(db, row, updated, changes)
-        if stopping and row["course_status"] == "active":
+            _flag_chair_overrun(tx, booking, updated, changes)
+        if stopping and booking.course_status is CourseStatus.ACTIVE:
             # the same stop as `dose given --reaction-grade 4` (courses._stop)
             stopped = courses.stop_course(
-                ctx, mrn=row["mrn"], reason=StopReason.LIFE_THREATENING_REACTION.value
+                ctx, mrn=booking.mrn, reason=StopReason.LIFE_THREATENING_REACTION.value
             )
             _merge(changes, stopped)
         changes.appointments.add(appointment_id)
@@ -465,9 +480,9 @@ def record_reaction(
             ctx,
             "record reaction",
             "visit",
-            visit_row["id"],
+            record.id,
             {"reaction_grade": visit.reaction_grade},
-            {**values, **outcome, **details, "course_stopped": stopping},
+            {**stored_values(written, fields), **outcome, **details, "course_stopped": stopping},
         )
     return changes
 
@@ -492,18 +507,18 @@ def _early_reason(visit: Visit, now: datetime, reason: str | None, what: str) ->
 def end_observation(ctx: Context, *, appointment_id: int, reason: str | None = None) -> ChangeSet:
     """The observation is over; early (before the minimum) only with a reason."""
     changes = ChangeSet("observation ended")
-    with transaction(ctx):
-        db, _row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        _booking, record, visit, phase, now = _step(ctx, tx, appointment_id)
         if phase not in (Phase.OBSERVING, Phase.READY) or visit.observation_ended_at:
             raise _refuse_phase("end the observation", phase)
         early = _early_reason(visit, now, reason, "ending the observation")
-        values: dict[str, Any] = {"observation_ended_at": to_utc_text(now)}
-        values.update(_acknowledge(visit_row, AlertKind.OBSERVATION_COMPLETE))
+        fields: dict[str, Any] = {"observation_ended_at": now}
+        fields.update(_acknowledge(record, AlertKind.OBSERVATION_COMPLETE))
         if early:
-            values["early_discharge_reason"] = early
-        _write(db, visit_row, values)
+            fields["early_discharge_reason"] = early
+        written = _write(tx, record, fields)
         changes.appointments.add(appointment_id)
-        audit(ctx, "end observation", "visit", visit_row["id"], None, values)
+        audit(ctx, "end observation", "visit", record.id, None, stored_values(written, fields))
     return changes
 
 
@@ -511,20 +526,20 @@ def discharge(ctx: Context, *, appointment_id: int, reason: str | None = None) -
     """The patient leaves. Before the minimum observation is over a reason is required
     (and recorded), unless the observation was already ended early with one."""
     changes = ChangeSet("patient discharged")
-    with transaction(ctx):
-        db, _row, visit_row, visit, phase, now = _step(ctx, appointment_id)
+    with ctx.store.transaction() as tx:
+        _booking, record, visit, phase, now = _step(ctx, tx, appointment_id)
         if phase not in (Phase.OBSERVING, Phase.READY):
             raise _refuse_phase("discharge", phase)
-        values: dict[str, Any] = {"discharged_at": to_utc_text(now)}
+        fields: dict[str, Any] = {"discharged_at": now}
         if visit.observation_ended_at is None:
-            values["observation_ended_at"] = to_utc_text(now)
+            fields["observation_ended_at"] = now
             early = _early_reason(visit, now, reason, "a discharge")
             if early:
-                values["early_discharge_reason"] = early
-        values.update(_acknowledge(visit_row, AlertKind.OBSERVATION_COMPLETE))
-        _write(db, visit_row, values)
+                fields["early_discharge_reason"] = early
+        fields.update(_acknowledge(record, AlertKind.OBSERVATION_COMPLETE))
+        written = _write(tx, record, fields)
         changes.appointments.add(appointment_id)
-        audit(ctx, "discharge", "visit", visit_row["id"], None, values)
+        audit(ctx, "discharge", "visit", record.id, None, stored_values(written, fields))
     return changes
 
 
@@ -535,10 +550,9 @@ def acknowledge_alert(ctx: Context, *, appointment_id: int, kind: AlertKind | st
     except ValueError:
         raise DomainError("alert", f"unknown alert {kind!r}") from None
     changes = ChangeSet("alert acknowledged")
-    with transaction(ctx):
-        db, _row, visit_row, _visit, _phase, _now = _step(ctx, appointment_id)
-        values = _acknowledge(visit_row, alert)
-        _write(db, visit_row, values)
+    with ctx.store.transaction() as tx:
+        _booking, record, _visit, _phase, _now = _step(ctx, tx, appointment_id)
+        _write(tx, record, _acknowledge(record, alert))
         changes.appointments.add(appointment_id)
-        audit(ctx, "acknowledge alert", "visit", visit_row["id"], None, {"alert": alert.value})
+        audit(ctx, "acknowledge alert", "visit", record.id, None, {"alert": alert.value})
     return changes

@@ -1,19 +1,42 @@
-"""An infusion's outcome as the dose row keeps it: one mapping for both faces.
+"""An infusion's outcome as the dose keeps it: one mapping for both faces.
 
 The CLI (``courses.record_dose_given``) and the nurse board (``nurse.end_infusion``,
 ``nurse.record_reaction``) build the outcome through ``domain.tolerance`` and write it
-through here, so the next infusion is planned from the same columns whoever recorded it.
+through here, so the next infusion is planned from the same fields whoever recorded it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from ..domain.records import Dose
 from ..domain.tolerance import InfusionOutcome
+
+# The dose's outcome columns, as its audit rows name them.
+OUTCOME_COLUMNS = (
+    "infusion_actual_min",
+    "infusion_planned_min",
+    "infusion_completed",
+    "tolerated",
+    "reaction_grade",
+)
+
+
+def with_outcome(dose: Dose, outcome: InfusionOutcome, reaction_grade: int | None) -> Dose:
+    """``dose`` with ``outcome`` (and the visit's worst reaction grade) recorded."""
+    return replace(
+        dose,
+        infusion_actual_min=outcome.infusion_min,
+        infusion_planned_min=outcome.planned_min,
+        infusion_completed=outcome.completed,
+        tolerated=outcome.tolerated,
+        reaction_grade=reaction_grade,
+    )
 
 
 def dose_values(outcome: InfusionOutcome, reaction_grade: int | None) -> dict[str, Any]:
-    """The dose row's outcome columns."""
+    """The outcome as an audit row's values name it (``OUTCOME_COLUMNS``, as stored)."""
     return {
         "infusion_actual_min": outcome.infusion_min,
         "infusion_planned_min": outcome.planned_min,
@@ -32,14 +55,3 @@ def outcome_notes(outcome: InfusionOutcome) -> list[str]:
         " (a partial dose): the next keeps at least its planned"
         f" {outcome.planned_min} min"
     ]
-
-
-def outcome_of_dose(row: dict[str, Any]) -> InfusionOutcome:
-    """A given dose row's outcome; a row from before m003 (NULL) counts as completed."""
-    completed = row["infusion_completed"] != 0
-    return InfusionOutcome(
-        row["infusion_actual_min"],
-        bool(row["tolerated"]) and completed,
-        planned_min=row["infusion_planned_min"],
-        completed=completed,
-    )

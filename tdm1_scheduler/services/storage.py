@@ -1,8 +1,8 @@
 """The clinic's database file as the rooms (GUI, CLI, reports) handle it: open it, say
 where it is, back it up, check it, restore it.
 
-``Database`` is the connection type every service takes; the rooms annotate with it
-from here, never from ``store/``.
+``Database`` is the connection type every service takes, ``Store`` the typed store the
+services move to; the rooms annotate with them from here, never from ``store/``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from ..store.database import (
     open_database,
     schema_version,
 )
+from ..store.protocol import Store
 
 __all__ = [
     "Database",
+    "Store",
     "backup_to",
     "db_path",
     "integrity_problems",

@@ -9,7 +9,7 @@ a row (joined names, a column a newer migration added) are ignored.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
@@ -21,6 +21,7 @@ from ..domain.records import (
     AppointmentKind,
     AppointmentView,
     AuditEntry,
+    BoardVisit,
     Chair,
     Clinic,
     ClosedDate,
@@ -360,3 +361,61 @@ def record_to_row(record: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, 
 def appointment_values(appointment: Appointment) -> dict[str, Any]:
     """The columns an insert or update of ``appointment`` writes (not id, version)."""
     return record_to_row(appointment, leave_out=("id", "version"))
+
+
+# --- the nurse board (a read model) ------------------------------------------------------
+# The board read's columns (``sqlite_nurse``), in the order ``row_to_board_visit`` takes
+# them: the booking, its names, its dose, its visit (NULLs before the first step).
+BOARD_COLUMNS = (
+    "a.id", "a.chair_id", "a.dose_id", "a.kind", "a.label", "a.status", "a.start_utc",
+    "a.end_utc", "a.prep_min", "a.infusion_min", "a.observation_min", "a.version",
+    "c.name", "p.mrn", "p.name", "co.setting", "co.status",
+    "d.course_id", "d.cycle", "d.status", "d.given_at", "d.infusion_actual_min",
+    "v.id", "v.arrived_at", "v.infusion_started_at", "v.paused_at", "v.paused_seconds",
+    "v.pause_count", "v.infusion_ended_at", "v.observation_ended_at", "v.discharged_at",
+    "v.early_discharge_reason", "v.reaction_grade", "v.alerts_acknowledged", "v.version",
+)  # fmt: skip
+
+
+def _instant_or_none(text: str | None) -> datetime | None:
+    return None if text is None else _instant(text)
+
+
+def row_to_board_visit(values: Sequence[Any]) -> BoardVisit:
+    """One board row (``BOARD_COLUMNS``, as the cursor's tuple) as a ``BoardVisit``: the
+    board reads a day's rows every few seconds, so no dict is made per row."""
+    (
+        appointment_id, chair_id, dose_id, kind, label, status, start, end, prep_min,
+        infusion_min, observation_min, version,
+        chair_name, mrn, patient_name, setting, course_status,
+        course_id, cycle, dose_status, given_at, actual_min,
+        visit_id, arrived, started, paused, paused_seconds, pause_count, ended, observed,
+        discharged, early_reason, visit_grade, acknowledged, visit_version,
+    ) = values  # fmt: skip
+    appointment = Appointment(
+        appointment_id, chair_id, dose_id, _KIND.get(kind) or AppointmentKind(kind), label,
+        _cycle_status(status), _instant(start), _instant(end), prep_min, infusion_min,
+        observation_min, version,
+    )  # fmt: skip
+    visit = None
+    if visit_id is not None:
+        visit = Visit(
+            visit_id, appointment_id, _instant_or_none(arrived), _instant_or_none(started),
+            _instant_or_none(paused), paused_seconds, pause_count, _instant_or_none(ended),
+            _instant_or_none(observed), _instant_or_none(discharged), early_reason,
+            _int(visit_grade), acknowledged, visit_version,
+        )  # fmt: skip
+    return BoardVisit(
+        appointment,
+        chair_name,
+        mrn,
+        patient_name,
+        _SETTING.get(setting) or Setting(setting),
+        _COURSE_STATUS.get(course_status) or CourseStatus(course_status),
+        course_id,
+        cycle,
+        _cycle_status(dose_status),
+        _instant_or_none(given_at),
+        actual_min,
+        visit,
+    )

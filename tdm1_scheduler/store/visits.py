@@ -7,12 +7,11 @@ Rows are plain dicts with instants as UTC text, like ``repository``; updates che
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from .connection import Database
-from .database import ConflictError, to_utc_text
-from .repository import APPOINTMENT_VIEW, _one, _rows
+from .database import ConflictError
+from .repository import _one, _rows
 
 Row = dict[str, Any]
 
@@ -46,40 +45,17 @@ def update_visit(
         raise ConflictError("visit", f"#{visit_id} was changed by someone else since it was read")
 
 
-# The day's dose appointments with their visit, patient, cycle and chair (v_* = visit).
-BOARD_VIEW = APPOINTMENT_VIEW.replace(
-    "SELECT a.*,",
-    "SELECT a.*, v.id AS visit_id, v.arrived_at, v.infusion_started_at, v.paused_at,"
-    " v.paused_seconds, v.pause_count, v.infusion_ended_at, v.observation_ended_at,"
-    " v.discharged_at, v.early_discharge_reason, v.reaction_grade AS visit_reaction_grade,"
-    " v.alerts_acknowledged, v.version AS visit_version, c.position AS chair_position,",
-).replace(
-    "FROM appointments a", "FROM appointments a LEFT JOIN visits v ON v.appointment_id = a.id"
-)
-
-
-def board_rows(db: Database, start: datetime, end: datetime) -> list[Row]:
-    """Dose appointments (booked or given) starting in [start, end), chair order."""
-    return _rows(
-        db,
-        BOARD_VIEW + "WHERE a.kind = 'dose' AND a.status IN ('booked', 'given') "
-        "AND a.start_utc >= ? AND a.start_utc < ? ORDER BY c.position, c.id, a.start_utc",
-        [to_utc_text(start), to_utc_text(end)],
-    )
-
-
-def board_row(db: Database, appointment_id: int) -> Row | None:
-    return _one(db, BOARD_VIEW + "WHERE a.id = ?", [appointment_id])
-
-
 # --- reactions (m004): one row per reaction the board recorded ---------------------------
-def insert_reaction(db: Database, visit_id: int, values: Mapping[str, Any]) -> None:
+def insert_reaction(db: Database, visit_id: int, values: Mapping[str, Any]) -> int:
+    """The new reaction row's id."""
     names = ["visit_id", *values]
     marks = ", ".join("?" for _ in names)
-    db.execute(
+    cursor = db.execute(
         f"INSERT INTO visit_reactions ({', '.join(names)}) VALUES ({marks})",
         [visit_id, *values.values()],
     )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 def reactions_of_appointments(db: Database, appointment_ids: list[int]) -> dict[int, list[Row]]:

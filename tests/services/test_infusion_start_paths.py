@@ -133,7 +133,7 @@ def test_the_nurse_start_gives_the_domain_answer(ctx: Context, name: str) -> Non
     expected = start_refusal(facts_of(ctx), now)
     assert (expected.field if expected else None) == EXPECTED_FIELD[name]
 
-    assert nurse.start_check(ctx.db, appointment, now) == expected
+    assert nurse.start_check(ctx.store, appointment, now) == expected
     before = dump(ctx)
     if expected is None:
         nurse.start_infusion(ctx, appointment_id=appointment)
@@ -152,8 +152,8 @@ def test_the_tile_shows_the_domain_bag_rule(ctx: Context, name: str) -> None:
     appointment = arrange(ctx, name)
     refusal = start_refusal(facts_of(ctx), local(START))
     assert refusal is not None
-    assert nurse.tile(ctx.db, appointment, local(START)).bag == refusal.rule
-    assert not nurse.tile(ctx.db, appointment, local(START)).bag_ok
+    assert nurse.tile(ctx.store, appointment, local(START)).bag == refusal.rule
+    assert not nurse.tile(ctx.store, appointment, local(START)).bag_ok
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -179,7 +179,7 @@ def test_a_bag_for_another_dose_names_both_amounts_everywhere(ctx: Context) -> N
         "the bag holds 252 mg but the dose is now 210 mg (3 mg/kg x 70 kg):"
         " discard it and prepare a new one"
     )
-    assert nurse.start_check(ctx.db, appointment, local(START)) == Refusal("preparation", rule)
+    assert nurse.start_check(ctx.store, appointment, local(START)) == Refusal("preparation", rule)
     view = pharmacy.preparation_view(ctx.db, "P1", 1, local(START))
     warning = "prepared 252 mg but the dose is now 210 mg: discard and prepare again"
     assert warning in view["warnings"]

@@ -57,7 +57,7 @@ def prepare(ctx: Context, cycle: int = 1, day: str = "2026-03-02", dilute: bool 
 
 
 def tile(ctx: Context, appointment_id: int) -> nurse.BoardTile:
-    return nurse.tile(ctx.db, appointment_id, ctx.clock.now())
+    return nurse.tile(ctx.store, appointment_id, ctx.clock.now())
 
 
 def phase(ctx: Context, appointment_id: int) -> Phase:
@@ -353,7 +353,9 @@ def test_a_dose_recorded_elsewhere_is_a_whole_visit_on_record(ctx: Context) -> N
     for when in ("2026-03-02T09:20", "2026-03-02T11:00", "2026-03-02T16:00"):
         at(ctx, when)
         assert phase(ctx, appointment) is Phase.DONE
-        assert appointment not in {t.appointment_id for t in nurse.board(ctx.db, ctx.clock.now())}
+        assert appointment not in {
+            t.appointment_id for t in nurse.board(ctx.store, ctx.clock.now())
+        }
     before = dump(ctx)
     for step in (nurse.pause_infusion, nurse.end_infusion):
         with pytest.raises(DomainError, match="phase"):
@@ -373,7 +375,7 @@ def test_the_board_has_one_tile_per_chair_in_progress_first(ctx: Context) -> Non
     )
     prepare(ctx)
     at(ctx, "2026-03-02T08:00")
-    tiles = nurse.board(ctx.db, ctx.clock.now())
+    tiles = nurse.board(ctx.store, ctx.clock.now())
     assert [(t.chair_name, t.mrn) for t in tiles] == [("Chair 1", "P1")]
     at(ctx, "2026-03-02T09:15")
     nurse.start_infusion(ctx, appointment_id=appointment)
@@ -381,5 +383,5 @@ def test_the_board_has_one_tile_per_chair_in_progress_first(ctx: Context) -> Non
     nurse.end_infusion(ctx, appointment_id=appointment)
     at(ctx, "2026-03-02T12:15")
     nurse.discharge(ctx, appointment_id=appointment)
-    tiles = nurse.board(ctx.db, ctx.clock.now())
+    tiles = nurse.board(ctx.store, ctx.clock.now())
     assert [(t.chair_name, t.mrn, t.cycle_text) for t in tiles] == [("Chair 1", "P2", "cycle 1/14")]

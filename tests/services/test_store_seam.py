@@ -23,6 +23,7 @@ from tdm1_scheduler.services import (
     clinic,
     courses,
     exchange,
+    nurse,
     patients,
     pharmacy,
     readiness,
@@ -37,8 +38,11 @@ from tests.store.backends import close_store, open_store
 
 from .conftest import USER, ZONE_NAME, local
 
-# What the protocol declares: the only names ProtocolOnly answers.
-PROTOCOL = frozenset(name for name in vars(Store) if not name.startswith("_"))
+# What the protocol declares (its own and its parts', e.g. ``NurseStore``): the only
+# names ProtocolOnly answers.
+PROTOCOL = frozenset(
+    name for part in Store.__mro__ for name in vars(part) if not name.startswith("_")
+)
 FIRST = "2026-03-02T09:00"  # a Monday
 
 
@@ -229,3 +233,65 @@ def test_the_readiness_and_visit_actions_run_on_any_store(
     assert rows(inner) == rows(plain)
     for name in ("dose_bookings", "insert_lab", "insert_override", "insert_preparation"):
         assert wrapped.calls[name], name
+
+
+def nurse_scenario(ctx: Context) -> list[Any]:
+    """A whole chair visit at the nurse board: arrive, start, pause and resume, a
+    reaction that slows it, end the infusion (the later cycles re-planned), an alert
+    seen, end the observation, discharge; the tile and the board after each step."""
+    clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=3)
+    patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
+    courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local(FIRST), chair="Chair 1")
+    pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30"))
+    pharmacy.record_dilution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T08:00"))
+    store, clock = ctx.store, ctx.clock
+    assert isinstance(clock, FixedClock)
+    appointment = store.booked_from(local(FIRST))[0].appointment.id
+    clock.current = local("2026-03-02T08:50")
+    seen: list[Any] = [
+        nurse.start_check(store, appointment, clock.current),
+        nurse.tile(store, appointment, clock.current),
+        nurse.chair_board(store, clock.current),
+    ]
+    steps: list[tuple[str, Callable[..., Any], dict[str, Any]]] = [
+        ("09:02", nurse.arrive, {}),
+        ("09:16", nurse.start_infusion, {}),
+        ("09:30", nurse.pause_infusion, {}),
+        ("09:35", nurse.resume_infusion, {}),
+        ("10:00", nurse.record_reaction, {"grade": 1, "action": "slowed", "symptoms": "flush"}),
+        ("11:00", nurse.end_infusion, {}),
+        ("11:05", nurse.acknowledge_alert, {"kind": "observation_complete"}),
+        ("12:35", nurse.end_observation, {}),
+        ("12:40", nurse.discharge, {}),
+    ]
+    for wall, step, options in steps:
+        clock.current = local(f"2026-03-02T{wall}")
+        seen.append(step(ctx, appointment_id=appointment, **options))
+        seen.append(nurse.tile(store, appointment, clock.current))
+        seen.append(nurse.chair_board(store, clock.current))
+        seen.append(nurse.board(store, clock.current))
+    return seen
+
+
+def test_the_nurse_steps_run_on_any_store(two_stores: tuple[SqliteStore, SqliteStore]) -> None:
+    plain, inner = two_stores
+    wrapped = ProtocolOnly(inner)
+    clock = local("2026-03-01T08:00")
+    through_protocol = Context.over(wrapped, FixedClock(clock), USER)  # type: ignore[arg-type]
+    seen = nurse_scenario(through_protocol)
+    assert seen == nurse_scenario(Context.over(plain, FixedClock(clock), USER))
+    assert rows(inner) == rows(plain)
+    for name in (
+        "board_visit",
+        "board_visits",
+        "doses_by_ids",
+        "preparations_for_doses",
+        "insert_visit",
+        "update_visit",
+        "insert_reaction",
+        "update_dose",
+    ):
+        assert wrapped.calls[name], name
+    tile = seen[-3]
+    assert isinstance(tile, nurse.BoardTile) and tile.visit.discharged_at is not None
+    assert [r.action for r in tile.reactions] == ["slowed"]

@@ -19,6 +19,7 @@ from tdm1_scheduler.services.queries import day_bookings
 from tdm1_scheduler.store import planner_queries, repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
@@ -163,8 +164,23 @@ def test_day_sheet_reads_are_bounded_by_the_day(db: Database) -> None:
 def test_nurse_board_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.services import nurse_reads
 
-    assert_bounded_by_the_day(db, lambda: nurse_reads.board(db, NOW))
-    assert_bounded_by_the_day(db, lambda: nurse_reads.chair_board(db, NOW))
+    assert_bounded_by_the_day(db, lambda: nurse_reads.board(SqliteStore(db), NOW))
+    assert_bounded_by_the_day(db, lambda: nurse_reads.chair_board(SqliteStore(db), NOW))
+
+
+def test_the_nurse_board_reads_in_a_fixed_number_of_statements(db: Database) -> None:
+    """80 chairs refreshed every few seconds: the day's bookings, their booked doses,
+    bags and reactions in one statement each, however many tiles there are."""
+    from tdm1_scheduler.services import nurse_reads
+
+    store = SqliteStore(db)
+    for days in (0, 1, 2, 7):
+        with traced(db) as statements:
+            views = nurse_reads.chair_board(store, NOW + timedelta(days=days))
+        selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+        assert len(selects) <= 8, selects  # settings (3), bookings, doses, bags, reactions, chairs
+        if days == 0:
+            assert sum(view.tile is not None for view in views) >= 5
 
 
 def test_pharmacy_queue_reads_are_bounded_by_the_day(db: Database) -> None:

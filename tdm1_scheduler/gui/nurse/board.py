@@ -84,7 +84,7 @@ class NurseBoard(QWidget):
     def __init__(self, ctx: Context, parent: QWidget | None = None, poll: bool = False) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.settings = load_settings(ctx.db)
+        self.settings = load_settings(ctx.store)
         self.setAccessibleName("Nurse board")
         self.tiles: dict[int, VisitTile] = {}  # appointment id -> tile, visits not done
         self.chair_tiles: dict[int, VisitTile] = {}  # chair id -> its tile, every chair
@@ -146,9 +146,9 @@ class NurseBoard(QWidget):
         if isinstance(changes, ChangeSet) and not self._touches_today(changes):
             return
         now = self.ctx.clock.now()
-        self.settings = load_settings(self.ctx.db)
+        self.settings = load_settings(self.ctx.store)
         self._day = self.settings.calendar.local_date(now)
-        views = nurse.chair_board(self.ctx.db, now)
+        views = nurse.chair_board(self.ctx.store, now)
         self.tiles = {}
         for view in views:
             tile = self.chair_tiles.get(view.chair_id)
@@ -165,7 +165,7 @@ class NurseBoard(QWidget):
             shown = self._messages.get(data.appointment_id) if data else None
             tile.set_message(*(shown or ("", False)))
         waiting = [a for a in self.tiles if phase_of(self.data_of(a).visit) in NOT_STARTED]
-        readiness = appointments_readiness(self.ctx.db, waiting)
+        readiness = appointments_readiness(self.ctx.store, waiting)
         for tile in self.chair_tiles.values():
             on_tile = tile.data.appointment_id if tile.data else None
             tile.set_readiness(readiness.get(on_tile) if on_tile is not None else None)
@@ -306,7 +306,7 @@ class NurseBoard(QWidget):
         # the start is refused before any override is asked for, so none is recorded
         # for an infusion that never starts; the gate's refusal goes to run_gated.
         try:
-            refusal = nurse.start_check(self.ctx.db, appointment_id, self.ctx.clock.now())
+            refusal = nurse.start_check(self.ctx.store, appointment_id, self.ctx.clock.now())
         except (DomainError, StoreError):
             refusal = None  # the step itself says why (``_call``)
         if refusal is not None and not refusal.overridable:
