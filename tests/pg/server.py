@@ -196,13 +196,15 @@ class PgServer:
 
     def stop(self) -> None:
         """Stop at once (no checkpoint: nothing here is kept) and remove the folder."""
-        if self.data.exists() and self.pid is not None:
+        # postmaster.pid is there while a server runs, even one whose start timed out.
+        pid = self.pid or self._postmaster_pid()
+        if pid is not None:
             try:
                 self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(self.data))
             except (PgServerError, subprocess.TimeoutExpired):
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(self.pid, signal.SIGKILL)
-            wait_gone(self.pid)
+                    os.kill(pid, signal.SIGKILL)
+            wait_gone(pid)
         self.pid = None
         shutil.rmtree(self.folder, ignore_errors=True)
         atexit.unregister(self.stop)

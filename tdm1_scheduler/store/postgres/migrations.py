@@ -5,7 +5,8 @@ mapping serves both; the types are the server's own:
 
 - instants are ``timestamptz`` (SQLite's UTC text); flags stay integers 0/1; wall times
   (``HH:MM``) and days (``YYYY-MM-DD``) stay text, compared byte-wise (``COLLATE "C"``);
-- ids are ``bigint`` identities ``BY DEFAULT``, so a copied clinic keeps its ids;
+- ids are ``bigint`` identities ``BY DEFAULT``, so a copied clinic keeps its ids (the
+  copy then moves each identity past its highest id);
 - chairs' names and patients' MRNs are ``citext``: unique and matched regardless of
   case, as SQLite's ``COLLATE NOCASE``.
 
@@ -45,6 +46,14 @@ is a member of one) are granted, for now:
   the same for all three groups until the services declare their groups, when the
   grants narrow to the union of each group's writes (issue 16, "who may do what");
 - nothing on ``schema_version`` but ``SELECT``.
+
+The owner can still ``ALTER TABLE audit_log DISABLE TRIGGER``: changing the schema is
+what the owner is for, so its login belongs to whoever upgrades the server, not to a
+workstation. No default privileges are set: a later migration that adds a table grants
+on it itself.
+
+The indexes are SQLite's, except ``doses_by_course`` (the ``UNIQUE (course_id, cycle)``
+index is the same one) and ``preparations_live``, a partial index of the shelf here.
 
 A migration is history: once released, its text never changes; a change is a new one.
 """

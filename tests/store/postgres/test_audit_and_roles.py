@@ -14,6 +14,7 @@ from tdm1_scheduler.store.postgres.migrations import (
     DATA_TABLES,
     GROUP_ROLES,
 )
+from tests.pg.server import SUPERUSER
 from tests.store.postgres.conftest import OWNER, PEOPLE, Connect
 from tests.store.postgres.seed import DAY, book, chair
 
@@ -83,6 +84,10 @@ def test_the_trigger_refuses_even_the_owner(clinic_db: str, connect: Connect) ->
         with pytest.raises(errors.InsufficientPrivilege, match=AUDIT_APPEND_ONLY):
             owner.execute(statement)
     assert writer_of(owner, written) == ("front desk", OWNER)
+    superuser = connect(clinic_db, SUPERUSER)  # a superuser too (short of disabling it)
+    with pytest.raises(errors.InsufficientPrivilege, match=AUDIT_APPEND_ONLY):
+        superuser.execute("DELETE FROM audit_log")
+    assert writer_of(superuser, audit(superuser)) == ("front desk", SUPERUSER)
     # What the trigger guards is the audit log alone: the owner's other writes go through.
     booking = book(owner, chair(owner, "Chair 1"), 9, 10)
     owner.execute("UPDATE appointments SET label = 'x' WHERE id = %s", [booking])

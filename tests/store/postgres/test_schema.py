@@ -11,10 +11,12 @@ import pytest
 from psycopg import errors
 
 from tdm1_scheduler.store.database import StoreError
+from tdm1_scheduler.store.postgres import runner
 from tdm1_scheduler.store.postgres.migrations import (
     CHAIR_OVERLAP,
     MIGRATIONS,
     PATIENT_OVERLAP,
+    Migration,
     known_migration_names,
 )
 from tdm1_scheduler.store.postgres.runner import apply_pending, pending, schema_version
@@ -49,6 +51,38 @@ def test_a_database_from_a_newer_app_is_refused(clinic_db: str, connect: Connect
     owner.execute("INSERT INTO schema_version (name) VALUES ('p999_from_the_future')")
     with pytest.raises(StoreError, match="newer version of the app"):
         apply_pending(owner)
+
+
+def test_a_failed_migration_leaves_nothing_behind(
+    empty_db: str, connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = Migration("p999_broken", "CREATE TABLE half_made (id integer); SELECT 1 / 0;")
+    monkeypatch.setattr(runner, "MIGRATIONS", (*MIGRATIONS, broken))
+    owner = connect(empty_db)
+    with pytest.raises(errors.DivisionByZero):
+        apply_pending(owner)
+    assert schema_version(owner) == MIGRATIONS[-1].name  # the good ones are kept
+    assert owner.execute("SELECT to_regclass('half_made')").fetchone() == (None,)
+
+    monkeypatch.setattr(runner, "MIGRATIONS", MIGRATIONS)
+    assert apply_pending(owner) == []
+
+
+def test_two_apps_migrating_at_once_apply_each_migration_once(
+    empty_db: str, connect: Connect
+) -> None:
+    results: list[list[str]] = []
+    conns = [connect(empty_db), connect(empty_db)]
+    apps = [threading.Thread(target=lambda c=c: results.append(apply_pending(c))) for c in conns]
+    for app in apps:
+        app.start()
+    for app in apps:
+        app.join(30)
+    assert len(results) == 2
+    assert sorted(name for applied in results for name in applied) == sorted(
+        known_migration_names()
+    )
+    assert pending(conns[0]) == []
 
 
 def exclusion(error: pytest.ExceptionInfo[errors.ExclusionViolation]) -> str | None:
@@ -172,3 +206,17 @@ def test_a_stale_version_is_refused(clinic_db: str, connect: Connect) -> None:
     assert counts == [1, 0]
     row = first.execute("SELECT label, version FROM appointments WHERE id = %s", [booking])
     assert row.fetchone() == ("one", 4)
+
+
+def test_at_repeatable_read_the_second_writer_fails_to_serialize(
+    clinic_db: str, connect: Connect
+) -> None:
+    first, second = connect(clinic_db), connect(clinic_db)
+    booking = book(first, chair(first, "Chair 1"), 9, 10)
+    second.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    with pytest.raises(errors.SerializationFailure), second.transaction():
+        assert second.execute("SELECT version FROM appointments").fetchone() == (1,)
+        assert first.execute(VERSIONED_UPDATE, ["moved", booking, 1]).rowcount == 1
+        second.execute(VERSIONED_UPDATE, ["stale", booking, 1])  # its snapshot says v1
+    with second.transaction():  # a fresh snapshot sees v2, and may write over it
+        assert second.execute(VERSIONED_UPDATE, ["fresh", booking, 2]).rowcount == 1
