@@ -67,3 +67,17 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 def own_window_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test keeps its window layout in its own file, never the user's."""
     monkeypatch.setenv("TDM1_SCHEDULER_WINDOW_STATE", str(tmp_path / "window.ini"))
+
+
+# --- the PostgreSQL server mode (issue 16) ------------------------------------------------
+from tests.pg.server import PgServer  # noqa: E402  (standard library only: cheap)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL for this test process (under xdist: one per worker, each on
+    its own free port and in its own folder), stopped and removed at the session's end.
+    Started only when a test asks for it."""
+    server = PgServer().start()
+    yield server
+    server.stop()
