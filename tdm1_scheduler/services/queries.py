@@ -28,6 +28,7 @@ from ..store.database import from_utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from .context import ClinicSettings, patient_record, settings_from
+from .course_views import CourseView, CycleView, MissedBooking
 
 
 def iso_local(settings: ClinicSettings, text: str | None) -> str | None:
@@ -74,8 +75,9 @@ def course_state(source: Store | Database, mrn: str) -> CourseState:
     )
 
 
-def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
-    """The ``course show --json`` object."""
+def course_view(source: Store | Database, mrn: str) -> CourseView:
+    """The patient's course as ``course show`` shows it (``cli.course_json`` makes its
+    JSON); ``DomainError`` naming ``mrn`` when there is no such patient or no course."""
     store = as_store(source)
     settings = settings_from(store)
     state = course_state(store, mrn)
@@ -93,51 +95,42 @@ def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
         bookings = state.history[dose.id]
         shown = state.shown(dose)
         cycles.append(
-            {
-                "cycle": dose.cycle,
-                "status": dose.status.value,
-                "start": iso_at(settings, shown.start) if shown else None,
-                "end": iso_at(settings, shown.end) if shown else None,
-                "chair": chair(shown.chair_id) if shown else None,
-                "prep_min": shown.prep_min if shown else None,
-                "infusion_min": shown.infusion_min if shown else None,
-                "observation_min": shown.observation_min if shown else None,
-                "given_at": iso_at(settings, dose.given_at),
-                "infusion_actual_min": dose.infusion_actual_min,
-                "tolerated": dose.tolerated,
-                "infusion_completed": dose.infusion_completed,
-                "reaction_grade": dose.reaction_grade,
-                "reactions": [
-                    {
-                        "at": iso_at(settings, r.at),
-                        "grade": r.grade,
-                        "symptoms": r.symptoms,
-                        "action": None if r.action is None else r.action.value,
-                        "note": r.note,
-                    }
-                    for a in bookings
-                    for r in reactions.get(a.id, [])
-                ],
-                "dose_level_mg_per_kg": dose.dose_level_mg_per_kg,
-                "missed": [
-                    {"start": iso_at(settings, a.start), "chair": chair(a.chair_id)}
+            CycleView(
+                cycle=dose.cycle,
+                status=dose.status,
+                start=shown.start if shown else None,
+                end=shown.end if shown else None,
+                chair=chair(shown.chair_id) if shown else None,
+                prep_min=shown.prep_min if shown else None,
+                infusion_min=shown.infusion_min if shown else None,
+                observation_min=shown.observation_min if shown else None,
+                given_at=dose.given_at,
+                infusion_actual_min=dose.infusion_actual_min,
+                tolerated=dose.tolerated,
+                infusion_completed=dose.infusion_completed,
+                reaction_grade=dose.reaction_grade,
+                reactions=tuple(r for a in bookings for r in reactions.get(a.id, [])),
+                dose_level_mg_per_kg=dose.dose_level_mg_per_kg,
+                missed=tuple(
+                    MissedBooking(a.start, chair(a.chair_id))
                     for a in bookings
                     if a.status is CycleStatus.MISSED
-                ],
-            }
+                ),
+            )
         )
     course = state.course
-    return {
-        "mrn": state.patient.mrn,
-        "name": state.patient.name,
-        "setting": course.setting.value,
-        "status": course.status.value,
-        "stop_reason": course.stop_reason,
-        "dose_level_mg_per_kg": course.dose_level_mg_per_kg,
-        "cycles_given": sum(1 for d in state.doses if d.status is CycleStatus.GIVEN),
-        "cycles_total": total_cycles(course.setting, regimen_for(course.regimen_code)),
-        "cycles": cycles,
-    }
+    return CourseView(
+        mrn=state.patient.mrn,
+        name=state.patient.name,
+        setting=course.setting,
+        status=course.status,
+        stop_reason=course.stop_reason,
+        dose_level_mg_per_kg=course.dose_level_mg_per_kg,
+        cycles_given=sum(1 for d in state.doses if d.status is CycleStatus.GIVEN),
+        cycles_total=total_cycles(course.setting, regimen_for(course.regimen_code)),
+        cycles=tuple(cycles),
+        zone=settings.calendar.zone,
+    )
 
 
 def chairs(source: Store | Database) -> list[Chair]:
@@ -165,3 +158,14 @@ def day_bookings(
 def booking(source: Store | Database, appointment_id: int) -> AppointmentView | None:
     """One appointment with the same joined fields as ``day_bookings`` gives."""
     return as_store(source).appointment_view(appointment_id)
+
+
+def search_patients(store: Store, text: str, limit: int) -> list[Patient]:
+    """Patients whose name or MRN contains ``text`` (all when empty), by name."""
+    return store.search_patients(text, limit=limit)
+
+
+def patient_name(store: Store, mrn: str) -> str | None:
+    """The name of the patient with exactly ``mrn``, or None when there is none."""
+    patient = store.patient_by_mrn(mrn)
+    return None if patient is None else patient.name

@@ -71,8 +71,9 @@ def build_rich_clinic(path: str) -> None:
         # R1 cycle 2 missed, then given later; the level reduced after it
         _at(ctx, "2026-03-23T17:30")
         courses.mark_dose_missed(ctx, mrn="R1", cycle=2)
-        view = queries.course_view(ctx.store, "R1")
-        start = datetime.fromisoformat(view["cycles"][1]["start"])
+        second = queries.course_view(ctx.store, "R1").cycles[1]
+        assert second.start is not None
+        start = second.start.astimezone(tz.gettz(ZONE_NAME))
         _at(ctx, f"{start:%Y-%m-%dT%H:%M}")
         courses.record_dose_given(
             ctx, mrn="R1", cycle=2, given_at=start, infusion_min=45, completed=False,

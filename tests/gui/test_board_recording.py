@@ -93,7 +93,7 @@ def test_a_reaction_interrupted_then_resumed_and_completed_is_recorded_everywher
     assert dose["infusion_completed"] == 1 and dose["reaction_grade"] == 2
     # The course's history says it.
     model = CourseCyclesModel()
-    model.load(find_course_view(window.ctx.db, mrn))
+    model.load(find_course_view(window.ctx.store, mrn))
     qtmodeltester.check(model)
     column = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     happened = column.index("What happened")

@@ -165,7 +165,7 @@ class NurseBoard(QWidget):
             shown = self._messages.get(data.appointment_id) if data else None
             tile.set_message(*(shown or ("", False)))
         waiting = [a for a in self.tiles if phase_of(self.data_of(a).visit) in NOT_STARTED]
-        readiness = appointments_readiness(self.ctx.db, waiting)
+        readiness = appointments_readiness(self.ctx.store, waiting)
         for tile in self.chair_tiles.values():
             on_tile = tile.data.appointment_id if tile.data else None
             tile.set_readiness(readiness.get(on_tile) if on_tile is not None else None)
