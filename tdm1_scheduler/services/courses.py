@@ -60,25 +60,22 @@ from .context import (
     settings_from,
     stored_values,
 )
+
+# A course as records (``course_records``), for callers of courses (nurse, slots, tests).
 from .course_records import (
     CourseRecord,
     _new_dose,
     _write_slots,
+    chair_name as chair_name,
     chair_name as named_chair,
+    check_move as check_move,
     day_loads,
     load_course as course_record,
-    replan_after as replan_course_after,
-    slot_of as booking_slot,
-)
-
-# Callers still reading a course as rows (nurse, pharmacy, slots, visits, the GUI's
-# readiness card, the demo, tests) keep finding these here; the actions below use records.
-from .course_rows import (
-    chair_name as chair_name,
-    check_move as check_move,
     load_course as load_course,
     previous_dose as previous_dose,
     replan_after as replan_after,
+    replan_after as replan_course_after,
+    slot_of as booking_slot,
     slot_of as slot_of,
 )
 from .missed import missed_placement

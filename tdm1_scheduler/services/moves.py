@@ -58,7 +58,6 @@ from .course_records import (
     whole_seconds,
     write_later,
 )
-from .course_rows import bag_outlook_of as bag_outlook_of
 from .pharmacy_plan import _wall
 from .rows import utc_text
 

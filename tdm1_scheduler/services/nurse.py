@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import infusion_start as start_rule
+from ..domain.course import CourseStatus
 from ..domain.errors import DomainError, require_aware
 from ..domain.regimen import StopReason
 from ..domain.timers import (
@@ -177,8 +178,8 @@ def _save_outcome(
         outcome = visit_outcome(visit, completed=completed)
         values = outcomes.dose_values(outcome, visit.reaction_grade)
     repo.update_versioned(db, "doses", dose["id"], dose["version"], values)
-    record = courses.load_course(db, row["mrn"])
-    if replan and record.course["status"] == "active" and record.booked:
+    record = courses.load_course(ctx.store, row["mrn"])
+    if replan and record.course.status is CourseStatus.ACTIVE and record.booked:
         settings = load_settings(db)
         day = settings.calendar.local_date(from_utc_text(dose["given_at"]))
         replanned = ChangeSet("re-plan")
