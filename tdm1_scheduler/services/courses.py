@@ -35,6 +35,7 @@ from ..domain.regimen import (
     parse_setting,
 )
 from ..domain.tolerance import ends_course, recorded_outcome
+from ..store.database import to_utc_text as utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from . import infusion_start, journal, moves, outcomes
@@ -79,7 +80,6 @@ from .course_records import (
     slot_of as slot_of,
 )
 from .missed import missed_placement
-from .rows import utc_text
 
 if TYPE_CHECKING:  # what a caller not moved to the store yet hands propose_course
     from ..store.connection import Database

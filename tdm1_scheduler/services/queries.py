@@ -1,5 +1,5 @@
-"""Read-only views for the CLI, the GUI and reports. Instants come out in the clinic's
-zone, as ISO 8601 with the UTC offset.
+"""Read-only views for the CLI, the GUI and reports: records, and read models such as
+``course_view``'s ``CourseView`` (aware UTC instants; the rooms make its text and JSON).
 
 Each view reads typed records through the store (``Store``; a ``Database`` passed by a
 caller not moved yet gets the SQLite store over it) and writes nothing.
@@ -8,7 +8,7 @@ caller not moved yet gets the SQLite store over it) and writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from ..domain.errors import DomainError
@@ -16,31 +16,21 @@ from ..domain.records import (
     Appointment,
     AppointmentView,
     Chair,
+    Clinic,
+    ClosedDate,
     Course,
     CycleStatus,
     Dose,
+    OpeningHoursRow,
     Patient,
 )
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
 from ..store.connection import Database
-from ..store.database import from_utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from .context import ClinicSettings, patient_record, settings_from
 from .course_views import CourseView, CycleView, MissedBooking
-
-
-def iso_local(settings: ClinicSettings, text: str | None) -> str | None:
-    """Stored UTC text as clinic wall time, ISO 8601 with its offset."""
-    if text is None:
-        return None
-    return settings.calendar.local(from_utc_text(text)).isoformat()
-
-
-def iso_at(settings: ClinicSettings, instant: datetime | None) -> str | None:
-    """An instant as clinic wall time, ISO 8601 with its offset."""
-    return None if instant is None else settings.calendar.local(instant).isoformat()
 
 
 @dataclass(frozen=True)
@@ -169,3 +159,18 @@ def patient_name(store: Store, mrn: str) -> str | None:
     """The name of the patient with exactly ``mrn``, or None when there is none."""
     patient = store.patient_by_mrn(mrn)
     return None if patient is None else patient.name
+
+
+def clinic(source: Store | Database) -> Clinic | None:
+    """The clinic's settings record, or None before ``init``."""
+    return as_store(source).clinic()
+
+
+def opening_hours(source: Store | Database) -> list[OpeningHoursRow]:
+    """Each open weekday's hours, by weekday."""
+    return as_store(source).opening_hours()
+
+
+def closed_dates(source: Store | Database) -> list[ClosedDate]:
+    """Every closed date with its reason, by day."""
+    return as_store(source).closed_dates()

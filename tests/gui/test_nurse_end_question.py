@@ -102,4 +102,4 @@ def test_at_the_planned_end_nothing_is_asked(window: MainWindow) -> None:
     clock(window.ctx).advance(minutes=tile.data.visit.infusion_min)
     click(tile.buttons["end_infusion"])
     assert board(window).dialog is None or not board(window).dialog.isVisible()
-    assert dose_of(window, mrn, cycle)["infusion_completed"] == 1
+    assert dose_of(window, mrn, cycle).infusion_completed == 1

@@ -209,7 +209,7 @@ def test_a_reaction_changes_the_next_cycles_chair_time_and_its_booking(ctx: Cont
     nurse.record_reaction(ctx, appointment_id=appointment, grade=2)
     at(ctx, "2026-03-02T10:45")  # on time, but a reaction: not tolerated
     nurse.end_infusion(ctx, appointment_id=appointment)
-    assert dose_row(ctx, 1)["reaction_grade"] == 2
+    assert dose_row(ctx, 1).reaction_grade == 2
     second = cycles(ctx, "P1")[1]
     assert second["infusion_min"] == 90
     start = datetime.fromisoformat(second["start"])
