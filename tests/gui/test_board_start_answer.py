@@ -41,7 +41,7 @@ def bag(ctx: Context) -> None:
 
 def reduced_bag(ctx: Context) -> None:
     bag(ctx)
-    level = courses.load_course(ctx.store, MRN).course["dose_level_mg_per_kg"]
+    level = courses.load_course(ctx.store, MRN).course.dose_level_mg_per_kg
     courses.reduce_dose_level(ctx, mrn=MRN, mg_per_kg=3.0 if level > 3.0 else 2.4)
 
 

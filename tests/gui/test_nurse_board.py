@@ -295,7 +295,7 @@ def test_a_grade_4_reaction_after_confirmation_stops_the_course(window: MainWind
     click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
     box = b.dialog
     assert isinstance(box, QMessageBox) and box.isVisible()
-    assert courses.load_course(window.ctx.store, mrn).course["status"] == "active"
+    assert courses.load_course(window.ctx.store, mrn).course.status == "active"
     yes = box.button(QMessageBox.StandardButton.Yes)
     click(yes)
     record = courses.load_course(window.ctx.store, mrn)

@@ -107,7 +107,7 @@ def test_booking_a_course_in_the_past_asks_naming_the_cycle(
     assert dump_ctx(ctx) == before and dialog.isVisible()
     dialog.confirm_past = ConfirmRecorder(answer=True)
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert courses.load_course(ctx.store, "PAST1").course["status"] == "active"
+    assert courses.load_course(ctx.store, "PAST1").course.status == "active"
 
 
 def test_a_future_booking_asks_nothing(qtbot: Any, window: MainWindow, ctx: Context) -> None:
@@ -118,7 +118,7 @@ def test_a_future_booking_asks_nothing(qtbot: Any, window: MainWindow, ctx: Cont
     dialog.confirm_past = recorder = ConfirmRecorder(answer=False)
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert recorder.questions == []
-    assert courses.load_course(ctx.store, "SOON1").course["status"] == "active"
+    assert courses.load_course(ctx.store, "SOON1").course.status == "active"
 
 
 def dump_ctx(ctx: Context) -> str:
