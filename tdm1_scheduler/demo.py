@@ -21,7 +21,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from .clock import FixedClock
 from .domain.calendar import ClinicCalendar
@@ -29,9 +28,10 @@ from .domain.regimen import CYCLE_LENGTH_DAYS
 from .services import nurse
 from .services.clinic import init_clinic
 from .services.context import Context, load_settings
+from .services.course_records import load_course
+from .services.course_views import CycleView
 from .services.courses import (
     book_course,
-    load_course,
     mark_dose_missed,
     record_dose_given,
     reduce_dose_level,
@@ -163,7 +163,7 @@ def build_demo_clinic(path: Path | str, now: datetime, *, prepare_bags: bool = T
             closes=time(17, 0),
             name="Riverside Infusion Center (demo)",
         )
-        calendar = load_settings(db).calendar
+        calendar = load_settings(ctx.store).calendar
         busy_day = calendar.next_open_day(calendar.local_date(now))
         names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
         rng.shuffle(names)
@@ -204,21 +204,18 @@ def _run_visit(
     clock: FixedClock,
     now: datetime,
     mrn: str,
-    cycle: dict[str, Any],
+    cycle: CycleView,
     rng: random.Random,
 ) -> None:
     """Today's visit still in the chair at ``now``, through the nurse's steps: each one
     at its moment, and only the ones whose moment has passed."""
-    start = datetime.fromisoformat(cycle["start"])
-    infusion_start = start + timedelta(minutes=cycle["prep_min"])
-    record = load_course(ctx.db, mrn)
-    appointment_id = int(record.current[record.dose(cycle["cycle"])["id"]]["id"])
-    _prepare_bag(ctx, clock, now, mrn, cycle["cycle"], infusion_start, rng)
-    ended = infusion_start + timedelta(minutes=cycle["infusion_min"])
-    leaves = max(
-        datetime.fromisoformat(cycle["end"]),
-        ended + timedelta(minutes=cycle["observation_min"]) + DISCHARGE_AFTER,
-    )
+    start, end = _booked_times(cycle)
+    infusion_start = start + timedelta(minutes=cycle.prep_min or 0)
+    record = load_course(ctx.store, mrn)
+    appointment_id = record.current[record.dose(cycle.cycle).id].id
+    _prepare_bag(ctx, clock, now, mrn, cycle.cycle, infusion_start, rng)
+    ended = infusion_start + timedelta(minutes=cycle.infusion_min or 0)
+    leaves = max(end, ended + timedelta(minutes=cycle.observation_min or 0) + DISCHARGE_AFTER)
     steps = (
         (start, nurse.arrive),
         (infusion_start, nurse.start_infusion),
@@ -262,31 +259,31 @@ def _run_course(
         exact=False,
     )
     while True:
-        view = course_view(ctx.db, mrn)
-        if view["status"] != "active":
+        view = course_view(ctx.store, mrn)
+        if not view.is_active:
             return
-        booked = [c for c in view["cycles"] if c["status"] == "booked"]
+        booked = view.booked()
         if not booked:
             return
         cycle = booked[0]
-        start = datetime.fromisoformat(cycle["start"])
-        infusion_start = start + timedelta(minutes=cycle["prep_min"])
-        if plan.missed_cycle == cycle["cycle"] and not cycle["missed"]:
+        start, _end = _booked_times(cycle)
+        infusion_start = start + timedelta(minutes=cycle.prep_min or 0)
+        if plan.missed_cycle == cycle.cycle and not cycle.missed:
             clock.current = calendar.at(calendar.local_date(start), time(17, 30))
             if clock.current >= now:
                 return
-            mark_dose_missed(ctx, mrn=mrn, cycle=cycle["cycle"])
+            mark_dose_missed(ctx, mrn=mrn, cycle=cycle.cycle)
             continue
         if infusion_start >= now:
             # A generator of its own, so the rest of the demo stays as it was.
             pharmacy_rng = random.Random(f"{DEMO_SEED}-pharmacy-{mrn}")
             today = calendar.local_date(start) == busy_day
             if prepare_bags and today and pharmacy_rng.random() < PREPARED_SHARE:
-                _prepare_bag(ctx, clock, now, mrn, cycle["cycle"], infusion_start, pharmacy_rng)
+                _prepare_bag(ctx, clock, now, mrn, cycle.cycle, infusion_start, pharmacy_rng)
             return
-        slowed = plan.reaction_after == cycle["cycle"]
-        minutes = 120 if slowed else cycle["infusion_min"]
-        leaves = infusion_start + timedelta(minutes=minutes + cycle["observation_min"])
+        slowed = plan.reaction_after == cycle.cycle
+        minutes = 120 if slowed else cycle.infusion_min or 0
+        leaves = infusion_start + timedelta(minutes=minutes + (cycle.observation_min or 0))
         if leaves > now:
             # Still in the chair at now: the nurse's steps so far, then the course waits.
             _run_visit(ctx, clock, now, mrn, cycle, random.Random(f"{DEMO_SEED}-visit-{mrn}"))
@@ -295,12 +292,18 @@ def _run_course(
         record_dose_given(
             ctx,
             mrn=mrn,
-            cycle=cycle["cycle"],
+            cycle=cycle.cycle,
             given_at=infusion_start,
             infusion_min=minutes,
             tolerated=not slowed,
             reaction_grade=2 if slowed else None,
         )
-        if plan.reduce_after == cycle["cycle"]:
+        if plan.reduce_after == cycle.cycle:
             clock.current += timedelta(days=2)
             reduce_dose_level(ctx, mrn=mrn, mg_per_kg=3.0)
+
+
+def _booked_times(cycle: CycleView) -> tuple[datetime, datetime]:
+    """A booked cycle's chair time (UTC): a booked dose always holds a chair."""
+    assert cycle.start is not None and cycle.end is not None
+    return cycle.start, cycle.end

@@ -128,8 +128,9 @@ def run_course_start(args: argparse.Namespace, db: Database) -> int:
 
 def run_course_show(args: argparse.Namespace, db: Database) -> int:
     from ..services import queries
+    from .course_json import course_json
 
-    view = queries.course_view(db, args.mrn)
+    view = course_json(queries.course_view(db, args.mrn))  # the text shows the same values
     if args.json:
         print_json(view)
         return EXIT_OK

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import time
+from enum import Enum
 from typing import Any
 
 from ..domain.calendar import WEEKDAY_NAMES, parse_hhmm
@@ -123,34 +124,30 @@ def parse_hours(text: str) -> dict[int, tuple[time, time] | None]:
 
 
 def weekly_hours(db: Database) -> dict[int, tuple[time, time] | None]:
-    from ..services import reads
+    from ..services import queries
 
-    rows = {int(r["weekday"]): r for r in reads.opening_hours_rows(db)}
-    return {
-        day: (parse_hhmm("opens", rows[day]["opens"]), parse_hhmm("closes", rows[day]["closes"]))
-        if day in rows
-        else None
-        for day in range(7)
-    }
+    hours = {h.weekday: (h.opens, h.closes) for h in queries.opening_hours(db)}
+    return {day: hours.get(day) for day in range(7)}
 
 
 def clinic_values(db: Database) -> dict[str, Any]:
     """Every clinic-database setting declared in ``settings.py``, by key."""
     from .. import settings as declared
-    from ..services import reads
+    from ..services import queries
     from ..services.context import load_settings
 
     load_settings(db)  # refuses a database without a clinic
-    row = reads.clinic_row(db)
-    assert row is not None
+    clinic = queries.clinic(db)
+    assert clinic is not None
     values: dict[str, Any] = {}
     for setting in declared.clinic_settings():
         if setting.key == "opening_hours":
             values[setting.key] = hours_text(weekly_hours(db))
         elif setting.key == "closed_dates":
-            values[setting.key] = [r["day"] for r in reads.closed_date_rows(db)]
+            values[setting.key] = [closed.day.isoformat() for closed in queries.closed_dates(db)]
         else:
-            values[setting.key] = row[setting.key]
+            value = getattr(clinic, setting.key)
+            values[setting.key] = value.value if isinstance(value, Enum) else value
     return values
 
 

@@ -324,7 +324,7 @@ class MainWindow(Shell):
     @Slot(object)
     def _load_day(self, day: date) -> None:
         """Read the Day list of ``day`` (the session says which day is shown)."""
-        self.model.reload(self.ctx.db, day, self.session.day_bookings(day))
+        self.model.reload(self.ctx.store, day, self.session.day_bookings(day))
         if from_qdate(self.date_edit.date()) != day:
             blocked = self.date_edit.blockSignals(True)
             self.date_edit.setDate(to_qdate(day))

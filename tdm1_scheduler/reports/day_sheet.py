@@ -25,7 +25,7 @@ booking's elsewhere), when its chair stands empty afterwards (``free_from`` to
 ``free_until``, the next booking in that chair) and its ``marks`` (``sheet_marks``).
 Visits missed today are kept apart (``SheetChair.missed``): they hold no chair time.
 
-The whole day is read in a constant number of statements (``services.reads.day_sheet_rows``).
+The whole day is read in a constant number of statements (``services.sheet_rows.day_sheet_rows``).
 """
 
 from __future__ import annotations
@@ -42,8 +42,12 @@ from ..domain.regimens import regimen_for
 from ..domain.stability import Preparation, PrepStatus, status_at
 from ..services import readiness
 from ..services.context import ClinicSettings, load_settings
-from ..services.reads import chair_rows as active_chair_rows, day_sheet_rows, preparation_row
-from ..services.rows import utc_instant
+from ..services.sheet_rows import (
+    chair_rows as active_chair_rows,
+    day_sheet_rows,
+    preparation_row,
+    utc_instant,
+)
 from ..text import cycle_label
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
 from .sheet_marks import Mark, marks_for, readiness_marks
@@ -261,7 +265,7 @@ def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
     """Read the day from the store; bag status is taken at ``clock.now()``.
 
     Five statements whatever the day holds: the settings (three), the chairs and the
-    day's rows (``services.reads.day_sheet_rows``)."""
+    day's rows (``services.sheet_rows.day_sheet_rows``)."""
     settings = load_settings(db)
     calendar = settings.calendar
     now = calendar.local(clock.now())

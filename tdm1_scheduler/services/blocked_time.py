@@ -12,11 +12,11 @@ from ..domain.errors import DomainError, require_aware
 from ..domain.move_plan import blocked_time_problem
 from ..domain.records import Appointment, AppointmentKind, CycleStatus
 from ..domain.regimen import ChairTime
+from ..store.database import to_utc_text as utc_text
 from ..store.protocol import ConflictError, Store
 from . import journal
 from .context import ChangeSet, Context, audit, chair_record, settings_from, stored_values
 from .course_records import day_loads, slot_of
-from .rows import utc_text
 
 # The columns a new block's audit row names.
 BLOCK_COLUMNS = (

@@ -3,7 +3,7 @@ action shares: placing bookings (``_write_slots``), re-planning the later cycles
 (``replan_after``) and the placement check of a move (``check_move``).
 
 Everything is read and written through the store (``ctx.store``, or the ``Store`` a
-caller hands over) as records; a caller still holding rows has ``course_rows``."""
+caller hands over) as records."""
 
 from __future__ import annotations
 

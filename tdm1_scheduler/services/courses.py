@@ -35,6 +35,7 @@ from ..domain.regimen import (
     parse_setting,
 )
 from ..domain.tolerance import ends_course, recorded_outcome
+from ..store.database import to_utc_text as utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from . import infusion_start, journal, moves, outcomes
@@ -60,29 +61,25 @@ from .context import (
     settings_from,
     stored_values,
 )
+
+# A course as records (``course_records``), for callers of courses (nurse, slots, tests).
 from .course_records import (
     CourseRecord,
     _new_dose,
     _write_slots,
+    chair_name as chair_name,
     chair_name as named_chair,
+    check_move as check_move,
     day_loads,
     load_course as course_record,
-    replan_after as replan_course_after,
-    slot_of as booking_slot,
-)
-
-# Callers still reading a course as rows (nurse, pharmacy, slots, visits, the GUI's
-# readiness card, the demo, tests) keep finding these here; the actions below use records.
-from .course_rows import (
-    chair_name as chair_name,
-    check_move as check_move,
     load_course as load_course,
     previous_dose as previous_dose,
     replan_after as replan_after,
+    replan_after as replan_course_after,
+    slot_of as booking_slot,
     slot_of as slot_of,
 )
 from .missed import missed_placement
-from .rows import utc_text
 
 if TYPE_CHECKING:  # what a caller not moved to the store yet hands propose_course
     from ..store.connection import Database

@@ -27,11 +27,11 @@ from ..domain.records import (
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
 from ..store.connection import Database
+from ..store.database import to_utc_text as utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from .context import ChangeSet, ClinicSettings, Context, audit, settings_from
 from .patients import check_mrn, check_name, check_weight
-from .rows import utc_text
 
 ALL_STATUSES = (CycleStatus.BOOKED, CycleStatus.GIVEN, CycleStatus.MISSED, CycleStatus.CANCELLED)
 

@@ -33,6 +33,7 @@ from ..domain.move_plan import (
 )
 from ..domain.records import Appointment, CycleStatus, Dose
 from ..domain.stability import Preparation
+from ..store.database import to_utc_text as utc_text
 from ..store.protocol import ConflictError, Store
 from .context import (
     ChangeSet,
@@ -58,9 +59,7 @@ from .course_records import (
     whole_seconds,
     write_later,
 )
-from .course_rows import bag_outlook_of as bag_outlook_of
 from .pharmacy_plan import _wall
-from .rows import utc_text
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Read-only views for the CLI, the GUI and reports. Instants come out in the clinic's
-zone, as ISO 8601 with the UTC offset.
+"""Read-only views for the CLI, the GUI and reports: records, and read models such as
+``course_view``'s ``CourseView`` (aware UTC instants; the rooms make its text and JSON).
 
 Each view reads typed records through the store (``Store``; a ``Database`` passed by a
 caller not moved yet gets the SQLite store over it) and writes nothing.
@@ -8,7 +8,7 @@ caller not moved yet gets the SQLite store over it) and writes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from ..domain.errors import DomainError
@@ -16,30 +16,21 @@ from ..domain.records import (
     Appointment,
     AppointmentView,
     Chair,
+    Clinic,
+    ClosedDate,
     Course,
     CycleStatus,
     Dose,
+    OpeningHoursRow,
     Patient,
 )
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
 from ..store.connection import Database
-from ..store.database import from_utc_text
 from ..store.protocol import Store
 from ..store.sqlite_store import as_store
 from .context import ClinicSettings, patient_record, settings_from
-
-
-def iso_local(settings: ClinicSettings, text: str | None) -> str | None:
-    """Stored UTC text as clinic wall time, ISO 8601 with its offset."""
-    if text is None:
-        return None
-    return settings.calendar.local(from_utc_text(text)).isoformat()
-
-
-def iso_at(settings: ClinicSettings, instant: datetime | None) -> str | None:
-    """An instant as clinic wall time, ISO 8601 with its offset."""
-    return None if instant is None else settings.calendar.local(instant).isoformat()
+from .course_views import CourseView, CycleView, MissedBooking
 
 
 @dataclass(frozen=True)
@@ -74,8 +65,9 @@ def course_state(source: Store | Database, mrn: str) -> CourseState:
     )
 
 
-def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
-    """The ``course show --json`` object."""
+def course_view(source: Store | Database, mrn: str) -> CourseView:
+    """The patient's course as ``course show`` shows it (``cli.course_json`` makes its
+    JSON); ``DomainError`` naming ``mrn`` when there is no such patient or no course."""
     store = as_store(source)
     settings = settings_from(store)
     state = course_state(store, mrn)
@@ -93,51 +85,42 @@ def course_view(source: Store | Database, mrn: str) -> dict[str, Any]:
         bookings = state.history[dose.id]
         shown = state.shown(dose)
         cycles.append(
-            {
-                "cycle": dose.cycle,
-                "status": dose.status.value,
-                "start": iso_at(settings, shown.start) if shown else None,
-                "end": iso_at(settings, shown.end) if shown else None,
-                "chair": chair(shown.chair_id) if shown else None,
-                "prep_min": shown.prep_min if shown else None,
-                "infusion_min": shown.infusion_min if shown else None,
-                "observation_min": shown.observation_min if shown else None,
-                "given_at": iso_at(settings, dose.given_at),
-                "infusion_actual_min": dose.infusion_actual_min,
-                "tolerated": dose.tolerated,
-                "infusion_completed": dose.infusion_completed,
-                "reaction_grade": dose.reaction_grade,
-                "reactions": [
-                    {
-                        "at": iso_at(settings, r.at),
-                        "grade": r.grade,
-                        "symptoms": r.symptoms,
-                        "action": None if r.action is None else r.action.value,
-                        "note": r.note,
-                    }
-                    for a in bookings
-                    for r in reactions.get(a.id, [])
-                ],
-                "dose_level_mg_per_kg": dose.dose_level_mg_per_kg,
-                "missed": [
-                    {"start": iso_at(settings, a.start), "chair": chair(a.chair_id)}
+            CycleView(
+                cycle=dose.cycle,
+                status=dose.status,
+                start=shown.start if shown else None,
+                end=shown.end if shown else None,
+                chair=chair(shown.chair_id) if shown else None,
+                prep_min=shown.prep_min if shown else None,
+                infusion_min=shown.infusion_min if shown else None,
+                observation_min=shown.observation_min if shown else None,
+                given_at=dose.given_at,
+                infusion_actual_min=dose.infusion_actual_min,
+                tolerated=dose.tolerated,
+                infusion_completed=dose.infusion_completed,
+                reaction_grade=dose.reaction_grade,
+                reactions=tuple(r for a in bookings for r in reactions.get(a.id, [])),
+                dose_level_mg_per_kg=dose.dose_level_mg_per_kg,
+                missed=tuple(
+                    MissedBooking(a.start, chair(a.chair_id))
                     for a in bookings
                     if a.status is CycleStatus.MISSED
-                ],
-            }
+                ),
+            )
         )
     course = state.course
-    return {
-        "mrn": state.patient.mrn,
-        "name": state.patient.name,
-        "setting": course.setting.value,
-        "status": course.status.value,
-        "stop_reason": course.stop_reason,
-        "dose_level_mg_per_kg": course.dose_level_mg_per_kg,
-        "cycles_given": sum(1 for d in state.doses if d.status is CycleStatus.GIVEN),
-        "cycles_total": total_cycles(course.setting, regimen_for(course.regimen_code)),
-        "cycles": cycles,
-    }
+    return CourseView(
+        mrn=state.patient.mrn,
+        name=state.patient.name,
+        setting=course.setting,
+        status=course.status,
+        stop_reason=course.stop_reason,
+        dose_level_mg_per_kg=course.dose_level_mg_per_kg,
+        cycles_given=sum(1 for d in state.doses if d.status is CycleStatus.GIVEN),
+        cycles_total=total_cycles(course.setting, regimen_for(course.regimen_code)),
+        cycles=tuple(cycles),
+        zone=settings.calendar.zone,
+    )
 
 
 def chairs(source: Store | Database) -> list[Chair]:
@@ -165,3 +148,29 @@ def day_bookings(
 def booking(source: Store | Database, appointment_id: int) -> AppointmentView | None:
     """One appointment with the same joined fields as ``day_bookings`` gives."""
     return as_store(source).appointment_view(appointment_id)
+
+
+def search_patients(store: Store, text: str, limit: int) -> list[Patient]:
+    """Patients whose name or MRN contains ``text`` (all when empty), by name."""
+    return store.search_patients(text, limit=limit)
+
+
+def patient_name(store: Store, mrn: str) -> str | None:
+    """The name of the patient with exactly ``mrn``, or None when there is none."""
+    patient = store.patient_by_mrn(mrn)
+    return None if patient is None else patient.name
+
+
+def clinic(source: Store | Database) -> Clinic | None:
+    """The clinic's settings record, or None before ``init``."""
+    return as_store(source).clinic()
+
+
+def opening_hours(source: Store | Database) -> list[OpeningHoursRow]:
+    """Each open weekday's hours, by weekday."""
+    return as_store(source).opening_hours()
+
+
+def closed_dates(source: Store | Database) -> list[ClosedDate]:
+    """Every closed date with its reason, by day."""
+    return as_store(source).closed_dates()

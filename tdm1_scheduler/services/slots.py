@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
+from ..domain.records import CycleStatus
 from ..store import repository as repo
 from ..store.database import from_utc_text
 from .context import (
@@ -83,20 +84,20 @@ def find_slots(
         raise DomainError("count", f"must be 1-{MAX_COUNT}, got {count}")
     if start_from is not None:
         require_aware("start_from", start_from)
-    db = ctx.db
-    settings = load_settings(db)
+    store = ctx.store
+    settings = load_settings(store)
     calendar = settings.calendar
-    record = load_course(db, mrn)
+    record = load_course(store, mrn)
     record.require_active()
     dose = record.next_dose(cycle) if missed else record.dose(cycle)
-    if dose["status"] != "booked":
-        raise DomainError("cycle", f"cycle {cycle} is {dose['status']}; only a booked one moves")
-    old = record.current[dose["id"]]
+    if dose.status is not CycleStatus.BOOKED:
+        raise DomainError("cycle", f"cycle {cycle} is {dose.status}; only a booked one moves")
+    old = record.current[dose.id]
     old_slot = slot_of(old)
     now = ctx.clock.now()
     not_before = start_from or (missed_from(old_slot, now) if missed else now)
-    lookup = day_load_lookup(db, calendar, {old["id"]})
-    prefs = settings.prefs(chair_ids_in_order(db, old["chair_id"]), None)
+    lookup = day_load_lookup(store, calendar, {old.id})
+    prefs = settings.prefs(chair_ids_in_order(store, old.chair_id), None)
     found = booking.free_placements(
         calendar,
         settings.rules,
@@ -117,10 +118,10 @@ def find_slots(
                 start=slot.start.astimezone(UTC),
                 end=slot.end.astimezone(UTC),
                 chair_id=slot.chair,
-                chair=chair_name(db, slot.chair),
+                chair=chair_name(store, slot.chair),
                 starts_in_slot=booking.starts_per_slot(calendar, starts)[key],
                 start_cap=settings.start_cap,
-                bag_note=_bag_note(ctx, dose["id"], slot),
+                bag_note=_bag_note(ctx, dose.id, slot),
             )
         )
     return options

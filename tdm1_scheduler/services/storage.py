@@ -1,8 +1,9 @@
 """The clinic's database file as the rooms (GUI, CLI, reports) handle it: open it, say
 where it is, back it up, check it, restore it.
 
-``Database`` is the connection type every service takes, ``Store`` the typed store the
-services move to; the rooms annotate with them from here, never from ``store/``.
+``Database`` is the connection type the services not moved yet take, ``Store`` the one
+the others take (``ctx.store``); the rooms annotate with them from here, never from
+``store/``.
 """
 
 from __future__ import annotations
@@ -39,3 +40,11 @@ def restore_backup(db_file: Path, backup: Path) -> Path | None:
     from ..store.restore import restore_backup as restore  # only the restore command
 
     return restore(db_file, backup)
+
+
+def store_path(store: Store) -> str:
+    """The clinic file ``store`` holds (``:memory:`` for one in memory or not in a
+    SQLite file), as ``db_path`` names it."""
+    from ..store.sqlite_store import SqliteStore
+
+    return db_path(store.db) if isinstance(store, SqliteStore) else ":memory:"

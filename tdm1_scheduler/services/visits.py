@@ -17,10 +17,10 @@ from datetime import datetime
 
 from ..domain.errors import DomainError
 from ..domain.records import AppointmentKind, CycleStatus
+from ..store.database import to_utc_text as utc_text
 from . import courses, journal
 from .context import ChangeSet, Context, audit
 from .course_records import load_course
-from .rows import utc_text
 
 CANCEL_ACTION = "cancel visit"
 

@@ -89,16 +89,16 @@ def test_a_reaction_interrupted_then_resumed_and_completed_is_recorded_everywher
     click(tile.buttons["resume"])
     clock(window.ctx).advance(minutes=tile.data.visit.infusion_min)
     click(board(window).tile_for(appointment).buttons["end_infusion"])
-    dose = courses.load_course(window.ctx.db, mrn).dose(cycle)
-    assert dose["infusion_completed"] == 1 and dose["reaction_grade"] == 2
+    dose = courses.load_course(window.ctx.store, mrn).dose(cycle)
+    assert dose.infusion_completed == 1 and dose.reaction_grade == 2
     # The course's history says it.
     model = CourseCyclesModel()
-    model.load(find_course_view(window.ctx.db, mrn))
+    model.load(find_course_view(window.ctx.store, mrn))
     qtmodeltester.check(model)
     column = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     happened = column.index("What happened")
     text = model.index(cycle - 1, happened).data()
-    assert text.startswith(f"completed in {dose['infusion_actual_min']} min")
+    assert text.startswith(f"completed in {dose.infusion_actual_min} min")
     assert f"grade 2 reaction at {began:%H:%M}: flushing, chills - infusion interrupted" in text
     assert "(paracetamol given)" in text
 
@@ -116,10 +116,10 @@ def test_a_reaction_stopped_ends_the_infusion_as_a_partial_dose(window: MainWind
     click(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok))
     (row,) = reactions(window, appointment)
     assert (row["grade"], row["action"], row["symptoms"]) == (3, "stopped", "wheeze")
-    dose = courses.load_course(window.ctx.db, mrn).dose(cycle)
-    assert (dose["infusion_completed"], dose["infusion_actual_min"]) == (0, 12)
-    record = courses.load_course(window.ctx.db, mrn)
-    assert min(record.current[d["id"]]["infusion_min"] for d in record.booked) >= planned
+    dose = courses.load_course(window.ctx.store, mrn).dose(cycle)
+    assert (dose.infusion_completed, dose.infusion_actual_min) == (0, 12)
+    record = courses.load_course(window.ctx.store, mrn)
+    assert min(record.current[d.id].infusion_min for d in record.booked) >= planned
     tile = board(window).tile_for(appointment)
     assert tile.phase_label.text() == "Observing"
     assert "stopped before complete" in tile.message_label.text()
@@ -142,7 +142,7 @@ def test_interrupted_and_never_resumed_ends_as_stopped(window: MainWindow) -> No
     stop = box.findChild(QPushButton, "infusionStopped")
     assert stop is not None
     click(stop)
-    assert courses.load_course(window.ctx.db, mrn).dose(cycle)["infusion_completed"] == 0
+    assert courses.load_course(window.ctx.store, mrn).dose(cycle).infusion_completed == 0
 
 
 def test_a_reaction_in_observation_takes_no_action_and_the_early_discharge_names_the_patient(

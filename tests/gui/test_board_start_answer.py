@@ -24,7 +24,7 @@ from tdm1_scheduler.gui.readiness.view import gate_check
 from tdm1_scheduler.services import courses, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
-from tdm1_scheduler.store.mapping import row_to_dose, row_to_preparation
+from tdm1_scheduler.store.mapping import row_to_preparation
 from tdm1_scheduler.text import wall_message
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
@@ -41,7 +41,7 @@ def bag(ctx: Context) -> None:
 
 def reduced_bag(ctx: Context) -> None:
     bag(ctx)
-    level = courses.load_course(ctx.db, MRN).course["dose_level_mg_per_kg"]
+    level = courses.load_course(ctx.store, MRN).course.dose_level_mg_per_kg
     courses.reduce_dose_level(ctx, mrn=MRN, mg_per_kg=3.0 if level > 3.0 else 2.4)
 
 
@@ -77,16 +77,16 @@ def arrange(qtbot, ctx: Context, name: str) -> tuple[NurseBoard, int]:  # type: 
 
 def facts_of(ctx: Context) -> StartFacts:
     """The facts read straight from the store, not through the code under test."""
-    record = courses.load_course(ctx.db, MRN)
+    record = courses.load_course(ctx.store, MRN)
     dose = record.dose(CYCLE)
-    prep = repo.preparation_for_dose(ctx.db, dose["id"])
+    prep = repo.preparation_for_dose(ctx.db, dose.id)
     mode = readiness.readiness_gate(ctx.db)
     verdict = None if mode == "off" else readiness.dose_readiness(ctx.db, mrn=MRN, cycle=CYCLE)
     overridden = readiness.has_override(ctx.db, mrn=MRN, cycle=CYCLE, action="start infusion")
     return StartFacts(
         MRN,
-        CourseStatus(record.course["status"]),
-        row_to_dose(dose),
+        CourseStatus(record.course.status),
+        dose,
         None if prep is None else row_to_preparation(prep),
         GateCheck(mode, verdict, overridden),
     )
@@ -104,7 +104,7 @@ def test_the_board_gives_the_domain_answer(qtbot, ctx: Context, name: str) -> No
     assert tile.buttons["start"].isVisible() and tile.buttons["start"].isEnabled()
     QTest.mouseClick(tile.buttons["start"], Qt.MouseButton.LeftButton)
     tile = board.tile_for(appointment)
-    given = courses.load_course(ctx.db, MRN).dose(CYCLE)["status"] == "given"
+    given = courses.load_course(ctx.store, MRN).dose(CYCLE).status == "given"
 
     if expected is not None and not expected.overridable:  # the course or the bag
         calendar = board.settings.calendar

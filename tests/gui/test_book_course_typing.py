@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtTest import QTest
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.gui.patients.dialogs import BookCourseDialog
 from tdm1_scheduler.gui.patients.models import find_course_view
 from tdm1_scheduler.services import courses, patients
@@ -20,6 +21,12 @@ from .conftest import OFFSCREEN_NOISE
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 MONDAY = date(2026, 11, 23)
+
+
+def course_of(ctx: Context, mrn: str) -> dict[str, Any] | None:
+    """The patient's course as ``course show --json`` has it, or None without one."""
+    view = find_course_view(ctx.store, mrn)
+    return None if view is None else course_json(view)
 
 
 def _dialog(qtbot: Any, ctx: Context, day: date = MONDAY) -> BookCourseDialog:
@@ -52,7 +59,7 @@ def test_typed_time_books_the_first_dose_there(qtbot: Any, ctx: Context, typed: 
     assert dialog.ok_button.isEnabled()
     plan = [(p.slot.start, p.chair_name) for p in dialog.model.plan]
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    view = find_course_view(ctx.db, "TYPE1")
+    view = course_of(ctx, "TYPE1")
     assert view is not None
     booked = [(datetime.fromisoformat(c["start"]), c["chair"]) for c in view["cycles"]]
     assert booked == plan
@@ -98,7 +105,7 @@ def test_typed_date_books_the_first_dose_that_day(qtbot: Any, ctx: Context, type
     assert dialog.first_date_edit.date() == QDate(2026, 11, 24)
     assert dialog.first_date_edit.problem() is None
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    view = find_course_view(ctx.db, "TYPE1")
+    view = course_of(ctx, "TYPE1")
     assert view is not None
     calendar = load_settings(ctx.db).calendar
     first = calendar.local(datetime.fromisoformat(view["cycles"][0]["start"]))
@@ -111,7 +118,7 @@ def test_a_date_that_does_not_read_is_named_and_books_nothing(qtbot: Any, ctx: C
     assert not dialog.ok_button.isEnabled()
     assert dialog.error_label.text().startswith("Refused: First dose date: type a date")
     QTest.keyClick(dialog, Qt.Key.Key_Return)
-    assert find_course_view(ctx.db, "TYPE1") is None
+    assert course_of(ctx, "TYPE1") is None
 
 
 def test_a_date_picked_from_the_calendar_is_taken(qtbot: Any, ctx: Context) -> None:
@@ -123,9 +130,7 @@ def test_a_date_picked_from_the_calendar_is_taken(qtbot: Any, ctx: Context) -> N
     assert field.text() == "Wed 2026-11-25"
 
 
-def test_preferred_time_follows_the_first_dose_time_until_edited(
-    qtbot: Any, ctx: Context
-) -> None:
+def test_preferred_time_follows_the_first_dose_time_until_edited(qtbot: Any, ctx: Context) -> None:
     dialog = _dialog(qtbot, ctx, date(2027, 6, 7))  # a quiet Monday
     calendar = load_settings(ctx.db).calendar
     _type(dialog.first_time_edit, "1330")

@@ -61,10 +61,10 @@ def test_every_navigation_control_has_an_accessible_name(window: MainWindow) -> 
 
 def test_day_model_passes_modeltester(qtmodeltester, ctx: Context) -> None:  # type: ignore[no-untyped-def]
     model = DayAppointmentsModel(load_settings(ctx.db))
-    model.reload(ctx.db, BUSY_DAY)
+    model.reload(ctx.store, BUSY_DAY)
     assert model.rowCount() > 0
     qtmodeltester.check(model, force_py=True)
-    model.reload(ctx.db, BUSY_DAY + timedelta(days=1))
+    model.reload(ctx.store, BUSY_DAY + timedelta(days=1))
     qtmodeltester.check(model, force_py=True)
 
 

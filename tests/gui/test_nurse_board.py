@@ -295,12 +295,12 @@ def test_a_grade_4_reaction_after_confirmation_stops_the_course(window: MainWind
     click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
     box = b.dialog
     assert isinstance(box, QMessageBox) and box.isVisible()
-    assert courses.load_course(window.ctx.db, mrn).course["status"] == "active"
+    assert courses.load_course(window.ctx.store, mrn).course.status == "active"
     yes = box.button(QMessageBox.StandardButton.Yes)
     click(yes)
-    record = courses.load_course(window.ctx.db, mrn)
-    assert record.course["status"] == "stopped"
-    assert record.course["stop_reason"] == "life-threatening reaction"
+    record = courses.load_course(window.ctx.store, mrn)
+    assert record.course.status == "stopped"
+    assert record.course.stop_reason == "life-threatening reaction"
     assert not record.booked
 
 

@@ -4,13 +4,12 @@ on the demo clinic's board, the database read back after each answer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
+from tdm1_scheduler.domain.records import Dose
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.services import courses
 
@@ -33,13 +32,13 @@ def answer(box: QMessageBox, name: str) -> None:
     click(button)
 
 
-def dose_of(window: MainWindow, mrn: str, cycle: int) -> dict[str, Any]:
-    return courses.load_course(window.ctx.db, mrn).dose(cycle)
+def dose_of(window: MainWindow, mrn: str, cycle: int) -> Dose:
+    return courses.load_course(window.ctx.store, mrn).dose(cycle)
 
 
 def later_minutes(window: MainWindow, mrn: str) -> list[int]:
-    record = courses.load_course(window.ctx.db, mrn)
-    return [record.current[d["id"]]["infusion_min"] for d in record.booked]
+    record = courses.load_course(window.ctx.store, mrn)
+    return [record.current[d.id].infusion_min for d in record.booked]
 
 
 def test_ended_early_and_answered_stopped_books_the_rest_at_no_less_than_planned(
@@ -55,7 +54,7 @@ def test_ended_early_and_answered_stopped_books_the_rest_at_no_less_than_planned
     assert {b.text() for b in box.buttons()} >= {"Completed", "Stopped before complete"}
     answer(box, "infusionStopped")
     dose = dose_of(window, mrn, cycle)
-    assert (dose["infusion_actual_min"], dose["infusion_completed"]) == (10, 0)
+    assert (dose.infusion_actual_min, dose.infusion_completed) == (10, 0)
     assert later_minutes(window, mrn) and min(later_minutes(window, mrn)) >= planned
     assert board(window).tile_for(tile.data.appointment_id).phase_label.text() == "Observing"
 
@@ -67,8 +66,8 @@ def test_ended_early_and_answered_completed_is_completed(window: MainWindow) -> 
     click(tile.buttons["end_infusion"])
     answer(question(window), "infusionCompleted")
     dose = dose_of(window, mrn, cycle)
-    assert dose["infusion_completed"] == 1
-    assert dose["infusion_actual_min"] == tile.data.visit.infusion_min - 2
+    assert dose.infusion_completed == 1
+    assert dose.infusion_actual_min == tile.data.visit.infusion_min - 2
 
 
 def test_the_question_cancelled_with_escape_ends_nothing(window: MainWindow) -> None:
@@ -94,7 +93,7 @@ def test_a_paused_infusion_can_only_end_as_stopped(window: MainWindow) -> None:
     assert box.findChild(QPushButton, "infusionCompleted") is None
     answer(box, "infusionStopped")
     dose = dose_of(window, mrn, cycle)
-    assert (dose["infusion_actual_min"], dose["infusion_completed"]) == (7, 0)
+    assert (dose.infusion_actual_min, dose.infusion_completed) == (7, 0)
 
 
 def test_at_the_planned_end_nothing_is_asked(window: MainWindow) -> None:
@@ -103,4 +102,4 @@ def test_at_the_planned_end_nothing_is_asked(window: MainWindow) -> None:
     clock(window.ctx).advance(minutes=tile.data.visit.infusion_min)
     click(tile.buttons["end_infusion"])
     assert board(window).dialog is None or not board(window).dialog.isVisible()
-    assert dose_of(window, mrn, cycle)["infusion_completed"] == 1
+    assert dose_of(window, mrn, cycle).infusion_completed == 1

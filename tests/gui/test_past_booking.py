@@ -107,7 +107,7 @@ def test_booking_a_course_in_the_past_asks_naming_the_cycle(
     assert dump_ctx(ctx) == before and dialog.isVisible()
     dialog.confirm_past = ConfirmRecorder(answer=True)
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert courses.load_course(ctx.db, "PAST1").course["status"] == "active"
+    assert courses.load_course(ctx.store, "PAST1").course.status == "active"
 
 
 def test_a_future_booking_asks_nothing(qtbot: Any, window: MainWindow, ctx: Context) -> None:
@@ -118,7 +118,7 @@ def test_a_future_booking_asks_nothing(qtbot: Any, window: MainWindow, ctx: Cont
     dialog.confirm_past = recorder = ConfirmRecorder(answer=False)
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert recorder.questions == []
-    assert courses.load_course(ctx.db, "SOON1").course["status"] == "active"
+    assert courses.load_course(ctx.store, "SOON1").course.status == "active"
 
 
 def dump_ctx(ctx: Context) -> str:
@@ -128,17 +128,14 @@ def dump_ctx(ctx: Context) -> str:
 def test_a_bag_made_after_a_past_start_is_named_without_contradiction(ctx: Context) -> None:
     """Moving a dose to before its bag was diluted: the note names the dilution, and never
     says the bag both is good and 'will have expired'."""
-    record = courses.load_course(ctx.db, LATER_CYCLE_MRN)
-    booked = record.current[record.dose(12)["id"]]
-    start = booked["start_utc"]
-    from tdm1_scheduler.store.database import from_utc_text
-
-    infusion = from_utc_text(start) + timedelta(minutes=booked["prep_min"])
+    record = courses.load_course(ctx.store, LATER_CYCLE_MRN)
+    booked = record.current[record.dose(12).id]
+    infusion = booked.start + timedelta(minutes=booked.prep_min)
     pharmacy.record_reconstitution(
         ctx, mrn=LATER_CYCLE_MRN, cycle=12, at=infusion - timedelta(hours=3)
     )
     pharmacy.record_dilution(ctx, mrn=LATER_CYCLE_MRN, cycle=12, at=infusion - timedelta(hours=2))
-    earlier = from_utc_text(start) - timedelta(hours=4, minutes=30)
+    earlier = booked.start - timedelta(hours=4, minutes=30)
     for chair in [c["name"] for c in chair_list(ctx.db)]:
         try:
             changes = courses.move_appointment(

@@ -6,6 +6,7 @@ import pytest
 from icalendar import Calendar
 from PySide6.QtWidgets import QFileDialog
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.services import queries
 
 from .conftest import OFFSCREEN_NOISE
@@ -19,7 +20,7 @@ def choose_booked_patient(window):
     for row in range(panel.patient_model.rowCount()):
         mrn = panel.patient_model.mrn_at(row)
         try:
-            view = queries.course_view(window.ctx.db, mrn)
+            view = course_json(queries.course_view(window.ctx.store, mrn))
         except Exception:
             continue
         if view["status"] == "active" and any(c["status"] == "booked" for c in view["cycles"]):

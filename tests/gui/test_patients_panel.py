@@ -14,6 +14,7 @@ from PySide6.QtCore import QDate, Qt, QTime
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QLineEdit, QToolButton, QWidget
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.domain.booking import Slot
 from tdm1_scheduler.domain.records import AppointmentView
 from tdm1_scheduler.domain.regimen import ChairTime
@@ -99,10 +100,16 @@ def test_dock_actions_and_accessible_names(window: MainWindow) -> None:
     assert feature.panel.course_view.accessibleName()
 
 
+def course_of(ctx: Context, mrn: str) -> dict[str, Any] | None:
+    """The patient's course as ``course show --json`` has it, or None without one."""
+    view = find_course_view(ctx.store, mrn)
+    return None if view is None else course_json(view)
+
+
 # --- search ------------------------------------------------------------------------------
 def test_typing_filters_patients_by_name_and_by_mrn(window: MainWindow, ctx: Context) -> None:
     panel = feature_of(window).panel
-    everyone = find_patients(ctx.db, "")
+    everyone = find_patients(ctx.store, "")
     assert len(shown_patients(panel)) == len(everyone) > 10
     target = everyone[len(everyone) // 2]
     surname = str(target.name).split()[-1]
@@ -123,13 +130,13 @@ def test_choosing_a_patient_shows_every_cycle_of_the_course(
     panel = feature_of(window).panel
     ebc = next(
         p
-        for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p.mrn)) and v["setting"] == "EBC"
+        for p in find_patients(ctx.store, "")
+        if (v := course_of(ctx, p.mrn)) and v["setting"] == "EBC"
     )
     type_search(panel, ebc.mrn)
     click_row(panel, ebc.mrn)
     assert panel.current_mrn == ebc.mrn
-    view = find_course_view(ctx.db, ebc.mrn)
+    view = course_of(ctx, ebc.mrn)
     assert view is not None
     model = panel.cycles_model
     assert model.rowCount() == len(view["cycles"]) == 14
@@ -157,8 +164,8 @@ def test_a_move_rereads_the_course_not_the_search(
     panel = feature_of(window).panel
     view = next(
         v
-        for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p.mrn))
+        for p in find_patients(ctx.store, "")
+        if (v := course_of(ctx, p.mrn))
         and v["status"] == "active"
         and any(c["status"] == "booked" and c["cycle"] > 1 for c in v["cycles"])
     )
@@ -178,8 +185,9 @@ def test_a_move_rereads_the_course_not_the_search(
         courses.move_appointment(ctx, mrn=view["mrn"], cycle=last["cycle"], to=week_later)
     )
     assert searches == []
-    now_booked = find_course_view(ctx.db, view["mrn"])["cycles"][position]["start"]
-    assert panel.cycles_model.row_data(position)["start"] == now_booked != last["start"]
+    now_booked = course_of(ctx, view["mrn"])["cycles"][position]["start"]  # type: ignore[index]
+    assert now_booked != last["start"]
+    assert panel.cycles_model.row_data(position).start == datetime.fromisoformat(now_booked)
     window.apply_changes(patients.add_patient(ctx, mrn="NEW1", name="New Person", weight_kg=70))
     assert searches != []
 
@@ -224,7 +232,7 @@ def test_new_patient_refuses_a_weight_out_of_range(
 def test_new_patient_shows_the_services_refusal(
     qtbot: Any, window: MainWindow, ctx: Context
 ) -> None:
-    existing = find_patients(ctx.db, "")[0]
+    existing = find_patients(ctx.store, "")[0]
     dialog = open_new_patient(qtbot, window)
     QTest.keyClicks(dialog.mrn_edit, existing.mrn)
     QTest.keyClicks(dialog.name_edit, "Someone Else")
@@ -279,12 +287,12 @@ def test_book_course_shows_the_whole_plan_then_books_it(
     assert all(model.index(r, 5).data() == "30" for r in range(1, 14))
     assert model.index(0, 1).data() == "Mon 2026-11-23"
     assert "Nothing is saved" in dialog.summary_label.text()
-    assert find_course_view(ctx.db, "BOOK1") is None  # nothing written yet
+    assert course_of(ctx, "BOOK1") is None  # nothing written yet
     plan = [(p.slot.start, p.chair_name) for p in model.plan]
     assert dialog.ok_button.isEnabled()
     click(dialog.ok_button)
     assert not dialog.isVisible()
-    view = find_course_view(ctx.db, "BOOK1")
+    view = course_of(ctx, "BOOK1")
     assert view is not None and view["setting"] == "EBC"
     booked = [c for c in view["cycles"] if c["status"] == "booked"]
     assert len(booked) == 14
@@ -315,8 +323,8 @@ def test_book_course_refused_for_a_patient_with_an_active_course(
 ) -> None:
     mrn = next(
         p.mrn
-        for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p.mrn)) and v["status"] == "active"
+        for p in find_patients(ctx.store, "")
+        if (v := course_of(ctx, p.mrn)) and v["status"] == "active"
     )
     dialog = BookCourseDialog(ctx, mrn, window.apply_changes, window)
     qtbot.addWidget(dialog)
@@ -336,8 +344,8 @@ def test_book_course_names_a_rule_from_an_earlier_course_before_saving(
 
     mrn = next(
         p.mrn
-        for p in find_patients(ctx.db, "")
-        if (v := find_course_view(ctx.db, p.mrn))
+        for p in find_patients(ctx.store, "")
+        if (v := course_of(ctx, p.mrn))
         and v["status"] == "active"
         and v["setting"] == "EBC"
         and v["cycles_given"] > 0
@@ -367,7 +375,7 @@ def later_booked_dose_today(ctx: Context) -> AppointmentView:
         and r.appointment.start >= datetime(2026, 11, 18, 16, tzinfo=UTC)
     ]
     for row in rows:
-        view = find_course_view(ctx.db, str(row.mrn))
+        view = course_of(ctx, str(row.mrn))
         if view is None or view["status"] != "active":
             continue
         booked = [c for c in view["cycles"] if c["status"] == "booked"]
@@ -405,7 +413,7 @@ def test_mark_missed_shows_the_proposal_then_commits(
     assert dialog.ok_button.isEnabled()
     click(dialog.ok_button)
     assert not dialog.isVisible()
-    view = find_course_view(ctx.db, mrn)
+    view = course_of(ctx, mrn)
     assert view is not None
     current = next(c for c in view["cycles"] if c["cycle"] == cycle)
     assert len(current["missed"]) == 1
@@ -433,15 +441,15 @@ def test_mark_missed_refusal_is_shown(qtbot: Any, window: MainWindow, ctx: Conte
 # --- models ---------------------------------------------------------------------------------
 def test_every_model_passes_modeltester(qtmodeltester: Any, ctx: Context) -> None:
     patients_model = PatientListModel()
-    patients_model.reload(ctx.db, "")
+    patients_model.reload(ctx.store, "")
     assert patients_model.rowCount() > 0
     qtmodeltester.check(patients_model, force_py=True)
-    patients_model.reload(ctx.db, "zzz-nobody")
+    patients_model.reload(ctx.store, "zzz-nobody")
     qtmodeltester.check(patients_model, force_py=True)
 
     cycles_model = CourseCyclesModel()
-    mrn = find_patients(ctx.db, "")[0].mrn
-    cycles_model.load(find_course_view(ctx.db, mrn))
+    mrn = find_patients(ctx.store, "")[0].mrn
+    cycles_model.load(find_course_view(ctx.store, mrn))
     assert cycles_model.rowCount() > 0
     qtmodeltester.check(cycles_model, force_py=True)
     cycles_model.load(None)
@@ -464,7 +472,7 @@ def test_choosing_a_patient_reads_the_course_once(
     from tdm1_scheduler.gui.patients import panel as module
 
     panel = feature_of(window).panel
-    mrn = next(p.mrn for p in find_patients(ctx.db, "") if find_course_view(ctx.db, p.mrn))
+    mrn = next(p.mrn for p in find_patients(ctx.store, "") if find_course_view(ctx.store, p.mrn))
     type_search(panel, mrn)
     reads: list[str] = []
     real = module.find_course_view

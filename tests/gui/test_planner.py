@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.day_scene import LANE_HEIGHT, BlockItem
 from tdm1_scheduler.gui.planner.page import Planner
@@ -54,7 +55,7 @@ def dump(window: MainWindow) -> str:
 
 
 def cycle_of(window: MainWindow, mrn: str, number: int) -> dict[str, Any]:
-    cycles = course_view(window.ctx.db, mrn)["cycles"]
+    cycles = course_json(course_view(window.ctx.store, mrn))["cycles"]
     return next(c for c in cycles if c["cycle"] == number)
 
 
@@ -406,7 +407,9 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
 
 
 def test_resizes_lay_the_grid_out_once_after_them(
-    planner: Planner, qtbot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    planner: Planner,
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     """Showing or resizing the window sends several widths; the grid is laid out once,
     for the last width, and not at all when the width did not change. A new width
@@ -417,9 +420,7 @@ def test_resizes_lay_the_grid_out_once_after_them(
         planner.scene, "rebuild", lambda *a, **k: rebuilds.append(a[5]) or real(*a, **k)
     )
     real_relayout = planner.scene.relayout
-    monkeypatch.setattr(
-        planner.scene, "relayout", lambda w: rebuilds.append(w) or real_relayout(w)
-    )
+    monkeypatch.setattr(planner.scene, "relayout", lambda w: rebuilds.append(w) or real_relayout(w))
     blocks = dict(planner.scene.blocks)
     window = planner.main_window
     for width in (1100, 1200, 1300):

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.timers import Phase, phase_of
 from tdm1_scheduler.gui.main_window import MainWindow
@@ -40,6 +42,12 @@ HOLD_PLATELETS = 40_000  # grade 3: do not give until >= 75,000/mm3
 
 
 # --- helpers -------------------------------------------------------------------------------
+def course_of(ctx: Context, mrn: str) -> dict[str, Any] | None:
+    """The patient's course as ``course show --json`` has it, or None without one."""
+    view = find_course_view(ctx.store, mrn)
+    return None if view is None else course_json(view)
+
+
 def click(widget: QWidget) -> None:
     assert widget.isVisible() and widget.isEnabled(), widget.objectName()
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
@@ -301,7 +309,7 @@ def test_course_panel_shows_the_verdict_and_a_hold_is_delayed_through_the_slot_f
     assert strip.label.text().startswith(f"Cycle {MBC_CYCLE}: HOLD")
     assert "labs pending" in strip.label.text()
 
-    before = find_course_view(ctx.db, MBC_MRN)
+    before = course_of(ctx, MBC_MRN)
     assert before is not None
     click(strip.delay_button)
     dialog = strip.dialog
@@ -309,7 +317,7 @@ def test_course_panel_shows_the_verdict_and_a_hold_is_delayed_through_the_slot_f
     option = dialog.chosen()
     assert option is not None
     click(dialog.ok_button)
-    after = find_course_view(ctx.db, MBC_MRN)
+    after = course_of(ctx, MBC_MRN)
     assert after is not None
     assert after["cycles"][0]["start"] > before["cycles"][0]["start"]
     assert after["cycles"][0]["chair"] == option.chair
@@ -370,16 +378,16 @@ def test_models_with_readiness_pass_the_model_tester(qtmodeltester, ctx: Context
         ctx, mrn=MBC_MRN, test="platelets", value=HOLD_PLATELETS, uln=None,
         at=DEMO_NOW - timedelta(hours=4),
     )  # fmt: skip
-    view = find_course_view(ctx.db, MBC_MRN)
+    view = find_course_view(ctx.store, MBC_MRN)
     assert view is not None
     cycles = CourseCyclesModel()
-    cycles.load(view, booked_readiness(ctx.db, view))
+    cycles.load(view, booked_readiness(ctx.store, view))
     assert cycles.readiness
     qtmodeltester.check(cycles)
     day = DayAppointmentsModel(load_settings(ctx.db))
-    day.reload(ctx.db, load_settings(ctx.db).calendar.local_date(DEMO_NOW))
+    day.reload(ctx.store, load_settings(ctx.store).calendar.local_date(DEMO_NOW))
     qtmodeltester.check(day)
     queue = PharmacyQueueModel()
-    queue.reload(ctx.db, DEMO_NOW)
+    queue.reload(ctx.store, DEMO_NOW)
     assert any(queue.not_ready(queue.row_data(r)) for r in range(queue.rowCount()))
     qtmodeltester.check(queue)

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.domain.records import AppointmentView
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.day_scene import Chair, MoveTarget
@@ -46,12 +47,14 @@ def planner(window: MainWindow) -> Planner:
 
 def placements(window: MainWindow) -> list[tuple[Any, ...]]:
     """Each cycle's chair, start, end and status: what undo must give back exactly."""
-    cycles = course_view(window.ctx.db, MRN)["cycles"]
+    cycles = course_json(course_view(window.ctx.store, MRN))["cycles"]
     return [(c["cycle"], c["chair"], c["start"], c["end"], c["status"]) for c in cycles]
 
 
 def row_of(window: MainWindow, cycle: int) -> AppointmentView:
-    start = datetime.fromisoformat(course_view(window.ctx.db, MRN)["cycles"][cycle - 1]["start"])
+    start = datetime.fromisoformat(
+        course_json(course_view(window.ctx.store, MRN))["cycles"][cycle - 1]["start"]
+    )
     day = window.settings.calendar.local_date(start)
     rows = day_bookings(window.ctx.db, window.settings, day)
     return next(r for r in rows if r.mrn == MRN and r.cycle == cycle)

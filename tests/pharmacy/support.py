@@ -32,7 +32,7 @@ class Clinic:
         courses.book_course(self.ctx, mrn=mrn, setting="EBC", first_dose=first_dose)
 
     def dose_id(self, mrn: str, cycle: int = 1) -> int:
-        return int(courses.load_course(self.db, mrn).dose(cycle)["id"])
+        return int(courses.load_course(self.ctx.store, mrn).dose(cycle).id)
 
     def dump(self) -> str:
         return "\n".join(self.db.conn.iterdump())

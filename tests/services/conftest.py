@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from dateutil import tz
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, patients, queries
 from tdm1_scheduler.services.context import Context
@@ -34,7 +35,7 @@ def dump(ctx: Context) -> str:
 
 
 def cycles(ctx: Context, mrn: str) -> list[dict[str, Any]]:
-    return queries.course_view(ctx.db, mrn)["cycles"]
+    return course_json(queries.course_view(ctx.store, mrn))["cycles"]
 
 
 def start_of(cycle: dict[str, Any]) -> datetime:

@@ -8,6 +8,7 @@ from datetime import date, time
 
 import pytest
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, queries
@@ -105,7 +106,11 @@ def test_closing_a_weekday_with_booked_doses_is_refused(ctx: Context) -> None:
     courses.book_course(
         ctx, mrn="P1", setting="EBC", first_dose=local("2026-03-03T09:00"), chair="Chair 1"
     )
-    booked = [c for c in queries.course_view(ctx.db, "P1")["cycles"] if c["status"] == "booked"]
+    booked = [
+        c
+        for c in course_json(queries.course_view(ctx.store, "P1"))["cycles"]
+        if c["status"] == "booked"
+    ]
     tuesdays = [c for c in booked if date.fromisoformat(c["start"][:10]).weekday() == 1]
     assert tuesdays, "the course should have booked Tuesday doses"
     first = tuesdays[0]

@@ -10,6 +10,7 @@ from itertools import pairwise
 
 import pytest
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, pharmacy
 from tdm1_scheduler.services.context import Context
@@ -40,7 +41,7 @@ def test_a_new_course_never_re_escalates_the_dose(ctx: Context) -> None:
 
     given_then_stopped(ctx)
     courses.book_course(ctx, mrn="P1", setting="MBC", first_dose=local("2026-03-23T09:00"))
-    view = course_view(ctx.db, "P1")
+    view = course_json(course_view(ctx.store, "P1"))
     assert view["dose_level_mg_per_kg"] == 3.0
     assert {c["dose_level_mg_per_kg"] for c in view["cycles"]} == {3.0}
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, patients, queries
 from tdm1_scheduler.services.context import Context, load_settings
@@ -51,7 +52,7 @@ def test_ebc_course_books_14_cycles_21_days_apart_in_one_chair(ctx):
     days = [s.astimezone(ZONE).date() for s in starts]
     assert all((b - a).days == 21 for a, b in itertools.pairwise(days))
     assert {s.astimezone(ZONE).time() for s in starts} == {time(9, 0)}
-    view = queries.course_view(ctx.db, "P1")
+    view = course_json(queries.course_view(ctx.store, "P1"))
     assert view["cycles_total"] == 14 and view["cycles_given"] == 0
     assert view["status"] == "active" and view["dose_level_mg_per_kg"] == 3.6
 
@@ -70,7 +71,7 @@ def test_mbc_books_the_rolling_horizon_and_rolls_on(ctx):
     book(ctx, setting="MBC")
     rows = cycles(ctx, "P1")
     assert len(rows) == 6
-    assert queries.course_view(ctx.db, "P1")["cycles_total"] is None
+    assert course_json(queries.course_view(ctx.store, "P1"))["cycles_total"] is None
     give(ctx, 1)
     rows = cycles(ctx, "P1")
     assert [c["cycle"] for c in booked(ctx)] == [2, 3, 4, 5, 6, 7]
@@ -191,7 +192,7 @@ def test_ebc_has_no_15th_cycle_and_completes_after_14_given(ctx):
     for cycle in range(1, 15):
         give(ctx, cycle)
         assert len(cycles(ctx, "P1")) == 14
-    view = queries.course_view(ctx.db, "P1")
+    view = course_json(queries.course_view(ctx.store, "P1"))
     assert view["status"] == "completed"
     assert view["cycles_given"] == 14
     assert {c["status"] for c in view["cycles"]} == {"given"}
@@ -207,13 +208,13 @@ def test_dose_level_ladder_goes_down_only(ctx):
             courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=bad)
         assert refused.value.field == "dose_level_mg_per_kg"
     courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=3.0)
-    view = queries.course_view(ctx.db, "P1")
+    view = course_json(queries.course_view(ctx.store, "P1"))
     assert view["dose_level_mg_per_kg"] == 3.0
     assert {c["dose_level_mg_per_kg"] for c in view["cycles"]} == {3.0}
     with pytest.raises(DomainError, match="re-escalation"):
         courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=3.6)
     courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=2.4)
-    assert queries.course_view(ctx.db, "P1")["dose_level_mg_per_kg"] == 2.4
+    assert course_json(queries.course_view(ctx.store, "P1"))["dose_level_mg_per_kg"] == 2.4
     for bad in (3.0, 3.6):
         with pytest.raises(DomainError):
             courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=bad)
@@ -223,7 +224,7 @@ def test_a_reduction_below_the_last_rung_stops_the_course(ctx):
     book(ctx)
     courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=2.4)
     changes = courses.reduce_dose_level(ctx, mrn="P1", mg_per_kg=2.0)
-    view = queries.course_view(ctx.db, "P1")
+    view = course_json(queries.course_view(ctx.store, "P1"))
     assert view["status"] == "stopped" and view["stop_reason"] == "toxicity"
     assert any("stopping" in note for note in changes.notes)
 
@@ -240,7 +241,7 @@ def test_stop_cancels_every_future_booking_and_frees_the_chair(ctx):
     book(ctx)
     give(ctx, 1)
     changes = courses.stop_course(ctx, mrn="P1", reason="progression")
-    view = queries.course_view(ctx.db, "P1")
+    view = course_json(queries.course_view(ctx.store, "P1"))
     assert view["status"] == "stopped" and view["stop_reason"] == "progression"
     assert [c["status"] for c in view["cycles"]] == ["given"] + ["cancelled"] * 13
     assert len(changes.appointments) == 13

@@ -21,7 +21,7 @@ from tdm1_scheduler.domain.readiness_gate import GateCheck
 from tdm1_scheduler.services import courses, nurse, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
-from tdm1_scheduler.store.mapping import row_to_dose, row_to_preparation
+from tdm1_scheduler.store.mapping import row_to_preparation
 
 from .conftest import dump, local
 
@@ -87,8 +87,8 @@ def arrange(ctx: Context, name: str) -> int:
         hold_results(ctx)
     prepare(ctx)
     readiness.set_readiness_settings(ctx, {"readiness_gate": mode})
-    record = courses.load_course(ctx.db, "P1")
-    appointment = int(record.current[record.dose(1)["id"]]["id"])
+    record = courses.load_course(ctx.store, "P1")
+    appointment = int(record.current[record.dose(1).id].id)
     at(ctx, "2026-03-02T09:05")
     nurse.arrive(ctx, appointment_id=appointment)
     at(ctx, START)
@@ -98,16 +98,16 @@ def arrange(ctx: Context, name: str) -> int:
 def facts_of(ctx: Context, action: str = "start infusion") -> StartFacts:
     """The facts as the test reads them, straight from the store, not through the
     service that is under test."""
-    record = courses.load_course(ctx.db, "P1")
+    record = courses.load_course(ctx.store, "P1")
     dose = record.dose(1)
-    prep = repo.preparation_for_dose(ctx.db, dose["id"])
+    prep = repo.preparation_for_dose(ctx.db, dose.id)
     mode = readiness.readiness_gate(ctx.db)
     verdict = None if mode == "off" else readiness.dose_readiness(ctx.db, mrn="P1", cycle=1)
     overridden = readiness.has_override(ctx.db, mrn="P1", cycle=1, action=action)
     return StartFacts(
         mrn="P1",
-        course_status=CourseStatus(record.course["status"]),
-        dose=row_to_dose(dose),
+        course_status=CourseStatus(record.course.status),
+        dose=dose,
         prep=None if prep is None else row_to_preparation(prep),
         gate=GateCheck(mode, verdict, overridden),
         action=action,
@@ -137,7 +137,7 @@ def test_the_nurse_start_gives_the_domain_answer(ctx: Context, name: str) -> Non
     before = dump(ctx)
     if expected is None:
         nurse.start_infusion(ctx, appointment_id=appointment)
-        assert courses.load_course(ctx.db, "P1").dose(1)["status"] == "given"
+        assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
         return
     with pytest.raises(DomainError) as refused:
         nurse.start_infusion(ctx, appointment_id=appointment)
@@ -188,8 +188,8 @@ def test_a_bag_for_another_dose_names_both_amounts_everywhere(ctx: Context) -> N
 def test_a_used_bag_is_marked_once_and_a_stopped_course_gives_nothing(ctx: Context) -> None:
     appointment = arrange(ctx, "hold-warn")
     nurse.start_infusion(ctx, appointment_id=appointment)
-    record = courses.load_course(ctx.db, "P1")
-    prep = repo.preparation_for_dose(ctx.db, record.dose(1)["id"])
+    record = courses.load_course(ctx.store, "P1")
+    prep = repo.preparation_for_dose(ctx.db, record.dose(1).id)
     assert prep is not None and prep["used_at"] is not None
     courses.stop_course(ctx, mrn="P1", reason="patient choice")
     facts = facts_of(ctx)

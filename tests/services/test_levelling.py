@@ -85,7 +85,7 @@ def test_booking_the_levelled_proposal_exactly_puts_cycle_1_there(ctx: Context) 
     clinic.update_settings(ctx, {"start_cap": 2})
     settings = load_settings(ctx.db)
     slots = propose(ctx, settings)
-    chair = courses.chair_name(ctx.db, slots[0].chair)
+    chair = courses.chair_name(ctx.store, slots[0].chair)
     courses.book_course(
         ctx,
         mrn="P1",
@@ -95,7 +95,7 @@ def test_booking_the_levelled_proposal_exactly_puts_cycle_1_there(ctx: Context) 
         preferred_time=time(9, 0),
         exact=True,
     )
-    record = courses.load_course(ctx.db, "P1")
-    booked = sorted(record.current.values(), key=lambda row: row["start_utc"])
+    record = courses.load_course(ctx.store, "P1")
+    booked = sorted(record.current.values(), key=lambda row: row.start)
     assert len(booked) == 14
     assert [courses.slot_of(row).start for row in booked] == [s.start for s in slots]

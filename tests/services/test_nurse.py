@@ -7,12 +7,12 @@ is booked Monday 2 March 2026 09:00 in Chair 1 (infusion 09:15-10:45, observatio
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
+from tdm1_scheduler.domain.records import Dose
 from tdm1_scheduler.domain.timers import (
     AlertKind,
     Phase,
@@ -46,8 +46,8 @@ def book(ctx: Context, first: str = FIRST) -> int:
 
 
 def appointment_of(ctx: Context, cycle: int) -> int:
-    record = courses.load_course(ctx.db, "P1")
-    return int(record.current[record.dose(cycle)["id"]]["id"])
+    record = courses.load_course(ctx.store, "P1")
+    return int(record.current[record.dose(cycle).id].id)
 
 
 def prepare(ctx: Context, cycle: int = 1, day: str = "2026-03-02", dilute: bool = True) -> None:
@@ -68,8 +68,8 @@ def audits(ctx: Context) -> list[str]:
     return [row["action"] for row in reversed(repo.audit_rows(ctx.db, 1000))]
 
 
-def dose_row(ctx: Context, cycle: int) -> dict[str, Any]:
-    return courses.load_course(ctx.db, "P1").dose(cycle)
+def dose_row(ctx: Context, cycle: int) -> Dose:
+    return courses.load_course(ctx.store, "P1").dose(cycle)
 
 
 def started(ctx: Context) -> int:
@@ -96,14 +96,16 @@ def test_a_whole_visit_each_step_with_its_audit_row(ctx: Context) -> None:
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert phase(ctx, appointment) is Phase.INFUSING
     dose = dose_row(ctx, 1)
-    assert dose["status"] == "given" and dose["given_at"] == "2026-03-02T14:16:00Z"
-    prep = repo.preparation_for_dose(ctx.db, dose["id"])
+    assert dose.status == "given" and dose.given_at == datetime.fromisoformat(
+        "2026-03-02T14:16:00Z"
+    )
+    prep = repo.preparation_for_dose(ctx.db, dose.id)
     assert prep is not None and prep["used_at"] == "2026-03-02T14:16:00Z"
     at(ctx, "2026-03-02T10:46")
     nurse.end_infusion(ctx, appointment_id=appointment)
     assert phase(ctx, appointment) is Phase.OBSERVING
     dose = dose_row(ctx, 1)
-    assert (dose["infusion_actual_min"], dose["tolerated"]) == (90, 1)
+    assert (dose.infusion_actual_min, dose.tolerated) == (90, 1)
     at(ctx, "2026-03-02T12:16")
     # The minimum observation is over: a flag, not a new phase (issue 12 #14).
     assert phase(ctx, appointment) is Phase.OBSERVING
@@ -190,7 +192,7 @@ def test_pause_and_resume_push_the_end_back_and_the_next_cycle_keeps_the_real_le
     at(ctx, "2026-03-02T11:05")
     changes = nurse.end_infusion(ctx, appointment_id=appointment)
     dose = dose_row(ctx, 1)
-    assert (dose["infusion_actual_min"], dose["tolerated"]) == (110, 0)
+    assert (dose.infusion_actual_min, dose.tolerated) == (110, 0)
     second = cycles(ctx, "P1")[1]
     assert (second["infusion_min"], second["observation_min"]) == (110, 30)
     assert any(note.startswith("cycle 2:") for note in changes.notes)
@@ -207,7 +209,7 @@ def test_a_reaction_changes_the_next_cycles_chair_time_and_its_booking(ctx: Cont
     nurse.record_reaction(ctx, appointment_id=appointment, grade=2)
     at(ctx, "2026-03-02T10:45")  # on time, but a reaction: not tolerated
     nurse.end_infusion(ctx, appointment_id=appointment)
-    assert dose_row(ctx, 1)["reaction_grade"] == 2
+    assert dose_row(ctx, 1).reaction_grade == 2
     second = cycles(ctx, "P1")[1]
     assert second["infusion_min"] == 90
     start = datetime.fromisoformat(second["start"])
@@ -285,14 +287,14 @@ def test_a_life_threatening_reaction_needs_confirmation_then_stops_the_course(
     assert refused.value.field == "confirm"
     assert dump(ctx) == before
     changes = nurse.record_reaction(ctx, appointment_id=appointment, grade=4, confirm_stop=True)
-    record = courses.load_course(ctx.db, "P1")
-    assert record.course["status"] == "stopped"
-    assert record.course["stop_reason"] == "life-threatening reaction"
-    assert [d["status"] for d in record.doses[1:]] == ["cancelled"] * 13
+    record = courses.load_course(ctx.store, "P1")
+    assert record.course.status == "stopped"
+    assert record.course.stop_reason == "life-threatening reaction"
+    assert [d.status for d in record.doses[1:]] == ["cancelled"] * 13
     assert not record.booked
     assert any("13 future booking(s) cancelled" in note for note in changes.notes)
     dose = record.dose(1)
-    assert (dose["infusion_actual_min"], dose["tolerated"], dose["reaction_grade"]) == (25, 0, 4)
+    assert (dose.infusion_actual_min, dose.tolerated, dose.reaction_grade) == (25, 0, 4)
     assert phase(ctx, appointment) is Phase.OBSERVING  # the infusion stopped
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
+from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, patients, pharmacy, queries
@@ -74,7 +75,7 @@ def base_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 def cycles_of(ctx: Context, mrn: str) -> list[dict[str, Any]]:
     try:
-        return list(queries.course_view(ctx.db, mrn)["cycles"])
+        return list(course_json(queries.course_view(ctx.store, mrn))["cycles"])
     except DomainError:
         return []
 

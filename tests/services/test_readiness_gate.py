@@ -30,8 +30,8 @@ def at(ctx: Context, text: str) -> datetime:
 
 def book(ctx: Context) -> int:
     courses.book_course(ctx, mrn="P1", setting="MBC", first_dose=local("2026-03-02T09:00"))
-    record = courses.load_course(ctx.db, "P1")
-    return int(record.current[record.dose(1)["id"]]["id"])
+    record = courses.load_course(ctx.store, "P1")
+    return int(record.current[record.dose(1).id].id)
 
 
 def good_results(ctx: Context, platelets: float = 210_000) -> None:
@@ -89,7 +89,7 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
     assert readiness.has_override(ctx.db, mrn="P1", cycle=1, action="dose given")
     assert not readiness.has_override(ctx.db, mrn="P1", cycle=1, action="reconstitute")
     nurse.start_infusion(ctx, appointment_id=appointment)
-    assert courses.load_course(ctx.db, "P1").dose(1)["status"] == "given"
+    assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
     assert "override readiness" in audits(ctx)
     (row,) = ctx.db.execute("SELECT verdict, clinician FROM readiness_overrides").fetchall()
     assert row == ("hold", "Dr. Okafor")
@@ -101,7 +101,7 @@ def test_nurse_start_proceeds_under_off_and_warn(ctx: Context, mode: str) -> Non
     appointment = prepared_and_arrived(ctx)
     gate(ctx, mode)
     nurse.start_infusion(ctx, appointment_id=appointment)
-    assert courses.load_course(ctx.db, "P1").dose(1)["status"] == "given"
+    assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
 
 
 def test_nurse_start_under_enforce_when_ready(ctx: Context) -> None:
@@ -129,7 +129,7 @@ def test_reconstitute_under_enforce_needs_a_reason(ctx: Context) -> None:
         action="reconstitute",
     )  # fmt: skip
     pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30"))
-    assert repo.preparation_for_dose(ctx.db, courses.load_course(ctx.db, "P1").dose(1)["id"])
+    assert repo.preparation_for_dose(ctx.db, courses.load_course(ctx.store, "P1").dose(1).id)
 
 
 def test_dose_given_under_enforce(ctx: Context) -> None:

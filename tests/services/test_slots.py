@@ -77,13 +77,13 @@ def _earlier_allowed(ctx: Context, mrn: str, cycle: int, first: slots.SlotOption
     (and the cap allows). The finder must have listed none of them as missing."""
     settings_ = load_settings(ctx.db)
     calendar = settings_.calendar
-    record = courses.load_course(ctx.db, mrn)
-    old = record.current[record.dose(cycle)["id"]]
+    record = courses.load_course(ctx.store, mrn)
+    old = record.current[record.dose(cycle).id]
     chair_time = courses.slot_of(old).chair_time
     day = calendar.local_date(first.start)
     prefs = booking.SlotPreferences([1], snap_min=settings_.snap_min)
     after = start_from if calendar.local_date(start_from) == day else None
-    lookup = courses.day_load_lookup(ctx.db, calendar, {old["id"]})
+    lookup = courses.day_load_lookup(ctx.db, calendar, {old.id})
     counts = booking.starts_per_slot(calendar, lookup(day).infusion_starts)
     found = []
     for start in booking.candidate_starts(calendar, day, chair_time, prefs, after):
@@ -95,8 +95,8 @@ def _earlier_allowed(ctx: Context, mrn: str, cycle: int, first: slots.SlotOption
             continue
         for chair in courses.chair_ids_in_order(ctx.db):
             slot = booking.Slot(chair, start, chair_time)
-            same = slot.start == courses.slot_of(old).start and chair == old["chair_id"]
-            problem = courses.check_move(ctx.db, settings_, record, cycle, slot, old["id"])
+            same = slot.start == courses.slot_of(old).start and chair == old.chair_id
+            problem = courses.check_move(ctx.store, settings_, record, cycle, slot, old.id)
             if not same and not problem:
                 found.append(slot)
     return found
@@ -237,8 +237,8 @@ def test_every_missed_slot_is_accepted_by_mark_missed(data: st.DataObject) -> No
         if data.draw(st.booleans()):  # the patient did not come: now is after the start
             ctx.clock.current = start_of(nxt) + timedelta(minutes=data.draw(st.integers(1, 600)))
         options = slots.find_slots(ctx, mrn=mrn, cycle=nxt["cycle"], missed=True, count=4)
-        record = courses.load_course(ctx.db, mrn)
-        old = courses.slot_of(record.current[record.dose(nxt["cycle"])["id"]])
+        record = courses.load_course(ctx.store, mrn)
+        old = courses.slot_of(record.current[record.dose(nxt["cycle"]).id])
         earliest = slots.missed_from(old, ctx.clock.now())
         assert all(o.start >= earliest for o in options)
         for option in options:

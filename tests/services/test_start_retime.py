@@ -7,6 +7,7 @@ P1's cycle 1 is booked Monday 2 March 2026 13:00-16:15 in Chair 1 (prep 15, infu
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -54,7 +55,9 @@ def test_an_early_start_retimes_the_booking_and_frees_the_booked_time(ctx: Conte
         "2026-03-02T14:00:00Z",  # 09:00 New York: its infusion starts at 09:15
         "2026-03-02T17:15:00Z",  # same 195 chair minutes
     )
-    assert courses.load_course(ctx.db, "P1").dose(1)["given_at"] == "2026-03-02T14:15:00Z"
+    assert courses.load_course(ctx.store, "P1").dose(1).given_at == datetime.fromisoformat(
+        "2026-03-02T14:15:00Z"
+    )
     # The nurse is told: more than 30 min off the booking.
     assert any("240 min earlier than booked (13:15)" in note for note in changes.notes)
     audit_row = start_audit(ctx)
@@ -65,9 +68,9 @@ def test_an_early_start_retimes_the_booking_and_frees_the_booked_time(ctx: Conte
     assert cycle2["start_utc"].startswith("2026-03-23")
     # The booked time is free now: another booking moves into it.
     courses.move_appointment(ctx, mrn="P2", cycle=1, to=local(BOOKED), chair="Chair 1")
-    record = courses.load_course(ctx.db, "P2")
-    moved = record.current[record.dose(1)["id"]]
-    assert (moved["chair_id"], moved["start_utc"]) == (1, "2026-03-02T18:00:00Z")
+    record = courses.load_course(ctx.store, "P2")
+    moved = record.current[record.dose(1).id]
+    assert (moved.chair_id, moved.start) == (1, datetime.fromisoformat("2026-03-02T18:00:00Z"))
 
 
 def test_the_time_really_taken_is_refused_to_others(ctx: Context) -> None:
@@ -98,7 +101,7 @@ def test_a_chair_taken_at_the_actual_time_keeps_the_booking_with_a_note(ctx: Con
         "Chair 1 is not free 09:00\u201312:15: the booking stays 13:00\u201316:15" in note
         for note in changes.notes
     )
-    assert courses.load_course(ctx.db, "P1").dose(1)["status"] == "given"
+    assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
 
 
 def test_a_start_near_the_booking_retimes_without_a_note(ctx: Context) -> None:

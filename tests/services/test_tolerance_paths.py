@@ -16,6 +16,7 @@ import pytest
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
+from tdm1_scheduler.domain.records import Dose
 from tdm1_scheduler.services import courses, nurse, pharmacy
 from tdm1_scheduler.services.context import Context
 
@@ -44,8 +45,8 @@ def later_minutes(ctx: Context) -> list[int]:
     return [row[0] for row in rows]
 
 
-def dose(ctx: Context, cycle: int) -> dict[str, Any]:
-    return courses.load_course(ctx.db, "P1").dose(cycle)
+def dose(ctx: Context, cycle: int) -> Dose:
+    return courses.load_course(ctx.store, "P1").dose(cycle)
 
 
 def give(ctx: Context, cycle: int, at_text: str, **kw: Any) -> None:
@@ -59,8 +60,8 @@ def test_a_first_infusion_stopped_early_books_the_rest_at_90(ctx: Context, minut
     give(ctx, 1, "2026-03-02T09:15", infusion_min=minutes, tolerated=False, completed=False)
     assert later_minutes(ctx) == [90] * 13
     row = dose(ctx, 1)
-    assert (row["infusion_actual_min"], row["infusion_completed"]) == (minutes, 0)
-    assert (row["infusion_planned_min"], row["tolerated"]) == (90, 0)
+    assert (row.infusion_actual_min, row.infusion_completed) == (minutes, 0)
+    assert (row.infusion_planned_min, row.tolerated) == (90, 0)
 
 
 @pytest.mark.parametrize("minutes", [2, 10])
@@ -81,7 +82,7 @@ def test_a_completed_slowed_infusion_books_the_rest_at_its_minutes(
     give(ctx, 1, "2026-03-02T09:15")
     give(ctx, 2, "2026-03-23T09:15", infusion_min=minutes, tolerated=False)
     assert later_minutes(ctx) == [minutes] * 12
-    assert dose(ctx, 2)["infusion_completed"] == 1
+    assert dose(ctx, 2).infusion_completed == 1
 
 
 def test_a_completed_infusion_under_30_minutes_is_refused_and_nothing_written(
@@ -110,11 +111,11 @@ def test_a_grade_4_reaction_records_the_dose_and_stops_the_course_in_one_step(
         completed=False,
         reaction_grade=4,
     )
-    record = courses.load_course(ctx.db, "P1")
-    assert record.course["status"] == "stopped"
-    assert record.course["stop_reason"] == "life-threatening reaction"
-    assert record.dose(2)["status"] == "given" and record.dose(2)["reaction_grade"] == 4
-    assert [d["status"] for d in record.doses[2:]] == ["cancelled"] * 12
+    record = courses.load_course(ctx.store, "P1")
+    assert record.course.status == "stopped"
+    assert record.course.stop_reason == "life-threatening reaction"
+    assert record.dose(2).status == "given" and record.dose(2).reaction_grade == 4
+    assert [d.status for d in record.doses[2:]] == ["cancelled"] * 12
     assert later_minutes(ctx) == []
     assert any("12 future booking(s) cancelled" in note for note in changes.notes)
     assert any("cycle 3" in note and "2026-04-13" in note for note in changes.notes)
@@ -132,8 +133,8 @@ def prepared(ctx: Context, cycle: int, day: str) -> None:
 
 
 def appointment_of(ctx: Context, cycle: int) -> int:
-    record = courses.load_course(ctx.db, "P1")
-    return int(record.current[record.dose(cycle)["id"]]["id"])
+    record = courses.load_course(ctx.store, "P1")
+    return int(record.current[record.dose(cycle).id].id)
 
 
 def started(ctx: Context, cycle: int = 1, day: str = "2026-03-02") -> int:
@@ -157,7 +158,7 @@ def test_nurse_paused_for_a_reaction_and_ended_without_resuming_counts_as_stoppe
     at(ctx, "2026-03-02T09:55")
     changes = nurse.end_infusion(ctx, appointment_id=appointment)
     row = dose(ctx, 1)
-    assert (row["infusion_actual_min"], row["infusion_completed"], row["tolerated"]) == (40, 0, 0)
+    assert (row.infusion_actual_min, row.infusion_completed, row.tolerated) == (40, 0, 0)
     assert later_minutes(ctx) == [90] * 13  # not 40
     assert any("stopped before complete" in note for note in changes.notes)
 
@@ -170,7 +171,7 @@ def test_nurse_ended_early_as_stopped_keeps_the_planned_minutes(ctx: Context) ->
     at(ctx, "2026-03-02T09:25")
     nurse.end_infusion(ctx, appointment_id=appointment, stopped=True)
     row = dose(ctx, 1)
-    assert (row["infusion_actual_min"], row["infusion_completed"]) == (10, 0)
+    assert (row.infusion_actual_min, row.infusion_completed) == (10, 0)
     assert later_minutes(ctx) == [90] * 13  # not 10
 
 
@@ -180,7 +181,7 @@ def test_nurse_ended_early_as_completed_is_completed(ctx: Context) -> None:
     at(ctx, "2026-03-02T10:35")  # 80 of 90 min, no reaction: just completed
     nurse.end_infusion(ctx, appointment_id=appointment, stopped=False)
     row = dose(ctx, 1)
-    assert (row["infusion_actual_min"], row["infusion_completed"], row["tolerated"]) == (80, 1, 1)
+    assert (row.infusion_actual_min, row.infusion_completed, row.tolerated) == (80, 1, 1)
     assert later_minutes(ctx) == [30] * 13
 
 
@@ -193,7 +194,7 @@ def test_nurse_reaction_then_completed_early_never_goes_below_90_before_a_tolera
     nurse.record_reaction(ctx, appointment_id=appointment, grade=1)
     at(ctx, "2026-03-02T10:15")  # completed in 60 min, with a reaction
     nurse.end_infusion(ctx, appointment_id=appointment, stopped=False)
-    assert dose(ctx, 1)["infusion_completed"] == 1
+    assert dose(ctx, 1).infusion_completed == 1
     assert later_minutes(ctx) == [90] * 13  # not 60
 
 
@@ -211,7 +212,7 @@ def test_nurse_second_infusion_stopped_after_10_minutes_books_the_rest_at_30(
     nurse.record_reaction(ctx, appointment_id=second, grade=2)
     at(ctx, "2026-03-23T09:25")
     nurse.end_infusion(ctx, appointment_id=second)
-    assert dose(ctx, 2)["infusion_actual_min"] == 10
+    assert dose(ctx, 2).infusion_actual_min == 10
     assert later_minutes(ctx) == [30] * 12  # not 10
 
 
@@ -226,7 +227,7 @@ def test_nurse_interrupted_resumed_and_completed_keeps_its_total_minutes(ctx: Co
     at(ctx, "2026-03-02T11:15")
     nurse.end_infusion(ctx, appointment_id=appointment)
     row = dose(ctx, 1)
-    assert (row["infusion_actual_min"], row["infusion_completed"]) == (120, 1)
+    assert (row.infusion_actual_min, row.infusion_completed) == (120, 1)
     assert later_minutes(ctx) == [120] * 13
 
 
@@ -235,10 +236,10 @@ def test_nurse_grade_4_stops_through_the_same_path_and_no_dose_follows(ctx: Cont
     appointment = started(ctx)
     at(ctx, "2026-03-02T09:22")
     changes = nurse.record_reaction(ctx, appointment_id=appointment, grade=4, confirm_stop=True)
-    record = courses.load_course(ctx.db, "P1")
-    assert record.course["stop_reason"] == "life-threatening reaction"
+    record = courses.load_course(ctx.store, "P1")
+    assert record.course.stop_reason == "life-threatening reaction"
     row = record.dose(1)
-    assert (row["infusion_actual_min"], row["infusion_completed"]) == (7, 0)
+    assert (row.infusion_actual_min, row.infusion_completed) == (7, 0)
     assert later_minutes(ctx) == []
     assert any("cycle 2" in note and "2026-03-23" in note for note in changes.notes)
     with pytest.raises(DomainError, match="course"):

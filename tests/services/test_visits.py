@@ -38,8 +38,8 @@ def booked(ctx: Context) -> Context:
 
 def test_cancel_dose_visit_rebooks_the_chosen_slot_with_the_reason(booked: Context) -> None:
     ctx = booked
-    record = courses.load_course(ctx.db, "P1")
-    old_id = record.current[record.dose(1)["id"]]["id"]
+    record = courses.load_course(ctx.store, "P1")
+    old_id = record.current[record.dose(1).id].id
     second = slots.find_slots(ctx, mrn="P1", cycle=1, missed=True, count=2)[1]
     before = _appointments(ctx)
     changes = visits.cancel_dose_visit(

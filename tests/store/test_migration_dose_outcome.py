@@ -11,6 +11,7 @@ from tdm1_scheduler.domain.tolerance import next_infusion_min
 from tdm1_scheduler.services import courses
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.migrations import migrations
+from tdm1_scheduler.store.sqlite_store import as_store
 
 M003 = "m003_dose_infusion_outcome"
 
@@ -54,7 +55,7 @@ def test_an_old_file_migrates_and_its_given_dose_counts_as_completed(tmp_path: P
             "SELECT cycle, infusion_completed, infusion_planned_min FROM doses ORDER BY cycle"
         ).fetchall()
         assert rows == [(1, 1, 90), (2, None, None)]
-        given = courses.load_course(db, "A1").given
+        given = courses.load_course(as_store(db), "A1").given
         assert [(g.outcome.infusion_min, g.outcome.completed, g.outcome.planned_min)
                 for g in given] == [(40, True, 90)]  # fmt: skip
         # the old 40-min row is no longer a reason to book faster than 90

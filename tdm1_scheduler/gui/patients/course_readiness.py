@@ -22,7 +22,7 @@ from ...services import courses, slots
 from ...services.context import ChangeSet
 from ...services.preview import Preview, preview
 from ...services.queries import booking, course_state
-from ...services.storage import Database
+from ...services.storage import Store
 from ...text import cycle_label, full_time
 from ..planner.controller import MoveController
 from ..planner.day_scene import Chair
@@ -46,15 +46,15 @@ Row = AppointmentView
 STRIP_REASON_CHARS = 160  # the strip wraps: the first reason nearly whole
 
 
-def booked_row(source: Database, mrn: str, cycle: int) -> Row | None:
+def booked_row(store: Store, mrn: str, cycle: int) -> Row | None:
     """The booked cycle's chair-holding appointment, with the Day list's joined fields."""
     try:
-        state = course_state(source, mrn)
+        state = course_state(store, mrn)
     except SERVICE_ERRORS:
         return None
     dose = next((d for d in state.doses if d.cycle == cycle), None)
     appointment = None if dose is None else state.current.get(dose.id)
-    return None if appointment is None else booking(source, appointment.id)
+    return None if appointment is None else booking(store, appointment.id)
 
 
 class CourseReadiness(QObject):
@@ -197,7 +197,7 @@ class CourseReadiness(QObject):
     ) -> SlotDialog | None:
         """The slot dialog over ``find_slots`` for a booked cycle: from after its booked
         slot (a delay) or from now (a re-booking once the result is in)."""
-        row = booked_row(self.ctx.db, mrn, cycle)
+        row = booked_row(self.ctx.store, mrn, cycle)
         if row is None:
             self.say(f"Cycle {cycle} of {mrn} is not booked")
             return None
@@ -290,7 +290,7 @@ class CourseReadiness(QObject):
         for waiting_mrn, cycle in sorted(self.awaiting):
             if waiting_mrn != mrn:
                 continue
-            readiness = dose_readiness(self.ctx.db, waiting_mrn, cycle)
+            readiness = dose_readiness(self.ctx.store, waiting_mrn, cycle)
             if readiness is not None and readiness.verdict is Verdict.HOLD:
                 self.say(f"Result recorded; cycle {cycle} is still {readiness_text(readiness)}")
                 continue

@@ -40,8 +40,7 @@ from ...services.context import (
 from ...services.errors import ConflictError
 from ...services.patients import add_patient, check_mrn, check_name, check_weight
 from ...services.preview import Preview, preview
-from ...services.queries import chairs
-from ...services.reads import patient_name
+from ...services.queries import chairs, patient_name
 from ...text import clock_time, cycle_label, dated_time, day_name, wall_message
 from .. import forms
 from ..date_field import DateField
@@ -105,7 +104,7 @@ def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButton
 
 def patient_title(ctx: Context, mrn: str) -> str:
     """``Ada Lovelace (MRN 100234)``: the patient as a person names them."""
-    name = patient_name(ctx.db, mrn)
+    name = patient_name(ctx.store, mrn)
     label = mrn if mrn.upper().startswith("MRN") else f"MRN {mrn}"
     return f"{name} ({label})" if name is not None else label
 
@@ -133,7 +132,7 @@ class NewPatientDialog(QDialog):
         self.ctx = ctx
         self.on_changes = on_changes
         self.changes: ChangeSet | None = None
-        self.settings = load_settings(ctx.db)
+        self.settings = load_settings(ctx.store)
         self.setObjectName("newPatientDialog")
         self.setWindowTitle("New patient")
         self.setAccessibleName("New patient")
@@ -253,7 +252,7 @@ class BookCourseDialog(QDialog):
         self.mrn = mrn
         self.on_changes = on_changes
         self.changes: ChangeSet | None = None
-        self.settings: ClinicSettings = load_settings(ctx.db)
+        self.settings: ClinicSettings = load_settings(ctx.store)
         self.confirm_past: Confirm = lambda title, text: ask_past(self, title, text)
         self.setObjectName("bookCourseDialog")
         self.setWindowTitle(f"Book {DRUG_NAME} for {patient_title(ctx, mrn)}")
@@ -312,7 +311,7 @@ class BookCourseDialog(QDialog):
         self.chair_combo.setObjectName("chairCombo")
         self.chair_combo.setAccessibleName("Preferred chair")
         self.chair_combo.addItem("Any free chair", None)
-        for chair in chairs(self.ctx.db):
+        for chair in chairs(self.ctx.store):
             self.chair_combo.addItem(chair.name, chair.id)
         form.addRow("&Chair:", self.chair_combo)
         self.summary_label = info_label(self, "proposalSummaryLabel", "Proposed plan summary")
@@ -339,10 +338,10 @@ class BookCourseDialog(QDialog):
             self.preferred_time_edit.setTime(value)
 
     def _why_not_bookable(self) -> str | None:
-        view = find_course_view(self.ctx.db, self.mrn)
-        if view is not None and view["status"] == "active":
+        view = find_course_view(self.ctx.store, self.mrn)
+        if view is not None and view.is_active:
             who = patient_title(self.ctx, self.mrn)
-            return f"{who} already has an active {view['setting']} course"
+            return f"{who} already has an active {view.setting.value} course"
         return None
 
     # --- inputs ---------------------------------------------------------------------
@@ -367,9 +366,9 @@ class BookCourseDialog(QDialog):
     # --- the proposal ------------------------------------------------------------------
     def propose(self) -> list[ProposedCycle]:
         """The plan ``book_course`` would write for these inputs; writes nothing."""
-        db, settings = self.ctx.db, self.settings
+        store, settings = self.ctx.store, self.settings
         levelled = courses.propose_course(
-            db,
+            store,
             settings,
             setting=self.setting,
             first_dose=self.first_dose,
@@ -378,7 +377,7 @@ class BookCourseDialog(QDialog):
             exact=False,
         )[0]
         slots = courses.propose_course(
-            db,
+            store,
             settings,
             setting=self.setting,
             first_dose=levelled.start,
@@ -386,7 +385,7 @@ class BookCourseDialog(QDialog):
             preferred_time=self.preferred_time,
             exact=True,
         )
-        names = {chair.id: chair.name for chair in chairs(db)}
+        names = {chair.id: chair.name for chair in chairs(store)}
         return [
             ProposedCycle(number, slot, names.get(slot.chair, f"#{slot.chair}"))
             for number, slot in enumerate(slots, start=1)
@@ -439,7 +438,7 @@ class BookCourseDialog(QDialog):
         chosen = self.chair_combo.currentText()
         asked = booking.Slot(wanted, self.first_dose, first.slot.chair_time)
         day = calendar.local_date(asked.start)
-        busy = day_load_lookup(self.ctx.db, calendar)(day).busy.get(wanted, ())
+        busy = day_load_lookup(self.ctx.store, calendar)(day).busy.get(wanted, ())
         taken = booking.conflict(busy, asked.interval)
         when = f"on {day_name(day)}"
         if taken is not None:
@@ -473,7 +472,7 @@ class BookCourseDialog(QDialog):
         past = [(c.cycle, c.slot.start) for c in plan if is_past(c.slot.start, now)]
         if not past:
             return True
-        name = patient_name(self.ctx.db, self.mrn)
+        name = patient_name(self.ctx.store, self.mrn)
         who = name if name is not None else self.mrn
         question = past_booking_question(who, past, self.settings.calendar)
         return self.confirm_past(PAST_TITLE, question)
@@ -524,7 +523,7 @@ class MarkMissedDialog(QDialog):
         self.cycle = cycle
         self.on_changes = on_changes
         self.changes: ChangeSet | None = None
-        self.settings = load_settings(ctx.db)
+        self.settings = load_settings(ctx.store)
         self.setObjectName("markMissedDialog")
         self.setWindowTitle(f"Mark {cycle_label(cycle, None)} of {mrn} missed")
         self.setAccessibleName("Mark a dose missed")
@@ -550,15 +549,13 @@ class MarkMissedDialog(QDialog):
 
     def refresh_preview(self) -> Preview:
         """Ask the service what it would do now (rolled back), and show it."""
-        view = find_course_view(self.ctx.db, self.mrn)
-        name = view["name"] if view else self.mrn
-        current = None
-        if view is not None:
-            current = next((c for c in view["cycles"] if c["cycle"] == self.cycle), None)
+        view = find_course_view(self.ctx.store, self.mrn)
+        name = view.name if view else self.mrn
+        current = None if view is None else view.cycle(self.cycle)
         booked = ""
-        if current and current["start"]:
-            start = datetime.fromisoformat(current["start"])
-            booked = f", booked {start:%a %Y-%m-%d %H:%M} on {current['chair']}"
+        if view is not None and current is not None and current.start is not None:
+            start = view.local(current.start)
+            booked = f", booked {start:%a %Y-%m-%d %H:%M} on {current.chair}"
         self.intro_label.setText(
             f"{name} ({self.mrn}) did not come for {cycle_label(self.cycle, None)}{booked}. "
             "The dose is re-booked as soon as possible and later cycles keep"

@@ -54,7 +54,7 @@ class PatientExports(QObject):
         from ...services.exchange import patient_calendar  # on the first export
 
         mrn = self.feature.panel.current_mrn or ""
-        return suggested_file_name(patient_calendar(self.ctx.db, mrn))
+        return suggested_file_name(patient_calendar(self.ctx.store, mrn))
 
     @Slot()
     def ask_export_calendar(self) -> str | None:
@@ -71,7 +71,7 @@ class PatientExports(QObject):
         from ...interop.ical import build_calendar
         from ...interop.output import write_output
         from ...safe_files import OutputFailed
-        from ...services.storage import db_path
+        from ...services.storage import store_path
 
         mrn = self.feature.panel.current_mrn
         if mrn is None:
@@ -79,9 +79,9 @@ class PatientExports(QObject):
         try:
             from ...services.exchange import patient_calendar  # on the first export
 
-            data = build_calendar(patient_calendar(self.ctx.db, mrn), self.ctx.clock.now())
+            data = build_calendar(patient_calendar(self.ctx.store, mrn), self.ctx.clock.now())
             write_output(Path(path), data, field="file", kind="ics", force=False,
-                         database=Path(db_path(self.ctx.db)))  # fmt: skip
+                         database=Path(store_path(self.ctx.store)))  # fmt: skip
         except (DomainError, OutputFailed) as error:
             reason = getattr(error, "rule", None) or str(error)
             self.window.statusBar().showMessage(f"Calendar not saved: {reason}")
@@ -110,7 +110,7 @@ class PatientExports(QObject):
             return
         from ...services.exchange import patient_calendar  # on the first export
 
-        card = build_card(patient_calendar(self.ctx.db, mrn), self.ctx.clock.now())
+        card = build_card(patient_calendar(self.ctx.store, mrn), self.ctx.clock.now())
         # The dialog does not own its printer: keep it alive as long as the preview.
         self.preview_printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         self.preview_printer.setPageLayout(card_layout("a5"))

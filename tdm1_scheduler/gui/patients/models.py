@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -18,17 +18,16 @@ from ...domain.booking import Slot
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
 from ...domain.readiness import Readiness
-from ...domain.records import Patient
+from ...domain.records import CycleStatus, Patient
 from ...domain.regimen import EBC_TOTAL_CYCLES, Setting, total_cycles
 from ...services.context import CycleMove
-from ...services.queries import course_view
-from ...services.reads import search_patients
-from ...services.storage import Database
+from ...services.course_views import CourseView, CycleView
+from ...services.queries import course_view, search_patients
+from ...services.storage import Store
 from ...text import cycle_label
 from ..readiness.view import readiness_brush, readiness_details, readiness_text
 from ..widgets import RowTableModel
 
-Row = dict[str, Any]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 MRN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -39,15 +38,15 @@ COURSE_REASON_CHARS = 36  # the dock is narrow: the whole reason is in the toolt
 
 
 # --- reads --------------------------------------------------------------------------
-def find_patients(db: Database, text: str) -> list[Patient]:
+def find_patients(store: Store, text: str) -> list[Patient]:
     """Patients whose name or MRN contains ``text`` (every patient when it is empty)."""
-    return search_patients(db, text, SEARCH_LIMIT)
+    return search_patients(store, text, SEARCH_LIMIT)
 
 
-def find_course_view(db: Database, mrn: str) -> dict[str, Any] | None:
-    """The patient's course as ``course show --json`` shows it, or None without one."""
+def find_course_view(store: Store, mrn: str) -> CourseView | None:
+    """The patient's course as ``course show`` shows it, or None without one."""
     try:
-        return course_view(db, mrn)
+        return course_view(store, mrn)
     except DomainError:
         return None
 
@@ -98,10 +97,6 @@ class ReadOnlyTableModel(RowTableModel):
         return None
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 # --- patients -----------------------------------------------------------------------
 class PatientListModel(ReadOnlyTableModel):
     """Search results: one row a patient (MRN, name, weight)."""
@@ -120,8 +115,8 @@ class PatientListModel(ReadOnlyTableModel):
             ]
         )
 
-    def reload(self, db: Database, text: str) -> None:
-        self.set_rows(find_patients(db, text))
+    def reload(self, store: Store, text: str) -> None:
+        self.set_rows(find_patients(store, text))
 
     def mrn_at(self, row: int) -> str:
         patient: Patient = self._rows[row]
@@ -138,78 +133,65 @@ class PatientListModel(ReadOnlyTableModel):
 
 
 # --- a course's cycles ----------------------------------------------------------------
-def _wall(text: str | None, fmt: str) -> str:
-    """An ISO instant from ``course_view`` (already in clinic time) formatted."""
-    return "" if not text else f"{datetime.fromisoformat(text):{fmt}}"
-
-
-def cycle_of_total(cycle: int, setting: str | None) -> str:
+def cycle_of_total(cycle: int, setting: Setting | str | None) -> str:
     """``3 of 14`` for an early breast cancer course; ``3`` for a metastatic one."""
     total = total_cycles(Setting(setting)) if setting in ("EBC", "MBC") else None
     return cycle_label(cycle, total, word="", of=" of ")
 
 
-def cycle_status_text(cycle: Row) -> str:
-    missed = len(cycle.get("missed") or [])
-    status = _text(cycle.get("status"))
+def cycle_status_text(cycle: CycleView) -> str:
+    missed = len(cycle.missed)
+    status = cycle.status.value
     return f"{status} (missed {missed}x)" if missed else status
 
 
-def cycle_history_text(cycle: Row) -> str:
+def cycle_history_text(cycle: CycleView, zone: tzinfo) -> str:
     """``completed in 120 min; grade 2 at 09:35: flushing - slowed``: what the record
-    says happened at a given dose (empty before it was given)."""
+    says happened at a given dose (empty before it was given); times in ``zone``."""
     parts: list[str] = []
-    minutes = cycle.get("infusion_actual_min")
-    if cycle.get("status") == "given" and minutes:
-        if cycle.get("infusion_completed") is False:
+    minutes = cycle.infusion_actual_min
+    if cycle.status is CycleStatus.GIVEN and minutes:
+        if cycle.infusion_completed is False:
             parts.append(f"stopped before complete after {minutes} min (partial dose)")
         else:
             parts.append(f"completed in {minutes} min")
-    for reaction in cycle.get("reactions") or []:
-        text = f"grade {reaction['grade']} reaction at {_wall(reaction['at'], '%H:%M')}"
-        if reaction["symptoms"]:
-            text += f": {reaction['symptoms']}"
-        if reaction["action"]:
-            text += f" - infusion {reaction['action']}"
-        if reaction["note"]:
-            text += f" ({reaction['note']})"
+    for reaction in cycle.reactions:
+        text = f"grade {reaction.grade} reaction at {reaction.at.astimezone(zone):%H:%M}"
+        if reaction.symptoms:
+            text += f": {reaction.symptoms}"
+        if reaction.action:
+            text += f" - infusion {reaction.action.value}"
+        if reaction.note:
+            text += f" ({reaction.note})"
         parts.append(text)
-    if not cycle.get("reactions") and cycle.get("reaction_grade"):
-        parts.append(f"grade {cycle['reaction_grade']} reaction")
+    if not cycle.reactions and cycle.reaction_grade:
+        parts.append(f"grade {cycle.reaction_grade} reaction")
     return "; ".join(parts)
 
 
-def _history_tip(row: Any, role: int) -> Any:
-    """The Status cell's tooltip: what happened at a given dose, and its minutes."""
-    if role != Qt.ItemDataRole.ToolTipRole:
-        return None
-    minutes = (
-        f"prep {_text(row['prep_min'])}, infusion {_text(row['infusion_min'])}, "
-        f"observation {_text(row['observation_min'])} min"
-    )
-    history = cycle_history_text(row)
-    return f"{history}\n{minutes}" if history else minutes
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
 
 
 class CourseCyclesModel(ReadOnlyTableModel):
-    """Every cycle of one course, as ``services.queries.course_view`` returns it."""
+    """Every cycle of one course (``services.queries.course_view``'s ``CourseView``)."""
 
     def __init__(self) -> None:
-        self._setting: str | None = None
         self.readiness: dict[int, Readiness] = {}
+        self.view: CourseView | None = None
         super().__init__(
             [
                 ColumnSpec(
                     "Cycle",
                     f"Cycle number; of {TOTAL_EBC_CYCLES} for early breast cancer (EBC)",
-                    lambda r: cycle_of_total(int(r["cycle"]), self._setting),
+                    lambda r: cycle_of_total(r.cycle, self.view.setting if self.view else None),
                     centered=True,
                 ),
                 ColumnSpec(
                     "Status",
                     "Booked, given, cancelled",
                     cycle_status_text,
-                    roles=_history_tip,
+                    roles=self._history_tip,
                 ),
                 ColumnSpec(
                     "Ready",
@@ -218,34 +200,49 @@ class CourseCyclesModel(ReadOnlyTableModel):
                     roles=self._readiness_role,
                 ),
                 ColumnSpec(
-                    "Date", "Day of the chair booking", lambda r: _wall(r["start"], "%a %Y-%m-%d")
+                    "Date", "Day of the chair booking", lambda r: self._wall(r.start, "%a %Y-%m-%d")
                 ),
                 ColumnSpec(
                     "Time",
                     "Chair time (clinic time), from prep to the end of observation",
                     lambda r: (
-                        f"{_wall(r['start'], '%H:%M')}-{_wall(r['end'], '%H:%M')}"
-                        if r["start"]
+                        f"{self._wall(r.start, '%H:%M')}-{self._wall(r.end, '%H:%M')}"
+                        if r.start
                         else ""
                     ),
                 ),
-                ColumnSpec("Chair", "Infusion chair", lambda r: _text(r["chair"])),
-                ColumnSpec("Prep", "Preparation minutes", lambda r: _text(r["prep_min"]), True),
-                ColumnSpec(
-                    "Infusion", "Infusion minutes", lambda r: _text(r["infusion_min"]), True
-                ),
-                ColumnSpec(
-                    "Obs.", "Observation minutes", lambda r: _text(r["observation_min"]), True
-                ),
+                ColumnSpec("Chair", "Infusion chair", lambda r: _text(r.chair)),
+                ColumnSpec("Prep", "Preparation minutes", lambda r: _text(r.prep_min), True),
+                ColumnSpec("Infusion", "Infusion minutes", lambda r: _text(r.infusion_min), True),
+                ColumnSpec("Obs.", "Observation minutes", lambda r: _text(r.observation_min), True),
                 ColumnSpec(
                     "What happened",
                     "A given dose: completed or stopped, its minutes, and each reaction"
                     " recorded on the nurse board (grade, time, symptoms, action, note)",
-                    cycle_history_text,
+                    self.history_text,
                 ),
             ]
         )
-        self.view: dict[str, Any] | None = None
+
+    def _wall(self, instant: datetime | None, fmt: str) -> str:
+        """``instant`` on the clinic's wall clock, formatted (empty for none)."""
+        if instant is None or self.view is None:
+            return ""
+        return f"{self.view.local(instant):{fmt}}"
+
+    def history_text(self, cycle: CycleView) -> str:
+        return "" if self.view is None else cycle_history_text(cycle, self.view.zone)
+
+    def _history_tip(self, row: CycleView, role: int) -> Any:
+        """The Status cell's tooltip: what happened at a given dose, and its minutes."""
+        if role != Qt.ItemDataRole.ToolTipRole:
+            return None
+        minutes = (
+            f"prep {_text(row.prep_min)}, infusion {_text(row.infusion_min)}, "
+            f"observation {_text(row.observation_min)} min"
+        )
+        history = self.history_text(row)
+        return f"{history}\n{minutes}" if history else minutes
 
     def dock_columns(self) -> dict[str, Any]:
         """The course table in the patients dock: what ``widgets.fit_columns`` takes."""
@@ -257,20 +254,17 @@ class CourseCyclesModel(ReadOnlyTableModel):
             "hidden": [at[t] for t in ("Prep", "Infusion", "Obs.", "What happened")],
         }
 
-    def load(
-        self, view: dict[str, Any] | None, readiness: dict[int, Readiness] | None = None
-    ) -> None:
+    def load(self, view: CourseView | None, readiness: dict[int, Readiness] | None = None) -> None:
         """Show ``view`` (a course view), or nothing for a patient without a course;
         ``readiness`` holds each booked cycle's verdict, by cycle number."""
         self.view = view
-        self._setting = None if view is None else view["setting"]
         self.readiness = dict(readiness or {})
-        self.set_rows([] if view is None else view["cycles"])
+        self.set_rows([] if view is None else view.cycles)
 
-    def readiness_of(self, row: Row) -> Readiness | None:
-        return self.readiness.get(int(row["cycle"]))
+    def readiness_of(self, row: CycleView) -> Readiness | None:
+        return self.readiness.get(row.cycle)
 
-    def _readiness_role(self, row: Row, role: int) -> Any:
+    def _readiness_role(self, row: CycleView, role: int) -> Any:
         readiness = self.readiness_of(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return readiness_details(readiness) or None
@@ -281,7 +275,7 @@ class CourseCyclesModel(ReadOnlyTableModel):
         return None
 
     def extra_data(self, row: Any, role: int) -> Any:
-        return int(row["cycle"]) if role == CYCLE_ROLE else None
+        return row.cycle if role == CYCLE_ROLE else None
 
 
 # --- a proposed plan (book course) ------------------------------------------------------

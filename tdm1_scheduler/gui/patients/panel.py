@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.records import CycleStatus
 from ...services.context import ChangeSet, Context
 from ...services.live import read_all
 from ..first_paint import after_first_paint
@@ -119,7 +120,7 @@ class PatientsPanel(QWidget):
         """Show the patients whose name or MRN contains ``text``; keep the choice if shown."""
         self.first_search.cancel()  # this search is the first
         chosen = self._mrn
-        self._patient_model.reload(self.ctx.db, text)
+        self._patient_model.reload(self.ctx.store, text)
         if chosen is None or not self.select_mrn(chosen):
             self._choose(None)
 
@@ -147,37 +148,38 @@ class PatientsPanel(QWidget):
 
     # --- the course ------------------------------------------------------------------
     def show_course(self) -> None:
-        view = None if self._mrn is None else find_course_view(self.ctx.db, self._mrn)
-        self.cycles_model.load(view, None if view is None else booked_readiness(self.ctx.db, view))
+        store = self.ctx.store
+        view = None if self._mrn is None else find_course_view(store, self._mrn)
+        self.cycles_model.load(view, None if view is None else booked_readiness(store, view))
         if self._mrn is None:
             self.course_label.setText("Choose a patient to see the course.")
         elif view is None:
             self.course_label.setText(f"{self._mrn} has no course yet.")
         else:
-            total = view["cycles_total"]
-            given = f"{view['cycles_given']} of {total}" if total else str(view["cycles_given"])
+            total = view.cycles_total
+            given = f"{view.cycles_given} of {total}" if total else str(view.cycles_given)
             self.course_label.setText(
-                f"{view['name']} ({view['mrn']}): {view['setting']} course, {view['status']}; "
-                f"{given} given; {view['dose_level_mg_per_kg']:g} mg/kg"
+                f"{view.name} ({view.mrn}): {view.setting.value} course, {view.status.value}; "
+                f"{given} given; {view.dose_level_mg_per_kg:g} mg/kg"
             )
 
     def course_is_active(self) -> bool:
         view = self.cycles_model.view
-        return view is not None and view["status"] == "active"
+        return view is not None and view.is_active
 
     def cycle_to_mark_missed(self) -> int | None:
         """The booked cycle chosen in the course table, else the next booked one."""
         view = self.cycles_model.view
-        if view is None or view["status"] != "active":
+        if view is None or not view.is_active:
             return None
         rows = self.course_view.selectionModel().selectedRows()
         if rows:
             index = rows[0]
             row = self.cycles_model.row_data(index.row())
-            if row["status"] == "booked":
+            if row.status is CycleStatus.BOOKED:
                 return int(index.data(CYCLE_ROLE))
-        booked = [c["cycle"] for c in view["cycles"] if c["status"] == "booked"]
-        return int(booked[0]) if booked else None
+        booked = view.booked()
+        return booked[0].cycle if booked else None
 
     @Slot()
     def refresh(self) -> None:

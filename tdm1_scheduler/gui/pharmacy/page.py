@@ -232,7 +232,7 @@ class PharmacyPage(QWidget):
         now = self.ctx.clock.now()
         self._stale = False
         self._loaded_on = self.session.settings.calendar.local_date(now)
-        self.model.reload(self.ctx.db, now)
+        self.model.reload(self.ctx.store, now)
         # Re-selecting shows the detail through the selection signal; else show it here.
         if keep is None or not self.select(*keep):
             self._show_detail()

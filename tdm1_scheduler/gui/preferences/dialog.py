@@ -52,7 +52,7 @@ from ...services.clinic import (
     save_preferences,
 )
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ...services.reads import closed_dates
+from ...services.queries import closed_dates
 from .. import screen_fit
 from ..shell import Shell
 from .close_date_rebook import RebookPanel, booking_lines
@@ -403,7 +403,7 @@ class PreferencesDialog(QDialog):
     def show_closed_dates(self, clinic: ClinicSettings) -> None:
         """List the closed dates; each item keeps its date (ISO text) for Reopen."""
         self.closed_list.clear()
-        reasons = {closed.day: closed.reason or "" for closed in closed_dates(self.ctx.db)}
+        reasons = {closed.day: closed.reason or "" for closed in closed_dates(self.ctx.store)}
         for day in sorted(clinic.calendar.closed_dates):
             reason = reasons.get(day, "")
             text = f"{day:%a %Y-%m-%d} {reason}".rstrip()

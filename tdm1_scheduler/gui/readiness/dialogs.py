@@ -347,7 +347,7 @@ def run_gated(
     the person acknowledges the verdict; under ``enforce`` only after a clinician's
     override is recorded (``on_changes`` gets its ChangeSet first). Returns the dialog
     opened (the caller keeps it and sets WA_DeleteOnClose), or None when it went ahead."""
-    check = gate_check(ctx.db, mrn=mrn, cycle=cycle, action=action)
+    check = gate_check(ctx.store, mrn=mrn, cycle=cycle, action=action)
     readiness = check.readiness
     if readiness is None or not (check.needs_override or check.needs_acknowledgement):
         proceed()

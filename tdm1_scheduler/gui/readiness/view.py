@@ -9,7 +9,6 @@ override on record, under ``warn`` an acknowledgement, under ``off`` nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from PySide6.QtGui import QBrush, QColor
 
@@ -23,8 +22,9 @@ from ...domain.readiness_gate import (  # the gate's rule, shown here
     nothing_on_record as nothing_on_record,
 )
 from ...services import readiness as service
+from ...services.course_views import CourseView
 from ...services.errors import StoreError
-from ...services.storage import Database, Store
+from ...services.storage import Store
 
 SHORT_REASON_CHARS = 60
 EBC_NOTE = "EBC: the label's EBC table is not verified here; no hold, reduce or stop computed"
@@ -132,45 +132,44 @@ def reasons_list(readiness: Readiness) -> str:
 
 
 # --- reads -------------------------------------------------------------------------------
-def dose_readiness(db: Database, mrn: str, cycle: int) -> Readiness | None:
+def dose_readiness(store: Store, mrn: str, cycle: int) -> Readiness | None:
     """The dose's readiness, or None when it cannot be worked out (shown as blank)."""
     try:
-        return service.dose_readiness(db, mrn=mrn, cycle=cycle)
+        return service.dose_readiness(store, mrn=mrn, cycle=cycle)
     except ERRORS:
         return None
 
 
-def appointments_readiness(
-    db: Database | Store, appointment_ids: Iterable[int]
-) -> dict[int, Readiness]:
+def appointments_readiness(store: Store, appointment_ids: Iterable[int]) -> dict[int, Readiness]:
+    """Each booked dose appointment's readiness, by appointment id (empty when unread)."""
     ids = list(appointment_ids)
     if not ids:
         return {}
     try:
-        return service.readiness_for_appointments(db, ids)
+        return service.readiness_for_appointments(store, ids)
     except ERRORS:
         return {}
 
 
 # --- the gate ------------------------------------------------------------------------------
-def site_gate(db: Database) -> str:
+def site_gate(store: Store) -> str:
     """The site's ``readiness_gate`` (``warn`` when it cannot be read)."""
     try:
-        return service.readiness_gate(db)
+        return service.readiness_gate(store)
     except ERRORS:
         return "warn"
 
 
-def gate_check(db: Database, *, mrn: str, cycle: int, action: str) -> GateCheck:
+def gate_check(store: Store, *, mrn: str, cycle: int, action: str) -> GateCheck:
     """The gate, the dose's readiness and whether ``action`` was overridden for it."""
-    gate = site_gate(db)
+    gate = site_gate(store)
     if gate == "off":
         return GateCheck(gate, None, False)
-    readiness = dose_readiness(db, mrn, cycle) or unknown_readiness()
+    readiness = dose_readiness(store, mrn, cycle) or unknown_readiness()
     overridden = False
     if not is_ready(readiness):
         try:
-            overridden = service.has_override(db, mrn=mrn, cycle=cycle, action=action)
+            overridden = service.has_override(store, mrn=mrn, cycle=cycle, action=action)
         except ERRORS:
             overridden = False
     return GateCheck(gate, readiness, overridden)
@@ -182,12 +181,11 @@ def unknown_readiness() -> Readiness:
     return Readiness(Verdict.MISSING, (reason,), (), None, None, True, False)
 
 
-def booked_readiness(db: Database, view: dict[str, Any]) -> dict[int, Readiness]:
-    """Each booked cycle's readiness in a course view (``course show --json``), by cycle."""
+def booked_readiness(store: Store, view: CourseView) -> dict[int, Readiness]:
+    """Each booked cycle's readiness in a course view (``queries.course_view``), by cycle."""
     found: dict[int, Readiness] = {}
-    for cycle in view.get("cycles") or []:
-        if cycle.get("status") == "booked":
-            readiness = dose_readiness(db, str(view["mrn"]), int(cycle["cycle"]))
-            if readiness is not None:
-                found[int(cycle["cycle"])] = readiness
+    for cycle in view.booked():
+        readiness = dose_readiness(store, view.mrn, cycle.cycle)
+        if readiness is not None:
+            found[cycle.cycle] = readiness
     return found
