@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..safe_files import check_output_path, database_files, is_pdf
-from ..services.storage import Database, db_path
+from ..safe_files import check_output_path, is_pdf
+from ..services.storage import Database, store_files, store_of
 
 EXIT_OK = 0
 
@@ -45,14 +45,15 @@ def run_day_sheet(args: argparse.Namespace, db: Database) -> int:
     from .common import make_clock, parse_day, print_json
 
     day = parse_day("date", args.date)
-    sheet = build_day_sheet(db, day, make_clock(args, db))
+    store = store_of(db)
+    sheet = build_day_sheet(store, day, make_clock(args, db))
     if args.json:
         print_json(sheet_to_json(sheet))
         return EXIT_OK
     path = check_output_path(
         Path(args.pdf),
         field="--pdf",
-        protected=database_files(db_path(db)),
+        protected=store_files(store),
         replace_if=is_pdf,  # a morning print may reuse one file name
         force=args.force,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from dateutil import tz
 
 from ..clock import FixedClock
-from ..services.storage import open_database
+from ..services.storage import open_database, store_of
 from .day_sheet import build_day_sheet
 
 DEMO_NOW = datetime(2027, 1, 12, 7, 30, tzinfo=tz.gettz("America/New_York"))
@@ -31,7 +31,7 @@ def write_docs_image(path: Path | str, dpi: int = 120) -> None:
         build_demo_clinic(db_path, DEMO_NOW)
         db = open_database(db_path, read_only=True)
         try:
-            sheet = build_day_sheet(db, DEMO_NOW.date(), FixedClock(DEMO_NOW))
+            sheet = build_day_sheet(store_of(db), DEMO_NOW.date(), FixedClock(DEMO_NOW))
         finally:
             db.close()
     write_png(sheet, path, 0, dpi=dpi)

@@ -18,9 +18,12 @@ from ..store.database import (
     open_database,
     schema_version,
 )
+from ..store.protocol import Store
+from ..store.sqlite_store import as_store
 
 __all__ = [
     "Database",
+    "Store",
     "backup_to",
     "db_path",
     "integrity_problems",
@@ -28,6 +31,8 @@ __all__ = [
     "open_database",
     "restore_backup",
     "schema_version",
+    "store_files",
+    "store_of",
 ]
 
 
@@ -37,3 +42,18 @@ def restore_backup(db_file: Path, backup: Path) -> Path | None:
     from ..store.restore import restore_backup as restore  # only the restore command
 
     return restore(db_file, backup)
+
+
+def store_of(db: Database) -> Store:
+    """The typed store over an open connection: a room opens the file (``open_database``)
+    and works through this."""
+    return as_store(db)
+
+
+def store_files(store: Store) -> list[Path]:
+    """The files an output must never be written over: the store's file and the ones
+    SQLite keeps beside it (none for a store without a file of its own)."""
+    from ..safe_files import database_files
+
+    location = store.location
+    return [] if location is None else database_files(location)

@@ -56,6 +56,7 @@ from .database import (
     write_transaction,
 )
 from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
+from .sqlite_desk import DeskSqlite
 
 __all__ = ["SqliteStore", "as_store"]
 
@@ -74,7 +75,7 @@ def _status_list(statuses: Sequence[CycleStatus]) -> str:
     return "(" + ", ".join(f"'{CycleStatus(status).value}'" for status in statuses) + ")"
 
 
-class SqliteStore:
+class SqliteStore(DeskSqlite):
     """The protocol ``store.protocol.Store`` on one ``Database`` connection."""
 
     def __init__(self, db: Database) -> None:

@@ -19,6 +19,7 @@ from tdm1_scheduler.services.queries import day_bookings
 from tdm1_scheduler.store import planner_queries, repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
@@ -157,7 +158,7 @@ def test_day_sheet_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.reports.day_sheet import build_day_sheet
 
     day = load_settings(db).calendar.local_date(NOW)
-    assert_bounded_by_the_day(db, lambda: build_day_sheet(db, day, FixedClock(NOW)))
+    assert_bounded_by_the_day(db, lambda: build_day_sheet(SqliteStore(db), day, FixedClock(NOW)))
 
 
 def test_nurse_board_reads_are_bounded_by_the_day(db: Database) -> None:

@@ -27,7 +27,7 @@ from ...domain.regimen import (
 )
 from ...services.context import ClinicSettings
 from ...services.queries import day_bookings
-from ...services.storage import Database
+from ...services.storage import Database, Store
 from ...text import clock_time, cycle_label
 from ..readiness.view import (
     appointments_readiness,
@@ -142,7 +142,9 @@ class DayAppointmentsModel(RowTableModel):
     def set_settings(self, settings: ClinicSettings) -> None:
         self._settings = settings
 
-    def reload(self, db: Database, day: date, rows: list[AppointmentView] | None = None) -> None:
+    def reload(
+        self, db: Database | Store, day: date, rows: list[AppointmentView] | None = None
+    ) -> None:
         """Read the day again from the services (the only way rows change); ``rows``:
         the day's bookings when the caller has just read them."""
         rows = day_bookings(db, self._settings, day) if rows is None else rows

@@ -24,7 +24,7 @@ from ...domain.readiness_gate import (  # the gate's rule, shown here
 )
 from ...services import readiness as service
 from ...services.errors import StoreError
-from ...services.storage import Database
+from ...services.storage import Database, Store
 
 SHORT_REASON_CHARS = 60
 EBC_NOTE = "EBC: the label's EBC table is not verified here; no hold, reduce or stop computed"
@@ -132,7 +132,7 @@ def reasons_list(readiness: Readiness) -> str:
 
 
 # --- reads -------------------------------------------------------------------------------
-def dose_readiness(db: Database, mrn: str, cycle: int) -> Readiness | None:
+def dose_readiness(db: Database | Store, mrn: str, cycle: int) -> Readiness | None:
     """The dose's readiness, or None when it cannot be worked out (shown as blank)."""
     try:
         return service.dose_readiness(db, mrn=mrn, cycle=cycle)
@@ -140,7 +140,9 @@ def dose_readiness(db: Database, mrn: str, cycle: int) -> Readiness | None:
         return None
 
 
-def appointments_readiness(db: Database, appointment_ids: Iterable[int]) -> dict[int, Readiness]:
+def appointments_readiness(
+    db: Database | Store, appointment_ids: Iterable[int]
+) -> dict[int, Readiness]:
     ids = list(appointment_ids)
     if not ids:
         return {}
@@ -151,7 +153,7 @@ def appointments_readiness(db: Database, appointment_ids: Iterable[int]) -> dict
 
 
 # --- the gate ------------------------------------------------------------------------------
-def site_gate(db: Database) -> str:
+def site_gate(db: Database | Store) -> str:
     """The site's ``readiness_gate`` (``warn`` when it cannot be read)."""
     try:
         return service.readiness_gate(db)
