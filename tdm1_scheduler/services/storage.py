@@ -25,10 +25,12 @@ __all__ = [
     "Database",
     "Store",
     "backup_to",
+    "database_of",
     "db_path",
     "integrity_problems",
     "is_read_only_file",
     "open_database",
+    "open_store",
     "restore_backup",
     "schema_version",
     "store_files",
@@ -44,10 +46,10 @@ def restore_backup(db_file: Path, backup: Path) -> Path | None:
     return restore(db_file, backup)
 
 
-def store_of(db: Database) -> Store:
-    """The typed store over an open connection: a room opens the file (``open_database``)
-    and works through this."""
-    return as_store(db)
+def store_of(source: Database | Store) -> Store:
+    """The typed store over an open connection (a store is itself): for a room's caller
+    not moved to the store yet."""
+    return as_store(source)
 
 
 def store_files(store: Store) -> list[Path]:
@@ -57,3 +59,18 @@ def store_files(store: Store) -> list[Path]:
 
     location = store.location
     return [] if location is None else database_files(location)
+
+
+def open_store(path: Path | str, *, create: bool = False, read_only: bool = False) -> Store:
+    """Open (or with ``create`` make) the clinic at ``path`` as a store, its schema
+    brought up to date (``open_database``)."""
+    return as_store(open_database(path, create=create, read_only=read_only))
+
+
+def database_of(store: Store) -> Database:
+    """The SQLite connection under ``store``: only for a caller not moved to the store
+    yet (cli/schedule.py); a store without one is refused (TypeError)."""
+    db = getattr(store, "db", None)
+    if db is None:
+        raise TypeError(f"{store!r} has no database connection")
+    return db  # type: ignore[no-any-return]

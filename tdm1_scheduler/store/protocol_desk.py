@@ -1,6 +1,7 @@
-"""What the desk (the main window, the session's change watch, the day sheet, the CLI's
-file checks) needs of a store beyond ``protocol.Store``'s records: where the clinic
-lives, two cheap marks of "something was committed", and the day sheet's one read.
+"""What the desk (the main window, the session's change watch, the day sheet, the CLI)
+needs of a store beyond ``protocol.Store``'s records: where the clinic lives, two cheap
+marks of "something was committed", the file-level acts (close, check, back up) and the
+day sheet's one read.
 
 ``Store`` extends ``DeskStore``, so every store offers these.
 """
@@ -33,6 +34,23 @@ class DeskStore(Protocol):
         """Moves whenever anything is committed, by this connection or another: the
         outside mark and a count of this connection's own changes (no query of the
         data); the key a view keeps of what it last read."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the clinic (the connection); the store is not used after."""
+        ...
+
+    def schema_version(self) -> str:
+        """The name of the newest schema step applied (``none`` before any)."""
+        ...
+
+    def integrity_problems(self) -> list[str]:
+        """What a full integrity check of the stored clinic finds (empty: none)."""
+        ...
+
+    def backup_to(self, target: Path) -> None:
+        """A verified copy of the whole clinic written to ``target``, all or nothing
+        (the caller decided ``target`` may be written)."""
         ...
 
     def day_sheet_rows(self, start: datetime, end: datetime) -> list[SheetRow]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..domain.records import SheetRow
 from . import mapping, sheet_queries
 from .connection import Database
-from .database import data_version, db_path
+from .database import backup_to, data_version, db_path, integrity_problems, schema_version
 
 __all__ = ["DeskSqlite"]
 
@@ -29,6 +29,18 @@ class DeskSqlite:
     def data_mark(self) -> tuple[int, int]:
         # total_changes counts this connection's own writes (no query at all)
         return data_version(self.db), self.db.conn.total_changes
+
+    def close(self) -> None:
+        self.db.close()
+
+    def schema_version(self) -> str:
+        return schema_version(self.db)
+
+    def integrity_problems(self) -> list[str]:
+        return integrity_problems(self.db)
+
+    def backup_to(self, target: Path) -> None:
+        backup_to(self.db, target)
 
     def day_sheet_rows(self, start: datetime, end: datetime) -> list[SheetRow]:
         rows = sheet_queries.day_sheet_values(self.db, start, end)

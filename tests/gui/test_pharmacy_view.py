@@ -119,14 +119,14 @@ def drug_mentions_are_full(widget: QWidget) -> None:
 # --- the model ------------------------------------------------------------------------------
 def test_queue_model_passes_modeltester(qtmodeltester, ctx: Context) -> None:  # type: ignore[no-untyped-def]
     model = PharmacyQueueModel()
-    model.reload(ctx.db, DEMO_NOW)
+    model.reload(ctx.store, DEMO_NOW)
     assert model.rowCount() > 10
     # The tester stays connected: it also checks the reset and the re-sort below.
     qtmodeltester.check(model, force_py=True)
     # A vial good until 11:00 (after the 10:30 infusion), then a tick past it: a re-sort.
     mrn, cycle = TOMORROW_B
     pharmacy.record_reconstitution(ctx, mrn=mrn, cycle=cycle, at=DEMO_NOW - timedelta(hours=23))
-    model.reload(ctx.db, DEMO_NOW)
+    model.reload(ctx.store, DEMO_NOW)
     assert model.find_row(mrn, cycle) == 1
     assert not model.refresh_times(DEMO_NOW + timedelta(minutes=30))  # same order
     assert model.refresh_times(DEMO_NOW + timedelta(minutes=65))

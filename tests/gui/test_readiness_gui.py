@@ -380,6 +380,6 @@ def test_models_with_readiness_pass_the_model_tester(qtmodeltester, ctx: Context
     day.reload(ctx.db, load_settings(ctx.db).calendar.local_date(DEMO_NOW))
     qtmodeltester.check(day)
     queue = PharmacyQueueModel()
-    queue.reload(ctx.db, DEMO_NOW)
+    queue.reload(ctx.store, DEMO_NOW)
     assert any(queue.not_ready(queue.row_data(r)) for r in range(queue.rowCount()))
     qtmodeltester.check(queue)

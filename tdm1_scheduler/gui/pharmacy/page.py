@@ -232,7 +232,7 @@ class PharmacyPage(QWidget):
         now = self.ctx.clock.now()
         self._stale = False
         self._loaded_on = self.session.settings.calendar.local_date(now)
-        self.model.reload(self.ctx.db, now)
+        self.model.reload(self.ctx.store, now)
         # Re-selecting shows the detail through the selection signal; else show it here.
         if keep is None or not self.select(*keep):
             self._show_detail()
@@ -291,7 +291,7 @@ class PharmacyPage(QWidget):
             self.detail_view = None
             return
         try:
-            view = pharmacy.preparation_view(self.ctx.db, key[0], key[1], self.ctx.clock.now())
+            view = pharmacy.preparation_view(self.ctx.store, key[0], key[1], self.ctx.clock.now())
         except DomainError as error:  # e.g. the course changed under the queue
             self.detail_view = None
             self.warning_label.setText(f"Cannot show this dose: {error}")

@@ -21,7 +21,7 @@ from ...domain.readiness import Readiness
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import Preparation, PrepStatus, status_at
 from ...services import pharmacy
-from ...services.storage import Database
+from ...services.storage import Store
 from ..readiness.view import (
     dose_readiness,
     is_ready,
@@ -141,14 +141,14 @@ class PharmacyQueueModel(RowTableModel):
         self._readiness: dict[tuple[str, int], Readiness] = {}
 
     # --- loading ------------------------------------------------------------------
-    def reload(self, db: Database, now: datetime) -> None:
+    def reload(self, store: Store, now: datetime) -> None:
         """Read the queue again from the service (the only way rows come and go)."""
-        rows = pharmacy.pharmacy_queue(db, now)
+        rows = pharmacy.pharmacy_queue(store, now)
         readiness: dict[tuple[str, int], Readiness] = {}
-        gate_on = site_gate(db) != "off"  # under "off" the queue says nothing of readiness
+        gate_on = site_gate(store) != "off"  # under "off" the queue says nothing of readiness
         for row in rows:
             if gate_on and row["dose_status"] == "booked":
-                found = dose_readiness(db, str(row["mrn"]), int(row["cycle"]))
+                found = dose_readiness(store, str(row["mrn"]), int(row["cycle"]))
                 if found is not None:
                     readiness[(str(row["mrn"]), int(row["cycle"]))] = found
         self.beginResetModel()
