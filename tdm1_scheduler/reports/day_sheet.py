@@ -30,9 +30,9 @@ The whole day is read in a constant number of statements (``Store.day_sheet_rows
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..clock import Clock
@@ -264,6 +264,7 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
     now = calendar.local(clock.now())
     day_start, day_end = calendar.day_bounds(day)
     rows = store.day_sheet_rows(day_start, day_end)
+    local = _local_once(settings)
     active = store.chairs()
     active_ids = [chair.id for chair in active]
     names = {chair.id: chair.name for chair in active}
@@ -271,7 +272,7 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
     missed: dict[int, list[SheetAppointment]] = {}
     for row in rows:
         chair_id = row.chair_id
-        item = _appointment(settings, row, now)
+        item = _appointment(local, row, now)
         if item.status == "missed":
             missed.setdefault(chair_id, []).append(item)
             continue
@@ -348,8 +349,27 @@ def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[Shee
     return tuple(done)
 
 
-def _appointment(settings: ClinicSettings, row: SheetRow, now: datetime) -> SheetAppointment:
-    local = settings.calendar.local
+def _local_once(settings: ClinicSettings) -> Callable[[datetime], datetime]:
+    """``calendar.local``, each UTC instant converted once: a day's rows repeat the same
+    few hundred instants (the snap grid), and dateutil's conversion is the sheet's
+    costliest step. Only UTC instants are kept (a clinic-zone one is converted as is)."""
+    convert = settings.calendar.local
+    done: dict[datetime, datetime] = {}
+
+    def local(instant: datetime) -> datetime:
+        if instant.tzinfo is not UTC:
+            return convert(instant)
+        found = done.get(instant)
+        if found is None:
+            found = done[instant] = convert(instant)
+        return found
+
+    return local
+
+
+def _appointment(
+    local: Callable[[datetime], datetime], row: SheetRow, now: datetime
+) -> SheetAppointment:
     start_utc = row.start  # minutes are elapsed time: add in UTC
     prep = timedelta(minutes=row.prep_min)
     infusion = timedelta(minutes=row.infusion_min)
