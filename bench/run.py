@@ -369,7 +369,7 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
     samples, build, pages = [], [], 0
     for number in range(max(SAMPLES["pdf"] * repeat, 2)):
         began = time.perf_counter()
-        sheet = build_day_sheet(ctx.db, day, ctx.clock)
+        sheet = build_day_sheet(ctx.store, day, ctx.clock)
         built = time.perf_counter()
         pages = write_pdf(sheet, folder / f"day-{number}.pdf")
         samples.append((time.perf_counter() - began) * 1000)

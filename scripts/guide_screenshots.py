@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     shoot_dialog("preferences.png", preferences.open_dialog if preferences else lambda: None)
 
     # The day sheet as printed: page 1 through the same paint path as the printer.
-    sheet = build_day_sheet(db, window.shown_day, FixedClock(now))
+    sheet = build_day_sheet(window.ctx.store, window.shown_day, FixedClock(now))
     write_png(sheet, out / "day-sheet.png", 0, dpi=110)
     written.append("day-sheet.png")
 

@@ -1,5 +1,5 @@
 """The core commands: init, chairs, closed days, patients, courses, doses, moves, backup,
-restore and check. Each ``run_*`` takes the parsed arguments and the open database.
+restore and check. Each ``run_*`` takes the parsed arguments and the open store.
 
 Each command imports the services it calls when it runs (issue 19: ``course show`` never
 loads the booking services), so parsing the command line stays cheap.
@@ -12,15 +12,8 @@ import sys
 from pathlib import Path
 
 from ..domain.errors import DomainError
-from ..safe_files import check_output_path, database_files
-from ..services.storage import (
-    Database,
-    backup_to,
-    db_path,
-    integrity_problems,
-    restore_backup,
-    schema_version,
-)
+from ..safe_files import check_output_path
+from ..services.storage import Store, restore_backup, store_files
 from .common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -34,7 +27,7 @@ from .common import (
 
 
 # --- commands -------------------------------------------------------------------------------
-def run_init(args: argparse.Namespace, db: Database) -> int:
+def run_init(args: argparse.Namespace, store: Store) -> int:
     from ..clock import FixedClock, SystemClock
     from ..domain.calendar import parse_hhmm, zone_from_name
     from ..paths import local_zone_name
@@ -43,8 +36,8 @@ def run_init(args: argparse.Namespace, db: Database) -> int:
 
     zone = args.timezone or local_zone_name()
     zone_from_name(zone)
-    ctx = Context(
-        db,
+    ctx = Context.over(
+        store,
         SystemClock()
         if not args.now
         else FixedClock(parse_instant("now", args.now, zone_from_name(zone))),
@@ -62,17 +55,17 @@ def run_init(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_chair_add(args: argparse.Namespace, db: Database) -> int:
+def run_chair_add(args: argparse.Namespace, store: Store) -> int:
     from ..services import clinic as clinic_services
 
-    say(clinic_services.add_chair(context(args, db), args.name))
+    say(clinic_services.add_chair(context(args, store), args.name))
     return EXIT_OK
 
 
-def run_chair_list(args: argparse.Namespace, db: Database) -> int:
+def run_chair_list(args: argparse.Namespace, store: Store) -> int:
     from ..services import queries
 
-    chairs = queries.chair_list(db)
+    chairs = queries.chair_list(store)
     if args.json:
         print_json(chairs)
     else:
@@ -81,42 +74,42 @@ def run_chair_list(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_closed_add(args: argparse.Namespace, db: Database) -> int:
+def run_closed_add(args: argparse.Namespace, store: Store) -> int:
     if args.holidays or args.date is None:  # every public holiday of a year at once
         from .interop import run_closed_holidays
 
-        return run_closed_holidays(args, db)
+        return run_closed_holidays(args, store)
     day = parse_day("date", args.date)
     if not args.rebook:
         from ..services import clinic as clinic_services
 
-        say(clinic_services.add_closed_date(context(args, db), day, args.reason))
+        say(clinic_services.add_closed_date(context(args, store), day, args.reason))
         return EXIT_OK
     from ..services.slots import close_date_and_rebook
 
-    changes = close_date_and_rebook(context(args, db), day=day, reason=args.reason)
+    changes = close_date_and_rebook(context(args, store), day=day, reason=args.reason)
     print("\n".join([changes.action, *changes.notes]))  # one line per booking moved
     return EXIT_OK
 
 
-def run_patient_add(args: argparse.Namespace, db: Database) -> int:
+def run_patient_add(args: argparse.Namespace, store: Store) -> int:
     from ..services import patients as patient_services
 
     say(
         patient_services.add_patient(
-            context(args, db), mrn=args.mrn, name=args.name, weight_kg=args.weight_kg
+            context(args, store), mrn=args.mrn, name=args.name, weight_kg=args.weight_kg
         )
     )
     return EXIT_OK
 
 
-def run_course_start(args: argparse.Namespace, db: Database) -> int:
+def run_course_start(args: argparse.Namespace, store: Store) -> int:
     from ..services import courses as course_services
 
-    first = parse_instant("first_dose", args.first_dose, db)
+    first = parse_instant("first_dose", args.first_dose, store)
     say(
         course_services.book_course(
-            context(args, db),
+            context(args, store),
             mrn=args.mrn,
             setting=args.setting,
             first_dose=first,
@@ -126,11 +119,11 @@ def run_course_start(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_course_show(args: argparse.Namespace, db: Database) -> int:
+def run_course_show(args: argparse.Namespace, store: Store) -> int:
     from ..services import queries
     from .course_json import course_json
 
-    view = course_json(queries.course_view(db, args.mrn))  # the text shows the same values
+    view = course_json(queries.course_view(store, args.mrn))  # the text shows the same values
     if args.json:
         print_json(view)
         return EXIT_OK
@@ -148,20 +141,20 @@ def run_course_show(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_course_stop(args: argparse.Namespace, db: Database) -> int:
+def run_course_stop(args: argparse.Namespace, store: Store) -> int:
     from ..services import courses as course_services
 
-    say(course_services.stop_course(context(args, db), mrn=args.mrn, reason=args.reason))
+    say(course_services.stop_course(context(args, store), mrn=args.mrn, reason=args.reason))
     return EXIT_OK
 
 
-def run_dose_given(args: argparse.Namespace, db: Database) -> int:
+def run_dose_given(args: argparse.Namespace, store: Store) -> int:
     from ..services import courses as course_services
 
-    at = parse_instant("at", args.at, db)
+    at = parse_instant("at", args.at, store)
     try:
         changes = course_services.record_dose_given(
-            context(args, db),
+            context(args, store),
             mrn=args.mrn,
             cycle=args.cycle,
             given_at=at,
@@ -178,52 +171,54 @@ def run_dose_given(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_dose_missed(args: argparse.Namespace, db: Database) -> int:
+def run_dose_missed(args: argparse.Namespace, store: Store) -> int:
     if args.chair and not args.to:
         raise DomainError("chair", "--chair goes with --to")
     from ..services import courses as course_services
     from ..services.context import load_settings
     from ..text import dated_time
 
-    to = parse_instant("to", args.to, db) if args.to else None
-    ctx = context(args, db)
+    to = parse_instant("to", args.to, store) if args.to else None
+    ctx = context(args, store)
     changes = course_services.mark_dose_missed(
         ctx, mrn=args.mrn, cycle=args.cycle, to=to, chair=args.chair
     )
     say(changes)
     if changes.moves:  # the first move is the missed dose's new booking
-        rebooked, calendar = changes.moves[0], load_settings(db).calendar
+        rebooked, calendar = changes.moves[0], load_settings(store).calendar
         print(f"re-booked at {dated_time(calendar, rebooked.new_start)}, {rebooked.new_chair}")
     return EXIT_OK
 
 
-def run_dose_level(args: argparse.Namespace, db: Database) -> int:
+def run_dose_level(args: argparse.Namespace, store: Store) -> int:
     from ..services import courses as course_services
 
     say(
-        course_services.reduce_dose_level(context(args, db), mrn=args.mrn, mg_per_kg=args.mg_per_kg)
-    )
-    return EXIT_OK
-
-
-def run_appointment_move(args: argparse.Namespace, db: Database) -> int:
-    from ..services import courses as course_services
-
-    to = parse_instant("to", args.to, db)
-    say(
-        course_services.move_appointment(
-            context(args, db), mrn=args.mrn, cycle=args.cycle, to=to, chair=args.chair
+        course_services.reduce_dose_level(
+            context(args, store), mrn=args.mrn, mg_per_kg=args.mg_per_kg
         )
     )
     return EXIT_OK
 
 
-def run_backup(args: argparse.Namespace, db: Database) -> int:
+def run_appointment_move(args: argparse.Namespace, store: Store) -> int:
+    from ..services import courses as course_services
+
+    to = parse_instant("to", args.to, store)
+    say(
+        course_services.move_appointment(
+            context(args, store), mrn=args.mrn, cycle=args.cycle, to=to, chair=args.chair
+        )
+    )
+    return EXIT_OK
+
+
+def run_backup(args: argparse.Namespace, store: Store) -> int:
     # Replaces nothing unless --force; never the database or its side files.
     target = check_output_path(
-        Path(args.file), field="PATH", protected=database_files(db_path(db)), force=args.force
+        Path(args.file), field="PATH", protected=store_files(store), force=args.force
     )
-    backup_to(db, target)
+    store.backup_to(target)
     print(f"backup written to {args.file} (integrity ok)")
     return EXIT_OK
 
@@ -236,9 +231,9 @@ def run_restore(args: argparse.Namespace, path: Path) -> int:
     return EXIT_OK
 
 
-def run_check(args: argparse.Namespace, db: Database) -> int:
-    problems = integrity_problems(db)
-    print(f"schema: {schema_version(db)}")
+def run_check(args: argparse.Namespace, store: Store) -> int:
+    problems = store.integrity_problems()
+    print(f"schema: {store.schema_version()}")
     if problems:
         shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
         print(f"error: integrity: FAILED ({len(problems)} problems): {one_line(shown)}",

@@ -7,12 +7,13 @@ import argparse
 import json
 import re
 from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, FixedClock, SystemClock
 from ..domain.calendar import FIRST_YEAR, LAST_YEAR
 from ..domain.errors import DomainError
-from ..services.storage import Database
+from ..services.storage import Database, Store, database_of, open_store, store_of
 
 if TYPE_CHECKING:
     from ..services.context import ChangeSet, Context
@@ -39,7 +40,7 @@ MIN_YEAR, MAX_YEAR = FIRST_YEAR, LAST_YEAR  # the years the clinic can schedule
 RANGE_TEXT = f"dates from {MIN_YEAR} to {MAX_YEAR} only"
 
 
-def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
+def parse_instant(field: str, text: str, source: Store | Database | tzinfo) -> datetime:
     """ISO 8601; without an offset it is clinic wall time (the clinic's zone, or the
     zone given before a clinic exists). Refused unless it lies in MIN_YEAR..MAX_YEAR,
     in UTC too (where it is stored)."""
@@ -50,7 +51,9 @@ def parse_instant(field: str, text: str, db: Database | tzinfo) -> datetime:
     if value.tzinfo is None:
         from ..services.context import load_settings  # the clinic's zone
 
-        zone = db if isinstance(db, tzinfo) else load_settings(db).calendar.zone
+        zone = (
+            source if isinstance(source, tzinfo) else load_settings(store_of(source)).calendar.zone
+        )
         value = value.replace(tzinfo=zone)
     try:
         in_utc = value.astimezone(UTC)
@@ -71,9 +74,9 @@ def parse_day(field: str, text: str) -> date:
     return day
 
 
-def make_clock(args: argparse.Namespace, db: Database) -> Clock:
+def make_clock(args: argparse.Namespace, store: Store | Database) -> Clock:
     if args.now:
-        return FixedClock(parse_instant("now", args.now, db))
+        return FixedClock(parse_instant("now", args.now, store))
     return SystemClock()
 
 
@@ -93,10 +96,23 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def context(args: argparse.Namespace, db: Database) -> Context:
+def context(args: argparse.Namespace, store: Store | Database) -> Context:
+    """The services' context of a command over its store (a ``Database``: cli/schedule.py,
+    not moved to the store yet)."""
     from ..services.context import Context
 
-    return Context(db, make_clock(args, db), args.user or "cli")
+    return Context.over(store_of(store), make_clock(args, store), args.user or "cli")
+
+
+def open_clinic(path: Path, *, create: bool, read_only: bool) -> Store:
+    """The one place the CLI opens the clinic: the store every command runs on."""
+    return open_store(path, create=create, read_only=read_only)
+
+
+def legacy_database(store: Store) -> Database:
+    """The connection under ``store``, for the commands of cli/schedule.py that still
+    take one (``run(args, db)``); the others take the store."""
+    return database_of(store)
 
 
 def one_line(text: str) -> str:

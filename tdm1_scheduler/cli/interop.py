@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..services.storage import Database
+from ..services.storage import Store
 
 EXIT_OK = 0
 
@@ -85,25 +85,25 @@ def _emit(args: argparse.Namespace, data: bytes, field: str, kind: str) -> bool:
     return True
 
 
-def run_course_ical(args: argparse.Namespace, db: Database) -> int:
+def run_course_ical(args: argparse.Namespace, store: Store) -> int:
     from ..interop.ical import build_calendar
     from ..services.exchange import patient_calendar
     from .common import make_clock
 
-    data = patient_calendar(db, args.mrn)
-    body = build_calendar(data, make_clock(args, db).now(), include_past=args.include_past)
+    data = patient_calendar(store, args.mrn)
+    body = build_calendar(data, make_clock(args, store).now(), include_past=args.include_past)
     if _emit(args, body, "--out", "ics"):
         events = body.count(b"BEGIN:VEVENT")
         print(f"calendar of {data.patient.mrn} written to {args.out} ({events} visit(s))")
     return EXIT_OK
 
 
-def run_export_fhir(args: argparse.Namespace, db: Database) -> int:
+def run_export_fhir(args: argparse.Namespace, store: Store) -> int:
     from ..interop.fhir_export import bundle_json
     from ..services.exchange import clinic_extract
     from .common import parse_day
 
-    extract = clinic_extract(db, parse_day("from", args.first), parse_day("to", args.last))
+    extract = clinic_extract(store, parse_day("from", args.first), parse_day("to", args.last))
     body = bundle_json(extract).encode("utf-8")
     if _emit(args, body, "--out", "fhir"):
         print(
@@ -113,18 +113,18 @@ def run_export_fhir(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_import_fhir(args: argparse.Namespace, db: Database) -> int:
+def run_import_fhir(args: argparse.Namespace, store: Store) -> int:
     from ..interop.fhir_import import read_patients
     from ..services.exchange import import_patients
     from .common import context
 
     incoming = read_patients(Path(args.path))
-    result = import_patients(context(args, db), incoming)
+    result = import_patients(context(args, store), incoming)
     print(f"{len(result.added)} patient(s) added, {len(result.unchanged)} unchanged")
     return EXIT_OK
 
 
-def run_closed_holidays(args: argparse.Namespace, db: Database) -> int:
+def run_closed_holidays(args: argparse.Namespace, store: Store) -> int:
     """``closed add --holidays COUNTRY[-SUBDIVISION] --year YYYY [--rebook]``."""
     from ..domain.errors import DomainError
     from ..interop.holidays import public_holidays
@@ -141,5 +141,5 @@ def run_closed_holidays(args: argparse.Namespace, db: Database) -> int:
         raise DomainError("--reason", "with --holidays each date's reason is the holiday's name")
     days = public_holidays(args.holidays, args.year)
     rebook = bool(getattr(args, "rebook", False))
-    say(close_holidays(context(args, db), days, rebook=rebook))
+    say(close_holidays(context(args, store), days, rebook=rebook))
     return EXIT_OK

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import DomainError
-from ..services.storage import Database
+from ..services.storage import Store
 
 EXIT_OK = 0
 
@@ -74,37 +74,42 @@ def register(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> 
 
 
 # --- results ---------------------------------------------------------------------------
-def run_lab_add(args: argparse.Namespace, db: Database) -> int:
+def run_lab_add(args: argparse.Namespace, store: Store) -> int:
     from ..services import readiness as readiness_services
     from .common import context, parse_instant, say
 
-    at = parse_instant("at", args.at, db)
+    at = parse_instant("at", args.at, store)
     say(
         readiness_services.add_lab(
-            context(args, db), mrn=args.mrn, test=args.test, value=args.value, uln=args.uln, at=at
+            context(args, store),
+            mrn=args.mrn,
+            test=args.test,
+            value=args.value,
+            uln=args.uln,
+            at=at,
         )
     )
     return EXIT_OK
 
 
-def run_lvef_add(args: argparse.Namespace, db: Database) -> int:
+def run_lvef_add(args: argparse.Namespace, store: Store) -> int:
     from ..services import readiness as readiness_services
     from .common import context, parse_instant, say
 
-    at = parse_instant("at", args.at, db)
+    at = parse_instant("at", args.at, store)
     say(
         readiness_services.add_lvef(
-            context(args, db), mrn=args.mrn, percent=args.percent, at=at, modality=args.modality
+            context(args, store), mrn=args.mrn, percent=args.percent, at=at, modality=args.modality
         )
     )
     return EXIT_OK
 
 
-def run_dose_check(args: argparse.Namespace, db: Database) -> int:
+def run_dose_check(args: argparse.Namespace, store: Store) -> int:
     from ..services import readiness as readiness_services
     from .common import print_json
 
-    readiness = readiness_services.dose_readiness(db, mrn=args.mrn, cycle=args.cycle)
+    readiness = readiness_services.dose_readiness(store, mrn=args.mrn, cycle=args.cycle)
     if args.json:
         print_json(readiness_services.readiness_json(readiness))
         return EXIT_OK
@@ -122,20 +127,20 @@ def run_dose_check(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_patient_update(args: argparse.Namespace, db: Database) -> int:
+def run_patient_update(args: argparse.Namespace, store: Store) -> int:
     from ..services import patients as patient_services
     from .common import context, say
 
     say(
         patient_services.update_patient(
-            context(args, db), mrn=args.mrn, weight_kg=args.weight_kg, name=args.name
+            context(args, store), mrn=args.mrn, weight_kg=args.weight_kg, name=args.name
         )
     )
     return EXIT_OK
 
 
 # --- the gate on dose given and prep reconstitute ------------------------------------------
-def _gated(args: argparse.Namespace, db: Database, action: str, run: Callable[[], int]) -> int:
+def _gated(args: argparse.Namespace, store: Store, action: str, run: Callable[[], int]) -> int:
     """Record ``--override`` (if given), run the command (whose service calls the gate),
     all in one transaction; under ``warn``, print the verdict on stderr once it is done."""
     from ..domain.readiness import Verdict
@@ -145,11 +150,11 @@ def _gated(args: argparse.Namespace, db: Database, action: str, run: Callable[[]
 
     if args.override is not None and not args.override.strip():
         raise DomainError("override", "a reason is required")
-    ctx = context(args, db)
-    mode = readiness_services.readiness_gate(db)
+    ctx = context(args, store)
+    mode = readiness_services.readiness_gate(store)
     try:
         readiness = None if mode == "off" else readiness_services.dose_readiness(
-            db, mrn=args.mrn, cycle=args.cycle
+            store, mrn=args.mrn, cycle=args.cycle
         )  # fmt: skip
     except DomainError:
         readiness = None  # no such booking: the command itself says why
@@ -173,13 +178,13 @@ def _gated(args: argparse.Namespace, db: Database, action: str, run: Callable[[]
     return code
 
 
-def run_dose_given_gated(args: argparse.Namespace, db: Database) -> int:
+def run_dose_given_gated(args: argparse.Namespace, store: Store) -> int:
     from .commands import run_dose_given
 
-    return _gated(args, db, "dose given", lambda: run_dose_given(args, db))
+    return _gated(args, store, "dose given", lambda: run_dose_given(args, store))
 
 
-def run_prep_reconstitute_gated(args: argparse.Namespace, db: Database) -> int:
+def run_prep_reconstitute_gated(args: argparse.Namespace, store: Store) -> int:
     from .pharmacy import run_prep_reconstitute
 
-    return _gated(args, db, "reconstitute", lambda: run_prep_reconstitute(args, db))
+    return _gated(args, store, "reconstitute", lambda: run_prep_reconstitute(args, store))

@@ -21,7 +21,7 @@ from ..domain.regimen import EBC_TOTAL_CYCLES
 from ..paths import default_db_path, first_existing_ancestor, missing_folders
 from ..safe_files import OutputFailed, database_files
 from ..services.errors import ConflictError, DatabaseError, StoreError, describe_sqlite_error
-from ..services.storage import Database, is_read_only_file, open_database
+from ..services.storage import Store, is_read_only_file
 from .commands import (
     READ_ONLY_COMMANDS,
     run_appointment_move,
@@ -46,8 +46,10 @@ from .common import (
     EXIT_REFUSED,
     ArgumentParser,
     add_global_options,
+    legacy_database,
     make_clock,
     one_line,
+    open_clinic,
 )
 
 GLOBAL_VALUE_OPTIONS = ("--db", "--now", "--user")
@@ -245,7 +247,7 @@ def run_command(args: argparse.Namespace) -> int:
     # A refused init leaves no file (and no folder it made) behind.
     creating = args.command == "init" and not os.path.lexists(path)
     made = missing_folders(path) if creating else []
-    db: Database | None = None
+    store: Store | None = None
     code = EXIT_ERROR
     try:
         check_db_path(path)
@@ -255,10 +257,12 @@ def run_command(args: argparse.Namespace) -> int:
         read_only = run.__name__ == "run_check" or (
             run.__name__ in READ_ONLY_COMMANDS and is_read_only_file(path)
         )
-        db = open_database(path, create=args.command == "init", read_only=read_only)
+        store = open_clinic(path, create=args.command == "init", read_only=read_only)
         if getattr(args, "now", None) and args.command != "init":  # init: its own zone
-            make_clock(args, db)  # a bad --now is refused by every command, clock or not
-        code = run(args, db)
+            make_clock(args, store)  # a bad --now is refused by every command, clock or not
+        # cli/schedule.py's commands still take the connection; every other the store
+        legacy = run.__module__ == f"{__package__}.schedule"
+        code = run(args, legacy_database(store) if legacy else store)
         return code
     except (DomainError, ConflictError) as error:
         code = refused(error)
@@ -274,8 +278,8 @@ def run_command(args: argparse.Namespace) -> int:
     except Exception as error:  # anything else: one line, exit 1, no traceback wall
         code = failed(f"{type(error).__name__}: {error}")
     finally:
-        if db is not None:
-            db.close()
+        if store is not None:
+            store.close()
         if creating and code != EXIT_OK:
             remove_new_database(path, made)
     return code

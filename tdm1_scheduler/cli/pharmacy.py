@@ -12,14 +12,14 @@ from typing import Any
 
 from ..domain.dosing import DILUENT
 from ..domain.regimens import TDM1
-from ..services.storage import Database
+from ..services.storage import Store
 
 EXIT_OK = 0
 
 
 def register(commands: Any, command: Callable[..., Any]) -> None:
     """``command(name, help, parent=commands)`` makes a subparser with the global options;
-    set ``run=`` to a function ``(args, db) -> exit code``."""
+    set ``run=`` to a function ``(args, store) -> exit code``."""
     from .common import ArgumentParser
 
     prep = commands.add_parser(
@@ -61,39 +61,39 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     discard.set_defaults(run=run_prep_discard)
 
 
-def run_prep_reconstitute(args: argparse.Namespace, db: Database) -> int:
+def run_prep_reconstitute(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
     from .common import context, parse_instant, say
 
-    at = parse_instant("at", args.at, db)
+    at = parse_instant("at", args.at, store)
     say(
         pharmacy.record_reconstitution(
-            context(args, db), mrn=args.mrn, cycle=args.cycle, at=at, lots=args.lot
+            context(args, store), mrn=args.mrn, cycle=args.cycle, at=at, lots=args.lot
         )
     )
     return EXIT_OK
 
 
-def run_prep_dilute(args: argparse.Namespace, db: Database) -> int:
+def run_prep_dilute(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
     from .common import context, parse_instant, say
 
-    at = parse_instant("at", args.at, db)
+    at = parse_instant("at", args.at, store)
     say(
         pharmacy.record_dilution(
-            context(args, db), mrn=args.mrn, cycle=args.cycle, at=at, diluent=args.diluent
+            context(args, store), mrn=args.mrn, cycle=args.cycle, at=at, diluent=args.diluent
         )
     )
     return EXIT_OK
 
 
-def run_prep_discard(args: argparse.Namespace, db: Database) -> int:
+def run_prep_discard(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
     from .common import context, say
 
     say(
         pharmacy.discard_preparation(
-            context(args, db), mrn=args.mrn, cycle=args.cycle, reason=args.reason
+            context(args, store), mrn=args.mrn, cycle=args.cycle, reason=args.reason
         )
     )
     return EXIT_OK
@@ -116,11 +116,11 @@ def _vials(vials: list[dict[str, int]]) -> str:
     return " + ".join(f"{v['count']} x {v['mg']} mg" for v in vials)
 
 
-def run_prep_show(args: argparse.Namespace, db: Database) -> int:
+def run_prep_show(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
     from .common import make_clock, print_json
 
-    view = pharmacy.preparation_view(db, args.mrn, args.cycle, make_clock(args, db).now())
+    view = pharmacy.preparation_view(store, args.mrn, args.cycle, make_clock(args, store).now())
     if args.json:
         print_json(view)
         return EXIT_OK
@@ -148,11 +148,11 @@ def run_prep_show(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_prep_queue(args: argparse.Namespace, db: Database) -> int:
+def run_prep_queue(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
     from .common import make_clock, print_json
 
-    items = pharmacy.pharmacy_queue(db, make_clock(args, db).now())
+    items = pharmacy.pharmacy_queue(store, make_clock(args, store).now())
     if args.json:
         print_json(items)
         return EXIT_OK

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..safe_files import check_output_path, database_files, is_pdf
-from ..services.storage import Database, db_path
+from ..safe_files import check_output_path, is_pdf
+from ..services.storage import Store, store_files
 
 EXIT_OK = 0
 
 
 def register(commands: Any, command: Callable[..., Any]) -> None:
     """``command(name, help, parent=commands)`` makes a subparser with the global options;
-    set ``run=`` to a function ``(args, db) -> exit code``."""
+    set ``run=`` to a function ``(args, store) -> exit code``."""
     sheet = command(
         "day-sheet",
         "one day's chairs, timeline and figures as PDF (landscape, black and white) or JSON",
@@ -40,19 +40,19 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     sheet.set_defaults(run=run_day_sheet)
 
 
-def run_day_sheet(args: argparse.Namespace, db: Database) -> int:
+def run_day_sheet(args: argparse.Namespace, store: Store) -> int:
     from ..reports.day_sheet import build_day_sheet, sheet_to_json
     from .common import make_clock, parse_day, print_json
 
     day = parse_day("date", args.date)
-    sheet = build_day_sheet(db, day, make_clock(args, db))
+    sheet = build_day_sheet(store, day, make_clock(args, store))
     if args.json:
         print_json(sheet_to_json(sheet))
         return EXIT_OK
     path = check_output_path(
         Path(args.pdf),
         field="--pdf",
-        protected=database_files(db_path(db)),
+        protected=store_files(store),
         replace_if=is_pdf,  # a morning print may reuse one file name
         force=args.force,
     )

@@ -386,3 +386,50 @@ class BoardVisit:
         dose_id = self.appointment.dose_id
         assert dose_id is not None  # a dose booking names its dose
         return dose_id
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One appointment of the day sheet with what the sheet prints of it joined (a read
+    model, one statement for the whole day): its chair, dose, course, patient, the nurse
+    board's visit, the live preparation's instants and, for a missed visit, where its
+    dose is booked now. Dose, course, patient, visit and preparation fields are None
+    where there is none (blocked time, no visit yet, no bag)."""
+
+    id: int
+    chair_id: int
+    chair_name: str
+    dose_id: int | None
+    kind: AppointmentKind
+    status: CycleStatus
+    label: str | None
+    start: datetime
+    end: datetime
+    prep_min: int
+    infusion_min: int
+    observation_min: int
+    cycle: int | None
+    given_at: datetime | None
+    infusion_actual_min: int | None
+    infusion_completed: bool | None
+    infusion_planned_min: int | None
+    dose_reaction: int | None
+    setting: Setting | None
+    regimen_code: str | None
+    mrn: str | None
+    patient_name: str | None
+    arrived_at: datetime | None
+    infusion_started_at: datetime | None
+    paused_seconds: int | None
+    infusion_ended_at: datetime | None
+    observation_ended_at: datetime | None
+    discharged_at: datetime | None
+    visit_reaction: int | None
+    reconstituted_at: datetime | None
+    diluted_at: datetime | None
+    discarded_at: datetime | None
+    used_at: datetime | None
+    rebooked_start: datetime | None
+
+
+__all__ += ["SheetRow"]

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..services.context import ChangeSet, ClinicSettings, Context
-from ..services.storage import db_path
+from ..services.storage import store_files
 from . import forms, window_state
 from .pages import Features, attach_pages
 from .planner.day_model import DayAppointmentsModel
@@ -378,7 +378,7 @@ class MainWindow(Shell):
     def day_sheet(self) -> DaySheet:
         from ..reports.day_sheet import build_day_sheet  # only when printing
 
-        return build_day_sheet(self.ctx.db, self.shown_day, self.ctx.clock)
+        return build_day_sheet(self.ctx.store, self.shown_day, self.ctx.clock)
 
     def print_day_sheet(self) -> None:
         """Print preview of the day shown; the same render path as the PDF."""
@@ -420,7 +420,6 @@ class MainWindow(Shell):
             OutputFailed,
             OutputRefused,
             check_output_path,
-            database_files,
             is_pdf,
         )
 
@@ -428,7 +427,7 @@ class MainWindow(Shell):
             target = check_output_path(
                 path,
                 field="file",
-                protected=database_files(db_path(self.ctx.db)),
+                protected=store_files(self.ctx.store),
                 replace_if=is_pdf,
             )
             pages = write_pdf(self.day_sheet(), target)

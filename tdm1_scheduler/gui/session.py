@@ -45,7 +45,7 @@ class Session(QObject):
         super().__init__(parent)
         self.setObjectName("session")
         self.ctx = ctx
-        self.settings: ClinicSettings = load_settings(ctx.db)
+        self.settings: ClinicSettings = load_settings(ctx.store)
         self.undo_stack = QUndoStack(self)
         self._shown_day = self.clinic_today()
         self._day_read: tuple[object, list[AppointmentView]] | None = None
@@ -70,7 +70,7 @@ class Session(QObject):
     def day_bookings(self, day: date) -> list[AppointmentView]:
         """``day``'s chair-holding bookings (``queries.day_bookings``), read again only
         when something was committed since, or for another day or database."""
-        key = (day, id(self.ctx.db), self.settings.timezone, *data_mark(self.ctx))
+        key = (day, id(self.ctx.store), self.settings.timezone, *data_mark(self.ctx))
         if self._day_read is None or self._day_read[0] != key:
             self._day_read = (key, queries.day_bookings(self.ctx.store, self.settings, day))
         return list(self._day_read[1])
@@ -87,7 +87,7 @@ class Session(QObject):
     def apply_changes(self, changes: ChangeSet) -> None:
         """A change was made (a service call here, or another connection's commits):
         read the settings again and announce it, once."""
-        self.settings = load_settings(self.ctx.db)
+        self.settings = load_settings(self.ctx.store)
         self.sig_changed.emit(changes)
 
     @Slot()

@@ -25,35 +25,28 @@ booking's elsewhere), when its chair stands empty afterwards (``free_from`` to
 ``free_until``, the next booking in that chair) and its ``marks`` (``sheet_marks``).
 Visits missed today are kept apart (``SheetChair.missed``): they hold no chair time.
 
-The whole day is read in a constant number of statements (``services.sheet_rows.day_sheet_rows``).
+The whole day is read in a constant number of statements (``Store.day_sheet_rows``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from ..clock import Clock
 from ..domain.errors import DomainError
-from ..domain.regimen import Setting, total_cycles
+from ..domain.records import DEFAULT_REGIMEN_CODE, AppointmentKind, CycleStatus, SheetRow
+from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
 from ..domain.stability import Preparation, PrepStatus, status_at
 from ..services import readiness
 from ..services.context import ClinicSettings, load_settings
-from ..services.sheet_rows import (
-    chair_rows as active_chair_rows,
-    day_sheet_rows,
-    preparation_row,
-    utc_instant,
-)
+from ..services.storage import Store
 from ..text import cycle_label
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
 from .sheet_marks import Mark, marks_for, readiness_marks
-
-if TYPE_CHECKING:
-    from ..services.storage import Database
 
 NOT_PREPARED = "not prepared"
 BAG_STATUS_TEXT = {
@@ -261,28 +254,29 @@ class DaySheet:
 
 
 # --- building -----------------------------------------------------------------------------
-def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
+def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
     """Read the day from the store; bag status is taken at ``clock.now()``.
 
-    Five statements whatever the day holds: the settings (three), the chairs and the
-    day's rows (``services.sheet_rows.day_sheet_rows``)."""
-    settings = load_settings(db)
+    A constant number of statements whatever the day holds: the settings, the chairs,
+    the day's rows (``Store.day_sheet_rows``) and the readiness of its booked doses."""
+    settings = load_settings(store)
     calendar = settings.calendar
     now = calendar.local(clock.now())
     day_start, day_end = calendar.day_bounds(day)
-    rows = day_sheet_rows(db, day_start, day_end)
-    chair_rows = active_chair_rows(db)
-    active_ids = [int(row["id"]) for row in chair_rows]
-    names = {int(row["id"]): str(row["name"]) for row in chair_rows}
+    rows = store.day_sheet_rows(day_start, day_end)
+    local = _local_once(settings)
+    active = store.chairs()
+    active_ids = [chair.id for chair in active]
+    names = {chair.id: chair.name for chair in active}
     by_chair: dict[int, list[SheetAppointment]] = {chair_id: [] for chair_id in active_ids}
     missed: dict[int, list[SheetAppointment]] = {}
     for row in rows:
-        chair_id = int(row["chair_id"])
-        item = _appointment(settings, row, now)
+        chair_id = row.chair_id
+        item = _appointment(local, row, now)
         if item.status == "missed":
             missed.setdefault(chair_id, []).append(item)
             continue
-        names.setdefault(chair_id, str(row["chair_name"]))
+        names.setdefault(chair_id, row.chair_name)
         by_chair.setdefault(chair_id, []).append(item)
     for chair_id, items in missed.items():
         names.setdefault(chair_id, str(items[0].chair))
@@ -319,8 +313,8 @@ def build_day_sheet(db: Database, day: date, clock: Clock) -> DaySheet:
         bags=tuple(_bag_notes(doses, day, settings)),
     )
     booked = [a.appointment_id for a in doses if a.status == "booked" and a.appointment_id]
-    verdicts = readiness.readiness_for_appointments(db, booked) if booked else {}
-    return with_marks(sheet, readiness_marks(verdicts, readiness.readiness_gate(db)))
+    verdicts = readiness.readiness_for_appointments(store, booked) if booked else {}
+    return with_marks(sheet, readiness_marks(verdicts, readiness.readiness_gate(store)))
 
 
 def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet:
@@ -355,103 +349,126 @@ def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[Shee
     return tuple(done)
 
 
-def _appointment(settings: ClinicSettings, row: dict[str, Any], now: datetime) -> SheetAppointment:
-    local = settings.calendar.local
-    start_utc = utc_instant(row["start_utc"])  # minutes are elapsed time: add in UTC
-    prep = timedelta(minutes=row["prep_min"])
-    infusion = timedelta(minutes=row["infusion_min"])
-    observation = timedelta(minutes=row["observation_min"])
+def _local_once(settings: ClinicSettings) -> Callable[[datetime], datetime]:
+    """``calendar.local``, each UTC instant converted once: a day's rows repeat the same
+    few hundred instants (the snap grid), and dateutil's conversion is the sheet's
+    costliest step. Only UTC instants are kept (a clinic-zone one is converted as is)."""
+    convert = settings.calendar.local
+    done: dict[datetime, datetime] = {}
+
+    def local(instant: datetime) -> datetime:
+        if instant.tzinfo is not UTC:
+            return convert(instant)
+        found = done.get(instant)
+        if found is None:
+            found = done[instant] = convert(instant)
+        return found
+
+    return local
+
+
+def _appointment(
+    local: Callable[[datetime], datetime], row: SheetRow, now: datetime
+) -> SheetAppointment:
+    start_utc = row.start  # minutes are elapsed time: add in UTC
+    prep = timedelta(minutes=row.prep_min)
+    infusion = timedelta(minutes=row.infusion_min)
+    observation = timedelta(minutes=row.observation_min)
+    status = row.status.value
     common: dict[str, Any] = {
-        "chair": str(row["chair_name"]),
+        "chair": row.chair_name,
         "start": local(start_utc),
         "infusion_start": local(start_utc + prep),
         "infusion_end": local(start_utc + prep + infusion),
         "observation_end": local(start_utc + prep + infusion + observation),
-        "end": local(utc_instant(row["end_utc"])),
-        "status": str(row["status"]),
-        "appointment_id": row["id"],
+        "end": local(row.end),
+        "status": status,
+        "appointment_id": row.id,
     }
-    if row["kind"] != "dose" or row["dose_id"] is None:
-        return SheetAppointment(kind="blocked", label=str(row["label"] or "blocked"), **common)
-    setting = str(row["setting"]) if row["setting"] else None
-    missed = row["status"] == "missed"
+    if row.kind is not AppointmentKind.DOSE or row.dose_id is None:
+        return SheetAppointment(kind="blocked", label=str(row.label or "blocked"), **common)
+    setting = row.setting
+    missed = row.status is CycleStatus.MISSED
     bag: PrepStatus | None
-    bag, expires = (PrepStatus.NOT_PREPARED, None) if missed else bag_status_of(row, now)
-    if row["status"] == "given":  # its bag is used (None: given with no bag on record)
-        bag = PrepStatus.USED if row["used_at"] is not None else None
+    bag, expires = (PrepStatus.NOT_PREPARED, None) if missed else _bag_of(row, now)
+    if row.status is CycleStatus.GIVEN:  # its bag is used (None: given with no bag on record)
+        bag = PrepStatus.USED if row.used_at is not None else None
         expires = None
 
-    def at(name: str) -> datetime | None:
-        text = row.get(name)
-        return None if text is None or missed else local(utc_instant(text))
+    def at(instant: datetime | None) -> datetime | None:
+        return None if instant is None or missed else local(instant)
 
-    given = at("given_at")
-    infusion_started, infusion_ended = at("infusion_started_at"), at("infusion_ended_at")
-    observed, discharged = at("observation_ended_at"), at("discharged_at")
-    arrived = at("arrived_at")
-    actual_min = row["infusion_actual_min"]
-    if row["arrived_at"] is None and given is not None and row["status"] == "given":
+    given = at(row.given_at)
+    infusion_started, infusion_ended = at(row.infusion_started_at), at(row.infusion_ended_at)
+    observed, discharged = at(row.observation_ended_at), at(row.discharged_at)
+    arrived = at(row.arrived_at)
+    actual_min = row.infusion_actual_min
+    if row.arrived_at is None and given is not None and row.status is CycleStatus.GIVEN:
         # given without the board (the CLI's ``dose given``): a whole visit on record
         arrived = infusion_started = given
-        infusion_ended = local(given + timedelta(minutes=actual_min or row["infusion_min"]))
+        infusion_ended = local(given + timedelta(minutes=actual_min or row.infusion_min))
         observed = local(infusion_ended + observation)
         discharged = max(common["end"], observed)
-    completed = row["infusion_completed"]
-    grade = row["visit_reaction"] if row["visit_reaction"] is not None else row["dose_reaction"]
+    completed = row.infusion_completed
+    grade = row.visit_reaction if row.visit_reaction is not None else row.dose_reaction
     return SheetAppointment(
         kind="dose",
-        mrn=row["mrn"],
-        name=row["patient_name"],
-        cycle=row["cycle"],
+        mrn=row.mrn,
+        name=row.patient_name,
+        cycle=row.cycle,
         cycles_total=(
-            total_cycles(Setting(setting), regimen_for(row["regimen_code"])) if setting else None
+            total_cycles(setting, regimen_for(row.regimen_code or DEFAULT_REGIMEN_CODE))
+            if setting
+            else None
         ),
-        setting=setting,
+        setting=setting.value if setting else None,
         bag_status=None if bag is None else BAG_STATUS_TEXT[bag],
         bag_expires_at=None if expires is None else local(expires),
         given_at=given,
-        dose_id=row["dose_id"],
-        infusion_min=row["infusion_min"],
-        observation_min=row["observation_min"],
+        dose_id=row.dose_id,
+        infusion_min=row.infusion_min,
+        observation_min=row.observation_min,
         infusion_actual_min=actual_min,
-        infusion_planned_min=row["infusion_planned_min"],
-        completed=None if completed is None or missed else bool(completed),
+        infusion_planned_min=row.infusion_planned_min,
+        completed=None if completed is None or missed else completed,
         reaction_grade=None if missed else grade,
         arrived_at=arrived,
         actual_infusion_start=infusion_started,
         actual_infusion_end=infusion_ended,
         actual_observation_end=observed,
         discharged_at=discharged,
-        paused_min=(row["paused_seconds"] or 0) // 60,
-        rebooked_to=None
-        if row["rebooked_utc"] is None
-        else local(utc_instant(row["rebooked_utc"])),
+        paused_min=(row.paused_seconds or 0) // 60,
+        rebooked_to=None if row.rebooked_start is None else local(row.rebooked_start),
         **common,
     )
 
 
-def bag_status(db: Database, dose_id: int, at: datetime) -> tuple[PrepStatus, datetime | None]:
+def _bag_of(row: SheetRow, at: datetime) -> tuple[PrepStatus, datetime | None]:
+    """The row's live preparation at ``at`` and the expiry that matters next (UTC)."""
+    return bag_status_of(row.reconstituted_at, row.diluted_at, row.discarded_at, row.used_at, at)
+
+
+def bag_status(store: Store, dose_id: int, at: datetime) -> tuple[PrepStatus, datetime | None]:
     """The dose's live preparation at ``at`` and the expiry that matters next (UTC)."""
-    row = preparation_row(db, dose_id)
-    return (PrepStatus.NOT_PREPARED, None) if row is None else bag_status_of(row, at)
-
-
-def bag_status_of(row: Mapping[str, Any], at: datetime) -> tuple[PrepStatus, datetime | None]:
-    """``bag_status`` from a row holding the preparation's instants (NULL: none)."""
-    if row.get("reconstituted_at") is None and row.get("diluted_at") is None:
+    found = store.preparation_for_dose(dose_id)
+    if found is None:
         return PrepStatus.NOT_PREPARED, None
+    return bag_status_of(found.reconstituted_at, found.diluted_at, found.discarded_at,
+                         found.used_at, at)  # fmt: skip
 
-    def instant(name: str) -> datetime | None:
-        text = row.get(name)
-        return None if text is None else utc_instant(text)
 
+def bag_status_of(
+    reconstituted_at: datetime | None,
+    diluted_at: datetime | None,
+    discarded_at: datetime | None,
+    used_at: datetime | None,
+    at: datetime,
+) -> tuple[PrepStatus, datetime | None]:
+    """``bag_status`` from a preparation's instants (None: not done; all None: none)."""
+    if reconstituted_at is None and diluted_at is None:
+        return PrepStatus.NOT_PREPARED, None
     try:
-        prep = Preparation(
-            instant("reconstituted_at"),
-            instant("diluted_at"),
-            instant("discarded_at"),
-            instant("used_at"),
-        )
+        prep = Preparation(reconstituted_at, diluted_at, discarded_at, used_at)
     except DomainError:  # an impossible stored record: ask for a new bag, never trust it
         return PrepStatus.NOT_PREPARED, None
     status = status_at(prep, at)

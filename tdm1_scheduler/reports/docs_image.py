@@ -16,7 +16,7 @@ from pathlib import Path
 from dateutil import tz
 
 from ..clock import FixedClock
-from ..services.storage import open_database
+from ..services.storage import open_store
 from .day_sheet import build_day_sheet
 
 DEMO_NOW = datetime(2027, 1, 12, 7, 30, tzinfo=tz.gettz("America/New_York"))
@@ -27,13 +27,13 @@ def write_docs_image(path: Path | str, dpi: int = 120) -> None:
     from .paint import write_png
 
     with tempfile.TemporaryDirectory() as folder:
-        db_path = Path(folder) / "demo.db"
-        build_demo_clinic(db_path, DEMO_NOW)
-        db = open_database(db_path, read_only=True)
+        clinic_file = Path(folder) / "demo.db"
+        build_demo_clinic(clinic_file, DEMO_NOW)
+        store = open_store(clinic_file, read_only=True)
         try:
-            sheet = build_day_sheet(db, DEMO_NOW.date(), FixedClock(DEMO_NOW))
+            sheet = build_day_sheet(store, DEMO_NOW.date(), FixedClock(DEMO_NOW))
         finally:
-            db.close()
+            store.close()
     write_png(sheet, path, 0, dpi=dpi)
 
 

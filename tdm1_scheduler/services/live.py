@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.records import AuditEntry
-from ..store.database import data_version
 from ..store.protocol import ChangeFeed, ChangeToken
 from .context import ChangeSet, Context
 
@@ -47,9 +46,10 @@ def refresh() -> ReadAgain:
 
 
 def _outside_mark(ctx: Context) -> int:
-    """Moves when another connection commits, never for this one's own writes (SQLite's
-    ``data_version``; a server backend tells it by the sender of its notification)."""
-    return data_version(ctx.db)
+    """Moves when another connection commits, never for this one's own writes (the
+    store's ``outside_mark``: SQLite's ``data_version``; a server backend tells it by the
+    sender of its notification)."""
+    return ctx.store.outside_mark()
 
 
 def elsewhere(feed: ChangeFeed) -> ReadAgain:
@@ -88,6 +88,6 @@ class ChangeWatch:
 
 def data_mark(ctx: Context) -> tuple[int, int]:
     """Moves whenever anything is committed, by this connection or another: the key a
-    view keeps of what it last read, to skip reading again (no query: SQLite's
-    ``data_version`` and this connection's count of changes)."""
-    return _outside_mark(ctx), ctx.db.conn.total_changes
+    view keeps of what it last read, to skip reading again (the store's ``data_mark``,
+    no query: SQLite's ``data_version`` and this connection's count of changes)."""
+    return ctx.store.data_mark()

@@ -17,25 +17,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
-from ..domain.records import CycleStatus
-from ..store import repository as repo
-from ..store.database import from_utc_text
+from ..domain.records import AppointmentKind, ClosedDate, CycleStatus
 from .context import (
     ChangeSet,
     Context,
     audit,
     chair_ids_in_order,
     day_load_lookup,
-    load_settings,
-    transaction,
+    settings_from,
 )
-from .courses import (
-    chair_name,
-    load_course,
-    move_appointment,
-    previous_dose,
-    slot_of,
-)
+from .course_records import chair_name, load_course, previous_dose, slot_of
+from .courses import move_appointment
 from .missed import missed_from
 from .pharmacy_reads import bag_check
 
@@ -85,7 +77,7 @@ def find_slots(
     if start_from is not None:
         require_aware("start_from", start_from)
     store = ctx.store
-    settings = load_settings(store)
+    settings = settings_from(store)
     calendar = settings.calendar
     record = load_course(store, mrn)
     record.require_active()
@@ -128,7 +120,7 @@ def find_slots(
 
 
 def _bag_note(ctx: Context, dose_id: int, slot: Slot) -> str:
-    result = bag_check(ctx.db, dose_id, slot.infusion_start)
+    result = bag_check(ctx.store, dose_id, slot.infusion_start)
     if result is None:
         return ""
     return str(result["message"]) if result["usable"] else "a new bag is needed"
@@ -170,7 +162,7 @@ def close_date_and_rebook(ctx: Context, *, day: date, reason: str | None) -> Cha
 
 def describe(ctx: Context, move: Rebooking) -> str:
     """``Ann Lee (A1) cycle 2: Fri 2026-03-20 09:00 -> Mon 2026-03-23 09:00, Chair 1``."""
-    calendar = load_settings(ctx.db).calendar
+    calendar = settings_from(ctx.store).calendar
     old, new = calendar.local(move.old_start), calendar.local(move.new_start)
     return (
         f"{move.patient_name} ({move.mrn}) cycle {move.cycle}: "
@@ -182,25 +174,27 @@ def _close(ctx: Context, day: date, reason: str | None, finish: Finish) -> Chang
     reason_text = " ".join((reason or "").split())
     changes = ChangeSet(f"close {day:%Y-%m-%d} and re-book its bookings", settings=True)
     moves: list[Rebooking] = []
-    with transaction(ctx) as db:
-        if any(row["day"] == day.isoformat() for row in repo.closed_dates(db)):
+    with ctx.store.transaction() as store:
+        if any(closed.day == day for closed in store.closed_dates()):
             raise DomainError("date", f"{day} is already a closed date")
-        calendar = load_settings(db).calendar
+        calendar = settings_from(store).calendar
         start, end = calendar.day_bounds(day)
-        booked = repo.appointments_between(db, start, end, "('booked')")
-        for row in booked:
-            if row["kind"] != "dose":
-                wall = f"{calendar.local(from_utc_text(row['start_utc'])):%H:%M}"
+        booked = store.appointments_between(start, end, (CycleStatus.BOOKED,))
+        for view in booked:
+            held = view.appointment
+            if held.kind is not AppointmentKind.DOSE:
+                wall = f"{calendar.local(held.start):%H:%M}"
                 raise DomainError(
                     "date",
-                    f"blocked time ({row['label'] or 'blocked'}) on {row['chair_name']} at "
+                    f"blocked time ({held.label or 'blocked'}) on {view.chair_name} at "
                     f"{wall} on {day}: move or remove it first",
                 )
-        repo.insert_closed_date(db, day.isoformat(), reason_text)
+        store.insert_closed_date(ClosedDate(day, reason_text))
         after = calendar.at(day + timedelta(days=1), time(0))
-        for row in sorted(booked, key=lambda r: (r["start_utc"], r["id"])):
-            name = f"{row['patient_name']} ({row['mrn']}) cycle {row['cycle']}"
-            options = find_slots(ctx, mrn=row["mrn"], cycle=row["cycle"], start_from=after, count=1)
+        for view in sorted(booked, key=lambda v: (v.appointment.start, v.appointment.id)):
+            mrn, cycle = _dose_of(view.mrn, view.cycle)
+            name = f"{view.patient_name} ({mrn}) cycle {cycle}"
+            options = find_slots(ctx, mrn=mrn, cycle=cycle, start_from=after, count=1)
             if not options:
                 raise DomainError(
                     "date",
@@ -208,16 +202,14 @@ def _close(ctx: Context, day: date, reason: str | None, finish: Finish) -> Chang
                     f"after {day}; nothing was closed",
                 )
             option = options[0]
-            part = move_appointment(
-                ctx, mrn=row["mrn"], cycle=row["cycle"], to=option.start, chair=option.chair
-            )
+            part = move_appointment(ctx, mrn=mrn, cycle=cycle, to=option.start, chair=option.chair)
             _merge(changes, part)
             move = Rebooking(
-                row["mrn"],
-                row["patient_name"],
-                row["cycle"],
-                row["id"],
-                from_utc_text(row["start_utc"]),
+                mrn,
+                str(view.patient_name),
+                cycle,
+                view.appointment.id,
+                view.appointment.start,
                 option.start,
                 option.chair,
             )
@@ -237,6 +229,12 @@ def _close(ctx: Context, day: date, reason: str | None, finish: Finish) -> Chang
         )
         finish(changes, moves)
     return changes
+
+
+def _dose_of(mrn: str | None, cycle: int | None) -> tuple[str, int]:
+    """A booked dose's patient and cycle (a dose booking always has both)."""
+    assert mrn is not None and cycle is not None
+    return mrn, cycle
 
 
 def _merge(into: ChangeSet, part: ChangeSet) -> None:

@@ -20,17 +20,22 @@ from ..store.database import (
     schema_version,
 )
 from ..store.protocol import Store
+from ..store.sqlite_store import as_store
 
 __all__ = [
     "Database",
     "Store",
     "backup_to",
+    "database_of",
     "db_path",
     "integrity_problems",
     "is_read_only_file",
     "open_database",
+    "open_store",
     "restore_backup",
     "schema_version",
+    "store_files",
+    "store_of",
 ]
 
 
@@ -48,3 +53,33 @@ def store_path(store: Store) -> str:
     from ..store.sqlite_store import SqliteStore
 
     return db_path(store.db) if isinstance(store, SqliteStore) else ":memory:"
+
+
+def store_of(source: Database | Store) -> Store:
+    """The typed store over an open connection (a store is itself): for a room's caller
+    not moved to the store yet."""
+    return as_store(source)
+
+
+def store_files(store: Store) -> list[Path]:
+    """The files an output must never be written over: the store's file and the ones
+    SQLite keeps beside it (none for a store without a file of its own)."""
+    from ..safe_files import database_files
+
+    location = store.location
+    return [] if location is None else database_files(location)
+
+
+def open_store(path: Path | str, *, create: bool = False, read_only: bool = False) -> Store:
+    """Open (or with ``create`` make) the clinic at ``path`` as a store, its schema
+    brought up to date (``open_database``)."""
+    return as_store(open_database(path, create=create, read_only=read_only))
+
+
+def database_of(store: Store) -> Database:
+    """The SQLite connection under ``store``: only for a caller not moved to the store
+    yet (cli/schedule.py); a store without one is refused (TypeError)."""
+    db = getattr(store, "db", None)
+    if db is None:
+        raise TypeError(f"{store!r} has no database connection")
+    return db  # type: ignore[no-any-return]

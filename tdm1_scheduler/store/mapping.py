@@ -41,6 +41,7 @@ from ..domain.records import (
     ReadinessGate,
     ReadinessOverride,
     Setting,
+    SheetRow,
     Verdict,
     Visit,
     VisitReaction,
@@ -419,3 +420,21 @@ def row_to_board_visit(values: Sequence[Any]) -> BoardVisit:
         actual_min,
         visit,
     )
+
+
+def values_to_sheet_row(v: Sequence[Any]) -> SheetRow:
+    """One ``sheet_queries.DAY_SHEET_SQL`` row (its columns in ``SHEET_COLUMNS`` order,
+    read by position: the day's hundreds of rows are mapped on every print)."""
+    at, setting = _at_cached, v[20]
+    return SheetRow(
+        v[0], v[1], v[11], v[2], _KIND.get(v[3]) or AppointmentKind(v[3]),
+        _cycle_status(v[4]), v[5], _instant(v[6]), _instant(v[7]), v[8], v[9], v[10],
+        v[13], at(v[15]), v[16], _flag(v[17]), v[18], v[19],
+        None if setting is None else _SETTING.get(setting) or Setting(setting),
+        v[21], v[22], v[23], at(v[24]), at(v[25]), v[26], at(v[27]), at(v[28]), at(v[29]),
+        v[30], at(v[31]), at(v[32]), at(v[33]), at(v[34]), at(v[35]),
+    )  # fmt: skip
+
+
+def _at_cached(text: str | None) -> datetime | None:
+    return None if text is None else _instant(text)

@@ -49,6 +49,7 @@ from ..domain.records import (
     VisitReaction,
 )
 from .database import ConflictError, IntegrityError, StoreError
+from .protocol_desk import DeskStore  # the desk's reads (location, marks, day sheet)
 from .protocol_nurse import NurseStore
 
 __all__ = [
@@ -109,7 +110,7 @@ class ChangeFeed:
 
 
 @runtime_checkable
-class Store(NurseStore, Protocol):
+class Store(NurseStore, DeskStore, Protocol):
     """The reads and writes the services need, over one connection to the clinic."""
 
     # --- units of work --------------------------------------------------------------

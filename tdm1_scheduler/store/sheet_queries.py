@@ -59,3 +59,27 @@ def day_sheet_rows(db: Database, start: datetime, end: datetime) -> list[Row]:
     )
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+# DAY_SHEET_SQL's columns in order: ``mapping.values_to_sheet_row`` reads them by position.
+SHEET_COLUMNS = (
+    "id", "chair_id", "dose_id", "kind", "status", "label", "start_utc", "end_utc",
+    "prep_min", "infusion_min", "observation_min", "chair_name", "chair_position",
+    "cycle", "dose_status", "given_at", "infusion_actual_min", "infusion_completed",
+    "infusion_planned_min", "dose_reaction", "setting", "regimen_code", "mrn",
+    "patient_name", "arrived_at", "infusion_started_at", "paused_seconds",
+    "infusion_ended_at", "observation_ended_at", "discharged_at", "visit_reaction",
+    "reconstituted_at", "diluted_at", "discarded_at", "used_at", "rebooked_utc",
+)  # fmt: skip
+
+
+def day_sheet_values(db: Database, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
+    """The day's rows as ``day_sheet_rows``, each a tuple in ``SHEET_COLUMNS`` order."""
+    cursor = db.execute(
+        DAY_SHEET_SQL,
+        [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))],
+    )
+    names = tuple(column[0] for column in cursor.description)
+    if names != SHEET_COLUMNS:  # the SQL and the mapping disagree: never map by guess
+        raise AssertionError(f"day sheet columns {names} != {SHEET_COLUMNS}")
+    return cursor.fetchall()

@@ -94,7 +94,7 @@ def test_error_lines_never_span_several_lines(cli, clinic, monkeypatch):
     def multi_line(*args, **kwargs):
         raise StoreError(f"{clinic} is damaged (*** in database main ***\nPage 5: bad)")
 
-    monkeypatch.setattr(cli_module, "open_database", multi_line)
+    monkeypatch.setattr(cli_module, "open_clinic", multi_line)
     result = cli("chair", "list")
     assert result.code == 1 and len(result.err.splitlines()) == 1, result.err
     assert "Page 5: bad" in result.err

@@ -125,9 +125,9 @@ def test_argument_errors_exit_2_with_one_line(cli, clinic, capsys, monkeypatch, 
     import tdm1_scheduler.cli.main as cli_module
 
     opened: list[object] = []
-    real_open = cli_module.open_database
+    real_open = cli_module.open_clinic
     monkeypatch.setattr(
-        cli_module, "open_database", lambda *a, **k: opened.append(a) or real_open(*a, **k)
+        cli_module, "open_clinic", lambda *a, **k: opened.append(a) or real_open(*a, **k)
     )
     before = file_hash(clinic)
     with pytest.raises(SystemExit) as stopped:

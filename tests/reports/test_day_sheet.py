@@ -20,12 +20,13 @@ from tdm1_scheduler.reports.day_sheet import (
 from tdm1_scheduler.reports.html import BAG_SHORT, bag_cell, document_html, flow_html
 from tdm1_scheduler.services import courses, patients, pharmacy
 from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .conftest import DAY, build_clinic, local
 
 
 def test_utilization_is_booked_over_open_chair_minutes(day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     # Booked: A 75 + B 195 (Chair 1) + C 75 + blocked 60 (Chair 2) + D 195 + E 195 (Chair 3)
     #       = 795 chair-minutes. Open: 08:00-17:00 = 540 min x 4 active chairs = 2160.
     assert sheet.booked_minutes == 795
@@ -35,7 +36,7 @@ def test_utilization_is_booked_over_open_chair_minutes(day_db: Database, clock: 
 
 
 def test_peak_is_the_first_instant_most_patients_sit(day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     # A 09:00-10:15, C 09:10-10:25, D 09:20-12:35: three at once from 09:20 until A
     # leaves at 10:15. B (10:30) makes two again; E starts as B leaves (13:45): one.
     assert sheet.peak_concurrent == 3
@@ -43,7 +44,7 @@ def test_peak_is_the_first_instant_most_patients_sit(day_db: Database, clock: Fi
 
 
 def test_infusion_starts_per_slot_against_the_cap(day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     # Infusion start = chair start + 15 min prep: A 09:15 and C 09:25 share the 09:00
     # slot; D 09:35 -> 09:30; B 10:45 -> 10:30; E 14:00 -> 14:00. 18 slots 08:00-16:30.
     expected = {f"{h:02d}:{m:02d}": 0 for h in range(8, 17) for m in (0, 30)}
@@ -56,7 +57,7 @@ def test_infusion_starts_per_slot_against_the_cap(day_db: Database, clock: Fixed
 def test_rows_carry_times_cycles_first_infusion_and_blocked_time(
     day_db: Database, clock: FixedClock
 ) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     assert [chair.name for chair in sheet.chairs] == ["Chair 1", "Chair 2", "Chair 3", "Chair 4"]
     assert sheet.chairs[3].appointments == ()
     ann, bea = sheet.chairs[0].appointments
@@ -87,7 +88,7 @@ def test_rows_carry_times_cycles_first_infusion_and_blocked_time(
 
 
 def test_bag_status_at_the_sheet_clock(day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     status = {a.mrn: a.bag_status for a in sheet.doses}
     assert status == {
         "A1": "not prepared",
@@ -102,13 +103,13 @@ def test_bag_status_at_the_sheet_clock(day_db: Database, clock: FixedClock) -> N
     assert notes == [("prepare", "A1"), ("prepare", "C3"), ("expires", "B2"), ("prepare", "E5")]
     assert sheet.bags[2].expires_at == local("2027-01-12T09:00")
     # Later the same day B's vial has expired: the bag must be made again.
-    later = build_day_sheet(day_db, DAY, FixedClock(local("2027-01-12T09:30")))
+    later = build_day_sheet(SqliteStore(day_db), DAY, FixedClock(local("2027-01-12T09:30")))
     assert {a.mrn: a.bag_status for a in later.doses}["B2"] == "vial expired"
     assert ("prepare", "B2") in [(n.what, n.appointment.mrn) for n in later.bags]
 
 
 def test_a_closed_day_has_no_open_minutes(day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, date(2027, 1, 16), clock)  # a Saturday
+    sheet = build_day_sheet(SqliteStore(day_db), date(2027, 1, 16), clock)  # a Saturday
     assert (sheet.open_minutes, sheet.utilization, sheet.peak_concurrent) == (0, 0.0, 0)
     assert sheet.peak_at is None and sheet.starts_by_slot == {}
     assert len(sheet.chairs) == 4
@@ -133,7 +134,7 @@ def test_a_booking_ending_as_another_starts_does_not_overlap_it() -> None:
 
 
 def test_html_holds_patients_and_summary(day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     text = flow_html(sheet)
     for name in ("Ann Able", "Bea Baker", "Cy Cole", "Dee Dunn", "Eve Evans"):
         assert name in text
@@ -148,7 +149,7 @@ def test_html_holds_patients_and_summary(day_db: Database, clock: FixedClock) ->
 
 
 def test_json_matches_the_model(day_db: Database, clock: FixedClock) -> None:
-    data = sheet_to_json(build_day_sheet(day_db, DAY, clock))
+    data = sheet_to_json(build_day_sheet(SqliteStore(day_db), DAY, clock))
     assert data["utilization"] == 0.3681
     assert data["peak_at"] == "2027-01-12T09:20:00-05:00"
     assert data["slots_over_cap"] == ["09:00"]
@@ -168,7 +169,7 @@ def test_bag_cell_is_short_and_bold_when_a_bag_is_needed(
     day_db: Database, clock: FixedClock
 ) -> None:
     assert set(BAG_SHORT) == set(BAG_STATUS_TEXT.values())  # every state has a short word
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     cells = {a.mrn: bag_cell(sheet, a) for a in sheet.doses}
     assert cells == {
         "A1": ("prepare", True),
@@ -177,7 +178,7 @@ def test_bag_cell_is_short_and_bold_when_a_bag_is_needed(
         "D4": ("ready", False),  # its bag lasts until tomorrow 07:30
         "E5": ("prepare", True),
     }
-    later = build_day_sheet(day_db, DAY, FixedClock(local("2027-01-12T09:30")))
+    later = build_day_sheet(SqliteStore(day_db), DAY, FixedClock(local("2027-01-12T09:30")))
     assert {a.mrn: bag_cell(later, a) for a in later.doses}["B2"] == ("VIAL EXP \u219209:00", True)
     blocked = sheet.chairs[1].appointments[1]
     assert bag_cell(sheet, blocked) == ("", False)
@@ -206,7 +207,7 @@ def test_a_given_dose_reads_bag_used_whenever_printed(tmp_path: Path) -> None:
         courses.record_dose_given(ctx("2027-01-12T12:00"), mrn=mrn, cycle=1,
                                   given_at=local("2027-01-12T09:15"))  # fmt: skip
     for printed in ("2027-01-12T06:30", "2027-01-12T08:00", "2027-01-12T13:00"):
-        sheet = build_day_sheet(db, DAY, FixedClock(local(printed)))
+        sheet = build_day_sheet(SqliteStore(db), DAY, FixedClock(local(printed)))
         rows = {a["mrn"]: a for c in sheet_to_json(sheet)["chairs"] for a in c["appointments"]}
         assert rows["U1"]["status"] == "given"
         assert rows["U1"]["bag_status"] == "used", printed

@@ -11,6 +11,7 @@ from tdm1_scheduler.reports.day_sheet import build_day_sheet, sheet_to_json
 from tdm1_scheduler.services import courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.connection import Database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .conftest import DAY, NOW, build_clinic, build_normal_day, local
 
@@ -32,7 +33,7 @@ def sheet_statements(db: Database) -> tuple[list[str], int]:
     seen: list[str] = []
     db.conn.set_trace_callback(seen.append)
     try:
-        data = sheet_to_json(build_day_sheet(db, DAY, FixedClock(local(NOW))))
+        data = sheet_to_json(build_day_sheet(SqliteStore(db), DAY, FixedClock(local(NOW))))
     finally:
         db.conn.set_trace_callback(None)
     return seen, sum(len(chair["appointments"]) for chair in data["chairs"])

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.reports.day_sheet import DaySheet, build_day_sheet
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .conftest import DAY, block_the_afternoons, build_clinic, build_normal_day, local
 
@@ -51,7 +52,7 @@ def normal_sheet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         if chairs not in built:
             path = tmp_path_factory.mktemp(f"normal{chairs}") / "c.db"
             db = build_normal_day(path, chairs)
-            built[chairs] = build_day_sheet(db, DAY, PRINTED)
+            built[chairs] = build_day_sheet(SqliteStore(db), DAY, PRINTED)
             db.close()
         return built[chairs]
 
@@ -145,7 +146,7 @@ def test_every_page_keeps_its_rows_above_the_footer(
 def test_an_extreme_day_continues_its_table_on_later_pages(qapp: Any, tmp_path: Path) -> None:
     db = build_normal_day(tmp_path / "c.db", 24)
     block_the_afternoons(db, 24, blocks=6)  # 10 bookings in every chair: 240 table rows
-    sheet = build_day_sheet(db, DAY, PRINTED)
+    sheet = build_day_sheet(SqliteStore(db), DAY, PRINTED)
     db.close()
     path = tmp_path / "day.pdf"
     count = paint.write_pdf(sheet, path)
@@ -166,7 +167,7 @@ def test_an_extreme_day_continues_its_table_on_later_pages(qapp: Any, tmp_path: 
 
 def test_chairs_beyond_24_go_to_later_pages(qapp: Any, tmp_path: Path) -> None:
     db = build_clinic(tmp_path / "c.db", chairs=60)
-    sheet = build_day_sheet(db, DAY, PRINTED)
+    sheet = build_day_sheet(SqliteStore(db), DAY, PRINTED)
     db.close()
     groups = sheet.chair_pages()
     assert [len(g) for g in groups] == [24, 24, 12]
@@ -177,7 +178,7 @@ def test_chairs_beyond_24_go_to_later_pages(qapp: Any, tmp_path: Path) -> None:
 def test_the_hand_built_day_is_one_page_with_every_detail(
     qapp: Any, tmp_path: Path, day_db: Database, clock: FixedClock
 ) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     path = tmp_path / "day.pdf"
     assert paint.write_pdf(sheet, path) == 1
     (text,) = page_words(path)
@@ -197,7 +198,7 @@ def test_the_hand_built_day_is_one_page_with_every_detail(
 
 
 def test_page_image_is_black_on_white(qapp: Any, day_db: Database, clock: FixedClock) -> None:
-    sheet = build_day_sheet(day_db, DAY, clock)
+    sheet = build_day_sheet(SqliteStore(day_db), DAY, clock)
     image = paint.render_page_image(sheet, 0, dpi=60)
     assert image.width() > image.height()  # landscape
     colours = {

@@ -30,6 +30,7 @@ from tdm1_scheduler.services import courses, patients, queries, readiness
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import to_utc_text
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .conftest import DAY, build_clinic, build_day, build_normal_day, local
 
@@ -86,7 +87,7 @@ def build_marked_day(path: Path) -> Database:
 @pytest.fixture
 def marked(tmp_path: Path) -> Any:
     db = build_marked_day(tmp_path / "m.db")
-    sheet = build_day_sheet(db, DAY, PRINTED)
+    sheet = build_day_sheet(SqliteStore(db), DAY, PRINTED)
     db.close()
     return sheet
 
@@ -184,10 +185,10 @@ def test_a_day_costs_the_same_statements_for_5_or_60_appointments(tmp_path: Path
     small = build_day(tmp_path / "small.db")  # 5 doses (2 with a preparation), 1 blocked
     big = build_normal_day(tmp_path / "big.db", 15)  # 60 doses
     clock = FixedClock(local("2027-01-12T08:00"))
-    few = statements(small, lambda: build_day_sheet(small, DAY, clock))
-    many = statements(big, lambda: build_day_sheet(big, DAY, clock))
-    assert len(build_day_sheet(small, DAY, clock).doses) == 5
-    assert len(build_day_sheet(big, DAY, clock).doses) == 60
+    few = statements(small, lambda: build_day_sheet(SqliteStore(small), DAY, clock))
+    many = statements(big, lambda: build_day_sheet(SqliteStore(big), DAY, clock))
+    assert len(build_day_sheet(SqliteStore(small), DAY, clock).doses) == 5
+    assert len(build_day_sheet(SqliteStore(big), DAY, clock).doses) == 60
     # settings, chairs, the day's rows, and the readiness of the booked doses (labs, LVEF,
     # doses given): a constant, whatever the day holds
     assert len(few) == len(many) <= 16, (few, many)
@@ -205,13 +206,13 @@ def test_readiness_marks_labs_pending_and_lvef_due(
     db = build_day(tmp_path / "ready.db")
     ctx = Context(db, FixedClock(local("2027-01-11T08:00")), "test")
     readiness.set_readiness_settings(ctx, {"readiness_gate": gate})
-    sheet = build_day_sheet(db, DAY, FixedClock(local("2027-01-12T08:00")))
+    sheet = build_day_sheet(SqliteStore(db), DAY, FixedClock(local("2027-01-12T08:00")))
     booked = [item for _chair, item in sheet.rows if item.is_dose and item.status == "booked"]
     first, rest = booked[0], booked[1:]
     # one result, long ago: this patient's labs are pending and an LVEF is due
     readiness.add_lab(ctx, mrn=first.mrn, test="platelets", value=200000, uln=None,
                       at=local("2026-06-01T08:00"))  # fmt: skip
-    sheet = build_day_sheet(db, DAY, FixedClock(local("2027-01-12T08:00")))
+    sheet = build_day_sheet(SqliteStore(db), DAY, FixedClock(local("2027-01-12T08:00")))
     codes = {item.mrn: [m.code for m in item.marks] for _chair, item in sheet.rows}
     assert ("labs_pending" in codes[first.mrn]) is marked
     assert ("lvef_due" in codes[first.mrn]) is marked
@@ -241,7 +242,7 @@ def test_readiness_marks_the_verdict_and_names_the_missing_labs(
                              ("bilirubin", 0.5, 1.2)]:  # fmt: skip
         readiness.add_lab(ctx, mrn="C3", test=test, value=value, uln=uln, at=at)  # MBC
     readiness.add_lab(ctx, mrn="D4", test="platelets", value=40000, uln=None, at=at)  # EBC
-    sheet = build_day_sheet(db, DAY, FixedClock(local("2027-01-12T08:00")))
+    sheet = build_day_sheet(SqliteStore(db), DAY, FixedClock(local("2027-01-12T08:00")))
     marks = {item.mrn: {m.code: m for m in item.marks} for _chair, item in sheet.rows}
     if gate == "off":
         assert all("verdict" not in found for found in marks.values())

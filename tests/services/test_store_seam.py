@@ -38,11 +38,14 @@ from tests.store.backends import close_store, open_store
 
 from .conftest import USER, ZONE_NAME, local
 
-# What the protocol declares (its own and its parts', e.g. ``NurseStore``): the only
-# names ProtocolOnly answers.
+# What the protocol declares: the only names ProtocolOnly answers.
 PROTOCOL = frozenset(
-    name for part in Store.__mro__ for name in vars(part) if not name.startswith("_")
-)
+    name
+    for part in Store.__mro__
+    if part is not object and part.__name__ != "Protocol" and part.__module__ != "typing"
+    for name in vars(part)
+    if not name.startswith("_")
+)  # Store's own names and those of the protocols it extends (store/protocol_*.py)
 FIRST = "2026-03-02T09:00"  # a Monday
 
 
@@ -295,3 +298,40 @@ def test_the_nurse_steps_run_on_any_store(two_stores: tuple[SqliteStore, SqliteS
     tile = seen[-3]
     assert isinstance(tile, nurse.BoardTile) and tile.visit.discharged_at is not None
     assert [r.action for r in tile.reactions] == ["slowed"]
+
+
+def desk_scenario(ctx: Context) -> list[Any]:
+    """The desk's reads: the day sheet as JSON, the slot search, closing a date with its
+    bookings re-booked, the change watch's marks moving with a write."""
+    from tdm1_scheduler.reports.day_sheet import build_day_sheet, sheet_to_json
+    from tdm1_scheduler.services import slots
+    from tdm1_scheduler.services.live import ChangeWatch, data_mark
+
+    clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=3)
+    patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
+    patients.add_patient(ctx, mrn="P2", name="Pat Two", weight_kg=64)
+    courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local(FIRST), chair="Chair 1")
+    courses.book_course(ctx, mrn="P2", setting="MBC", first_dose=local(FIRST), chair="Chair 2")
+    pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30"))
+    watch, mark = ChangeWatch(ctx), data_mark(ctx)
+    courses.record_dose_given(ctx, mrn="P2", cycle=1, given_at=local("2026-03-02T09:40"))
+    seen: list[Any] = [watch.poll(), data_mark(ctx) != mark]
+    seen.append(sheet_to_json(build_day_sheet(ctx.store, date(2026, 3, 2), ctx.clock)))
+    seen.append(slots.find_slots(ctx, mrn="P1", cycle=1, count=3))
+    seen.append(slots.plan_close_date(ctx, day=date(2026, 3, 23)))
+    changes = slots.close_date_and_rebook(ctx, day=date(2026, 3, 23), reason="staff day")
+    seen.append((changes.action, changes.notes, sorted(changes.appointments)))
+    seen.append(sheet_to_json(build_day_sheet(ctx.store, date(2026, 3, 23), ctx.clock)))
+    return seen
+
+
+def test_the_desk_reads_run_on_any_store(two_stores: tuple[SqliteStore, SqliteStore]) -> None:
+    plain, inner = two_stores
+    wrapped = ProtocolOnly(inner)
+    clock = local("2026-03-02T08:00")
+    through_protocol = Context.over(wrapped, FixedClock(clock), USER)  # type: ignore[arg-type]
+    seen = desk_scenario(through_protocol)
+    assert seen == desk_scenario(Context.over(plain, FixedClock(clock), USER))
+    assert rows(inner) == rows(plain)
+    for name in ("day_sheet_rows", "data_mark", "outside_mark", "insert_closed_date"):
+        assert wrapped.calls[name], name

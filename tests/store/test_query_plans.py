@@ -158,7 +158,7 @@ def test_day_sheet_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.reports.day_sheet import build_day_sheet
 
     day = load_settings(db).calendar.local_date(NOW)
-    assert_bounded_by_the_day(db, lambda: build_day_sheet(db, day, FixedClock(NOW)))
+    assert_bounded_by_the_day(db, lambda: build_day_sheet(SqliteStore(db), day, FixedClock(NOW)))
 
 
 def test_nurse_board_reads_are_bounded_by_the_day(db: Database) -> None:

@@ -132,8 +132,8 @@ class PrepDialog(QDialog):
         self.mrn = mrn
         self.cycle = cycle
         self.on_changes = on_changes
-        self.settings = load_settings(ctx.db)
-        self.view: View = pharmacy.preparation_view(ctx.db, mrn, cycle, ctx.clock.now())
+        self.settings = load_settings(ctx.store)
+        self.view: View = pharmacy.preparation_view(ctx.store, mrn, cycle, ctx.clock.now())
         self.setWindowTitle(f"{self.title}: {DRUG_NAME}")
         self.setMinimumWidth(480)
         self.setAccessibleName(f"{self.title} {DRUG_NAME} for {mrn} cycle {cycle}")

@@ -291,7 +291,7 @@ class PharmacyPage(QWidget):
             self.detail_view = None
             return
         try:
-            view = pharmacy.preparation_view(self.ctx.db, key[0], key[1], self.ctx.clock.now())
+            view = pharmacy.preparation_view(self.ctx.store, key[0], key[1], self.ctx.clock.now())
         except DomainError as error:  # e.g. the course changed under the queue
             self.detail_view = None
             self.warning_label.setText(f"Cannot show this dose: {error}")

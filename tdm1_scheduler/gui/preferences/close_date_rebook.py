@@ -78,7 +78,7 @@ class CloseDateCommand(ServiceCommand):
 
 def booking_lines(ctx: Context, day: date) -> list[str]:
     """The doses booked on ``day``, by patient, in clinic wall time."""
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     lines = []
     for row in day_bookings(ctx.store, settings, day):
         booking = row.appointment
@@ -132,7 +132,7 @@ class RebookPanel(QGroupBox):
     def show_for(self, day: date, reason: str) -> None:
         """List who is booked on ``day`` and where ``plan_close_date`` puts each."""
         self.day, self.reason = day, reason
-        calendar = load_settings(self.ctx.db).calendar
+        calendar = load_settings(self.ctx.store).calendar
         lines = booking_lines(self.ctx, day)
         self.summary_label.setText(
             f"{len(lines)} booking(s) on {day:%a %d %b %Y}. The date can be closed once "

@@ -52,7 +52,6 @@ from ...services.clinic import (
     save_preferences,
 )
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
-from ...services.queries import closed_dates
 from .. import screen_fit
 from ..shell import Shell
 from .close_date_rebook import RebookPanel, booking_lines
@@ -383,7 +382,7 @@ class PreferencesDialog(QDialog):
     # --- values -----------------------------------------------------------------------
     def load(self) -> None:
         """Show the values stored in the clinic database now."""
-        clinic = load_settings(self.ctx.db)
+        clinic = load_settings(self.ctx.store)
         self.loaded = current_values(clinic)
         self.loaded_hours = current_hours(clinic)
         self.name_label.setText(clinic.name)
@@ -403,7 +402,7 @@ class PreferencesDialog(QDialog):
     def show_closed_dates(self, clinic: ClinicSettings) -> None:
         """List the closed dates; each item keeps its date (ISO text) for Reopen."""
         self.closed_list.clear()
-        reasons = {closed.day: closed.reason or "" for closed in closed_dates(self.ctx.store)}
+        reasons = {closed.day: closed.reason or "" for closed in self.ctx.store.closed_dates()}
         for day in sorted(clinic.calendar.closed_dates):
             reason = reasons.get(day, "")
             text = f"{day:%a %Y-%m-%d} {reason}".rstrip()
@@ -491,7 +490,7 @@ class PreferencesDialog(QDialog):
         """Close the clinic on the date picked (its own service call, written at once)."""
         picked = self.closed_date_edit.date()
         day = date(picked.year(), picked.month(), picked.day())
-        already = day in load_settings(self.ctx.db).calendar.closed_dates
+        already = day in load_settings(self.ctx.store).calendar.closed_dates
         booked = [] if already else booking_lines(self.ctx, day)
         if booked:  # the panel says who, where each would go, and offers to re-book
             self.error_label.setText(
@@ -515,14 +514,14 @@ class PreferencesDialog(QDialog):
     def _written_elsewhere(self, changes: ChangeSet) -> None:
         """The holiday picker closed dates (the window was told): refresh the list."""
         self.error_label.hide()
-        self.show_closed_dates(load_settings(self.ctx.db))
+        self.show_closed_dates(load_settings(self.ctx.store))
         self.sig_saved.emit(changes)
 
     def _closed_and_rebooked(self) -> None:
         """The panel closed the date (the window was told, with an undo step)."""
         self.closed_reason_edit.clear()
         self.error_label.hide()
-        self.show_closed_dates(load_settings(self.ctx.db))
+        self.show_closed_dates(load_settings(self.ctx.store))
 
     @Slot()
     def reopen_date(self) -> bool:
@@ -547,7 +546,7 @@ class PreferencesDialog(QDialog):
     def _written(self, changes: ChangeSet) -> None:
         """A closed date was added or removed: refresh the list only (unsaved edits of
         hours and policies stay as typed) and tell the window."""
-        self.show_closed_dates(load_settings(self.ctx.db))
+        self.show_closed_dates(load_settings(self.ctx.store))
         self.apply_changes(changes)
         self.sig_saved.emit(changes)
 

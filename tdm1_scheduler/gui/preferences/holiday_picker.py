@@ -150,7 +150,7 @@ class HolidayPicker(QGroupBox):
             self.error_label.setText(refusal_text(error))
             self.close_button.setEnabled(False)
             return False
-        closed = load_settings(self.ctx.db).calendar.closed_dates
+        closed = load_settings(self.ctx.store).calendar.closed_dates
         for day, name in found:
             item = QListWidgetItem(f"{day:%a %Y-%m-%d}  {name}", self.list)
             item.setData(DAY_ROLE, (day.isoformat(), name))
