@@ -224,6 +224,10 @@ class CourseCyclesModel(ReadOnlyTableModel):
             ]
         )
 
+
+    def row_data(self, row: int) -> CycleView:
+        cycle: CycleView = self._rows[row]
+        return cycle
     def _wall(self, instant: datetime | None, fmt: str) -> str:
         """``instant`` on the clinic's wall clock, formatted (empty for none)."""
         if instant is None or self.view is None:
