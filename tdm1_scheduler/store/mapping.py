@@ -232,6 +232,79 @@ def row_to_appointment_view(row: Row) -> AppointmentView:
     )
 
 
+# The columns of a view tuple (``view_queries.VIEW_SELECT``), in order.
+VIEW_COLUMNS = (
+    "id", "chair_id", "dose_id", "kind", "label", "status", "start_utc", "end_utc",
+    "prep_min", "infusion_min", "observation_min", "version", "chair_name", "cycle",
+    "course_id", "dose_status", "given_at", "tolerated", "infusion_actual_min", "setting",
+    "course_status", "patient_id", "mrn", "patient_name",
+)  # fmt: skip
+
+
+# The views already built, by their whole tuple: a record is frozen and is a function of
+# its row, so an unchanged row (the planner reads the same days again after each commit,
+# each switch back, each poll) reuses its record instead of building two dataclasses.
+# Bounded like ``_instants``: it starts over past 10,000 rows (about 16 busy days).
+_views: dict[tuple[Any, ...], AppointmentView] = {}
+
+
+def tuples_to_appointment_views(rows: list[tuple[Any, ...]]) -> list[AppointmentView]:
+    """View tuples (``VIEW_COLUMNS``) as records: the same records as
+    ``row_to_appointment_view`` of the same rows as dicts, without a dict per row."""
+    seen = _views
+    if len(seen) + len(rows) > 10_000:
+        seen.clear()
+    views: list[AppointmentView] = []
+    append = views.append
+    for row in rows:
+        view = seen.get(row)
+        if view is None:
+            view = seen[row] = _tuple_to_view(row)
+        append(view)
+    return views
+
+
+def _tuple_to_view(row: tuple[Any, ...]) -> AppointmentView:
+    # Integer columns come from SQLite as int already (the NOT NULL ones unconverted, as
+    # in row_to_appointment), each choice is a dict lookup, each instant parsed once.
+    (
+        ident, chair_id, dose_id, kind, label, status, start, end, prep, infusion, observation,
+        version, chair_name, cycle, course_id, dose_status, given_at, tolerated, actual,
+        setting, course_status, patient_id, mrn, patient_name,
+    ) = row  # fmt: skip
+    appointment = Appointment(
+        ident,
+        chair_id,
+        None if dose_id is None else int(dose_id),
+        _KIND.get(kind) or AppointmentKind(kind),
+        label,
+        _CYCLE_STATUS.get(status) or CycleStatus(status),
+        _instant(start),
+        _instant(end),
+        prep,
+        infusion,
+        observation,
+        version,
+    )
+    return AppointmentView(
+        appointment,
+        chair_name,
+        None if cycle is None else int(cycle),
+        None if course_id is None else int(course_id),
+        None if dose_status is None else _cycle_status(dose_status),
+        _at(given_at),
+        _flag(tolerated),
+        _int(actual),
+        None if setting is None else _SETTING.get(setting) or Setting(setting),
+        None
+        if course_status is None
+        else _COURSE_STATUS.get(course_status) or CourseStatus(course_status),
+        None if patient_id is None else int(patient_id),
+        mrn,
+        patient_name,
+    )
+
+
 def row_to_preparation(row: Row) -> Preparation:
     return Preparation(
         id=int(row["id"]),
