@@ -166,7 +166,13 @@ def check_view_tuples(db: Database, start: datetime, end: datetime, statuses: st
     assert {row["status"] for row in rows} >= {"booked", "given"}
     expected = [mapping.row_to_appointment_view(row) for row in rows]
     assert view_queries.views_between(db, start, end, statuses) == expected
-    assert view_queries.views_between(db, start, end, statuses) == expected  # reused
+    again = view_queries.views_between(db, start, end, statuses)  # reused
+    assert again == expected
+    assert [hash(view) for view in again] == [hash(view) for view in expected]
+    assert [repr(view) for view in again] == [repr(view) for view in expected]
+    assert dataclasses.replace(again[0], chair_name="x") == dataclasses.replace(
+        expected[0], chair_name="x"
+    )
     first = rows[0]["id"]
     one = repo.appointment_view(db, first)
     assert one is not None
