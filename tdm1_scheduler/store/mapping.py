@@ -79,7 +79,7 @@ def _instant(text: str) -> datetime:
 
 
 def _at(text: str | None) -> datetime | None:
-    return None if text is None else from_utc_text(text)
+    return None if text is None else _instant(text)
 
 
 def _flag(value: int | None) -> bool | None:
@@ -152,11 +152,12 @@ def row_to_patient(row: Row) -> Patient:
 
 
 def row_to_course(row: Row) -> Course:
+    setting, status = row["setting"], row["status"]
     return Course(
         id=int(row["id"]),
         patient_id=int(row["patient_id"]),
-        setting=Setting(row["setting"]),
-        status=CourseStatus(row["status"]),
+        setting=_SETTING.get(setting) or Setting(setting),
+        status=_COURSE_STATUS.get(status) or CourseStatus(status),
         dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
         preferred_time=_wall("preferred_time", row["preferred_time"]),
         preferred_chair_id=_int(row["preferred_chair_id"]),
@@ -173,10 +174,10 @@ def row_to_dose(row: Row) -> Dose:
         id=int(row["id"]),
         course_id=int(row["course_id"]),
         cycle=int(row["cycle"]),
-        status=CycleStatus(row["status"]),
+        status=_cycle_status(row["status"]),
         dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
         weight_kg=float(row["weight_kg"]),
-        weight_measured_at=from_utc_text(row["weight_measured_at"]),
+        weight_measured_at=_instant(row["weight_measured_at"]),
         given_at=_at(row["given_at"]),
         infusion_actual_min=_int(row["infusion_actual_min"]),
         tolerated=_flag(row["tolerated"]),
