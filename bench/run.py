@@ -13,7 +13,6 @@ benchmarks that write work on a copy in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -39,6 +38,7 @@ if str(BENCH_DIR) not in sys.path:
 import generate  # noqa: E402
 from cli_figures import cli_figures  # noqa: E402
 from cold_start import cold_start_figures, cold_starts, open_database_figure  # noqa: E402
+from compat import booking_facts, day_read, planner_present  # noqa: E402
 from figures import SAMPLES, Figure, median, percentile, timed  # noqa: E402
 
 from tdm1_scheduler.clock import FixedClock  # noqa: E402
@@ -137,10 +137,6 @@ def application() -> Any:
     return QApplication.instance() or QApplication([sys.argv[0]])
 
 
-def planner_present() -> bool:
-    return importlib.util.find_spec("tdm1_scheduler.gui.planner.page") is not None
-
-
 def build_window(ctx: Context) -> Any:
     from PySide6.QtWidgets import QApplication
 
@@ -191,8 +187,7 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
     window = build_window(ctx)
     view = "planner" if planner_page(window) is not None else "day list (no planner yet)"
     days = open_days_around(ctx, 12)
-    from tdm1_scheduler.services.queries import day_bookings
-
+    day_bookings = day_read()
     rows = [len(day_bookings(ctx.db, window.settings, day)) for day in days]
     samples = []
     for number in range(SAMPLES["day_switch"] * repeat):
@@ -222,12 +217,11 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
 
 def free_gaps(rows: list[Any], opening: tuple[datetime, datetime]) -> list[Any]:
     """(chair id, chair name, gap start, gap end) for every free stretch of the day
-    (``rows``: the day's ``AppointmentView`` records)."""
+    (``rows``: the day's ``compat.BookingFacts``)."""
     by_chair: dict[int, list[tuple[datetime, datetime]]] = {}
     names: dict[int, str] = {}
-    for row in rows:
-        booking = row.appointment
-        names[booking.chair_id] = row.chair_name
+    for booking in rows:
+        names[booking.chair_id] = booking.chair_name
         by_chair.setdefault(booking.chair_id, []).append((booking.start, booking.end))
     gaps = []
     for chair, busy in by_chair.items():
@@ -243,10 +237,9 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     """A drag-and-drop commit: move_appointment + window.apply_changes + repaint."""
     from PySide6.QtWidgets import QApplication
 
-    from tdm1_scheduler.domain.records import AppointmentKind, CycleStatus
     from tdm1_scheduler.services.courses import move_appointment
-    from tdm1_scheduler.services.queries import day_bookings
 
+    day_bookings = day_read()
     window = build_window(ctx)
     settings = window.settings
     calendar = settings.calendar
@@ -263,16 +256,10 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     attempts = 0
     while len(samples) < wanted and attempts < wanted * 4:
         attempts += 1
-        rows = day_bookings(ctx.db, settings, day)
-        candidates = [
-            r
-            for r in rows
-            if r.appointment.kind is AppointmentKind.DOSE
-            and r.appointment.status is CycleStatus.BOOKED
-            and r.mrn
-        ]
+        rows = booking_facts(day_bookings(ctx.db, settings, day))
+        candidates = [r for r in rows if r.kind == "dose" and r.status == "booked" and r.mrn]
         row = rng.choice(candidates)
-        length = row.appointment.end - row.appointment.start
+        length = row.end - row.start
         gaps = [g for g in free_gaps(rows, opening) if g[3] - g[2] >= length]
         if not gaps:
             refused.append("no free gap that day")
@@ -393,8 +380,9 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
 
 
 def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
-    from tdm1_scheduler.services.queries import day_bookings
     from tdm1_scheduler.store.database import to_utc_text
+
+    day_bookings = day_read()
 
     def query_samples(path: Path) -> tuple[list[float], int, Any]:
         db = open_database(path)
@@ -442,7 +430,26 @@ def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
 
 
 # --- the run -------------------------------------------------------------------------------
-def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+# The figures measured together: ``--only`` runs a group when it names any of its figures.
+GROUPS = {
+    "cold_start": FIGURES[:4],
+    "day_switch": ("day_switch",),
+    "day_sheet_pdf": ("day_sheet_pdf",),
+    "day_query": ("day_query",),
+    "cli": ("cli_course_show", "cli_day_sheet"),
+    "move_commit": ("move_commit",),
+    "book_course": ("book_course",),
+}
+
+
+def run(
+    size: str,
+    repeat: int,
+    seed: int,
+    log: Callable[[str], None],
+    only: frozenset[str] = frozenset(FIGURES),
+) -> dict[str, Any]:
+    wanted = {group for group, names in GROUPS.items() if only & set(names)}
     spec = generate.SPECS[size]
     log(f"databases for size {size} (cached under {generate.CACHE_DIR})")
     history = generate.generated_database(spec, seed)
@@ -451,10 +458,11 @@ def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[s
     demo = demo_database()
     figures: list[Figure] = []
 
-    log("cold starts (subprocesses)")
-    runs = cold_starts(demo, history, repeat)
-    figures += cold_start_figures(runs, counts["appointments"])
-    figures.append(open_database_figure(history, runs["history"], repeat))
+    if "cold_start" in wanted:
+        log("cold starts (subprocesses)")
+        runs = cold_starts(demo, history, repeat)
+        figures += cold_start_figures(runs, counts["appointments"])
+        figures.append(open_database_figure(history, runs["history"], repeat))
 
     application()
     with tempfile.TemporaryDirectory(prefix="tdm1-bench-") as scratch:
@@ -462,32 +470,38 @@ def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[s
         clock = FixedClock(generate.NOW)
         read_db = open_database(history)
         try:
-            log("day switch")
-            figures.append(day_switch_figure(Context(read_db, clock, "bench"), repeat))
-            log("day-sheet PDF")
-            figures.append(day_sheet_figure(Context(read_db, clock, "bench"), repeat, folder))
+            if "day_switch" in wanted:
+                log("day switch")
+                figures.append(day_switch_figure(Context(read_db, clock, "bench"), repeat))
+            if "day_sheet_pdf" in wanted:
+                log("day-sheet PDF")
+                figures.append(day_sheet_figure(Context(read_db, clock, "bench"), repeat, folder))
         finally:
             read_db.conn.close()
-        log("day query")
-        figures.append(day_query_figure(history, window_db, repeat))
-        log("command line (subprocesses)")
-        figures += cli_figures(history, repeat)
+        if "day_query" in wanted:
+            log("day query")
+            figures.append(day_query_figure(history, window_db, repeat))
+        if "cli" in wanted:
+            log("command line (subprocesses)")
+            figures += cli_figures(history, repeat)
         log("copying the history clinic for the writing benchmarks")
         copy = open_database(working_copy(history, folder))
         empty = open_database(empty_clinic(folder, spec.chairs))
         try:
-            log("drag-and-drop commits")
-            figures.append(
-                move_commit_figure(Context(copy, FixedClock(generate.NOW)), repeat, seed)
-            )
-            log("course bookings")
-            figures.append(
-                book_course_figure(
-                    Context(copy, FixedClock(generate.NOW)),
-                    Context(empty, FixedClock(generate.NOW)),
-                    repeat,
+            if "move_commit" in wanted:
+                log("drag-and-drop commits")
+                figures.append(
+                    move_commit_figure(Context(copy, FixedClock(generate.NOW)), repeat, seed)
                 )
-            )
+            if "book_course" in wanted:
+                log("course bookings")
+                figures.append(
+                    book_course_figure(
+                        Context(copy, FixedClock(generate.NOW)),
+                        Context(empty, FixedClock(generate.NOW)),
+                        repeat,
+                    )
+                )
         finally:
             copy.conn.close()
             empty.conn.close()
@@ -500,7 +514,8 @@ def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[s
         "seed": seed,
         "judged": size == "full",
         "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": f"python bench/run.py --size {size} --repeat {repeat} --seed {seed}",
+        "command": f"python bench/run.py --size {size} --repeat {repeat} --seed {seed}"
+        + ("" if only >= set(FIGURES) else f" --only {','.join(sorted(only))}"),
         "machine": machine(),
         "planner_present": planner_present(),
         "databases": {
@@ -549,16 +564,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated clinic")
     parser.add_argument("--json", type=Path, help="where to write the JSON (default: results/)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--only",
+        help="comma-separated figures to run (with the figures measured alongside them)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    only = frozenset(args.only.split(",")) if args.only else frozenset(FIGURES)
+    if only - set(FIGURES):
+        parser.error(f"--only: unknown figures {sorted(only - set(FIGURES))}; see FIGURES")
 
     def log(text: str) -> None:
         if not args.quiet:
             print(f"[bench] {text}", file=sys.stderr, flush=True)
 
     began = time.perf_counter()
-    result = run(args.size, args.repeat, args.seed, log)
+    result = run(args.size, args.repeat, args.seed, log, only)
     result["seconds"] = round(time.perf_counter() - began, 1)
     target = args.json or RESULTS_DIR / f"{args.size}-{datetime.now():%Y%m%d-%H%M%S}.json"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,16 +1,16 @@
 """The planner's load strip as numbers: each day's booked chair time against its open
-chair time, for the coming weeks, from one store query.
+chair time, for the coming weeks, from one store read (``Store.busy_rows``: the lean
+chair-holding rows the slot search reads, of the chairs in service).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
-from ..store.planner_queries import active_chair_count, occupied_between
+from ..store.protocol import Store
 from .context import ClinicSettings
 
 STRIP_DAYS = 28  # four weeks from the clinic's today
@@ -30,11 +30,12 @@ class DayLoadSummary:
 
 
 def day_loads(
-    db: Database, settings: ClinicSettings, first_day: date, days: int = STRIP_DAYS
+    store: Store, settings: ClinicSettings, first_day: date, days: int = STRIP_DAYS
 ) -> list[DayLoadSummary]:
     """Each day's booked chair time from ``first_day`` on (one query for all days)."""
     calendar = settings.calendar
-    chairs = active_chair_count(db)
+    in_service = {chair.id for chair in store.chairs(active_only=True)}
+    chairs = len(in_service)
     all_days = [first_day + timedelta(days=offset) for offset in range(days)]
     # Day boundaries as stored UTC text: a row's day is a bisect, not a parse.
     bounds = [
@@ -48,13 +49,21 @@ def day_loads(
         else (w[0].astimezone(UTC), w[1].astimezone(UTC))
         for day in all_days
     }
-    rows = occupied_between(
-        db, *calendar.day_bounds(first_day, days)
-    )
+    rows = store.busy_rows(*calendar.day_bounds(first_day, days))
     booked: dict[date, int] = {}
     counts: dict[date, int] = {}
-    for row in rows:
-        index = bisect_right(bounds, row["start_utc"]) - 1
+    instants: dict[str, datetime] = {}  # the snap grid repeats them: each parsed once
+
+    def instant(text: str) -> datetime:
+        found = instants.get(text)
+        if found is None:
+            found = instants[text] = from_utc_text(text)
+        return found
+
+    for _ident, chair, _kind, start_utc, end_utc, _prep in rows:
+        if chair not in in_service:
+            continue  # a chair taken out of service counts in no day's load
+        index = bisect_right(bounds, start_utc) - 1
         if not 0 <= index < days:
             continue  # began the day before the strip
         day = all_days[index]
@@ -62,8 +71,8 @@ def day_loads(
         window = windows[day]
         if window is None:
             continue
-        begin = max(from_utc_text(row["start_utc"]), window[0])
-        finish = min(from_utc_text(row["end_utc"]), window[1])
+        begin = max(instant(start_utc), window[0])
+        finish = min(instant(end_utc), window[1])
         if finish > begin:
             booked[day] = booked.get(day, 0) + int((finish - begin).total_seconds() // 60)
     result = []

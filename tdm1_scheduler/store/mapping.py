@@ -81,7 +81,7 @@ def _instant(text: str) -> datetime:
 
 
 def _at(text: str | None) -> datetime | None:
-    return None if text is None else from_utc_text(text)
+    return None if text is None else _instant(text)
 
 
 def _flag(value: int | None) -> bool | None:
@@ -154,11 +154,12 @@ def row_to_patient(row: Row) -> Patient:
 
 
 def row_to_course(row: Row) -> Course:
+    setting, status = row["setting"], row["status"]
     return Course(
         id=int(row["id"]),
         patient_id=int(row["patient_id"]),
-        setting=Setting(row["setting"]),
-        status=CourseStatus(row["status"]),
+        setting=_SETTING.get(setting) or Setting(setting),
+        status=_COURSE_STATUS.get(status) or CourseStatus(status),
         dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
         preferred_time=_wall("preferred_time", row["preferred_time"]),
         preferred_chair_id=_int(row["preferred_chair_id"]),
@@ -175,10 +176,10 @@ def row_to_dose(row: Row) -> Dose:
         id=int(row["id"]),
         course_id=int(row["course_id"]),
         cycle=int(row["cycle"]),
-        status=CycleStatus(row["status"]),
+        status=_cycle_status(row["status"]),
         dose_level_mg_per_kg=float(row["dose_level_mg_per_kg"]),
         weight_kg=float(row["weight_kg"]),
-        weight_measured_at=from_utc_text(row["weight_measured_at"]),
+        weight_measured_at=_instant(row["weight_measured_at"]),
         given_at=_at(row["given_at"]),
         infusion_actual_min=_int(row["infusion_actual_min"]),
         tolerated=_flag(row["tolerated"]),
@@ -232,6 +233,108 @@ def row_to_appointment_view(row: Row) -> AppointmentView:
         mrn=row["mrn"],
         patient_name=row["patient_name"],
     )
+
+
+# The columns of a view tuple (``view_queries.VIEW_SELECT``), in order.
+VIEW_COLUMNS = (
+    "id", "chair_id", "dose_id", "kind", "label", "status", "start_utc", "end_utc",
+    "prep_min", "infusion_min", "observation_min", "version", "chair_name", "cycle",
+    "course_id", "dose_status", "given_at", "tolerated", "infusion_actual_min", "setting",
+    "course_status", "patient_id", "mrn", "patient_name",
+)  # fmt: skip
+
+
+# The views already built, by their whole tuple: a record is frozen and is a function of
+# its row, so an unchanged row (the planner reads the same days again after each commit,
+# each switch back, each poll) reuses its record instead of building two dataclasses.
+# Bounded like ``_instants``: it starts over past 10,000 rows (about 16 busy days).
+_views: dict[tuple[Any, ...], AppointmentView] = {}
+
+
+def tuples_to_appointment_views(rows: list[tuple[Any, ...]]) -> list[AppointmentView]:
+    """View tuples (``VIEW_COLUMNS``) as records: the same records as
+    ``row_to_appointment_view`` of the same rows as dicts, without a dict per row."""
+    seen = _views
+    if len(seen) + len(rows) > 10_000:
+        seen.clear()
+    views: list[AppointmentView] = []
+    append = views.append
+    for row in rows:
+        view = seen.get(row)
+        if view is None:
+            view = seen[row] = _tuple_to_view(row)
+        append(view)
+    return views
+
+
+def _slot_setters(cls: type, fields: tuple[str, ...]) -> tuple[Any, ...]:
+    """The slot setters of a frozen, slotted record, in field order. Setting the slots of
+    ``object.__new__(cls)`` makes the same record as ``cls(...)`` at half the cost (a
+    frozen dataclass's ``__init__`` goes through ``object.__setattr__`` by name, field
+    by field); a record whose fields change stops the import here, not later."""
+    names = tuple(field.name for field in dataclasses.fields(cls))
+    if not names == fields == getattr(cls, "__slots__", ()) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} is not the slotted record {fields} mapping.py builds")
+    return tuple(cls.__dict__[name].__set__ for name in fields)
+
+
+_new = object.__new__
+(_a_id, _a_chair, _a_dose, _a_kind, _a_label, _a_status, _a_start, _a_end, _a_prep,
+ _a_infusion, _a_observation, _a_version) = _slot_setters(Appointment, (
+    "id", "chair_id", "dose_id", "kind", "label", "status", "start", "end", "prep_min",
+    "infusion_min", "observation_min", "version",
+))  # fmt: skip
+(_v_appointment, _v_chair, _v_cycle, _v_course, _v_dose_status, _v_given, _v_tolerated,
+ _v_actual, _v_setting, _v_course_status, _v_patient, _v_mrn, _v_name) = _slot_setters(
+    AppointmentView, (
+        "appointment", "chair_name", "cycle", "course_id", "dose_status", "given_at",
+        "tolerated", "infusion_actual_min", "setting", "course_status", "patient_id", "mrn",
+        "patient_name",
+    ),
+)  # fmt: skip
+
+
+def _tuple_to_view(row: tuple[Any, ...]) -> AppointmentView:
+    # The same values as row_to_appointment_view: NOT NULL integer columns come from
+    # SQLite as int already, each choice is a dict lookup, each instant parsed once.
+    (
+        ident, chair_id, dose_id, kind, label, status, start, end, prep, infusion, observation,
+        version, chair_name, cycle, course_id, dose_status, given_at, tolerated, actual,
+        setting, course_status, patient_id, mrn, patient_name,
+    ) = row  # fmt: skip
+    booking = _new(Appointment)
+    _a_id(booking, ident)
+    _a_chair(booking, chair_id)
+    _a_dose(booking, None if dose_id is None else int(dose_id))
+    _a_kind(booking, _KIND.get(kind) or AppointmentKind(kind))
+    _a_label(booking, label)
+    _a_status(booking, _CYCLE_STATUS.get(status) or CycleStatus(status))
+    _a_start(booking, _instant(start))
+    _a_end(booking, _instant(end))
+    _a_prep(booking, prep)
+    _a_infusion(booking, infusion)
+    _a_observation(booking, observation)
+    _a_version(booking, version)
+    view = _new(AppointmentView)
+    _v_appointment(view, booking)
+    _v_chair(view, chair_name)
+    _v_cycle(view, None if cycle is None else int(cycle))
+    _v_course(view, None if course_id is None else int(course_id))
+    _v_dose_status(view, None if dose_status is None else _cycle_status(dose_status))
+    _v_given(view, None if given_at is None else _instant(given_at))
+    _v_tolerated(view, None if tolerated is None else bool(tolerated))
+    _v_actual(view, None if actual is None else int(actual))
+    _v_setting(view, None if setting is None else _SETTING.get(setting) or Setting(setting))
+    _v_course_status(
+        view,
+        None
+        if course_status is None
+        else _COURSE_STATUS.get(course_status) or CourseStatus(course_status),
+    )
+    _v_patient(view, None if patient_id is None else int(patient_id))
+    _v_mrn(view, mrn)
+    _v_name(view, patient_name)
+    return view
 
 
 def row_to_preparation(row: Row) -> Preparation:

@@ -43,7 +43,7 @@ from ..domain.records import (
     Visit,
     VisitReaction,
 )
-from . import labs, load_queries, mapping, repository as repo, visits
+from . import labs, load_queries, mapping, repository as repo, view_queries, visits
 from .connection import Database
 from .database import (
     StoreError,
@@ -305,15 +305,13 @@ class SqliteStore(NurseSqlite, DeskSqlite):
     def appointments_between(
         self, start: datetime, end: datetime, statuses: Sequence[CycleStatus] = HOLDING
     ) -> list[AppointmentView]:
-        rows = repo.appointments_between(self.db, start, end, _status_list(statuses))
-        return [mapping.row_to_appointment_view(row) for row in rows]
+        return view_queries.views_between(self.db, start, end, _status_list(statuses))
 
     def appointment_view(self, appointment_id: int) -> AppointmentView | None:
-        row = repo.appointment_view(self.db, appointment_id)
-        return None if row is None else mapping.row_to_appointment_view(row)
+        return view_queries.view_of(self.db, appointment_id)
 
     def booked_from(self, start: datetime) -> list[AppointmentView]:
-        return [mapping.row_to_appointment_view(row) for row in repo.booked_from(self.db, start)]
+        return view_queries.booked_views_from(self.db, start)
 
     def busy_rows(self, start: datetime, end: datetime) -> list[BusyRow]:
         return load_queries.busy_rows(self.db, start, end)

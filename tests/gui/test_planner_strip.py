@@ -31,7 +31,7 @@ QUIET_DAY = date(2026, 11, 24)  # the Tuesday after
 
 def test_day_loads_count_what_is_booked(ctx: Context) -> None:
     settings = load_settings(ctx.db)
-    loads = {s.day: s for s in day_loads(ctx.db, settings, BUSY_DAY, 14)}
+    loads = {s.day: s for s in day_loads(ctx.store, settings, BUSY_DAY, 14)}
     busy = loads[BUSY_DAY]
     rows = [r.appointment for r in day_bookings(ctx.db, settings, BUSY_DAY)]
     assert busy.appointments == len(rows)
@@ -45,10 +45,10 @@ def test_day_loads_count_what_is_booked(ctx: Context) -> None:
 
 def test_blocked_time_adds_to_the_load(ctx: Context) -> None:
     settings = load_settings(ctx.db)
-    before = day_loads(ctx.db, settings, QUIET_DAY, 1)[0]
+    before = day_loads(ctx.store, settings, QUIET_DAY, 1)[0]
     start = settings.calendar.at(QUIET_DAY, time(8, 0))
     book_blocked_time(ctx, chair="Chair 12", start=start, minutes=120, label="maintenance")
-    after = day_loads(ctx.db, settings, QUIET_DAY, 1)[0]
+    after = day_loads(ctx.store, settings, QUIET_DAY, 1)[0]
     assert after.booked_min == before.booked_min + 120
     assert after.appointments == before.appointments + 1
 
@@ -57,7 +57,7 @@ def test_strip_model_passes_modeltester(qtmodeltester, ctx: Context) -> None:  #
     settings = load_settings(ctx.db)
     model = LoadStripModel()
     qtmodeltester.check(model, force_py=True)
-    model.set_days(day_loads(ctx.db, settings, BUSY_DAY, 28))
+    model.set_days(day_loads(ctx.store, settings, BUSY_DAY, 28))
     assert model.rowCount() == 28
     qtmodeltester.check(model, force_py=True)
 
@@ -132,7 +132,7 @@ def test_a_move_recounts_the_days_it_touches(window: MainWindow, ctx: Context) -
     window.apply_changes(changes)
     model = planner.strip.load_model
     for day in (BUSY_DAY, BUSY_DAY + timedelta(days=1)):
-        fresh = day_loads(ctx.db, settings, day, 1)[0]
+        fresh = day_loads(ctx.store, settings, day, 1)[0]
         index = model.index(model.row_of(day), 0)
         assert index.data(COUNT_ROLE) == fresh.appointments
         assert index.data(LOAD_ROLE) == pytest.approx(fresh.fraction)

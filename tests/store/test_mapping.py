@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tdm1_scheduler.demo import build_demo_clinic
-from tdm1_scheduler.store import labs, mapping, repository as repo, visits
+from tdm1_scheduler.store import labs, mapping, repository as repo, view_queries, visits
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database, to_utc_text
 
@@ -139,3 +139,55 @@ def test_appointment_values_leave_out_id_and_version(db: Database) -> None:
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         mapping.column_value(datetime(2026, 1, 1, 9))
+
+
+def test_view_tuples_map_as_the_view_rows(db: Database) -> None:
+    """The schedule's tuple reads (``view_queries``) give the records that the dict rows
+    of ``repository`` give through ``row_to_appointment_view``, in the same order; a row
+    read again gives an equal record, and a changed row a new one."""
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    end = start + timedelta(days=400)
+    statuses = "('booked', 'given', 'missed', 'cancelled')"
+    blocked = db.execute(
+        "INSERT INTO appointments (chair_id, kind, label, status, start_utc, end_utc, "
+        "infusion_min) VALUES (1, 'blocked', 'Pump service', 'booked', "
+        "'2027-01-31T02:00:00Z', '2027-01-31T03:00:00Z', 60)"
+    ).lastrowid
+    try:
+        check_view_tuples(db, start, end, statuses)
+    finally:
+        db.execute("DELETE FROM appointments WHERE id = ?", [blocked])
+
+
+def check_view_tuples(db: Database, start: datetime, end: datetime, statuses: str) -> None:
+    rows = repo.appointments_between(db, start, end, statuses)
+    assert {row["kind"] for row in rows} == {"dose", "blocked"}
+    assert {row["status"] for row in rows} >= {"booked", "given"}
+    expected = [mapping.row_to_appointment_view(row) for row in rows]
+    assert view_queries.views_between(db, start, end, statuses) == expected
+    again = view_queries.views_between(db, start, end, statuses)  # reused
+    assert again == expected
+    assert [hash(view) for view in again] == [hash(view) for view in expected]
+    assert [repr(view) for view in again] == [repr(view) for view in expected]
+    assert dataclasses.replace(again[0], chair_name="x") == dataclasses.replace(
+        expected[0], chair_name="x"
+    )
+    first = rows[0]["id"]
+    one = repo.appointment_view(db, first)
+    assert one is not None
+    assert view_queries.view_of(db, first) == mapping.row_to_appointment_view(one)
+    assert view_queries.view_of(db, -1) is None
+    booked = [mapping.row_to_appointment_view(row) for row in repo.booked_from(db, start)]
+    assert view_queries.booked_views_from(db, start) == booked
+    db.execute("UPDATE appointments SET label = 'changed', version = version + 1 WHERE id = ?",
+               [first])  # fmt: skip
+    try:
+        changed = view_queries.view_of(db, first)
+        assert changed is not None and changed.appointment.label == "changed"
+        assert changed.appointment.version == one["version"] + 1
+    finally:
+        db.execute(
+            "UPDATE appointments SET label = ?, version = ? WHERE id = ?",
+            [one["label"], one["version"], first],
+        )

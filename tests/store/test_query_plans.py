@@ -15,8 +15,9 @@ import pytest
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.booking import Interval
 from tdm1_scheduler.services.context import load_settings
+from tdm1_scheduler.services.planner_reads import day_loads
 from tdm1_scheduler.services.queries import day_bookings
-from tdm1_scheduler.store import planner_queries, repository as repo
+from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
@@ -88,10 +89,9 @@ def test_slot_search_reads_are_start_ranges(db: Database) -> None:
 
 
 def test_load_strip_reads_start_ranges(db: Database) -> None:
-    start = NOW.replace(hour=5)
-    assert_day_bounded(
-        plans(db, lambda: planner_queries.occupied_between(db, start, start + timedelta(days=28)))
-    )
+    settings = load_settings(db)
+    first = settings.calendar.local_date(NOW)
+    assert_day_bounded(plans(db, lambda: day_loads(SqliteStore(db), settings, first, 28)))
 
 
 def test_plans_hold_for_any_file(tmp_path: Path) -> None:

@@ -132,7 +132,8 @@ class DayAppointmentsModel(RowTableModel):
         self._settings = settings
         self._day: date | None = None
         self._first_icon = first_icon or QIcon()
-        self._readiness: dict[int, Readiness] = {}
+        self._store: Store | None = None
+        self._readiness: dict[int, Readiness] | None = {}
 
     # --- loading ------------------------------------------------------------
     @property
@@ -146,13 +147,22 @@ class DayAppointmentsModel(RowTableModel):
         """Read the day again from the services (the only way rows change); ``rows``:
         the day's bookings when the caller has just read them."""
         rows = day_bookings(store, self._settings, day) if rows is None else rows
-        booked = [r.appointment.id for r in rows if is_booked_dose(r)]
-        readiness = appointments_readiness(store, booked)
         self.beginResetModel()
         self._rows = rows
-        self._readiness = readiness
+        self._store = store
+        self._readiness = None  # worked out when first shown or asked for (``_ready``)
         self._day = day
         self.endResetModel()
+
+    def _ready(self) -> dict[int, Readiness]:
+        """The booked doses' readiness by appointment id, read once per reload and only
+        when the list is shown or asked: a commit made from the planner reloads this
+        model while it is hidden, and the readiness of a busy day is most of that."""
+        if self._readiness is None:
+            booked = [r.appointment.id for r in self._rows if is_booked_dose(r)]
+            store = self._store
+            self._readiness = {} if store is None else appointments_readiness(store, booked)
+        return self._readiness
 
     def row_data(self, row: int) -> AppointmentView:
         view: AppointmentView = self._rows[row]
@@ -160,7 +170,7 @@ class DayAppointmentsModel(RowTableModel):
 
     def readiness_at(self, row: int) -> Readiness | None:
         """The booked dose's readiness on ``row`` (None for blocked time or a given dose)."""
-        return self._readiness.get(self.row_data(row).appointment.id)
+        return self._ready().get(self.row_data(row).appointment.id)
 
     # --- Qt model API -------------------------------------------------------------
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -184,7 +194,7 @@ class DayAppointmentsModel(RowTableModel):
             Qt.ItemDataRole.ForegroundRole,
         ):
             foreground = role == Qt.ItemDataRole.ForegroundRole
-            return readiness_brush(self._readiness.get(row.appointment.id), foreground)
+            return readiness_brush(self._ready().get(row.appointment.id), foreground)
         if role == Qt.ItemDataRole.BackgroundRole:
             if is_blocked(row):
                 return QBrush(BLOCKED_BACKGROUND)
@@ -222,12 +232,12 @@ class DayAppointmentsModel(RowTableModel):
         if column is Column.OBSERVATION:
             return str(booking.observation_min)
         if column is Column.READY:
-            return readiness_text(self._readiness.get(booking.id))
+            return readiness_text(self._ready().get(booking.id))
         return status_text(row)
 
     def _tooltip(self, row: AppointmentView, column: Column) -> str | None:
         if column is Column.READY:
-            return readiness_details(self._readiness.get(row.appointment.id)) or None
+            return readiness_details(self._ready().get(row.appointment.id)) or None
         if column is Column.INFUSION and row.appointment.kind is AppointmentKind.DOSE:
             if is_first_infusion(row):
                 return (

@@ -100,6 +100,12 @@ class PlannerGeometry:
         self.snap_min = max(1, snap_min)
         self.axis_start = calendar.at(day, opens)
         self.axis_end = calendar.at(day, closes)
+        # Positions are differences of instants: taken in UTC (the records' zone) they need
+        # no zone lookups, and the answer is the same.
+        self._axis_utc = self.axis_start.astimezone(UTC)
+        self._chair_index: dict[int, int] = {}
+        for index, chair in enumerate(chairs):
+            self._chair_index.setdefault(chair.id, index)
         self.axis_minutes = max(60, int((self.axis_end - self.axis_start).total_seconds() // 60))
         # Fit the opening hours to the width the view has, within readable limits.
         room = available_width - LABEL_WIDTH - RIGHT_MARGIN
@@ -120,14 +126,11 @@ class PlannerGeometry:
         return HEADER_HEIGHT + index * LANE_HEIGHT
 
     def chair_index(self, chair_id: int) -> int | None:
-        for index, chair in enumerate(self.chairs):
-            if chair.id == chair_id:
-                return index
-        return None
+        return self._chair_index.get(chair_id)
 
     # --- time <-> x ----------------------------------------------------------------
     def x_of(self, instant: datetime) -> float:
-        minutes = (instant - self.axis_start).total_seconds() / 60
+        minutes = (instant - self._axis_utc).total_seconds() / 60
         return LABEL_WIDTH + minutes * self.px_per_min
 
     def snapped_start(self, x: float) -> datetime:
@@ -173,10 +176,32 @@ class PlannerGeometry:
         return MoveTarget(row, self.chairs[index + lanes], self.calendar.local(start))
 
 
-def describe_block(row: AppointmentView, calendar: ClinicCalendar) -> str:
-    """One sentence for tooltips and screen readers."""
+class WallClock:
+    """``text.clock_time`` of one calendar, each instant converted once: a day's blocks
+    share a few hundred starts and ends (the snap grid), and each conversion is a zone
+    lookup. Bounded: it starts over past 5,000 instants."""
+
+    def __init__(self, calendar: ClinicCalendar) -> None:
+        self.calendar = calendar
+        self._texts: dict[datetime, str] = {}
+
+    def __call__(self, instant: datetime) -> str:
+        text = self._texts.get(instant)
+        if text is None:
+            if len(self._texts) > 5_000:
+                self._texts.clear()
+            text = self._texts[instant] = clock_time(self.calendar, instant)
+        return text
+
+
+def describe_block(
+    row: AppointmentView, calendar: ClinicCalendar, wall: WallClock | None = None
+) -> str:
+    """One sentence for tooltips and screen readers (``wall``: the calendar's clock
+    times, converted once each, when many blocks are described)."""
     booking = row.appointment
-    start, end = clock_time(calendar, booking.start), clock_time(calendar, booking.end)
+    clock = wall or WallClock(calendar)
+    start, end = clock(booking.start), clock(booking.end)
     when = f"{row.chair_name} {start}-{end}"
     if is_blocked(row):
         minutes = booking.infusion_min
@@ -382,6 +407,13 @@ class PlannerScene(QGraphicsScene):
         self.hint = DropHint()
         self.addItem(self.hint)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self._wall = WallClock(settings.calendar)
+
+    def wall_clock(self, calendar: ClinicCalendar) -> WallClock:
+        """The clock times of ``calendar``, kept while the settings are the same."""
+        if self._wall.calendar is not calendar:
+            self._wall = WallClock(calendar)
+        return self._wall
 
     def rebuild(
         self,
@@ -403,11 +435,12 @@ class PlannerScene(QGraphicsScene):
         self.geometry = geometry
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         calendar = settings.calendar
+        wall = self.wall_clock(calendar)
         for row in rows:
             if geometry.chair_index(row.appointment.chair_id) is None:
                 continue  # a chair taken out of service: not drawn
             item = BlockItem(
-                row, geometry.block_rect(row), describe_block(row, calendar), self.first_icon
+                row, geometry.block_rect(row), describe_block(row, calendar, wall), self.first_icon
             )
             self.addItem(item)
             self.blocks[item.appointment_id] = item
@@ -440,9 +473,9 @@ class PlannerScene(QGraphicsScene):
             or geometry.chair_index(row.appointment.chair_id) is None
         ):
             return
-        item = BlockItem(
-            row, geometry.block_rect(row), describe_block(row, geometry.calendar), self.first_icon
-        )
+        calendar = geometry.calendar
+        description = describe_block(row, calendar, self.wall_clock(calendar))
+        item = BlockItem(row, geometry.block_rect(row), description, self.first_icon)
         self.addItem(item)
         self.blocks[appointment_id] = item
 

@@ -1,0 +1,84 @@
+"""The same bench over an older tree: the day's read under whichever name the tree has.
+
+Issue 15's rule compares the tree before the seam (6a3f3d7, dict rows from
+``queries.day_appointments``) with the tree after it (records from
+``queries.day_bookings``), running this bench/ in both. What a figure times stays what
+the tree itself does; only the untimed choices (which dose to move, where to) read the
+day through ``booking_facts``, which gives the same facts from either shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+
+def day_read() -> Callable[[Any, Any, date], list[Any]]:
+    """The tree's read of a day's chair-holding bookings: ``queries.day_bookings`` (the
+    seam's records, given a Store or a Database) or, before the seam,
+    ``queries.day_appointments`` (dict rows, given a Database)."""
+    from tdm1_scheduler.services import queries
+
+    # getattr: the name this tree lacks is never looked up as an attribute
+    read = getattr(queries, "day_bookings", None) or getattr(queries, "day_appointments")  # noqa: B009
+    return read  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What the bench's untimed choices need of one booking."""
+
+    chair_id: int
+    chair_name: str
+    kind: str
+    status: str
+    start: datetime
+    end: datetime
+    mrn: str | None
+    cycle: int | None
+
+
+def booking_facts(rows: list[Any]) -> list[BookingFacts]:
+    """``day_read()``'s answer (records or dict rows) as ``BookingFacts``."""
+    if rows and isinstance(rows[0], dict):
+        from tdm1_scheduler.store.database import from_utc_text
+
+        return [
+            BookingFacts(
+                row["chair_id"],
+                row["chair_name"],
+                row["kind"],
+                row["status"],
+                from_utc_text(row["start_utc"]),
+                from_utc_text(row["end_utc"]),
+                row["mrn"],
+                row["cycle"],
+            )
+            for row in rows
+        ]
+    return [
+        BookingFacts(
+            view.appointment.chair_id,
+            view.chair_name,
+            view.appointment.kind.value,
+            view.appointment.status.value,
+            view.appointment.start,
+            view.appointment.end,
+            view.mrn,
+            view.cycle,
+        )
+        for view in rows
+    ]
+
+
+def planner_present() -> bool:
+    """The planner's page module exists (a package since the rooms; a plain module
+    ``gui/planner.py`` before them, which ``find_spec`` of a submodule refuses)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("tdm1_scheduler.gui.planner.page") is not None
+    except ModuleNotFoundError:
+        return importlib.util.find_spec("tdm1_scheduler.gui.planner") is not None
