@@ -67,7 +67,9 @@ def translate(sql: str) -> tuple[str, bool]:
 class _Result:
     """A finished statement as sqlite3's cursor shows it."""
 
-    def __init__(self, cursor: psycopg.Cursor[Any] | None, returns_id: bool) -> None:
+    def __init__(
+        self, cursor: psycopg.Cursor[Any] | None, returns_id: bool, inserted: bool = False
+    ) -> None:
         self.description = None if cursor is None else cursor.description
         self.rowcount = -1 if cursor is None else cursor.rowcount
         self.lastrowid: int | None = None
@@ -75,6 +77,8 @@ class _Result:
         if returns_id:
             self.lastrowid = int(self._rows[0][0])
             self._rows = []
+        elif inserted:
+            self.lastrowid = 0  # a table keyed by another column (no rowid to give)
 
     def fetchall(self) -> list[Any]:
         rows, self._rows = self._rows, []
@@ -118,14 +122,16 @@ class PgDatabase:
             return _Result(None, False)
         text, returns_id = translate(sql)
         params = list(parameters or ())
-        if self.conn.in_transaction and sql.lstrip()[:6].upper() in _WRITES:
+        verb = sql.lstrip()[:6].upper()
+        if self.conn.in_transaction and verb in _WRITES:
             with self.savepoint():
-                return self._run(text, params, returns_id)
-        return self._run(text, params, returns_id)
+                return self._run(text, params, returns_id, verb == "INSERT")
+        return self._run(text, params, returns_id, verb == "INSERT")
 
-    def _run(self, text: str, params: list[Any], returns_id: bool) -> _Result:
+    def _run(self, text: str, params: list[Any], returns_id: bool, inserted: bool) -> _Result:
         try:
-            return _Result(self.pg.execute(text.encode(), params), returns_id)  # type: ignore[call-overload]
+            cursor = self.pg.execute(text.encode(), params)  # type: ignore[call-overload]
+            return _Result(cursor, returns_id, inserted)
         except Exception as error:
             raise as_sqlite_error(error, self.where) from error
 
