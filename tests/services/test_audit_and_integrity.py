@@ -16,6 +16,8 @@ from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, to_utc_text
 
+from tests.store import backends
+
 from .conftest import USER, dump, local
 
 FIRST = local("2026-03-02T09:00")
@@ -170,13 +172,13 @@ def test_course_actions_write_one_audit_row_each_with_old_and_new(ctx):
 def test_audit_log_refuses_update_and_delete(ctx):
     before = dump(ctx)
     for sql in (
-        "UPDATE audit_log SET user = 'mallory'",
+        "UPDATE audit_log SET [user] = 'mallory'",
         "UPDATE audit_log SET new_values = NULL WHERE id = 1",
         "DELETE FROM audit_log",
         "DELETE FROM audit_log WHERE id = 2",
     ):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            ctx.db.execute(sql)
+            backends.execute(ctx.store, sql)
     assert dump(ctx) == before
 
 

@@ -18,6 +18,8 @@ from tdm1_scheduler.services import courses, nurse, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 
+from tests.store import backends
+
 from .conftest import dump, local
 
 
@@ -157,12 +159,8 @@ def test_bad_override_action_and_settings(ctx: Context) -> None:
 def test_a_days_readiness_in_one_read(ctx: Context) -> None:
     appointment = book(ctx)
     good_results(ctx)
-    statements: list[str] = []
-    ctx.db.conn.set_trace_callback(statements.append)
-    try:
-        day = readiness.readiness_for_appointments(ctx.db, [appointment, 99999])
-    finally:
-        ctx.db.conn.set_trace_callback(None)
+    with backends.statements(ctx.store) as statements:
+        day = readiness.readiness_for_appointments(ctx.store, [appointment, 99999])
     assert set(day) == {appointment}
     assert day[appointment].verdict is Verdict.READY
     assert len(statements) < 12  # a fixed number of queries, not one per row

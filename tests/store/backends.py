@@ -18,6 +18,8 @@ backend), never ``ctx.db``; what only SQLite has (``iterdump``, PRAGMA) through
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,34 @@ def execute(store: Store, sql: str, params: Any = ()) -> Any:
     if is_postgres(inner):
         return inner.pg.execute(sql, list(params))  # type: ignore[attr-defined]
     return sqlite_of(store).execute(sql, params)
+
+
+@contextmanager
+def statements(store: Store) -> Iterator[list[str]]:
+    """The statements run under ``store`` inside the block, in order (SQLite's trace
+    callback; on the server, each one the store sends)."""
+    seen: list[str] = []
+    inner = _inner(store)
+    if is_postgres(inner):
+        pg = inner.pg  # type: ignore[attr-defined]
+        run = pg.execute
+
+        def counted(sql: str, parameters: Any = None) -> Any:
+            seen.append(sql)
+            return run(sql, parameters)
+
+        pg.execute = counted
+        try:
+            yield seen
+        finally:
+            del pg.execute
+        return
+    conn = sqlite_of(store).conn
+    conn.set_trace_callback(seen.append)
+    try:
+        yield seen
+    finally:
+        conn.set_trace_callback(None)
 
 
 def close_store(store: Store) -> None:
