@@ -15,7 +15,6 @@ from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, to_utc_text
-
 from tests.store import backends
 
 from .conftest import USER, dump, local

@@ -17,7 +17,6 @@ from tdm1_scheduler.domain.readiness import Verdict
 from tdm1_scheduler.services import courses, nurse, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
-
 from tests.store import backends
 
 from .conftest import dump, local

@@ -73,7 +73,9 @@ class _Result:
         self.description = None if cursor is None else cursor.description
         self.rowcount = -1 if cursor is None else cursor.rowcount
         self.lastrowid: int | None = None
-        self._rows: list[Any] = [] if cursor is None or cursor.description is None else cursor.fetchall()
+        self._rows: list[Any] = (
+            [] if cursor is None or cursor.description is None else cursor.fetchall()
+        )
         if returns_id:
             self.lastrowid = int(self._rows[0][0])
             self._rows = []
@@ -130,7 +132,7 @@ class PgDatabase:
 
     def _run(self, text: str, params: list[Any], returns_id: bool, inserted: bool) -> _Result:
         try:
-            cursor = self.pg.execute(text.encode(), params)  # type: ignore[call-overload]
+            cursor = self.pg.execute(text.encode(), params)
             return _Result(cursor, returns_id, inserted)
         except Exception as error:
             raise as_sqlite_error(error, self.where) from error
@@ -158,7 +160,10 @@ class PgDatabase:
     def _rollback_to(self, name: str) -> None:
         from psycopg.pq import TransactionStatus
 
-        if self.pg.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+        if self.pg.info.transaction_status in (
+            TransactionStatus.INTRANS,
+            TransactionStatus.INERROR,
+        ):
             self.pg.execute(f"ROLLBACK TO SAVEPOINT {name}".encode())
             self.pg.execute(f"RELEASE SAVEPOINT {name}".encode())
 

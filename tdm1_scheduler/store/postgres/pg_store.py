@@ -34,13 +34,21 @@ from .. import mapping
 from ..database import StoreError
 from ..protocol import ChangeFeed, ChangeToken
 from ..sqlite_store import SqliteStore
-from .pg_connection import WRITE_LOCK, PgDatabase, as_sqlite_error, begin_write, connect
-from .pg_connection import begin as _begin, end as _end
+from .pg_connection import (
+    WRITE_LOCK,
+    PgDatabase,
+    as_sqlite_error,
+    begin as _begin,
+    begin_write,
+    connect,
+    end as _end,
+)
 
 if TYPE_CHECKING:
     from ..connection import Database
 
 __all__ = ["WRITE_LOCK", "PgStore", "open_pg_store"]
+
 
 class PgStore(SqliteStore):
     """The protocol ``store.protocol.Store`` on one server connection (module doc)."""
@@ -98,7 +106,9 @@ class PgStore(SqliteStore):
         if since is None:
             row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
             return ChangeFeed(ChangeToken(int(row[0])))
-        rows = mapping_rows(self.pg, "SELECT * FROM audit_log WHERE id > ? ORDER BY id", since.audit_id)
+        rows = mapping_rows(
+            self.pg, "SELECT * FROM audit_log WHERE id > ? ORDER BY id", since.audit_id
+        )
         entries = tuple(mapping.row_to_audit_entry(row) for row in rows)
         head = entries[-1].id if entries else since.audit_id
         return ChangeFeed(ChangeToken(head), entries)
