@@ -182,7 +182,8 @@ def test_audit_log_refuses_update_and_delete(ctx):
 
 
 def _insert(ctx: Context, chair: int, start: str, end: str, status: str = "booked") -> int:
-    return ctx.db.execute(
+    return backends.execute(
+        ctx.store,
         "INSERT INTO appointments (chair_id, kind, label, status, start_utc, end_utc) "
         "VALUES (?, 'blocked', 'sql', ?, ?, ?)",
         [chair, status, start, end],
@@ -210,10 +211,14 @@ def test_overlap_trigger_refuses_a_direct_sql_insert_and_update(ctx):
     cancelled = _insert(ctx, 1, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z", "cancelled")
     _insert(ctx, 1, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z", "missed")
     with pytest.raises(sqlite3.IntegrityError, match="chair_overlap"):
-        ctx.db.execute("UPDATE appointments SET status = 'booked' WHERE id = ?", [cancelled])
+        backends.execute(
+            ctx.store, "UPDATE appointments SET status = 'booked' WHERE id = ?", [cancelled]
+        )
     with pytest.raises(sqlite3.IntegrityError, match="chair_overlap"):
-        ctx.db.execute(
-            "UPDATE appointments SET start_utc = '2026-03-02T14:30:00Z' WHERE id = ?", [first + 1]
+        backends.execute(
+            ctx.store,
+            "UPDATE appointments SET start_utc = '2026-03-02T14:30:00Z' WHERE id = ?",
+            [first + 1],
         )
 
 
@@ -235,7 +240,9 @@ def test_repository_turns_an_overlap_into_a_conflict(ctx):
 
 def test_stale_version_raises_conflict_and_changes_nothing(ctx):
     booked_course(ctx)
-    row = ctx.db.execute("SELECT id, version FROM appointments ORDER BY id LIMIT 1").fetchone()
+    row = backends.execute(
+        ctx.store, "SELECT id, version FROM appointments ORDER BY id LIMIT 1"
+    ).fetchone()
     appointment_id, version = row
     repo.update_appointment(ctx.db, appointment_id, version, {"label": "first edit"})
     before = dump(ctx)
@@ -250,9 +257,10 @@ def test_stale_version_raises_conflict_and_changes_nothing(ctx):
 
 def test_move_with_a_stale_version_is_a_conflict(ctx):
     booked_course(ctx)
-    appointment = ctx.db.execute(
+    appointment = backends.execute(
+        ctx.store,
         "SELECT a.id, a.version FROM appointments a JOIN doses d ON d.id = a.dose_id "
-        "WHERE d.cycle = 2"
+        "WHERE d.cycle = 2",
     ).fetchone()
     courses.move_appointment(ctx, mrn="P1", cycle=2, to=local("2026-03-23T10:00"))
     before = dump(ctx)
@@ -327,4 +335,4 @@ def test_every_refusal_leaves_the_database_unchanged(ctx, name, act):
         act(ctx)
     assert refused.value.field and "\n" not in str(refused.value)
     assert dump(ctx) == before
-    assert not ctx.db.conn.in_transaction
+    assert not ctx.store.in_transaction()

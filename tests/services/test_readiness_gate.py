@@ -92,7 +92,9 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert courses.load_course(ctx.db, "P1").dose(1)["status"] == "given"
     assert "override readiness" in audits(ctx)
-    (row,) = ctx.db.execute("SELECT verdict, clinician FROM readiness_overrides").fetchall()
+    (row,) = backends.execute(
+        ctx.store, "SELECT verdict, clinician FROM readiness_overrides"
+    ).fetchall()
     assert row == ("hold", "Dr. Okafor")
 
 

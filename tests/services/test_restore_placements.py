@@ -20,6 +20,7 @@ from tdm1_scheduler.services.preview import preview
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError
+from tests.store import backends
 
 from .conftest import cycles, dump, local, make_ctx, start_of
 
@@ -131,7 +132,7 @@ def test_undo_is_refused_when_a_dose_it_would_remove_is_prepared(ctx: Context) -
     clinic.update_settings(ctx, {"mbc_horizon_cycles": 2})
     moved = move(ctx, 1, minutes=30)
     (new_dose,) = [c.row_id for c in moved.rows.values() if c.table == "doses"]
-    ctx.db.execute("INSERT INTO preparations (dose_id) VALUES (?)", [new_dose])
+    backends.execute(ctx.store, "INSERT INTO preparations (dose_id) VALUES (?)", [new_dose])
     before = dump(ctx)
     with pytest.raises(ConflictError, match=rf"cannot undo: dose #{new_dose} is in use since"):
         restore_placements(ctx, moved)
@@ -247,4 +248,4 @@ def test_any_sequence_of_moves_misses_undos_and_redos_undoes_to_the_start(steps)
             assert rows(ctx) == before
         assert rows(ctx) == start
     finally:
-        ctx.db.close()
+        backends.close_store(ctx.store)

@@ -12,14 +12,16 @@ from tdm1_scheduler.services import courses, slots, visits
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store import repository as repo
+from tests.store import backends
 
 from .conftest import cycles, dump, local, start_of
 
 
 def _appointments(ctx: Context) -> list[tuple[object, ...]]:
-    rows = ctx.db.execute(
+    rows = backends.execute(
+        ctx.store,
         "SELECT id, dose_id, chair_id, start_utc, end_utc, status, version FROM appointments"
-        " ORDER BY id"
+        " ORDER BY id",
     ).fetchall()
     return [tuple(row) for row in rows]
 
