@@ -26,11 +26,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..database import StoreError
+from ..database import StoreError, busy_timeout_ms
 
 if TYPE_CHECKING:
     import psycopg
@@ -103,7 +103,8 @@ class _ConnState:
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return self._conn.info.transaction_status != TransactionStatus.IDLE
+        status = self._conn.info.transaction_status
+        return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
 
 class PgDatabase:
@@ -171,8 +172,13 @@ class PgDatabase:
         self.pg.close()
 
     def __getattr__(self, name: str) -> Any:
-        # What only a SQLite ``Database`` has (``atomic``, ``table_names``, ``db[...]``).
-        raise TypeError(f"{self!r} is a PostgreSQL store: it has no SQLite {name!r}")
+        # What only a SQLite ``Database`` has (``table_names``, ``full``, ``db[...]``).
+        raise SqliteOnly(f"{self!r} is a PostgreSQL store: it has no SQLite {name!r}")
+
+
+class SqliteOnly(TypeError, AttributeError):
+    """Asked a server connection for what only SQLite's ``Database`` has (``hasattr``
+    still answers False)."""
 
 
 def begin_write(pg: PgDatabase) -> None:
@@ -193,8 +199,13 @@ def begin(pg: PgDatabase, sql: bytes) -> None:
 
 
 def end(pg: PgDatabase, verb: str) -> None:
+    """End the open transaction, if the connection still has one to end."""
+    import psycopg
+
     if pg.conn.in_transaction and not pg.pg.closed:
-        pg.pg.execute(verb.encode())
+        # A connection gone meanwhile: the server has ended the transaction itself.
+        with suppress(psycopg.OperationalError):
+            pg.pg.execute(verb.encode())
 
 
 def as_sqlite_error(error: Exception, where: str) -> Exception:
@@ -214,6 +225,9 @@ def as_sqlite_error(error: Exception, where: str) -> Exception:
         return sqlite3.IntegrityError(f"NOT NULL constraint failed: {column}")
     if isinstance(error, errors.CheckViolation):
         return sqlite3.IntegrityError(f"CHECK constraint failed: {error.diag.constraint_name}")
+    if isinstance(error, errors.LockNotAvailable):  # the write lock, past lock_timeout
+        waited = busy_timeout_ms() / 1000
+        return StoreError(f"{where} is locked by another program (waited {waited:g} s)")
     if isinstance(error, errors.ReadOnlySqlTransaction):
         return sqlite3.OperationalError("attempt to write a readonly database")
     if isinstance(error, (errors.IntegrityError, errors.InsufficientPrivilege)):
@@ -244,7 +258,8 @@ def redacted(url: str) -> str:
 
 def connect(url: str) -> PgDatabase:
     """A connection to ``url`` in autocommit (the store opens its own transactions),
-    its session in UTC, instants read back as SQLite's UTC text."""
+    its session in UTC, instants read back as SQLite's UTC text, waiting for a lock at
+    most the busy timeout (``TDM1_SCHEDULER_BUSY_TIMEOUT_MS``)."""
     import psycopg
     from psycopg.adapt import Loader
 
@@ -255,7 +270,9 @@ def connect(url: str) -> PgDatabase:
 
     where = redacted(url)
     try:
-        conn = psycopg.connect(url, autocommit=True, options="-c TimeZone=UTC -c DateStyle=ISO")
+        # A writer waits for the write lock as SQLite waits for its busy timeout.
+        options = f"-c TimeZone=UTC -c DateStyle=ISO -c lock_timeout={busy_timeout_ms()}"
+        conn = psycopg.connect(url, autocommit=True, options=options)
     except psycopg.Error as error:
         raise StoreError(f"cannot reach the server {where}: {_first_line(error)}") from error
     conn.adapters.register_loader("timestamptz", UtcText)

@@ -152,3 +152,21 @@ def test_the_app_does_not_load_psycopg_at_start() -> None:
         "assert 'psycopg' not in sys.modules, 'psycopg loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_writers_queue_and_a_long_wait_says_locked(
+    pg: PgStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TDM1_SCHEDULER_BUSY_TIMEOUT_MS", "100")
+    other = open_pg_store(pg.pg.where, migrate=False)
+    try:
+        with pg.transaction():
+            block(pg)
+            locked = r"is locked by another program \(waited 0\.1 s\)"
+            with pytest.raises(StoreError, match=locked), other.transaction():
+                pass
+            assert not other.in_transaction()
+        with other.transaction():  # the lock is free again; the other sees the commit
+            assert not other.chair_free_between(1, NINE, NINE + timedelta(minutes=1))
+    finally:
+        other.close()
