@@ -23,11 +23,11 @@ FIRST = local("2026-03-02T09:00")
 
 
 def audit_rows(ctx: Context) -> list[dict]:
-    return list(reversed(repo.audit_rows(ctx.db, 10_000)))
+    return list(reversed(repo.audit_rows(backends.under(ctx.store), 10_000)))
 
 
 def last_audit(ctx: Context) -> dict:
-    row = repo.audit_rows(ctx.db, 1)[0]
+    row = repo.audit_rows(backends.under(ctx.store), 1)[0]
     row["old"] = None if row["old_values"] is None else json.loads(row["old_values"])
     row["new"] = None if row["new_values"] is None else json.loads(row["new_values"])
     return row
@@ -226,7 +226,7 @@ def test_repository_turns_an_overlap_into_a_conflict(ctx):
     _insert(ctx, 1, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z")
     with pytest.raises(ConflictError) as conflict:
         repo.insert_appointment(
-            ctx.db,
+            backends.under(ctx.store),
             {
                 "chair_id": 1,
                 "kind": "blocked",
@@ -244,15 +244,21 @@ def test_stale_version_raises_conflict_and_changes_nothing(ctx):
         ctx.store, "SELECT id, version FROM appointments ORDER BY id LIMIT 1"
     ).fetchone()
     appointment_id, version = row
-    repo.update_appointment(ctx.db, appointment_id, version, {"label": "first edit"})
+    repo.update_appointment(
+        backends.under(ctx.store), appointment_id, version, {"label": "first edit"}
+    )
     before = dump(ctx)
     with pytest.raises(ConflictError) as conflict:
-        repo.update_appointment(ctx.db, appointment_id, version, {"label": "stale edit"})
+        repo.update_appointment(
+            backends.under(ctx.store), appointment_id, version, {"label": "stale edit"}
+        )
     assert conflict.value.field == "appointment"
     assert dump(ctx) == before
-    assert repo.appointment_by_id(ctx.db, appointment_id)["label"] == "first edit"
+    assert (
+        repo.appointment_by_id(backends.under(ctx.store), appointment_id)["label"] == "first edit"
+    )
     with pytest.raises(ConflictError):
-        repo.update_versioned(ctx.db, "patients", 1, 99, {"name": "x"})
+        repo.update_versioned(backends.under(ctx.store), "patients", 1, 99, {"name": "x"})
 
 
 def test_move_with_a_stale_version_is_a_conflict(ctx):

@@ -58,7 +58,7 @@ def prepared_and_arrived(ctx: Context) -> int:
 
 
 def audits(ctx: Context) -> list[str]:
-    return [row["action"] for row in repo.audit_rows(ctx.db, 1000)]
+    return [row["action"] for row in repo.audit_rows(backends.under(ctx.store), 1000)]
 
 
 def test_defaults_and_a_course_without_results(ctx: Context) -> None:
@@ -132,7 +132,9 @@ def test_reconstitute_under_enforce_needs_a_reason(ctx: Context) -> None:
         action="reconstitute",
     )  # fmt: skip
     pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30"))
-    assert repo.preparation_for_dose(ctx.db, courses.load_course(ctx.db, "P1").dose(1)["id"])
+    assert repo.preparation_for_dose(
+        backends.under(ctx.store), courses.load_course(ctx.db, "P1").dose(1)["id"]
+    )
 
 
 def test_dose_given_under_enforce(ctx: Context) -> None:

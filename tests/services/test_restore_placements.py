@@ -39,11 +39,13 @@ def move(ctx: Context, cycle: int, days: int = 0, minutes: int = 0, chair: str |
 
 def rows(ctx: Context) -> list[tuple[Any, ...]]:
     """The booking tables, whole rows in id order (versions included)."""
-    db = ctx.db
-    return [
-        ("appointment", *row)
-        for row in db.execute("SELECT * FROM appointments ORDER BY id").fetchall()
-    ] + [("dose", *row) for row in db.execute("SELECT * FROM doses ORDER BY id").fetchall()]
+
+    def run(sql: str) -> list[tuple[Any, ...]]:
+        return list(backends.execute(ctx.store, sql).fetchall())
+
+    return [("appointment", *row) for row in run("SELECT * FROM appointments ORDER BY id")] + [
+        ("dose", *row) for row in run("SELECT * FROM doses ORDER BY id")
+    ]
 
 
 def placements(ctx: Context) -> list[tuple[Any, ...]]:
@@ -76,11 +78,11 @@ def test_undo_of_a_later_move_gives_back_the_earlier_move_not_a_replan(ctx: Cont
 def test_undo_and_redo_write_one_audit_row_each(ctx: Context) -> None:
     book(ctx)
     moved = move(ctx, 2, minutes=60)
-    audits = repo.count(ctx.db, "audit_log")
+    audits = repo.count(backends.under(ctx.store), "audit_log")
     undone = restore_placements(ctx, moved)
     restore_placements(ctx, undone, verb="redo")
-    assert repo.count(ctx.db, "audit_log") == audits + 2
-    latest = repo.audit_rows(ctx.db, 2)
+    assert repo.count(backends.under(ctx.store), "audit_log") == audits + 2
+    latest = repo.audit_rows(backends.under(ctx.store), 2)
     assert [r["action"] for r in latest] == ["redo", "undo"]
     assert "move cycle 2 of P1" in latest[1]["old_values"]
 

@@ -93,6 +93,16 @@ def rows(store: Store) -> list[tuple[Any, ...]]:
     ]
 
 
+def under(store: Store) -> Database:
+    """The connection ``store``'s SQL modules run on (SQLite's ``Database``, or the
+    server's ``PgDatabase``, which takes the same calls), for a test that reads rows
+    under the store with ``repository`` functions."""
+    inner = _inner(store)
+    if is_postgres(inner):
+        return inner.db  # type: ignore[attr-defined,no-any-return]
+    return sqlite_of(store)
+
+
 def execute(store: Store, sql: str, params: Any = ()) -> Any:
     """Run ``sql`` (SQLite's dialect, ``?`` placeholders) under the store, on either
     backend; the cursor (``fetchall``, ``fetchone``, ``rowcount``)."""
