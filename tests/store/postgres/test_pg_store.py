@@ -170,3 +170,22 @@ def test_writers_queue_and_a_long_wait_says_locked(
             assert not other.chair_free_between(1, NINE, NINE + timedelta(minutes=1))
     finally:
         other.close()
+
+
+def test_a_deferred_overlap_is_refused_at_commit_and_nothing_is_kept(pg: PgStore) -> None:
+    with pg.transaction():
+        first = block(pg)
+    with pytest.raises(IntegrityError, match=r"^chair_overlap$"), pg.transaction():
+        backends.execute(pg, "SET CONSTRAINTS chair_overlap DEFERRED")
+        block(pg, start=NINE + timedelta(minutes=30))  # checked only at the commit
+    assert not pg.in_transaction()
+    assert [row[0] for row in pg.busy_rows(NINE, NINE + timedelta(hours=2))] == [first.id]
+    with pg.transaction():  # a swap: each takes the other's place, checked at commit
+        backends.execute(pg, "SET CONSTRAINTS chair_overlap DEFERRED")
+        second = block(pg, chair=2)
+        pg.update_appointment(replace(first, chair_id=2))
+        pg.update_appointment(replace(second, chair_id=1))
+    assert {row[0]: row[1] for row in pg.busy_rows(NINE, NINE + timedelta(hours=2))} == {
+        first.id: 2,
+        second.id: 1,
+    }
