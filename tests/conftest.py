@@ -97,7 +97,9 @@ from tests.pg.server import PgServer  # noqa: E402  (standard library only: chea
 def pg_server() -> Iterator[PgServer]:
     """A throwaway PostgreSQL for this test process (under xdist: one per worker, each on
     its own free port and in its own folder), stopped and removed at the session's end.
-    Started only when a test asks for it."""
-    server = PgServer().start()
-    yield server
-    server.stop()
+    Started only when a test asks for it; the same server the ``postgres`` store backend
+    uses (tests/pg/databases.py), so a process runs one."""
+    from tests.pg import databases
+
+    yield databases.server()
+    databases.stop_server()

@@ -36,6 +36,14 @@ def server() -> PgServer:
     return _server
 
 
+def stop_server() -> None:
+    """Stop this process's server now (a later store starts another)."""
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None
+
+
 def _admin(on: PgServer, sql: str) -> None:
     import psycopg
 
