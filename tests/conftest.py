@@ -34,6 +34,11 @@ def backends_of(config: pytest.Config) -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     backends.run_backend = backends_of(config)[0]
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): tests SQLite itself (WAL, iterdump, PRAGMA, file locks); "
+        "skipped, with the reason, on the postgres backend",
+    )
 
 
 # The files whose module fixtures take minutes (PyInstaller builds, wheels in fresh
@@ -47,6 +52,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
 
     items.sort(key=rank)  # stable: the order within each group stays as collected
+    for item in items:
+        skip_sqlite_only_on_postgres(item)
+
+
+def skip_sqlite_only_on_postgres(item: pytest.Item) -> None:
+    """A ``sqlite_only`` test skips (saying why) where its store would be the server's:
+    its ``store`` parameter, else the run's first backend."""
+    marker = item.get_closest_marker("sqlite_only")
+    if marker is None:
+        return
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("store") if callspec is not None else None
+    if (backend or backends.run_backend) == "postgres":
+        reason = marker.args[0] if marker.args else "tests SQLite itself"
+        item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -77,7 +97,9 @@ from tests.pg.server import PgServer  # noqa: E402  (standard library only: chea
 def pg_server() -> Iterator[PgServer]:
     """A throwaway PostgreSQL for this test process (under xdist: one per worker, each on
     its own free port and in its own folder), stopped and removed at the session's end.
-    Started only when a test asks for it."""
-    server = PgServer().start()
-    yield server
-    server.stop()
+    Started only when a test asks for it; the same server the ``postgres`` store backend
+    uses (tests/pg/databases.py), so a process runs one."""
+    from tests.pg import databases
+
+    yield databases.server()
+    databases.stop_server()

@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview
 from tdm1_scheduler.store.database import open_database
+from tests.store import backends
+from tests.store.backends import open_store
 
 NY = ZoneInfo("America/New_York")
 
 
 def setup() -> Context:
-    db = open_database(":memory:")
-    ctx = Context(db, FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
+    """A clinic on a new store of the run's backend (``--backend``)."""
+    ctx = Context.over(open_store(), FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
     clinic.init_clinic(ctx, timezone="America/New_York", chairs=2)
     patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
     patients.add_patient(ctx, mrn="P2", name="Pat Two", weight_kg=70)
@@ -28,7 +32,7 @@ def setup() -> Context:
 
 
 def dump(ctx: Context) -> str:
-    return "\n".join(ctx.db.conn.iterdump())
+    return backends.dump(ctx.store)
 
 
 def test_allowed_move_previews_later_shifts_and_writes_nothing() -> None:
@@ -65,6 +69,7 @@ def test_refused_move_names_the_rule() -> None:
     assert dump(ctx) == before
 
 
+@pytest.mark.sqlite_only("another program holding SQLite's file lock")
 def test_a_locked_database_is_a_refusal_not_a_crash(
     tmp_path, monkeypatch  # type: ignore[no-untyped-def]
 ) -> None:

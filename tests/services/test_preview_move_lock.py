@@ -22,6 +22,8 @@ from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview, preview_blocked_move, preview_move
 from tdm1_scheduler.store.database import open_database
 
+pytestmark = pytest.mark.sqlite_only("SQLite's file write lock, PRAGMA data_version, total_changes")
+
 NY = ZoneInfo("America/New_York")
 MOVE = {"mrn": "P1", "cycle": 2, "to": datetime(2026, 6, 24, 9, tzinfo=NY)}
 CYCLE_2 = datetime(2026, 6, 22, 9, 30, tzinfo=NY)  # where cycle 2 is booked (Chair 1)

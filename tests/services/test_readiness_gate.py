@@ -17,6 +17,7 @@ from tdm1_scheduler.domain.readiness import Verdict
 from tdm1_scheduler.services import courses, nurse, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
+from tests.store import backends
 
 from .conftest import dump, local
 
@@ -57,7 +58,7 @@ def prepared_and_arrived(ctx: Context) -> int:
 
 
 def audits(ctx: Context) -> list[str]:
-    return [row["action"] for row in repo.audit_rows(ctx.db, 1000)]
+    return [row["action"] for row in repo.audit_rows(backends.under(ctx.store), 1000)]
 
 
 def test_defaults_and_a_course_without_results(ctx: Context) -> None:
@@ -91,7 +92,9 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
     assert "override readiness" in audits(ctx)
-    (row,) = ctx.db.execute("SELECT verdict, clinician FROM readiness_overrides").fetchall()
+    (row,) = backends.execute(
+        ctx.store, "SELECT verdict, clinician FROM readiness_overrides"
+    ).fetchall()
     assert row == ("hold", "Dr. Okafor")
 
 
@@ -129,7 +132,9 @@ def test_reconstitute_under_enforce_needs_a_reason(ctx: Context) -> None:
         action="reconstitute",
     )  # fmt: skip
     pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30"))
-    assert repo.preparation_for_dose(ctx.db, courses.load_course(ctx.store, "P1").dose(1).id)
+    assert repo.preparation_for_dose(
+        backends.under(ctx.store), courses.load_course(ctx.store, "P1").dose(1).id
+    )
 
 
 def test_dose_given_under_enforce(ctx: Context) -> None:
@@ -157,12 +162,8 @@ def test_bad_override_action_and_settings(ctx: Context) -> None:
 def test_a_days_readiness_in_one_read(ctx: Context) -> None:
     appointment = book(ctx)
     good_results(ctx)
-    statements: list[str] = []
-    ctx.db.conn.set_trace_callback(statements.append)
-    try:
-        day = readiness.readiness_for_appointments(ctx.db, [appointment, 99999])
-    finally:
-        ctx.db.conn.set_trace_callback(None)
+    with backends.statements(ctx.store) as statements:
+        day = readiness.readiness_for_appointments(ctx.store, [appointment, 99999])
     assert set(day) == {appointment}
     assert day[appointment].verdict is Verdict.READY
     assert len(statements) < 12  # a fixed number of queries, not one per row

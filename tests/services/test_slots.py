@@ -17,6 +17,7 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, patients, slots
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.preview import preview
+from tests.store import backends
 
 from .conftest import cycles, dump, local, make_ctx, start_of
 
@@ -54,7 +55,7 @@ def clinics(draw: st.DrawFn) -> tuple[Context, str, int, datetime]:
             continue  # that day is full: this patient has no course
         booked.append(mrn)
     if not booked:
-        ctx.db.close()
+        backends.close_store(ctx.store)
         raise _Skip
     mrn = draw(st.sampled_from(booked))
     if draw(st.booleans()):  # a cycle given: the next one is spaced from it
@@ -130,7 +131,7 @@ def test_every_listed_slot_is_accepted_by_the_move(data: st.DataObject) -> None:
         if options:
             assert _earlier_allowed(ctx, mrn, cycle, options[0], start_from) == []
     finally:
-        ctx.db.close()
+        backends.close_store(ctx.store)
 
 
 @pytest.fixture
@@ -248,4 +249,4 @@ def test_every_missed_slot_is_accepted_by_mark_missed(data: st.DataObject) -> No
             )  # fmt: skip
             assert result.allowed, (option, result.reason)
     finally:
-        ctx.db.close()
+        backends.close_store(ctx.store)

@@ -34,6 +34,7 @@ from tdm1_scheduler.services.preview import preview, preview_move
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store.protocol import Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store import backends
 from tests.store.backends import close_store, open_store
 
 from .conftest import USER, ZONE_NAME, local
@@ -109,25 +110,15 @@ def scenario(ctx: Context) -> list[Any]:
     return seen
 
 
-def rows(store: SqliteStore) -> list[tuple[Any, ...]]:
-    """Every table but the migrations' log, row for row."""
-    tables = [
-        name
-        for (name,) in store.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'sqlite_%' AND name != '_sqlite_migrations' ORDER BY name"
-        ).fetchall()
-    ]
-    return [
-        (table, *row)
-        for table in tables
-        for row in store.db.execute(f"SELECT * FROM [{table}] ORDER BY rowid").fetchall()
-    ]
+def rows(store: Store) -> list[tuple[Any, ...]]:
+    """Every table but the migrations' log, row for row (the same on either backend)."""
+    return backends.rows(store)
 
 
 @pytest.fixture
 def two_stores() -> Iterator[tuple[SqliteStore, SqliteStore]]:
-    stores = (open_store("sqlite"), open_store("sqlite"))
+    """A plain SQLite store and one of the run's backend (``--backend``), both empty."""
+    stores = (open_store("sqlite"), open_store())
     yield stores  # type: ignore[misc]
     for store in stores:
         close_store(store)
