@@ -53,7 +53,9 @@ def server_rows(
     return [tuple(row) for row in conn.execute(f'SELECT {names} FROM "{table}" ORDER BY 1')]
 
 
-def as_server_would(row: tuple[Any, ...], columns: list[str], instants: set[str]) -> tuple[Any, ...]:
+def as_server_would(
+    row: tuple[Any, ...], columns: list[str], instants: set[str]
+) -> tuple[Any, ...]:
     """SQLite's UTC text as the aware datetime the server returns."""
     return tuple(
         datetime.fromisoformat(value) if column in instants and value is not None else value
@@ -112,7 +114,7 @@ def test_new_rows_get_ids_past_the_copied_ones(
     }
     chair = conn.execute("INSERT INTO chairs (name) VALUES ('Chair 99') RETURNING id").fetchone()
     audit = conn.execute(
-        "INSERT INTO audit_log (at_utc, \"user\", action, entity) "
+        'INSERT INTO audit_log (at_utc, "user", action, entity) '
         "VALUES (now(), 'sam', 'add chair', 'chairs') RETURNING id, db_user"
     ).fetchone()
     assert chair is not None and chair[0] == top["chairs"] + 1
@@ -141,11 +143,15 @@ def test_a_database_that_is_not_empty_is_refused_and_kept(
     assert after == before
 
 
-def test_one_patient_row_is_enough_to_refuse(empty_db: str, connect: Connect, clinic_file: Path) -> None:
+def test_one_patient_row_is_enough_to_refuse(
+    empty_db: str, connect: Connect, clinic_file: Path
+) -> None:
     conn = connect(empty_db)
     apply_pending(conn)
-    conn.execute("INSERT INTO patients (mrn, name, weight_kg, weight_measured_at) "
-                 "VALUES ('Z9', 'Zed', 70, now())")
+    conn.execute(
+        "INSERT INTO patients (mrn, name, weight_kg, weight_measured_at) "
+        "VALUES ('Z9', 'Zed', 70, now())"
+    )
     with pytest.raises(StoreError, match=r"patients has 1 row\)"):
         copy_clinic(clinic_file, conn)
     assert conn.execute("SELECT count(*) FROM audit_log").fetchone() == (0,)
