@@ -40,6 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..connection import Database
 from ..database import StoreError, open_database
+from . import bulk_load
 from .runner import apply_pending
 
 if TYPE_CHECKING:
@@ -58,6 +59,19 @@ TABLES = (
 NO_IDENTITY = ("clinic", "opening_hours", "closed_dates")
 # SQLite's own tables and sqlite-utils' migration record: not the clinic's.
 SQLITE_ONLY = ("_sqlite_migrations",)
+# Server-only columns the copy writes itself (SQLite's expression for each), with the
+# trigger that would otherwise set them row by row, off during the copy only:
+# who wrote the copied history, and each dose appointment's patient (as the trigger
+# would find it, in one query).
+COMPUTED = {
+    "audit_log": ("db_user", f"'{MIGRATED_DB_USER}'"),
+    "appointments": (
+        "patient_id",
+        "(SELECT c.patient_id FROM doses d JOIN courses c ON c.id = d.course_id"
+        " WHERE d.id = appointments.dose_id)",
+    ),
+}
+FILLED_BY_TRIGGER = {"audit_log": "audit_log_writer", "appointments": "appointments_patient_insert"}
 SCHEMES = ("postgresql", "postgres")
 DEFAULT_PORT = 5432
 CONNECT_TIMEOUT_S = 10
@@ -105,7 +119,12 @@ def connect_server(url: str) -> psycopg.Connection[Any]:
     """An autocommit connection to the server; one line naming ``host:port`` if it
     cannot be reached (never the password)."""
     check_url(url)
-    import psycopg  # the server extra: loaded only here
+    try:
+        import psycopg  # the server extra: loaded only here
+    except ImportError:
+        raise StoreError(
+            "the server mode needs psycopg: pip install 'tdm1-scheduler[server]'"
+        ) from None
 
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
@@ -177,15 +196,17 @@ def _copy_all(
     ))  # fmt: skip
     refuse_not_empty(conn)
     conn.execute("SET CONSTRAINTS ALL DEFERRED")
-    conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_writer")
+    set_aside = bulk_load.set_aside(conn, TABLES)
+    _triggers(conn, "DISABLE")
     counts: Counts = {}
     for table in TABLES:
         columns = tables[table]
         copied = copy_table(source, conn, table, columns)
         counts[table] = (_sqlite_count(source, table), copied)
-    conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_writer")
+    _triggers(conn, "ENABLE")
+    bulk_load.restore(conn, set_aside)  # every row checked against each constraint
     _reset_sequences(conn)
-    conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the overlaps, checked now
+    conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # anything deferred, checked now
     for table in TABLES:
         expected = counts[table][0]
         on_server = _server_count(conn, table)
@@ -204,24 +225,35 @@ def copy_table(
     """COPY one table's rows (the ``columns`` SQLite has) to the server; rows sent."""
     from psycopg import sql
 
-    names = sql.SQL(", ").join(sql.Identifier(column) for column in columns)
-    selected = ", ".join(f'"{column}"' for column in columns)
+    computed = COMPUTED.get(table)
+    targets = [*columns, computed[0]] if computed else columns
+    selected = ", ".join(
+        [f'"{column}"' for column in columns] + ([computed[1]] if computed else [])
+    )
     order = "" if table in NO_IDENTITY else " ORDER BY id"
     rows = source.execute(f'SELECT {selected} FROM "{table}"{order}')
-    target = names
-    extra: tuple[Any, ...] = ()
-    if table == "audit_log":  # who wrote the copied history, as the server records it
-        target = sql.SQL("{}, {}").format(names, sql.Identifier("db_user"))
-        extra = (MIGRATED_DB_USER,)
+    names = sql.SQL(", ").join(sql.Identifier(column) for column in targets)
     sent = 0
     with (
         conn.cursor() as cur,
-        cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), target)) as copy,
+        cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)) as copy,
     ):
         for row in rows:
-            copy.write_row(row + extra if extra else row)
+            copy.write_row(row)
             sent += 1
     return sent
+
+
+def _triggers(conn: psycopg.Connection[Any], state: str) -> None:
+    """DISABLE or ENABLE the triggers whose columns the copy writes itself."""
+    from psycopg import sql
+
+    for table, trigger in FILLED_BY_TRIGGER.items():
+        conn.execute(
+            sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(
+                sql.Identifier(table), sql.SQL(state), sql.Identifier(trigger)
+            )
+        )
 
 
 def _reset_sequences(conn: psycopg.Connection[Any]) -> None:
