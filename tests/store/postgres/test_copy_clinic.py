@@ -199,3 +199,80 @@ def test_a_count_that_does_not_match_rolls_back(
         copy_clinic(clinic_file, conn)
     for table in TABLES:
         assert conn.execute(f'SELECT count(*) FROM "{table}"').fetchone() == (0,), table
+
+
+SCHEMA_OBJECTS = """
+SELECT 'constraint', t.relname, c.conname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+WHERE t.relnamespace = 'public'::regnamespace
+UNION ALL
+SELECT 'index', tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT 'trigger', t.relname, g.tgname, g.tgenabled::text
+FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
+WHERE t.relnamespace = 'public'::regnamespace AND NOT g.tgisinternal
+ORDER BY 1, 2, 3
+"""
+
+
+def test_the_schema_is_as_migrated_after_the_copy(
+    clinic_file: Path, empty_db: str, connect: Connect, pg_admin: psycopg.Connection[Any]
+) -> None:
+    """The constraints and indexes set aside during the copy are back, the same."""
+    reference = f"{empty_db}_ref"
+    pg_admin.execute(f'CREATE DATABASE "{reference}" OWNER tdm1_owner')
+    migrated = connect(reference)
+    apply_pending(migrated)
+    conn = connect(empty_db)
+    copy_clinic(clinic_file, conn)
+    assert conn.execute(SCHEMA_OBJECTS).fetchall() == migrated.execute(SCHEMA_OBJECTS).fetchall()
+    # and they hold: a second booking over a copied one in its chair is refused
+    booked = conn.execute(
+        "SELECT chair_id, start_utc, end_utc FROM appointments WHERE status = 'booked' LIMIT 1"
+    ).fetchone()
+    assert booked is not None
+    with pytest.raises(psycopg.errors.ExclusionViolation, match="chair_overlap"):
+        conn.execute(
+            "INSERT INTO appointments (chair_id, kind, status, start_utc, end_utc) "
+            "VALUES (%s, 'blocked', 'booked', %s, %s)",
+            list(booked),
+        )
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        conn.execute(
+            "INSERT INTO lab_results (patient_id, test, value, sampled_at, recorded_at) "
+            "VALUES (9999, 'platelets', 1, now(), now())"
+        )
+
+
+def test_a_patient_booked_twice_at_once_is_refused_whole(
+    tmp_path: Path, empty_db: str, connect: Connect
+) -> None:
+    """SQLite checks overlaps per chair only; the server per patient too. A clinic
+    holding one patient in two chairs at once is refused at the copy, nothing kept."""
+    path = build_clinic_to_copy(tmp_path / "clinic.db")
+    with sqlite3.connect(path) as source:
+        row = source.execute(
+            "SELECT id, chair_id, start_utc, end_utc FROM appointments "
+            "WHERE status = 'booked' AND kind = 'dose' ORDER BY id LIMIT 1"
+        ).fetchone()
+        other_chair = source.execute(
+            "SELECT id FROM chairs WHERE id != ? ORDER BY id LIMIT 1", [row[1]]
+        ).fetchone()[0]
+        free = source.execute(
+            "SELECT count(*) FROM appointments WHERE chair_id = ? AND start_utc < ? "
+            "AND end_utc > ? AND status IN ('booked', 'given')",
+            [other_chair, row[3], row[2]],
+        ).fetchone()
+        assert free == (0,)
+        dose = source.execute("SELECT dose_id FROM appointments WHERE id = ?", [row[0]])
+        source.execute(
+            "INSERT INTO appointments (chair_id, dose_id, kind, status, start_utc, end_utc) "
+            "VALUES (?, ?, 'dose', 'booked', ?, ?)",
+            [other_chair, dose.fetchone()[0], row[2], row[3]],
+        )
+    source.close()
+    conn = connect(empty_db)
+    with pytest.raises(StoreError, match="patient_overlap"):
+        copy_clinic(path, conn)
+    for table in TABLES:
+        assert conn.execute(f'SELECT count(*) FROM "{table}"').fetchone() == (0,), table
