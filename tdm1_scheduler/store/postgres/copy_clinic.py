@@ -7,11 +7,15 @@ audit log, into an empty server database:
 2. a database that already holds a row in any clinic table is refused, one line naming
    the table and its row count, before anything is written (and checked again inside
    the copy's transaction, under lock);
-3. every table is copied in dependency order (parents first: foreign keys are not
-   deferrable) with ``COPY``, in ONE transaction, with the exclusion constraints
-   deferred to the commit so the order of the appointments does not matter. Ids and
-   versions are kept as they are; instants go over as SQLite's UTC text, which the
-   server reads into ``timestamptz``;
+3. every table is copied in dependency order (parents first) with ``COPY``, in ONE
+   transaction that holds the tables locked. Ids and versions are kept as they are;
+   instants go over as SQLite's UTC text, which the server reads into ``timestamptz``.
+   While the tables fill, their foreign keys, exclusion constraints and secondary
+   indexes are set aside and then made again from their own definitions, each checked
+   over every row in one pass (``bulk_load``); what is deferrable is deferred besides,
+   so the order of the appointments does not matter. ``appointments.patient_id`` is
+   written by the copy (SQLite's join of dose and course, as the trigger would), with
+   that trigger off for the copy only;
 4. every identity sequence is moved past its table's highest id, so the next row the
    app writes gets a fresh id;
 5. the row counts per table, SQLite's and the server's, must be equal before the
@@ -164,6 +168,11 @@ def copy_clinic(sqlite_db: Database | Path | str, conn: psycopg.Connection[Any])
                 tables = _tables(source)
                 with conn.transaction():
                     return _copy_all(source, conn, tables)
+        except psycopg.errors.InsufficientPrivilege as error:
+            raise StoreError(
+                f"the copy was refused and rolled back ({_one_line(error)}); run migrate as "
+                f"the database's owner role"
+            ) from None
         except psycopg.Error as error:
             raise StoreError(f"the copy failed and was rolled back: {_one_line(error)}") from None
     finally:
@@ -191,7 +200,7 @@ def _copy_all(
     from psycopg import sql
 
     # No one writes the target while it fills; then check it is still empty.
-    conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
+    conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
         sql.SQL(", ").join(sql.Identifier(table) for table in TABLES)
     ))  # fmt: skip
     refuse_not_empty(conn)

@@ -276,3 +276,16 @@ def test_a_patient_booked_twice_at_once_is_refused_whole(
         copy_clinic(path, conn)
     for table in TABLES:
         assert conn.execute(f'SELECT count(*) FROM "{table}"').fetchone() == (0,), table
+
+
+def test_a_role_that_is_not_the_owner_is_refused(
+    clinic_file: Path, clinic_db: str, connect: Connect
+) -> None:
+    """A scheduler's login may write rows but not set the constraints aside: refused
+    naming the owner, nothing written; the owner's copy of the same database works."""
+    with pytest.raises(StoreError, match="owner role"):
+        copy_clinic(clinic_file, connect(clinic_db, user="sam"))
+    owner = connect(clinic_db)
+    for table in TABLES:
+        assert owner.execute(f'SELECT count(*) FROM "{table}"').fetchone() == (0,), table
+    assert copy_clinic(clinic_file, owner)["patients"] == (3, 3)
