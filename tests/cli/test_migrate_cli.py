@@ -128,9 +128,17 @@ def test_an_unreachable_server_is_named_without_its_password(
     "url", ["sqlite:///tmp/x.db", "mysql://root:s3cret-pw@db/clinic", "/tmp/clinic.db", ""]
 )
 def test_a_url_that_is_not_postgresql_is_refused(
-    cli: Callable[..., Result], clinic_file: Path, url: str
+    cli: Callable[..., Result], clinic_file: Path, url: str, new_db: Callable[[], str]
 ) -> None:
-    assert_refused(cli("migrate", "--to", url, db=clinic_file, now=None), "postgresql://")
+    result = cli("migrate", "--to", url, db=clinic_file, now=None)
+    assert_refused(result, "postgresql://")
+    if url:
+        assert url.replace(PASSWORD, "***") in result.err  # the URL named, masked
+    # libpq's two schemes are allowed
+    allowed = new_db()
+    assert cli("migrate", "--to", allowed, db=clinic_file, now=None).code == 0
+    short = new_db().replace("postgresql://", "postgres://", 1)
+    assert cli("migrate", "--to", short, db=clinic_file, now=None).code == 0
 
 
 def test_a_missing_clinic_file_is_refused_and_nothing_is_written(
