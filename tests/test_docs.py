@@ -12,6 +12,9 @@ import pytest
 from tdm1_scheduler.cli.main import build_parser, main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+# The README's example server; its `migrate --to` runs against a new database on the
+# throwaway server instead (started only then).
+EXAMPLE_SERVER = "postgresql://tdm1_owner@db.example:5432/clinic"
 
 
 def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[str]:
@@ -48,10 +51,27 @@ def test_every_command_has_a_worked_example() -> None:
     assert missing == []
 
 
-def test_readme_examples_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def server_database(request: pytest.FixtureRequest) -> str:
+    """The URL of a new, empty database on the throwaway server."""
+    import uuid
+
+    import psycopg
+
+    server = request.getfixturevalue("pg_server")
+    name = f"readme_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return str(server.url(name))
+
+
+def test_readme_examples_run_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     monkeypatch.setenv("TDM1_SCHEDULER_DB", str(tmp_path / "clinic.db"))
     ran = 0
     for line in readme_commands():
+        if EXAMPLE_SERVER in line:
+            line = line.replace(EXAMPLE_SERVER, server_database(request))
         argv = shlex.split(line.replace("/tmp/", f"{tmp_path}/"))[1:]
         assert main(argv) == 0, line
         ran += 1

@@ -18,3 +18,4 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     cli_reports.register(commands, command)
     cli_interop.register(commands, command)
     cli_labs.register(commands, command)
+    __import__(f"{__package__}.server", fromlist=["register"]).register(commands, command)

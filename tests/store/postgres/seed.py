@@ -24,10 +24,15 @@ def chair(conn: psycopg.Connection[Any], name: str) -> int:
 def dose(conn: psycopg.Connection[Any], mrn: str, cycle: int = 1) -> int:
     """A booked dose of a new active course for patient ``mrn`` (made if missing)."""
     found = conn.execute("SELECT id FROM patients WHERE mrn = %s", [mrn]).fetchone()
-    patient = found[0] if found else conn.execute(
-        "INSERT INTO patients (mrn, name, weight_kg, weight_measured_at) "
-        "VALUES (%s, %s, 70, %s) RETURNING id", [mrn, f"Patient {mrn}", DAY],
-    ).fetchone()[0]  # type: ignore[index]
+    patient = (
+        found[0]
+        if found
+        else conn.execute(
+            "INSERT INTO patients (mrn, name, weight_kg, weight_measured_at) "
+            "VALUES (%s, %s, 70, %s) RETURNING id",
+            [mrn, f"Patient {mrn}", DAY],
+        ).fetchone()[0]
+    )  # type: ignore[index]
     course = conn.execute(
         "INSERT INTO courses (patient_id, setting, status, dose_level_mg_per_kg, "
         "preferred_time, created_at) VALUES (%s, 'EBC', %s, 3.6, '09:00', %s) RETURNING id",

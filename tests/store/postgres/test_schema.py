@@ -34,9 +34,7 @@ def test_migrations_apply_to_an_empty_database_once(empty_db: str, connect: Conn
     recorded = owner.execute("SELECT name FROM schema_version ORDER BY name").fetchall()
     assert [name for (name,) in recorded] == [migration.name for migration in MIGRATIONS]
     assert schema_version(owner) == MIGRATIONS[-1].name
-    tables = owner.execute(
-        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-    ).fetchone()
+    tables = owner.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()
     assert tables == (16,)  # SQLite's 15 tables (no migrations table) and schema_version
 
     # Idempotent: a second run (a second app starting) applies nothing and changes nothing.
