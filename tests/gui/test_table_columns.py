@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.patients.panel import DOCK_WIDTH
-from tdm1_scheduler.gui.pharmacy.queue_model import Column
+from tdm1_scheduler.gui.pharmacy.queue_model import Column, withdraw_text
 
 from .conftest import OFFSCREEN_NOISE
 from .test_patients_panel import click_row, feature_of
@@ -104,5 +104,5 @@ def test_withdraw_always_has_one_decimal(window: MainWindow) -> None:
     model = pharmacy_page(window).model
     shown = [str(model.index(r, Column.WITHDRAW).data()) for r in range(model.rowCount())]
     assert shown and all(len(text.rpartition(".")[2]) == 1 and "." in text for text in shown)
-    assert model._display({"withdraw_ml": 18}, Column.WITHDRAW) == "18.0"
-    assert model._display({"withdraw_ml": 9}, Column.WITHDRAW) == "9.0"
+    assert withdraw_text(18) == "18.0"
+    assert withdraw_text(9) == "9.0"

@@ -37,6 +37,7 @@ from ...services import pharmacy
 from ...services.context import ChangeSet
 from ...services.errors import ConflictError
 from ...services.live import read_all
+from ...services.pharmacy import PreparationView
 from ..readiness.dialogs import run_gated
 from ..readiness.view import readiness_text
 from ..session import Session
@@ -50,11 +51,11 @@ from .queue_model import (
     EXPIRED_ROLE,
     EXPIRED_VALUES,
     MRN_ROLE,
-    STATUS_TEXT,
     Column,
     PharmacyQueueModel,
     Row,
     detail_texts,
+    status_text,
     time_left_text,
 )
 
@@ -85,7 +86,7 @@ class PharmacyPage(QWidget):
         self.ctx = session.ctx
         self.dialog: PrepDialog | None = None
         self.gate_dialog: QDialog | QMessageBox | None = None  # the readiness gate's question
-        self.detail_view: Row | None = None  # preparation_view of the selected dose
+        self.detail_view: PreparationView | None = None  # of the selected dose
         self.model = PharmacyQueueModel(self)
         self._build()
         self._build_actions()
@@ -297,14 +298,14 @@ class PharmacyPage(QWidget):
             self.warning_label.setText(f"Cannot show this dose: {error}")
             return
         self.detail_view = view
-        for field, text in detail_texts(view).items():
+        for field, text in detail_texts(view, self.session.settings.calendar).items():
             self.detail_labels[field].setText(text)
-        warnings = list(view["warnings"])
+        warnings = list(view.warnings)
         row = self._selected_row()
         held = None if row is None else self.model.not_ready(row)
         if held is not None:
             warnings.insert(0, f"DO NOT PREPARE: the dose is {readiness_text(held)}")
-        if view["status"] in EXPIRED_VALUES:
+        if view.status in EXPIRED_VALUES:
             warnings.insert(0, "EXPIRED: never start it; discard it and record the waste")
         self.warning_label.setText("\n".join(f"Warning: {w}" for w in warnings))
 
@@ -314,22 +315,17 @@ class PharmacyPage(QWidget):
         if row is None:
             return
         self.detail_labels["status"].setText(
-            f"{STATUS_TEXT.get(row['status'], row['status'])};"
-            f" time left {time_left_text(row['time_left_min'])}"
+            f"{status_text(row.status)}; time left {time_left_text(row.time_left)}"
         )
 
     def _update_actions(self) -> None:
         row = self._selected_row()
-        status = None if row is None else row["status"]
-        self.reconstitute_action.setEnabled(status == PrepStatus.NOT_PREPARED.value)
+        status = None if row is None else row.status
+        self.reconstitute_action.setEnabled(status is PrepStatus.NOT_PREPARED)
         # A vial past its window stays offered so a dilution done in time can be recorded
         # late; the service refuses one typed after the window, and the dialog says why.
-        self.dilute_action.setEnabled(
-            status in (PrepStatus.RECONSTITUTED.value, PrepStatus.VIAL_EXPIRED.value)
-        )
-        self.discard_action.setEnabled(
-            status is not None and status != PrepStatus.NOT_PREPARED.value
-        )
+        self.dilute_action.setEnabled(status in (PrepStatus.RECONSTITUTED, PrepStatus.VIAL_EXPIRED))
+        self.discard_action.setEnabled(status is not None and status is not PrepStatus.NOT_PREPARED)
         self.discard_expired_action.setEnabled(self.model.expired_count() > 0)
 
     # --- actions ------------------------------------------------------------------------------
@@ -356,7 +352,7 @@ class PharmacyPage(QWidget):
             return self._open(ReconstituteDialog)
         mrn, cycle = key
         row = self._selected_row()
-        what = f"{row['name'] if row else mrn} ({mrn}), cycle {cycle}"
+        what = f"{row.name if row else mrn} ({mrn}), cycle {cycle}"
         opened: list[PrepDialog | None] = []
         gate = run_gated(
             self.main_window, self.ctx, mrn=mrn, cycle=cycle, what=what,
