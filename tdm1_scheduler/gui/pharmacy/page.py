@@ -153,8 +153,8 @@ class PharmacyPage(QWidget):
         detail.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         detail.setWidget(self._build_detail(detail))
         splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)  # the queue's numbers and next step need the room
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 1)  # the queue takes the width a larger window adds
+        splitter.setStretchFactor(1, 0)  # the panel keeps its width (its labels wrap)
         layout.addWidget(splitter, 1)
         self.notes_label = info_label(self, "pharmacyNotesLabel", "Last pharmacy action")
         layout.addWidget(self.notes_label)
@@ -202,7 +202,10 @@ class PharmacyPage(QWidget):
                 self.table.setColumnHidden(column, False)
             self._auto_hidden.clear()
             shown = [c for c in Column if not self.table.isColumnHidden(c)]
-            needed = {c: self.table.sizeHintForColumn(c) for c in shown}
+            header = self.table.horizontalHeader()
+            needed = {
+                c: max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in shown
+            }
             needed[Column.NEXT] = NEXT_MIN_WIDTH
             for column in OPTIONAL_COLUMNS:
                 if sum(needed.values()) <= width:
