@@ -118,9 +118,12 @@ def _vials(vials: list[dict[str, int]]) -> str:
 
 def run_prep_show(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
+    from ..services.context import settings_from
     from .common import make_clock, print_json
+    from .pharmacy_json import show_json
 
-    view = pharmacy.preparation_view(store, args.mrn, args.cycle, make_clock(args, store).now())
+    found = pharmacy.preparation_view(store, args.mrn, args.cycle, make_clock(args, store).now())
+    view = show_json(found, settings_from(store).calendar)  # the text reads the JSON's values
     if args.json:
         print_json(view)
         return EXIT_OK
@@ -150,9 +153,12 @@ def run_prep_show(args: argparse.Namespace, store: Store) -> int:
 
 def run_prep_queue(args: argparse.Namespace, store: Store) -> int:
     from ..services import pharmacy
+    from ..services.context import settings_from
     from .common import make_clock, print_json
+    from .pharmacy_json import queue_json
 
-    items = pharmacy.pharmacy_queue(store, make_clock(args, store).now())
+    queue = pharmacy.pharmacy_queue(store, make_clock(args, store).now())
+    items = queue_json(queue, settings_from(store).calendar)  # the text reads the JSON's values
     if args.json:
         print_json(items)
         return EXIT_OK

@@ -57,7 +57,8 @@ from .pharmacy_plan import (
     require_booked,
     weight_check,
 )
-from .pharmacy_reads import bag_check, pharmacy_queue, preparation_view
+from .pharmacy_reads import bag_check, pharmacy_queue, preparation_view, queue_order
+from .pharmacy_views import BagCheck, PrepAction, PreparationView, PrepQueueItem
 from .readiness import require_ready
 
 __all__ = [
@@ -65,7 +66,11 @@ __all__ = [
     "EXPIRED",
     "MAX_LOT_LENGTH",
     "STORAGE",
+    "BagCheck",
     "DosePlan",
+    "PrepAction",
+    "PrepQueueItem",
+    "PreparationView",
     "WeightCheck",
     "bag_check",
     "discard_expired",
@@ -77,6 +82,7 @@ __all__ = [
     "plan_for_dose",
     "prep_time_left",
     "preparation_view",
+    "queue_order",
     "record_dilution",
     "record_reconstitution",
     "wasted_mg_of",

@@ -6,11 +6,9 @@ no database access here.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from ..domain.dosing import (
     DILUENT,
@@ -60,15 +58,9 @@ class DosePlan:
         return DILUENT
 
     def vial_list(self) -> list[dict[str, int]]:
-        """``[{"mg": 160, "count": 1}, {"mg": 100, "count": 1}]``, largest vial first."""
+        """``[{"mg": 160, "count": 1}, {"mg": 100, "count": 1}]``, largest vial first: the
+        value the reconstitution's audit row keeps (the reads' JSON is cli.pharmacy_json)."""
         return [{"mg": size, "count": count} for size, count in self.vials.vials]
-
-    def water_list(self) -> list[dict[str, Any]]:
-        """Sterile Water for Injection per vial size [label]."""
-        return [
-            {"mg": size, "count": count, "water_ml_per_vial": WATER_ML_PER_VIAL[size]}
-            for size, count in self.vials.vials
-        ]
 
     def describe_vials(self) -> str:
         parts = [
@@ -137,14 +129,6 @@ def _day(settings: ClinicSettings, instant: datetime) -> str:
 def _wall(settings: ClinicSettings, instant: datetime) -> str:
     """Short clinic wall time: ``Tue 09:40``."""
     return f"{settings.calendar.local(instant):%a %H:%M}"
-
-
-def _iso(settings: ClinicSettings, instant: datetime | None) -> str | None:
-    return None if instant is None else settings.calendar.local(instant).isoformat()
-
-
-def _minutes(delta: timedelta | None) -> int | None:
-    return None if delta is None else math.floor(delta.total_seconds() / 60)
 
 
 def prep_time_left(prep: Preparation, now: datetime) -> timedelta | None:

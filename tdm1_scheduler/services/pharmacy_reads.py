@@ -1,16 +1,13 @@
 """Pharmacy reads: ``prep show`` (preparation_view), the bag check and the queue.
 
-Reads take ``now`` from the caller's clock; nothing here writes.
+Reads take ``now`` from the caller's clock; nothing here writes. Each returns a frozen
+read model (pharmacy_views.py): the CLI makes its JSON, the GUI its text.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
-from ..domain.dosing import (
-    CONCENTRATION_MG_PER_ML,
-)
 from ..domain.errors import require_aware
 from ..domain.infusion_start import bag_matches_dose
 from ..domain.move_plan import bag_outlook
@@ -21,42 +18,34 @@ from ..domain.records import (
     Dose,
     Preparation as PreparationRecord,
 )
-from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..domain.stability import (
     Preparation,
     PrepStatus,
     bag_usable_at,
     status_at,
 )
-from ..store.connection import Database
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
 from .context import ClinicSettings, settings_from
 from .course_records import load_course
 from .moves import bag_message
 from .pharmacy_plan import (
     EXPIRED,
-    STORAGE,
-    _iso,
-    _minutes,
     infusion_start_of,
     plan_for_dose,
     prep_time_left,
     weight_check,
 )
+from .pharmacy_views import BagCheck, PrepAction, PreparationView, PrepQueueItem
 
 
-def _lots(prep: PreparationRecord) -> list[str]:
-    return [lot for lot in (prep.vial_lots or "").split(",") if lot]
+def _lots(prep: PreparationRecord) -> tuple[str, ...]:
+    return tuple(lot for lot in (prep.vial_lots or "").split(",") if lot)
 
 
 # --- Reads ---------------------------------------------------------------------------------------
-def preparation_view(
-    source: Database | Store, mrn: str, cycle: int, now: datetime
-) -> dict[str, Any]:
-    """The ``prep show --json`` object: the dose plan and the preparation at ``now``."""
+def preparation_view(store: Store, mrn: str, cycle: int, now: datetime) -> PreparationView:
+    """``prep show``: the dose plan and the preparation at ``now``."""
     require_aware("now", now)
-    store = as_store(source)
     settings = settings_from(store)
     record = load_course(store, mrn)
     dose = record.dose(cycle)
@@ -78,79 +67,52 @@ def preparation_view(
         bag = bag_usable_at(prep, start)
         if not bag and not used:
             warnings.append("the bag cannot serve the booked infusion start")
-    return {
-        "drug": DRUG_NAME,
-        "drug_reminder": DRUG_NAME_REMINDER,
-        "mrn": record.patient.mrn,
-        "name": record.patient.name,
-        "cycle": cycle,
-        "dose_status": dose.status.value,
-        "infusion_start": _iso(settings, start),
-        "dose_mg": plan.dose_mg,
-        "dose_level_mg_per_kg": plan.dose_level_mg_per_kg,
-        "weight_kg": plan.weight_kg,
-        "weight_measured_at": _iso(settings, dose.weight_measured_at),
-        "current_weight_kg": check.current_weight_kg,
-        "weight_change_percent": check.change_percent,
-        "recalculate": check.recalculate,
-        "recalculate_reason": check.reason,
-        "vials": plan.vial_list(),
-        "vial_total_mg": plan.vials.total_mg,
-        "vial_waste_mg": plan.vials.waste_mg,
-        "water": plan.water_list(),
-        "water_ml_total": plan.vials.water_ml_total,
-        "concentration_mg_per_ml": CONCENTRATION_MG_PER_ML,
-        "withdraw_ml": plan.withdraw_ml,
-        "diluent": plan.diluent,
-        "storage": STORAGE,
-        "prepared_dose_mg": found.dose_mg if found else None,
-        "vial_lots": _lots(found) if found else [],
-        "reconstituted_at": _iso(settings, prep.reconstituted_at),
-        "vial_expires_at": _iso(settings, prep.vial_expires_at),
-        "diluted_at": _iso(settings, prep.diluted_at),
-        "diluent_used": found.diluent if found else None,
-        "bag_expires_at": _iso(settings, prep.bag_expires_at),
-        "infuse_by": _iso(settings, prep.infuse_by),
-        "bag_usable_at_infusion_start": bag,
-        "status": status_at(prep, now).value,
-        "time_left_min": _minutes(prep_time_left(prep, now)),
-        "warnings": warnings,
-    }
+    return PreparationView(
+        mrn=record.patient.mrn,
+        name=record.patient.name,
+        cycle=cycle,
+        dose_status=dose.status,
+        infusion_start=start,
+        weight_measured_at=dose.weight_measured_at,
+        plan=plan,
+        check=check,
+        prepared_dose_mg=found.dose_mg if found else None,
+        vial_lots=_lots(found) if found else (),
+        diluent_used=found.diluent if found else None,
+        prep=prep,
+        bag_usable_at_infusion_start=bag,
+        status=status_at(prep, now),
+        time_left=prep_time_left(prep, now),
+        warnings=tuple(warnings),
+    )
 
 
-def bag_check(
-    source: Database | Store, dose_id: int, infusion_start: datetime
-) -> dict[str, Any] | None:
+def bag_check(store: Store, dose_id: int, infusion_start: datetime) -> BagCheck | None:
     """Can the dose's diluted bag serve an infusion starting at ``infusion_start``?
 
     None when the dose has no bag (no live preparation, or not diluted yet). Otherwise
-    ``{"usable", "bag_expires_at" (clinic-zone datetime), "message"}``, the message in
-    clinic wall time, e.g. "bag good until Tue 09:40". ``infusion_start`` is when the
+    whether it is usable, when it expires (UTC) and the message in clinic wall time,
+    e.g. "bag good until Tue 09:40". ``infusion_start`` is when the
     infusion itself starts (a chair booking's start plus its prep minutes).
     """
     require_aware("infusion_start", infusion_start)
-    store = as_store(source)
     found = store.preparation_for_dose(dose_id)
     # the one bag rule: moves.bag_message
     bag = bag_outlook(None if found is None else found.instants(), infusion_start)
     if bag is None:
         return None
     settings = settings_from(store)
-    return {
-        "usable": bag.usable,
-        "bag_expires_at": settings.calendar.local(bag.expires_at),
-        "message": bag_message(settings, bag),
-    }
+    return BagCheck(bag.usable, bag.expires_at, bag_message(settings, bag))
 
 
-def _action(status: PrepStatus, appointment: Appointment | None) -> str:
+def _action(status: PrepStatus, appointment: Appointment | None) -> PrepAction:
     if status in EXPIRED or (appointment is None and status is not PrepStatus.NOT_PREPARED):
-        return "discard"
+        return PrepAction.DISCARD
     return {
-        PrepStatus.NOT_PREPARED: "reconstitute",
-        PrepStatus.RECONSTITUTED: "dilute",
-        PrepStatus.DILUTED: "ready",
-    }.get(status, status.value)
+        PrepStatus.NOT_PREPARED: PrepAction.RECONSTITUTE,
+        PrepStatus.RECONSTITUTED: PrepAction.DILUTE,
+        PrepStatus.DILUTED: PrepAction.READY,
+    }.get(status) or PrepAction(status.value)
 
 
 def _queue_item(
@@ -160,7 +122,7 @@ def _queue_item(
     appointment: Appointment | None,
     found: PreparationRecord | None,
     now: datetime,
-) -> dict[str, Any]:
+) -> PrepQueueItem:
     course = store.course_by_id(dose.course_id)
     assert course is not None
     patient = store.patient_by_id(course.patient_id)
@@ -173,34 +135,31 @@ def _queue_item(
     action = _action(status, appointment)
     # The deadline: the infusion start, or the vial/bag expiry if that comes first.
     candidates = [t for t in (start, expiry) if t is not None]
-    due = min(candidates) if candidates else now
+    due = (min(candidates) if candidates else now).astimezone(UTC)
     chair = store.chair_by_id(appointment.chair_id) if appointment else None
     check = weight_check(settings, dose, patient)
-    return {
-        "drug": DRUG_NAME,
-        "mrn": patient.mrn,
-        "name": patient.name,
-        "cycle": dose.cycle,
-        "dose_id": dose.id,
-        "dose_status": dose.status.value,
-        "chair": chair.name if chair else None,
-        "infusion_start": _iso(settings, start),
-        "dose_mg": plan.dose_mg,
-        "vials": plan.vial_list(),
-        "withdraw_ml": plan.withdraw_ml,
-        "status": status.value,
-        "action": action,
-        "reconstituted_at": _iso(settings, prep.reconstituted_at),
-        "vial_expires_at": _iso(settings, prep.vial_expires_at),
-        "diluted_at": _iso(settings, prep.diluted_at),
-        "bag_expires_at": _iso(settings, prep.bag_expires_at),
-        "infuse_by": _iso(settings, prep.infuse_by),
-        "time_left_min": _minutes(prep_time_left(prep, now)),
-        "due": _iso(settings, due),
-        "due_in_min": _minutes(due - now),
-        "recalculate": check.recalculate,
-        "_sort": (0 if action == "discard" else 1, due, patient.mrn, dose.cycle),
-    }
+    return PrepQueueItem(
+        mrn=patient.mrn,
+        name=patient.name,
+        cycle=dose.cycle,
+        dose_id=dose.id,
+        dose_status=dose.status,
+        chair=chair.name if chair else None,
+        infusion_start=start,
+        plan=plan,
+        prep=prep,
+        status=status,
+        action=action,
+        time_left=prep_time_left(prep, now),
+        due=due,
+        due_in=due - now,
+        recalculate=check.recalculate,
+    )
+
+
+def queue_order(item: PrepQueueItem) -> tuple[int, datetime, str, int]:
+    """The queue's order: discards first, then by deadline, MRN and cycle."""
+    return (0 if item.action is PrepAction.DISCARD else 1, item.due, item.mrn, item.cycle)
 
 
 def _current_appointment(store: Store, dose_id: int) -> Appointment | None:
@@ -209,7 +168,7 @@ def _current_appointment(store: Store, dose_id: int) -> Appointment | None:
     return holding[-1] if holding else None
 
 
-def pharmacy_queue(source: Database | Store, now: datetime) -> list[dict[str, Any]]:
+def pharmacy_queue(store: Store, now: datetime) -> list[PrepQueueItem]:
     """Doses to prepare today and tomorrow (clinic-local days) and every live
     preparation on the shelf, most urgent first.
 
@@ -217,12 +176,11 @@ def pharmacy_queue(source: Database | Store, now: datetime) -> list[dict[str, An
     by deadline: the infusion start, or the vial/bag expiry when that comes sooner.
     """
     require_aware("now", now)
-    store = as_store(source)
     settings = settings_from(store)
     calendar = settings.calendar
     today = calendar.local_date(now)
     start, end = calendar.day_bounds(today, days=2)  # today and tomorrow
-    items: dict[int, dict[str, Any]] = {}
+    items: dict[int, PrepQueueItem] = {}
     for view in store.appointments_between(start, end):
         booked = view.appointment
         if booked.kind is not AppointmentKind.DOSE or view.dose_status is not CycleStatus.BOOKED:
@@ -247,7 +205,4 @@ def pharmacy_queue(source: Database | Store, now: datetime) -> list[dict[str, An
             _current_appointment(store, dose.id) if dose.status is CycleStatus.BOOKED else None
         )
         items[dose.id] = _queue_item(store, settings, dose, appointment, shelved, now)
-    ordered = sorted(items.values(), key=lambda item: item["_sort"])
-    for item in ordered:
-        del item["_sort"]
-    return ordered
+    return sorted(items.values(), key=queue_order)

@@ -120,10 +120,10 @@ def find_slots(
 
 
 def _bag_note(ctx: Context, dose_id: int, slot: Slot) -> str:
-    result = bag_check(ctx.store, dose_id, slot.infusion_start)
-    if result is None:
+    bag = bag_check(ctx.store, dose_id, slot.infusion_start)
+    if bag is None:
         return ""
-    return str(result["message"]) if result["usable"] else "a new bag is needed"
+    return bag.message if bag.usable else "a new bag is needed"
 
 
 # --- closing a date with re-booking ---------------------------------------------------

@@ -1,7 +1,8 @@
 """On a 1920x1080 screen the patients dock's course table shows Cycle, Status, Date,
 Time and Chair without sideways scrolling and Ready takes the width left, its text
 wrapped, never cut off; the pharmacy queue shows the dose's numbers without sideways
-scrolling and Next step takes the rest. Withdraw always has one decimal."""
+scrolling and Next step takes the rest, one line high (elided, whole in its tooltip).
+Withdraw always has one decimal."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.patients.panel import DOCK_WIDTH
-from tdm1_scheduler.gui.pharmacy.queue_model import Column
+from tdm1_scheduler.gui.pharmacy.queue_model import Column, withdraw_text
 
 from .conftest import OFFSCREEN_NOISE
 from .test_patients_panel import click_row, feature_of
@@ -97,12 +98,34 @@ def test_the_pharmacy_queue_shows_the_dose_and_next_step_takes_the_rest(
     _shown_whole(view, ["Dose mg", "Vials", "Water", "Withdraw mL", "Status", "Next step"])
     header = view.horizontalHeader()
     assert header.visualIndex(Column.NEXT) == header.count() - 1
-    _text_fits(view, "Next step")
+    _one_line_whole_in_tooltip(view, "Next step")
+
+
+def _one_line_whole_in_tooltip(view: QTableView, title: str) -> None:
+    """The pharmacy's rows are one line (issue 15's page defects): a text wider than its
+    column is elided at the right, never clipped top and bottom, and its cell's tooltip
+    holds it whole."""
+    column = _column(view, title)
+    model = view.model()
+    assert model.rowCount() > 0
+    width = view.horizontalHeader().sectionSize(column) - 8
+    metrics = view.fontMetrics()
+    assert not view.wordWrap() and view.textElideMode() is Qt.TextElideMode.ElideRight
+    for row in range(model.rowCount()):
+        index = model.index(row, column)
+        text = str(index.data() or "")
+        assert metrics.height() <= view.rowHeight(row), (title, row, text)
+        if metrics.horizontalAdvance(text) > width:
+            tip = str(index.data(Qt.ItemDataRole.ToolTipRole) or "")
+            whole = tip.splitlines()[0] if tip else ""
+            # the cell may cut a reason short ("..."); the tooltip has what it cut
+            assert whole.startswith(text.split("...")[0]), (title, row, text)
+            assert len(whole) >= len(text), (title, row, text)
 
 
 def test_withdraw_always_has_one_decimal(window: MainWindow) -> None:
     model = pharmacy_page(window).model
     shown = [str(model.index(r, Column.WITHDRAW).data()) for r in range(model.rowCount())]
     assert shown and all(len(text.rpartition(".")[2]) == 1 and "." in text for text in shown)
-    assert model._display({"withdraw_ml": 18}, Column.WITHDRAW) == "18.0"
-    assert model._display({"withdraw_ml": 9}, Column.WITHDRAW) == "9.0"
+    assert withdraw_text(18) == "18.0"
+    assert withdraw_text(9) == "9.0"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from tdm1_scheduler.cli.pharmacy_json import queue_json, show_json
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.services import clinic, courses, patients
-from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.services import clinic, courses, patients, pharmacy
+from tdm1_scheduler.services.context import Context, settings_from
 from tdm1_scheduler.store import repository as repo
 
 NY = ZoneInfo("America/New_York")
@@ -45,3 +47,16 @@ def make_clinic(db: Database, now: datetime = MONDAY_7AM) -> Clinic:
     place = Clinic(db, FixedClock(now))
     clinic.init_clinic(place.ctx, timezone="America/New_York", chairs=8)
     return place
+
+
+def prep_show(place: Clinic, mrn: str, cycle: int, now: datetime) -> dict[str, Any]:
+    """``prep show --json``'s object: the read model through the CLI's formatter."""
+    store = place.ctx.store
+    view = pharmacy.preparation_view(store, mrn, cycle, now)
+    return show_json(view, settings_from(store).calendar)
+
+
+def prep_queue(place: Clinic, now: datetime) -> list[dict[str, Any]]:
+    """``prep queue --json``'s list: the read models through the CLI's formatter."""
+    store = place.ctx.store
+    return queue_json(pharmacy.pharmacy_queue(store, now), settings_from(store).calendar)

@@ -11,9 +11,10 @@ from datetime import datetime
 
 import pytest
 
+from tdm1_scheduler.cli.pharmacy_json import water_json
 from tdm1_scheduler.services import clinic, courses, patients, pharmacy
 
-from .support import MONDAY_7AM, NY, Clinic
+from .support import MONDAY_7AM, NY, Clinic, prep_show
 
 FIRST_DOSE = datetime(2026, 6, 15, 9, 0, tzinfo=NY)
 
@@ -63,7 +64,7 @@ def test_dose_vials_water_and_volume(
     place.patient("P1", weight, FIRST_DOSE)
     if level != 3.6:
         courses.reduce_dose_level(place.ctx, mrn="P1", mg_per_kg=level)
-    view = pharmacy.preparation_view(place.db, "P1", 1, MONDAY_7AM)
+    view = prep_show(place, "P1", 1, MONDAY_7AM)
     assert view["dose_level_mg_per_kg"] == level
     assert view["weight_kg"] == weight
     assert view["dose_mg"] == mg
@@ -76,7 +77,7 @@ def test_dose_vials_water_and_volume(
 
 def test_plan_dose_keeps_water_per_vial_size() -> None:
     plan = pharmacy.plan_dose(3.6, 100.0)  # 360 mg: 1 x 160 + 2 x 100
-    assert plan.water_list() == [
+    assert water_json(plan) == [
         {"mg": 160, "count": 1, "water_ml_per_vial": 8.0},
         {"mg": 100, "count": 2, "water_ml_per_vial": 5.0},
     ]
@@ -84,7 +85,7 @@ def test_plan_dose_keeps_water_per_vial_size() -> None:
 
 def test_weight_and_its_date_are_kept_with_the_dose(place: Clinic) -> None:
     place.patient("P1", 70.0, FIRST_DOSE)
-    view = pharmacy.preparation_view(place.db, "P1", 1, MONDAY_7AM)
+    view = prep_show(place, "P1", 1, MONDAY_7AM)
     # add_patient measured the weight at the clock's now, Mon 07:00 EDT.
     assert view["weight_measured_at"] == "2026-06-15T07:00:00-04:00"
 
@@ -103,7 +104,7 @@ def test_weight_change_of_ten_percent_flags_recalculation(
 ) -> None:
     place.patient("P1", 70.0, FIRST_DOSE)
     patients.record_weight(place.ctx, mrn="P1", weight_kg=new_weight)
-    view = pharmacy.preparation_view(place.db, "P1", 1, MONDAY_7AM)
+    view = prep_show(place, "P1", 1, MONDAY_7AM)
     assert view["recalculate"] is flagged
     assert view["dose_mg"] == 252.0  # still the dose row's weight, 3.6 x 70
     assert view["current_weight_kg"] == new_weight
@@ -117,6 +118,6 @@ def test_weight_change_of_ten_percent_flags_recalculation(
 def test_recalculation_threshold_is_the_site_setting(place: Clinic) -> None:
     place.patient("P1", 70.0, FIRST_DOSE)
     patients.record_weight(place.ctx, mrn="P1", weight_kg=73.5)  # +5%
-    assert pharmacy.preparation_view(place.db, "P1", 1, MONDAY_7AM)["recalculate"] is False
+    assert prep_show(place, "P1", 1, MONDAY_7AM)["recalculate"] is False
     clinic.update_settings(place.ctx, {"weight_recalc_percent": 5})
-    assert pharmacy.preparation_view(place.db, "P1", 1, MONDAY_7AM)["recalculate"] is True
+    assert prep_show(place, "P1", 1, MONDAY_7AM)["recalculate"] is True

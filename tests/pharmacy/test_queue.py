@@ -10,7 +10,7 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import courses, pharmacy
 from tdm1_scheduler.store import repository as repo
 
-from .support import MONDAY_7AM, NY, Clinic
+from .support import MONDAY_7AM, NY, Clinic, prep_queue, prep_show
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -33,7 +33,7 @@ def _book_queue(place: Clinic) -> None:
 
 def test_queue_is_today_and_tomorrow_most_urgent_first(place: Clinic) -> None:
     _book_queue(place)
-    queue = pharmacy.pharmacy_queue(place.db, MONDAY_7AM)
+    queue = prep_queue(place, MONDAY_7AM)
     # OLD: expired, discard first. VIAL: must be diluted by 08:00 (its vial's end).
     # BAG: ready for 09:15. LATE: reconstitute for 13:15. TUE: tomorrow 08:15.
     assert [item["mrn"] for item in queue] == ["OLD", "VIAL", "BAG", "LATE", "TUE"]
@@ -57,7 +57,7 @@ def test_queue_days_are_clinic_local_days(place: Clinic) -> None:
     """Mon 23:30 EDT is Tue 03:30 UTC: today is still Monday in the clinic."""
     _book_queue(place)
     late_monday = _at(15, 23, 30)
-    mrns = [item["mrn"] for item in pharmacy.pharmacy_queue(place.db, late_monday)]
+    mrns = [item["mrn"] for item in prep_queue(place, late_monday)]
     assert "WED" not in mrns
     assert "TUE" in mrns
 
@@ -65,7 +65,7 @@ def test_queue_days_are_clinic_local_days(place: Clinic) -> None:
 def test_expired_preparation_off_the_queue_days_still_shows_for_discard(place: Clinic) -> None:
     place.patient("WED", 70.0, _at(17, 9))
     pharmacy.record_reconstitution(place.ctx, mrn="WED", cycle=1, at=_at(13, 6))
-    queue = pharmacy.pharmacy_queue(place.db, MONDAY_7AM)
+    queue = prep_queue(place, MONDAY_7AM)
     assert [(item["mrn"], item["action"]) for item in queue] == [("WED", "discard")]
 
 
@@ -86,7 +86,7 @@ def test_discard_records_reason_and_wasted_mg(place: Clinic) -> None:
     assert after["discarded_at"] == "2026-06-15T11:00:00Z"  # the clock: Mon 07:00 EDT
     # Gone from the shelf; the dose is back to be prepared, and may be prepared again.
     assert repo.preparation_for_dose(place.db, place.dose_id("OLD")) is None
-    view = pharmacy.preparation_view(place.db, "OLD", 1, MONDAY_7AM)
+    view = prep_show(place, "OLD", 1, MONDAY_7AM)
     assert view["status"] == "not_prepared"
     pharmacy.record_reconstitution(place.ctx, mrn="OLD", cycle=1, at=MONDAY_7AM)
 
@@ -104,12 +104,12 @@ def test_cancelled_dose_preparation_is_queued_for_discard(place: Clinic) -> None
     place.patient("P1", 70.0, _at(17, 9))
     pharmacy.record_reconstitution(place.ctx, mrn="P1", cycle=1, at=MONDAY_7AM)
     courses.stop_course(place.ctx, mrn="P1", reason="progression")
-    queue = pharmacy.pharmacy_queue(place.db, MONDAY_7AM)
+    queue = prep_queue(place, MONDAY_7AM)
     assert [(item["mrn"], item["dose_status"], item["action"]) for item in queue] == [
         ("P1", "cancelled", "discard")
     ]
     pharmacy.discard_preparation(place.ctx, mrn="P1", cycle=1, reason="course stopped")
-    assert pharmacy.pharmacy_queue(place.db, MONDAY_7AM) == []
+    assert prep_queue(place, MONDAY_7AM) == []
 
 
 def test_discard_expired_discards_only_expired(place: Clinic) -> None:
@@ -128,7 +128,7 @@ def test_discard_of_steps_entered_ahead_of_the_clock_is_recorded_at_the_last_ste
     place.patient("P1", 70.0, _at(15, 9))
     pharmacy.record_reconstitution(place.ctx, mrn="P1", cycle=1, at=_at(15, 7, 30))
     pharmacy.record_dilution(place.ctx, mrn="P1", cycle=1, at=_at(15, 8, 10))
-    (item,) = pharmacy.pharmacy_queue(place.db, MONDAY_7AM)
+    (item,) = prep_queue(place, MONDAY_7AM)
     assert item["status"] == "not_prepared"  # nothing has happened yet at 07:00
     assert item["time_left_min"] is None
     changes = pharmacy.discard_preparation(place.ctx, mrn="P1", cycle=1, reason="no show")

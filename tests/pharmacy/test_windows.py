@@ -16,7 +16,7 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import courses, pharmacy
 from tdm1_scheduler.store import repository as repo
 
-from .support import MONDAY_7AM, NY, Clinic
+from .support import MONDAY_7AM, NY, Clinic, prep_show
 
 FIRST_DOSE = datetime(2026, 6, 15, 9, 0, tzinfo=NY)  # Mon, infusion starts 09:15
 
@@ -44,7 +44,7 @@ def test_reconstitution_records_time_lots_storage_and_dose(place: Clinic) -> Non
     assert row["vial_lots"] == "KAD123,KAD124"
     assert row["storage"] == "2-8 °C"
     assert row["dose_mg"] == 252.0
-    view = pharmacy.preparation_view(place.db, "P1", 1, MONDAY_7AM.replace(hour=8))
+    view = prep_show(place, "P1", 1, MONDAY_7AM.replace(hour=8))
     assert view["vial_expires_at"] == "2026-06-16T07:30:00-04:00"  # + 24 h
     assert view["infuse_by"] == "2026-06-17T07:30:00-04:00"  # + 24 h more if diluted last
     assert view["status"] == "reconstituted"
@@ -64,7 +64,7 @@ def test_dilution_records_time_and_canonical_diluent(place: Clinic) -> None:
     assert changes.preparations == {row["id"]}
     assert place.audit_count() == before + 1
     assert row["diluent"] == "250 mL 0.9% Sodium Chloride"
-    view = pharmacy.preparation_view(place.db, "P1", 1, datetime(2026, 6, 15, 9, 0, tzinfo=NY))
+    view = prep_show(place, "P1", 1, datetime(2026, 6, 15, 9, 0, tzinfo=NY))
     assert view["bag_expires_at"] == "2026-06-16T08:40:00-04:00"
     assert view["infuse_by"] == view["bag_expires_at"]
     assert view["status"] == "diluted"
@@ -89,7 +89,7 @@ def test_windows_across_the_autumn_dst_change_are_elapsed_hours(place: Clinic) -
     pharmacy.record_dilution(
         place.ctx, mrn="P1", cycle=1, at=datetime(2026, 11, 1, 11, 0, tzinfo=NY)
     )
-    view = pharmacy.preparation_view(place.db, "P1", 1, datetime(2026, 11, 1, 12, 0, tzinfo=NY))
+    view = prep_show(place, "P1", 1, datetime(2026, 11, 1, 12, 0, tzinfo=NY))
     assert view["reconstituted_at"] == "2026-10-31T12:00:00-04:00"
     assert view["vial_expires_at"] == "2026-11-01T11:00:00-05:00"
     assert view["diluted_at"] == "2026-11-01T11:00:00-05:00"
@@ -192,29 +192,29 @@ def test_naive_time_is_refused(place: Clinic) -> None:
 def _diluted_at(place: Clinic, at: datetime) -> int:
     place.patient("P1", 70.0, FIRST_DOSE)
     dose_id = place.dose_id("P1")
-    assert pharmacy.bag_check(place.db, dose_id, at) is None  # nothing prepared
+    assert pharmacy.bag_check(place.ctx.store, dose_id, at) is None  # nothing prepared
     pharmacy.record_reconstitution(place.ctx, mrn="P1", cycle=1, at=at)
-    assert pharmacy.bag_check(place.db, dose_id, at) is None  # a vial, no bag yet
+    assert pharmacy.bag_check(place.ctx.store, dose_id, at) is None  # a vial, no bag yet
     pharmacy.record_dilution(place.ctx, mrn="P1", cycle=1, at=at)
     return dose_id
 
 
 def test_bag_check_inside_the_window(place: Clinic) -> None:
     dose_id = _diluted_at(place, datetime(2026, 6, 15, 9, 40, tzinfo=NY))  # Mon 09:40
-    result = pharmacy.bag_check(place.db, dose_id, datetime(2026, 6, 16, 9, 40, tzinfo=NY))
+    result = pharmacy.bag_check(place.ctx.store, dose_id, datetime(2026, 6, 16, 9, 40, tzinfo=NY))
     assert result is not None
-    assert result["usable"] is True
-    assert result["bag_expires_at"] == datetime(2026, 6, 16, 13, 40, tzinfo=UTC)
-    assert result["bag_expires_at"].utcoffset() is not None
-    assert result["message"] == "bag good until Tue 09:40"
+    assert result.usable is True
+    assert result.bag_expires_at == datetime(2026, 6, 16, 13, 40, tzinfo=UTC)
+    assert result.bag_expires_at.utcoffset() is not None
+    assert result.message == "bag good until Tue 09:40"
 
 
 def test_bag_check_outside_the_window(place: Clinic) -> None:
     dose_id = _diluted_at(place, datetime(2026, 6, 15, 9, 40, tzinfo=NY))
-    result = pharmacy.bag_check(place.db, dose_id, datetime(2026, 6, 16, 9, 41, tzinfo=NY))
+    result = pharmacy.bag_check(place.ctx.store, dose_id, datetime(2026, 6, 16, 9, 41, tzinfo=NY))
     assert result is not None
-    assert result["usable"] is False
-    assert "Tue 09:40" in result["message"]
+    assert result.usable is False
+    assert "Tue 09:40" in result.message
 
 
 def test_bag_check_across_dst_uses_elapsed_hours(place: Clinic) -> None:
@@ -224,14 +224,15 @@ def test_bag_check_across_dst_uses_elapsed_hours(place: Clinic) -> None:
     pharmacy.record_reconstitution(place.ctx, mrn="P1", cycle=1, at=at)
     pharmacy.record_dilution(place.ctx, mrn="P1", cycle=1, at=at)
     dose_id = place.dose_id("P1")
-    good = pharmacy.bag_check(place.db, dose_id, datetime(2026, 11, 1, 9, 0, tzinfo=NY))
-    late = pharmacy.bag_check(place.db, dose_id, datetime(2026, 11, 1, 9, 30, tzinfo=NY))
+    good = pharmacy.bag_check(place.ctx.store, dose_id, datetime(2026, 11, 1, 9, 0, tzinfo=NY))
+    late = pharmacy.bag_check(place.ctx.store, dose_id, datetime(2026, 11, 1, 9, 30, tzinfo=NY))
     assert good is not None and late is not None
-    assert good["usable"] is True and good["message"] == "bag good until Sun 09:00"
-    assert late["usable"] is False
+    assert good.usable is True and good.message == "bag good until Sun 09:00"
+    assert late.usable is False
 
 
 def test_bag_check_after_discard_is_none(place: Clinic) -> None:
     dose_id = _diluted_at(place, datetime(2026, 6, 15, 6, 40, tzinfo=NY))
     pharmacy.discard_preparation(place.ctx, mrn="P1", cycle=1, reason="dropped")
-    assert pharmacy.bag_check(place.db, dose_id, datetime(2026, 6, 15, 9, 0, tzinfo=NY)) is None
+    at = datetime(2026, 6, 15, 9, 0, tzinfo=NY)
+    assert pharmacy.bag_check(place.ctx.store, dose_id, at) is None

@@ -181,9 +181,9 @@ def test_a_bag_for_another_dose_names_both_amounts_everywhere(ctx: Context) -> N
         " discard it and prepare a new one"
     )
     assert nurse.start_check(ctx.store, appointment, local(START)) == Refusal("preparation", rule)
-    view = pharmacy.preparation_view(ctx.db, "P1", 1, local(START))
+    view = pharmacy.preparation_view(ctx.store, "P1", 1, local(START))
     warning = "prepared 252 mg but the dose is now 210 mg: discard and prepare again"
-    assert warning in view["warnings"]
+    assert warning in view.warnings
 
 
 def test_a_used_bag_is_marked_once_and_a_stopped_course_gives_nothing(ctx: Context) -> None:

@@ -186,7 +186,7 @@ def test_the_nurse_board_reads_in_a_fixed_number_of_statements(db: Database) -> 
 def test_pharmacy_queue_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.services import pharmacy_reads
 
-    assert_bounded_by_the_day(db, lambda: pharmacy_reads.pharmacy_queue(db, NOW))
+    assert_bounded_by_the_day(db, lambda: pharmacy_reads.pharmacy_queue(SqliteStore(db), NOW))
 
 
 def test_pharmacy_queue_scans_no_table_of_history(db: Database) -> None:
@@ -194,7 +194,8 @@ def test_pharmacy_queue_scans_no_table_of_history(db: Database) -> None:
     from tdm1_scheduler.services import pharmacy_reads
 
     shelf = []
-    for sql, steps in statement_plans(db, lambda: pharmacy_reads.pharmacy_queue(db, NOW)):
+    store = SqliteStore(db)
+    for sql, steps in statement_plans(db, lambda: pharmacy_reads.pharmacy_queue(store, NOW)):
         assert not any(step.startswith("SCAN preparations") for step in steps), sql
         if "used_at IS NULL" in sql and "FROM preparations" in sql:
             shelf.append(steps)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal, Slot
 from PySide6.QtWidgets import (
@@ -28,18 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.dosing import DILUENT, WATER_ML_PER_VIAL, vial_plan
+from ...domain.calendar import ClinicCalendar
+from ...domain.dosing import CONCENTRATION_MG_PER_ML, DILUENT, WATER_ML_PER_VIAL, vial_plan
 from ...domain.errors import DomainError
 from ...domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ...domain.stability import BAG_HOLD, VIAL_HOLD, bag_expires_at, vial_expires_at
 from ...services import pharmacy
 from ...services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ...services.errors import ConflictError
-from ...text import hours_text
+from ...text import dated_time, day_time, hours_text
 from ..widgets import info_label
 
 OnChanges = Callable[[ChangeSet], None]
-View = dict[str, Any]
+Vials = tuple[tuple[int, int], ...]  # (vial mg, count), largest vial first: VialPlan.vials
 
 DATETIME_FORMAT = "yyyy-MM-dd HH:mm"
 # Reasons offered for a discard; any other text may be typed.
@@ -62,22 +62,21 @@ def drug_banner(parent: QWidget, name: str = "drugBannerLabel") -> QLabel:
     return label
 
 
-def vials_text(vials: list[dict[str, int]]) -> str:
+def vials_text(vials: Vials) -> str:
     """``1 x 160 mg + 1 x 100 mg``."""
-    return " + ".join(f"{vial['count']} x {vial['mg']} mg" for vial in vials)
+    return " + ".join(f"{count} x {size} mg" for size, count in vials)
 
 
-def water_text(vials: list[dict[str, int]]) -> str:
+def water_text(vials: Vials) -> str:
     """Sterile Water for Injection per vial: ``1 x 8 mL + 1 x 5 mL``."""
-    return " + ".join(f"{vial['count']} x {WATER_ML_PER_VIAL[vial['mg']]:g} mL" for vial in vials)
+    return " + ".join(f"{count} x {WATER_ML_PER_VIAL[size]:g} mL" for size, count in vials)
 
 
-def wall_text(iso: str | None, with_date: bool = True) -> str:
-    """A view's ISO instant (already in the clinic's offset) as wall time, or ``-``."""
-    if iso is None:
+def wall_text(calendar: ClinicCalendar, instant: datetime | None, with_date: bool = True) -> str:
+    """An instant as clinic wall time (``Tue 2026-12-01 08:00``, or ``Tue 08:00``), or ``-``."""
+    if instant is None:
         return "-"
-    moment = datetime.fromisoformat(iso)
-    return f"{moment:%a %Y-%m-%d %H:%M}" if with_date else f"{moment:%a %H:%M}"
+    return dated_time(calendar, instant) if with_date else day_time(calendar, instant)
 
 
 def wall_now(ctx: Context, settings: ClinicSettings) -> QDateTime:
@@ -133,7 +132,8 @@ class PrepDialog(QDialog):
         self.cycle = cycle
         self.on_changes = on_changes
         self.settings = load_settings(ctx.store)
-        self.view: View = pharmacy.preparation_view(ctx.store, mrn, cycle, ctx.clock.now())
+        self.view = pharmacy.preparation_view(ctx.store, mrn, cycle, ctx.clock.now())
+        self.calendar = self.settings.calendar
         self.setWindowTitle(f"{self.title}: {DRUG_NAME}")
         self.setMinimumWidth(480)
         self.setAccessibleName(f"{self.title} {DRUG_NAME} for {mrn} cycle {cycle}")
@@ -167,13 +167,13 @@ class PrepDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _summary(self) -> str:
-        view = self.view
+        view, plan = self.view, self.view.plan
         return (
-            f"{view['name']} ({view['mrn']}), cycle {view['cycle']};"
-            f" infusion {wall_text(view['infusion_start'])}\n"
-            f"{view['dose_level_mg_per_kg']:g} mg/kg x {view['weight_kg']:g} kg ="
-            f" {view['dose_mg']:g} mg; vials {vials_text(view['vials'])};"
-            f" withdraw {view['withdraw_ml']:g} mL ({view['concentration_mg_per_ml']:g} mg/mL)"
+            f"{view.name} ({view.mrn}), cycle {view.cycle};"
+            f" infusion {wall_text(self.calendar, view.infusion_start)}\n"
+            f"{plan.dose_level_mg_per_kg:g} mg/kg x {plan.weight_kg:g} kg ="
+            f" {plan.dose_mg:g} mg; vials {vials_text(plan.vials.vials)};"
+            f" withdraw {plan.withdraw_ml:g} mL ({CONCENTRATION_MG_PER_ML:g} mg/mL)"
         )
 
     def add_row(self, label_text: str, widget: QWidget) -> None:
@@ -225,25 +225,24 @@ class ReconstituteDialog(PrepDialog):
             self, "reconstitutedAtEdit", "Reconstituted at", wall_now(ctx, self.settings)
         )
         self.add_row("Reconstituted &at:", self.time_edit)
+        vials = self.view.plan.vials
         water_label = info_label(self, "waterLabel", "Sterile Water for Injection")
-        water_label.setText(
-            f"{water_text(self.view['vials'])} ({self.view['water_ml_total']:g} mL in all)"
-        )
+        water_label.setText(f"{water_text(vials.vials)} ({vials.water_ml_total:g} mL in all)")
         self.add_row("Sterile Water:", water_label)
         # One lot field per vial opened, largest vial first, as the plan lists them.
         self.lot_edits: list[QLineEdit] = []
         number = 0
-        total = sum(vial["count"] for vial in self.view["vials"])
-        for vial in self.view["vials"]:
-            for _ in range(vial["count"]):
+        total = sum(count for _, count in vials.vials)
+        for size, count in vials.vials:
+            for _ in range(count):
                 number += 1
                 edit = QLineEdit(self)
                 edit.setObjectName(f"lotEdit{number}")
-                edit.setAccessibleName(f"Lot number, vial {number} of {total} ({vial['mg']} mg)")
+                edit.setAccessibleName(f"Lot number, vial {number} of {total} ({size} mg)")
                 edit.setPlaceholderText("lot / batch number")
                 edit.setMaxLength(pharmacy.MAX_LOT_LENGTH)
                 self.lot_edits.append(edit)
-                self.add_row(f"Lot, vial {number} ({vial['mg']} mg):", edit)
+                self.add_row(f"Lot, vial {number} ({size} mg):", edit)
         self.expiry_label = info_label(self, "vialExpiryLabel", "Vial good until")
         self.add_row("Vial good until:", self.expiry_label)
         self.time_edit.dateTimeChanged.connect(self._show_expiry)
@@ -252,9 +251,8 @@ class ReconstituteDialog(PrepDialog):
     @Slot()
     def _show_expiry(self) -> None:
         expiry = vial_expires_at(instant_of(self.settings, self.time_edit.dateTime()))
-        local = self.settings.calendar.local(expiry)
         self.expiry_label.setText(
-            f"{local:%a %Y-%m-%d %H:%M} ({hours_text(VIAL_HOLD)} at {pharmacy.STORAGE})"
+            f"{dated_time(self.calendar, expiry)} ({hours_text(VIAL_HOLD)} at {pharmacy.STORAGE})"
         )
 
     def lots(self) -> list[str]:
@@ -289,8 +287,8 @@ class DiluteDialog(PrepDialog):
         self.setObjectName("diluteDialog")
         self.reconstituted_label = info_label(self, "reconstitutedLabel", "Reconstituted at")
         self.reconstituted_label.setText(
-            f"{wall_text(self.view['reconstituted_at'])};"
-            f" vial good until {wall_text(self.view['vial_expires_at'])}"
+            f"{wall_text(self.calendar, self.view.prep.reconstituted_at)};"
+            f" vial good until {wall_text(self.calendar, self.view.prep.vial_expires_at)}"
         )
         self.add_row("Reconstituted:", self.reconstituted_label)
         self.time_edit = make_time_edit(
@@ -315,11 +313,9 @@ class DiluteDialog(PrepDialog):
     @Slot()
     def _show_expiry(self) -> None:
         expiry = bag_expires_at(instant_of(self.settings, self.time_edit.dateTime()))
-        local = self.settings.calendar.local(expiry)
         self.expiry_label.setText(
-            f"{local:%a %Y-%m-%d %H:%M} ({hours_text(BAG_HOLD)} at {pharmacy.STORAGE}; the"
-            " infusion must start"
-            " by then)"
+            f"{dated_time(self.calendar, expiry)} ({hours_text(BAG_HOLD)} at"
+            f" {pharmacy.STORAGE}; the infusion must start by then)"
         )
 
     def run_service(self) -> ChangeSet:
@@ -351,18 +347,18 @@ class DiscardDialog(PrepDialog):
         self.setObjectName("discardDialog")
         self.status_label = info_label(self, "statusLabel", "Preparation")
         self.status_label.setText(
-            f"{self.view['status'].replace('_', ' ')}; reconstituted"
-            f" {wall_text(self.view['reconstituted_at'])}, diluted"
-            f" {wall_text(self.view['diluted_at'])}"
+            f"{self.view.status.value.replace('_', ' ')}; reconstituted"
+            f" {wall_text(self.calendar, self.view.prep.reconstituted_at)}, diluted"
+            f" {wall_text(self.calendar, self.view.prep.diluted_at)}"
         )
         self.add_row("Preparation:", self.status_label)
         self.waste_label = info_label(self, "wasteLabel", "Drug wasted")
-        prepared = self.view["prepared_dose_mg"]
+        prepared = self.view.prepared_dose_mg
         if prepared:
             plan = vial_plan(float(prepared))
             self.waste_label.setText(
                 f"{plan.total_mg:g} mg of {DRUG_NAME} ({prepared:g} mg dose in"
-                f" {vials_text([{'mg': s, 'count': c} for s, c in plan.vials])})"
+                f" {vials_text(plan.vials)})"
             )
         else:
             self.waste_label.setText("nothing prepared")
@@ -373,7 +369,7 @@ class DiscardDialog(PrepDialog):
         self.reason_edit.setEditable(True)
         self.reason_edit.addItems(list(DISCARD_REASONS))
         self.reason_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        default = "expired" if self.view["status"] in {s.value for s in pharmacy.EXPIRED} else ""
+        default = "expired" if self.view.status in pharmacy.EXPIRED else ""
         self.reason_edit.setCurrentText(default)
         self.add_row("&Reason:", self.reason_edit)
 

@@ -14,16 +14,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QScrollArea,
     QSplitter,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,6 +41,7 @@ from ...services import pharmacy
 from ...services.context import ChangeSet
 from ...services.errors import ConflictError
 from ...services.live import read_all
+from ...services.pharmacy import PreparationView
 from ..readiness.dialogs import run_gated
 from ..readiness.view import readiness_text
 from ..session import Session
@@ -50,11 +55,11 @@ from .queue_model import (
     EXPIRED_ROLE,
     EXPIRED_VALUES,
     MRN_ROLE,
-    STATUS_TEXT,
     Column,
     PharmacyQueueModel,
     Row,
     detail_texts,
+    status_text,
     time_left_text,
 )
 
@@ -70,6 +75,20 @@ __all__ = [
 
 
 REFRESH_INTERVAL_MS = 30_000  # how often the time left is worked out again
+# Hidden in this order when the queue is too narrow (the Selected dose panel has them).
+OPTIONAL_COLUMNS = (Column.WATER, Column.WITHDRAW, Column.VIALS, Column.MRN)
+NEXT_MIN_WIDTH = 140  # px the Next step column keeps before a column is hidden
+ROW_PADDING = 8  # px above and below the line of text, with the grid
+
+
+def one_line_rows(table: QTableView) -> None:
+    """Rows one text line high: no wrapping, long text elided at the right (its cell's
+    tooltip holds it whole)."""
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    rows = table.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + ROW_PADDING)
 
 
 class PharmacyPage(QWidget):
@@ -85,7 +104,7 @@ class PharmacyPage(QWidget):
         self.ctx = session.ctx
         self.dialog: PrepDialog | None = None
         self.gate_dialog: QDialog | QMessageBox | None = None  # the readiness gate's question
-        self.detail_view: Row | None = None  # preparation_view of the selected dose
+        self.detail_view: PreparationView | None = None  # of the selected dose
         self.model = PharmacyQueueModel(self)
         self._build()
         self._build_actions()
@@ -121,10 +140,21 @@ class PharmacyPage(QWidget):
             order=[c for c in Column if c is not Column.NEXT],
             stretch=Column.NEXT,
         )
+        one_line_rows(self.table)
+        self._auto_hidden: set[Column] = set()  # hidden by fit_width, not by the person
+        self.table.installEventFilter(self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self._build_detail(splitter))
-        splitter.setStretchFactor(0, 3)  # the queue's numbers and next step need the room
-        splitter.setStretchFactor(1, 1)
+        # The panel scrolls when the window is too short for it (1366x768): every label
+        # keeps the height its wrapped text needs instead of being squeezed and clipped.
+        detail = QScrollArea(splitter)
+        detail.setObjectName("pharmacyDetailScroll")
+        detail.setWidgetResizable(True)
+        detail.setFrameShape(QFrame.Shape.NoFrame)
+        detail.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        detail.setWidget(self._build_detail(detail))
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 1)  # the queue takes the width a larger window adds
+        splitter.setStretchFactor(1, 0)  # the panel keeps its width (its labels wrap)
         layout.addWidget(splitter, 1)
         self.notes_label = info_label(self, "pharmacyNotesLabel", "Last pharmacy action")
         layout.addWidget(self.notes_label)
@@ -133,17 +163,59 @@ class PharmacyPage(QWidget):
         box = QGroupBox("Selected dose", parent)
         box.setObjectName("pharmacyDetailBox")
         box.setAccessibleName("Selected dose")
-        form = QFormLayout(box)
+        # A box layout of a grid, not a QFormLayout: it gives each wrapped label (the
+        # banner, the values, the warnings) the height its width needs; a form layout
+        # clipped them top and bottom.
+        outer = QVBoxLayout(box)
         self.detail_drug_label = drug_banner(box, "detailDrugLabel")
-        form.addRow(self.detail_drug_label)
+        outer.addWidget(self.detail_drug_label)
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        outer.addLayout(grid)
         self.detail_labels: dict[str, QLabel] = {}
-        for key, title in DETAIL_FIELDS:
+        for row, (key, title) in enumerate(DETAIL_FIELDS):
             label = info_label(box, f"detail_{key}", title)
             self.detail_labels[key] = label
-            form.addRow(f"{title}:", label)
+            caption = QLabel(f"{title}:", box)
+            caption.setBuddy(label)
+            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(label, row, 1)
         self.warning_label = info_label(box, "detailWarningLabel", "Warnings", error=True)
-        form.addRow(self.warning_label)
+        outer.addWidget(self.warning_label)
+        outer.addStretch(1)
         return box
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self.fit_width()
+        return super().eventFilter(watched, event)
+
+    def fit_width(self) -> None:
+        """On a narrow window, hide the columns the Selected dose panel also shows (water,
+        withdraw, vials) before the table scrolls sideways; show them again when wide."""
+        width = self.table.viewport().width()
+        if width <= 0:
+            return
+        self.table.setUpdatesEnabled(False)
+        try:
+            for column in self._auto_hidden:
+                self.table.setColumnHidden(column, False)
+            self._auto_hidden.clear()
+            shown = [c for c in Column if not self.table.isColumnHidden(c)]
+            header = self.table.horizontalHeader()
+            needed = {
+                c: max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in shown
+            }
+            needed[Column.NEXT] = NEXT_MIN_WIDTH
+            for column in OPTIONAL_COLUMNS:
+                if sum(needed.values()) <= width:
+                    break
+                if column in needed:
+                    self.table.setColumnHidden(column, True)
+                    self._auto_hidden.add(column)
+                    del needed[column]
+        finally:
+            self.table.setUpdatesEnabled(True)
 
     def _action(self, text: str, name: str, slot: Any, tip: str) -> QAction:
         action = QAction(text, self)
@@ -233,6 +305,7 @@ class PharmacyPage(QWidget):
         self._stale = False
         self._loaded_on = self.session.settings.calendar.local_date(now)
         self.model.reload(self.ctx.store, now)
+        self.fit_width()  # other rows, other widths
         # Re-selecting shows the detail through the selection signal; else show it here.
         if keep is None or not self.select(*keep):
             self._show_detail()
@@ -297,14 +370,14 @@ class PharmacyPage(QWidget):
             self.warning_label.setText(f"Cannot show this dose: {error}")
             return
         self.detail_view = view
-        for field, text in detail_texts(view).items():
+        for field, text in detail_texts(view, self.session.settings.calendar).items():
             self.detail_labels[field].setText(text)
-        warnings = list(view["warnings"])
+        warnings = list(view.warnings)
         row = self._selected_row()
         held = None if row is None else self.model.not_ready(row)
         if held is not None:
             warnings.insert(0, f"DO NOT PREPARE: the dose is {readiness_text(held)}")
-        if view["status"] in EXPIRED_VALUES:
+        if view.status in EXPIRED_VALUES:
             warnings.insert(0, "EXPIRED: never start it; discard it and record the waste")
         self.warning_label.setText("\n".join(f"Warning: {w}" for w in warnings))
 
@@ -314,22 +387,17 @@ class PharmacyPage(QWidget):
         if row is None:
             return
         self.detail_labels["status"].setText(
-            f"{STATUS_TEXT.get(row['status'], row['status'])};"
-            f" time left {time_left_text(row['time_left_min'])}"
+            f"{status_text(row.status)}; time left {time_left_text(row.time_left)}"
         )
 
     def _update_actions(self) -> None:
         row = self._selected_row()
-        status = None if row is None else row["status"]
-        self.reconstitute_action.setEnabled(status == PrepStatus.NOT_PREPARED.value)
+        status = None if row is None else row.status
+        self.reconstitute_action.setEnabled(status is PrepStatus.NOT_PREPARED)
         # A vial past its window stays offered so a dilution done in time can be recorded
         # late; the service refuses one typed after the window, and the dialog says why.
-        self.dilute_action.setEnabled(
-            status in (PrepStatus.RECONSTITUTED.value, PrepStatus.VIAL_EXPIRED.value)
-        )
-        self.discard_action.setEnabled(
-            status is not None and status != PrepStatus.NOT_PREPARED.value
-        )
+        self.dilute_action.setEnabled(status in (PrepStatus.RECONSTITUTED, PrepStatus.VIAL_EXPIRED))
+        self.discard_action.setEnabled(status is not None and status is not PrepStatus.NOT_PREPARED)
         self.discard_expired_action.setEnabled(self.model.expired_count() > 0)
 
     # --- actions ------------------------------------------------------------------------------
@@ -356,7 +424,7 @@ class PharmacyPage(QWidget):
             return self._open(ReconstituteDialog)
         mrn, cycle = key
         row = self._selected_row()
-        what = f"{row['name'] if row else mrn} ({mrn}), cycle {cycle}"
+        what = f"{row.name if row else mrn} ({mrn}), cycle {cycle}"
         opened: list[PrepDialog | None] = []
         gate = run_gated(
             self.main_window, self.ctx, mrn=mrn, cycle=cycle, what=what,

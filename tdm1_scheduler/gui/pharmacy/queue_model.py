@@ -1,14 +1,18 @@
 """The Pharmacy page's queue model and detail texts: what each row and field shows.
 
-``PharmacyQueueModel`` holds ``services.pharmacy.pharmacy_queue`` rows (read-only) and
-works their status and time left out again from the stored instants (``retime``);
-``detail_texts`` turns a ``preparation_view`` into the detail panel's texts. No widgets
-beyond the model: the page is pharmacy_view.py, its dialogs pharmacy_dialogs.py.
+``PharmacyQueueModel`` holds ``services.pharmacy.pharmacy_queue``'s read models
+(``PrepQueueItem``, read-only) and works their status and time left out again from the
+stored instants (``retime``); ``detail_texts`` turns a ``PreparationView`` into the
+detail panel's texts. Every text is made here, at the GUI's edge, with the shared wall
+time formatters (text.py). No widgets beyond the model: the page is page.py, its
+dialogs dialogs.py.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+import math
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -16,11 +20,15 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QWidget
 
-from ...domain.dosing import CONCENTRATION_MG_PER_ML
+from ...domain.calendar import ClinicCalendar
+from ...domain.dosing import CONCENTRATION_MG_PER_ML, WATER_ML_PER_VIAL
 from ...domain.readiness import Readiness
+from ...domain.records import CycleStatus
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import Preparation, PrepStatus, status_at
 from ...services import pharmacy
+from ...services.context import settings_from
+from ...services.pharmacy import PrepAction, PreparationView, PrepQueueItem
 from ...services.storage import Store
 from ..readiness.view import (
     dose_readiness,
@@ -33,7 +41,7 @@ from ..readiness.view import (
 from ..widgets import RowTableModel
 from .dialogs import vials_text, wall_text, water_text
 
-Row = dict[str, Any]
+Row = PrepQueueItem
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 MRN_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -42,11 +50,10 @@ EXPIRED_ROLE = Qt.ItemDataRole.UserRole + 3
 
 EXPIRED_BACKGROUND = QColor("#f8d7da")
 EXPIRED_FOREGROUND = QColor("#8b0000")
-EXPIRED_VALUES = frozenset(status.value for status in pharmacy.EXPIRED)
+EXPIRED_VALUES = pharmacy.EXPIRED
 # Statuses whose time left moves with the clock (a preparation on the shelf).
 LIVE_VALUES = frozenset(
-    status.value
-    for status in (
+    (
         PrepStatus.NOT_PREPARED,
         PrepStatus.RECONSTITUTED,
         PrepStatus.DILUTED,
@@ -55,14 +62,16 @@ LIVE_VALUES = frozenset(
     )
 )
 STATUS_TEXT = {
-    PrepStatus.NOT_PREPARED.value: "not prepared",
-    PrepStatus.RECONSTITUTED.value: "reconstituted (vial)",
-    PrepStatus.DILUTED.value: "diluted (bag)",
-    PrepStatus.VIAL_EXPIRED.value: "EXPIRED: vial",
-    PrepStatus.BAG_EXPIRED.value: "EXPIRED: bag",
-    PrepStatus.DISCARDED.value: "discarded",
-    PrepStatus.USED.value: "used",
+    PrepStatus.NOT_PREPARED: "not prepared",
+    PrepStatus.RECONSTITUTED: "reconstituted (vial)",
+    PrepStatus.DILUTED: "diluted (bag)",
+    PrepStatus.VIAL_EXPIRED: "EXPIRED: vial",
+    PrepStatus.BAG_EXPIRED: "EXPIRED: bag",
+    PrepStatus.DISCARDED: "discarded",
+    PrepStatus.USED: "used",
 }
+# The Next step cell's reason is cut to this many characters (the tooltip has it all).
+NEXT_REASON_CHARS = 24
 
 
 class Column(IntEnum):
@@ -96,41 +105,51 @@ HEADERS = {
 RIGHT_ALIGNED = {Column.CYCLE, Column.DOSE, Column.WITHDRAW, Column.TIME_LEFT}
 
 
-def _instant(iso: str | None) -> datetime | None:
-    return None if iso is None else datetime.fromisoformat(iso)
+def minutes_of(span: timedelta | None) -> int | None:
+    """A span in whole minutes, floored; None stays None."""
+    return None if span is None else math.floor(span.total_seconds() / 60)
 
 
-def time_left_text(minutes: int | None) -> str:
+def time_left_text(span: timedelta | None) -> str:
     """``3 h 05 min``; ``expired 0 h 40 min ago``; ``-`` when nothing is on the shelf."""
+    minutes = minutes_of(span)
     if minutes is None:
         return "-"
     hours, mins = divmod(abs(minutes), 60)
-    span = f"{hours} h {mins:02d} min"
-    return f"expired {span} ago" if minutes < 0 else span
+    text = f"{hours} h {mins:02d} min"
+    return f"expired {text} ago" if minutes < 0 else text
+
+
+def status_text(status: PrepStatus) -> str:
+    return STATUS_TEXT.get(status, status.value)
+
+
+def withdraw_text(ml: float) -> str:
+    """Always one decimal: ``18.0``."""
+    return f"{ml:.1f}"
 
 
 def is_expired(row: Row) -> bool:
-    return row["status"] in EXPIRED_VALUES
+    return row.status in EXPIRED_VALUES
 
 
 def sort_key(row: Row) -> tuple[int, datetime, str, int]:
     """The service's order: discards first, then by deadline (start or expiry)."""
-    due = _instant(row["due"])
-    assert due is not None
-    return (0 if row["action"] == "discard" else 1, due, row["mrn"], row["cycle"])
+    return pharmacy.queue_order(row)
 
 
 def retime(row: Row, now: datetime) -> Row:
     """The row with its status, time left and next step worked out again at ``now``
     from the stored instants alone (pure: no database)."""
-    if row["status"] not in LIVE_VALUES:
+    if row.status not in LIVE_VALUES:
         return row
-    prep = Preparation(_instant(row["reconstituted_at"]), _instant(row["diluted_at"]))
+    prep = Preparation(row.prep.reconstituted_at, row.prep.diluted_at)
     status = status_at(prep, now)
     left = pharmacy.prep_time_left(prep, now)
-    action = "discard" if status in pharmacy.EXPIRED else row["action"]
-    minutes = None if left is None else int(left.total_seconds() // 60)
-    return {**row, "status": status.value, "time_left_min": minutes, "action": action}
+    action = PrepAction.DISCARD if status in pharmacy.EXPIRED else row.action
+    if (status, left, action) == (row.status, row.time_left, row.action):
+        return row
+    return dataclasses.replace(row, status=status, time_left=left, action=action)
 
 
 class PharmacyQueueModel(RowTableModel):
@@ -138,21 +157,25 @@ class PharmacyQueueModel(RowTableModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__([HEADERS[column] for column in Column], parent)
+        self._rows: list[Row] = []
         self._readiness: dict[tuple[str, int], Readiness] = {}
+        self.calendar: ClinicCalendar | None = None  # the clinic's, read with the rows
 
     # --- loading ------------------------------------------------------------------
     def reload(self, store: Store, now: datetime) -> None:
         """Read the queue again from the service (the only way rows come and go)."""
         rows = pharmacy.pharmacy_queue(store, now)
+        calendar = settings_from(store).calendar
         readiness: dict[tuple[str, int], Readiness] = {}
         gate_on = site_gate(store) != "off"  # under "off" the queue says nothing of readiness
         for row in rows:
-            if gate_on and row["dose_status"] == "booked":
-                found = dose_readiness(store, str(row["mrn"]), int(row["cycle"]))
+            if gate_on and row.dose_status is CycleStatus.BOOKED:
+                found = dose_readiness(store, row.mrn, row.cycle)
                 if found is not None:
-                    readiness[(str(row["mrn"]), int(row["cycle"]))] = found
+                    readiness[(row.mrn, row.cycle)] = found
         self.beginResetModel()
         self._rows = rows
+        self.calendar = calendar
         self._readiness = readiness
         self.endResetModel()
 
@@ -182,17 +205,17 @@ class PharmacyQueueModel(RowTableModel):
         return True
 
     def row_data(self, row: int) -> Row:
-        return dict(self._rows[row])
+        return self._rows[row]
 
     def find_row(self, mrn: str, cycle: int) -> int | None:
         for number, row in enumerate(self._rows):
-            if row["mrn"] == mrn and row["cycle"] == cycle:
+            if row.mrn == mrn and row.cycle == cycle:
                 return number
         return None
 
     def readiness_of(self, row: Row) -> Readiness | None:
         """The booked dose's readiness (issue 17), None when it is not booked."""
-        return self._readiness.get((str(row["mrn"]), int(row["cycle"])))
+        return self._readiness.get((row.mrn, row.cycle))
 
     def not_ready(self, row: Row) -> Readiness | None:
         """The readiness of a booked dose that is not ``ready``; else None."""
@@ -232,55 +255,73 @@ class PharmacyQueueModel(RowTableModel):
             font.setBold(True)
             return font
         if role == MRN_ROLE:
-            return str(row["mrn"])
+            return row.mrn
         if role == CYCLE_ROLE:
-            return int(row["cycle"])
+            return row.cycle
         if role == EXPIRED_ROLE:
             return is_expired(row)
         return None
 
+    def _wall(self, instant: datetime | None, with_date: bool = True) -> str:
+        assert self.calendar is not None  # rows come with the clinic's calendar
+        return wall_text(self.calendar, instant, with_date)
+
     def _display(self, row: Row, column: Column) -> str:
         if column is Column.PATIENT:
-            return str(row["name"])
+            return row.name
         if column is Column.MRN:
-            return str(row["mrn"])
+            return row.mrn
         if column is Column.CYCLE:
-            return str(row["cycle"])
+            return str(row.cycle)
         if column is Column.INFUSION:
-            start = row["infusion_start"]
-            return "no booking" if start is None else wall_text(start, with_date=False)
+            start = row.infusion_start
+            return "no booking" if start is None else self._wall(start, with_date=False)
         if column is Column.DOSE:
-            return f"{row['dose_mg']:g}"
+            return f"{row.plan.dose_mg:g}"
         if column is Column.VIALS:
-            return vials_text(row["vials"])
+            return vials_text(row.plan.vials.vials)
         if column is Column.WATER:
-            return water_text(row["vials"])
+            return water_text(row.plan.vials.vials)
         if column is Column.WITHDRAW:
-            return f"{row['withdraw_ml']:.1f}"
+            return withdraw_text(row.plan.withdraw_ml)
         if column is Column.STATUS:
-            return STATUS_TEXT.get(row["status"], str(row["status"]))
+            return status_text(row.status)
         if column is Column.TIME_LEFT:
-            return time_left_text(row["time_left_min"])
-        step = str(row["action"])
+            return time_left_text(row.time_left)
+        return self.next_step(row, NEXT_REASON_CHARS)
+
+    def next_step(self, row: Row, limit: int | None = None) -> str:
+        """What the pharmacy does next: the cell cuts the readiness reason to ``limit``
+        characters (one line; the cell is elided too), the tooltip says it whole."""
+        step = row.action.value
         held = self.not_ready(row)
-        if held is not None and row["status"] == PrepStatus.NOT_PREPARED.value:
-            step = f"DO NOT PREPARE ({readiness_text(held)})"
+        if held is None:
+            reason = ""
+        else:
+            reason = readiness_text(held) if limit is None else readiness_text(held, limit)
+        if held is not None and row.status is PrepStatus.NOT_PREPARED:
+            step = f"DO NOT PREPARE ({reason})"
         elif held is not None:
-            step = f"{step} - but the dose is {readiness_text(held)}"
-        return f"{step}; RECALCULATE dose" if row["recalculate"] else step
+            step = f"{step}; dose {reason}" if limit else f"{step} - but the dose is {reason}"
+        return f"{step}; RECALCULATE dose" if row.recalculate else step
 
     def _tooltip(self, row: Row, column: Column) -> str | None:
         if column is Column.STATUS and is_expired(row):
             return "Expired: never start it; discard and record the waste"
         if column is Column.TIME_LEFT:
-            expiry = row["bag_expires_at"] or row["vial_expires_at"]
-            return None if expiry is None else f"good until {wall_text(expiry)}"
-        if column is Column.INFUSION and row["chair"]:
-            return f"{row['chair']}, {wall_text(row['infusion_start'])}"
-        if column is Column.NEXT and (held := self.not_ready(row)) is not None:
-            return f"Do not prepare: the dose is not ready.\n{readiness_details(held)}"
-        if column is Column.NEXT and row["recalculate"]:
-            return "The weight changed by the site's threshold or more: recalculate the dose"
+            expiry = row.expires_at
+            return None if expiry is None else f"good until {self._wall(expiry)}"
+        if column is Column.INFUSION and row.chair:
+            return f"{row.chair}, {self._wall(row.infusion_start)}"
+        if column is Column.NEXT:
+            lines = [self.next_step(row)]  # the whole text the cell may cut
+            if (held := self.not_ready(row)) is not None:
+                lines.append(f"Do not prepare: the dose is not ready.\n{readiness_details(held)}")
+            elif row.recalculate:
+                lines.append(
+                    "The weight changed by the site's threshold or more: recalculate the dose"
+                )
+            return "\n".join(lines)
         return None
 
 
@@ -303,34 +344,31 @@ DETAIL_FIELDS = (
 )
 
 
-def detail_texts(view: Row) -> dict[str, str]:
+def detail_texts(view: PreparationView, calendar: ClinicCalendar) -> dict[str, str]:
     """The preparation_view figures as the panel shows them, one text per field."""
-    water = ", ".join(f"{w['water_ml_per_vial']:g} mL per {w['mg']} mg vial" for w in view["water"])
-    diluted = wall_text(view["diluted_at"])
-    if view["diluent_used"]:
-        diluted = f"{diluted} in {view['diluent_used']}"
+    plan, prep, vials = view.plan, view.prep, view.plan.vials
+    water = ", ".join(
+        f"{WATER_ML_PER_VIAL[size]:g} mL per {size} mg vial" for size, _ in vials.vials
+    )
+    diluted = wall_text(calendar, prep.diluted_at)
+    if view.diluent_used:
+        diluted = f"{diluted} in {view.diluent_used}"
     return {
-        "patient": f"{view['name']} ({view['mrn']}), cycle {view['cycle']} ({view['dose_status']})",
-        "infusion": wall_text(view["infusion_start"]),
+        "patient": f"{view.name} ({view.mrn}), cycle {view.cycle} ({view.dose_status.value})",
+        "infusion": wall_text(calendar, view.infusion_start),
         "dose": (
-            f"{view['dose_mg']:g} mg = {view['dose_level_mg_per_kg']:g} mg/kg x"
-            f" {view['weight_kg']:g} kg (weighed {str(view['weight_measured_at'])[:10]})"
+            f"{plan.dose_mg:g} mg = {plan.dose_level_mg_per_kg:g} mg/kg x"
+            f" {plan.weight_kg:g} kg (weighed {calendar.local(view.weight_measured_at):%Y-%m-%d})"
         ),
-        "vials": (
-            f"{vials_text(view['vials'])} ({view['vial_total_mg']:g} mg,"
-            f" {view['vial_waste_mg']:g} mg over)"
-        ),
-        "water": f"{water} ({view['water_ml_total']:g} mL in all)",
-        "withdraw": f"{view['withdraw_ml']:.1f} mL at {view['concentration_mg_per_ml']:g} mg/mL",
-        "diluent": f"{view['diluent']}; store at {view['storage']}",
-        "reconstituted": wall_text(view["reconstituted_at"]),
-        "lots": ", ".join(view["vial_lots"]) or "-",
-        "vial_expires": wall_text(view["vial_expires_at"]),
+        "vials": (f"{vials_text(vials.vials)} ({vials.total_mg:g} mg, {vials.waste_mg:g} mg over)"),
+        "water": f"{water} ({vials.water_ml_total:g} mL in all)",
+        "withdraw": f"{plan.withdraw_ml:.1f} mL at {CONCENTRATION_MG_PER_ML:g} mg/mL",
+        "diluent": f"{plan.diluent}; store at {pharmacy.STORAGE}",
+        "reconstituted": wall_text(calendar, prep.reconstituted_at),
+        "lots": ", ".join(view.vial_lots) or "-",
+        "vial_expires": wall_text(calendar, prep.vial_expires_at),
         "diluted": diluted,
-        "bag_expires": wall_text(view["bag_expires_at"]),
-        "infuse_by": wall_text(view["infuse_by"]),
-        "status": (
-            f"{STATUS_TEXT.get(view['status'], view['status'])};"
-            f" time left {time_left_text(view['time_left_min'])}"
-        ),
+        "bag_expires": wall_text(calendar, prep.bag_expires_at),
+        "infuse_by": wall_text(calendar, prep.infuse_by),
+        "status": f"{status_text(view.status)}; time left {time_left_text(view.time_left)}",
     }
