@@ -8,9 +8,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, time, timedelta
 
-from ..store.connection import Database
 from ..store.database import from_utc_text, to_utc_text
 from ..store.planner_queries import active_chair_count, occupied_between
+from ..store.protocol import Store
+from ..store.sqlite_store import SqliteStore
 from .context import ClinicSettings
 
 STRIP_DAYS = 28  # four weeks from the clinic's today
@@ -30,9 +31,11 @@ class DayLoadSummary:
 
 
 def day_loads(
-    db: Database, settings: ClinicSettings, first_day: date, days: int = STRIP_DAYS
+    store: Store, settings: ClinicSettings, first_day: date, days: int = STRIP_DAYS
 ) -> list[DayLoadSummary]:
     """Each day's booked chair time from ``first_day`` on (one query for all days)."""
+    assert isinstance(store, SqliteStore)  # seam-cli stopgap: the planner slice's to move
+    db = store.db
     calendar = settings.calendar
     chairs = active_chair_count(db)
     all_days = [first_day + timedelta(days=offset) for offset in range(days)]

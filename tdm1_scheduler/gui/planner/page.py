@@ -158,7 +158,7 @@ class Planner(PlannerHost):
     def _reload_strip(self) -> None:
         key = self._current_strip_key()
         if key != self._strip_key:
-            days = day_loads(self.ctx.db, self.session.settings, key[0])
+            days = day_loads(self.ctx.store, self.session.settings, key[0])
             self._strip.reload(days, self.session.shown_day)
             self._strip_key = key
         else:
@@ -234,7 +234,7 @@ class Planner(PlannerHost):
             in_strip = sorted(d for d in touched if 0 <= (d - first).days < STRIP_DAYS)
             settings = self.session.settings
             self._strip.load_model.update_days(
-                [day_loads(self.ctx.db, settings, day, 1)[0] for day in in_strip]
+                [day_loads(self.ctx.store, settings, day, 1)[0] for day in in_strip]
             )
             self._strip_key = self._current_strip_key()
         if not self._update_named_blocks(changes):

@@ -473,7 +473,6 @@ class WeekPane(QObject):
             self._after_drag = True
             return
         planner, session = self.planner, self.planner.session
-        db = planner.ctx.db
         first = week_start(session.shown_day)
         width = float(self.view.viewport().width())
         key = (first, *data_mark(planner.ctx), width)
@@ -485,7 +484,7 @@ class WeekPane(QObject):
         days = [first + timedelta(days=offset) for offset in range(WEEK_DAYS)]
         store = planner.ctx.store
         rows = [row for day in days for row in day_bookings(store, settings, day)]
-        loads = day_loads(db, settings, first, WEEK_DAYS)
+        loads = day_loads(store, settings, first, WEEK_DAYS)
         now = planner.ctx.clock.now()
         self.scene.rebuild_week(settings, first, planner.chairs, rows, now, width, loads)
         self._key = key
