@@ -19,6 +19,7 @@ from figures import Figure, median
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.store.database import open_database, to_utc_text
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent  # `-m tdm1_scheduler` runs this checkout
 FLOOR = [sys.executable, "-c", "import sqlite3"]
@@ -54,7 +55,7 @@ def busy_and_light_days(history: Path) -> tuple[tuple[date, int], tuple[date, in
     """The open days of the two weeks after now with the most and the fewest bookings."""
     db = open_database(history, read_only=True)
     try:
-        calendar = load_settings(db).calendar
+        calendar = load_settings(SqliteStore(db)).calendar
         counts: list[tuple[int, date]] = []
         day = calendar.local_date(generate.NOW)
         for _ in range(14):

@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 if str(ROOT) not in sys.path:
@@ -448,7 +450,9 @@ def build(path: Path, spec: Spec, seed: int) -> dict[str, Any]:
     """Create the clinic through the app's services, then write the history in bulk."""
     db = open_database(path, create=True)
     try:
-        ctx = Context(db, FixedClock(NOW - timedelta(days=spec.history_days + 30)), "bench")
+        ctx = Context(
+            SqliteStore(db), FixedClock(NOW - timedelta(days=spec.history_days + 30)), "bench"
+        )
         init_clinic(
             ctx,
             timezone=TIMEZONE,
@@ -534,7 +538,7 @@ def window_database(history: Path) -> Path:
     high = datetime.combine(today + timedelta(days=WINDOW_DAYS[1] + 1), time(0), tzinfo=UTC)
     db = open_database(partial, create=True)
     try:
-        ctx = Context(db, FixedClock(NOW - timedelta(days=60)), "bench")
+        ctx = Context(SqliteStore(db), FixedClock(NOW - timedelta(days=60)), "bench")
         init_clinic(
             ctx,
             timezone=TIMEZONE,

@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+
 marks: dict[str, float] = {"interpreter_ready": time.time()}
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,7 +66,7 @@ def main() -> int:
         apply_application_style(app)
         db = open_database(args.db)
         marks["database_open"] = time.time()
-        window = MainWindow(Context(db, FixedClock(datetime.fromisoformat(args.now))))
+        window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(args.now))))
         marks["window_built"] = time.time()
 
     def finish() -> None:

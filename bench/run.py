@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime, time as clock_time, timedelta
 from pathlib import Path
 from typing import Any
 
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -118,7 +120,7 @@ def empty_clinic(folder: Path, chairs: int) -> Path:
     db = open_database(path, create=True)
     try:
         init_clinic(
-            Context(db, FixedClock(generate.NOW - timedelta(days=30)), "bench"),
+            Context(SqliteStore(db), FixedClock(generate.NOW - timedelta(days=30)), "bench"),
             timezone=generate.TIMEZONE,
             opens=generate.OPENS,
             closes=generate.CLOSES,
@@ -174,7 +176,7 @@ def planner_page(window: Any) -> Any:
 
 
 def open_days_around(ctx: Context, count: int) -> list[date]:
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     today = calendar.local_date(ctx.clock.now())
     days: list[date] = []
     day = today - timedelta(days=count)
@@ -193,7 +195,7 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
     days = open_days_around(ctx, 12)
     from tdm1_scheduler.services.queries import day_bookings
 
-    rows = [len(day_bookings(ctx.db, window.settings, day)) for day in days]
+    rows = [len(day_bookings(ctx.store, window.settings, day)) for day in days]
     samples = []
     for number in range(SAMPLES["day_switch"] * repeat):
         day = days[number % len(days)]
@@ -263,7 +265,7 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     attempts = 0
     while len(samples) < wanted and attempts < wanted * 4:
         attempts += 1
-        rows = day_bookings(ctx.db, settings, day)
+        rows = day_bookings(ctx.store, settings, day)
         candidates = [
             r
             for r in rows
@@ -322,7 +324,7 @@ def book_samples(ctx: Context, repeat: int, tag: str) -> list[float]:
     from tdm1_scheduler.services.courses import book_course
     from tdm1_scheduler.services.patients import add_patient
 
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     day = calendar.local_date(ctx.clock.now()) + timedelta(days=7)
     samples = []
     for number in range(SAMPLES["book_course"] * repeat):
@@ -364,7 +366,7 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
     from tdm1_scheduler.reports.day_sheet import build_day_sheet
     from tdm1_scheduler.reports.paint import write_pdf
 
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     day = calendar.next_open_day(calendar.local_date(ctx.clock.now()))
     samples, build, pages = [], [], 0
     for number in range(max(SAMPLES["pdf"] * repeat, 2)):
@@ -398,12 +400,13 @@ def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
 
     def query_samples(path: Path) -> tuple[list[float], int, Any]:
         db = open_database(path)
-        settings = load_settings(db)
+        store = SqliteStore(db)
+        settings = load_settings(store)
         day = settings.calendar.next_open_day(settings.calendar.local_date(generate.NOW))
-        day_bookings(db, settings, day)  # the first read warms SQLite's page cache
+        day_bookings(store, settings, day)  # the first read warms SQLite's page cache
         samples, rows = [], 0
         for _ in range(SAMPLES["day_query"] * repeat):
-            ms, found = timed(lambda: day_bookings(db, settings, day))
+            ms, found = timed(lambda: day_bookings(store, settings, day))
             samples.append(ms)
             rows = len(found)
         db.conn.close()
@@ -461,11 +464,12 @@ def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[s
         folder = Path(scratch)
         clock = FixedClock(generate.NOW)
         read_db = open_database(history)
+        reading = Context(SqliteStore(read_db), clock, "bench")
         try:
             log("day switch")
-            figures.append(day_switch_figure(Context(read_db, clock, "bench"), repeat))
+            figures.append(day_switch_figure(reading, repeat))
             log("day-sheet PDF")
-            figures.append(day_sheet_figure(Context(read_db, clock, "bench"), repeat, folder))
+            figures.append(day_sheet_figure(reading, repeat, folder))
         finally:
             read_db.conn.close()
         log("day query")
@@ -475,16 +479,17 @@ def run(size: str, repeat: int, seed: int, log: Callable[[str], None]) -> dict[s
         log("copying the history clinic for the writing benchmarks")
         copy = open_database(working_copy(history, folder))
         empty = open_database(empty_clinic(folder, spec.chairs))
+        copied, emptied = SqliteStore(copy), SqliteStore(empty)
         try:
             log("drag-and-drop commits")
             figures.append(
-                move_commit_figure(Context(copy, FixedClock(generate.NOW)), repeat, seed)
+                move_commit_figure(Context(copied, FixedClock(generate.NOW)), repeat, seed)
             )
             log("course bookings")
             figures.append(
                 book_course_figure(
-                    Context(copy, FixedClock(generate.NOW)),
-                    Context(empty, FixedClock(generate.NOW)),
+                    Context(copied, FixedClock(generate.NOW)),
+                    Context(emptied, FixedClock(generate.NOW)),
                     repeat,
                 )
             )

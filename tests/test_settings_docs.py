@@ -18,6 +18,7 @@ from tdm1_scheduler.services import clinic
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 
@@ -71,7 +72,7 @@ def test_declared_bounds_are_the_ones_the_service_enforces() -> None:
 @pytest.fixture
 def new_clinic(tmp_path: Path) -> Context:
     db = open_database(tmp_path / "clinic.db", create=True)
-    ctx = Context(db, FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)), "tester")
+    ctx = Context(SqliteStore(db), FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)), "tester")
     clinic.init_clinic(ctx, timezone="Europe/Berlin")
     return ctx
 

@@ -51,9 +51,7 @@ def parse_instant(field: str, text: str, source: Store | tzinfo) -> datetime:
     if value.tzinfo is None:
         from ..services.context import load_settings  # the clinic's zone
 
-        zone = (
-            source if isinstance(source, tzinfo) else load_settings(source).calendar.zone
-        )
+        zone = source if isinstance(source, tzinfo) else load_settings(source).calendar.zone
         value = value.replace(tzinfo=zone)
     try:
         in_utc = value.astimezone(UTC)

@@ -50,8 +50,9 @@ def run_appointment_slots(args: argparse.Namespace, store: Store) -> int:
     from .common import context, parse_instant, print_json
 
     start_from = parse_instant("from", args.start_from, store) if args.start_from else None
+    ctx = context(args, store)
     options = slot_services.find_slots(
-        context(args, store), mrn=args.mrn, cycle=args.cycle, start_from=start_from, count=args.count
+        ctx, mrn=args.mrn, cycle=args.cycle, start_from=start_from, count=args.count
     )
     calendar = load_settings(store).calendar
     rows = [

@@ -15,6 +15,7 @@ from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, to_utc_text
+from tests.store.backends import sqlite_of
 
 from .conftest import USER, dump, local
 
@@ -22,11 +23,11 @@ FIRST = local("2026-03-02T09:00")
 
 
 def audit_rows(ctx: Context) -> list[dict]:
-    return list(reversed(repo.audit_rows(ctx.db, 10_000)))
+    return list(reversed(repo.audit_rows(sqlite_of(ctx.store), 10_000)))
 
 
 def last_audit(ctx: Context) -> dict:
-    row = repo.audit_rows(ctx.db, 1)[0]
+    row = repo.audit_rows(sqlite_of(ctx.store), 1)[0]
     row["old"] = None if row["old_values"] is None else json.loads(row["old_values"])
     row["new"] = None if row["new_values"] is None else json.loads(row["new_values"])
     return row
@@ -176,16 +177,20 @@ def test_audit_log_refuses_update_and_delete(ctx):
         "DELETE FROM audit_log WHERE id = 2",
     ):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            ctx.db.execute(sql)
+            sqlite_of(ctx.store).execute(sql)
     assert dump(ctx) == before
 
 
 def _insert(ctx: Context, chair: int, start: str, end: str, status: str = "booked") -> int:
-    return ctx.db.execute(
-        "INSERT INTO appointments (chair_id, kind, label, status, start_utc, end_utc) "
-        "VALUES (?, 'blocked', 'sql', ?, ?, ?)",
-        [chair, status, start, end],
-    ).lastrowid
+    return (
+        sqlite_of(ctx.store)
+        .execute(
+            "INSERT INTO appointments (chair_id, kind, label, status, start_utc, end_utc) "
+            "VALUES (?, 'blocked', 'sql', ?, ?, ?)",
+            [chair, status, start, end],
+        )
+        .lastrowid
+    )
 
 
 def test_overlap_trigger_refuses_a_direct_sql_insert_and_update(ctx):
@@ -209,9 +214,11 @@ def test_overlap_trigger_refuses_a_direct_sql_insert_and_update(ctx):
     cancelled = _insert(ctx, 1, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z", "cancelled")
     _insert(ctx, 1, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z", "missed")
     with pytest.raises(sqlite3.IntegrityError, match="chair_overlap"):
-        ctx.db.execute("UPDATE appointments SET status = 'booked' WHERE id = ?", [cancelled])
+        sqlite_of(ctx.store).execute(
+            "UPDATE appointments SET status = 'booked' WHERE id = ?", [cancelled]
+        )
     with pytest.raises(sqlite3.IntegrityError, match="chair_overlap"):
-        ctx.db.execute(
+        sqlite_of(ctx.store).execute(
             "UPDATE appointments SET start_utc = '2026-03-02T14:30:00Z' WHERE id = ?", [first + 1]
         )
 
@@ -220,7 +227,7 @@ def test_repository_turns_an_overlap_into_a_conflict(ctx):
     _insert(ctx, 1, "2026-03-02T14:00:00Z", "2026-03-02T15:00:00Z")
     with pytest.raises(ConflictError) as conflict:
         repo.insert_appointment(
-            ctx.db,
+            sqlite_of(ctx.store),
             {
                 "chair_id": 1,
                 "kind": "blocked",
@@ -234,25 +241,35 @@ def test_repository_turns_an_overlap_into_a_conflict(ctx):
 
 def test_stale_version_raises_conflict_and_changes_nothing(ctx):
     booked_course(ctx)
-    row = ctx.db.execute("SELECT id, version FROM appointments ORDER BY id LIMIT 1").fetchone()
+    row = (
+        sqlite_of(ctx.store)
+        .execute("SELECT id, version FROM appointments ORDER BY id LIMIT 1")
+        .fetchone()
+    )
     appointment_id, version = row
-    repo.update_appointment(ctx.db, appointment_id, version, {"label": "first edit"})
+    repo.update_appointment(sqlite_of(ctx.store), appointment_id, version, {"label": "first edit"})
     before = dump(ctx)
     with pytest.raises(ConflictError) as conflict:
-        repo.update_appointment(ctx.db, appointment_id, version, {"label": "stale edit"})
+        repo.update_appointment(
+            sqlite_of(ctx.store), appointment_id, version, {"label": "stale edit"}
+        )
     assert conflict.value.field == "appointment"
     assert dump(ctx) == before
-    assert repo.appointment_by_id(ctx.db, appointment_id)["label"] == "first edit"
+    assert repo.appointment_by_id(sqlite_of(ctx.store), appointment_id)["label"] == "first edit"
     with pytest.raises(ConflictError):
-        repo.update_versioned(ctx.db, "patients", 1, 99, {"name": "x"})
+        repo.update_versioned(sqlite_of(ctx.store), "patients", 1, 99, {"name": "x"})
 
 
 def test_move_with_a_stale_version_is_a_conflict(ctx):
     booked_course(ctx)
-    appointment = ctx.db.execute(
-        "SELECT a.id, a.version FROM appointments a JOIN doses d ON d.id = a.dose_id "
-        "WHERE d.cycle = 2"
-    ).fetchone()
+    appointment = (
+        sqlite_of(ctx.store)
+        .execute(
+            "SELECT a.id, a.version FROM appointments a JOIN doses d ON d.id = a.dose_id "
+            "WHERE d.cycle = 2"
+        )
+        .fetchone()
+    )
     courses.move_appointment(ctx, mrn="P1", cycle=2, to=local("2026-03-23T10:00"))
     before = dump(ctx)
     with pytest.raises(ConflictError):
@@ -326,4 +343,4 @@ def test_every_refusal_leaves_the_database_unchanged(ctx, name, act):
         act(ctx)
     assert refused.value.field and "\n" not in str(refused.value)
     assert dump(ctx) == before
-    assert not ctx.db.conn.in_transaction
+    assert not sqlite_of(ctx.store).conn.in_transaction

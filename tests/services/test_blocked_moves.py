@@ -9,6 +9,7 @@ from tdm1_scheduler.services import courses
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, from_utc_text
+from tests.store.backends import sqlite_of
 
 from .conftest import dump, local
 
@@ -24,28 +25,28 @@ def block(
 
 def test_move_to_another_chair_and_time_keeps_the_duration(ctx: Context) -> None:
     appointment_id = block(ctx)
-    audits = repo.count(ctx.db, "audit_log")
+    audits = repo.count(sqlite_of(ctx.store), "audit_log")
     changes = courses.move_blocked_time(
         ctx, appointment_id=appointment_id, to=local("2026-03-02T13:05"), chair="Chair 2"
     )
     assert changes.appointments == {appointment_id}
     assert changes.action == "move blocked time maintenance"
-    row = repo.appointment_by_id(ctx.db, appointment_id)
+    row = repo.appointment_by_id(sqlite_of(ctx.store), appointment_id)
     assert row is not None
-    assert repo.chair_by_id(ctx.db, row["chair_id"])["name"] == "Chair 2"
+    assert repo.chair_by_id(sqlite_of(ctx.store), row["chair_id"])["name"] == "Chair 2"
     assert from_utc_text(row["start_utc"]) == local("2026-03-02T13:05")
     assert from_utc_text(row["end_utc"]) == local("2026-03-02T13:55")
     assert row["kind"] == "blocked" and row["status"] == "booked"
-    assert repo.count(ctx.db, "audit_log") == audits + 1
-    assert repo.audit_rows(ctx.db, 1)[0]["action"] == "move blocked time"
+    assert repo.count(sqlite_of(ctx.store), "audit_log") == audits + 1
+    assert repo.audit_rows(sqlite_of(ctx.store), 1)[0]["action"] == "move blocked time"
 
 
 def test_without_a_chair_it_stays_on_its_chair(ctx: Context) -> None:
     appointment_id = block(ctx, chair="Chair 3")
     courses.move_blocked_time(ctx, appointment_id=appointment_id, to=local("2026-03-03T10:00"))
-    row = repo.appointment_by_id(ctx.db, appointment_id)
+    row = repo.appointment_by_id(sqlite_of(ctx.store), appointment_id)
     assert row is not None
-    assert repo.chair_by_id(ctx.db, row["chair_id"])["name"] == "Chair 3"
+    assert repo.chair_by_id(sqlite_of(ctx.store), row["chair_id"])["name"] == "Chair 3"
 
 
 @pytest.mark.parametrize(
@@ -73,7 +74,9 @@ def test_only_booked_blocked_time_moves(ctx: Context) -> None:
     courses.book_course(
         ctx, mrn="P1", setting="EBC", first_dose=local("2026-03-02T09:00"), chair="Chair 1"
     )
-    dose = repo.appointments_between(ctx.db, local("2026-03-02T00:00"), local("2026-03-03T00:00"))
+    dose = repo.appointments_between(
+        sqlite_of(ctx.store), local("2026-03-02T00:00"), local("2026-03-03T00:00")
+    )
     cancelled = block(ctx, chair="Chair 2")
     courses.cancel_blocked_time(ctx, appointment_id=cancelled)
     before = dump(ctx)
@@ -87,7 +90,7 @@ def test_only_booked_blocked_time_moves(ctx: Context) -> None:
 
 def test_a_stale_version_is_refused(ctx: Context) -> None:
     appointment_id = block(ctx)
-    row = repo.appointment_by_id(ctx.db, appointment_id)
+    row = repo.appointment_by_id(sqlite_of(ctx.store), appointment_id)
     assert row is not None
     courses.move_blocked_time(ctx, appointment_id=appointment_id, to=local("2026-03-02T11:00"))
     before = dump(ctx)

@@ -14,6 +14,7 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, queries
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import dump, local
 
@@ -31,16 +32,19 @@ def block(ctx: Context, at: str, minutes: int, chair: str = "Chair 1") -> int:
 
 
 def last_audit(ctx: Context) -> dict[str, object]:
-    return repo.audit_rows(ctx.db, 1)[0]
+    return repo.audit_rows(sqlite_of(ctx.store), 1)[0]
 
 
 def stored_hours(ctx: Context) -> dict[int, tuple[str, str]]:
-    return {row["weekday"]: (row["opens"], row["closes"]) for row in repo.opening_hours(ctx.db)}
+    return {
+        row["weekday"]: (row["opens"], row["closes"])
+        for row in repo.opening_hours(sqlite_of(ctx.store))
+    }
 
 
 # --- set_opening_hours ----------------------------------------------------------------
 def test_new_hours_are_stored_audited_and_seen_by_the_calendar(ctx: Context) -> None:
-    audits = repo.count(ctx.db, "audit_log")
+    audits = repo.count(sqlite_of(ctx.store), "audit_log")
     new = {
         **WEEKDAYS_ONLY,
         1: (time(7, 30), time(18, 0)),
@@ -57,13 +61,13 @@ def test_new_hours_are_stored_audited_and_seen_by_the_calendar(ctx: Context) -> 
         4: ("08:00", "14:00"),
         5: ("09:00", "13:00"),
     }
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     assert sorted(calendar.hours) == [0, 1, 2, 3, 4, 5]
     assert (calendar.hours[4].opens, calendar.hours[4].closes) == (time(8, 0), time(14, 0))
     assert calendar.is_open_day(date(2026, 3, 7))  # a Saturday, open now
     assert not calendar.is_open_day(date(2026, 3, 8))  # Sunday stays closed
     assert calendar.why_outside_hours(local("2026-03-06T13:30"), local("2026-03-06T14:30"))
-    assert repo.count(ctx.db, "audit_log") == audits + 1
+    assert repo.count(sqlite_of(ctx.store), "audit_log") == audits + 1
     row = last_audit(ctx)
     assert row["action"] == "change opening hours" and row["user"] == ctx.user
     assert json.loads(str(row["old_values"]))["Fri"] == "08:00-17:00"
@@ -74,7 +78,7 @@ def test_new_hours_are_stored_audited_and_seen_by_the_calendar(ctx: Context) -> 
 
 def test_a_left_out_weekday_is_closed(ctx: Context) -> None:
     clinic.set_opening_hours(ctx, {0: NINE_TO_FIVE, 2: NINE_TO_FIVE})
-    assert sorted(load_settings(ctx.db).calendar.hours) == [0, 2]
+    assert sorted(load_settings(ctx.store).calendar.hours) == [0, 2]
 
 
 def test_booked_time_outside_the_new_hours_is_refused_and_nothing_is_written(
@@ -94,7 +98,9 @@ def test_booked_time_outside_the_new_hours_is_refused_and_nothing_is_written(
     )
     assert dump(ctx) == before
     # Once the late block is gone, only the Thursday one is left to move.
-    late = repo.appointments_between(ctx.db, local("2026-03-03T15:00"), local("2026-03-03T17:00"))
+    late = repo.appointments_between(
+        sqlite_of(ctx.store), local("2026-03-03T15:00"), local("2026-03-03T17:00")
+    )
     courses.cancel_blocked_time(ctx, appointment_id=late[0]["id"])
     with pytest.raises(
         DomainError, match=r"^opening_hours: 1 booked .* first Thu 2026-03-05 16:00-16:30"
@@ -124,7 +130,7 @@ def test_closing_a_weekday_with_booked_doses_is_refused(ctx: Context) -> None:
     assert dump(ctx) == before
     # Closing Wednesday instead touches none of them.
     clinic.set_opening_hours(ctx, {**WEEKDAYS_ONLY, 2: None})
-    assert 2 not in load_settings(ctx.db).calendar.hours
+    assert 2 not in load_settings(ctx.store).calendar.hours
 
 
 def test_only_booked_time_from_now_on_counts(ctx: Context) -> None:
@@ -135,7 +141,7 @@ def test_only_booked_time_from_now_on_counts(ctx: Context) -> None:
     ctx.clock.current = local("2026-03-02T16:45")  # the Monday block is over
     clinic.set_opening_hours(ctx, {day: (time(8, 0), time(15, 0)) for day in range(5)})
     assert stored_hours(ctx)[0] == ("08:00", "15:00")
-    assert repo.appointment_by_id(ctx.db, past) is not None
+    assert repo.appointment_by_id(sqlite_of(ctx.store), past) is not None
 
 
 def test_a_block_still_running_now_counts(ctx: Context) -> None:
@@ -179,14 +185,14 @@ def test_unchanged_hours_write_nothing(ctx: Context) -> None:
 def test_a_closed_date_can_be_reopened(ctx: Context) -> None:
     day = date(2026, 12, 24)
     clinic.add_closed_date(ctx, day, "Christmas Eve")
-    assert day in load_settings(ctx.db).calendar.closed_dates
-    audits = repo.count(ctx.db, "audit_log")
+    assert day in load_settings(ctx.store).calendar.closed_dates
+    audits = repo.count(sqlite_of(ctx.store), "audit_log")
     changes = clinic.remove_closed_date(ctx, day)
     assert changes.settings and changes.action == "reopen 2026-12-24"
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     assert day not in calendar.closed_dates and calendar.is_open_day(day)
-    assert repo.closed_dates(ctx.db) == []
-    assert repo.count(ctx.db, "audit_log") == audits + 1
+    assert repo.closed_dates(sqlite_of(ctx.store)) == []
+    assert repo.count(sqlite_of(ctx.store), "audit_log") == audits + 1
     row = last_audit(ctx)
     assert row["action"] == "remove closed date"
     assert json.loads(str(row["old_values"])) == {"day": "2026-12-24", "reason": "Christmas Eve"}
@@ -199,21 +205,21 @@ def test_reopening_a_date_that_is_not_closed_is_refused(ctx: Context) -> None:
         clinic.remove_closed_date(ctx, date(2026, 12, 24))
     assert error.value.field == "date" and "not a closed date" in error.value.rule
     assert dump(ctx) == before
-    assert [row["day"] for row in repo.closed_dates(ctx.db)] == ["2026-12-25"]
+    assert [row["day"] for row in repo.closed_dates(sqlite_of(ctx.store))] == ["2026-12-25"]
 
 
 # --- save_preferences -----------------------------------------------------------------
 def test_saving_hours_and_settings_writes_both(ctx: Context) -> None:
-    audits = repo.count(ctx.db, "audit_log")
+    audits = repo.count(sqlite_of(ctx.store), "audit_log")
     changes = clinic.save_preferences(
         ctx, hours={**WEEKDAYS_ONLY, 4: (time(8, 0), time(19, 0))}, values={"prep_min": 20}
     )
     assert changes.settings
     assert stored_hours(ctx)[4] == ("08:00", "19:00")
-    assert load_settings(ctx.db).rules.prep_min == 20
-    actions = [row["action"] for row in repo.audit_rows(ctx.db, 2)]
+    assert load_settings(ctx.store).rules.prep_min == 20
+    actions = [row["action"] for row in repo.audit_rows(sqlite_of(ctx.store), 2)]
     assert sorted(actions) == ["change opening hours", "change settings"]
-    assert repo.count(ctx.db, "audit_log") == audits + 2
+    assert repo.count(sqlite_of(ctx.store), "audit_log") == audits + 2
 
 
 def test_a_refused_setting_keeps_the_new_hours_unwritten(ctx: Context) -> None:

@@ -14,6 +14,7 @@ from tdm1_scheduler.domain import regimens
 from tdm1_scheduler.domain.regimens import TDM1, CourseLength
 from tdm1_scheduler.services import courses, queries
 from tdm1_scheduler.services.context import Context
+from tests.store.backends import sqlite_of
 
 from .conftest import local
 
@@ -24,7 +25,9 @@ SHORT = dataclasses.replace(
 
 def test_a_booked_course_records_tdm1_and_reads_its_length(ctx: Context) -> None:
     courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local("2026-03-02T09:00"))
-    assert ctx.db.execute("SELECT regimen_code FROM courses").fetchall() == [("TDM1",)]
+    assert sqlite_of(ctx.store).execute("SELECT regimen_code FROM courses").fetchall() == [
+        ("TDM1",)
+    ]
     assert course_json(queries.course_view(ctx.store, "P1"))["cycles_total"] == 14
 
 
@@ -33,5 +36,5 @@ def test_the_view_reads_the_regimen_the_course_records(
 ) -> None:
     courses.book_course(ctx, mrn="P1", setting="EBC", first_dose=local("2026-03-02T09:00"))
     monkeypatch.setattr(regimens, "REGIMENS", MappingProxyType({"TDM1": TDM1, "SHORT": SHORT}))
-    ctx.db.execute("UPDATE courses SET regimen_code = 'SHORT'")
+    sqlite_of(ctx.store).execute("UPDATE courses SET regimen_code = 'SHORT'")
     assert course_json(queries.course_view(ctx.store, "P1"))["cycles_total"] == 6

@@ -13,6 +13,7 @@ from tdm1_scheduler.cli.course_json import course_json
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import clinic, courses, patients, queries
 from tdm1_scheduler.services.context import Context, load_settings
+from tests.store.backends import sqlite_of
 
 from .conftest import ZONE, cycles, local, make_ctx, start_of
 
@@ -196,7 +197,7 @@ def test_ebc_has_no_15th_cycle_and_completes_after_14_given(ctx):
     assert view["status"] == "completed"
     assert view["cycles_given"] == 14
     assert {c["status"] for c in view["cycles"]} == {"given"}
-    assert ctx.db.execute("SELECT MAX(cycle) FROM doses").fetchone()[0] == 14
+    assert sqlite_of(ctx.store).execute("SELECT MAX(cycle) FROM doses").fetchone()[0] == 14
     with pytest.raises(DomainError):
         courses.record_dose_given(ctx, mrn="P1", cycle=14, given_at=local("2027-01-04T09:00"))
 
@@ -234,7 +235,7 @@ def test_the_database_refuses_a_level_above_3_6(ctx):
 
     book(ctx)
     with pytest.raises(sqlite3.IntegrityError):
-        ctx.db.execute("UPDATE courses SET dose_level_mg_per_kg = 3.7")
+        sqlite_of(ctx.store).execute("UPDATE courses SET dose_level_mg_per_kg = 3.7")
 
 
 def test_stop_cancels_every_future_booking_and_frees_the_chair(ctx):
@@ -245,9 +246,11 @@ def test_stop_cancels_every_future_booking_and_frees_the_chair(ctx):
     assert view["status"] == "stopped" and view["stop_reason"] == "progression"
     assert [c["status"] for c in view["cycles"]] == ["given"] + ["cancelled"] * 13
     assert len(changes.appointments) == 13
-    statuses = ctx.db.execute(
-        "SELECT status, COUNT(*) FROM appointments GROUP BY status ORDER BY status"
-    ).fetchall()
+    statuses = (
+        sqlite_of(ctx.store)
+        .execute("SELECT status, COUNT(*) FROM appointments GROUP BY status ORDER BY status")
+        .fetchall()
+    )
     assert statuses == [("cancelled", 13), ("given", 1)]
     # the freed chair time can be booked again
     patients.add_patient(ctx, mrn="P2", name="Pat Two", weight_kg=60)
@@ -303,7 +306,7 @@ ZONES = ["America/New_York", "Europe/Berlin", "Australia/Sydney", "UTC"]
 def test_any_history_keeps_the_label_rules(zone, first_offset, wall, history, setting):
     ctx = make_ctx(zone, chairs=2, now="2026-01-01T08:00")
     patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     first_day = calendar.next_open_day(date(2026, 1, 5) + timedelta(days=first_offset))
     first = calendar.at(first_day, wall)
     courses.book_course(ctx, mrn="P1", setting=setting, first_dose=first)
@@ -362,4 +365,4 @@ def test_any_history_keeps_the_label_rules(zone, first_offset, wall, history, se
         previous = (
             calendar.local_date(datetime.fromisoformat(c["given_at"])) if c["given_at"] else day
         )
-    ctx.db.close()
+    sqlite_of(ctx.store).close()

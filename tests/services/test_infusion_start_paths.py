@@ -22,6 +22,7 @@ from tdm1_scheduler.services import courses, nurse, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.mapping import row_to_preparation
+from tests.store.backends import sqlite_of
 
 from .conftest import dump, local
 
@@ -100,10 +101,10 @@ def facts_of(ctx: Context, action: str = "start infusion") -> StartFacts:
     service that is under test."""
     record = courses.load_course(ctx.store, "P1")
     dose = record.dose(1)
-    prep = repo.preparation_for_dose(ctx.db, dose.id)
-    mode = readiness.readiness_gate(ctx.db)
-    verdict = None if mode == "off" else readiness.dose_readiness(ctx.db, mrn="P1", cycle=1)
-    overridden = readiness.has_override(ctx.db, mrn="P1", cycle=1, action=action)
+    prep = repo.preparation_for_dose(sqlite_of(ctx.store), dose.id)
+    mode = readiness.readiness_gate(ctx.store)
+    verdict = None if mode == "off" else readiness.dose_readiness(ctx.store, mrn="P1", cycle=1)
+    overridden = readiness.has_override(ctx.store, mrn="P1", cycle=1, action=action)
     return StartFacts(
         mrn="P1",
         course_status=CourseStatus(record.course.status),
@@ -180,7 +181,7 @@ def test_a_bag_for_another_dose_names_both_amounts_everywhere(ctx: Context) -> N
         " discard it and prepare a new one"
     )
     assert nurse.start_check(ctx.store, appointment, local(START)) == Refusal("preparation", rule)
-    view = pharmacy.preparation_view(ctx.db, "P1", 1, local(START))
+    view = pharmacy.preparation_view(ctx.store, "P1", 1, local(START))
     warning = "prepared 252 mg but the dose is now 210 mg: discard and prepare again"
     assert warning in view["warnings"]
 
@@ -189,7 +190,7 @@ def test_a_used_bag_is_marked_once_and_a_stopped_course_gives_nothing(ctx: Conte
     appointment = arrange(ctx, "hold-warn")
     nurse.start_infusion(ctx, appointment_id=appointment)
     record = courses.load_course(ctx.store, "P1")
-    prep = repo.preparation_for_dose(ctx.db, record.dose(1).id)
+    prep = repo.preparation_for_dose(sqlite_of(ctx.store), record.dose(1).id)
     assert prep is not None and prep["used_at"] is not None
     courses.stop_course(ctx, mrn="P1", reason="patient choice")
     facts = facts_of(ctx)

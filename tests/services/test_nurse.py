@@ -25,6 +25,7 @@ from tdm1_scheduler.domain.timers import (
 from tdm1_scheduler.services import courses, nurse, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo, visits as visit_store
+from tests.store.backends import sqlite_of
 
 from .conftest import cycles, dump, local
 
@@ -65,7 +66,7 @@ def phase(ctx: Context, appointment_id: int) -> Phase:
 
 
 def audits(ctx: Context) -> list[str]:
-    return [row["action"] for row in reversed(repo.audit_rows(ctx.db, 1000))]
+    return [row["action"] for row in reversed(repo.audit_rows(sqlite_of(ctx.store), 1000))]
 
 
 def dose_row(ctx: Context, cycle: int) -> Dose:
@@ -99,7 +100,7 @@ def test_a_whole_visit_each_step_with_its_audit_row(ctx: Context) -> None:
     assert dose.status == "given" and dose.given_at == datetime.fromisoformat(
         "2026-03-02T14:16:00Z"
     )
-    prep = repo.preparation_for_dose(ctx.db, dose.id)
+    prep = repo.preparation_for_dose(sqlite_of(ctx.store), dose.id)
     assert prep is not None and prep["used_at"] == "2026-03-02T14:16:00Z"
     at(ctx, "2026-03-02T10:46")
     nurse.end_infusion(ctx, appointment_id=appointment)
@@ -112,7 +113,7 @@ def test_a_whole_visit_each_step_with_its_audit_row(ctx: Context) -> None:
     assert flags_at(tile(ctx, appointment).visit, ctx.clock.now()) == (VisitFlag.READY_TO_LEAVE,)
     nurse.discharge(ctx, appointment_id=appointment)
     assert phase(ctx, appointment) is Phase.DONE
-    visit = visit_store.visit_for_appointment(ctx.db, appointment)
+    visit = visit_store.visit_for_appointment(sqlite_of(ctx.store), appointment)
     assert visit is not None and visit["early_discharge_reason"] is None
     assert audits(ctx)[before:] == [
         "patient arrived",
@@ -256,11 +257,11 @@ def test_discharge_before_the_minimum_observation_needs_a_reason(ctx: Context) -
         assert refused.value.field == "reason" and "45 min left" in refused.value.rule
     assert dump(ctx) == before
     nurse.discharge(ctx, appointment_id=appointment, reason="  transport  leaving ")
-    visit = visit_store.visit_for_appointment(ctx.db, appointment)
+    visit = visit_store.visit_for_appointment(sqlite_of(ctx.store), appointment)
     assert visit is not None
     assert visit["early_discharge_reason"] == "transport leaving"
     assert phase(ctx, appointment) is Phase.DONE
-    assert "transport leaving" in (repo.audit_rows(ctx.db, 1)[0]["new_values"] or "")
+    assert "transport leaving" in (repo.audit_rows(sqlite_of(ctx.store), 1)[0]["new_values"] or "")
 
 
 def test_ending_the_observation_early_records_the_reason_once(ctx: Context) -> None:

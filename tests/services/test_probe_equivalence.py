@@ -112,7 +112,7 @@ def test_probe_sees_a_booking_and_leaves_out_the_moving_ones(demo: Database) -> 
 
 def day_load_probe(db: Database, exclude: set[int] | None = None) -> ChairProbe:
     """The probe answered the old way: load the interval's day, look for a conflict."""
-    calendar = load_settings(db).calendar
+    calendar = load_settings(SqliteStore(db)).calendar
     lookup = day_load_lookup(db, calendar, exclude)
 
     def probe(chair: int, wanted: Interval) -> bool:
@@ -126,8 +126,8 @@ def run_actions(path: Path, seed: int) -> tuple[list[str], str]:
     """Random actions on the clinic at ``path``: what each did, and every row at the end
     (audit log included)."""
     db = open_database(path)
-    ctx = Context(db, FixedClock(DEMO_NOW), "tester")
-    calendar = load_settings(db).calendar
+    ctx = Context(SqliteStore(db), FixedClock(DEMO_NOW), "tester")
+    calendar = load_settings(SqliteStore(db)).calendar
     chair_names = [r["name"] for r in repo.chairs(db)]
     rng = random.Random(seed)
     outcomes: list[str] = []

@@ -17,6 +17,7 @@ from tdm1_scheduler.domain.readiness import Verdict
 from tdm1_scheduler.services import courses, nurse, pharmacy, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import dump, local
 
@@ -57,14 +58,14 @@ def prepared_and_arrived(ctx: Context) -> int:
 
 
 def audits(ctx: Context) -> list[str]:
-    return [row["action"] for row in repo.audit_rows(ctx.db, 1000)]
+    return [row["action"] for row in repo.audit_rows(sqlite_of(ctx.store), 1000)]
 
 
 def test_defaults_and_a_course_without_results(ctx: Context) -> None:
     book(ctx)
-    assert readiness.readiness_gate(ctx.db) == "warn"
-    assert readiness.readiness_settings(ctx.db)["lab_freshness_days"] == 3
-    assert readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).verdict is Verdict.MISSING
+    assert readiness.readiness_gate(ctx.store) == "warn"
+    assert readiness.readiness_settings(ctx.store)["lab_freshness_days"] == 3
+    assert readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).verdict is Verdict.MISSING
 
 
 def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Context) -> None:
@@ -76,7 +77,7 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
         nurse.start_infusion(ctx, appointment_id=appointment)
     assert "hold" in str(refused.value) and refused.value.readiness.verdict is Verdict.HOLD
     assert dump(ctx) == before  # nothing written
-    assert not readiness.has_override(ctx.db, mrn="P1", cycle=1, action="start infusion")
+    assert not readiness.has_override(ctx.store, mrn="P1", cycle=1, action="start infusion")
     readiness.record_override(
         ctx,
         mrn="P1",
@@ -85,13 +86,17 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
         clinician="Dr. Okafor",
         action="start infusion",
     )
-    assert readiness.has_override(ctx.db, mrn="P1", cycle=1, action="start infusion")
-    assert readiness.has_override(ctx.db, mrn="P1", cycle=1, action="dose given")
-    assert not readiness.has_override(ctx.db, mrn="P1", cycle=1, action="reconstitute")
+    assert readiness.has_override(ctx.store, mrn="P1", cycle=1, action="start infusion")
+    assert readiness.has_override(ctx.store, mrn="P1", cycle=1, action="dose given")
+    assert not readiness.has_override(ctx.store, mrn="P1", cycle=1, action="reconstitute")
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
     assert "override readiness" in audits(ctx)
-    (row,) = ctx.db.execute("SELECT verdict, clinician FROM readiness_overrides").fetchall()
+    (row,) = (
+        sqlite_of(ctx.store)
+        .execute("SELECT verdict, clinician FROM readiness_overrides")
+        .fetchall()
+    )
     assert row == ("hold", "Dr. Okafor")
 
 
@@ -108,7 +113,7 @@ def test_nurse_start_under_enforce_when_ready(ctx: Context) -> None:
     good_results(ctx)
     appointment = prepared_and_arrived(ctx)
     gate(ctx, "enforce")
-    assert readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).verdict is Verdict.READY
+    assert readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).verdict is Verdict.READY
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert "override readiness" not in audits(ctx)
 
@@ -129,7 +134,9 @@ def test_reconstitute_under_enforce_needs_a_reason(ctx: Context) -> None:
         action="reconstitute",
     )  # fmt: skip
     pharmacy.record_reconstitution(ctx, mrn="P1", cycle=1, at=local("2026-03-02T07:30"))
-    assert repo.preparation_for_dose(ctx.db, courses.load_course(ctx.store, "P1").dose(1).id)
+    assert repo.preparation_for_dose(
+        sqlite_of(ctx.store), courses.load_course(ctx.store, "P1").dose(1).id
+    )
 
 
 def test_dose_given_under_enforce(ctx: Context) -> None:
@@ -151,18 +158,18 @@ def test_bad_override_action_and_settings(ctx: Context) -> None:
             readiness.set_readiness_settings(ctx, {key: value})
         assert refused.value.field == key
     readiness.set_readiness_settings(ctx, {"lab_freshness_days": "1"})
-    assert readiness.readiness_settings(ctx.db)["lab_freshness_days"] == 1
+    assert readiness.readiness_settings(ctx.store)["lab_freshness_days"] == 1
 
 
 def test_a_days_readiness_in_one_read(ctx: Context) -> None:
     appointment = book(ctx)
     good_results(ctx)
     statements: list[str] = []
-    ctx.db.conn.set_trace_callback(statements.append)
+    sqlite_of(ctx.store).conn.set_trace_callback(statements.append)
     try:
-        day = readiness.readiness_for_appointments(ctx.db, [appointment, 99999])
+        day = readiness.readiness_for_appointments(ctx.store, [appointment, 99999])
     finally:
-        ctx.db.conn.set_trace_callback(None)
+        sqlite_of(ctx.store).conn.set_trace_callback(None)
     assert set(day) == {appointment}
     assert day[appointment].verdict is Verdict.READY
     assert len(statements) < 12  # a fixed number of queries, not one per row
@@ -175,8 +182,8 @@ def test_weight_change_flags_the_dose_in_the_reasons(ctx: Context) -> None:
     good_results(ctx)
     changes = patients.update_patient(ctx, mrn="P1", weight_kg="63")  # 70 -> 63: -10%
     assert any("recalculate" in note for note in changes.notes)
-    rules = [r.rule for r in readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).reasons]
+    rules = [r.rule for r in readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).reasons]
     assert "weight-recalculate" in rules
     patients.update_patient(ctx, mrn="P1", weight_kg="69")
-    rules = [r.rule for r in readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).reasons]
+    rules = [r.rule for r in readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).reasons]
     assert "weight-recalculate" not in rules

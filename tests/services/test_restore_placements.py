@@ -20,6 +20,7 @@ from tdm1_scheduler.services.preview import preview
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError
+from tests.store.backends import sqlite_of
 
 from .conftest import cycles, dump, local, make_ctx, start_of
 
@@ -38,7 +39,7 @@ def move(ctx: Context, cycle: int, days: int = 0, minutes: int = 0, chair: str |
 
 def rows(ctx: Context) -> list[tuple[Any, ...]]:
     """The booking tables, whole rows in id order (versions included)."""
-    db = ctx.db
+    db = sqlite_of(ctx.store)
     return [
         ("appointment", *row)
         for row in db.execute("SELECT * FROM appointments ORDER BY id").fetchall()
@@ -75,11 +76,11 @@ def test_undo_of_a_later_move_gives_back_the_earlier_move_not_a_replan(ctx: Cont
 def test_undo_and_redo_write_one_audit_row_each(ctx: Context) -> None:
     book(ctx)
     moved = move(ctx, 2, minutes=60)
-    audits = repo.count(ctx.db, "audit_log")
+    audits = repo.count(sqlite_of(ctx.store), "audit_log")
     undone = restore_placements(ctx, moved)
     restore_placements(ctx, undone, verb="redo")
-    assert repo.count(ctx.db, "audit_log") == audits + 2
-    latest = repo.audit_rows(ctx.db, 2)
+    assert repo.count(sqlite_of(ctx.store), "audit_log") == audits + 2
+    latest = repo.audit_rows(sqlite_of(ctx.store), 2)
     assert [r["action"] for r in latest] == ["redo", "undo"]
     assert "move cycle 2 of P1" in latest[1]["old_values"]
 
@@ -131,7 +132,7 @@ def test_undo_is_refused_when_a_dose_it_would_remove_is_prepared(ctx: Context) -
     clinic.update_settings(ctx, {"mbc_horizon_cycles": 2})
     moved = move(ctx, 1, minutes=30)
     (new_dose,) = [c.row_id for c in moved.rows.values() if c.table == "doses"]
-    ctx.db.execute("INSERT INTO preparations (dose_id) VALUES (?)", [new_dose])
+    sqlite_of(ctx.store).execute("INSERT INTO preparations (dose_id) VALUES (?)", [new_dose])
     before = dump(ctx)
     with pytest.raises(ConflictError, match=rf"cannot undo: dose #{new_dose} is in use since"):
         restore_placements(ctx, moved)
@@ -247,4 +248,4 @@ def test_any_sequence_of_moves_misses_undos_and_redos_undoes_to_the_start(steps)
             assert rows(ctx) == before
         assert rows(ctx) == start
     finally:
-        ctx.db.close()
+        sqlite_of(ctx.store).close()

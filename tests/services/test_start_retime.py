@@ -16,6 +16,7 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import courses, nurse, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import local
 from .test_nurse import appointment_of, at, prepare
@@ -28,13 +29,15 @@ def book(ctx: Context, mrn: str = "P1", first: str = BOOKED, chair: str = "Chair
 
 
 def appointment(ctx: Context, appointment_id: int) -> dict[str, Any]:
-    row = repo.appointment_by_id(ctx.db, appointment_id)
+    row = repo.appointment_by_id(sqlite_of(ctx.store), appointment_id)
     assert row is not None
     return row
 
 
 def start_audit(ctx: Context) -> dict[str, Any]:
-    row = next(r for r in repo.audit_rows(ctx.db, 50) if r["action"] == "start infusion")
+    row = next(
+        r for r in repo.audit_rows(sqlite_of(ctx.store), 50) if r["action"] == "start infusion"
+    )
     return row
 
 

@@ -19,6 +19,7 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.domain.records import Dose
 from tdm1_scheduler.services import courses, nurse, pharmacy
 from tdm1_scheduler.services.context import Context
+from tests.store.backends import sqlite_of
 
 from .conftest import dump, local
 
@@ -38,10 +39,14 @@ def book(ctx: Context) -> None:
 
 def later_minutes(ctx: Context) -> list[int]:
     """The infusion minutes of every booked (future) appointment, in cycle order."""
-    rows = ctx.db.execute(
-        "SELECT a.infusion_min FROM appointments a JOIN doses d ON d.id = a.dose_id"
-        " WHERE a.status = 'booked' ORDER BY d.cycle"
-    ).fetchall()
+    rows = (
+        sqlite_of(ctx.store)
+        .execute(
+            "SELECT a.infusion_min FROM appointments a JOIN doses d ON d.id = a.dose_id"
+            " WHERE a.status = 'booked' ORDER BY d.cycle"
+        )
+        .fetchall()
+    )
     return [row[0] for row in rows]
 
 

@@ -12,20 +12,27 @@ from tdm1_scheduler.services import courses, slots, visits
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import cycles, dump, local, start_of
 
 
 def _appointments(ctx: Context) -> list[tuple[object, ...]]:
-    rows = ctx.db.execute(
-        "SELECT id, dose_id, chair_id, start_utc, end_utc, status, version FROM appointments"
-        " ORDER BY id"
-    ).fetchall()
+    rows = (
+        sqlite_of(ctx.store)
+        .execute(
+            "SELECT id, dose_id, chair_id, start_utc, end_utc, status, version FROM appointments"
+            " ORDER BY id"
+        )
+        .fetchall()
+    )
     return [tuple(row) for row in rows]
 
 
 def _last_cancel(ctx: Context) -> dict[str, object]:
-    row = next(r for r in repo.audit_rows(ctx.db) if r["action"] == visits.CANCEL_ACTION)
+    row = next(
+        r for r in repo.audit_rows(sqlite_of(ctx.store)) if r["action"] == visits.CANCEL_ACTION
+    )
     return {"entity_id": row["entity_id"], **json.loads(row["new_values"])}
 
 
@@ -47,7 +54,7 @@ def test_cancel_dose_visit_rebooks_the_chosen_slot_with_the_reason(booked: Conte
     )
     first = cycles(ctx, "P1")[0]
     assert (start_of(first), first["chair"]) == (second.start, second.chair)
-    assert repo.appointment_by_id(ctx.db, old_id)["status"] == "missed"
+    assert repo.appointment_by_id(sqlite_of(ctx.store), old_id)["status"] == "missed"
     later = start_of(cycles(ctx, "P1")[1]).date()
     assert (later - start_of(first).date()).days >= 21  # later cycles keep 21 days apart
     audit = _last_cancel(ctx)
@@ -76,7 +83,7 @@ def test_cancel_blocked_time_records_the_reason_and_undoes(ctx: Context) -> None
     with pytest.raises(DomainError, match="reason"):
         visits.cancel_blocked_time(ctx, appointment_id=block, reason="")
     changes = visits.cancel_blocked_time(ctx, appointment_id=block, reason="vendor late")
-    assert repo.appointment_by_id(ctx.db, block)["status"] == "cancelled"
+    assert repo.appointment_by_id(sqlite_of(ctx.store), block)["status"] == "cancelled"
     assert _last_cancel(ctx) == {
         "entity_id": block, "status": "cancelled", "reason": "vendor late"
     }  # fmt: skip
