@@ -31,7 +31,7 @@ def scalar(db, sql: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_size(demo) -> None:  # type: ignore[no-untyped-def]
-    assert len(chair_list(demo)) == 12
+    assert len(chair_list(SqliteStore(demo))) == 12
     assert 35 <= scalar(demo, "SELECT count(*) FROM patients") <= 45
     assert {"EBC", "MBC"} <= {r[0] for r in demo.execute("SELECT setting FROM courses")}
 
@@ -72,7 +72,7 @@ def test_reduced_dose_and_reaction(demo) -> None:  # type: ignore[no-untyped-def
 
 
 def test_busy_today_with_first_infusions(demo) -> None:  # type: ignore[no-untyped-def]
-    rows = day_bookings(demo, load_settings(demo), date(2026, 11, 18))
+    rows = day_bookings(SqliteStore(demo), load_settings(SqliteStore(demo)), date(2026, 11, 18))
     assert len(rows) >= 20
     assert sum(1 for r in rows if r.cycle == 1) >= 2
     statuses = {r.appointment.status for r in rows}
