@@ -331,6 +331,7 @@ def test_a_second_process_on_the_same_file_shows_on_the_board(
         "from tdm1_scheduler.services import nurse\n"
         "from tdm1_scheduler.services.context import Context\n"
         "from tdm1_scheduler.store.database import open_database\n"
+        "from tdm1_scheduler.store.sqlite_store import SqliteStore\n"
         "db = open_database(sys.argv[1])\n"
         "ctx = Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), 'other')\n"
         "nurse.arrive(ctx, appointment_id=int(sys.argv[3]))\n"

@@ -32,6 +32,7 @@ CRASH_CHILD = textwrap.dedent(
     from tdm1_scheduler.services.context import Context
     from tdm1_scheduler.services.courses import book_blocked_time
     from tdm1_scheduler.store.database import open_database
+    from tdm1_scheduler.store.sqlite_store import SqliteStore
 
     zone = tz.gettz("America/New_York")
     db = open_database(sys.argv[1])
@@ -116,6 +117,7 @@ RACE_CHILD = textwrap.dedent(
     from tdm1_scheduler.services.context import Context
     from tdm1_scheduler.services.courses import book_blocked_time
     from tdm1_scheduler.store.database import ConflictError, StoreError, open_database
+    from tdm1_scheduler.store.sqlite_store import SqliteStore
 
     path, seed, attempts, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     zone = tz.gettz("America/New_York")
