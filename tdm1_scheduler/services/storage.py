@@ -43,9 +43,10 @@ def restore_backup(db_file: Path, backup: Path) -> Path | None:
 
 
 def store_path(store: Store) -> str:
-    """The clinic file ``store`` holds (``:memory:`` for one in memory or not in a
-    SQLite file), as ``db_path`` names it."""
-    return db_path(store.db) if isinstance(store, SqliteStore) else ":memory:"
+    """The clinic file ``store`` holds (``:memory:`` for one with no file of its own),
+    as ``db_path`` names it."""
+    location = store.location
+    return ":memory:" if location is None else str(location)
 
 
 def store_files(store: Store) -> list[Path]:
