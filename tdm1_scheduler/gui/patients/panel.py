@@ -293,7 +293,7 @@ class PatientsFeature(PatientsHost):
         found = bool(self.panel.select_mrn(mrn))
         view, model = self.panel.course_view, self.panel.cycles_model
         for number in range(model.rowCount()):
-            if model.row_data(number).get("cycle") == cycle:
+            if model.row_data(number).cycle == cycle:
                 view.selectRow(number)
                 break
         view.setFocus()
