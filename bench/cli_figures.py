@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import compat
 import generate
 from figures import Figure, median
 
@@ -54,7 +55,7 @@ def busy_and_light_days(history: Path) -> tuple[tuple[date, int], tuple[date, in
     """The open days of the two weeks after now with the most and the fewest bookings."""
     db = open_database(history, read_only=True)
     try:
-        calendar = load_settings(db).calendar
+        calendar = load_settings(compat.store_of(db)).calendar
         counts: list[tuple[int, date]] = []
         day = calendar.local_date(generate.NOW)
         for _ in range(14):

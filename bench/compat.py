@@ -82,3 +82,30 @@ def planner_present() -> bool:
         return importlib.util.find_spec("tdm1_scheduler.gui.planner.page") is not None
     except ModuleNotFoundError:
         return importlib.util.find_spec("tdm1_scheduler.gui.planner") is not None
+
+
+def context(db: Any, clock: Any, user: str = "scheduler") -> Any:
+    """The tree's service context over the SQLite connection ``db``: ``Context(store,
+    clock, user)`` since the seam's last step, ``Context(db, clock, user)`` before."""
+    from tdm1_scheduler.services.context import Context
+
+    if "db" in getattr(Context, "__dataclass_fields__", {}):
+        return Context(db, clock, user)
+    from tdm1_scheduler.store.sqlite_store import SqliteStore
+
+    return Context(SqliteStore(db), clock, user)
+
+
+def source(ctx: Any) -> Any:
+    """What the tree's reads take: the context's store, or its connection before it had
+    one of its own."""
+    return getattr(ctx, "db", None) or ctx.store
+
+
+def store_of(db: Any) -> Any:
+    """What the tree's services read from: a store over ``db`` since the seam, else ``db``."""
+    try:
+        from tdm1_scheduler.store.sqlite_store import SqliteStore
+    except ImportError:
+        return db
+    return SqliteStore(db)

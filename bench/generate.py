@@ -16,8 +16,7 @@ hours. The rows stay valid:
 - EBC courses complete after 14 given doses; MBC courses run 4-40 cycles, then stop
   (progression) with their next booking cancelled; active MBC courses are booked 6
   cycles ahead, active EBC courses up to cycle 14;
-- preparations (reconstituted, diluted, used) exist for the doses of the last 30 days,
-  and the morning's bags of "now" are on the shelf.
+- the doses of the last 30 days have their preparations; now's morning bags are shelved.
 
 Run as a script to build (or find) a database: ``python bench/generate.py --size full``.
 """
@@ -38,12 +37,12 @@ from zoneinfo import ZoneInfo
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(path) for path in (ROOT, BENCH_DIR) if str(path) not in sys.path]
+
+import compat  # noqa: E402
 
 from tdm1_scheduler.clock import FixedClock  # noqa: E402
 from tdm1_scheduler.services.clinic import init_clinic  # noqa: E402
-from tdm1_scheduler.services.context import Context  # noqa: E402
 from tdm1_scheduler.store.database import open_database  # noqa: E402
 
 CACHE_DIR = BENCH_DIR / ".cache"
@@ -448,7 +447,8 @@ def build(path: Path, spec: Spec, seed: int) -> dict[str, Any]:
     """Create the clinic through the app's services, then write the history in bulk."""
     db = open_database(path, create=True)
     try:
-        ctx = Context(db, FixedClock(NOW - timedelta(days=spec.history_days + 30)), "bench")
+        ctx = compat.context(db, FixedClock(NOW - timedelta(days=spec.history_days + 30)), "bench"
+        )
         init_clinic(
             ctx,
             timezone=TIMEZONE,
@@ -534,7 +534,7 @@ def window_database(history: Path) -> Path:
     high = datetime.combine(today + timedelta(days=WINDOW_DAYS[1] + 1), time(0), tzinfo=UTC)
     db = open_database(partial, create=True)
     try:
-        ctx = Context(db, FixedClock(NOW - timedelta(days=60)), "bench")
+        ctx = compat.context(db, FixedClock(NOW - timedelta(days=60)), "bench")
         init_clinic(
             ctx,
             timezone=TIMEZONE,

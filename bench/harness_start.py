@@ -24,6 +24,7 @@ marks: dict[str, float] = {"interpreter_ready": time.time()}
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -56,7 +57,6 @@ def main() -> int:
 
         from tdm1_scheduler.clock import FixedClock
         from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
-        from tdm1_scheduler.services.context import Context
         from tdm1_scheduler.store.database import open_database
 
         marks["app_imported"] = time.time()
@@ -64,7 +64,9 @@ def main() -> int:
         apply_application_style(app)
         db = open_database(args.db)
         marks["database_open"] = time.time()
-        window = MainWindow(Context(db, FixedClock(datetime.fromisoformat(args.now))))
+        import compat
+
+        window = MainWindow(compat.context(db, FixedClock(datetime.fromisoformat(args.now))))
         marks["window_built"] = time.time()
 
     def finish() -> None:

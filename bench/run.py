@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
+import compat  # noqa: E402
 import generate  # noqa: E402
 from cli_figures import cli_figures  # noqa: E402
 from cold_start import cold_start_figures, cold_starts, open_database_figure  # noqa: E402
@@ -118,7 +119,7 @@ def empty_clinic(folder: Path, chairs: int) -> Path:
     db = open_database(path, create=True)
     try:
         init_clinic(
-            Context(db, FixedClock(generate.NOW - timedelta(days=30)), "bench"),
+            compat.context(db, FixedClock(generate.NOW - timedelta(days=30)), "bench"),
             timezone=generate.TIMEZONE,
             opens=generate.OPENS,
             closes=generate.CLOSES,
@@ -170,7 +171,7 @@ def planner_page(window: Any) -> Any:
 
 
 def open_days_around(ctx: Context, count: int) -> list[date]:
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     today = calendar.local_date(ctx.clock.now())
     days: list[date] = []
     day = today - timedelta(days=count)
@@ -188,7 +189,7 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
     view = "planner" if planner_page(window) is not None else "day list (no planner yet)"
     days = open_days_around(ctx, 12)
     day_bookings = day_read()
-    rows = [len(day_bookings(ctx.db, window.settings, day)) for day in days]
+    rows = [len(day_bookings(compat.source(ctx), window.settings, day)) for day in days]
     samples = []
     for number in range(SAMPLES["day_switch"] * repeat):
         day = days[number % len(days)]
@@ -256,7 +257,7 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     attempts = 0
     while len(samples) < wanted and attempts < wanted * 4:
         attempts += 1
-        rows = booking_facts(day_bookings(ctx.db, settings, day))
+        rows = booking_facts(day_bookings(compat.source(ctx), settings, day))
         candidates = [r for r in rows if r.kind == "dose" and r.status == "booked" and r.mrn]
         row = rng.choice(candidates)
         length = row.end - row.start
@@ -309,7 +310,7 @@ def book_samples(ctx: Context, repeat: int, tag: str) -> list[float]:
     from tdm1_scheduler.services.courses import book_course
     from tdm1_scheduler.services.patients import add_patient
 
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     day = calendar.local_date(ctx.clock.now()) + timedelta(days=7)
     samples = []
     for number in range(SAMPLES["book_course"] * repeat):
@@ -351,7 +352,7 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
     from tdm1_scheduler.reports.day_sheet import build_day_sheet
     from tdm1_scheduler.reports.paint import write_pdf
 
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     day = calendar.next_open_day(calendar.local_date(ctx.clock.now()))
     samples, build, pages = [], [], 0
     for number in range(max(SAMPLES["pdf"] * repeat, 2)):
@@ -386,12 +387,13 @@ def day_query_figure(history: Path, window_db: Path, repeat: int) -> Figure:
 
     def query_samples(path: Path) -> tuple[list[float], int, Any]:
         db = open_database(path)
-        settings = load_settings(db)
+        store = compat.store_of(db)
+        settings = load_settings(store)
         day = settings.calendar.next_open_day(settings.calendar.local_date(generate.NOW))
-        day_bookings(db, settings, day)  # the first read warms SQLite's page cache
+        day_bookings(store, settings, day)  # the first read warms SQLite's page cache
         samples, rows = [], 0
         for _ in range(SAMPLES["day_query"] * repeat):
-            ms, found = timed(lambda: day_bookings(db, settings, day))
+            ms, found = timed(lambda: day_bookings(store, settings, day))
             samples.append(ms)
             rows = len(found)
         db.conn.close()
@@ -472,10 +474,11 @@ def run(
         try:
             if "day_switch" in wanted:
                 log("day switch")
-                figures.append(day_switch_figure(Context(read_db, clock, "bench"), repeat))
+                figures.append(day_switch_figure(compat.context(read_db, clock, "bench"), repeat))
             if "day_sheet_pdf" in wanted:
                 log("day-sheet PDF")
-                figures.append(day_sheet_figure(Context(read_db, clock, "bench"), repeat, folder))
+                reading = compat.context(read_db, clock, "bench")
+                figures.append(day_sheet_figure(reading, repeat, folder))
         finally:
             read_db.conn.close()
         if "day_query" in wanted:
@@ -491,14 +494,14 @@ def run(
             if "move_commit" in wanted:
                 log("drag-and-drop commits")
                 figures.append(
-                    move_commit_figure(Context(copy, FixedClock(generate.NOW)), repeat, seed)
+                    move_commit_figure(compat.context(copy, FixedClock(generate.NOW)), repeat, seed)
                 )
             if "book_course" in wanted:
                 log("course bookings")
                 figures.append(
                     book_course_figure(
-                        Context(copy, FixedClock(generate.NOW)),
-                        Context(empty, FixedClock(generate.NOW)),
+                        compat.context(copy, FixedClock(generate.NOW)),
+                        compat.context(empty, FixedClock(generate.NOW)),
                         repeat,
                     )
                 )

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     path = scratch / "demo.db"
     build_demo_clinic(path, now)
     db = open_database(path)
-    window = MainWindow(Context(db, FixedClock(now), "guide"), demo=True)
+    window = MainWindow(Context(SqliteStore(db), FixedClock(now), "guide"), demo=True)
     window.stop_polling()
     window.resize(*WINDOW_SIZE)
     window.show()

@@ -13,6 +13,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -43,7 +45,7 @@ def main() -> int:
     path = Path(tempfile.mkdtemp(prefix="tdm1-shot-")) / "demo.db"
     build_demo_clinic(path, now)
     db = open_database(path)
-    window = MainWindow(Context(db, FixedClock(now), "screenshot"), demo=True)
+    window = MainWindow(Context(SqliteStore(db), FixedClock(now), "screenshot"), demo=True)
     window.resize(1360, 860)
     planner = window.features.get("planner")
     if planner is not None:  # the picture in the README is the planner grid

@@ -30,7 +30,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from .gui.main_window import MainWindow, apply_application_style
     from .paths import default_db_path
     from .services.context import Context, load_settings
-    from .store.database import open_database
+    from .services.storage import open_store
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("T-DM1 Chair Scheduler")
@@ -45,19 +45,19 @@ def run_gui(args: argparse.Namespace) -> int:
             clock = gui_clock(args.now, zone_from_name(DEMO_TIMEZONE))
             path = Path(tempfile.mkdtemp(prefix="tdm1-demo-")) / "demo.db"
             build_demo_clinic(path, clock.now())
-            db = open_database(path)
+            store = open_store(path)
         else:
-            db = open_database(path)
-            clock = gui_clock(args.now, load_settings(db).calendar.zone)
+            store = open_store(path)
+            clock = gui_clock(args.now, load_settings(store).calendar.zone)
     except DomainError as error:  # a bad --now: one line, exit 2, as the CLI does
         print(f"refused: {error}", file=sys.stderr)
         return 2
-    window = MainWindow(Context(db, clock, args.user or "scheduler"), demo=demo)
+    window = MainWindow(Context(store, clock, args.user or "scheduler"), demo=demo)
     if args.self_check:
         return 0 if window.self_check() else 1
     window.show()
     code = int(app.exec())
     if demo:  # the demo's temporary folder goes with it (the banner said so)
-        db.close()
+        store.close()
         shutil.rmtree(path.parent, ignore_errors=True)
     return code

@@ -39,7 +39,7 @@ from .services.courses import (
 from .services.patients import add_patient
 from .services.pharmacy import record_dilution, record_reconstitution
 from .services.queries import course_view
-from .store.database import open_database
+from .services.storage import open_store
 
 DEMO_TIMEZONE = "America/New_York"
 DEMO_CHAIRS = 12
@@ -151,10 +151,10 @@ def build_demo_clinic(path: Path | str, now: datetime, *, prepare_bags: bool = T
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     rng = random.Random(DEMO_SEED)
-    db = open_database(path, create=True)
+    store = open_store(path, create=True)
     try:
         clock = FixedClock(now - timedelta(days=400))
-        ctx = Context(db, clock, DEMO_USER)
+        ctx = Context(store, clock, DEMO_USER)
         init_clinic(
             ctx,
             timezone=DEMO_TIMEZONE,
@@ -173,7 +173,7 @@ def build_demo_clinic(path: Path | str, now: datetime, *, prepare_bags: bool = T
                 ctx, clock, calendar, busy_day, now, rng, mrn, names[number], plan, prepare_bags
             )
     finally:
-        db.conn.close()
+        store.close()
 
 
 def _prepare_bag(

@@ -11,6 +11,7 @@ from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.services.queries import chair_list, day_bookings
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 WEEKDAY_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 10:00 New York
 SATURDAY_NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
@@ -30,7 +31,7 @@ def scalar(db, sql: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_size(demo) -> None:  # type: ignore[no-untyped-def]
-    assert len(chair_list(demo)) == 12
+    assert len(chair_list(SqliteStore(demo))) == 12
     assert 35 <= scalar(demo, "SELECT count(*) FROM patients") <= 45
     assert {"EBC", "MBC"} <= {r[0] for r in demo.execute("SELECT setting FROM courses")}
 
@@ -71,7 +72,7 @@ def test_reduced_dose_and_reaction(demo) -> None:  # type: ignore[no-untyped-def
 
 
 def test_busy_today_with_first_infusions(demo) -> None:  # type: ignore[no-untyped-def]
-    rows = day_bookings(demo, load_settings(demo), date(2026, 11, 18))
+    rows = day_bookings(SqliteStore(demo), load_settings(SqliteStore(demo)), date(2026, 11, 18))
     assert len(rows) >= 20
     assert sum(1 for r in rows if r.cycle == 1) >= 2
     statuses = {r.appointment.status for r in rows}
@@ -83,9 +84,9 @@ def test_weekend_today_means_next_open_day(tmp_path: Path) -> None:
     build_demo_clinic(path, SATURDAY_NOW)
     db = open_database(path)
     try:
-        settings = load_settings(db)
-        assert day_bookings(db, settings, date(2026, 11, 21)) == []
-        monday = day_bookings(db, settings, date(2026, 11, 23))
+        settings = load_settings(SqliteStore(db))
+        assert day_bookings(SqliteStore(db), settings, date(2026, 11, 21)) == []
+        monday = day_bookings(SqliteStore(db), settings, date(2026, 11, 23))
         assert len(monday) >= 20
         assert {r.appointment.status for r in monday} == {"booked"}
     finally:

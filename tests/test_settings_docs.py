@@ -18,6 +18,8 @@ from tdm1_scheduler.services import clinic
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
 
@@ -71,23 +73,23 @@ def test_declared_bounds_are_the_ones_the_service_enforces() -> None:
 @pytest.fixture
 def new_clinic(tmp_path: Path) -> Context:
     db = open_database(tmp_path / "clinic.db", create=True)
-    ctx = Context(db, FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)), "tester")
+    ctx = Context(SqliteStore(db), FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)), "tester")
     clinic.init_clinic(ctx, timezone="Europe/Berlin")
     return ctx
 
 
 def test_declared_defaults_are_those_of_a_new_clinic(new_clinic: Context) -> None:
-    row = repo.clinic(new_clinic.db)
+    row = repo.clinic(sqlite_of(new_clinic.store))
     assert row is not None
     for s in settings.clinic_settings():
         if s.key in row and s.key != "timezone":
             assert row[s.key] == s.default, s.key
     assert row["name"] == settings.by_key("name").default == clinic.DEFAULT_CLINIC_NAME
-    hours = repo.opening_hours(new_clinic.db)
+    hours = repo.opening_hours(sqlite_of(new_clinic.store))
     assert [h["weekday"] for h in hours] == [0, 1, 2, 3, 4]  # Mon-Fri, as documented
     assert {(h["opens"], h["closes"]) for h in hours} == {("08:00", "17:00")}
     assert settings.by_key("opening_hours").default_text == "Mon-Fri 08:00-17:00"
-    assert repo.closed_dates(new_clinic.db) == []
+    assert repo.closed_dates(sqlite_of(new_clinic.store)) == []
     assert clinic.init_clinic.__kwdefaults__["opens"] == time(8, 0)
 
 
@@ -102,7 +104,7 @@ def test_each_editable_bound_is_enforced(new_clinic: Context, setting: settings.
     # The lower bound itself is accepted (the weight pair keeps min below max).
     value = setting.low if setting.key != "weight_max_kg" else 250
     clinic.update_settings(new_clinic, {setting.key: value})
-    row = repo.clinic(new_clinic.db)
+    row = repo.clinic(sqlite_of(new_clinic.store))
     assert row is not None and row[setting.key] == value
 
 
@@ -112,7 +114,7 @@ def test_unknown_key_is_refused(new_clinic: Context) -> None:
 
 
 def test_every_clinic_column_is_a_declared_setting(new_clinic: Context) -> None:
-    row = repo.clinic(new_clinic.db)
+    row = repo.clinic(sqlite_of(new_clinic.store))
     assert row is not None
     columns = set(row) - {"id", "version"}
     declared = {s.key for s in settings.clinic_settings()}

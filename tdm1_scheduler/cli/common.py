@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import Clock, FixedClock, SystemClock
 from ..domain.calendar import FIRST_YEAR, LAST_YEAR
 from ..domain.errors import DomainError
-from ..services.storage import Database, Store, database_of, open_store, store_of
+from ..services.storage import Store, open_store
 
 if TYPE_CHECKING:
     from ..services.context import ChangeSet, Context
@@ -40,7 +40,7 @@ MIN_YEAR, MAX_YEAR = FIRST_YEAR, LAST_YEAR  # the years the clinic can schedule
 RANGE_TEXT = f"dates from {MIN_YEAR} to {MAX_YEAR} only"
 
 
-def parse_instant(field: str, text: str, source: Store | Database | tzinfo) -> datetime:
+def parse_instant(field: str, text: str, source: Store | tzinfo) -> datetime:
     """ISO 8601; without an offset it is clinic wall time (the clinic's zone, or the
     zone given before a clinic exists). Refused unless it lies in MIN_YEAR..MAX_YEAR,
     in UTC too (where it is stored)."""
@@ -51,9 +51,7 @@ def parse_instant(field: str, text: str, source: Store | Database | tzinfo) -> d
     if value.tzinfo is None:
         from ..services.context import load_settings  # the clinic's zone
 
-        zone = (
-            source if isinstance(source, tzinfo) else load_settings(store_of(source)).calendar.zone
-        )
+        zone = source if isinstance(source, tzinfo) else load_settings(source).calendar.zone
         value = value.replace(tzinfo=zone)
     try:
         in_utc = value.astimezone(UTC)
@@ -74,7 +72,7 @@ def parse_day(field: str, text: str) -> date:
     return day
 
 
-def make_clock(args: argparse.Namespace, store: Store | Database) -> Clock:
+def make_clock(args: argparse.Namespace, store: Store) -> Clock:
     if args.now:
         return FixedClock(parse_instant("now", args.now, store))
     return SystemClock()
@@ -96,23 +94,16 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def context(args: argparse.Namespace, store: Store | Database) -> Context:
-    """The services' context of a command over its store (a ``Database``: cli/schedule.py,
-    not moved to the store yet)."""
+def context(args: argparse.Namespace, store: Store) -> Context:
+    """The services' context of a command over its store."""
     from ..services.context import Context
 
-    return Context.over(store_of(store), make_clock(args, store), args.user or "cli")
+    return Context(store, make_clock(args, store), args.user or "cli")
 
 
 def open_clinic(path: Path, *, create: bool, read_only: bool) -> Store:
     """The one place the CLI opens the clinic: the store every command runs on."""
     return open_store(path, create=create, read_only=read_only)
-
-
-def legacy_database(store: Store) -> Database:
-    """The connection under ``store``, for the commands of cli/schedule.py that still
-    take one (``run(args, db)``); the others take the store."""
-    return database_of(store)
 
 
 def one_line(text: str) -> str:

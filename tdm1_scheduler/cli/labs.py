@@ -145,7 +145,6 @@ def _gated(args: argparse.Namespace, store: Store, action: str, run: Callable[[]
     all in one transaction; under ``warn``, print the verdict on stderr once it is done."""
     from ..domain.readiness import Verdict
     from ..services import readiness as readiness_services
-    from ..services.context import transaction
     from .common import context
 
     if args.override is not None and not args.override.strip():
@@ -159,7 +158,7 @@ def _gated(args: argparse.Namespace, store: Store, action: str, run: Callable[[]
     except DomainError:
         readiness = None  # no such booking: the command itself says why
     try:
-        with transaction(ctx):
+        with ctx.store.transaction():
             if args.override is not None and readiness is not None:
                 readiness_services.record_override(
                     ctx,

@@ -46,7 +46,6 @@ from .common import (
     EXIT_REFUSED,
     ArgumentParser,
     add_global_options,
-    legacy_database,
     make_clock,
     one_line,
     open_clinic,
@@ -260,9 +259,7 @@ def run_command(args: argparse.Namespace) -> int:
         store = open_clinic(path, create=args.command == "init", read_only=read_only)
         if getattr(args, "now", None) and args.command != "init":  # init: its own zone
             make_clock(args, store)  # a bad --now is refused by every command, clock or not
-        # cli/schedule.py's commands still take the connection; every other the store
-        legacy = run.__module__ == f"{__package__}.schedule"
-        code = run(args, legacy_database(store) if legacy else store)
+        code = run(args, store)
         return code
     except (DomainError, ConflictError) as error:
         code = refused(error)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain.calendar import WEEKDAY_NAMES, parse_hhmm
 from ..domain.errors import DomainError
-from ..services.storage import Database
+from ..services.storage import Store
 
 EXIT_OK = 0
 
@@ -44,16 +44,17 @@ def _subcommands(parser: argparse.ArgumentParser) -> Any:
 
 
 # --- appointment slots ----------------------------------------------------------------
-def run_appointment_slots(args: argparse.Namespace, db: Database) -> int:
+def run_appointment_slots(args: argparse.Namespace, store: Store) -> int:
     from ..services import slots as slot_services
     from ..services.context import load_settings
     from .common import context, parse_instant, print_json
 
-    start_from = parse_instant("from", args.start_from, db) if args.start_from else None
+    start_from = parse_instant("from", args.start_from, store) if args.start_from else None
+    ctx = context(args, store)
     options = slot_services.find_slots(
-        context(args, db), mrn=args.mrn, cycle=args.cycle, start_from=start_from, count=args.count
+        ctx, mrn=args.mrn, cycle=args.cycle, start_from=start_from, count=args.count
     )
-    calendar = load_settings(db).calendar
+    calendar = load_settings(store).calendar
     rows = [
         {
             "start": calendar.local(option.start).isoformat(),
@@ -123,28 +124,28 @@ def parse_hours(text: str) -> dict[int, tuple[time, time] | None]:
     return hours
 
 
-def weekly_hours(db: Database) -> dict[int, tuple[time, time] | None]:
+def weekly_hours(store: Store) -> dict[int, tuple[time, time] | None]:
     from ..services import queries
 
-    hours = {h.weekday: (h.opens, h.closes) for h in queries.opening_hours(db)}
+    hours = {h.weekday: (h.opens, h.closes) for h in queries.opening_hours(store)}
     return {day: hours.get(day) for day in range(7)}
 
 
-def clinic_values(db: Database) -> dict[str, Any]:
+def clinic_values(store: Store) -> dict[str, Any]:
     """Every clinic-database setting declared in ``settings.py``, by key."""
     from .. import settings as declared
     from ..services import queries
     from ..services.context import load_settings
 
-    load_settings(db)  # refuses a database without a clinic
-    clinic = queries.clinic(db)
+    load_settings(store)  # refuses a database without a clinic
+    clinic = queries.clinic(store)
     assert clinic is not None
     values: dict[str, Any] = {}
     for setting in declared.clinic_settings():
         if setting.key == "opening_hours":
-            values[setting.key] = hours_text(weekly_hours(db))
+            values[setting.key] = hours_text(weekly_hours(store))
         elif setting.key == "closed_dates":
-            values[setting.key] = [closed.day.isoformat() for closed in queries.closed_dates(db)]
+            values[setting.key] = [closed.day.isoformat() for closed in queries.closed_dates(store)]
         else:
             value = getattr(clinic, setting.key)
             values[setting.key] = value.value if isinstance(value, Enum) else value
@@ -165,11 +166,11 @@ def read_only_reason(key: str) -> str | None:
     return None
 
 
-def run_settings_show(args: argparse.Namespace, db: Database) -> int:
+def run_settings_show(args: argparse.Namespace, store: Store) -> int:
     from .. import settings as declared
     from .common import print_json
 
-    values = clinic_values(db)
+    values = clinic_values(store)
     if args.json:
         print_json(values)
         return EXIT_OK
@@ -182,7 +183,7 @@ def run_settings_show(args: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
-def run_settings_set(args: argparse.Namespace, db: Database) -> int:
+def run_settings_set(args: argparse.Namespace, store: Store) -> int:
     from .. import settings as declared
     from ..services import clinic as clinic_services, readiness as readiness_services
     from .common import context, parse_day
@@ -194,8 +195,8 @@ def run_settings_set(args: argparse.Namespace, db: Database) -> int:
         raise DomainError("key", f"no setting named {key!r}; `settings show` lists them") from None
     if reason:
         raise DomainError(key, reason)
-    ctx = context(args, db)
-    old = clinic_values(db)[key]
+    ctx = context(args, store)
+    old = clinic_values(store)[key]
     if key == "opening_hours":
         clinic_services.save_preferences(ctx, hours=parse_hours(text))
     elif key == "closed_dates":
@@ -207,5 +208,5 @@ def run_settings_set(args: argparse.Namespace, db: Database) -> int:
     else:
         empty = text.lower() in {"", "none"} and declared.by_key(key).optional
         clinic_services.save_preferences(ctx, values={key: None if empty else text})
-    print(f"{key}: {old} -> {clinic_values(db)[key]}")
+    print(f"{key}: {old} -> {clinic_values(store)[key]}")
     return EXIT_OK

@@ -1,10 +1,8 @@
-"""What every service call needs: the store (and, until every service reads through it,
-the database), a clock, who acts; and what it returns."""
+"""What every service call needs: the store, a clock, who acts; and what it returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -15,53 +13,25 @@ from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
 from ..domain.records import Appointment, Chair, Dose, Patient
-from ..store import repository as repo
-from ..store.connection import Database
-from ..store.database import StoreError, write_transaction
+from ..store.database import StoreError
 from ..store.mapping import record_to_row
 from ..store.protocol import Store
-from ..store.sqlite_store import SqliteStore, as_store
 from .day_loads import chair_free_probe as chair_free_probe, day_load_lookup as day_load_lookup
 
 
 @dataclass
 class Context:
-    """``Context(db, clock, user)``; ``ctx.store`` is the typed store over ``db``.
+    """``Context(store, clock, user)``: the store every service reads and writes
+    through (``ctx.store``), the clock, and who acts (written to the audit log)."""
 
-    Services being moved to the store read records through ``ctx.store``; the others
-    still use ``ctx.db`` (the same connection, so both see one transaction)."""
-
-    db: Database
+    store: Store
     clock: Clock
     user: str = "scheduler"
-    _store: Store | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def over(cls, store: Store, clock: Clock, user: str = "scheduler") -> Context:
-        """A context on ``store``. The services still on ``ctx.db`` need a connection: a
-        store without one (not a ``SqliteStore``) carries those that use the store only,
-        and ``ctx.db`` says why not to the others (a TypeError at first use)."""
-        db = store.db if isinstance(store, SqliteStore) else _NoDatabase(store)
-        context = cls(db, clock, user)  # type: ignore[arg-type]
-        context._store = store
-        return context
-
-    @property
-    def store(self) -> Store:
-        store = self._store
-        if store is None or (isinstance(store, SqliteStore) and store.db is not self.db):
-            store = self._store = SqliteStore(self.db)  # built once, follows a new db
-        return store
-
-
-class _NoDatabase:
-    """``ctx.db`` of a context over a store with no SQLite connection."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __getattr__(self, name: str) -> Any:
-        raise TypeError(f"{self._store!r} has no database connection for ctx.db ({name})")
+        """A context on ``store`` (the same as ``Context(store, clock, user)``)."""
+        return cls(store, clock, user)
 
 
 @dataclass(frozen=True)
@@ -151,8 +121,8 @@ class ClinicSettings:
         )
 
 
-def load_settings(source: Database | Store) -> ClinicSettings:
-    return settings_from(as_store(source))
+def load_settings(store: Store) -> ClinicSettings:
+    return settings_from(store)
 
 
 def settings_from(store: Store) -> ClinicSettings:
@@ -177,13 +147,6 @@ def settings_from(store: Store) -> ClinicSettings:
     )
 
 
-@contextmanager
-def transaction(ctx: Context) -> Iterator[Database]:
-    """One service call's transaction: BEGIN IMMEDIATE ... COMMIT, or nothing at all."""
-    with write_transaction(ctx.db) as db:
-        yield db
-
-
 def audit(
     ctx: Context, action: str, entity: str, entity_id: int | None, old: Any, new: Any
 ) -> None:
@@ -205,40 +168,24 @@ def stored_values(record: Any, columns: Iterable[str]) -> dict[str, Any]:
     return {column: row[column] for column in columns}
 
 
-def chair_ids_in_order(source: Database | Store, first: int | None = None) -> list[int]:
+def chair_ids_in_order(store: Store, first: int | None = None) -> list[int]:
     """The active chairs' ids in the clinic's order, ``first`` first."""
-    ids = [chair.id for chair in as_store(source).chairs()]
+    ids = [chair.id for chair in store.chairs()]
     if first is not None and first in ids:
         ids.remove(first)
         ids.insert(0, first)
     return ids
 
 
-def require_chair(db: Database, name: str) -> dict[str, Any]:
-    row = repo.chair_by_name(db, name.strip())
-    if row is None:
-        raise DomainError("chair", f"no chair named {name!r}")
-    if not row["active"]:
-        raise DomainError("chair", f"chair {name!r} is out of service")
-    return row
-
-
 def chair_record(store: Store, name: str) -> Chair:
     """The active chair named ``name`` (spaces around it ignored), or the DomainError
-    saying why not (as ``require_chair``)."""
+    saying why not."""
     chair = store.chair_by_name(name.strip())
     if chair is None:
         raise DomainError("chair", f"no chair named {name!r}")
     if not chair.active:
         raise DomainError("chair", f"chair {name!r} is out of service")
     return chair
-
-
-def require_patient(db: Database, mrn: str) -> dict[str, Any]:
-    row = repo.patient_by_mrn(db, mrn.strip())
-    if row is None:
-        raise _no_patient(mrn)
-    return row
 
 
 def patient_record(store: Store, mrn: str) -> Patient:

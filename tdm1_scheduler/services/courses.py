@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, time
-from typing import TYPE_CHECKING
 
 from ..domain import booking
 from ..domain.booking import Slot
@@ -37,7 +36,6 @@ from ..domain.regimen import (
 from ..domain.tolerance import ends_course, recorded_outcome
 from ..store.database import to_utc_text as utc_text
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
 from . import infusion_start, journal, moves, outcomes
 
 # The shared reads and writes, and blocked chair time, have rooms of their own; callers
@@ -80,9 +78,6 @@ from .course_records import (
     slot_of as slot_of,
 )
 from .missed import missed_placement
-
-if TYPE_CHECKING:  # what a caller not moved to the store yet hands propose_course
-    from ..store.connection import Database
 
 # The course row's columns the booking's audit row names, in its order.
 BOOKED_COURSE_COLUMNS = (
@@ -128,7 +123,7 @@ def _exact_first_slot(
 
 
 def propose_course(
-    source: Store | Database,
+    store: Store,
     settings: ClinicSettings,
     *,
     setting: Setting,
@@ -140,10 +135,8 @@ def propose_course(
     """Every cycle's slot for a new course, without writing anything.
 
     ``exact`` books cycle 1 exactly at ``first_dose``; otherwise cycle 1 takes the best
-    slot that day around the preferred time, levelled against the start cap. ``source``
-    is the store (or, from a caller not moved yet, its database).
+    slot that day around the preferred time, levelled against the start cap.
     """
-    store = as_store(source)
     require_aware("first_dose", first_dose)
     calendar = settings.calendar
     day = calendar.local_date(first_dose)

@@ -26,10 +26,8 @@ from ..domain.records import (
 )
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
-from ..store.connection import Database
 from ..store.database import to_utc_text as utc_text
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
 from .context import ChangeSet, ClinicSettings, Context, audit, settings_from
 from .patients import check_mrn, check_name, check_weight
 
@@ -115,9 +113,8 @@ def _revision(appointments: Sequence[Appointment]) -> int:
     return steps + max(len(appointments) - 1, 0)
 
 
-def patient_calendar(source: Database | Store, mrn: str) -> PatientCalendar:
+def patient_calendar(store: Store, mrn: str) -> PatientCalendar:
     """Every course of the patient, oldest first; a dose without any booking is left out."""
-    store = as_store(source)
     settings = settings_from(store)
     patient = store.patient_by_mrn(mrn.strip())
     if patient is None:
@@ -186,10 +183,9 @@ class ClinicExtract:
     blocked: tuple[BlockedTime, ...]  # blocked chair time still holding its chair
 
 
-def clinic_extract(source: Database | Store, first: date, last: date) -> ClinicExtract:
+def clinic_extract(store: Store, first: date, last: date) -> ClinicExtract:
     if last < first:
         raise DomainError("to", f"{last} is before --from {first}")
-    store = as_store(source)
     settings = settings_from(store)
     start, end = settings.calendar.day_bounds(first, (last - first).days + 1)
     views = [

@@ -10,26 +10,24 @@ from ..domain.course import CourseStatus
 from ..domain.errors import DomainError
 from ..domain.infusion_start import Refusal, StartFacts, start_refusal
 from ..domain.records import Dose, Preparation
-from ..store.connection import Database
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
 from . import readiness
 
 
-def dose_of(source: Database | Store, dose_id: int) -> Dose:
-    dose = as_store(source).dose_by_id(dose_id)
+def dose_of(store: Store, dose_id: int) -> Dose:
+    dose = store.dose_by_id(dose_id)
     if dose is None:
         raise DomainError("dose", f"#{dose_id} is not a dose")
     return dose
 
 
-def preparation_for(source: Database | Store, dose_id: int) -> Preparation | None:
+def preparation_for(store: Store, dose_id: int) -> Preparation | None:
     """The dose's live preparation (the newest not discarded), or None."""
-    return as_store(source).preparation_for_dose(dose_id)
+    return store.preparation_for_dose(dose_id)
 
 
 def start_facts(
-    source: Database | Store,
+    store: Store,
     *,
     mrn: str,
     course_status: str | CourseStatus,
@@ -38,7 +36,6 @@ def start_facts(
     after_the_fact: bool = False,
 ) -> StartFacts:
     """The facts of one start, read once: the dose, its bag and the gate for ``action``."""
-    store = as_store(source)
     return StartFacts(
         mrn=mrn,
         course_status=CourseStatus(course_status),

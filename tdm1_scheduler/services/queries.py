@@ -1,8 +1,7 @@
 """Read-only views for the CLI, the GUI and reports: records, and read models such as
 ``course_view``'s ``CourseView`` (aware UTC instants; the rooms make its text and JSON).
 
-Each view reads typed records through the store (``Store``; a ``Database`` passed by a
-caller not moved yet gets the SQLite store over it) and writes nothing.
+Each view reads typed records through the store (``Store``) and writes nothing.
 """
 
 from __future__ import annotations
@@ -26,9 +25,7 @@ from ..domain.records import (
 )
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
-from ..store.connection import Database
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
 from .context import ClinicSettings, patient_record, settings_from
 from .course_views import CourseView, CycleView, MissedBooking
 
@@ -50,10 +47,9 @@ class CourseState:
         return self.current.get(dose.id) or (bookings[-1] if bookings else None)
 
 
-def course_state(source: Store | Database, mrn: str) -> CourseState:
+def course_state(store: Store, mrn: str) -> CourseState:
     """The patient's active (else latest) course; ``DomainError`` naming ``mrn`` when
     there is no such patient or no course."""
-    store = as_store(source)
     patient = patient_record(store, mrn)
     course = store.latest_course(patient.id)
     if course is None:
@@ -65,10 +61,9 @@ def course_state(source: Store | Database, mrn: str) -> CourseState:
     )
 
 
-def course_view(source: Store | Database, mrn: str) -> CourseView:
+def course_view(store: Store, mrn: str) -> CourseView:
     """The patient's course as ``course show`` shows it (``cli.course_json`` makes its
     JSON); ``DomainError`` naming ``mrn`` when there is no such patient or no course."""
-    store = as_store(source)
     settings = settings_from(store)
     state = course_state(store, mrn)
     chair_names = {chair.id: chair.name for chair in store.chairs(active_only=False)}
@@ -123,31 +118,31 @@ def course_view(source: Store | Database, mrn: str) -> CourseView:
     )
 
 
-def chairs(source: Store | Database) -> list[Chair]:
+def chairs(store: Store) -> list[Chair]:
     """The chairs in service, in their order (records)."""
-    return as_store(source).chairs()
+    return store.chairs()
 
 
-def chair_list(source: Store | Database) -> list[dict[str, Any]]:
+def chair_list(store: Store) -> list[dict[str, Any]]:
     """The ``chair list --json`` objects."""
     return [
         {"id": chair.id, "name": chair.name, "position": chair.position}
-        for chair in as_store(source).chairs()
+        for chair in store.chairs()
     ]
 
 
 def day_bookings(
-    source: Store | Database, settings: ClinicSettings, day: date
+    store: Store, settings: ClinicSettings, day: date
 ) -> list[AppointmentView]:
     """Every chair-holding appointment on ``day``, names joined, in chair order then
     start."""
     start, end = settings.calendar.day_bounds(day)
-    return as_store(source).appointments_between(start, end)
+    return store.appointments_between(start, end)
 
 
-def booking(source: Store | Database, appointment_id: int) -> AppointmentView | None:
+def booking(store: Store, appointment_id: int) -> AppointmentView | None:
     """One appointment with the same joined fields as ``day_bookings`` gives."""
-    return as_store(source).appointment_view(appointment_id)
+    return store.appointment_view(appointment_id)
 
 
 def search_patients(store: Store, text: str, limit: int) -> list[Patient]:
@@ -161,16 +156,16 @@ def patient_name(store: Store, mrn: str) -> str | None:
     return None if patient is None else patient.name
 
 
-def clinic(source: Store | Database) -> Clinic | None:
+def clinic(store: Store) -> Clinic | None:
     """The clinic's settings record, or None before ``init``."""
-    return as_store(source).clinic()
+    return store.clinic()
 
 
-def opening_hours(source: Store | Database) -> list[OpeningHoursRow]:
+def opening_hours(store: Store) -> list[OpeningHoursRow]:
     """Each open weekday's hours, by weekday."""
-    return as_store(source).opening_hours()
+    return store.opening_hours()
 
 
-def closed_dates(source: Store | Database) -> list[ClosedDate]:
+def closed_dates(store: Store) -> list[ClosedDate]:
     """Every closed date with its reason, by day."""
-    return as_store(source).closed_dates()
+    return store.closed_dates()

@@ -45,9 +45,7 @@ from ..domain.records import (
     LvefModality,
     ReadinessGate,
 )
-from ..store.connection import Database
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
 from .context import ChangeSet, Context, audit, patient_record, settings_from, stored_values
 
 GATE_ACTIONS = ("start infusion", "reconstitute", "dose given")
@@ -78,8 +76,8 @@ class NotReady(DomainError):
 
 
 # --- settings ---------------------------------------------------------------------------
-def readiness_settings(source: Database | Store) -> dict[str, Any]:
-    clinic = as_store(source).clinic()
+def readiness_settings(store: Store) -> dict[str, Any]:
+    clinic = store.clinic()
     if clinic is None:
         return {
             "readiness_gate": DEFAULT_GATE,
@@ -93,9 +91,9 @@ def readiness_settings(source: Database | Store) -> dict[str, Any]:
     }
 
 
-def readiness_gate(source: Database | Store) -> str:
+def readiness_gate(store: Store) -> str:
     """The site's ``readiness_gate``: "off" | "warn" | "enforce"."""
-    return str(readiness_settings(source)["readiness_gate"])
+    return str(readiness_settings(store)["readiness_gate"])
 
 
 def check_setting(key: str, value: object) -> object:
@@ -268,18 +266,16 @@ def _dose_booking(store: Store, mrn: str, cycle: int) -> DoseBooking:
     return booking
 
 
-def dose_readiness(source: Database | Store, *, mrn: str, cycle: int) -> Readiness:
+def dose_readiness(store: Store, *, mrn: str, cycle: int) -> Readiness:
     """The readiness of one booked (or given) dose of the patient's current course."""
-    store = as_store(source)
     booking = _dose_booking(store, mrn.strip(), cycle)
     return _assess(_read(store, [booking]), booking)
 
 
 def readiness_for_appointments(
-    source: Database | Store, appointment_ids: Iterable[int]
+    store: Store, appointment_ids: Iterable[int]
 ) -> dict[int, Readiness]:
     """Each dose appointment's readiness (blocked time is left out), in one read."""
-    store = as_store(source)
     bookings = store.dose_bookings(appointment_ids)
     if not bookings:
         return {}
@@ -288,11 +284,10 @@ def readiness_for_appointments(
 
 
 # --- the gate ----------------------------------------------------------------------------
-def has_override(source: Database | Store, *, mrn: str, cycle: int, action: str) -> bool:
+def has_override(store: Store, *, mrn: str, cycle: int, action: str) -> bool:
     """A clinician's override is recorded for this action on this dose."""
     if action not in OVERRIDES_COVERING:
         raise DomainError("action", f"must be one of {', '.join(GATE_ACTIONS)}, got {action!r}")
-    store = as_store(source)
     booking = _dose_booking(store, mrn.strip(), cycle)
     covering = OVERRIDES_COVERING[action]
     return any(o.action.value in covering for o in store.overrides_of_dose(booking.dose.id))
@@ -337,11 +332,10 @@ def record_override(
     return changes
 
 
-def gate_of(source: Database | Store, *, mrn: str, cycle: int, action: str) -> GateCheck:
+def gate_of(store: Store, *, mrn: str, cycle: int, action: str) -> GateCheck:
     """The facts the gate decides on (``domain.readiness_gate``): the site's mode, the
     dose's readiness (not read under ``off``) and, for a dose not ready, whether
     ``action`` was overridden."""
-    store = as_store(source)
     mode = readiness_gate(store)
     if mode == "off":
         return GateCheck(mode, None, False)

@@ -1,16 +1,14 @@
 """The clinic's database file as the rooms (GUI, CLI, reports) handle it: open it, say
 where it is, back it up, check it, restore it.
 
-``Database`` is the connection type the services not moved yet take, ``Store`` the one
-the others take (``ctx.store``); the rooms annotate with them from here, never from
-``store/``.
+``Store`` is what every service takes (``ctx.store``); the rooms annotate with it from
+here, never from ``store/``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..store.connection import Database
 from ..store.database import (
     backup_to,
     db_path,
@@ -20,13 +18,11 @@ from ..store.database import (
     schema_version,
 )
 from ..store.protocol import Store
-from ..store.sqlite_store import as_store
+from ..store.sqlite_store import SqliteStore
 
 __all__ = [
-    "Database",
     "Store",
     "backup_to",
-    "database_of",
     "db_path",
     "integrity_problems",
     "is_read_only_file",
@@ -35,7 +31,6 @@ __all__ = [
     "restore_backup",
     "schema_version",
     "store_files",
-    "store_of",
 ]
 
 
@@ -48,17 +43,10 @@ def restore_backup(db_file: Path, backup: Path) -> Path | None:
 
 
 def store_path(store: Store) -> str:
-    """The clinic file ``store`` holds (``:memory:`` for one in memory or not in a
-    SQLite file), as ``db_path`` names it."""
-    from ..store.sqlite_store import SqliteStore
-
-    return db_path(store.db) if isinstance(store, SqliteStore) else ":memory:"
-
-
-def store_of(source: Database | Store) -> Store:
-    """The typed store over an open connection (a store is itself): for a room's caller
-    not moved to the store yet."""
-    return as_store(source)
+    """The clinic file ``store`` holds (``:memory:`` for one with no file of its own),
+    as ``db_path`` names it."""
+    location = store.location
+    return ":memory:" if location is None else str(location)
 
 
 def store_files(store: Store) -> list[Path]:
@@ -73,13 +61,4 @@ def store_files(store: Store) -> list[Path]:
 def open_store(path: Path | str, *, create: bool = False, read_only: bool = False) -> Store:
     """Open (or with ``create`` make) the clinic at ``path`` as a store, its schema
     brought up to date (``open_database``)."""
-    return as_store(open_database(path, create=create, read_only=read_only))
-
-
-def database_of(store: Store) -> Database:
-    """The SQLite connection under ``store``: only for a caller not moved to the store
-    yet (cli/schedule.py); a store without one is refused (TypeError)."""
-    db = getattr(store, "db", None)
-    if db is None:
-        raise TypeError(f"{store!r} has no database connection")
-    return db  # type: ignore[no-any-return]
+    return SqliteStore(open_database(path, create=create, read_only=read_only))

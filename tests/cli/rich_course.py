@@ -12,6 +12,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, nurse, patients, pharmacy, queries
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 ZONE_NAME = "America/New_York"
 MRNS = ("R1", "R2", "R3")
@@ -38,7 +39,7 @@ def build_rich_clinic(path: str) -> None:
     R3 (MBC, active)."""
     db = open_database(path, create=True)
     try:
-        ctx = Context(db, FixedClock(local("2026-02-20T08:00")), "nurse.kim")
+        ctx = Context(SqliteStore(db), FixedClock(local("2026-02-20T08:00")), "nurse.kim")
         clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=3)
         patients.add_patient(ctx, mrn="R1", name="Rita One", weight_kg=70)
         patients.add_patient(ctx, mrn="R2", name="Rosa Two", weight_kg=61.5)

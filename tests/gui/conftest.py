@@ -14,6 +14,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 # The offscreen platform plugin warns on every top-level window that has size hints.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
@@ -45,7 +46,7 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def ctx(demo_db: Database) -> Context:
-    return Context(demo_db, FixedClock(DEMO_NOW), "tester")
+    return Context(SqliteStore(demo_db), FixedClock(DEMO_NOW), "tester")
 
 
 @pytest.fixture

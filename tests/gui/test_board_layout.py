@@ -20,6 +20,7 @@ from tdm1_scheduler.gui.nurse.look import FREE, PHASE_LOOK
 from tdm1_scheduler.services import nurse
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.text import plain
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 from .test_nurse_board import board, click, clock, started_tile
@@ -73,7 +74,9 @@ def test_twelve_chairs_fit_a_1920x1080_window_without_scrolling(qtbot, ctx: Cont
     b = window.board
     chairs = [
         row["name"]
-        for row in ctx.db.query("SELECT name FROM chairs WHERE active = 1 ORDER BY position, id")
+        for row in sqlite_of(ctx.store).query(
+            "SELECT name FROM chairs WHERE active = 1 ORDER BY position, id"
+        )
     ]
     assert len(b.chair_tiles) == len(chairs) == 12
     assert not b.scroll_area.compact  # full tiles, the name large
@@ -180,7 +183,7 @@ def tile_data(visit: Visit, **changes: object) -> nurse.BoardTile:
 
 
 def test_each_phase_has_its_own_text_label_and_icon(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     start = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
     now = start + timedelta(hours=5)
     labels: dict[str, str] = {}
@@ -219,7 +222,7 @@ def test_each_phase_has_its_own_text_label_and_icon(qtbot, ctx: Context) -> None
 def test_the_countdown_label_and_wall_time_across_a_dst_change(
     qtbot, ctx: Context, started_utc: str, now_utc: str, what: str, wall: str
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     assert settings.timezone == "America/New_York"
     started = datetime.fromisoformat(started_utc).replace(tzinfo=UTC)
     visit = replace(
@@ -240,7 +243,7 @@ def test_the_countdown_label_and_wall_time_across_a_dst_change(
 
 
 def test_badges_first_infusion_reaction_prolonged_and_a_bag_expiring(qtbot, ctx: Context) -> None:  # type: ignore[no-untyped-def]
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     start = DEMO_NOW
     expected = tile_data(visit_in("expected", start), bag_expires_at=start + timedelta(minutes=90))
     tile = VisitTile(1, "Chair 1", expected)

@@ -17,6 +17,7 @@ from tdm1_scheduler.gui.nurse.dialogs import GRADE_LINES
 from tdm1_scheduler.gui.patients.models import CourseCyclesModel, find_course_view
 from tdm1_scheduler.services import courses
 from tdm1_scheduler.store.database import from_utc_text
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 from .test_nurse_board import board, click, clock, started_tile
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not su
 
 def reactions(window: MainWindow, appointment: int) -> list[dict[str, object]]:
     return list(
-        window.ctx.db.query(
+        sqlite_of(window.ctx.store).query(
             "SELECT r.grade, r.action, r.symptoms, r.note, r.at_utc FROM visit_reactions r"
             " JOIN visits v ON v.id = r.visit_id WHERE v.appointment_id = ?",
             [appointment],

@@ -26,6 +26,7 @@ from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.mapping import row_to_preparation
 from tdm1_scheduler.text import wall_message
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -79,10 +80,10 @@ def facts_of(ctx: Context) -> StartFacts:
     """The facts read straight from the store, not through the code under test."""
     record = courses.load_course(ctx.store, MRN)
     dose = record.dose(CYCLE)
-    prep = repo.preparation_for_dose(ctx.db, dose.id)
-    mode = readiness.readiness_gate(ctx.db)
-    verdict = None if mode == "off" else readiness.dose_readiness(ctx.db, mrn=MRN, cycle=CYCLE)
-    overridden = readiness.has_override(ctx.db, mrn=MRN, cycle=CYCLE, action="start infusion")
+    prep = repo.preparation_for_dose(sqlite_of(ctx.store), dose.id)
+    mode = readiness.readiness_gate(ctx.store)
+    verdict = None if mode == "off" else readiness.dose_readiness(ctx.store, mrn=MRN, cycle=CYCLE)
+    overridden = readiness.has_override(ctx.store, mrn=MRN, cycle=CYCLE, action="start infusion")
     return StartFacts(
         MRN,
         CourseStatus(record.course.status),
@@ -97,7 +98,7 @@ def test_the_board_gives_the_domain_answer(qtbot, ctx: Context, name: str) -> No
     board, appointment = arrange(qtbot, ctx, name)
     facts = facts_of(ctx)
     expected = start_refusal(facts, ctx.clock.now())
-    gui_gate = gate_check(ctx.db, mrn=MRN, cycle=CYCLE, action="start infusion")
+    gui_gate = gate_check(ctx.store, mrn=MRN, cycle=CYCLE, action="start infusion")
     assert gui_gate.answer is facts.gate.answer  # the board's gate reads the same facts
 
     tile = board.tile_for(appointment)

@@ -15,6 +15,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.nurse.board import NurseBoard
 from tdm1_scheduler.services import readiness as readiness_service
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -29,7 +30,7 @@ def click(widget: QWidget) -> None:
 
 
 def dump(window: MainWindow) -> str:
-    return "\n".join(window.ctx.db.conn.iterdump())
+    return "\n".join(sqlite_of(window.ctx.store).conn.iterdump())
 
 
 def test_a_never_prepared_bag_is_refused_before_an_override_is_asked(
@@ -60,5 +61,5 @@ def test_a_never_prepared_bag_is_refused_before_an_override_is_asked(
     tile = board.tile_for(tile.data.appointment_id)
     assert tile.message_label.text() == "Refused: never prepared (no reconstitution recorded)"
     assert board.dialog is None  # no override asked for
-    assert list(ctx.db.query("SELECT * FROM readiness_overrides")) == []
+    assert list(sqlite_of(ctx.store).query("SELECT * FROM readiness_overrides")) == []
     assert dump(window) == before  # no override row, no audit row, nothing started

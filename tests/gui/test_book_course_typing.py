@@ -53,7 +53,7 @@ def test_typed_time_books_the_first_dose_there(qtbot: Any, ctx: Context, typed: 
     _type(dialog.first_time_edit, typed)
     _type(dialog.preferred_time_edit, typed)
     assert dialog.first_time_edit.time() == QTime(13, 0)
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     first = dialog.model.plan[0].slot.start
     assert calendar.local(first).replace(tzinfo=None) == datetime(2026, 11, 23, 13, 0)
     assert dialog.ok_button.isEnabled()
@@ -86,7 +86,7 @@ def test_a_taken_chair_says_why_and_which_is_offered(qtbot: Any, ctx: Context) -
     quiet = date(2027, 6, 7)  # a Monday far past the demo's bookings
     dialog = _dialog(qtbot, ctx, quiet)
     courses.book_blocked_time(
-        ctx, chair="Chair 1", start=load_settings(ctx.db).calendar.at(quiet, time(12, 30)),
+        ctx, chair="Chair 1", start=load_settings(ctx.store).calendar.at(quiet, time(12, 30)),
         minutes=120, label="pump service",
     )  # fmt: skip
     dialog.chair_combo.setCurrentIndex(dialog.chair_combo.findText("Chair 1"))
@@ -107,7 +107,7 @@ def test_typed_date_books_the_first_dose_that_day(qtbot: Any, ctx: Context, type
     QTest.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     view = course_of(ctx, "TYPE1")
     assert view is not None
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     first = calendar.local(datetime.fromisoformat(view["cycles"][0]["start"]))
     assert first.date() == date(2026, 11, 24)
 
@@ -132,7 +132,7 @@ def test_a_date_picked_from_the_calendar_is_taken(qtbot: Any, ctx: Context) -> N
 
 def test_preferred_time_follows_the_first_dose_time_until_edited(qtbot: Any, ctx: Context) -> None:
     dialog = _dialog(qtbot, ctx, date(2027, 6, 7))  # a quiet Monday
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     _type(dialog.first_time_edit, "1330")
     assert dialog.preferred_time_edit.text() == "13:30"
     assert dialog.preferred_time_edit.time() == QTime(13, 30)

@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services import slots, visits
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 from .test_planner import LATER_CYCLE_MRN, cycle_of, planner as planner_fixture
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.qt_log_ignore(
 
 
 def _cancel_audit(planner: Planner) -> dict[str, object]:
-    rows = repo.audit_rows(planner.ctx.db)
+    rows = repo.audit_rows(sqlite_of(planner.ctx.store))
     row = next(r for r in rows if r["action"] == visits.CANCEL_ACTION)
     return {"entity_id": row["entity_id"], **json.loads(row["new_values"])}
 
@@ -59,7 +60,7 @@ def test_cancel_a_dose_visit_from_the_day_list_rebooks_it_and_undoes(
     rebooked = cycle_of(window, LATER_CYCLE_MRN, 12)
     assert datetime.fromisoformat(rebooked["start"]) == options[1].start
     assert rebooked["chair"] == options[1].chair
-    old = repo.appointment_by_id(window.ctx.db, old_id)
+    old = repo.appointment_by_id(sqlite_of(window.ctx.store), old_id)
     assert old is not None and old["status"] == "missed"
     audit = _cancel_audit(planner)
     assert audit["entity_id"] == old_id and audit["reason"] == "transport fell through"
@@ -67,7 +68,7 @@ def test_cancel_a_dose_visit_from_the_day_list_rebooks_it_and_undoes(
     assert window.undo_stack.count() == 1
     window.undo_stack.undo()
     assert cycle_of(window, LATER_CYCLE_MRN, 12) == before
-    old = repo.appointment_by_id(window.ctx.db, old_id)
+    old = repo.appointment_by_id(sqlite_of(window.ctx.store), old_id)
     assert old is not None and old["status"] == "booked"
 
 

@@ -17,6 +17,7 @@ from tdm1_scheduler.gui.preferences.close_date_rebook import booking_lines
 from tdm1_scheduler.interop.holidays import public_holidays
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 from .test_preferences import dump, open_preferences, type_value
@@ -45,7 +46,7 @@ def tick(view: QListWidget, day: date) -> None:
 
 
 def closed(ctx: Context) -> list[tuple[str, str]]:
-    return [(r["day"], r["reason"]) for r in repo.closed_dates(ctx.db)]
+    return [(r["day"], r["reason"]) for r in repo.closed_dates(sqlite_of(ctx.store))]
 
 
 def test_the_years_holidays_are_listed_and_the_ticked_ones_closed(
@@ -81,7 +82,7 @@ def test_an_unknown_country_lists_nothing_and_closes_nothing(
 def test_a_booked_holiday_refuses_them_all_then_they_are_closed_and_rebooked(
     qtbot, window: MainWindow, ctx: Context
 ) -> None:  # type: ignore[no-untyped-def]
-    today = load_settings(ctx.db).calendar.local_date(ctx.clock.now())
+    today = load_settings(ctx.store).calendar.local_date(ctx.clock.now())
     coming = [(day, name) for day, name in public_holidays("US", 2026) if day > today]
     booked = [day for day, _ in coming if booking_lines(ctx, day)]
     free = [day for day, _ in coming if not booking_lines(ctx, day)]

@@ -22,6 +22,7 @@ from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.courses import book_blocked_time
 from tdm1_scheduler.services.queries import chair_list
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -60,7 +61,7 @@ def test_every_navigation_control_has_an_accessible_name(window: MainWindow) -> 
 
 
 def test_day_model_passes_modeltester(qtmodeltester, ctx: Context) -> None:  # type: ignore[no-untyped-def]
-    model = DayAppointmentsModel(load_settings(ctx.db))
+    model = DayAppointmentsModel(load_settings(ctx.store))
     model.reload(ctx.store, BUSY_DAY)
     assert model.rowCount() > 0
     qtmodeltester.check(model, force_py=True)
@@ -98,10 +99,10 @@ def test_change_from_another_connection_shows_after_poll(
     before = window.model.rowCount()
     other = open_database(demo_path)
     try:
-        settings = load_settings(other)
+        settings = load_settings(SqliteStore(other))
         start = settings.calendar.at(BUSY_DAY, time(16, 30))
-        chairs = [chair["name"] for chair in chair_list(other)]
-        ctx = Context(other, FixedClock(DEMO_NOW), "other desk")
+        chairs = [chair["name"] for chair in chair_list(SqliteStore(other))]
+        ctx = Context(SqliteStore(other), FixedClock(DEMO_NOW), "other desk")
         for chair in chairs:
             try:
                 book_blocked_time(ctx, chair=chair, start=start, minutes=20, label="pump check")

@@ -35,7 +35,9 @@ from tdm1_scheduler.services import courses, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import visits as visit_store
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tdm1_scheduler.text import plain
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -75,7 +77,7 @@ def click(button: QPushButton) -> None:
 
 
 def dump(ctx: Context) -> str:
-    return "\n".join(ctx.db.conn.iterdump())
+    return "\n".join(sqlite_of(ctx.store).conn.iterdump())
 
 
 def prepared_and_arrived(win: MainWindow) -> VisitTile:
@@ -227,7 +229,7 @@ def test_a_board_rebuilt_mid_observation_shows_the_same_remaining_time(
     window.close()
     db = open_database(demo_path)
     try:
-        ctx = Context(db, FixedClock(now), "tester")
+        ctx = Context(SqliteStore(db), FixedClock(now), "tester")
         reopened = MainWindow(ctx, demo=True)
         qtbot.addWidget(reopened)
         tile = board(reopened).tile_for(appointment)
@@ -258,7 +260,7 @@ def test_early_discharge_asks_for_a_reason_through_a_dialog(window: MainWindow) 
     QTest.keyClicks(dialog.reason_edit, "family emergency")
     click(dialog.buttons.button(dialog.buttons.StandardButton.Ok))
     assert appointment not in b.tiles  # a discharged patient's chair is free again
-    visit = visit_store.visit_for_appointment(window.ctx.db, appointment)
+    visit = visit_store.visit_for_appointment(sqlite_of(window.ctx.store), appointment)
     assert visit is not None and visit["early_discharge_reason"] == "family emergency"
 
 
@@ -329,8 +331,9 @@ def test_a_second_process_on_the_same_file_shows_on_the_board(
         "from tdm1_scheduler.services import nurse\n"
         "from tdm1_scheduler.services.context import Context\n"
         "from tdm1_scheduler.store.database import open_database\n"
+        "from tdm1_scheduler.store.sqlite_store import SqliteStore\n"
         "db = open_database(sys.argv[1])\n"
-        "ctx = Context(db, FixedClock(datetime.fromisoformat(sys.argv[2])), 'other')\n"
+        "ctx = Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), 'other')\n"
         "nurse.arrive(ctx, appointment_id=int(sys.argv[3]))\n"
         "db.conn.close()\n"
     )
@@ -355,7 +358,7 @@ def test_a_standalone_board_polls_the_database_itself(ctx: Context, demo_path: P
     try:
         from tdm1_scheduler.services import nurse
 
-        other = Context(other_db, FixedClock(DEMO_NOW), "other")
+        other = Context(SqliteStore(other_db), FixedClock(DEMO_NOW), "other")
         nurse.arrive(other, appointment_id=tile.data.appointment_id)
     finally:
         other_db.conn.close()

@@ -79,7 +79,7 @@ def test_print_appointment_card_opens_a_preview_of_one_page(window, qtbot):
     feature.exports.card_action.trigger()
     preview = feature.exports.preview
     assert preview is not None and preview.objectName() == "appointmentCardPreview"
-    card = build_card(patient_calendar(window.ctx.db, mrn), window.ctx.clock.now())
+    card = build_card(patient_calendar(window.ctx.store, mrn), window.ctx.clock.now())
     assert card.rows and card.mrn == mrn
     image = QImage(600, 800, QImage.Format.Format_RGB32)
     image.fill(0xFFFFFF)

@@ -38,6 +38,7 @@ from tdm1_scheduler.services import patients
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.queries import day_bookings
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 
@@ -209,7 +210,7 @@ def test_new_patient_refuses_a_weight_out_of_range(
     assert not dialog.ok_button.isEnabled()  # an empty form cannot be saved
     QTest.keyClicks(dialog.mrn_edit, "NEW777")
     QTest.keyClicks(dialog.name_edit, "Ines Whitfield")
-    high = load_settings(ctx.db).weight_max_kg
+    high = load_settings(ctx.store).weight_max_kg
     QTest.keyClicks(dialog.weight_edit, f"{high + 1:g}")
     assert not dialog.ok_button.isEnabled()
     assert dialog.weight_edit.property("invalid") is True
@@ -220,7 +221,7 @@ def test_new_patient_refuses_a_weight_out_of_range(
     assert "must be a number" in dialog.error_label.text()
     click(dialog.ok_button)  # disabled: nothing happens
     assert dialog.isVisible()
-    assert repo.patient_by_mrn(ctx.db, "NEW777") is None
+    assert repo.patient_by_mrn(sqlite_of(ctx.store), "NEW777") is None
     # A two-word MRN is marked too.
     retype(dialog.weight_edit, "70")
     retype(dialog.mrn_edit, "NEW 777")
@@ -242,7 +243,7 @@ def test_new_patient_shows_the_services_refusal(
     assert dialog.isVisible()
     assert "already exists" in dialog.error_label.text()
     assert dialog.mrn_edit.property("invalid") is True
-    unchanged = repo.patient_by_mrn(ctx.db, existing.mrn)
+    unchanged = repo.patient_by_mrn(sqlite_of(ctx.store), existing.mrn)
     assert unchanged is not None and unchanged["name"] == existing.name
     dialog.reject()
 
@@ -256,7 +257,7 @@ def test_new_patient_is_added_and_chosen(qtbot: Any, window: MainWindow, ctx: Co
     with qtbot.waitSignal(window.sig_data_changed, timeout=2000):
         click(dialog.ok_button)
     assert not dialog.isVisible()
-    row = repo.patient_by_mrn(ctx.db, "NEW778")
+    row = repo.patient_by_mrn(sqlite_of(ctx.store), "NEW778")
     assert row is not None and row["name"] == "Vera Okafor" and row["weight_kg"] == 64.5
     panel = feature_of(window).panel
     assert panel.current_mrn == "NEW778"
@@ -303,18 +304,18 @@ def test_book_course_shows_the_whole_plan_then_books_it(
 
 def test_book_course_mbc_and_a_closed_day(qtbot: Any, window: MainWindow, ctx: Context) -> None:
     patients.add_patient(ctx, mrn="BOOK2", name="Nadia Petrov", weight_kg=58)
-    before = "\n".join(ctx.db.conn.iterdump())
+    before = "\n".join(sqlite_of(ctx.store).conn.iterdump())
     dialog = BookCourseDialog(ctx, "BOOK2", window.apply_changes, window)
     qtbot.addWidget(dialog)
     dialog.open()
     dialog.setting_combo.setCurrentIndex(dialog.setting_combo.findData("MBC"))
-    assert dialog.model.rowCount() == load_settings(ctx.db).rules.mbc_horizon_cycles
+    assert dialog.model.rowCount() == load_settings(ctx.store).rules.mbc_horizon_cycles
     assert dialog.model.index(0, 0).data() == "1"
     dialog.first_date_edit.setDate(QDate(2026, 11, 21))  # a Saturday: closed
     assert dialog.model.rowCount() == 0
     assert not dialog.ok_button.isEnabled()
     assert dialog.error_label.text().startswith("Refused: First dose: ")
-    assert "\n".join(ctx.db.conn.iterdump()) == before
+    assert "\n".join(sqlite_of(ctx.store).conn.iterdump()) == before
     dialog.reject()
 
 
@@ -351,7 +352,7 @@ def test_book_course_names_a_rule_from_an_earlier_course_before_saving(
         and v["cycles_given"] > 0
     )
     courses.stop_course(ctx, mrn=mrn, reason="other")
-    before = "\n".join(ctx.db.conn.iterdump())
+    before = "\n".join(sqlite_of(ctx.store).conn.iterdump())
     dialog = BookCourseDialog(ctx, mrn, window.apply_changes, window)
     qtbot.addWidget(dialog)
     dialog.open()
@@ -359,17 +360,17 @@ def test_book_course_names_a_rule_from_an_earlier_course_before_saving(
     assert dialog.model.rowCount() == 14  # the plan shows...
     assert not dialog.ok_button.isEnabled()  # ...but it cannot be booked, and says why
     assert "14 doses in total" in dialog.error_label.text()
-    assert "\n".join(ctx.db.conn.iterdump()) == before
+    assert "\n".join(sqlite_of(ctx.store).conn.iterdump()) == before
     dialog.reject()
 
 
 # --- mark missed -----------------------------------------------------------------------
 def later_booked_dose_today(ctx: Context) -> AppointmentView:
     """A booked dose on the demo's busy day that starts after now (10:00)."""
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     rows = [
         r
-        for r in day_bookings(ctx.db, settings, BUSY_DAY)
+        for r in day_bookings(ctx.store, settings, BUSY_DAY)
         if r.appointment.kind == "dose"
         and r.appointment.status == "booked"
         and r.appointment.start >= datetime(2026, 11, 18, 16, tzinfo=UTC)
@@ -393,17 +394,17 @@ def test_mark_missed_shows_the_proposal_then_commits(
     type_search(feature.panel, mrn)
     click_row(feature.panel, mrn)
     assert feature.mark_missed_action.isEnabled()
-    before = "\n".join(ctx.db.conn.iterdump())
+    before = "\n".join(sqlite_of(ctx.store).conn.iterdump())
     click(feature.missed_button)
     dialog = feature.dialog
     assert isinstance(dialog, MarkMissedDialog)
     qtbot.waitExposed(dialog)
     assert dialog.cycle == cycle
-    assert "\n".join(ctx.db.conn.iterdump()) == before  # the preview wrote nothing
+    assert "\n".join(sqlite_of(ctx.store).conn.iterdump()) == before  # the preview wrote nothing
     answer = dialog.answer
     assert answer.allowed and answer.changes is not None
     move = answer.changes.moves[0]
-    local = load_settings(ctx.db).calendar.local(move.new_start)
+    local = load_settings(ctx.store).calendar.local(move.new_start)
     assert f"{local:%a %Y-%m-%d %H:%M}" in dialog.new_slot_label.text()
     assert move.new_chair in dialog.new_slot_label.text()
     later = answer.changes.later_moves
@@ -455,7 +456,7 @@ def test_every_model_passes_modeltester(qtmodeltester: Any, ctx: Context) -> Non
     cycles_model.load(None)
     qtmodeltester.check(cycles_model, force_py=True)
 
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     proposal = ProposalModel(calendar)
     start = calendar.at(BUSY_DAY, time(9, 0))
     proposal.show_plan("EBC", [ProposedCycle(1, Slot(1, start, ChairTime(15, 90, 90)), "Chair 1")])

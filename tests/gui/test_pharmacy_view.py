@@ -31,6 +31,7 @@ from tdm1_scheduler.gui.pharmacy.page import (
 from tdm1_scheduler.services import pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import to_utc_text
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -90,7 +91,7 @@ def shown_keys(page: PharmacyPage) -> list[tuple[str, str]]:
 
 def prep_row(ctx: Context, mrn: str, cycle: int) -> dict | None:  # type: ignore[type-arg]
     rows = list(
-        ctx.db.query(
+        sqlite_of(ctx.store).query(
             "SELECT p.* FROM preparations p JOIN doses d ON d.id = p.dose_id"
             " JOIN courses c ON c.id = d.course_id JOIN patients pt ON pt.id = c.patient_id"
             " WHERE pt.mrn = ? AND d.cycle = ? ORDER BY p.id DESC",
@@ -240,7 +241,7 @@ def test_reconstitute_then_dilute_through_the_dialogs(window: MainWindow) -> Non
     assert "2026-11-19 10:20" in page.detail_labels["infuse_by"].text()
     assert DILUENT in page.detail_labels["diluted"].text()
     assert "bag good until" in page.notes_label.text()
-    actions = [row["action"] for row in ctx.db.query("SELECT action FROM audit_log")]
+    actions = [row["action"] for row in sqlite_of(ctx.store).query("SELECT action FROM audit_log")]
     assert actions[-2:] == ["record reconstitution", "record dilution"]
 
 
@@ -251,7 +252,7 @@ def test_dextrose_is_refused_in_the_dialog_and_nothing_is_written(window: MainWi
         pharmacy.record_reconstitution(ctx, mrn=FIRST_MRN, cycle=FIRST_CYCLE, at=DEMO_NOW)
     )
     click_row(page, FIRST_MRN, FIRST_CYCLE)
-    before = ctx.db.conn.total_changes
+    before = sqlite_of(ctx.store).conn.total_changes
     dialog = open_dialog(page, page.dilute_button)
     assert isinstance(dialog, DiluteDialog)
     line = dialog.diluent_edit.lineEdit()
@@ -263,7 +264,7 @@ def test_dextrose_is_refused_in_the_dialog_and_nothing_is_written(window: MainWi
     assert dialog.error_label.isVisible()
     assert "Dextrose" in dialog.error_label.text()
     assert "must not be used" in dialog.error_label.text()
-    assert ctx.db.conn.total_changes == before
+    assert sqlite_of(ctx.store).conn.total_changes == before
     stored = prep_row(ctx, FIRST_MRN, FIRST_CYCLE)
     assert stored is not None and stored["diluted_at"] is None
     dialog.reject()
@@ -281,12 +282,12 @@ def test_dilution_after_the_vial_window_is_refused_then_a_time_within_it_is_take
     page.refresh_timer.timeout.emit()
     click_row(page, FIRST_MRN, FIRST_CYCLE)
     assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.STATUS) == "EXPIRED: vial"
-    before = ctx.db.conn.total_changes
+    before = sqlite_of(ctx.store).conn.total_changes
     dialog = open_dialog(page, page.dilute_button)
     click(dialog.ok_button)
     assert dialog.isVisible()
     assert "reconstituted vial expired" in dialog.error_label.text()
-    assert ctx.db.conn.total_changes == before
+    assert sqlite_of(ctx.store).conn.total_changes == before
     # A dilution done in time and recorded late: the time typed is within the window.
     assert isinstance(dialog, DiluteDialog)
     dialog.time_edit.setFocus()
@@ -319,14 +320,14 @@ def test_timer_marks_an_expired_bag_and_discard_all_expired_records_the_waste(
 
     # One hour later, the tick counts the bag's time down, from the clock alone.
     clock_of(ctx).advance(hours=1)
-    before = ctx.db.conn.total_changes
+    before = sqlite_of(ctx.store).conn.total_changes
     page.refresh_timer.timeout.emit()
     assert cell(page, FIRST_MRN, FIRST_CYCLE, Column.TIME_LEFT) == "23 h 00 min"
 
     # Past the bag's 24 h: marked expired, moved to the top, and still nothing written.
     clock_of(ctx).advance(hours=23, minutes=5)
     page.refresh_timer.timeout.emit()
-    assert ctx.db.conn.total_changes == before
+    assert sqlite_of(ctx.store).conn.total_changes == before
     row = page.model.find_row(FIRST_MRN, FIRST_CYCLE)
     assert row == 0
     status = page.model.index(row, Column.STATUS)

@@ -15,6 +15,7 @@ from tdm1_scheduler.gui.planner.day_scene import LANE_HEIGHT, BlockItem
 from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services.queries import course_view, day_bookings
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 
@@ -51,7 +52,7 @@ def planner(window: MainWindow) -> Planner:
 
 
 def dump(window: MainWindow) -> str:
-    return "\n".join(window.ctx.db.conn.iterdump())
+    return "\n".join(sqlite_of(window.ctx.store).conn.iterdump())
 
 
 def cycle_of(window: MainWindow, mrn: str, number: int) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def test_planner_is_the_first_page_and_shows_the_day(window: MainWindow) -> None
     planner = window.features["planner"]
     assert window.pages.indexOf(planner) == 0
     assert window.pages.currentWidget() is planner
-    rows = day_bookings(window.ctx.db, window.settings, BUSY_DAY)
+    rows = day_bookings(window.ctx.store, window.settings, BUSY_DAY)
     assert set(planner.scene.blocks) == {row.appointment.id for row in rows}
     assert planner.view.accessibleName()
     assert planner.strip.accessibleName()
@@ -116,7 +117,7 @@ def test_planner_is_the_first_page_and_shows_the_day(window: MainWindow) -> None
 def test_grid_follows_the_day_shown(planner: Planner) -> None:
     window = planner.main_window
     window.show_next_day()
-    rows = day_bookings(window.ctx.db, window.settings, BUSY_DAY + timedelta(days=1))
+    rows = day_bookings(window.ctx.store, window.settings, BUSY_DAY + timedelta(days=1))
     assert rows
     assert set(planner.scene.blocks) == {row.appointment.id for row in rows}
     assert planner.scene.geometry is not None
@@ -194,7 +195,7 @@ def test_undo_and_redo_restore_grid_and_database(planner: Planner, qtbot) -> Non
     block = block_of(planner, FIRST_INFUSION_MRN)
     appointment_id = block.appointment_id
     original = cycle_of(window, FIRST_INFUSION_MRN, 1)
-    audits = repo.count(window.ctx.db, "audit_log")
+    audits = repo.count(sqlite_of(window.ctx.store), "audit_log")
     drag(planner, block, lane=8, start=local(planner, BUSY_DAY, 10, 30))
     moved = cycle_of(window, FIRST_INFUSION_MRN, 1)
     assert moved != original
@@ -211,7 +212,7 @@ def test_undo_and_redo_restore_grid_and_database(planner: Planner, qtbot) -> Non
     item = planner.scene.block_for(appointment_id)
     assert item is not None and item.row.chair_name == "Chair 9"
     # Every step went through the services: one audit row each (move, undo, redo).
-    assert repo.count(window.ctx.db, "audit_log") == audits + 3
+    assert repo.count(sqlite_of(window.ctx.store), "audit_log") == audits + 3
 
     window.activateWindow()
     qtbot.waitActive(window)
@@ -322,16 +323,16 @@ def test_blocked_time_is_booked_dragged_and_undone(planner: Planner) -> None:
     assert "maintenance" in block.toolTip() and "45 min" in block.toolTip()
     target = local(planner, BUSY_DAY, 11, 0)
     drag(planner, block, lane=10, start=target)  # Chair 11
-    row = repo.appointment_by_id(window.ctx.db, block.appointment_id)
+    row = repo.appointment_by_id(sqlite_of(window.ctx.store), block.appointment_id)
     assert row is not None
     assert row["chair_id"] == planner.chairs[10].id
     moved = planner.scene.block_for(block.appointment_id)
     assert moved is not None and moved.row.appointment.infusion_min == 45  # its own duration
     window.undo_stack.undo()
-    row = repo.appointment_by_id(window.ctx.db, block.appointment_id)
+    row = repo.appointment_by_id(sqlite_of(window.ctx.store), block.appointment_id)
     assert row is not None and row["chair_id"] == planner.chairs[9].id
     window.undo_stack.undo()  # the booking itself
-    row = repo.appointment_by_id(window.ctx.db, block.appointment_id)
+    row = repo.appointment_by_id(sqlite_of(window.ctx.store), block.appointment_id)
     assert row is not None and row["status"] == "cancelled"
     assert not [b for b in planner.scene.blocks.values() if b.row.appointment.kind == "blocked"]
 
@@ -382,7 +383,9 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
     window = planner.main_window
     ctx = planner.ctx
     settings = window.settings
-    row = next(r for r in day_bookings(ctx.db, settings, BUSY_DAY) if r.mrn == FIRST_INFUSION_MRN)
+    row = next(
+        r for r in day_bookings(ctx.store, settings, BUSY_DAY) if r.mrn == FIRST_INFUSION_MRN
+    )
     day_reads: list[object] = []
     real = planner_module.day_bookings
     monkeypatch.setattr(planner_module, "day_bookings", lambda *a: day_reads.append(a) or real(*a))

@@ -30,10 +30,10 @@ QUIET_DAY = date(2026, 11, 24)  # the Tuesday after
 
 
 def test_day_loads_count_what_is_booked(ctx: Context) -> None:
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     loads = {s.day: s for s in day_loads(ctx.store, settings, BUSY_DAY, 14)}
     busy = loads[BUSY_DAY]
-    rows = [r.appointment for r in day_bookings(ctx.db, settings, BUSY_DAY)]
+    rows = [r.appointment for r in day_bookings(ctx.store, settings, BUSY_DAY)]
     assert busy.appointments == len(rows)
     booked = sum(r.prep_min + r.infusion_min + r.observation_min for r in rows)
     assert busy.booked_min == booked  # every demo visit lies inside opening hours
@@ -44,7 +44,7 @@ def test_day_loads_count_what_is_booked(ctx: Context) -> None:
 
 
 def test_blocked_time_adds_to_the_load(ctx: Context) -> None:
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     before = day_loads(ctx.store, settings, QUIET_DAY, 1)[0]
     start = settings.calendar.at(QUIET_DAY, time(8, 0))
     book_blocked_time(ctx, chair="Chair 12", start=start, minutes=120, label="maintenance")
@@ -54,7 +54,7 @@ def test_blocked_time_adds_to_the_load(ctx: Context) -> None:
 
 
 def test_strip_model_passes_modeltester(qtmodeltester, ctx: Context) -> None:  # type: ignore[no-untyped-def]
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     model = LoadStripModel()
     qtmodeltester.check(model, force_py=True)
     model.set_days(day_loads(ctx.store, settings, BUSY_DAY, 28))
@@ -89,7 +89,7 @@ def test_clicking_a_day_in_the_strip_opens_it(window: MainWindow) -> None:
         strip.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
     )
     assert window.shown_day == day
-    rows = day_bookings(window.ctx.db, window.settings, day)
+    rows = day_bookings(window.ctx.store, window.settings, day)
     assert set(planner.scene.blocks) == {row.appointment.id for row in rows}
 
 
@@ -112,10 +112,10 @@ def test_a_move_recounts_the_days_it_touches(window: MainWindow, ctx: Context) -
 
     planner = window.features["planner"]
     assert isinstance(planner, Planner)
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     row = next(
         r
-        for r in day_bookings(ctx.db, settings, BUSY_DAY)
+        for r in day_bookings(ctx.store, settings, BUSY_DAY)
         if r.appointment.kind == "dose" and r.appointment.status == "booked" and r.cycle == 1
     )
     from tdm1_scheduler.services.preview import preview
@@ -125,7 +125,7 @@ def test_a_move_recounts_the_days_it_touches(window: MainWindow, ctx: Context) -
     move = {"mrn": row.mrn, "cycle": 1, "to": target}
     chair = next(
         c["name"]
-        for c in chair_list(ctx.db)
+        for c in chair_list(ctx.store)
         if preview(ctx, courses.move_appointment, **move, chair=c["name"]).allowed
     )
     changes = courses.move_appointment(ctx, **move, chair=chair)

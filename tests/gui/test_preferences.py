@@ -19,6 +19,7 @@ from tdm1_scheduler.services.clinic import WEEKDAY_NAMES, add_closed_date
 from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import from_utc_text
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 
@@ -52,12 +53,12 @@ def type_time(edit: QTimeEdit, hhmm: str) -> None:
 
 
 def audit_actions(ctx: Context) -> list[str]:
-    return [row["action"] for row in repo.audit_rows(ctx.db, 1000)]
+    return [row["action"] for row in repo.audit_rows(sqlite_of(ctx.store), 1000)]
 
 
 def dump(ctx: Context) -> str:
     """Every table, row for row (the audit log included)."""
-    return "\n".join(ctx.db.conn.iterdump())
+    return "\n".join(sqlite_of(ctx.store).conn.iterdump())
 
 
 def test_preferences_action_is_in_the_tools_menu(window: MainWindow) -> None:
@@ -80,7 +81,7 @@ def test_every_editable_setting_has_a_labelled_editor(qtbot, window: MainWindow)
                 continue
             assert widget.accessibleName(), widget.objectName() or type(widget).__name__
     # The dialog shows what the database holds.
-    stored = load_settings(window.ctx.db)
+    stored = load_settings(window.ctx.store)
     assert dialog.editors["prep_min"].value() == stored.rules.prep_min == 15
     assert dialog.editors["start_cap"].text() == "No cap"  # None shown as its meaning
     name = dialog.findChild(QLabel, "nameLabel")
@@ -94,7 +95,7 @@ def test_every_editable_setting_has_a_labelled_editor(qtbot, window: MainWindow)
 
 def test_the_hours_grid_shows_the_stored_week(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     dialog = open_preferences(qtbot, window)
-    stored = load_settings(window.ctx.db).calendar.hours
+    stored = load_settings(window.ctx.store).calendar.hours
     assert len(dialog.weekday_editors) == 7
     for weekday, (name, row) in enumerate(zip(WEEKDAY_NAMES, dialog.weekday_editors, strict=True)):
         assert row.open_box.accessibleName() == f"{name} open"
@@ -124,7 +125,7 @@ def test_typed_values_are_saved_through_the_service(
     }
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    stored = load_settings(ctx.db)
+    stored = load_settings(ctx.store)
     assert stored.rules.prep_min == 20 and stored.start_cap == 3
     assert stored.weight_recalc_percent == 7.5
     assert window.settings.rules.prep_min == 20  # the window reloaded (apply_changes)
@@ -144,13 +145,13 @@ def test_a_cleared_cap_is_stored_as_no_cap(qtbot, window: MainWindow, ctx: Conte
         QTest.keyClick(editor, Qt.Key.Key_Down)
     assert editor.text() == "No cap"
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert load_settings(ctx.db).start_cap is None
+    assert load_settings(ctx.store).start_cap is None
 
 
 def test_refused_values_write_nothing_and_keep_the_dialog_open(
     qtbot, window: MainWindow, ctx: Context
 ) -> None:  # type: ignore[no-untyped-def]
-    before = ctx.db.conn.execute("select * from clinic").fetchall()
+    before = sqlite_of(ctx.store).conn.execute("select * from clinic").fetchall()
     audits = len(audit_actions(ctx))
     dialog = open_preferences(qtbot, window)
     type_value(dialog.editors["weight_min_kg"], "200")
@@ -159,7 +160,7 @@ def test_refused_values_write_nothing_and_keep_the_dialog_open(
     assert dialog.isVisible()
     assert dialog.error_label.isVisible()
     assert "Lowest weight" in dialog.error_label.text()
-    assert ctx.db.conn.execute("select * from clinic").fetchall() == before
+    assert sqlite_of(ctx.store).conn.execute("select * from clinic").fetchall() == before
     assert len(audit_actions(ctx)) == audits
 
 
@@ -169,7 +170,7 @@ def test_cancel_writes_nothing(qtbot, window: MainWindow, ctx: Context) -> None:
     type_value(dialog.editors["prep_min"], "30")
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    assert load_settings(ctx.db).rules.prep_min == 15
+    assert load_settings(ctx.store).rules.prep_min == 15
     assert len(audit_actions(ctx)) == audits
 
 
@@ -182,14 +183,14 @@ def test_closing_a_free_date_uses_the_closed_date_service(
     QTest.mouseClick(dialog.closed_reason_edit, Qt.MouseButton.LeftButton)
     QTest.keyClicks(dialog.closed_reason_edit, "Staff training")
     QTest.mouseClick(dialog.close_date_button, Qt.MouseButton.LeftButton)
-    assert FREE_DAY in load_settings(ctx.db).calendar.closed_dates
+    assert FREE_DAY in load_settings(ctx.store).calendar.closed_dates
     assert FREE_DAY in window.settings.calendar.closed_dates
-    rows = repo.closed_dates(ctx.db)
+    rows = repo.closed_dates(sqlite_of(ctx.store))
     assert [(r["day"], r["reason"]) for r in rows] == [("2028-06-01", "Staff training")]
     items = [dialog.closed_list.item(i).text() for i in range(dialog.closed_list.count())]
     assert items == ["Thu 2028-06-01 Staff training"]
     assert dialog.editors["prep_min"].value() == 25
-    assert load_settings(ctx.db).rules.prep_min == 15  # not saved until Save
+    assert load_settings(ctx.store).rules.prep_min == 15  # not saved until Save
 
 
 def test_closing_a_booked_date_is_refused(qtbot, window: MainWindow, ctx: Context) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +199,7 @@ def test_closing_a_booked_date_is_refused(qtbot, window: MainWindow, ctx: Contex
     QTest.mouseClick(dialog.close_date_button, Qt.MouseButton.LeftButton)
     assert dialog.error_label.isVisible()
     assert "booked" in dialog.error_label.text()
-    assert repo.closed_dates(ctx.db) == []
+    assert repo.closed_dates(sqlite_of(ctx.store)) == []
     assert dialog.closed_list.count() == 0
 
 
@@ -211,10 +212,13 @@ def test_fridays_new_closing_time_is_saved(qtbot, window: MainWindow, ctx: Conte
     assert friday.closes.time().toString("HH:mm") == "18:30"
     QTest.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    rows = {row["weekday"]: (row["opens"], row["closes"]) for row in repo.opening_hours(ctx.db)}
+    rows = {
+        row["weekday"]: (row["opens"], row["closes"])
+        for row in repo.opening_hours(sqlite_of(ctx.store))
+    }
     assert rows[4] == ("08:00", "18:30")
     assert rows[3] == ("08:00", "17:00")  # the other weekdays as they were
-    assert load_settings(ctx.db).calendar.hours[4].closes == time(18, 30)
+    assert load_settings(ctx.store).calendar.hours[4].closes == time(18, 30)
     assert window.settings.calendar.hours[4].closes == time(18, 30)  # apply_changes
     assert len(seen) == 1 and isinstance(seen[0], ChangeSet) and seen[0].settings
     actions = audit_actions(ctx)
@@ -225,9 +229,9 @@ def test_fridays_new_closing_time_is_saved(qtbot, window: MainWindow, ctx: Conte
 def test_closing_a_weekday_with_bookings_is_refused(
     qtbot, window: MainWindow, ctx: Context
 ) -> None:  # type: ignore[no-untyped-def]
-    booked = repo.booked_from(ctx.db, ctx.clock.now())
+    booked = repo.booked_from(sqlite_of(ctx.store), ctx.clock.now())
     assert booked, "the demo clinic should have bookings to come"
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     weekday = calendar.local(from_utc_text(booked[0]["start_utc"])).weekday()
     before = dump(ctx)
     dialog = open_preferences(qtbot, window)
@@ -271,13 +275,13 @@ def test_reopening_a_closed_date(qtbot, window: MainWindow, ctx: Context) -> Non
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert dialog.reopen_button.isEnabled()
     QTest.mouseClick(dialog.reopen_button, Qt.MouseButton.LeftButton)
-    assert [row["day"] for row in repo.closed_dates(ctx.db)] == ["2028-07-04"]
+    assert [row["day"] for row in repo.closed_dates(sqlite_of(ctx.store))] == ["2028-07-04"]
     assert FREE_DAY not in window.settings.calendar.closed_dates  # apply_changes
     assert [view.item(i).text() for i in range(view.count())] == ["Tue 2028-07-04 Independence Day"]
     assert not dialog.reopen_button.isEnabled()
     assert audit_actions(ctx).count("remove closed date") == 1
     assert dialog.editors["prep_min"].value() == 25
-    assert load_settings(ctx.db).rules.prep_min == 15  # not saved until Save
+    assert load_settings(ctx.store).rules.prep_min == 15  # not saved until Save
 
 
 # --- window state (QSettings) ---------------------------------------------------------

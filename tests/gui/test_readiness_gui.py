@@ -29,6 +29,7 @@ from tdm1_scheduler.gui.readiness.dialogs import LabResultDialog, OverrideDialog
 from tdm1_scheduler.gui.readiness.view import booked_readiness
 from tdm1_scheduler.services import pharmacy, readiness as readiness_service
 from tdm1_scheduler.services.context import Context, load_settings
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 
@@ -68,16 +69,18 @@ def hold_platelets(window: MainWindow, mrn: str = MBC_MRN) -> None:
 
 
 def overrides(ctx: Context) -> list[dict]:  # type: ignore[type-arg]
-    return list(ctx.db.query("SELECT * FROM readiness_overrides ORDER BY id"))
+    return list(sqlite_of(ctx.store).query("SELECT * FROM readiness_overrides ORDER BY id"))
 
 
 def audit_rows(ctx: Context, action: str) -> list[dict]:  # type: ignore[type-arg]
-    return list(ctx.db.query("SELECT * FROM audit_log WHERE action = ? ORDER BY id", [action]))
+    return list(
+        sqlite_of(ctx.store).query("SELECT * FROM audit_log WHERE action = ? ORDER BY id", [action])
+    )
 
 
 def prep_rows(ctx: Context, mrn: str, cycle: int) -> list[dict]:  # type: ignore[type-arg]
     return list(
-        ctx.db.query(
+        sqlite_of(ctx.store).query(
             "SELECT p.* FROM preparations p JOIN doses d ON d.id = p.dose_id"
             " JOIN courses c ON c.id = d.course_id JOIN patients pt ON pt.id = c.patient_id"
             " WHERE pt.mrn = ? AND d.cycle = ?",
@@ -88,7 +91,7 @@ def prep_rows(ctx: Context, mrn: str, cycle: int) -> list[dict]:  # type: ignore
 
 def dose_row(ctx: Context, mrn: str, cycle: int) -> dict:  # type: ignore[type-arg]
     return next(
-        ctx.db.query(
+        sqlite_of(ctx.store).query(
             "SELECT d.* FROM doses d JOIN courses c ON c.id = d.course_id"
             " JOIN patients p ON p.id = c.patient_id WHERE p.mrn = ? AND d.cycle = ?"
             " ORDER BY c.id DESC",
@@ -342,13 +345,13 @@ def test_record_lab_result_from_the_course_panel_and_rebook_when_it_arrives(
     QTest.keyClicks(dialog.value_edit, "abc")
     click(dialog.ok_button)
     assert "value" in dialog.error_label.text()  # refused, naming the field
-    stored = list(ctx.db.query("SELECT * FROM lab_results WHERE test = 'platelets'"))
+    stored = list(sqlite_of(ctx.store).query("SELECT * FROM lab_results WHERE test = 'platelets'"))
     assert len(stored) == 1  # only the 40,000 of the set-up
 
     dialog.value_edit.clear()
     QTest.keyClicks(dialog.value_edit, "90000")
     click(dialog.ok_button)
-    values = sorted(r["value"] for r in ctx.db.query("SELECT * FROM lab_results"))
+    values = sorted(r["value"] for r in sqlite_of(ctx.store).query("SELECT * FROM lab_results"))
     assert values == [HOLD_PLATELETS, 90_000]
     # The hold cleared (platelets recovered): the slot finder opens to re-book the dose.
     rebook = strip.dialog
@@ -384,7 +387,7 @@ def test_models_with_readiness_pass_the_model_tester(qtmodeltester, ctx: Context
     cycles.load(view, booked_readiness(ctx.store, view))
     assert cycles.readiness
     qtmodeltester.check(cycles)
-    day = DayAppointmentsModel(load_settings(ctx.db))
+    day = DayAppointmentsModel(load_settings(ctx.store))
     day.reload(ctx.store, load_settings(ctx.store).calendar.local_date(DEMO_NOW))
     qtmodeltester.check(day)
     queue = PharmacyQueueModel()

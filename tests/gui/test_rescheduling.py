@@ -19,6 +19,7 @@ from tdm1_scheduler.gui.planner.week_view import WeekBlock
 from tdm1_scheduler.services import slots
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.store import repository as repo
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 from .test_planner import (
@@ -178,7 +179,7 @@ def test_mark_missed_from_the_day_list_choosing_the_second_slot(qtbot, planner: 
     rebooked = cycle_of(window, LATER_CYCLE_MRN, 12)
     assert datetime.fromisoformat(rebooked["start"]) == options[1].start
     assert rebooked["chair"] == options[1].chair
-    old = repo.appointment_by_id(window.ctx.db, old_id)
+    old = repo.appointment_by_id(sqlite_of(window.ctx.store), old_id)
     assert old is not None and old["status"] == "missed"
     assert "Marked cycle 12" in window.statusBar().currentMessage()
 
@@ -197,15 +198,15 @@ def test_closing_a_date_with_rebooking(qtbot, window: MainWindow) -> None:  # ty
     names = [panel.list.item(i).text() for i in range(panel.list.count())]
     assert all(move.patient_name in text for move, text in zip(plan, names, strict=True))
     QTest.mouseClick(panel.rebook_button, Qt.MouseButton.LeftButton)
-    assert FRIDAY in load_settings(ctx.db).calendar.closed_dates
-    start, end = load_settings(ctx.db).calendar.day_bounds(FRIDAY)
-    assert repo.appointments_between(ctx.db, start, end, "('booked')") == []
+    assert FRIDAY in load_settings(ctx.store).calendar.closed_dates
+    start, end = load_settings(ctx.store).calendar.day_bounds(FRIDAY)
+    assert repo.appointments_between(sqlite_of(ctx.store), start, end, "('booked')") == []
     for move in plan:
         cycle = cycle_of(window, move.mrn, move.cycle)
         assert datetime.fromisoformat(cycle["start"]) == move.new_start
     assert dialog.closed_list.count() == 1
     window.undo_stack.undo()  # one step puts it all back
-    assert FRIDAY not in load_settings(ctx.db).calendar.closed_dates
+    assert FRIDAY not in load_settings(ctx.store).calendar.closed_dates
     for move in plan:
         assert datetime.fromisoformat(cycle_of(window, move.mrn, move.cycle)["start"]) == (
             move.old_start
@@ -213,7 +214,7 @@ def test_closing_a_date_with_rebooking(qtbot, window: MainWindow) -> None:  # ty
 
 
 def test_slot_options_model_passes_modeltester(qtmodeltester, ctx) -> None:  # type: ignore[no-untyped-def]
-    model = SlotOptionsModel(load_settings(ctx.db).calendar)
+    model = SlotOptionsModel(load_settings(ctx.store).calendar)
     model.set_options(slots.find_slots(ctx, mrn=LATER_CYCLE_MRN, cycle=12, count=5))
     assert model.rowCount() == 5
     qtmodeltester.check(model, force_py=True)
@@ -233,7 +234,7 @@ def test_tab_reaches_the_blocks(planner: Planner) -> None:
 def test_book_course_title_names_the_drug_and_the_patient(window: MainWindow) -> None:
     from tdm1_scheduler.gui.patients.dialogs import BookCourseDialog
 
-    patient = repo.patient_by_mrn(window.ctx.db, LATER_CYCLE_MRN)
+    patient = repo.patient_by_mrn(sqlite_of(window.ctx.store), LATER_CYCLE_MRN)
     assert patient is not None
     dialog = BookCourseDialog(window.ctx, LATER_CYCLE_MRN, lambda _changes: None, window)
     assert dialog.windowTitle() == (

@@ -30,7 +30,7 @@ SIX_DAY = date(2028, 6, 1)  # far past every demo booking
 
 def _book_six(window: MainWindow) -> None:
     ctx = window.ctx
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     for n in range(6):
         mrn = f"FIT{n}"
         patients.add_patient(ctx, mrn=mrn, name=f"Fit Patient {n}", weight_kg=60)

@@ -21,6 +21,8 @@ from tdm1_scheduler.services.blocked_time import book_blocked_time
 from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
 from tdm1_scheduler.services.queries import chair_list
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 from .test_planner import FIRST_INFUSION_MRN, ConfirmRecorder, block_of, drag, local
@@ -51,10 +53,10 @@ def book_elsewhere(demo_path: Path, label: str) -> ChangeSet:
     its own connection to the same file."""
     other = open_database(demo_path)
     try:
-        settings = load_settings(other)
+        settings = load_settings(SqliteStore(other))
         start = settings.calendar.at(BUSY_DAY, time(16, 30))
-        ctx = Context(other, FixedClock(DEMO_NOW), "other desk")
-        for chair in [row["name"] for row in chair_list(other)]:
+        ctx = Context(SqliteStore(other), FixedClock(DEMO_NOW), "other desk")
+        for chair in [row["name"] for row in chair_list(SqliteStore(other))]:
             try:
                 return book_blocked_time(ctx, chair=chair, start=start, minutes=20, label=label)
             except DomainError:  # that chair is taken at 16:30: the next one
@@ -158,8 +160,8 @@ def test_a_session_reads_the_settings_again_before_it_announces(ctx: Context) ->
     assert not session.poll_timer.isActive()
     told: list[int] = []
     session.sig_changed.connect(lambda _changes: told.append(session.settings.snap_min))
-    ctx.db.execute("UPDATE clinic SET snap_min = 10")
-    ctx.db.conn.commit()
+    sqlite_of(ctx.store).execute("UPDATE clinic SET snap_min = 10")
+    sqlite_of(ctx.store).conn.commit()
     session.apply_changes(ChangeSet("change settings", settings=True))
     assert told == [10]
     session.reload()

@@ -56,7 +56,7 @@ def row_of(window: MainWindow, cycle: int) -> AppointmentView:
         course_json(course_view(window.ctx.store, MRN))["cycles"][cycle - 1]["start"]
     )
     day = window.settings.calendar.local_date(start)
-    rows = day_bookings(window.ctx.db, window.settings, day)
+    rows = day_bookings(window.ctx.store, window.settings, day)
     return next(r for r in rows if r.mrn == MRN and r.cycle == cycle)
 
 

@@ -18,6 +18,7 @@ from tdm1_scheduler import app as app_module
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.gui import main_window as main_window_module
 from tdm1_scheduler.gui.main_window import MainWindow
+from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
 
@@ -106,7 +107,7 @@ def test_the_gui_honours_now_as_a_fixed_clock(
         assert "(today)" in win.day_title.text()
     finally:
         win.close()
-        win.ctx.db.conn.close()
+        sqlite_of(win.ctx.store).conn.close()
 
 
 def test_a_new_demo_clinic_is_built_around_now(
@@ -122,7 +123,7 @@ def test_a_new_demo_clinic_is_built_around_now(
         assert win.model.rowCount() >= 20  # the demo's busy day is that day
     finally:
         win.close()
-        win.ctx.db.conn.close()
+        sqlite_of(win.ctx.store).conn.close()
 
 
 def test_a_bad_now_is_refused_in_one_line(

@@ -12,6 +12,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 ZONE_NAME = "America/New_York"
 
@@ -25,7 +26,7 @@ def ctx() -> Iterator[Context]:
     """Two chairs; A1 (EBC, Chair 1) from Mon 2026-03-02 09:00 — cycle 1 given — and
     B2 (MBC, Chair 2) from Tue 2026-03-03 09:00. DST starts 2026-03-08."""
     db = open_database(":memory:")
-    context = Context(db, FixedClock(local("2026-03-01T08:00")), "nurse.kim")
+    context = Context(SqliteStore(db), FixedClock(local("2026-03-01T08:00")), "nurse.kim")
     clinic.init_clinic(context, timezone=ZONE_NAME, chairs=2, name="Riverside Infusion")
     patients.add_patient(context, mrn="A1", name="Ann Lee", weight_kg=70)
     patients.add_patient(context, mrn="B2", name="Bea Cruz", weight_kg=61.5)

@@ -19,6 +19,8 @@ from tdm1_scheduler.services import clinic, courses
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.exchange import clinic_extract, import_patients
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 from .conftest import ZONE_NAME, local
 
@@ -26,7 +28,7 @@ MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
 
 def export(ctx: Context, first: date = MARCH[0], last: date = MARCH[1]) -> str:
-    return bundle_json(clinic_extract(ctx.db, first, last))
+    return bundle_json(clinic_extract(ctx.store, first, last))
 
 
 def resources(text: str, kind: str | None = None) -> list[dict[str, Any]]:
@@ -44,7 +46,7 @@ def references(value: Any) -> list[str]:
 
 
 def dump(ctx: Context) -> str:
-    return "\n".join(ctx.db.conn.iterdump())
+    return "\n".join(sqlite_of(ctx.store).conn.iterdump())
 
 
 def test_the_bundle_validates_with_the_model_package(ctx):
@@ -126,12 +128,12 @@ def test_only_visits_starting_in_the_range_and_their_patients(ctx):
     assert [a["start"][:10] for a in resources(text, "Appointment")] == ["2026-03-02"]
     assert [p["name"][0]["text"] for p in resources(text, "Patient")] == ["Ann Lee"]
     with pytest.raises(DomainError, match="to"):
-        clinic_extract(ctx.db, date(2026, 3, 2), date(2026, 3, 1))
+        clinic_extract(ctx.store, date(2026, 3, 2), date(2026, 3, 1))
 
 
 def fresh_clinic() -> Context:
     db = open_database(":memory:")
-    other = Context(db, FixedClock(local("2026-03-01T08:00")), "importer")
+    other = Context(SqliteStore(db), FixedClock(local("2026-03-01T08:00")), "importer")
     clinic.init_clinic(other, timezone=ZONE_NAME, chairs=2, name="Riverside Infusion")
     return other
 
@@ -236,10 +238,10 @@ def test_a_new_patient_without_a_weight_is_refused(tmp_path):
     path = tmp_path / "w.json"
     path.write_text(json.dumps(bundle))
     other = fresh_clinic()
-    before = "\n".join(other.db.conn.iterdump())
+    before = "\n".join(sqlite_of(other.store).conn.iterdump())
     with pytest.raises(DomainError, match="29463-7"):
         import_patients(other, read_patients(path))
-    assert "\n".join(other.db.conn.iterdump()) == before
+    assert "\n".join(sqlite_of(other.store).conn.iterdump()) == before
 
 
 def test_an_implausible_weight_is_refused_naming_its_observation(tmp_path):
@@ -254,11 +256,11 @@ def test_an_implausible_weight_is_refused_naming_its_observation(tmp_path):
     path = tmp_path / "heavy.json"
     path.write_text(json.dumps(bundle))
     other = fresh_clinic()
-    before = "\n".join(other.db.conn.iterdump())
+    before = "\n".join(sqlite_of(other.store).conn.iterdump())
     with pytest.raises(DomainError) as refused:
         import_patients(other, read_patients(path))
     assert refused.value.field == "Observation/w1.valueQuantity", str(refused.value)
-    assert "\n".join(other.db.conn.iterdump()) == before
+    assert "\n".join(sqlite_of(other.store).conn.iterdump()) == before
     bundle["entry"][1]["resource"]["valueQuantity"]["value"] = 70  # type: ignore[index]
     path.write_text(json.dumps(bundle))
     assert import_patients(other, read_patients(path)).added == ("H1",)

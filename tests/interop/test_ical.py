@@ -16,7 +16,9 @@ from .conftest import local
 
 
 def ics(ctx: Context, mrn: str = "A1", include_past: bool = False) -> Calendar:
-    data = build_calendar(patient_calendar(ctx.db, mrn), ctx.clock.now(), include_past=include_past)
+    data = build_calendar(
+        patient_calendar(ctx.store, mrn), ctx.clock.now(), include_past=include_past
+    )
     assert data.startswith(b"BEGIN:VCALENDAR\r\n")
     return Calendar.from_ical(data)
 
@@ -116,8 +118,8 @@ def test_a_stopped_course_gives_cancelled_events(ctx):
 
 
 def test_dtstamp_is_the_clock_and_output_is_stable(ctx):
-    data = patient_calendar(ctx.db, "A1")
+    data = patient_calendar(ctx.store, "A1")
     first = build_calendar(data, ctx.clock.now())
-    assert first == build_calendar(patient_calendar(ctx.db, "A1"), ctx.clock.now())
+    assert first == build_calendar(patient_calendar(ctx.store, "A1"), ctx.clock.now())
     stamp = events(Calendar.from_ical(first))[0].decoded("DTSTAMP")
     assert stamp == ctx.clock.now()

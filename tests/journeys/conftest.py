@@ -29,6 +29,8 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic as clinic_service
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -235,7 +237,7 @@ class Clinic:
 
     def connect(self) -> Context:
         self.db = open_database(self.path)
-        self.ctx = Context(self.db, self.clock, "journey")
+        self.ctx = Context(SqliteStore(self.db), self.clock, "journey")
         return self.ctx
 
     def open_window(self) -> Any:
@@ -281,7 +283,7 @@ class Clinic:
         assert isinstance(window.ctx.clock, FixedClock), "the GUI ignored --now"
         self.clock = window.ctx.clock
         self.ctx = window.ctx
-        self.db = window.ctx.db
+        self.db = sqlite_of(window.ctx.store)
         self.window = window
         return window
 
@@ -305,7 +307,7 @@ def clinic(tmp_path: Path, qtbot: Any) -> Iterator[Clinic]:
     db = open_database(path, create=True)
     try:
         clinic_service.init_clinic(
-            Context(db, clock, "setup"),
+            Context(SqliteStore(db), clock, "setup"),
             timezone=ZONE_NAME,
             opens=time(8, 0),
             closes=time(17, 0),

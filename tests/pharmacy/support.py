@@ -14,6 +14,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, patients, pharmacy
 from tdm1_scheduler.services.context import Context, settings_from
 from tdm1_scheduler.store import repository as repo
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 NY = ZoneInfo("America/New_York")
 # Monday 2026-06-15 07:00 EDT: the clinic opens at 08:00.
@@ -27,7 +28,7 @@ class Clinic:
 
     @property
     def ctx(self) -> Context:
-        return Context(self.db, self.clock, "test")
+        return Context(SqliteStore(self.db), self.clock, "test")
 
     def patient(self, mrn: str, weight_kg: float, first_dose: datetime) -> None:
         patients.add_patient(self.ctx, mrn=mrn, name=f"Patient {mrn}", weight_kg=weight_kg)

@@ -12,6 +12,7 @@ import pytest
 from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .support import NY, make_clinic
 
@@ -120,7 +121,9 @@ def test_recalculate_flag_in_json(db_path: Path, capsys: pytest.CaptureFixture[s
     db = open_database(db_path)
     try:
         now = datetime(2026, 6, 15, 7, 0, tzinfo=NY)
-        patients.record_weight(Context(db, FixedClock(now), "test"), mrn="100234", weight_kg=71.0)
+        patients.record_weight(
+            Context(SqliteStore(db), FixedClock(now), "test"), mrn="100234", weight_kg=71.0
+        )
     finally:
         db.close()
     view = show(db_path, capsys, "2026-06-15T07:00")

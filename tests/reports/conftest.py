@@ -36,6 +36,7 @@ from tdm1_scheduler.services import clinic, courses, patients, queries
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import open_database, to_utc_text
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 ZONE_NAME = "America/New_York"
 ZONE = tz.gettz(ZONE_NAME)
@@ -49,14 +50,14 @@ def local(text: str) -> datetime:
 
 def build_clinic(path: Path, chairs: int = 4) -> Database:
     db = open_database(path, create=True)
-    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2026-12-01T08:00")), "test")
     clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=chairs, name="Test Clinic")
     return db
 
 
 def build_day(path: Path) -> Database:
     db = build_clinic(path)
-    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2026-12-01T08:00")), "test")
     for mrn, name in [
         ("A1", "Ann Able"),
         ("B2", "Bea Baker"),
@@ -80,7 +81,7 @@ def build_day(path: Path) -> Database:
     clinic.update_settings(ctx, {"start_cap": 1})
     doses = {
         row.mrn: row.appointment.dose_id
-        for row in queries.day_bookings(db, load_settings(db), DAY)
+        for row in queries.day_bookings(SqliteStore(db), load_settings(SqliteStore(db)), DAY)
         if row.appointment.kind == "dose"
     }
     with db.conn:
@@ -133,7 +134,7 @@ LAST_NAMES = ["Able", "Baker", "Cole", "Dunn", "Evans", "Fontaine", "Gutierrez",
 def build_normal_day(path: Path, chairs: int) -> Database:
     """``chairs`` chairs with NORMAL_DAY's four bookings each on DAY (MRNs N00001...)."""
     db = build_clinic(path, chairs=chairs)
-    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2026-12-01T08:00")), "test")
     number = 0
     for chair in range(1, chairs + 1):
         for first_dose, setting in NORMAL_DAY:
@@ -149,7 +150,7 @@ def build_normal_day(path: Path, chairs: int) -> Database:
 
 def block_the_afternoons(db: Database, chairs: int, blocks: int) -> None:
     """``blocks`` 15-minute blocked times from 15:00 in every chair: an extreme day."""
-    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2026-12-01T08:00")), "test")
     for chair in range(1, chairs + 1):
         for block in range(blocks):
             minute = 15 * 60 + 15 * block

@@ -191,7 +191,7 @@ def test_a_given_dose_reads_bag_used_whenever_printed(tmp_path: Path) -> None:
     db = build_clinic(tmp_path / "used.db")
 
     def ctx(at: str) -> Context:
-        return Context(db, FixedClock(local(at)), "test")
+        return Context(SqliteStore(db), FixedClock(local(at)), "test")
 
     for mrn in ("U1", "N2"):
         patients.add_patient(ctx("2026-12-01T08:00"), mrn=mrn, name=f"Pat {mrn}", weight_kg=70)

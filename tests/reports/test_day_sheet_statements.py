@@ -18,7 +18,7 @@ from .conftest import DAY, NOW, build_clinic, build_normal_day, local
 
 def two_bookings(path: Path) -> Database:
     db = build_clinic(path, chairs=2)
-    ctx = Context(db, FixedClock(local("2026-12-01T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2026-12-01T08:00")), "test")
     for number, (first, setting) in enumerate([("09:00", "EBC"), ("10:30", "MBC")]):
         mrn = f"T{number}"
         patients.add_patient(ctx, mrn=mrn, name=f"Two Patient{number}", weight_kg=70)

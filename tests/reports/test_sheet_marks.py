@@ -44,7 +44,7 @@ def build_marked_day(path: Path) -> Database:
     db = build_clinic(path)
 
     def ctx(at: str) -> Context:
-        return Context(db, FixedClock(local(at)), "test")
+        return Context(SqliteStore(db), FixedClock(local(at)), "test")
 
     setup = ctx("2026-12-01T08:00")
     for mrn, name in [("F6", LONG_NAME), ("G7", "Gil Given"), ("M8", "Mo Missed"),
@@ -68,7 +68,7 @@ def build_marked_day(path: Path) -> Database:
     )  # fmt: skip
     bo = next(
         row.appointment.dose_id
-        for row in queries.day_bookings(db, load_settings(db), DAY)
+        for row in queries.day_bookings(SqliteStore(db), load_settings(SqliteStore(db)), DAY)
         if row.mrn == "B9"
     )
     with db.conn:
@@ -204,7 +204,7 @@ def test_readiness_marks_labs_pending_and_lvef_due(
     is due, is marked on the sheet ("labs pending", "LVEF due"); a patient with no result
     recorded at all is marked only under enforce; nothing under off."""
     db = build_day(tmp_path / "ready.db")
-    ctx = Context(db, FixedClock(local("2027-01-11T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2027-01-11T08:00")), "test")
     readiness.set_readiness_settings(ctx, {"readiness_gate": gate})
     sheet = build_day_sheet(SqliteStore(db), DAY, FixedClock(local("2027-01-12T08:00")))
     booked = [item for _chair, item in sheet.rows if item.is_dose and item.status == "booked"]
@@ -235,7 +235,7 @@ def test_readiness_marks_the_verdict_and_names_the_missing_labs(
     the sheet marked only "LABS"/"LVEF". The verdict (hold, reduce, stop; review for EBC)
     is a mark, its first reason in the table; "labs pending" names what is not in."""
     db = build_day(tmp_path / "hold.db")
-    ctx = Context(db, FixedClock(local("2027-01-11T08:00")), "test")
+    ctx = Context(SqliteStore(db), FixedClock(local("2027-01-11T08:00")), "test")
     readiness.set_readiness_settings(ctx, {"readiness_gate": gate})
     at = local("2027-01-11T08:00")
     for test, value, uln in [("platelets", 40000, None), ("ast", 20, 40), ("alt", 20, 40),

@@ -61,7 +61,7 @@ def test_new_hours_are_stored_audited_and_seen_by_the_calendar(ctx: Context) -> 
         4: ("08:00", "14:00"),
         5: ("09:00", "13:00"),
     }
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     assert sorted(calendar.hours) == [0, 1, 2, 3, 4, 5]
     assert (calendar.hours[4].opens, calendar.hours[4].closes) == (time(8, 0), time(14, 0))
     assert calendar.is_open_day(date(2026, 3, 7))  # a Saturday, open now
@@ -78,7 +78,7 @@ def test_new_hours_are_stored_audited_and_seen_by_the_calendar(ctx: Context) -> 
 
 def test_a_left_out_weekday_is_closed(ctx: Context) -> None:
     clinic.set_opening_hours(ctx, {0: NINE_TO_FIVE, 2: NINE_TO_FIVE})
-    assert sorted(load_settings(ctx.db).calendar.hours) == [0, 2]
+    assert sorted(load_settings(ctx.store).calendar.hours) == [0, 2]
 
 
 def test_booked_time_outside_the_new_hours_is_refused_and_nothing_is_written(
@@ -130,7 +130,7 @@ def test_closing_a_weekday_with_booked_doses_is_refused(ctx: Context) -> None:
     assert dump(ctx) == before
     # Closing Wednesday instead touches none of them.
     clinic.set_opening_hours(ctx, {**WEEKDAYS_ONLY, 2: None})
-    assert 2 not in load_settings(ctx.db).calendar.hours
+    assert 2 not in load_settings(ctx.store).calendar.hours
 
 
 def test_only_booked_time_from_now_on_counts(ctx: Context) -> None:
@@ -185,11 +185,11 @@ def test_unchanged_hours_write_nothing(ctx: Context) -> None:
 def test_a_closed_date_can_be_reopened(ctx: Context) -> None:
     day = date(2026, 12, 24)
     clinic.add_closed_date(ctx, day, "Christmas Eve")
-    assert day in load_settings(ctx.db).calendar.closed_dates
+    assert day in load_settings(ctx.store).calendar.closed_dates
     audits = repo.count(backends.under(ctx.store), "audit_log")
     changes = clinic.remove_closed_date(ctx, day)
     assert changes.settings and changes.action == "reopen 2026-12-24"
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     assert day not in calendar.closed_dates and calendar.is_open_day(day)
     assert repo.closed_dates(backends.under(ctx.store)) == []
     assert repo.count(backends.under(ctx.store), "audit_log") == audits + 1
@@ -216,7 +216,7 @@ def test_saving_hours_and_settings_writes_both(ctx: Context) -> None:
     )
     assert changes.settings
     assert stored_hours(ctx)[4] == ("08:00", "19:00")
-    assert load_settings(ctx.db).rules.prep_min == 20
+    assert load_settings(ctx.store).rules.prep_min == 20
     actions = [row["action"] for row in repo.audit_rows(backends.under(ctx.store), 2)]
     assert sorted(actions) == ["change opening hours", "change settings"]
     assert repo.count(backends.under(ctx.store), "audit_log") == audits + 2

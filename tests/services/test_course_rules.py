@@ -304,7 +304,7 @@ ZONES = ["America/New_York", "Europe/Berlin", "Australia/Sydney", "UTC"]
 def test_any_history_keeps_the_label_rules(zone, first_offset, wall, history, setting):
     ctx = make_ctx(zone, chairs=2, now="2026-01-01T08:00")
     patients.add_patient(ctx, mrn="P1", name="Pat One", weight_kg=70)
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     first_day = calendar.next_open_day(date(2026, 1, 5) + timedelta(days=first_offset))
     first = calendar.at(first_day, wall)
     courses.book_course(ctx, mrn="P1", setting=setting, first_dose=first)

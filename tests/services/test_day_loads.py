@@ -16,6 +16,7 @@ from tdm1_scheduler.services.context import day_load_lookup, load_settings
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import from_utc_text, open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
@@ -45,7 +46,7 @@ def row_by_row(db: Database, calendar: ClinicCalendar, day: date, skip: set[int]
 
 
 def test_each_day_loads_as_row_by_row(demo: Database) -> None:
-    calendar = load_settings(demo).calendar
+    calendar = load_settings(SqliteStore(demo)).calendar
     chance = random.Random(19)
     first = calendar.local_date(NOW) - timedelta(days=30)
     days = [first + timedelta(days=n) for n in range(75)]  # closed days and weekends too

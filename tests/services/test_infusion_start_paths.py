@@ -102,9 +102,9 @@ def facts_of(ctx: Context, action: str = "start infusion") -> StartFacts:
     record = courses.load_course(ctx.store, "P1")
     dose = record.dose(1)
     prep = repo.preparation_for_dose(backends.under(ctx.store), dose.id)
-    mode = readiness.readiness_gate(ctx.db)
-    verdict = None if mode == "off" else readiness.dose_readiness(ctx.db, mrn="P1", cycle=1)
-    overridden = readiness.has_override(ctx.db, mrn="P1", cycle=1, action=action)
+    mode = readiness.readiness_gate(ctx.store)
+    verdict = None if mode == "off" else readiness.dose_readiness(ctx.store, mrn="P1", cycle=1)
+    overridden = readiness.has_override(ctx.store, mrn="P1", cycle=1, action=action)
     return StartFacts(
         mrn="P1",
         course_status=CourseStatus(record.course.status),

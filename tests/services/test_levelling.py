@@ -30,7 +30,7 @@ def book_two_nine_oclock_courses(ctx: Context) -> None:
 
 def propose(ctx: Context, settings: ClinicSettings) -> list[Slot]:
     return courses.propose_course(
-        ctx.db,
+        ctx.store,
         settings,
         setting=Setting.EBC,
         first_dose=NINE,
@@ -42,14 +42,14 @@ def propose(ctx: Context, settings: ClinicSettings) -> list[Slot]:
 
 def starts_in_slot(ctx: Context, settings: ClinicSettings, slot: Slot) -> int:
     """How many booked infusions start in the 30-minute slot of ``slot``'s infusion start."""
-    load = day_load_lookup(ctx.db, settings.calendar)(settings.calendar.local_date(slot.start))
+    load = day_load_lookup(ctx.store, settings.calendar)(settings.calendar.local_date(slot.start))
     counts = starts_per_slot(settings.calendar, load.infusion_starts)
     return counts[slot_key(settings.calendar, slot.infusion_start)]
 
 
 def test_without_a_cap_the_proposal_keeps_the_preferred_time(ctx: Context) -> None:
     book_two_nine_oclock_courses(ctx)
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     assert settings.start_cap is None
     slots = propose(ctx, settings)
     assert settings.calendar.local(slots[0].start).time() == time(9, 0)
@@ -60,7 +60,7 @@ def test_without_a_cap_the_proposal_keeps_the_preferred_time(ctx: Context) -> No
 def test_a_full_start_slot_is_avoided_for_the_nearest_free_one(ctx: Context) -> None:
     book_two_nine_oclock_courses(ctx)
     clinic.update_settings(ctx, {"start_cap": 2})
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     assert settings.start_cap == 2
     before = dump(ctx)
     slots = propose(ctx, settings)
@@ -83,7 +83,7 @@ def test_booking_the_levelled_proposal_exactly_puts_cycle_1_there(ctx: Context) 
     """What the book-course dialog does: propose levelled, then book cycle 1 exactly."""
     book_two_nine_oclock_courses(ctx)
     clinic.update_settings(ctx, {"start_cap": 2})
-    settings = load_settings(ctx.db)
+    settings = load_settings(ctx.store)
     slots = propose(ctx, settings)
     chair = courses.chair_name(ctx.store, slots[0].chair)
     courses.book_course(

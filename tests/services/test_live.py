@@ -13,6 +13,7 @@ from tdm1_scheduler.services import clinic, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.live import ChangeWatch, ReadAgain, data_mark, read_all, refresh
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 from .conftest import ZONE_NAME, local
 
@@ -21,7 +22,7 @@ from .conftest import ZONE_NAME, local
 def path(tmp_path: Path) -> Path:
     target = tmp_path / "clinic.db"
     db = open_database(target, create=True)
-    ctx = Context(db, FixedClock(local("2026-03-02T08:00")), "setup")
+    ctx = Context(SqliteStore(db), FixedClock(local("2026-03-02T08:00")), "setup")
     clinic.init_clinic(ctx, timezone=ZONE_NAME, chairs=2)
     db.conn.close()
     return target
@@ -30,14 +31,14 @@ def path(tmp_path: Path) -> Path:
 @pytest.fixture
 def here(path: Path) -> Iterator[Context]:
     db = open_database(path)
-    yield Context(db, FixedClock(local("2026-03-02T09:00")), "here")
+    yield Context(SqliteStore(db), FixedClock(local("2026-03-02T09:00")), "here")
     db.conn.close()
 
 
 @pytest.fixture
 def there(path: Path) -> Iterator[Context]:
     db = open_database(path)
-    yield Context(db, FixedClock(local("2026-03-02T09:00")), "there")
+    yield Context(SqliteStore(db), FixedClock(local("2026-03-02T09:00")), "there")
     db.conn.close()
 
 

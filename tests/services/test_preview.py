@@ -12,6 +12,7 @@ from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.store import backends
 from tests.store.backends import open_store
 
@@ -81,7 +82,7 @@ def test_a_locked_database_is_a_refusal_not_a_crash(
     monkeypatch.setenv("TDM1_SCHEDULER_BUSY_TIMEOUT_MS", "100")
     path = tmp_path / "c.db"
     db = open_database(path, create=True)
-    ctx = Context(db, FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
+    ctx = Context(SqliteStore(db), FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
     clinic.init_clinic(ctx, timezone="America/New_York", chairs=1)
     db.execute(f"PRAGMA busy_timeout = {database.busy_timeout_ms()}")
     other = sqlite3.connect(path, isolation_level=None)

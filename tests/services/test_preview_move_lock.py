@@ -21,6 +21,8 @@ from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview, preview_blocked_move, preview_move
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 pytestmark = pytest.mark.sqlite_only("SQLite's file write lock, PRAGMA data_version, total_changes")
 
@@ -33,7 +35,7 @@ CYCLE_2 = datetime(2026, 6, 22, 9, 30, tzinfo=NY)  # where cycle 2 is booked (Ch
 def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
     monkeypatch.setenv("TDM1_SCHEDULER_BUSY_TIMEOUT_MS", "100")  # a wait would be short
     db = open_database(tmp_path / "clinic.db", create=True)
-    context = Context(db, FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
+    context = Context(SqliteStore(db), FixedClock(datetime(2026, 6, 1, 7, tzinfo=NY)), "test")
     clinic.init_clinic(context, timezone="America/New_York", chairs=2)
     patients.add_patient(context, mrn="P1", name="Pat One", weight_kg=70)
     courses.book_course(
@@ -44,7 +46,7 @@ def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
 
 
 def path_of(ctx: Context) -> str:
-    return str(ctx.db.execute("PRAGMA database_list").fetchone()[2])
+    return str(sqlite_of(ctx.store).execute("PRAGMA database_list").fetchone()[2])
 
 
 def marks(watcher: sqlite3.Connection) -> tuple[int, int]:
@@ -58,7 +60,7 @@ def test_preview_answers_while_another_program_holds_the_write_lock(ctx: Context
     holder = sqlite3.connect(path, isolation_level=None, timeout=0.1)
     try:
         before = marks(watcher)
-        writes_before = ctx.db.conn.total_changes
+        writes_before = sqlite_of(ctx.store).conn.total_changes
         holder.execute("BEGIN IMMEDIATE")
         # Its own write, not committed: the preview must not see it.
         holder.execute("UPDATE appointments SET chair_id = chair_id WHERE id = 1")
@@ -66,7 +68,7 @@ def test_preview_answers_while_another_program_holds_the_write_lock(ctx: Context
             answer = preview_move(ctx, **MOVE)
             dispatched = preview(ctx, courses.move_appointment, **MOVE)
             with pytest.raises(sqlite3.OperationalError, match="locked"):
-                ctx.db.conn.execute("BEGIN IMMEDIATE")  # the lock is really held
+                sqlite_of(ctx.store).conn.execute("BEGIN IMMEDIATE")  # the lock is really held
         finally:
             holder.execute("ROLLBACK")
         assert answer.allowed, answer.reason
@@ -74,8 +76,10 @@ def test_preview_answers_while_another_program_holds_the_write_lock(ctx: Context
         assert answer.changes is not None and len(answer.changes.later_moves) == 12
         assert dispatched == answer
         assert marks(watcher) == before  # no audit row, no commit
-        assert ctx.db.conn.total_changes == writes_before  # this connection wrote nothing
-        assert not ctx.db.conn.in_transaction
+        assert (
+            sqlite_of(ctx.store).conn.total_changes == writes_before
+        )  # this connection wrote nothing
+        assert not sqlite_of(ctx.store).conn.in_transaction
         # The commit then does what was previewed.
         done = courses.move_appointment(ctx, **MOVE)
         assert done.moves == answer.changes.moves
@@ -101,12 +105,12 @@ def test_a_refused_preview_under_the_lock_is_the_rule_not_locked(ctx: Context) -
 
 
 def test_the_preview_refuses_inside_a_transaction(ctx: Context) -> None:
-    ctx.db.conn.execute("BEGIN")
+    sqlite_of(ctx.store).conn.execute("BEGIN")
     try:
         with pytest.raises(RuntimeError):
             preview(ctx, courses.move_appointment, **MOVE)
     finally:
-        ctx.db.conn.execute("ROLLBACK")
+        sqlite_of(ctx.store).conn.execute("ROLLBACK")
 
 
 def test_a_blocked_time_preview_takes_no_lock_either(ctx: Context) -> None:

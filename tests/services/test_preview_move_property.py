@@ -30,6 +30,8 @@ from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.preview import preview, preview_blocked_move, preview_move
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, StoreError, open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 NY = ZoneInfo("America/New_York")
 MONDAY = date(2026, 6, 1)
@@ -46,7 +48,7 @@ def base_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A clinic file with five courses in different states, closed when built."""
     path = tmp_path_factory.mktemp("preview") / "base.db"
     db = open_database(path, create=True)
-    ctx = Context(db, FixedClock(NOW), "test")
+    ctx = Context(SqliteStore(db), FixedClock(NOW), "test")
     clinic.init_clinic(ctx, timezone="America/New_York", chairs=3)
     clinic.add_closed_date(ctx, MONDAY + timedelta(21), "closed for training")
     courses.book_blocked_time(
@@ -83,7 +85,7 @@ def cycles_of(ctx: Context, mrn: str) -> list[dict[str, Any]]:
 def dump(ctx: Context) -> bytes:
     """The whole database as this connection sees it, byte for byte (every table, the
     audit log included): equal images are equal dumps, and much cheaper to take."""
-    return ctx.db.conn.serialize()
+    return sqlite_of(ctx.store).conn.serialize()
 
 
 MOVE = st.fixed_dictionaries(
@@ -165,7 +167,7 @@ def test_the_preview_of_a_move_is_what_the_commit_does(
         shutil.copyfile(base_file, path)
         db = open_database(path)
         try:
-            ctx = Context(db, FixedClock(NOW), "test")
+            ctx = Context(SqliteStore(db), FixedClock(NOW), "test")
             changed = {k: v for k, v in site.items() if v is not None}
             if changed:
                 clinic.update_settings(ctx, changed)
@@ -181,7 +183,7 @@ def test_the_examples_reach_both_answers_and_the_bag(base_file: Path, tmp_path: 
     path = tmp_path / "clinic.db"
     shutil.copyfile(base_file, path)
     db = open_database(path)
-    ctx = Context(db, FixedClock(NOW), "test")
+    ctx = Context(SqliteStore(db), FixedClock(NOW), "test")
     try:
         clinic.update_settings(ctx, {"mbc_horizon_cycles": 9})
         refusals = [
@@ -243,7 +245,7 @@ def test_the_preview_of_a_blocked_time_move_is_what_the_commit_does(
         shutil.copyfile(base_file, path)
         db = open_database(path)
         try:
-            ctx = Context(db, FixedClock(NOW), "test")
+            ctx = Context(SqliteStore(db), FixedClock(NOW), "test")
             (blocked,) = db.query("SELECT id FROM appointments WHERE kind = 'blocked'")
             for move in moves:
                 row = repo.appointment_by_id(db, blocked["id"])

@@ -36,7 +36,7 @@ from tdm1_scheduler.services.context import (
 )
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, from_utc_text, open_database
-from tdm1_scheduler.store.protocol import BusyRow
+from tdm1_scheduler.store.protocol import BusyRow, Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # as in tests/gui/conftest.py
@@ -62,7 +62,7 @@ def demo(demo_file: Path) -> Iterator[Database]:
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_probe_answers_what_the_day_load_answers(demo: Database, data: st.DataObject) -> None:
-    calendar = load_settings(demo).calendar
+    calendar = load_settings(SqliteStore(demo)).calendar
     day = calendar.next_open_day(
         calendar.local_date(DEMO_NOW) + timedelta(days=data.draw(st.integers(-40, 80)))
     )
@@ -71,7 +71,7 @@ def test_probe_answers_what_the_day_load_answers(demo: Database, data: st.DataOb
     opens, closes = window
     whole = calendar.at(day + timedelta(days=1), time(0))
     rows = repo.busy_between(demo, calendar.at(day, time(0)), whole)
-    chairs = chair_ids_in_order(demo)
+    chairs = chair_ids_in_order(SqliteStore(demo))
     edges = [from_utc_text(r[key]) for r in rows for key in ("start_utc", "end_utc")]
     if edges and data.draw(st.booleans()):
         # At a booking's edge, exactly or a second or a microsecond off.
@@ -110,10 +110,10 @@ def test_probe_sees_a_booking_and_leaves_out_the_moving_ones(demo: Database) -> 
 # --- whole services, with and without probes ------------------------------------------------
 
 
-def day_load_probe(db: Database, exclude: set[int] | None = None) -> ChairProbe:
+def day_load_probe(store: Store, exclude: set[int] | None = None) -> ChairProbe:
     """The probe answered the old way: load the interval's day, look for a conflict."""
-    calendar = load_settings(db).calendar
-    lookup = day_load_lookup(db, calendar, exclude)
+    calendar = load_settings(store).calendar
+    lookup = day_load_lookup(store, calendar, exclude)
 
     def probe(chair: int, wanted: Interval) -> bool:
         load = lookup(calendar.local_date(wanted.start))
@@ -126,8 +126,8 @@ def run_actions(path: Path, seed: int) -> tuple[list[str], str]:
     """Random actions on the clinic at ``path``: what each did, and every row at the end
     (audit log included)."""
     db = open_database(path)
-    ctx = Context(db, FixedClock(DEMO_NOW), "tester")
-    calendar = load_settings(db).calendar
+    ctx = Context(SqliteStore(db), FixedClock(DEMO_NOW), "tester")
+    calendar = load_settings(SqliteStore(db)).calendar
     chair_names = [r["name"] for r in repo.chairs(db)]
     rng = random.Random(seed)
     outcomes: list[str] = []

@@ -63,9 +63,9 @@ def audits(ctx: Context) -> list[str]:
 
 def test_defaults_and_a_course_without_results(ctx: Context) -> None:
     book(ctx)
-    assert readiness.readiness_gate(ctx.db) == "warn"
-    assert readiness.readiness_settings(ctx.db)["lab_freshness_days"] == 3
-    assert readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).verdict is Verdict.MISSING
+    assert readiness.readiness_gate(ctx.store) == "warn"
+    assert readiness.readiness_settings(ctx.store)["lab_freshness_days"] == 3
+    assert readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).verdict is Verdict.MISSING
 
 
 def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Context) -> None:
@@ -77,7 +77,7 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
         nurse.start_infusion(ctx, appointment_id=appointment)
     assert "hold" in str(refused.value) and refused.value.readiness.verdict is Verdict.HOLD
     assert dump(ctx) == before  # nothing written
-    assert not readiness.has_override(ctx.db, mrn="P1", cycle=1, action="start infusion")
+    assert not readiness.has_override(ctx.store, mrn="P1", cycle=1, action="start infusion")
     readiness.record_override(
         ctx,
         mrn="P1",
@@ -86,9 +86,9 @@ def test_nurse_start_refused_under_enforce_then_allowed_with_an_override(ctx: Co
         clinician="Dr. Okafor",
         action="start infusion",
     )
-    assert readiness.has_override(ctx.db, mrn="P1", cycle=1, action="start infusion")
-    assert readiness.has_override(ctx.db, mrn="P1", cycle=1, action="dose given")
-    assert not readiness.has_override(ctx.db, mrn="P1", cycle=1, action="reconstitute")
+    assert readiness.has_override(ctx.store, mrn="P1", cycle=1, action="start infusion")
+    assert readiness.has_override(ctx.store, mrn="P1", cycle=1, action="dose given")
+    assert not readiness.has_override(ctx.store, mrn="P1", cycle=1, action="reconstitute")
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert courses.load_course(ctx.store, "P1").dose(1).status == "given"
     assert "override readiness" in audits(ctx)
@@ -111,7 +111,7 @@ def test_nurse_start_under_enforce_when_ready(ctx: Context) -> None:
     good_results(ctx)
     appointment = prepared_and_arrived(ctx)
     gate(ctx, "enforce")
-    assert readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).verdict is Verdict.READY
+    assert readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).verdict is Verdict.READY
     nurse.start_infusion(ctx, appointment_id=appointment)
     assert "override readiness" not in audits(ctx)
 
@@ -156,7 +156,7 @@ def test_bad_override_action_and_settings(ctx: Context) -> None:
             readiness.set_readiness_settings(ctx, {key: value})
         assert refused.value.field == key
     readiness.set_readiness_settings(ctx, {"lab_freshness_days": "1"})
-    assert readiness.readiness_settings(ctx.db)["lab_freshness_days"] == 1
+    assert readiness.readiness_settings(ctx.store)["lab_freshness_days"] == 1
 
 
 def test_a_days_readiness_in_one_read(ctx: Context) -> None:
@@ -176,8 +176,8 @@ def test_weight_change_flags_the_dose_in_the_reasons(ctx: Context) -> None:
     good_results(ctx)
     changes = patients.update_patient(ctx, mrn="P1", weight_kg="63")  # 70 -> 63: -10%
     assert any("recalculate" in note for note in changes.notes)
-    rules = [r.rule for r in readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).reasons]
+    rules = [r.rule for r in readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).reasons]
     assert "weight-recalculate" in rules
     patients.update_patient(ctx, mrn="P1", weight_kg="69")
-    rules = [r.rule for r in readiness.dose_readiness(ctx.db, mrn="P1", cycle=1).reasons]
+    rules = [r.rule for r in readiness.dose_readiness(ctx.store, mrn="P1", cycle=1).reasons]
     assert "weight-recalculate" not in rules

@@ -40,7 +40,7 @@ def clinics(draw: st.DrawFn) -> tuple[Context, str, int, datetime]:
     base = date(2026, 3, 1)
     for offset in draw(st.sets(st.integers(0, 60), max_size=4)):
         clinic.add_closed_date(ctx, base + timedelta(days=offset))
-    calendar = load_settings(ctx.db).calendar
+    calendar = load_settings(ctx.store).calendar
     booked: list[str] = []
     for n in range(draw(st.integers(1, 3))):
         mrn = f"P{n}"
@@ -76,7 +76,7 @@ def _earlier_allowed(ctx: Context, mrn: str, cycle: int, first: slots.SlotOption
                      start_from: datetime) -> list[booking.Slot]:  # fmt: skip
     """Brute force: grid starts on the first option's day before it that a move accepts
     (and the cap allows). The finder must have listed none of them as missing."""
-    settings_ = load_settings(ctx.db)
+    settings_ = load_settings(ctx.store)
     calendar = settings_.calendar
     record = courses.load_course(ctx.store, mrn)
     old = record.current[record.dose(cycle).id]
@@ -84,7 +84,7 @@ def _earlier_allowed(ctx: Context, mrn: str, cycle: int, first: slots.SlotOption
     day = calendar.local_date(first.start)
     prefs = booking.SlotPreferences([1], snap_min=settings_.snap_min)
     after = start_from if calendar.local_date(start_from) == day else None
-    lookup = courses.day_load_lookup(ctx.db, calendar, {old.id})
+    lookup = courses.day_load_lookup(ctx.store, calendar, {old.id})
     counts = booking.starts_per_slot(calendar, lookup(day).infusion_starts)
     found = []
     for start in booking.candidate_starts(calendar, day, chair_time, prefs, after):
@@ -94,7 +94,7 @@ def _earlier_allowed(ctx: Context, mrn: str, cycle: int, first: slots.SlotOption
         cap = settings_.start_cap
         if cap is not None and counts[booking.slot_key(calendar, probe.infusion_start)] >= cap:
             continue
-        for chair in courses.chair_ids_in_order(ctx.db):
+        for chair in courses.chair_ids_in_order(ctx.store):
             slot = booking.Slot(chair, start, chair_time)
             same = slot.start == courses.slot_of(old).start and chair == old.chair_id
             problem = courses.check_move(ctx.store, settings_, record, cycle, slot, old.id)
@@ -116,7 +116,7 @@ def test_every_listed_slot_is_accepted_by_the_move(data: st.DataObject) -> None:
         assert dump(ctx) == before  # the finder writes nothing
         starts = [o.start for o in options]
         assert starts == sorted(starts) and len(set(starts)) == len(starts)
-        calendar = load_settings(ctx.db).calendar
+        calendar = load_settings(ctx.store).calendar
         halves = [booking.slot_key(calendar, start) for start in starts]
         assert len(set(halves)) == len(halves)  # at most one choice per 30-minute slot
         assert all(o.start >= start_from and o.start.tzinfo is UTC for o in options)
@@ -174,7 +174,7 @@ def test_close_date_preview_equals_commit_and_moves_later_cycles(two_courses: Co
     p1 = {c["cycle"]: start_of(c) for c in cycles(ctx, "P1")}
     assert p1[2] == next(m.new_start for m in plan if m.mrn == "P1")
     assert (p1[3] - p1[2]).days >= 21  # later cycles re-anchored after the move
-    assert day in load_settings(ctx.db).calendar.closed_dates
+    assert day in load_settings(ctx.store).calendar.closed_dates
 
 
 def test_close_date_refuses_as_a_whole(

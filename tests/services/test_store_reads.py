@@ -13,6 +13,8 @@ from tdm1_scheduler.domain.records import CycleStatus
 from tdm1_scheduler.services import clinic, courses, patients, queries
 from tdm1_scheduler.services.context import Context, load_settings, settings_from
 from tdm1_scheduler.store import repository as repo
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.store.backends import sqlite_of
 
 from .conftest import local
 
@@ -25,7 +27,7 @@ def booked(ctx: Context) -> Context:
 
 def test_course_view_is_the_same_from_the_store(booked: Context) -> None:
     view = queries.course_view(booked.store, "P1")
-    assert view == queries.course_view(booked.db, "P1")
+    assert view == queries.course_view(SqliteStore(sqlite_of(booked.store)), "P1")
     shown = course_json(view)  # the read model as ``course show --json`` has it
     assert shown["cycles"][0]["start"] == "2026-03-02T09:00:00-05:00"
     assert shown["cycles"][0]["status"] == "booked" and type(shown["setting"]) is str
@@ -45,14 +47,15 @@ def test_course_state_holds_records(booked: Context) -> None:
 
 def test_day_bookings_are_the_day_rows_as_records(booked: Context) -> None:
     settings = settings_from(booked.store)
-    assert settings == load_settings(booked.db)
+    assert settings == load_settings(SqliteStore(sqlite_of(booked.store)))
     day = date(2026, 3, 2)
     views = queries.day_bookings(booked.store, settings, day)
     start, end = settings.calendar.day_bounds(day)
-    rows = repo.appointments_between(booked.db, start, end)  # the rows the records map
+    under = sqlite_of(booked.store)
+    rows = repo.appointments_between(under, start, end)  # the rows the records map
     assert [v.appointment.id for v in views] == [r["id"] for r in rows]
     assert [v.chair_name for v in views] == [r["chair_name"] for r in rows]
-    assert queries.chair_list(booked.store) == queries.chair_list(booked.db)
+    assert queries.chair_list(booked.store) == queries.chair_list(SqliteStore(under))
 
 
 def test_a_closed_date_refusal_names_the_patient_as_before(booked: Context) -> None:

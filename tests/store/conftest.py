@@ -14,6 +14,7 @@ from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONE = tz.gettz("America/New_York")
@@ -33,7 +34,7 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def build_clinic(path: Path, chairs: int = 4, with_course: bool = True) -> Path:
     db = open_database(path, create=True)
-    ctx = Context(db, FixedClock(datetime(2026, 3, 1, 8, tzinfo=ZONE)), "setup")
+    ctx = Context(SqliteStore(db), FixedClock(datetime(2026, 3, 1, 8, tzinfo=ZONE)), "setup")
     clinic.init_clinic(ctx, timezone="America/New_York", chairs=chairs)
     if with_course:
         patients.add_patient(ctx, mrn="A1", name="Ann Lee", weight_kg=70)

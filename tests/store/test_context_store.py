@@ -1,11 +1,10 @@
-"""``Context.store``: every ``Context(db, clock, user)`` has the typed store over its
-``db``; ``Context.over(store, ...)`` carries a given one; ``as_store`` takes either."""
+"""``Context(store, clock, user)``: a context is its store's (``ctx.store``), with no
+``db`` of its own; ``Context.over(store, ...)`` is the same; ``as_store`` takes either a
+database or a store."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-import pytest
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services.context import Context
@@ -16,29 +15,32 @@ from tdm1_scheduler.store.sqlite_store import SqliteStore, as_store
 CLOCK = FixedClock(datetime(2026, 3, 1, 13, tzinfo=UTC))
 
 
-def test_a_context_built_from_db_has_its_store() -> None:
+def test_a_context_built_over_a_store_has_it() -> None:
     db = open_database(":memory:")
-    ctx = Context(db, CLOCK, "u")
-    assert isinstance(ctx.store, SqliteStore) and ctx.store.db is db
-    assert ctx.store is ctx.store  # built once
-    other = open_database(":memory:")
-    ctx.db = other  # a context moved to another connection: its store follows
-    assert isinstance(ctx.store, SqliteStore) and ctx.store.db is other
+    store = SqliteStore(db)
+    ctx = Context(store, CLOCK, "u")
+    assert ctx.store is store and store.db is db
+    assert ctx.store is ctx.store  # the same store each time
+    other = SqliteStore(open_database(":memory:"))
+    ctx.store = other  # a context moved to another store: it reads that one
+    assert ctx.store is other and other.db is not db
 
 
 def test_a_context_over_a_store_keeps_it(store: Store) -> None:
     ctx = Context.over(store, CLOCK, "u")
     assert ctx.store is store
-    assert isinstance(store, SqliteStore) and ctx.db is store.db
+    assert ctx == Context(store, CLOCK, "u")
+    assert not hasattr(ctx, "db")  # no connection beside the store
 
 
-def test_a_store_without_a_connection_cannot_carry_ctx_db() -> None:
+def test_a_store_without_a_connection_carries_a_context() -> None:
     class Elsewhere:
         pass
 
-    ctx = Context.over(Elsewhere(), CLOCK)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="no database connection"):
-        ctx.db.conn  # noqa: B018  # a service still on ctx.db is told why
+    elsewhere = Elsewhere()
+    ctx = Context.over(elsewhere, CLOCK)  # type: ignore[arg-type]
+    assert ctx.store is elsewhere and ctx.user == "scheduler"  # nothing asks for a db
+    assert not hasattr(ctx, "db")
 
 
 def test_as_store_takes_a_database_or_a_store(store: Store) -> None:

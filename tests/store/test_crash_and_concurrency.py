@@ -32,10 +32,11 @@ CRASH_CHILD = textwrap.dedent(
     from tdm1_scheduler.services.context import Context
     from tdm1_scheduler.services.courses import book_blocked_time
     from tdm1_scheduler.store.database import open_database
+    from tdm1_scheduler.store.sqlite_store import SqliteStore
 
     zone = tz.gettz("America/New_York")
     db = open_database(sys.argv[1])
-    ctx = Context(db, FixedClock(datetime(2026, 3, 1, 8, tzinfo=zone)), "crash-child")
+    ctx = Context(SqliteStore(db), FixedClock(datetime(2026, 3, 1, 8, tzinfo=zone)), "crash-child")
     row = db.execute(
         "SELECT MAX(CAST(substr(label, 2) AS INTEGER)) FROM appointments WHERE kind = 'blocked'"
     ).fetchone()
@@ -116,11 +117,12 @@ RACE_CHILD = textwrap.dedent(
     from tdm1_scheduler.services.context import Context
     from tdm1_scheduler.services.courses import book_blocked_time
     from tdm1_scheduler.store.database import ConflictError, StoreError, open_database
+    from tdm1_scheduler.store.sqlite_store import SqliteStore
 
     path, seed, attempts, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
     zone = tz.gettz("America/New_York")
     db = open_database(path)
-    ctx = Context(db, FixedClock(datetime(2026, 3, 1, 8, tzinfo=zone)), f"racer{seed}")
+    ctx = Context(SqliteStore(db), FixedClock(datetime(2026, 3, 1, 8, tzinfo=zone)), f"racer{seed}")
     rng = random.Random(seed)
     while time.time() < go:
         time.sleep(0.001)

@@ -16,11 +16,14 @@ from tdm1_scheduler.services import clinic, patients
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store import database
 from tdm1_scheduler.store.database import StoreError, open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 
 
 def clinic_with_patients(path: Path) -> None:
     db = open_database(path, create=True)
-    ctx = Context(db, FixedClock(datetime(2026, 6, 1, 8, tzinfo=ZoneInfo("UTC"))), "test")
+    ctx = Context(
+        SqliteStore(db), FixedClock(datetime(2026, 6, 1, 8, tzinfo=ZoneInfo("UTC"))), "test"
+    )
     clinic.init_clinic(ctx, timezone="UTC", chairs=4)
     for n in range(400):  # enough rows that the patients table spans several pages
         patients.add_patient(ctx, mrn=f"M{n:04d}", name=f"Patient {n} " + "x" * 80, weight_kg=70)

@@ -75,9 +75,9 @@ def assert_day_bounded(lines: list[str]) -> None:
 
 
 def test_day_query_is_a_start_range(db: Database) -> None:
-    settings = load_settings(db)
+    settings = load_settings(SqliteStore(db))
     day = settings.calendar.local_date(NOW)
-    assert_day_bounded(plans(db, lambda: day_bookings(db, settings, day)))
+    assert_day_bounded(plans(db, lambda: day_bookings(SqliteStore(db), settings, day)))
 
 
 def test_slot_search_reads_are_start_ranges(db: Database) -> None:
@@ -157,7 +157,7 @@ def test_day_sheet_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.clock import FixedClock
     from tdm1_scheduler.reports.day_sheet import build_day_sheet
 
-    day = load_settings(db).calendar.local_date(NOW)
+    day = load_settings(SqliteStore(db)).calendar.local_date(NOW)
     assert_bounded_by_the_day(db, lambda: build_day_sheet(SqliteStore(db), day, FixedClock(NOW)))
 
 
@@ -210,7 +210,7 @@ def test_the_slot_search_reads_are_bounded_by_the_day(db: Database) -> None:
     from tdm1_scheduler.services.context import chair_free_probe, day_load_lookup
     from tdm1_scheduler.store import load_queries
 
-    calendar = load_settings(db).calendar
+    calendar = load_settings(SqliteStore(db)).calendar
     day = calendar.local_date(NOW)
     start, end = calendar.day_bounds(day)
     assert_bounded_by_the_day(db, lambda: load_queries.busy_rows(db, start, end))
@@ -231,9 +231,9 @@ def test_booking_a_course_reads_by_the_day(tmp_path: Path) -> None:
     build_demo_clinic(path, NOW, prepare_bags=False)
     booking_db = open_database(path)
     try:
-        ctx = Context(booking_db, FixedClock(NOW))
+        ctx = Context(SqliteStore(booking_db), FixedClock(NOW))
         add_patient(ctx, mrn="PLAN-1", name="Plan Patient", weight_kg=70)
-        calendar = load_settings(booking_db).calendar
+        calendar = load_settings(SqliteStore(booking_db)).calendar
         day = calendar.next_open_day(calendar.local_date(NOW) + timedelta(days=7))
         first = calendar.at(day, time(9, 0))
         assert_bounded_by_the_day(
