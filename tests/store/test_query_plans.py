@@ -89,7 +89,7 @@ def test_slot_search_reads_are_start_ranges(db: Database) -> None:
 
 
 def test_load_strip_reads_start_ranges(db: Database) -> None:
-    settings = load_settings(db)
+    settings = load_settings(SqliteStore(db))
     first = settings.calendar.local_date(NOW)
     assert_day_bounded(plans(db, lambda: day_loads(SqliteStore(db), settings, first, 28)))
 

@@ -12,6 +12,7 @@ from tdm1_scheduler.services import clinic, courses, readiness
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.restore import restore_placements
 from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.cli.rich_course import build_rich_clinic, local
 
 
@@ -19,7 +20,7 @@ def build_clinic_to_copy(path: Path) -> Path:
     build_rich_clinic(str(path))
     db = open_database(path)
     try:
-        ctx = Context(db, FixedClock(local("2026-03-05T08:00")), "sched.lee")
+        ctx = Context(SqliteStore(db), FixedClock(local("2026-03-05T08:00")), "sched.lee")
         clinic.add_closed_date(ctx, date(2026, 4, 12), "Easter")
         courses.move_appointment(ctx, mrn="R3", cycle=2, to=local("2026-03-26T10:00"))
         moved = courses.move_appointment(ctx, mrn="R3", cycle=2, to=local("2026-03-27T13:00"))
