@@ -20,7 +20,7 @@ import pytest
 from tests.pg.server import PgServer
 from tests.store.postgres.conftest import OWNER, ensure_role
 
-from .conftest import Result, file_hash
+from .conftest import Result, file_hash, run_process
 
 PASSWORD = "s3cret-pw"  # trust auth ignores it; it must never be printed
 CLINIC = ("init", "--timezone", "America/New_York", "--chairs", "2")
@@ -237,3 +237,20 @@ def test_an_unreachable_server_is_named_without_its_password(
         assert f"127.0.0.1:{dead_port}" in result.err
         assert PASSWORD not in result.err
     assert on(cli, url)(*CLINIC).code == 0  # the live one works
+
+
+def test_the_gui_opens_the_server_through_the_same_opener(
+    cli: Callable[..., Result], new_db: Callable[[], str], pg_server: PgServer
+) -> None:
+    url = new_db()
+    server = on(cli, url)
+    assert server(*CLINIC).code == 0
+    assert run_all(server, WORKFLOW[:4])
+    shown = run_process("--now", "2026-03-02T08:00", "--self-check",
+                        TDM1_SCHEDULER_DB=url, QT_QPA_PLATFORM="offscreen")  # fmt: skip
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    dead = url.replace(f":{pg_server.port}/", ":1/")
+    unreachable = run_process("--self-check", TDM1_SCHEDULER_DB=dead, QT_QPA_PLATFORM="offscreen")
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.startswith("error: cannot reach the server ")
+    assert "127.0.0.1:1" in unreachable.stderr and PASSWORD not in unreachable.stderr

@@ -119,6 +119,16 @@ class PgStore(SqliteStore):
     def close(self) -> None:
         self.pg.close()
 
+    # --- live marks (the GUI's ChangeWatch; LISTEN/NOTIFY is to replace them) ---------
+    def outside_mark(self) -> int:
+        # The audit log's head: every commit writes a row. It moves for this
+        # connection's own writes too, which costs the GUI one extra re-read.
+        row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
+        return int(row[0])
+
+    def data_mark(self) -> tuple[int, int]:
+        return self.outside_mark(), 0
+
     # --- check, backup (``check``, ``backup`` on a server: cli/server_mode.py) ---------
     @property
     def location(self) -> Path | None:
