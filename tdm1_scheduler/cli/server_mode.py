@@ -38,7 +38,9 @@ def run_on_server(args: argparse.Namespace, url: str) -> int:
         return _refused(REFUSED_ON_SERVER[args.command], url)
     store: Store | None = None
     try:
-        store = open_clinic_store(url, create=args.command == "init")
+        # check reports a pending migration rather than applying it (as on a file)
+        read_only = run.__name__ == "run_check"
+        store = open_clinic_store(url, create=args.command == "init", read_only=read_only)
         if getattr(args, "now", None) and args.command != "init":  # init: its own zone
             make_clock(args, store)
         legacy = run.__module__ == f"{__package__}.schedule"

@@ -55,14 +55,14 @@ def open_clinic_store(
     target: Path | str, *, create: bool = False, read_only: bool = False
 ) -> Store:
     """The store on ``target`` (``clinic_target``): the server's for a URL (its schema
-    made with ``create``, brought up to date; ``store/postgres/opening.py``), else the
-    SQLite file's (``open_store``, exactly as before)."""
+    made with ``create``, brought up to date unless ``read_only``; see
+    ``store/postgres/opening.py``), else the SQLite file's (``open_store``, as before)."""
     if isinstance(target, str) and is_server_url(target):
         from ..store.postgres.opening import open_clinic_server
         from .errors import StoreError
 
         try:
-            return open_clinic_server(target, create=create)
+            return open_clinic_server(target, create=create, migrate=not read_only)
         except StoreError as error:  # never a password in a message
             raise StoreError(mask_password(str(error), target)) from None
     return open_store(target, create=create, read_only=read_only)

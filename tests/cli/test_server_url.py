@@ -193,6 +193,21 @@ def test_check_is_healthy_then_fails_without_the_chair_overlap_constraint(
     assert "trigger audit_log_no_delete on audit_log is disabled" in worse.err
 
 
+def test_check_reports_a_pending_migration_without_applying_it(
+    cli: Callable[..., Result], new_db: Callable[[], str]
+) -> None:
+    url = new_db()
+    server = on(cli, url)
+    assert server(*CLINIC).code == 0
+    with psycopg.connect(url, autocommit=True) as conn:  # as if p004 came with a newer app
+        conn.execute("DELETE FROM schema_version WHERE name = 'p004_roles'")
+    result = server("check", now=None)
+    assert result.code == 1 and result.out == "schema: p003_audit_append_only\n"
+    assert "migration p004_roles is not applied" in result.err
+    with psycopg.connect(url, autocommit=True) as conn:  # check wrote nothing
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (3,)
+
+
 def test_backup_and_restore_on_the_server_are_refused_and_change_nothing(
     cli: Callable[..., Result], new_db: Callable[[], str], tmp_path: Path
 ) -> None:

@@ -6,7 +6,8 @@
 - With ``create`` (``init``) an empty database gets the schema (the server migrations);
   one that holds tables of something else is refused; one with the schema is opened
   (``init`` itself then refuses a clinic already there, as on SQLite).
-- Either way pending migrations are applied (as the owner role).
+- Pending migrations are applied (as the owner role), except for ``check``, which
+  reports them instead.
 
 Errors are ``StoreError`` (one line, the URL without its password) or, for a database
 ``init`` may not use, ``DomainError("init", ...)`` (exit 2, as SQLite's init refusal).
@@ -19,10 +20,13 @@ from ..database import StoreError
 from .pg_store import PgStore
 
 
-def open_clinic_server(url: str, *, create: bool = False) -> PgStore:
+def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) -> PgStore:
+    """The store on ``url``, its schema made (``create``) and brought up to date
+    (``migrate``; without it, as ``check`` opens, a pending migration stays pending and
+    only a database from a newer app is refused)."""
     from .health import public_tables
     from .pg_store import open_pg_store
-    from .runner import apply_pending, schema_version
+    from .runner import apply_pending, pending, schema_version
 
     store = open_pg_store(url, migrate=False)
     try:
@@ -39,7 +43,10 @@ def open_clinic_server(url: str, *, create: bool = False) -> PgStore:
                     f"this database is not empty (it holds {len(others)} other "
                     f"table{'s' if len(others) != 1 else ''}, e.g. {others[0]})",
                 )
-        apply_pending(conn)
+        if migrate or create:
+            apply_pending(conn)
+        else:
+            pending(conn)  # refuses a database written by a newer app
     except (StoreError, DomainError):
         store.close()
         raise
