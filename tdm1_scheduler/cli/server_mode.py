@@ -6,7 +6,8 @@
 - ``check`` prints the schema version and the health of the constraints and triggers
   (``store/postgres/health.py``), exit 0 healthy, 1 not, as on SQLite.
 - ``backup`` and ``restore`` are refused in one line (use ``pg_dump`` /
-  ``pg_restore``), exit 2, before anything is opened.
+  ``pg_restore``), exit 2, before anything is opened; so is ``migrate`` (its ``--db``
+  is the SQLite file to copy).
 - A server that cannot be reached: one line naming it (``host:port``), exit 1, as
   SQLite's "cannot open". A password in the URL is never printed.
 """
@@ -28,6 +29,7 @@ from .common import EXIT_ERROR, EXIT_REFUSED, legacy_database, make_clock, one_l
 REFUSED_ON_SERVER = {
     "backup": "backup of a server database: use pg_dump (see docs/server.md)",
     "restore": "restore of a server database: use pg_restore (see docs/server.md)",
+    "migrate": "migrate copies a SQLite clinic: --db must name its file, not a server",
 }
 
 

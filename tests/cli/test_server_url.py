@@ -229,6 +229,8 @@ def test_backup_and_restore_on_the_server_are_refused_and_change_nothing(
     assert restore.err == (
         "refused: restore of a server database: use pg_restore (see docs/server.md)\n"
     )
+    migrate = server("migrate", "--to", new_db(), now=None)  # --db is the file to copy
+    assert (migrate.code, migrate.out) == (2, "") and "not a server" in migrate.err
     assert server_rows(url) == before
     # the feature itself exists, on a file
     assert cli(*CLINIC).code == 0
