@@ -28,16 +28,18 @@ def run_gui(args: argparse.Namespace) -> int:
     from .domain.calendar import zone_from_name
     from .domain.errors import DomainError
     from .gui.main_window import MainWindow, apply_application_style
-    from .paths import default_db_path
+    from .services.clinic_store import clinic_target, open_clinic_store
     from .services.context import Context, load_settings
+    from .services.errors import StoreError
     from .services.storage import open_store
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("T-DM1 Chair Scheduler")
     app.setOrganizationName("tdm1-scheduler")
     apply_application_style(app)
-    path = Path(args.db) if args.db else default_db_path()
-    demo = bool(args.demo or not path.exists())
+    target = clinic_target(args.db)  # a file, or a server's URL (issue 16)
+    path = target if isinstance(target, Path) else None
+    demo = bool(args.demo or (path is not None and not path.exists()))
     try:
         if demo:
             from .demo import DEMO_TIMEZONE, build_demo_clinic
@@ -47,17 +49,22 @@ def run_gui(args: argparse.Namespace) -> int:
             build_demo_clinic(path, clock.now())
             store = open_store(path)
         else:
-            store = open_store(path)
+            store = open_clinic_store(target)
             clock = gui_clock(args.now, load_settings(store).calendar.zone)
     except DomainError as error:  # a bad --now: one line, exit 2, as the CLI does
         print(f"refused: {error}", file=sys.stderr)
         return 2
+    except StoreError as error:
+        if path is not None:
+            raise  # a file: as before
+        print(f"error: {error}", file=sys.stderr)  # the server: one line, no password
+        return 1
     window = MainWindow(Context(store, clock, args.user or "scheduler"), demo=demo)
     if args.self_check:
         return 0 if window.self_check() else 1
     window.show()
     code = int(app.exec())
-    if demo:  # the demo's temporary folder goes with it (the banner said so)
+    if demo and path is not None:  # the demo's temporary folder goes with it (as the banner says)
         store.close()
         shutil.rmtree(path.parent, ignore_errors=True)
     return code

@@ -18,8 +18,9 @@ from typing import Any, cast
 from .. import __version__
 from ..domain.errors import DomainError
 from ..domain.regimen import EBC_TOTAL_CYCLES
-from ..paths import default_db_path, first_existing_ancestor, missing_folders
+from ..paths import first_existing_ancestor, missing_folders
 from ..safe_files import OutputFailed, database_files
+from ..services.clinic_store import clinic_target
 from ..services.errors import ConflictError, DatabaseError, StoreError, describe_sqlite_error
 from ..services.storage import Store, is_read_only_file
 from .commands import (
@@ -242,7 +243,12 @@ def main(
 
 def run_command(args: argparse.Namespace) -> int:
     run: Callable[..., int] = args.run
-    path = Path(args.db) if args.db else default_db_path()
+    target = clinic_target(args.db)  # a server URL (issue 16) or, as always, a file
+    if not isinstance(target, Path):
+        from .server_mode import run_on_server
+
+        return run_on_server(args, target)
+    path = target
     # A refused init leaves no file (and no folder it made) behind.
     creating = args.command == "init" and not os.path.lexists(path)
     made = missing_folders(path) if creating else []

@@ -28,6 +28,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from .. import mapping
@@ -47,7 +48,9 @@ from .pg_connection import (
 if TYPE_CHECKING:
     from ..connection import Database
 
-__all__ = ["WRITE_LOCK", "PgStore", "open_pg_store"]
+__all__ = ["BACKUP_REFUSAL", "WRITE_LOCK", "PgStore", "open_pg_store"]
+
+BACKUP_REFUSAL = "backup of a server database: use pg_dump (see docs/server.md)"
 
 
 class PgStore(SqliteStore):
@@ -115,6 +118,34 @@ class PgStore(SqliteStore):
 
     def close(self) -> None:
         self.pg.close()
+
+    # --- live marks (the GUI's ChangeWatch; LISTEN/NOTIFY is to replace them) ---------
+    def outside_mark(self) -> int:
+        # The audit log's head: every commit writes a row. It moves for this
+        # connection's own writes too, which costs the GUI one extra re-read.
+        row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
+        return int(row[0])
+
+    def data_mark(self) -> tuple[int, int]:
+        return self.outside_mark(), 0
+
+    # --- check, backup (``check``, ``backup`` on a server: cli/server_mode.py) ---------
+    @property
+    def location(self) -> Path | None:
+        return None  # no file: an output may go anywhere
+
+    def schema_version(self) -> str:
+        from .runner import schema_version
+
+        return schema_version(self.pg.pg) or "none"
+
+    def integrity_problems(self) -> list[str]:
+        from .health import health_problems
+
+        return health_problems(self.pg.pg)
+
+    def backup_to(self, target: Path) -> None:
+        raise StoreError(BACKUP_REFUSAL)
 
 
 def mapping_rows(pg: PgDatabase, sql: str, *params: object) -> list[dict[str, object]]:
