@@ -141,6 +141,8 @@ class PgStore(SqliteStore):
         """The server's clock (``clock.ServerClock`` asks this)."""
         # epoch seconds: a timestamptz would come back as SQLite's text, whole seconds
         row = self.pg.pg.execute(b"SELECT extract(epoch FROM clock_timestamp())").fetchone()
+        if row is None:
+            raise StoreError(f"{self.pg.where}: no answer to now()")
         return datetime.fromtimestamp(float(row[0]), UTC)
 
     def listen(self) -> ChangeListener:
