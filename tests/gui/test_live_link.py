@@ -124,3 +124,25 @@ def test_the_banner_shows_while_the_server_is_stopped(qtbot: Any) -> None:
         finally:
             session.stop()
             store.close()
+
+
+def test_the_main_window_on_a_server_store_has_the_banner_hidden(qtbot: Any, pg: PgStore) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from tdm1_scheduler.gui.main_window import MainWindow
+
+    window = MainWindow(Context.over(pg, FixedClock(NINE), "tester"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    banner = window.findChild(QLabel, "serverBannerLabel")
+    assert banner is not None and banner.isHidden()
+    seen: list[ChangeSet] = []
+    window.sig_data_changed.connect(seen.append)
+    writer = open_pg_store(pg._conninfo, migrate=False)
+    add_chair(writer, "Chair 2")
+    writer.close()
+    qtbot.waitUntil(lambda: bool(seen), timeout=1000)
+    window.close()
+    assert window.session.live is not None
+    assert not window.session.live.check_timer.isActive()  # closing stopped the link
