@@ -5,6 +5,9 @@ poll every second.
 polls its change feed as before). For a server store it is a ``ServerLink`` over the
 store's listener (``store.postgres.listener``): ``fileno()`` is the socket to watch,
 ``take()`` says what arrived, ``connected`` whether the server is reachable.
+
+``clock_for(store)`` is the clock a session on a server store should be given (the
+server's "now", ``clock.ServerClock``): the opener of ``--db postgresql://`` wires it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..clock import Clock, ServerClock, SystemClock
 from .context import Context
 
 if TYPE_CHECKING:
     from ..store.postgres.listener import ChangeListener
 
-__all__ = ["Arrived", "ServerLink", "server_link"]
+__all__ = ["Arrived", "ServerLink", "clock_for", "server_link"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +78,12 @@ def server_link(ctx: Context) -> ServerLink | None:
         return None
     listener: ChangeListener = listen()
     return ServerLink(ctx, listener)
+
+
+def clock_for(store: object, local: Clock | None = None) -> Clock:
+    """The clock a session on ``store`` takes "now" from: the server's on a server store
+    (``ServerClock`` over ``store.server_now``), else ``local`` (the system clock)."""
+    server_now = getattr(store, "server_now", None)
+    if server_now is not None:
+        return ServerClock(server_now)
+    return local if local is not None else SystemClock()

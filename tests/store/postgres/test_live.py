@@ -180,3 +180,15 @@ def test_server_clock_follows_the_servers_offset() -> None:
 def test_server_clock_on_the_server_agrees_with_it(pg: PgStore) -> None:
     clock = ServerClock(pg.server_now)
     assert abs((clock.now() - pg.server_now()).total_seconds()) < 0.5
+
+
+def test_a_server_store_gets_the_servers_clock(pg: PgStore) -> None:
+    from tdm1_scheduler.clock import FixedClock, SystemClock
+    from tdm1_scheduler.services.live_server import clock_for
+
+    assert isinstance(clock_for(pg), ServerClock)
+    local = FixedClock(NINE)
+    sqlite = backends.open_store("sqlite")
+    assert clock_for(sqlite, local) is local
+    sqlite.close()
+    assert isinstance(clock_for(object()), SystemClock)
