@@ -112,6 +112,8 @@ def test_the_banner_shows_while_the_server_is_stopped(qtbot: Any) -> None:
 
             restart(server, stop=True)
             qtbot.waitUntil(lambda: not banner.isHidden(), timeout=5000)
+            mark = store.data_mark()
+            assert store.data_mark() == mark  # a view's key while away: no error
             with pytest.raises(StoreError):
                 add_chair(store, "Chair 2")  # refused whole: nothing half-written
 

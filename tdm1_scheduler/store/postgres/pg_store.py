@@ -64,6 +64,7 @@ class PgStore(SqliteStore):
         super().__init__(cast("Database", pg))
         self.pg = pg
         self.own_rows = 0  # audit rows this connection committed (``outside_mark``)
+        self._last_head = 0  # the audit log's head when last read (``_audit_head``)
         self._conninfo = _conninfo_of(pg)  # to open the listener's and to reconnect
 
     def __repr__(self) -> str:
@@ -134,8 +135,15 @@ class PgStore(SqliteStore):
         return self._audit_head(), self.own_rows
 
     def _audit_head(self) -> int:
-        row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
-        return int(row[0])
+        # The server away: the last head seen (a view's key stays; it reads nothing).
+        try:
+            row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
+        except StoreError:
+            if self.pg.conn.in_transaction:
+                raise
+            return self._last_head
+        self._last_head = int(row[0])
+        return self._last_head
 
     def server_now(self) -> datetime:
         """The server's clock (``clock.ServerClock`` asks this)."""
