@@ -143,8 +143,6 @@ def test_a_killed_listener_reconnects_relistens_and_says_read_all(pg: PgStore) -
     listener = pg.listen()
     try:
         victim = listener.backend_pid()
-        with pg.pg.pg.transaction():
-            pass
         pg.pg.pg.execute("SELECT pg_terminate_backend(%s)", [victim])
         found = heard(listener, within=5.0)
         assert [n.read_all for n in found] == [True]
