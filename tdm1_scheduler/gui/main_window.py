@@ -163,6 +163,8 @@ class MainWindow(Shell):
                 "background: #fff4d6; color: #5a3d00; border: 1px solid #d9a400; padding: 4px;"
             )
             layout.addWidget(self.demo_banner)
+        if self.session.live is not None:  # a server store: say when it is unreachable
+            layout.addWidget(self.session.live.banner(central))
         # Feature views (planner grid, nurse board, pharmacy) are pages; the list is one.
         self.pages = QTabWidget(central)
         self.pages.setObjectName("pages")

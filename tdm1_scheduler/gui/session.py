@@ -4,8 +4,9 @@ shown, the undo stack, and one announcement per change.
 ``sig_changed(ChangeSet)`` is emitted once per change: after a service call made here
 (``apply_changes``, by whoever made the call: a dialog, the move controller, an undo
 step) and when another connection committed (one poll of the store's change feed
-through ``services.live``, every ``POLL_INTERVAL_MS``; that ChangeSet is a
-``ReadAgain``). The settings are read again before each announcement, so a page that
+through ``services.live``, every ``POLL_INTERVAL_MS``, or on a server store when its
+notification arrives, ``live_link``; that ChangeSet is a ``ReadAgain``). The settings
+are read again before each announcement, so a page that
 reads ``session.settings`` in its slot sees the new ones.
 
 ``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_bookings``
@@ -24,6 +25,7 @@ from ..domain.records import AppointmentView
 from ..services import queries
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..services.live import ChangeWatch, ReadAgain, data_mark, read_all, refresh
+from .live_link import LiveLink, attach
 
 __all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "day_bookings", "read_all"]
 
@@ -54,7 +56,9 @@ class Session(QObject):
         self.poll_timer.setObjectName("changeFeedPoll")
         self.poll_timer.setInterval(POLL_INTERVAL_MS)
         self.poll_timer.timeout.connect(self.poll)
-        if poll:
+        # A server store notifies instead (live_link); SQLite is polled, as before.
+        self.live: LiveLink | None = attach(ctx, self, self) if poll else None
+        if poll and self.live is None:
             self.poll_timer.start()
 
     # --- the day shown ----------------------------------------------------------------
@@ -107,6 +111,8 @@ class Session(QObject):
     def stop(self) -> None:
         """Stop polling (before the database closes)."""
         self.poll_timer.stop()
+        if self.live is not None:
+            self.live.stop()
 
 
 def day_bookings(session: Session, day: date) -> list[AppointmentView]:

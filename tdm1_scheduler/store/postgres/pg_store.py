@@ -12,6 +12,9 @@ work:
   ``BEGIN IMMEDIATE``, so a read-then-write cannot race and two writers never pick the
   same new id. Nested, it is a savepoint. Its audit row is written inside it.
 - ``read()`` is ``REPEATABLE READ READ ONLY``: one snapshot, no lock, writes refused.
+- Each committed write sends a notification naming its audit rows' entities (``notify``;
+  ``listen()`` is the receiving end, ``listener``); ``outside_mark`` and ``data_mark``
+  follow the audit log's head (one indexed query each).
 - ``changes(since)`` reads the audit log after the token's id (no cheap "nothing
   changed" mark on a server: it is one indexed query).
 
@@ -28,13 +31,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import mapping
 from ..database import StoreError
 from ..protocol import ChangeFeed, ChangeToken
 from ..sqlite_store import SqliteStore
+from . import notify
+from .listener import ChangeListener
 from .pg_connection import (
     WRITE_LOCK,
     PgDatabase,
@@ -60,6 +66,9 @@ class PgStore(SqliteStore):
         # The SQL modules take a ``Database``; PgDatabase offers what they call of it.
         super().__init__(cast("Database", pg))
         self.pg = pg
+        self.own_rows = 0  # audit rows this connection committed (``outside_mark``)
+        self._last_head = 0  # the audit log's head when last read (``_audit_head``)
+        self._conninfo = _conninfo_of(pg)  # to open the listener's and to reconnect
 
     def __repr__(self) -> str:
         return f"PgStore({self.pg.where})"
@@ -75,12 +84,15 @@ class PgStore(SqliteStore):
             return
         begin_write(pg)
         try:
+            since = notify.mark(pg)
             yield self
+            written = notify.announce(pg, since)  # delivered only on COMMIT
         except BaseException:
             _end(pg, "ROLLBACK")
             raise
         try:
             pg.pg.execute(b"COMMIT")
+            self.own_rows += written
         except Exception as error:
             _end(pg, "ROLLBACK")
             found = as_sqlite_error(error, pg.where)
@@ -116,18 +128,62 @@ class PgStore(SqliteStore):
         head = entries[-1].id if entries else since.audit_id
         return ChangeFeed(ChangeToken(head), entries)
 
-    def close(self) -> None:
-        self.pg.close()
-
-    # --- live marks (the GUI's ChangeWatch; LISTEN/NOTIFY is to replace them) ---------
+    # --- live updates (``notify``, ``listener``) ----------------------------------------
     def outside_mark(self) -> int:
-        # The audit log's head: every commit writes a row. It moves for this
-        # connection's own writes too, which costs the GUI one extra re-read.
-        row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
-        return int(row[0])
+        # The audit ids are dense (MAX + 1 under the write lock): the head less this
+        # connection's own rows moves only when another connection commits.
+        return self._audit_head() - self.own_rows
 
     def data_mark(self) -> tuple[int, int]:
-        return self.outside_mark(), 0
+        return self._audit_head(), self.own_rows
+
+    def _audit_head(self) -> int:
+        # The server away: the last head seen (a view's key stays; it reads nothing).
+        try:
+            row = self.pg.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()
+        except StoreError:
+            if self.pg.conn.in_transaction:
+                raise
+            return self._last_head
+        self._last_head = int(row[0])
+        return self._last_head
+
+    def server_now(self) -> datetime:
+        """The server's clock (``clock.ServerClock`` asks this)."""
+        # epoch seconds: a timestamptz would come back as SQLite's text, whole seconds
+        row = self.pg.pg.execute(b"SELECT extract(epoch FROM clock_timestamp())").fetchone()
+        if row is None:
+            raise StoreError(f"{self.pg.where}: no answer to now()")
+        return datetime.fromtimestamp(float(row[0]), UTC)
+
+    def listen(self) -> ChangeListener:
+        """A listener on a connection of its own to the same database, as the same user,
+        that drops this connection's own notices."""
+        return ChangeListener(self._listen_connection, own_pid=self._own_pid)
+
+    def _own_pid(self) -> int:
+        return 0 if self.pg.pg.closed else self.pg.pg.info.backend_pid
+
+    def _listen_connection(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=3)
+
+    def revive(self) -> bool:
+        """Reopen this store's connection if the server dropped it (outside a
+        transaction: one cut off was rolled back by the server); True when usable."""
+        pg = self.pg
+        if not pg.pg.closed:
+            return True
+        try:
+            fresh = connect(self._conninfo)
+        except StoreError:
+            return False
+        pg.pg, pg.conn = fresh.pg, fresh.conn
+        return True
+
+    def close(self) -> None:
+        self.pg.close()
 
     # --- check, backup (``check``, ``backup`` on a server: cli/server_mode.py) ---------
     @property
@@ -146,6 +202,15 @@ class PgStore(SqliteStore):
 
     def backup_to(self, target: Path) -> None:
         raise StoreError(BACKUP_REFUSAL)
+
+
+def _conninfo_of(pg: PgDatabase) -> str:
+    """The connection's parameters (its password included) as a libpq conninfo."""
+    from psycopg.conninfo import make_conninfo
+
+    info = pg.pg.info
+    params = {k: v for k, v in info.get_parameters().items() if k != "options"}
+    return make_conninfo(**params, password=info.password or None)
 
 
 def mapping_rows(pg: PgDatabase, sql: str, *params: object) -> list[dict[str, object]]:

@@ -1,0 +1,120 @@
+"""The session's live link to a server store (issue 16): a ``QSocketNotifier`` on the
+listener's socket wakes the session when another workstation commits, instead of the
+poll timer (the SQLite session keeps polling, unchanged).
+
+When the server cannot be reached, the banner (``serverBannerLabel``) says so and the
+session stops reading; a write tried meanwhile is refused whole by the store (nothing
+half-written, nothing kept that was not committed). A check every ``CHECK_MS`` drives
+the listener's reconnects; when the server is back the store's connection is reopened,
+the banner goes, and everything is read again (what was sent meanwhile is not replayed).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Slot
+from PySide6.QtWidgets import QLabel, QWidget
+
+from ..services.context import Context
+from ..services.errors import StoreError
+from ..services.live_server import ServerLink
+
+__all__ = ["CHECK_MS", "SERVER_AWAY", "LiveLink", "attach"]
+
+CHECK_MS = 1000
+SERVER_AWAY = (
+    "The server cannot be reached. Nothing is saved until it is back; "
+    "what is shown may be out of date."
+)
+
+
+class Announces(Protocol):
+    """What the link asks of the session (``session.Session``)."""
+
+    def reload(self) -> None: ...
+
+    def poll(self) -> bool: ...
+
+
+class LiveLink(QObject):
+    """``session``'s notifications from ``link`` (module doc)."""
+
+    def __init__(self, session: Announces, link: ServerLink, parent: QObject) -> None:
+        super().__init__(parent)
+        self.setObjectName("liveLink")
+        self.session = session
+        self.link = link
+        self._notifier: QSocketNotifier | None = None
+        self._banners: list[QLabel] = []
+        self.check_timer = QTimer(self)
+        self.check_timer.setObjectName("liveCheck")
+        self.check_timer.setInterval(CHECK_MS)
+        self.check_timer.timeout.connect(self.look)
+        self._watch()
+        self.check_timer.start()
+
+    def banner(self, parent: QWidget) -> QLabel:
+        """A banner for the main window's banner area, shown while the server is away."""
+        label = QLabel(SERVER_AWAY, parent)
+        label.setObjectName("serverBannerLabel")
+        label.setAccessibleName("Server unreachable notice")
+        label.setWordWrap(True)
+        label.setStyleSheet(
+            "background: #fde2e1; color: #7a1010; border: 1px solid #c62828; padding: 4px;"
+        )
+        label.setVisible(not self.link.connected)
+        self._banners.append(label)
+        return label
+
+    @property
+    def connected(self) -> bool:
+        return self.link.connected
+
+    def _watch(self) -> None:
+        """A notifier on the listener's current socket (a new one after a reconnect)."""
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
+        socket = self.link.fileno()
+        if socket >= 0:
+            self._notifier = QSocketNotifier(socket, QSocketNotifier.Type.Read, self)
+            self._notifier.activated.connect(self.look)
+
+    @Slot()
+    def look(self) -> None:
+        """Drain the listener; announce what it says; show or hide the banner."""
+        before = self.link.fileno()
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)  # the socket may close in take()
+        arrived = self.link.take()
+        if self.link.fileno() != before:
+            self._watch()
+        elif self._notifier is not None:
+            self._notifier.setEnabled(True)
+        for label in self._banners:
+            label.setVisible(not self.link.connected)
+        if not self.link.connected:
+            return
+        try:
+            if arrived.read_all:
+                self.session.reload()
+            elif arrived.news and not self.session.poll():
+                self.session.reload()  # a notice the feed does not show yet: read it all
+        except StoreError:  # gone again meanwhile: the next look shows the banner
+            return
+
+    def stop(self) -> None:
+        self.check_timer.stop()
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+        self.link.close()
+
+
+def attach(ctx: Context, session: Announces, parent: QObject) -> LiveLink | None:
+    """The live link for ``ctx``'s store; None (the poll timer) for SQLite."""
+    from ..services.live_server import server_link
+
+    link = server_link(ctx)
+    return None if link is None else LiveLink(session, link, parent)
