@@ -31,9 +31,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, cast
 
 from .. import mapping
+from ..access import Session, check_write
 from ..database import StoreError
 from ..protocol import ChangeFeed, ChangeToken
 from ..sqlite_store import SqliteStore
+from .migrations import GROUP_ROLES
 from .pg_connection import (
     WRITE_LOCK,
     PgDatabase,
@@ -57,6 +59,7 @@ class PgStore(SqliteStore):
         # The SQL modules take a ``Database``; PgDatabase offers what they call of it.
         super().__init__(cast("Database", pg))
         self.pg = pg
+        self._session: Session | None = None
 
     def __repr__(self) -> str:
         return f"PgStore({self.pg.where})"
@@ -66,6 +69,7 @@ class PgStore(SqliteStore):
     def transaction(self) -> Iterator[PgStore]:
         """BEGIN, the write lock, ... COMMIT (a savepoint when nested); rolled back on error."""
         pg = self.pg
+        check_write(self.session())  # before anything is written (store.access)
         if pg.conn.in_transaction:
             with pg.savepoint():
                 yield self
@@ -84,6 +88,12 @@ class PgStore(SqliteStore):
             if isinstance(found, (sqlite3.IntegrityError, StoreError)):
                 raise found from error  # a deferred constraint, checked at commit
             raise StoreError(f"{pg.where}: {error}") from error
+
+    def session(self) -> Session:
+        """Who this connection is (``store.access.Session``), asked of the server once."""
+        if self._session is None:
+            self._session = session_of(self.pg)
+        return self._session
 
     @contextmanager
     def read(self) -> Iterator[PgStore]:
@@ -115,6 +125,27 @@ class PgStore(SqliteStore):
 
     def close(self) -> None:
         self.pg.close()
+
+
+_MEMBER = ", ".join(f"pg_has_role(current_user, '{group}', 'MEMBER')" for group in GROUP_ROLES)
+# The owner owns the tables (it ran the migrations); a superuser may do anything.
+_SESSION = f"""
+SELECT current_user::text,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       OR pg_has_role(current_user, (SELECT tableowner FROM pg_tables
+                                     WHERE schemaname = 'public' AND tablename = 'audit_log'),
+                      'USAGE'),
+       {_MEMBER}
+"""
+
+
+def session_of(pg: PgDatabase) -> Session:
+    """The login role, whether it is the owner, and the group roles it is a member of."""
+    row = pg.pg.execute(_SESSION.encode()).fetchone()
+    assert row is not None
+    login, owner, *member = row
+    groups = frozenset(group for group, yes in zip(GROUP_ROLES, member, strict=True) if yes)
+    return Session(str(login), groups, bool(owner))
 
 
 def mapping_rows(pg: PgDatabase, sql: str, *params: object) -> list[dict[str, object]]:
