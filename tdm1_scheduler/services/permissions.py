@@ -2,8 +2,8 @@
 
 On a server each person logs in with their own role, a member of one group role:
 ``scheduler`` (front desk), ``nurse`` (the chairs) or ``pharmacist`` (the clean room).
-Every service that writes is listed in ``SERVICES`` with the action's name (the CLI's
-command) and the groups that may run it:
+Every service that writes is listed in ``SERVICES`` with the action's name (as a refusal
+names it: the CLI's command or the audit row's action) and the groups that may run it:
 
 =============================================  =======================  ===============
 service                                        action                   groups
@@ -17,14 +17,15 @@ courses.mark_dose_missed                       dose missed              schedule
 courses.reduce_dose_level                      dose reduce              scheduler, nurse
 courses.record_dose_given                      dose given               nurse
 visits.cancel_dose_visit / cancel_blocked_time visit cancel             scheduler
-blocked_time.book / move / cancel              blocked time             scheduler
-clinic.* (init, chairs, hours, closed dates,   clinic settings          scheduler
-settings, preferences), exchange.close_holidays
+blocked_time.book / move / cancel              block chair time ...     scheduler
+clinic.* (init, chairs, hours, closed dates,   init clinic, add chair,  scheduler
+settings, preferences)                         change settings ...
+exchange.close_holidays                        close holidays           scheduler
 slots.close_date_and_rebook / plan_close_date  close date               scheduler
 readiness.set_readiness_settings               readiness settings       scheduler
-readiness.add_lab / add_lvef                   labs / lvef              scheduler, nurse
-readiness.record_override                      readiness override       nurse, pharmacist
-nurse.* (arrive ... discharge, alerts)         nurse steps              nurse
+readiness.add_lab / add_lvef                   record lab result / lvef scheduler, nurse
+readiness.record_override                      override readiness       nurse, pharmacist
+nurse.* (arrive ... discharge, alerts)         patient arrived ...      nurse
 pharmacy.record_reconstitution / dilution,     prep reconstitute /      pharmacist
 discard_preparation / discard_expired          dilute / discard
 restore.restore_placements                     undo                     scheduler, nurse

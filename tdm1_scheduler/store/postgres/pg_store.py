@@ -11,6 +11,9 @@ work:
   transaction-level advisory lock (``WRITE_LOCK``): writers queue as on SQLite's
   ``BEGIN IMMEDIATE``, so a read-then-write cannot race and two writers never pick the
   same new id. Nested, it is a savepoint. Its audit row is written inside it.
+- before a transaction (or a savepoint) writes anything, ``store.access.check_write``
+  asks whether the session (its login role and group roles, read once) may run the
+  service that opens it (``services.permissions``): ``PermissionRefused`` if not;
 - ``read()`` is ``REPEATABLE READ READ ONLY``: one snapshot, no lock, writes refused.
 - ``changes(since)`` reads the audit log after the token's id (no cheap "nothing
   changed" mark on a server: it is one indexed query).
@@ -141,7 +144,10 @@ SELECT current_user::text,
 
 def session_of(pg: PgDatabase) -> Session:
     """The login role, whether it is the owner, and the group roles it is a member of."""
-    row = pg.pg.execute(_SESSION.encode()).fetchone()
+    try:
+        row = pg.pg.execute(_SESSION.encode()).fetchone()
+    except Exception as error:  # e.g. a database without the group roles (not migrated)
+        raise StoreError(f"{pg.where}: cannot tell who this session is: {error}") from error
     assert row is not None
     login, owner, *member = row
     groups = frozenset(group for group, yes in zip(GROUP_ROLES, member, strict=True) if yes)

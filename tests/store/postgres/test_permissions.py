@@ -6,7 +6,7 @@ direct write outside the group's tables. On SQLite everything stays allowed."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,14 @@ from psycopg import errors
 
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.errors import DomainError
-from tdm1_scheduler.services import clinic, courses, patients, pharmacy
+from tdm1_scheduler.services import clinic, courses, nurse, patients, pharmacy
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.services.permissions import SERVICES
 from tdm1_scheduler.store.access import PermissionRefused
 from tdm1_scheduler.store.postgres.pg_store import PgStore, open_pg_store
 from tests.pg.server import PgServer
 from tests.services.conftest import ZONE_NAME, local
+from tests.services.test_store_seam import scenario
 from tests.store import backends
 from tests.store.postgres.conftest import OWNER, Connect, ensure_role
 
@@ -128,6 +129,40 @@ def test_the_server_refuses_a_write_outside_the_grants(
             connect(clinic_db, person).execute(statement)
     connect(clinic_db, "sam.sched").execute("UPDATE clinic SET name = 'x'")  # its own
     connect(clinic_db, "nurse.kim").execute("UPDATE appointments SET label = 'x'")
+
+
+def test_each_group_does_its_own_work_through_its_grants(
+    pg_server: PgServer, clinic_db: str, pg_admin: psycopg.Connection[Any]
+) -> None:
+    """The grants cover what each group's services write: the scheduler's bookings
+    (book, preview, move, missed, blocked time, undo, redo), the pharmacist's bag, and a
+    whole chair visit by the nurse (its end re-plans the later cycles)."""
+    for person, group in STAFF.items():
+        ensure_role(pg_admin, person, f'LOGIN IN ROLE "{group}"')
+    with opened(pg_server.url(clinic_db, "sam.sched")) as ctx:
+        assert scenario(ctx)
+        patients.add_patient(ctx, mrn="P3", name="Pat Three", weight_kg=60)
+        courses.book_course(ctx, mrn="P3", setting="EBC", first_dose=local(FIRST), chair="Chair 3")
+    with opened(pg_server.url(clinic_db, "pat.pharm")) as ctx:
+        pharmacy.record_reconstitution(ctx, mrn="P3", cycle=1, at=local("2026-03-02T07:30"))
+        pharmacy.record_dilution(ctx, mrn="P3", cycle=1, at=local("2026-03-02T08:00"))
+    with opened(pg_server.url(clinic_db, "nurse.kim")) as ctx:
+        booked = ctx.store.booked_from(local(FIRST))
+        booking = next(view.appointment.id for view in booked if view.mrn == "P3")
+        clock = ctx.clock
+        assert isinstance(clock, FixedClock)
+        steps: list[tuple[str, Callable[..., Any], dict[str, Any]]] = [
+            ("09:02", nurse.arrive, {}),
+            ("09:16", nurse.start_infusion, {}),
+            ("10:00", nurse.record_reaction, {"grade": 1, "action": "slowed", "symptoms": "x"}),
+            ("11:00", nurse.end_infusion, {}),
+            ("11:05", nurse.acknowledge_alert, {"kind": "observation_complete"}),
+            ("12:35", nurse.end_observation, {}),
+            ("12:40", nurse.discharge, {}),
+        ]
+        for wall, step, options in steps:
+            clock.current = local(f"2026-03-02T{wall}")
+            step(ctx, appointment_id=booking, **options)
 
 
 def test_sqlite_allows_everything() -> None:
