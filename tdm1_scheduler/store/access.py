@@ -28,13 +28,18 @@ class Session:
 
 class PermissionRefused(DomainError):
     """A write the session's roles may not run: a refusal like any other (exit 2), one
-    line naming the person, their groups and the action."""
+    line naming the person, their groups and the action: ``str()`` is that line alone
+    ("nurse.kim (nurse) may not run appointment move"), which the CLI prints after its
+    "refused: " and the GUI shows as it is."""
 
     def __init__(self, session: Session, action: str) -> None:
         groups = ", ".join(sorted(session.groups)) or "no group"
-        super().__init__("refused", f"{session.login} ({groups}) may not run {action}")
+        super().__init__("role", f"{session.login} ({groups}) may not run {action}")
         self.session = session
         self.action = action
+
+    def __str__(self) -> str:
+        return self.rule
 
 
 Policy = Callable[[Session], None]  # raises PermissionRefused, or returns
