@@ -39,12 +39,14 @@ Roles. The owner role (a login role, not a superuser; it needs ``CREATEROLE`` on
 the group roles do not exist yet) runs the migrations and owns every object: only it may
 change the schema (``public`` grants ``CREATE`` to nobody else). The group roles
 ``scheduler``, ``nurse`` and ``pharmacist`` (``GROUP_ROLES``; each person's login role
-is a member of one) are granted, for now:
+is a member of one) are granted:
 
 - ``SELECT`` on every table, and ``INSERT`` on ``audit_log`` (no UPDATE, DELETE);
-- ``INSERT``, ``UPDATE``, ``DELETE`` on the clinic's data tables (``DATA_TABLES``):
-  the same for all three groups until the services declare their groups, when the
-  grants narrow to the union of each group's writes (issue 16, "who may do what");
+- ``INSERT``, ``UPDATE``, ``DELETE`` on the data tables its services write
+  (``GROUP_TABLES``, p005; p004 granted all of ``DATA_TABLES`` to all three): the
+  union of what each of the group's services (``services.permissions``) writes, so a
+  nurse's dose given may re-time later bookings; the app refuses a service to a group
+  before it writes (``store.access``), the grants refuse a direct write to the server;
 - nothing on ``schema_version`` but ``SELECT``.
 
 The owner can still ``ALTER TABLE audit_log DISABLE TRIGGER``: changing the schema is
@@ -371,11 +373,38 @@ GRANT INSERT ON audit_log TO {_GROUPS};
 GRANT INSERT, UPDATE, DELETE ON {", ".join(DATA_TABLES)} TO {_GROUPS};
 """
 
+# What each group's services write (``services.permissions``): INSERT, UPDATE, DELETE.
+GROUP_TABLES: dict[str, tuple[str, ...]] = {
+    # The front desk: the clinic's settings, patients, courses and every booking; a
+    # booking moved or cancelled may set its dose's bag aside; labs from the desk.
+    "scheduler": (
+        "clinic", "opening_hours", "closed_dates", "chairs", "patients", "courses",
+        "doses", "appointments", "preparations", "lab_results", "lvef_results",
+    ),
+    # The chairs: visits and reactions, the dose given (its bag used, the later
+    # bookings re-timed), weights, labs, LVEF and readiness overrides.
+    "nurse": (
+        "patients", "doses", "appointments", "preparations", "visits", "visit_reactions",
+        "lab_results", "lvef_results", "readiness_overrides",
+    ),
+    # The clean room: the bags; and an override at the reconstitute gate.
+    "pharmacist": ("preparations", "readiness_overrides"),
+}  # fmt: skip
+P005_GROUP_GRANTS = (
+    "-- Each group writes only what its services write (p004 granted all three the same).\n"
+    f"REVOKE INSERT, UPDATE, DELETE ON {', '.join(DATA_TABLES)} FROM {_GROUPS};\n"
+    + "".join(
+        f"GRANT INSERT, UPDATE, DELETE ON {', '.join(tables)} TO {group};\n"
+        for group, tables in GROUP_TABLES.items()
+    )
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("p001_tables", P001_TABLES),
     Migration("p002_no_overlaps", P002_NO_OVERLAPS),
     Migration("p003_audit_append_only", P003_AUDIT_APPEND_ONLY),
     Migration("p004_roles", P004_ROLES),
+    Migration("p005_group_grants", P005_GROUP_GRANTS),
 )
 
 

@@ -11,6 +11,9 @@ work:
   transaction-level advisory lock (``WRITE_LOCK``): writers queue as on SQLite's
   ``BEGIN IMMEDIATE``, so a read-then-write cannot race and two writers never pick the
   same new id. Nested, it is a savepoint. Its audit row is written inside it.
+- before a transaction (or a savepoint) writes anything, ``store.access.check_write``
+  asks whether the session (its login role and group roles, read once) may run the
+  service that opens it (``services.permissions``): ``PermissionRefused`` if not;
 - ``read()`` is ``REPEATABLE READ READ ONLY``: one snapshot, no lock, writes refused.
 - Each committed write sends a notification naming its audit rows' entities (``notify``;
   ``listen()`` is the receiving end, ``listener``); ``outside_mark`` and ``data_mark``
@@ -36,11 +39,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import mapping
+from ..access import Session, check_write
 from ..database import StoreError
 from ..protocol import ChangeFeed, ChangeToken
 from ..sqlite_store import SqliteStore
 from . import notify
 from .listener import ChangeListener
+from .migrations import GROUP_ROLES
 from .pg_connection import (
     WRITE_LOCK,
     PgDatabase,
@@ -69,6 +74,7 @@ class PgStore(SqliteStore):
         self.own_rows = 0  # audit rows this connection committed (``outside_mark``)
         self._last_head = 0  # the audit log's head when last read (``_audit_head``)
         self._conninfo = _conninfo_of(pg)  # to open the listener's and to reconnect
+        self._session: Session | None = None
 
     def __repr__(self) -> str:
         return f"PgStore({self.pg.where})"
@@ -78,6 +84,7 @@ class PgStore(SqliteStore):
     def transaction(self) -> Iterator[PgStore]:
         """BEGIN, the write lock, ... COMMIT (a savepoint when nested); rolled back on error."""
         pg = self.pg
+        check_write(self.session())  # before anything is written (store.access)
         if pg.conn.in_transaction:
             with pg.savepoint():
                 yield self
@@ -99,6 +106,12 @@ class PgStore(SqliteStore):
             if isinstance(found, (sqlite3.IntegrityError, StoreError)):
                 raise found from error  # a deferred constraint, checked at commit
             raise StoreError(f"{pg.where}: {error}") from error
+
+    def session(self) -> Session:
+        """Who this connection is (``store.access.Session``), asked of the server once."""
+        if self._session is None:
+            self._session = session_of(self.pg)
+        return self._session
 
     @contextmanager
     def read(self) -> Iterator[PgStore]:
@@ -211,6 +224,30 @@ def _conninfo_of(pg: PgDatabase) -> str:
     info = pg.pg.info
     params = {k: v for k, v in info.get_parameters().items() if k != "options"}
     return make_conninfo(**params, password=info.password or None)
+
+
+_MEMBER = ", ".join(f"pg_has_role(current_user, '{group}', 'MEMBER')" for group in GROUP_ROLES)
+# The owner owns the tables (it ran the migrations); a superuser may do anything.
+_SESSION = f"""
+SELECT current_user::text,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       OR pg_has_role(current_user, (SELECT tableowner FROM pg_tables
+                                     WHERE schemaname = 'public' AND tablename = 'audit_log'),
+                      'USAGE'),
+       {_MEMBER}
+"""
+
+
+def session_of(pg: PgDatabase) -> Session:
+    """The login role, whether it is the owner, and the group roles it is a member of."""
+    try:
+        row = pg.pg.execute(_SESSION.encode()).fetchone()
+    except Exception as error:  # e.g. a database without the group roles (not migrated)
+        raise StoreError(f"{pg.where}: cannot tell who this session is: {error}") from error
+    assert row is not None
+    login, owner, *member = row
+    groups = frozenset(group for group, yes in zip(GROUP_ROLES, member, strict=True) if yes)
+    return Session(str(login), groups, bool(owner))
 
 
 def mapping_rows(pg: PgDatabase, sql: str, *params: object) -> list[dict[str, object]]:
