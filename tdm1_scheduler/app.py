@@ -51,6 +51,10 @@ def run_gui(args: argparse.Namespace) -> int:
         else:
             store = open_clinic_store(target)
             clock = gui_clock(args.now, load_settings(store).calendar.zone)
+            if path is None and not args.now:  # on a server, its clock: the PCs agree
+                from .services.live_server import clock_for
+
+                clock = clock_for(store, clock)
     except DomainError as error:  # a bad --now: one line, exit 2, as the CLI does
         print(f"refused: {error}", file=sys.stderr)
         return 2
