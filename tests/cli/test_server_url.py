@@ -17,11 +17,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tdm1_scheduler.store.postgres.migrations import MIGRATIONS
 from tests.pg.server import PgServer
 from tests.store.postgres.conftest import OWNER, ensure_role
 
 from .conftest import Result, file_hash, run_process
 
+LAST, BEFORE_LAST = MIGRATIONS[-1].name, MIGRATIONS[-2].name  # what check reports
 PASSWORD = "s3cret-pw"  # trust auth ignores it; it must never be printed
 CLINIC = ("init", "--timezone", "America/New_York", "--chairs", "2")
 WORKFLOW = [
@@ -178,12 +180,12 @@ def test_check_is_healthy_then_fails_without_the_chair_overlap_constraint(
     assert server(*CLINIC).code == 0
     healthy = server("check", now=None)
     assert healthy.code == 0, healthy.err
-    assert healthy.out == "schema: p004_roles\nintegrity: ok\n" and healthy.err == ""
+    assert healthy.out == f"schema: {LAST}\nintegrity: ok\n" and healthy.err == ""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ALTER TABLE appointments DROP CONSTRAINT chair_overlap")
     broken = server("check", now=None)
     assert broken.code == 1
-    assert broken.out == "schema: p004_roles\n"
+    assert broken.out == f"schema: {LAST}\n"
     assert broken.err.startswith("error: integrity: FAILED (1 problems): ")
     assert "constraint chair_overlap on appointments is missing" in broken.err
     with psycopg.connect(url, autocommit=True) as conn:
@@ -199,13 +201,15 @@ def test_check_reports_a_pending_migration_without_applying_it(
     url = new_db()
     server = on(cli, url)
     assert server(*CLINIC).code == 0
-    with psycopg.connect(url, autocommit=True) as conn:  # as if p004 came with a newer app
-        conn.execute("DELETE FROM schema_version WHERE name = 'p004_roles'")
+    with psycopg.connect(url, autocommit=True) as conn:  # as if the last came with a newer app
+        conn.execute("DELETE FROM schema_version WHERE name = %s", (LAST,))
     result = server("check", now=None)
-    assert result.code == 1 and result.out == "schema: p003_audit_append_only\n"
-    assert "migration p004_roles is not applied" in result.err
+    assert result.code == 1 and result.out == f"schema: {BEFORE_LAST}\n"
+    assert f"migration {LAST} is not applied" in result.err
     with psycopg.connect(url, autocommit=True) as conn:  # check wrote nothing
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (
+            len(MIGRATIONS) - 1,
+        )
 
 
 def test_backup_and_restore_on_the_server_are_refused_and_change_nothing(
