@@ -76,7 +76,6 @@ def busy_and_light_days(history: Path) -> tuple[tuple[date, int], tuple[date, in
 def statements_for_sheet(history: Path, day: date) -> int:
     """SQL statements that building one day's sheet (as ``day-sheet --json``) runs."""
     from tdm1_scheduler.reports.day_sheet import build_day_sheet, sheet_to_json
-    from tdm1_scheduler.store.sqlite_store import as_store
 
     db = open_database(history, read_only=True)
     statements = 0
@@ -87,7 +86,7 @@ def statements_for_sheet(history: Path, day: date) -> int:
 
     try:
         db.conn.set_trace_callback(count)
-        sheet_to_json(build_day_sheet(as_store(db), day, FixedClock(generate.NOW)))
+        sheet_to_json(build_day_sheet(compat.store_of(db), day, FixedClock(generate.NOW)))
         db.conn.set_trace_callback(None)
     finally:
         db.conn.close()

@@ -171,7 +171,7 @@ def planner_page(window: Any) -> Any:
 
 
 def open_days_around(ctx: Context, count: int) -> list[date]:
-    calendar = load_settings(ctx.store).calendar
+    calendar = load_settings(compat.source(ctx)).calendar
     today = calendar.local_date(ctx.clock.now())
     days: list[date] = []
     day = today - timedelta(days=count)
@@ -310,7 +310,7 @@ def book_samples(ctx: Context, repeat: int, tag: str) -> list[float]:
     from tdm1_scheduler.services.courses import book_course
     from tdm1_scheduler.services.patients import add_patient
 
-    calendar = load_settings(ctx.store).calendar
+    calendar = load_settings(compat.source(ctx)).calendar
     day = calendar.local_date(ctx.clock.now()) + timedelta(days=7)
     samples = []
     for number in range(SAMPLES["book_course"] * repeat):
@@ -352,12 +352,12 @@ def day_sheet_figure(ctx: Context, repeat: int, folder: Path) -> Figure:
     from tdm1_scheduler.reports.day_sheet import build_day_sheet
     from tdm1_scheduler.reports.paint import write_pdf
 
-    calendar = load_settings(ctx.store).calendar
+    calendar = load_settings(compat.source(ctx)).calendar
     day = calendar.next_open_day(calendar.local_date(ctx.clock.now()))
     samples, build, pages = [], [], 0
     for number in range(max(SAMPLES["pdf"] * repeat, 2)):
         began = time.perf_counter()
-        sheet = build_day_sheet(ctx.store, day, ctx.clock)
+        sheet = build_day_sheet(compat.source(ctx), day, ctx.clock)
         built = time.perf_counter()
         pages = write_pdf(sheet, folder / f"day-{number}.pdf")
         samples.append((time.perf_counter() - began) * 1000)

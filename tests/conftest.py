@@ -1,7 +1,8 @@
 """Shared test set-up. Qt runs headless: the platform is chosen before any Qt import.
 
-The ``store`` fixture runs on each backend named by ``--backend`` (repeatable; default
-sqlite), so a second backend runs the same tests: ``pytest --backend sqlite``.
+The ``store`` fixture runs on each backend named by ``--backend`` (repeatable). Without
+it, the store and services suites run on SQLite and on the PostgreSQL test server, and
+the rest on SQLite: ``pytest --backend sqlite`` runs everything on SQLite alone.
 """
 
 import os
@@ -69,10 +70,26 @@ def skip_sqlite_only_on_postgres(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
 
 
+# The store and services suites run on both backends unless ``--backend`` names some:
+# the services must behave the same on a file and on the server (issue 16).
+BOTH_BACKENDS = ("sqlite", "postgres")
+BOTH_BACKENDS_UNDER = ("tests/services/", "tests/store/")
+
+
+def store_backends(metafunc: pytest.Metafunc) -> list[str]:
+    if metafunc.config.getoption("backends"):
+        return backends_of(metafunc.config)
+    where = Path(str(metafunc.definition.path)).resolve()
+    relative = where.relative_to(Path(str(metafunc.config.rootpath)).resolve()).as_posix()
+    if relative.startswith(BOTH_BACKENDS_UNDER):
+        return list(BOTH_BACKENDS)
+    return [DEFAULT_BACKEND]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Every test that uses ``store``, itself or through another fixture, runs per backend.
     if "store" in metafunc.fixturenames:
-        metafunc.parametrize("store", backends_of(metafunc.config), indirect=True)
+        metafunc.parametrize("store", store_backends(metafunc), indirect=True)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from ..domain.records import Appointment, Chair, Dose, Patient
 from ..store.database import StoreError
 from ..store.mapping import record_to_row
 from ..store.protocol import Store
-from .day_loads import chair_free_probe as chair_free_probe, day_load_lookup as day_load_lookup
 
 
 @dataclass

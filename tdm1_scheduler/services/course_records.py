@@ -27,11 +27,10 @@ from .context import (
     ClinicSettings,
     Context,
     CycleMove,
-    chair_free_probe,
     chair_ids_in_order,
-    day_load_lookup,
     patient_record,
 )
+from .day_loads import chair_free_probe, day_load_lookup
 
 
 def outcome_of(dose: Dose) -> InfusionOutcome:

@@ -51,10 +51,8 @@ from .context import (
     Context,
     CycleMove,
     audit,
-    chair_free_probe,
     chair_ids_in_order,
     chair_record,
-    day_load_lookup as day_load_lookup,
     patient_record,
     settings_from,
     stored_values,
@@ -77,6 +75,7 @@ from .course_records import (
     slot_of as booking_slot,
     slot_of as slot_of,
 )
+from .day_loads import chair_free_probe, day_load_lookup as day_load_lookup
 from .missed import missed_placement
 
 # The course row's columns the booking's audit row names, in its order.

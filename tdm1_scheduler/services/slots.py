@@ -23,11 +23,11 @@ from .context import (
     Context,
     audit,
     chair_ids_in_order,
-    day_load_lookup,
     settings_from,
 )
 from .course_records import chair_name, load_course, previous_dose, slot_of
 from .courses import move_appointment
+from .day_loads import day_load_lookup
 from .missed import missed_from
 from .pharmacy_reads import bag_check
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..domain.booking import Interval
 from . import journal
-from .context import ChangeSet, Context, chair_free_probe, settings_from, stored_values
+from .context import ChangeSet, Context, settings_from, stored_values
+from .day_loads import chair_free_probe
 
 # Starting further than this from the booked infusion start is told to the nurse.
 OFF_BOOKING_NOTE_MIN = 30

@@ -19,7 +19,7 @@ from tdm1_scheduler.gui.session import ReadAgain, Session
 from tdm1_scheduler.services.context import ChangeSet, Context
 from tdm1_scheduler.store.database import StoreError
 from tdm1_scheduler.store.postgres.pg_store import PgStore, open_pg_store
-from tests.pg.server import SETTINGS, PgServer
+from tests.pg.server import PgServer
 from tests.store import backends
 
 from .conftest import OFFSCREEN_NOISE
@@ -84,18 +84,6 @@ def test_a_notification_refreshes_the_session_within_a_second(qtbot: Any, pg: Pg
         session.stop()
 
 
-def restart(server: PgServer, stop: bool) -> None:
-    if stop:
-        server._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(server.data))
-        return
-    options = " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
-    server._run(
-        "pg_ctl", "start", "-w", "-t", "30", "-D", str(server.data), "-l", str(server.log),
-        "-o", f"-p {server.port} -k {server.socket_dir} {options}",
-    )  # fmt: skip
-    server.pid = server._postmaster_pid()
-
-
 def test_the_banner_shows_while_the_server_is_stopped(qtbot: Any) -> None:
     with PgServer() as server:
         store = open_pg_store(server.url())
@@ -110,14 +98,14 @@ def test_the_banner_shows_while_the_server_is_stopped(qtbot: Any) -> None:
             seen: list[ChangeSet] = []
             session.sig_changed.connect(seen.append)
 
-            restart(server, stop=True)
+            server._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(server.data))
             qtbot.waitUntil(lambda: not banner.isHidden(), timeout=5000)
             mark = store.data_mark()
             assert store.data_mark() == mark  # a view's key while away: no error
             with pytest.raises(StoreError):
                 add_chair(store, "Chair 2")  # refused whole: nothing half-written
 
-            restart(server, stop=False)
+            server.resume()
             qtbot.waitUntil(banner.isHidden, timeout=15000)
             assert seen and isinstance(seen[-1], ReadAgain)  # everything read again
             assert chairs(store) == 1

@@ -106,7 +106,10 @@ def server_os_user() -> pwd.struct_passwd | None:
 class PgServer:
     """One cluster in its own temporary folder; ``start()``, then ``stop()`` (idempotent)."""
 
-    def __init__(self, bin_dir: Path | None = None) -> None:
+    def __init__(self, bin_dir: Path | None = None, *, durable: bool = False) -> None:
+        """``durable``: a commit is written out before the client hears of it
+        (``synchronous_commit=on``), for tests that kill the server."""
+        self.settings = {**SETTINGS, "synchronous_commit": "on"} if durable else SETTINGS
         found = bin_dir or find_bin_dir()
         if found is None:
             raise PgServerError(
@@ -146,7 +149,7 @@ class PgServer:
 
     def start(self, attempts: int = 3) -> PgServer:
         self._run("cp", "-a", str(self._template()), str(self.data))
-        options = " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
+        options = " ".join(f"-c {name}={value}" for name, value in self.settings.items())
         for attempt in range(attempts):
             # A free port can be taken between the probe and the bind: then try another.
             self.port = free_port()
@@ -181,6 +184,36 @@ class PgServer:
                 return made  # no cache to be had (odd): use this one, removed with the folder
             shutil.rmtree(made, ignore_errors=True)
         return cache
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a power cut would (the data stays for ``resume``)."""
+        pid = self.pid or self._postmaster_pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            wait_gone(pid)
+        self.pid = None
+
+    def resume(self, timeout: float = 30) -> PgServer:
+        """Start again on the same data and port (after ``kill``: crash recovery runs).
+        Its backends may outlive a killed postmaster a moment: retry until they are gone."""
+        options = " ".join(f"-c {name}={value}" for name, value in self.settings.items())
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._run(
+                    "pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data),
+                    "-l", str(self.log),
+                    "-o", f"-p {self.port} -k {self.socket_dir} {options}",
+                )  # fmt: skip
+                break
+            except PgServerError:
+                if time.monotonic() > deadline:
+                    tail = self.log_tail()
+                    raise PgServerError(f"postgres did not start again: {tail}") from None
+                time.sleep(0.2)
+        self.pid = self._postmaster_pid()
+        return self
 
     def _postmaster_pid(self) -> int | None:
         pid_file = self.data / "postmaster.pid"

@@ -12,7 +12,8 @@ import pytest
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.booking import DayLoad, Interval
 from tdm1_scheduler.domain.calendar import ClinicCalendar
-from tdm1_scheduler.services.context import day_load_lookup, load_settings
+from tdm1_scheduler.services.context import load_settings
+from tdm1_scheduler.services.day_loads import day_load_lookup
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import from_utc_text, open_database

@@ -207,7 +207,7 @@ def test_pharmacy_queue_scans_no_table_of_history(db: Database) -> None:
 
 
 def test_the_slot_search_reads_are_bounded_by_the_day(db: Database) -> None:
-    from tdm1_scheduler.services.context import chair_free_probe, day_load_lookup
+    from tdm1_scheduler.services.day_loads import chair_free_probe, day_load_lookup
     from tdm1_scheduler.store import load_queries
 
     calendar = load_settings(SqliteStore(db)).calendar

@@ -34,9 +34,9 @@ from ...services.context import (
     ChangeSet,
     ClinicSettings,
     Context,
-    day_load_lookup,
     load_settings,
 )
+from ...services.day_loads import day_load_lookup
 from ...services.errors import ConflictError
 from ...services.patients import add_patient, check_mrn, check_name, check_weight
 from ...services.preview import Preview, preview
