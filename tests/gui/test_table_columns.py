@@ -82,7 +82,9 @@ def test_the_course_table_fits_the_dock_and_ready_takes_the_rest(
     assert header.visualIndex(ready) == max(
         header.visualIndex(c) for c in range(header.count()) if not view.isColumnHidden(c)
     )  # the last shown: it takes the width left
-    _text_fits(view, "Ready")
+    # The rows grow to their text once the dock's width settles (a queued resize): wait
+    # for it, as a person would see it a moment later, rather than for a fixed time.
+    qtbot.waitUntil(lambda: _text_fits(view, "Ready"), timeout=3000)
     status = _column(view, "Status")
     tip = view.model().index(0, status).data(Qt.ItemDataRole.ToolTipRole)
     assert "infusion" in str(tip)  # the minutes hidden from the dock are in the tooltip

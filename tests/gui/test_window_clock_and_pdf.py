@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,16 @@ def test_save_as_pdf_never_replaces_a_file_that_is_not_a_pdf(
     assert notes.read_text() == "keep me"
     assert "not saved" in window.statusBar().currentMessage()
     window.pdf_refusal.close()
+
+
+@pytest.fixture(autouse=True)
+def application_style_restored(qapp: Any) -> Iterator[None]:
+    """``run_gui`` styles the whole application (the stylesheet, the icon): put it back,
+    so the tests after these see the application as they would alone."""
+    sheet, icon = qapp.styleSheet(), qapp.windowIcon()
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setWindowIcon(icon)
 
 
 def run_gui_capturing(monkeypatch: pytest.MonkeyPatch, **options: Any) -> MainWindow:

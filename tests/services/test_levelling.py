@@ -11,9 +11,9 @@ from tdm1_scheduler.services import clinic, courses, patients
 from tdm1_scheduler.services.context import (
     ClinicSettings,
     Context,
-    day_load_lookup,
     load_settings,
 )
+from tdm1_scheduler.services.day_loads import day_load_lookup
 
 from .conftest import dump, local
 

@@ -29,11 +29,10 @@ from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import courses, patients
 from tdm1_scheduler.services.context import (
     Context,
-    chair_free_probe,
     chair_ids_in_order,
-    day_load_lookup,
     load_settings,
 )
+from tdm1_scheduler.services.day_loads import chair_free_probe, day_load_lookup
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, from_utc_text, open_database
 from tdm1_scheduler.store.protocol import BusyRow, Store

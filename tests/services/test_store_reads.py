@@ -25,6 +25,7 @@ def booked(ctx: Context) -> Context:
     return ctx
 
 
+@pytest.mark.sqlite_only("compares the store's records with the raw SQLite rows")
 def test_course_view_is_the_same_from_the_store(booked: Context) -> None:
     view = queries.course_view(booked.store, "P1")
     assert view == queries.course_view(SqliteStore(sqlite_of(booked.store)), "P1")
@@ -45,6 +46,7 @@ def test_course_state_holds_records(booked: Context) -> None:
         queries.course_state(booked.store, "P2")
 
 
+@pytest.mark.sqlite_only("compares the store's records with the raw SQLite rows")
 def test_day_bookings_are_the_day_rows_as_records(booked: Context) -> None:
     settings = settings_from(booked.store)
     assert settings == load_settings(SqliteStore(sqlite_of(booked.store)))
