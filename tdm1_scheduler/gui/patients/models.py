@@ -270,8 +270,9 @@ class CourseCyclesModel(ReadOnlyTableModel):
 
     def _readiness_role(self, row: CycleView, role: int) -> Any:
         readiness = self.readiness_of(row)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return readiness_details(readiness) or None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole reason first, then the details
+            whole = readiness_text(readiness, limit=10_000)
+            return "\n".join(t for t in (whole, readiness_details(readiness)) if t) or None
         if role == Qt.ItemDataRole.BackgroundRole:
             return readiness_brush(readiness)
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -84,6 +84,10 @@ class PatientsPanel(QWidget):
         # minutes (in the chair time span) and the history (the Status tooltip) can be
         # shown again from the header's context menu.
         fit_columns(self.course_view, **self.cycles_model.dock_columns())
+        # One line a cycle, so the dock shows the course, not two wrapped rows: a long
+        # readiness reason is cut at the right, and its cell's tooltip holds it whole.
+        self.course_view.setWordWrap(False)
+        self.course_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         course_layout.addWidget(self.course_view, 1)
         self.course_layout = course_layout  # the readiness strip goes below the table
         splitter.addWidget(self.patient_view)
