@@ -8,14 +8,13 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
 
 from tests.pg.server import PgServer
-from tests.store.postgres.conftest import OWNER, ensure_role
+from tests.store.postgres.conftest import OWNER
 
 from .conftest import Result
 
@@ -57,10 +56,7 @@ def counts(url: str) -> tuple[int, int, int]:
 def test_a_server_killed_mid_write_leaves_all_or_nothing(
     cli: Callable[..., Result], own_server: PgServer
 ) -> None:
-    name = f"clinic_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(own_server.url(), autocommit=True) as admin:
-        ensure_role(admin, OWNER, "LOGIN CREATEROLE NOSUPERUSER")
-        admin.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER}"')
+    name = own_server.new_database(OWNER)
     url = f"postgresql://{OWNER}@127.0.0.1:{own_server.port}/{name}"
     assert cli("init", "--timezone", "America/New_York", "--chairs", "3", db=url).code == 0
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

@@ -5,7 +5,6 @@ the group whose work they are succeed."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 import psycopg
@@ -30,10 +29,7 @@ def table_rows(url: str) -> list[tuple[object, ...]]:
 def test_each_person_runs_only_their_groups_commands(
     cli: Callable[..., Result], pg_server: PgServer
 ) -> None:
-    name = f"clinic_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
-        ensure_role(admin, OWNER, "LOGIN CREATEROLE NOSUPERUSER")
-        admin.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER}"')
+    name = pg_server.new_database(OWNER)
     owner = pg_server.url(name, OWNER)
     assert cli("init", "--timezone", "America/New_York", "--chairs", "2", db=owner).code == 0
     with psycopg.connect(pg_server.url(), autocommit=True) as admin:  # groups made by init

@@ -149,20 +149,47 @@ class PgServer:
 
     def start(self, attempts: int = 3) -> PgServer:
         self._run("cp", "-a", str(self._template()), str(self.data))
-        options = " ".join(f"-c {name}={value}" for name, value in self.settings.items())
         for attempt in range(attempts):
             # A free port can be taken between the probe and the bind: then try another.
             self.port = free_port()
             try:
-                self._run(
-                    "pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data),
-                    "-l", str(self.log),
-                    "-o", f"-p {self.port} -k {self.socket_dir} {options}",
-                )  # fmt: skip
+                self._pg_ctl_start()
                 break
             except PgServerError:
                 if attempt == attempts - 1:
                     raise PgServerError(f"postgres did not start: {self.log_tail()}") from None
+        self.pid = self._postmaster_pid()
+        return self
+
+    def _pg_ctl_start(self) -> None:
+        options = " ".join(f"-c {name}={value}" for name, value in self.settings.items())
+        self._run(
+            "pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data), "-l", str(self.log),
+            "-o", f"-p {self.port} -k {self.socket_dir} {options}",
+        )  # fmt: skip
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a power cut would (the data stays for ``resume``)."""
+        pid = self.pid or self._postmaster_pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            wait_gone(pid)
+        self.pid = None
+
+    def resume(self, timeout: float = 30) -> PgServer:
+        """Start again on the same data and port (after ``kill``: crash recovery runs).
+        Its backends may outlive a killed postmaster a moment: retry until they are gone."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._pg_ctl_start()
+                break
+            except PgServerError:
+                if time.monotonic() > deadline:
+                    tail = self.log_tail()
+                    raise PgServerError(f"postgres did not start again: {tail}") from None
+                time.sleep(0.2)
         self.pid = self._postmaster_pid()
         return self
 
@@ -184,36 +211,6 @@ class PgServer:
                 return made  # no cache to be had (odd): use this one, removed with the folder
             shutil.rmtree(made, ignore_errors=True)
         return cache
-
-    def kill(self) -> None:
-        """SIGKILL the server, as a power cut would (the data stays for ``resume``)."""
-        pid = self.pid or self._postmaster_pid()
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            wait_gone(pid)
-        self.pid = None
-
-    def resume(self, timeout: float = 30) -> PgServer:
-        """Start again on the same data and port (after ``kill``: crash recovery runs).
-        Its backends may outlive a killed postmaster a moment: retry until they are gone."""
-        options = " ".join(f"-c {name}={value}" for name, value in self.settings.items())
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                self._run(
-                    "pg_ctl", "start", "-w", "-t", "30", "-D", str(self.data),
-                    "-l", str(self.log),
-                    "-o", f"-p {self.port} -k {self.socket_dir} {options}",
-                )  # fmt: skip
-                break
-            except PgServerError:
-                if time.monotonic() > deadline:
-                    tail = self.log_tail()
-                    raise PgServerError(f"postgres did not start again: {tail}") from None
-                time.sleep(0.2)
-        self.pid = self._postmaster_pid()
-        return self
 
     def _postmaster_pid(self) -> int | None:
         pid_file = self.data / "postmaster.pid"
@@ -246,6 +243,20 @@ class PgServer:
     def url(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
         """A libpq URL to a database on this server (TCP on 127.0.0.1)."""
         return f"postgresql://{user}@127.0.0.1:{self.port}/{dbname}"
+
+    def new_database(self, owner: str) -> str:
+        """A new empty database owned by the login role ``owner`` (made if missing, able
+        to create the group roles, not a superuser): its name."""
+        import uuid
+
+        import psycopg
+
+        name = f"clinic_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [owner]).fetchone():
+                admin.execute(f'CREATE ROLE "{owner}" LOGIN CREATEROLE NOSUPERUSER')
+            admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+        return name
 
     def __enter__(self) -> PgServer:
         return self.start()

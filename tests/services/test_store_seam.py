@@ -10,9 +10,7 @@ actions through ``SqliteStore`` itself.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,48 +34,11 @@ from tdm1_scheduler.store.protocol import Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.store import backends
 from tests.store.backends import close_store, open_store
+from tests.store.protocol_only import ProtocolOnly
 
 from .conftest import USER, ZONE_NAME, local
 
-# What the protocol declares: the only names ProtocolOnly answers.
-PROTOCOL = frozenset(
-    name
-    for part in Store.__mro__
-    if part is not object and part.__name__ != "Protocol" and part.__module__ != "typing"
-    for name in vars(part)
-    if not name.startswith("_")
-)  # Store's own names and those of the protocols it extends (store/protocol_*.py)
 FIRST = "2026-03-02T09:00"  # a Monday
-
-
-class ProtocolOnly:
-    """A store that is the protocol and nothing more, counting each call."""
-
-    def __init__(self, inner: Store) -> None:
-        self._inner = inner
-        self.calls: Counter[str] = Counter()
-
-    def __repr__(self) -> str:
-        return "ProtocolOnly()"
-
-    @contextmanager
-    def transaction(self) -> Iterator[ProtocolOnly]:
-        self.calls["transaction"] += 1
-        with self._inner.transaction():
-            yield self
-
-    @contextmanager
-    def read(self) -> Iterator[ProtocolOnly]:
-        self.calls["read"] += 1
-        with self._inner.read():
-            yield self
-
-    def __getattr__(self, name: str) -> Any:
-        if name not in PROTOCOL:
-            raise AttributeError(f"{name!r} is not in the store protocol")
-        self.calls[name] += 1
-        method: Callable[..., Any] = getattr(self._inner, name)
-        return method
 
 
 def scenario(ctx: Context) -> list[Any]:

@@ -17,8 +17,12 @@ from tdm1_scheduler.store.protocol import Store
 
 # What the protocol declares: the only names ProtocolOnly answers.
 PROTOCOL = frozenset(
-    name for klass in Store.__mro__ for name in vars(klass) if not name.startswith("_")
-)
+    name
+    for part in Store.__mro__
+    if part is not object and part.__name__ != "Protocol" and part.__module__ != "typing"
+    for name in vars(part)
+    if not name.startswith("_")
+)  # Store's own names and those of the protocols it extends (store/protocol_*.py)
 
 
 class ProtocolOnly:
