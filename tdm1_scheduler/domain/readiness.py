@@ -26,19 +26,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from .errors import DomainError
 from .regimen import DOSE_LEVELS_MG_PER_KG, next_lower_dose_level
-
-
-class Verdict(StrEnum):
-    READY = "ready"
-    HOLD = "hold"
-    REDUCE = "reduce"
-    STOP = "stop"
-    MISSING = "missing"
-    REVIEW = "review"
+from .verdicts import Verdict as Verdict
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from datetime import date, datetime, time
 from enum import StrEnum
 
 from .course import CourseStatus, CycleStatus
-from .readiness import Verdict
 from .regimen import Setting
 from .regimens import DEFAULT_REGIMEN
 from .stability import Preparation as PreparationInstants
+from .verdicts import Verdict
 
 __all__ = [
     "DEFAULT_REGIMEN_CODE",
