@@ -9,7 +9,7 @@ import pytest
 
 from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services.context import load_settings
-from tdm1_scheduler.services.queries import chair_list, day_bookings
+from tdm1_scheduler.services.queries import chairs, day_bookings
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
 
@@ -31,7 +31,7 @@ def scalar(db, sql: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_size(demo) -> None:  # type: ignore[no-untyped-def]
-    assert len(chair_list(SqliteStore(demo))) == 12
+    assert len(chairs(SqliteStore(demo))) == 12
     assert 35 <= scalar(demo, "SELECT count(*) FROM patients") <= 45
     assert {"EBC", "MBC"} <= {r[0] for r in demo.execute("SELECT setting FROM courses")}
 

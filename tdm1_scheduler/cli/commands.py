@@ -65,12 +65,12 @@ def run_chair_add(args: argparse.Namespace, store: Store) -> int:
 def run_chair_list(args: argparse.Namespace, store: Store) -> int:
     from ..services import queries
 
-    chairs = queries.chair_list(store)
-    if args.json:
-        print_json(chairs)
+    chairs = queries.chairs(store)
+    if args.json:  # the JSON is made here, at the CLI's edge
+        print_json([{"id": c.id, "name": c.name, "position": c.position} for c in chairs])
     else:
         for chair in chairs:
-            print(chair["name"])
+            print(chair.name)
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import DomainError
+from ..domain.readiness import Readiness
 from ..services.storage import Store
 
 EXIT_OK = 0
@@ -111,7 +112,7 @@ def run_dose_check(args: argparse.Namespace, store: Store) -> int:
 
     readiness = readiness_services.dose_readiness(store, mrn=args.mrn, cycle=args.cycle)
     if args.json:
-        print_json(readiness_services.readiness_json(readiness))
+        print_json(readiness_json(readiness))
         return EXIT_OK
     proposed = readiness.proposed_mg_per_kg
     at = f" (proposed {proposed:.1f} mg/kg)" if proposed is not None else ""
@@ -187,3 +188,17 @@ def run_prep_reconstitute_gated(args: argparse.Namespace, store: Store) -> int:
     from .pharmacy import run_prep_reconstitute
 
     return _gated(args, store, "reconstitute", lambda: run_prep_reconstitute(args, store))
+
+
+def readiness_json(readiness: Readiness) -> dict[str, Any]:
+    """The ``dose check --json`` object (made at the CLI's edge)."""
+    return {
+        "verdict": readiness.verdict.value,
+        "reasons": [{"rule": r.rule, "text": r.text} for r in readiness.reasons],
+        "results": [
+            {"test": r.test, "value": r.value, "uln": r.uln, "at": r.at.isoformat()}
+            for r in readiness.results
+        ],
+        "lvef_due": readiness.lvef_due.isoformat() if readiness.lvef_due else None,
+        "proposed_mg_per_kg": readiness.proposed_mg_per_kg,
+    }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from ..domain.errors import DomainError
 from ..domain.records import (
@@ -121,14 +120,6 @@ def course_view(store: Store, mrn: str) -> CourseView:
 def chairs(store: Store) -> list[Chair]:
     """The chairs in service, in their order (records)."""
     return store.chairs()
-
-
-def chair_list(store: Store) -> list[dict[str, Any]]:
-    """The ``chair list --json`` objects."""
-    return [
-        {"id": chair.id, "name": chair.name, "position": chair.position}
-        for chair in store.chairs()
-    ]
 
 
 def day_bookings(

@@ -363,17 +363,3 @@ def summary(readiness: Readiness) -> str:
         shown.append(Reason("ebc-table-unverified", "EBC: no hold/reduce/stop is computed"))
     reasons = "; ".join(f"{r.rule}: {r.text}" for r in shown)
     return f"{readiness.verdict.value}" + (f" ({reasons})" if reasons else "")
-
-
-def readiness_json(readiness: Readiness) -> dict[str, Any]:
-    """The ``dose check --json`` object."""
-    return {
-        "verdict": readiness.verdict.value,
-        "reasons": [{"rule": r.rule, "text": r.text} for r in readiness.reasons],
-        "results": [
-            {"test": r.test, "value": r.value, "uln": r.uln, "at": r.at.isoformat()}
-            for r in readiness.results
-        ],
-        "lvef_due": readiness.lvef_due.isoformat() if readiness.lvef_due else None,
-        "proposed_mg_per_kg": readiness.proposed_mg_per_kg,
-    }

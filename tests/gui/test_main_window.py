@@ -20,7 +20,7 @@ from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.day_model import Column, DayAppointmentsModel
 from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.courses import book_blocked_time
-from tdm1_scheduler.services.queries import chair_list
+from tdm1_scheduler.services.queries import chairs as chairs_of
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
 
@@ -101,7 +101,7 @@ def test_change_from_another_connection_shows_after_poll(
     try:
         settings = load_settings(SqliteStore(other))
         start = settings.calendar.at(BUSY_DAY, time(16, 30))
-        chairs = [chair["name"] for chair in chair_list(SqliteStore(other))]
+        chairs = [chair.name for chair in chairs_of(SqliteStore(other))]
         ctx = Context(SqliteStore(other), FixedClock(DEMO_NOW), "other desk")
         for chair in chairs:
             try:

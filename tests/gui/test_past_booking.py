@@ -19,7 +19,7 @@ from tdm1_scheduler.gui.planner.day_scene import MoveTarget
 from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.services import courses, patients, pharmacy
 from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.services.queries import chair_list
+from tdm1_scheduler.services.queries import chairs
 from tests.store.backends import sqlite_of
 
 from .conftest import OFFSCREEN_NOISE
@@ -137,7 +137,7 @@ def test_a_bag_made_after_a_past_start_is_named_without_contradiction(ctx: Conte
     )
     pharmacy.record_dilution(ctx, mrn=LATER_CYCLE_MRN, cycle=12, at=infusion - timedelta(hours=2))
     earlier = booked.start - timedelta(hours=4, minutes=30)
-    for chair in [c["name"] for c in chair_list(ctx.store)]:
+    for chair in [c.name for c in chairs(ctx.store)]:
         try:
             changes = courses.move_appointment(
                 ctx, mrn=LATER_CYCLE_MRN, cycle=12, to=earlier, chair=chair

@@ -119,14 +119,14 @@ def test_a_move_recounts_the_days_it_touches(window: MainWindow, ctx: Context) -
         if r.appointment.kind == "dose" and r.appointment.status == "booked" and r.cycle == 1
     )
     from tdm1_scheduler.services.preview import preview
-    from tdm1_scheduler.services.queries import chair_list
+    from tdm1_scheduler.services.queries import chairs
 
     target = settings.calendar.at(BUSY_DAY + timedelta(days=1), time(8, 0))
     move = {"mrn": row.mrn, "cycle": 1, "to": target}
     chair = next(
-        c["name"]
-        for c in chair_list(ctx.store)
-        if preview(ctx, courses.move_appointment, **move, chair=c["name"]).allowed
+        c.name
+        for c in chairs(ctx.store)
+        if preview(ctx, courses.move_appointment, **move, chair=c.name).allowed
     )
     changes = courses.move_appointment(ctx, **move, chair=chair)
     window.apply_changes(changes)

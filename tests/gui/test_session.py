@@ -19,7 +19,7 @@ from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.gui.session import POLL_INTERVAL_MS, ReadAgain, Session
 from tdm1_scheduler.services.blocked_time import book_blocked_time
 from tdm1_scheduler.services.context import ChangeSet, Context, load_settings
-from tdm1_scheduler.services.queries import chair_list
+from tdm1_scheduler.services.queries import chairs
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.store.backends import sqlite_of
@@ -56,7 +56,7 @@ def book_elsewhere(demo_path: Path, label: str) -> ChangeSet:
         settings = load_settings(SqliteStore(other))
         start = settings.calendar.at(BUSY_DAY, time(16, 30))
         ctx = Context(SqliteStore(other), FixedClock(DEMO_NOW), "other desk")
-        for chair in [row["name"] for row in chair_list(SqliteStore(other))]:
+        for chair in [row.name for row in chairs(SqliteStore(other))]:
             try:
                 return book_blocked_time(ctx, chair=chair, start=start, minutes=20, label=label)
             except DomainError:  # that chair is taken at 16:30: the next one

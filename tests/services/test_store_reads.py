@@ -57,7 +57,7 @@ def test_day_bookings_are_the_day_rows_as_records(booked: Context) -> None:
     rows = repo.appointments_between(under, start, end)  # the rows the records map
     assert [v.appointment.id for v in views] == [r["id"] for r in rows]
     assert [v.chair_name for v in views] == [r["chair_name"] for r in rows]
-    assert queries.chair_list(booked.store) == queries.chair_list(SqliteStore(under))
+    assert queries.chairs(booked.store) == queries.chairs(SqliteStore(under))
 
 
 def test_a_closed_date_refusal_names_the_patient_as_before(booked: Context) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tdm1_scheduler.cli.labs import readiness_json
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.services import (
     clinic,
@@ -122,7 +123,7 @@ def readiness_scenario(ctx: Context) -> list[Any]:
     store = ctx.store
     seen: list[Any] = [readiness.readiness_settings(store)]
     readiness.set_readiness_settings(ctx, {"readiness_gate": "enforce", "lab_freshness_days": 3})
-    seen.append(readiness.readiness_json(readiness.dose_readiness(store, mrn="P1", cycle=1)))
+    seen.append(readiness_json(readiness.dose_readiness(store, mrn="P1", cycle=1)))
     sampled = local("2026-02-28T10:00")
     for test, value, uln in (("ast", 30, 40), ("alt", 25, 40), ("bilirubin", 0.8, 1.2)):
         readiness.add_lab(ctx, mrn="P1", test=test, value=value, uln=uln, at=sampled)
@@ -131,7 +132,7 @@ def readiness_scenario(ctx: Context) -> list[Any]:
     readiness.add_lvef(ctx, mrn="P2", percent=55, at=local("2026-02-20T10:00"), modality="muga")
     readiness.add_lab(ctx, mrn="P2", test="ast", value=200, uln=40, at=local("2026-03-01T10:00"))
     for mrn in ("P1", "P2"):
-        seen.append(readiness.readiness_json(readiness.dose_readiness(store, mrn=mrn, cycle=1)))
+        seen.append(readiness_json(readiness.dose_readiness(store, mrn=mrn, cycle=1)))
     with pytest.raises(readiness.NotReady):
         readiness.require_ready(ctx, mrn="P2", cycle=1, action="start infusion")
     readiness.record_override(
