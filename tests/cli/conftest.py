@@ -6,12 +6,15 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tdm1_scheduler.cli.main import main
+from tests.pg.server import PgServer
+from tests.store.postgres.conftest import OWNER
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-03-01T08:00"
@@ -91,3 +94,18 @@ def clinic(cli, db_path):
         result = cli(*step)
         assert result.code == 0, (step, result.err)
     return db_path
+
+
+# --- a server database of its own (the server-mode tests) --------------------------------
+PASSWORD = "s3cret-pw"  # trust auth ignores it; it must never be printed
+
+
+@pytest.fixture
+def new_db(pg_server: PgServer) -> Callable[[], str]:
+    """``new_db()``: the URL (with a password) of a new empty database owned by OWNER."""
+
+    def make() -> str:
+        name = pg_server.new_database(OWNER)
+        return f"postgresql://{OWNER}:{PASSWORD}@127.0.0.1:{pg_server.port}/{name}"
+
+    return make

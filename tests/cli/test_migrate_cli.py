@@ -5,8 +5,7 @@ written, and never shows the URL's password. Every refusal beside the case allow
 from __future__ import annotations
 
 import socket
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -15,30 +14,13 @@ import pytest
 from tdm1_scheduler.store.postgres.copy_clinic import TABLES, mask_url
 from tests.pg.server import PgServer
 from tests.store.postgres.clinic_to_copy import build_clinic_to_copy
-from tests.store.postgres.conftest import OWNER, ensure_role
 
-from .conftest import Result
-
-PASSWORD = "s3cret-pw"  # trust auth ignores it; it must never be printed
+from .conftest import PASSWORD, Result
 
 
 @pytest.fixture(scope="module")
 def clinic_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_clinic_to_copy(tmp_path_factory.mktemp("migrate") / "clinic.db")
-
-
-@pytest.fixture
-def new_db(pg_server: PgServer) -> Iterator[Callable[[], str]]:
-    """``new_db()``: the URL (with a password) of a new empty database owned by OWNER."""
-
-    def make() -> str:
-        name = f"clinic_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(pg_server.url(), autocommit=True) as admin:
-            ensure_role(admin, OWNER, "LOGIN CREATEROLE NOSUPERUSER")
-            admin.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER}"')
-        return f"postgresql://{OWNER}:{PASSWORD}@127.0.0.1:{pg_server.port}/{name}"
-
-    yield make
 
 
 def rows_on(url: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import psycopg
 
 from .conftest import Result
-from .test_server_url import new_db, on  # noqa: F401  (new_db is a fixture)
+from .test_server_url import on
 
 NOW = "2026-03-01T08:00"
 PATIENTS = ("P1", "P2", "P3", "P4")
@@ -82,7 +82,7 @@ def moves_audited(url: str) -> int:
 
 
 def test_four_workstations_moving_onto_one_chair_book_it_once(
-    cli: Callable[..., Result], new_db: Callable[[], str]  # noqa: F811
+    cli: Callable[..., Result], new_db: Callable[[], str]
 ) -> None:
     url = new_db()
     clinic_of_four(on(cli, url))
@@ -101,7 +101,7 @@ def test_four_workstations_moving_onto_one_chair_book_it_once(
 
 
 def test_four_workstations_moving_one_appointment_leave_one_booking(
-    cli: Callable[..., Result], new_db: Callable[[], str]  # noqa: F811
+    cli: Callable[..., Result], new_db: Callable[[], str]
 ) -> None:
     url = new_db()
     run = on(cli, url)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -19,12 +18,10 @@ import pytest
 
 from tdm1_scheduler.store.postgres.migrations import MIGRATIONS
 from tests.pg.server import PgServer
-from tests.store.postgres.conftest import OWNER, ensure_role
 
-from .conftest import Result, file_hash, run_process
+from .conftest import PASSWORD, Result, file_hash, run_process
 
 LAST, BEFORE_LAST = MIGRATIONS[-1].name, MIGRATIONS[-2].name  # what check reports
-PASSWORD = "s3cret-pw"  # trust auth ignores it; it must never be printed
 CLINIC = ("init", "--timezone", "America/New_York", "--chairs", "2")
 WORKFLOW = [
     ("closed", "add", "2026-03-20"),
@@ -44,20 +41,6 @@ READS = [
     ("course", "show", "--mrn", "B2", "--json"),
     ("chair", "list", "--json"),
 ]
-
-
-@pytest.fixture
-def new_db(pg_server: PgServer) -> Iterator[Callable[[], str]]:
-    """``new_db()``: the URL (with a password) of a new empty database owned by OWNER."""
-
-    def make() -> str:
-        name = f"clinic_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(pg_server.url(), autocommit=True) as admin:
-            ensure_role(admin, OWNER, "LOGIN CREATEROLE NOSUPERUSER")
-            admin.execute(f'CREATE DATABASE "{name}" OWNER "{OWNER}"')
-        return f"postgresql://{OWNER}:{PASSWORD}@127.0.0.1:{pg_server.port}/{name}"
-
-    yield make
 
 
 def on(cli: Callable[..., Result], url: str) -> Callable[..., Result]:
