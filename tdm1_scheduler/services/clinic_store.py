@@ -25,6 +25,7 @@ __all__ = [
     "is_server_url",
     "mask_password",
     "open_clinic_store",
+    "take_back_new_schema",
 ]
 
 
@@ -66,3 +67,16 @@ def open_clinic_store(
         except StoreError as error:  # never a password in a message
             raise StoreError(mask_password(str(error), target)) from None
     return open_store(target, create=create, read_only=read_only)
+
+
+def take_back_new_schema(store: Store) -> bool:
+    """After a refused ``init`` on a server: drop the schema its opening made in an empty
+    database, so the database is as it was (``store/postgres/opening.py``); False for
+    a file (the CLI removes a new file itself) or a schema that was there before."""
+    made = getattr(store, "made_schema", None)
+    if made is None:
+        return False
+    from ..store.postgres.opening import take_back_schema
+    from ..store.postgres.pg_store import PgStore
+
+    return isinstance(store, PgStore) and take_back_schema(store)

@@ -75,6 +75,9 @@ class PgStore(SqliteStore):
         self._last_head = 0  # the audit log's head when last read (``_audit_head``)
         self._conninfo = _conninfo_of(pg)  # to open the listener's and to reconnect
         self._session: Session | None = None
+        # The extensions there were before this store's opening made the schema in an
+        # empty database (``opening.take_back_schema``); None when it found the schema.
+        self.made_schema: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         return f"PgStore({self.pg.where})"
