@@ -256,10 +256,14 @@ def mapping_rows(pg: PgDatabase, sql: str, *params: object) -> list[dict[str, ob
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
-def open_pg_store(url: str, *, migrate: bool = True) -> PgStore:
+def open_pg_store(
+    url: str, *, migrate: bool = True, user: str | None = None, password: str | None = None
+) -> PgStore:
     """The store on the server database at ``url``; with ``migrate`` its pending
-    migrations are applied first (as the owner role: only it may change the schema)."""
-    pg = connect(url)
+    migrations are applied first (as the owner role: only it may change the schema).
+    ``user`` and ``password`` (a login dialog's) are handed to libpq (``connect``); the
+    store keeps them in memory only, for its reconnects and its listener's."""
+    pg = connect(url, user=user, password=password)
     if migrate:
         from .runner import apply_pending
 
