@@ -282,13 +282,15 @@ _NO_PASSWORD = "no password supplied"
 _BAD_PASSWORD = "password authentication failed"
 
 
-def connect(url: str, *, user: str | None = None, password: str | None = None) -> PgDatabase:
+def connect(
+    url: str, *, user: str | None = None, password: str | None = None, timeout: int | None = None
+) -> PgDatabase:
     """A connection to ``url`` in autocommit (the store opens its own transactions),
     its session in UTC, instants read back as SQLite's UTC text, waiting for a lock at
     most the busy timeout (``TDM1_SCHEDULER_BUSY_TIMEOUT_MS``). ``user`` and
     ``password`` (a login dialog's) go to libpq for this connection only, over the
     URL's; without them libpq looks in its usual places. A password refused or missing
-    is ``PasswordRefused``."""
+    is ``PasswordRefused``. ``timeout``: libpq's ``connect_timeout``, seconds."""
     import psycopg
     from psycopg.adapt import Loader
 
@@ -299,7 +301,9 @@ def connect(url: str, *, user: str | None = None, password: str | None = None) -
 
     where = redacted(url)
     login: dict[str, Any] = {
-        k: v for k, v in (("user", user), ("password", password)) if v is not None
+        k: v
+        for k, v in (("user", user), ("password", password), ("connect_timeout", timeout))
+        if v is not None
     }
     try:
         # A writer waits for the write lock as SQLite waits for its busy timeout.
