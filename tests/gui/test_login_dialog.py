@@ -19,12 +19,11 @@ from PySide6.QtWidgets import QApplication
 from tdm1_scheduler import app as app_module
 from tdm1_scheduler.gui.login_dialog import LoginDialog
 from tdm1_scheduler.gui.main_window import MainWindow
-from tdm1_scheduler.services.server_migration import migrate_clinic
 from tdm1_scheduler.store.postgres.pg_store import PgStore
 from tests.pg.server import PgServer
-from tests.store.postgres.conftest import OWNER
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
+from .server_clinic import demo_on_server
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -39,8 +38,7 @@ Step = Callable[[LoginDialog], None]
 def server_clinic(pg_server: PgServer, demo_template: Path) -> str:
     """The demo clinic on the server (``migrate --to``), and PERSON, a scheduler who
     must give her password: the database's URL as she is given it (no password)."""
-    name = pg_server.new_database(OWNER)
-    migrate_clinic(demo_template, pg_server.url(name, OWNER))
+    name = demo_on_server(pg_server, demo_template)
     pg_server.require_password(PERSON, PASSWORD, 'LOGIN IN ROLE "scheduler"')
     return pg_server.url(name, PERSON)
 
