@@ -152,6 +152,8 @@ class ServerLink:
         notices = self.listener.poll(0.0)  # connected: it never dials here
         back = self.listener.connected and not self._was_connected
         self._was_connected = self.listener.connected
+        if not self.listener.connected:
+            self._redial.start()  # just lost: begin trying at once, not at the next look
         return Arrived(
             news=any(not n.read_all for n in notices),
             read_all=any(n.read_all for n in notices) or back,

@@ -208,3 +208,32 @@ def test_the_cli_never_asks_it_says_so_in_one_line(
     assert out == ""
     assert err.count("\n") == 1 and "fe_sendauth: no password supplied" in err, err
     assert err.startswith(f"error: cannot reach the server {server_clinic}: ")
+
+
+def test_the_reconnects_use_the_typed_password(
+    qtbot: Any, server_clinic: str, pg_server: PgServer
+) -> None:
+    """Her connections cut by the server: the listener and the store reconnect (on
+    their own thread) with the password she typed, kept in memory only."""
+    import psycopg
+
+    opened = open_with(server_clinic, [type_password(PASSWORD)])
+    assert not isinstance(opened, int)
+    window, store = opened
+    qtbot.addWidget(window)
+    try:
+        live = window.session.live
+        assert live is not None and live.connected
+        listener = live.link.listener
+        before = listener.reconnects
+        with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                [PERSON],
+            )
+        qtbot.waitUntil(lambda: listener.reconnects > before and live.connected, timeout=10000)
+        assert store.session().login == PERSON
+        row = store.pg.execute("SELECT current_user").fetchone()
+        assert row is not None and row[0] == PERSON  # the store's connection is a new one
+    finally:
+        shut(qtbot, window, store)

@@ -62,6 +62,10 @@ if TYPE_CHECKING:
 __all__ = ["BACKUP_REFUSAL", "WRITE_LOCK", "PgStore", "open_pg_store"]
 
 DIAL_TIMEOUT_S = 3  # libpq's connect_timeout for a reconnect (as the listener's)
+# The listener's TCP keepalives (libpq's parameters): a dead peer is noticed in ~10 s.
+KEEPALIVES: dict[str, Any] = {
+    "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+}  # fmt: skip
 BACKUP_REFUSAL = "backup of a server database: use pg_dump (see docs/server.md)"
 
 
@@ -181,7 +185,11 @@ class PgStore(SqliteStore):
     def _listen_connection(self) -> Any:
         import psycopg
 
-        return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=DIAL_TIMEOUT_S)
+        # It only waits to be told: TCP keepalives notice a server that vanished without
+        # closing the connection (a cable, a host down) in about 10 s, for the banner.
+        return psycopg.connect(
+            self._conninfo, autocommit=True, connect_timeout=DIAL_TIMEOUT_S, **KEEPALIVES
+        )
 
     def revive(self) -> bool:
         """Reopen this store's connection if the server dropped it (outside a
