@@ -237,3 +237,43 @@ def test_the_reconnects_use_the_typed_password(
         assert row is not None and row[0] == PERSON  # the store's connection is a new one
     finally:
         shut(qtbot, window, store)
+
+
+def test_a_wrong_password_in_the_url_is_asked_again_and_never_shown(
+    qtbot: Any, server_clinic: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    in_url = server_clinic.replace(f"{PERSON}@", f"{PERSON}:left-in-the-url@")
+    said: list[str] = []
+
+    def read_then_cancel(dialog: LoginDialog) -> None:
+        said.append(dialog.error_label.text())
+        QTest.keyClick(dialog, Qt.Key.Key_Escape)
+
+    assert open_with(in_url, [read_then_cancel]) == 1
+    assert said == [f"password authentication failed for user {PERSON}"]
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", f"error: login cancelled for {server_clinic}\n")
+
+
+def test_the_user_name_can_be_changed_in_the_dialog(
+    qtbot: Any, server_clinic: str, pg_server: PgServer
+) -> None:
+    pg_server.require_password("lena.other", "other-pw", 'LOGIN IN ROLE "nurse"')
+    as_other = server_clinic.replace(f"{PERSON}@", "lena.other@")
+
+    def change_user(dialog: LoginDialog) -> None:
+        assert dialog.user_edit.text() == "lena.other"
+        dialog.user_edit.setFocus()
+        QTest.keyClick(dialog.user_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(dialog.user_edit, PERSON)
+        QTest.keyClick(dialog.user_edit, Qt.Key.Key_Tab)
+        type_password(PASSWORD)(dialog)
+
+    opened = open_with(as_other, [change_user])
+    assert not isinstance(opened, int)
+    window, store = opened
+    qtbot.addWidget(window)
+    try:
+        assert store.session().login == PERSON
+    finally:
+        shut(qtbot, window, store)
