@@ -22,15 +22,23 @@ from ..database import StoreError
 from .pg_store import PgStore
 
 
-def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) -> PgStore:
+def open_clinic_server(
+    url: str,
+    *,
+    create: bool = False,
+    migrate: bool = True,
+    user: str | None = None,
+    password: str | None = None,
+) -> PgStore:
     """The store on ``url``, its schema made (``create``) and brought up to date
     (``migrate``; without it, as ``check`` opens, a pending migration stays pending and
-    only a database from a newer app is refused)."""
+    only a database from a newer app is refused). ``user`` and ``password``: a login
+    dialog's, for libpq only (a refused or missing password: ``PasswordRefused``)."""
     from .health import public_tables
     from .pg_store import open_pg_store
     from .runner import apply_pending, installed_extensions, pending, schema_version
 
-    store = open_pg_store(url, migrate=False)
+    store = open_pg_store(url, migrate=False, user=user, password=password)
     try:
         conn = store.pg.pg
         if schema_version(conn) is None:
