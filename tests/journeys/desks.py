@@ -44,7 +44,8 @@ class Workstation:
         self._log = self.log_path.open("w")
         # A home of its own: the window's saved state is its own, never the user's.
         extra = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(home),
-                 "XDG_CONFIG_HOME": str(home / ".config"), **env}  # fmt: skip
+                 "XDG_CONFIG_HOME": str(home / ".config"),
+                 "TDM1_SCHEDULER_WINDOW_STATE": str(home / "window.ini"), **env}  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.journeys.workstation",
              "--db", url, "--now", now, "--user", person],
@@ -98,7 +99,7 @@ class Workstation:
         self.send(do, **args)
         return self.answer(timeout)
 
-    def event(self, timeout: float = 10.0) -> Json:
+    def event(self, timeout: float = 45.0) -> Json:
         return self._take(self._events, timeout)
 
     def quit(self) -> None:

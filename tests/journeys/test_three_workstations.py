@@ -149,12 +149,14 @@ def cli(url: str, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
 def seen_within(
     label: str, event: Json, committed: float, writer_commits: list[float] | None = None
 ) -> float:
-    """How long after the commit the watching window showed it; under a second."""
-    assert event["ok"], f"{label}: never shown; the window shows {event['shown']}"
+    """How long after the commit the watching window showed it; under a second. The
+    commit's instant is the earliest note of it: the commit clock's, or the writer's own
+    (a GUI writer notes when its COMMIT returned)."""
+    assert event["ok"], f"{label}: never shown ({event['told']} changes told); it shows {event}"
     commit = min([committed, *(writer_commits or [])])
     taken = float(event["seen_at"]) - commit
-    print(f"seen within: {label}: {taken * 1000:.0f} ms after the commit")
-    assert 0 <= taken < SEEN_WITHIN_S, (label, taken)
+    print(f"seen within: {label}: {taken * 1000:.0f} ms after the commit ({event['told']} told)")
+    assert taken < SEEN_WITHIN_S, (label, taken)
     return taken
 
 
@@ -196,7 +198,7 @@ def race(front: Workstation, url: str, owner: str, clock: CommitClock, race: Rac
             gate.wait_for(1 if race.cli_first else 2)
             if race.cli_first:
                 front.send("drag", **drag)
-                gate.wait_for(2)
+                gate.wait_for(2)  # so the drop passed its preview: it is at its write
             mark = clock.mark()
         finally:
             gate.open()

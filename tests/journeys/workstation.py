@@ -15,7 +15,7 @@ One JSON command per line on stdin, one JSON answer per line on stdout, in order
   ``chair`` (QTest mouse events, ``gui_steps.drag``); answers what the window then says
   (the status bar) and shows (the block);
 - ``{"do": "show", "view": ..., ...}``: what a view shows now (below);
-- ``{"do": "watch", "view": ..., ..., "expect": {...}, "deadline_s": 5}``: answered at
+- ``{"do": "watch", "view": ..., ..., "expect": {...}, "deadline_s": 30}``: answered at
   once; later an event line ``{"event": "seen", "ok", "seen_at", "shown"}`` says when the
   view first showed ``expect`` (``seen_at``: ``time.time()`` at that check, every 5 ms
   and after each change the window is told of), or ``ok`` false at the deadline;
@@ -48,6 +48,7 @@ Json = dict[str, Any]
 COMMITS: list[float] = []  # time.time() after each outermost COMMIT of this process
 PAGES = {"planner": "plannerPage", "nurse_board": "nurseBoardPage"}
 WATCH_MS = 5
+WATCH_S = 30.0  # a watch's deadline: from the watch, not the commit (a CLI may start slowly)
 
 
 def note_commits() -> None:
@@ -140,6 +141,7 @@ class Desk:
         self.running = False
         self.asked: list[str] = []
         self.watches: list[tuple[Json, float, QTimer]] = []
+        self.announced = 0  # changes the window was told of (for a watch's event)
         window.features["planner"].confirm = self._confirm
         window.sig_data_changed.connect(self._look)
         self.notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
@@ -244,8 +246,8 @@ class Desk:
         timer = QTimer()
         timer.setTimerType(Qt.TimerType.PreciseTimer)
         timer.setInterval(WATCH_MS)
-        deadline = time.monotonic() + float(command.get("deadline_s", 5))
-        entry = (command, deadline, timer)
+        deadline = time.monotonic() + float(command.get("deadline_s", WATCH_S))
+        entry = ({**command, "announced": self.announced}, deadline, timer)
         timer.timeout.connect(lambda: self._check(entry))
         self.watches.append(entry)
         timer.start()
@@ -257,6 +259,7 @@ class Desk:
         taken it (a page built later is connected after this), not at the next tick."""
         from PySide6.QtCore import QTimer
 
+        self.announced += 1
         for entry in list(self.watches):
             QTimer.singleShot(0, lambda entry=entry: self._check(entry))
 
@@ -269,7 +272,27 @@ class Desk:
         if seen or time.monotonic() > deadline:
             timer.stop()
             self.watches.remove(entry)
-            self.write({"event": "seen", "ok": seen, "seen_at": time.time(), "shown": found})
+            told = self.announced - command["announced"]  # changes told of meanwhile
+            event = {"event": "seen", "ok": seen, "seen_at": time.time(), "shown": found,
+                     "told": told}  # fmt: skip
+            if not seen:
+                event["listener"] = self._listener_now()
+            self.write(event)
+
+    def _listener_now(self) -> Json:
+        """When a watch failed: what the live link's listener holds now (diagnosis)."""
+        live = self.window.session.live
+        if live is None:
+            return {"live": None}
+        listener = live.link.listener
+        late = listener.poll(0.5)
+        return {
+            "connected": listener.connected, "fileno": listener.fileno(),
+            "reconnects": listener.reconnects, "check_active": live.check_timer.isActive(),
+            "notifier": live._notifier is not None and live._notifier.isEnabled(),
+            "late": [[n.sender, {k: list(v) for k, v in n.changes.items()}] for n in late],
+            "own_pid": listener.own_pid(),
+        }  # fmt: skip
 
     def _quit(self) -> None:
         from PySide6.QtWidgets import QApplication
