@@ -24,7 +24,9 @@ Chair 3 09:00, Dee Fox (D4) Chair 3 13:00; Eve Gray (E5) and Fay Hill (F6) have 
 2. At the CLI, at once, the pharmacist reconstitutes Bea's vial (the nurse's board shows
    the bag) and the second scheduler books Eve at 13:30 in Chair 1 (the scheduler's
    planner shows her block).
-3. The nurse drags Bea on her planner: refused, naming her role and the action.
+3. The nurse drags Bea on her planner: refused, naming her role and the action; the
+   scheduler clicks Arrived on the nurse board: refused the same way. The nurse records
+   Ann's arrival on her board, and the scheduler's board shows it.
 4. At the CLI the nurse's ``appointment move``, the pharmacist's ``course start`` and
    the scheduler's ``prep dilute`` are refused (exit 2), naming role and action.
 5. Twice, the scheduler's GUI drags one booking and the second scheduler's CLI moves
@@ -312,7 +314,7 @@ def test_two_guis_and_a_cli_on_one_server_are_three_workstations(
         moved = sorted([*moved, ("E5", 1, "Chair 1", "13:30", "16:45", "booked")])
         assert day_bookings(owner, DAY) == moved
 
-        # 3. The nurse drags Bea on her planner: refused by name; nothing written.
+        # 3. The nurse drags Bea on her planner: refused by name; nothing written ...
         before = everything(owner)
         refused = chairs.ask("drag", mrn="B2", cycle=1, chair="Chair 2", at="11:00")
         assert refused["status"] == (
@@ -321,8 +323,37 @@ def test_two_guis_and_a_cli_on_one_server_are_three_workstations(
         )
         assert refused["block"]["start"] == "09:00" and refused["commits"] == []
         assert everything(owner) == before
+        # ... the scheduler clicks Arrived on Bea's tile (on the nurse board of her own
+        # window): refused the same way; the nurse does it for Ann, and the scheduler's
+        # board shows it.
+        assert front.ask("page", name="nurse_board")["page"] == "nurseBoardPage"
+        clicked = front.ask("step", chair="Chair 2", step="arrive")
+        assert clicked["tile"]["message"] == (
+            "Refused: sam.sched (scheduler) may not run patient arrived"
+        )
+        assert clicked["tile"]["phase"] == "Expected" and clicked["commits"] == []
+        assert everything(owner) == before
+        front.ask("watch", view="tile", chair="Chair 1", expect={"phase": "Arrived/prep"})
+        mark = clock.mark()
+        arrived = chairs.ask("step", chair="Chair 1", step="arrive")
+        assert arrived["tile"]["phase"] == "Arrived/prep" and len(arrived["commits"]) == 1
+        timings["3 scheduler GUI sees the nurse GUI's arrival"] = seen_within(
+            "scheduler GUI sees the nurse GUI's arrival", front.event(),
+            clock.first_after(mark), arrived["commits"],
+        )  # fmt: skip
+        with psycopg.connect(owner) as conn:
+            visits = conn.execute(
+                "SELECT p.mrn, to_char(v.arrived_at AT TIME ZONE %s, 'HH24:MI') FROM visits v"
+                " JOIN appointments a ON a.id = v.appointment_id JOIN doses d ON d.id = a.dose_id"
+                " JOIN courses c ON c.id = d.course_id JOIN patients p ON p.id = c.patient_id",
+                ["America/New_York"],
+            ).fetchall()
+        assert visits == [("A1", "07:00")]
+        assert audit_people(owner)[-1] == ("patient arrived", "nurse.kim")
+        assert day_bookings(owner, DAY) == moved
 
         # 4. At the CLI, each role's command that is another's work is refused.
+        before = everything(owner)
         others = {
             "nurse.kim": ("appointment", "move", "--mrn", "B2", "--cycle", "1",
                           "--to", f"{DAY}T11:00"),

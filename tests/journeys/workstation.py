@@ -14,6 +14,8 @@ One JSON command per line on stdin, one JSON answer per line on stdout, in order
   press on the booking's block, move in steps and release where it starts at ``at`` in
   ``chair`` (QTest mouse events, ``gui_steps.drag``); answers what the window then says
   (the status bar) and shows (the block);
+- ``{"do": "step", "chair", "step"}``: on the nurse board, click a step's button
+  (``arrive``, ``start``, ...) on that chair's tile; answers what the tile then shows;
 - ``{"do": "show", "view": ..., ...}``: what a view shows now (below);
 - ``{"do": "watch", "view": ..., ..., "expect": {...}, "deadline_s": 30}``: answered at
   once; later an event line ``{"event": "seen", "ok", "seen_at", "shown"}`` says when the
@@ -198,6 +200,8 @@ class Desk:
             return self.page(command["name"])
         if do == "drag":
             return self.drag(command)
+        if do == "step":
+            return self.step(command["chair"], command["step"])
         if do == "show":
             return {"shown": shown(self.window, command)}
         if do == "watch":
@@ -239,6 +243,18 @@ class Desk:
             "asked": list(self.asked),
             "block": block_shown(self.window, mrn, cycle),
         }
+
+    def step(self, chair: str, step: str) -> Json:
+        """On the nurse board, click the step's button (``arrive``, ...) on ``chair``'s
+        tile; answers what the tile then shows."""
+        from tests.journeys.conftest import click
+
+        feature = self.window.features["nurse_board"]
+        if self.window.pages.currentWidget() is not (feature.board if feature.built else None):
+            self.page("nurse_board")
+        tile = next(t for t in feature.board.chair_tiles.values() if t.chair_name == chair)
+        click(tile.buttons[step])
+        return {"tile": tile_shown(self.window, chair)}
 
     def watch(self, command: Json) -> Json:
         from PySide6.QtCore import Qt, QTimer
