@@ -347,7 +347,9 @@ def main() -> int:
     run_loop: Callable[[], int] = QApplication.exec  # a static method: the event loop
     desks: list[Desk] = []
 
-    def exec_driven(app: QApplication) -> int:
+    def exec_driven(*_called_on: object) -> int:  # app.exec() or QApplication.exec()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
         windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
         assert len(windows) == 1, windows
         window = windows[0]
@@ -358,7 +360,7 @@ def main() -> int:
         desks[0].write(ready(window))
         return run_loop()
 
-    QApplication.exec = exec_driven  # type: ignore[method-assign, assignment]
+    QApplication.exec = exec_driven  # type: ignore[method-assign]
     sys.argv = ["tdm1-scheduler", *sys.argv[1:]]
     return app_main()
 
