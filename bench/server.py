@@ -37,6 +37,7 @@ import json
 import os
 import random
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -76,7 +77,8 @@ class Side:
         self.name = name
         self.ctx = ctx
         self.empty = empty
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # the moves' choices: the same on both stores
+        self.pause = random.Random(seed + 1)  # the pauses between commit -> refresh moves
         self.settings = load_settings(ctx.store)
         self.day = move_day(ctx, self.settings)
         self.samples: dict[str, list[float]] = {
@@ -158,7 +160,8 @@ def refresh_round(side: Side, count: int) -> None:
     done, attempts = 0, 0
     while done < count and attempts < count * 4:
         attempts += 1
-        time.sleep(side.rng.uniform(0.05, 0.3))  # no fixed phase against SQLite's poll
+        # A pause of up to one poll interval: commits fall at any phase of SQLite's poll.
+        time.sleep(side.pause.uniform(0.05, 1.05))
         made = side.move()
         if made is None:
             continue
@@ -370,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(f"[bench] {text}", file=sys.stderr, flush=True)
 
+    # Killed, still stop the server and the listeners (``run``'s finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     profile = None
     if args.profile:
         import cProfile
