@@ -61,4 +61,5 @@ def pick_move(ctx: Any, settings: Any, day: date, rng: random.Random) -> Move | 
     if not gaps:
         return "no free gap that day"
     _chair, chair_name, gap_start, _end = rng.choice(gaps)
-    return Move(str(row.mrn), int(row.cycle), gap_start, chair_name)
+    assert row.cycle is not None  # a dose's booking has its cycle
+    return Move(str(row.mrn), row.cycle, gap_start, chair_name)

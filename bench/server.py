@@ -63,11 +63,29 @@ from tdm1_scheduler.clock import FixedClock  # noqa: E402
 from tdm1_scheduler.domain.errors import DomainError  # noqa: E402
 from tdm1_scheduler.services.context import Context, load_settings  # noqa: E402
 from tdm1_scheduler.store.database import ConflictError, open_database  # noqa: E402
+from tdm1_scheduler.store.protocol import Store  # noqa: E402
 from tdm1_scheduler.store.sqlite_store import SqliteStore  # noqa: E402
 
 STORES = ("server", "sqlite")
 GOALS = {"move_commit": 30.0, "book_course": 150.0, "commit_refresh": 250.0}
 REFRESH_TIMEOUT = 5.0  # seconds to wait for the other process's refresh of one commit
+
+
+STATEMENTS = [0]  # statements sent to the server so far (``count_statements``)
+
+
+def count_statements() -> None:
+    """Count what psycopg sends (``Cursor.execute``, which ``Connection.execute`` calls):
+    statements a move costs, a figure the machine's noise does not move."""
+    import psycopg
+
+    original = psycopg.Cursor.execute
+
+    def execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        STATEMENTS[0] += 1
+        return original(self, *args, **kwargs)
+
+    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
 
 
 class Side:
@@ -88,19 +106,24 @@ class Side:
             "commit_refresh": [],
             "refresh_woke": [],
             "refresh_read": [],
+            "move_statements": [],
         }
         self.refused: list[str] = []
         self.child: subprocess.Popen[str] | None = None
 
-    def move(self) -> tuple[float, float, Any] | None:
+    def move(self, profile: Any = None) -> tuple[float, float, Any] | None:
         """One chosen move through the service: (began, returned) perf-counter instants
-        and its ChangeSet; None when refused (noted)."""
+        and its ChangeSet; None when refused (noted). ``profile`` (a ``cProfile.Profile``)
+        runs over the service call only."""
         from tdm1_scheduler.services.courses import move_appointment
 
         chosen = pick_move(self.ctx, self.settings, self.day, self.rng)
         if isinstance(chosen, str):
             self.refused.append(chosen)
             return None
+        if profile is not None:
+            profile.enable()
+        sent = STATEMENTS[0]
         began = time.perf_counter()
         try:
             changes = move_appointment(
@@ -109,18 +132,19 @@ class Side:
         except (DomainError, ConflictError) as error:
             self.refused.append(str(error))
             return None
-        return began, time.perf_counter(), changes
+        finally:
+            if profile is not None:
+                profile.disable()
+        returned = time.perf_counter()
+        self.samples["move_statements"].append(STATEMENTS[0] - sent)
+        return began, returned, changes
 
 
 def drag_round(side: Side, count: int, profile: Any = None) -> None:
     done, attempts = 0, 0
     while done < count and attempts < count * 4:
         attempts += 1
-        if profile is not None:
-            profile.enable()
-        made = side.move()
-        if profile is not None:
-            profile.disable()
+        made = side.move(profile)
         if made is not None:
             side.samples["move_commit"].append((made[1] - made[0]) * 1000)
             done += 1
@@ -203,7 +227,10 @@ def figures_of(side: Side, judged: bool) -> list[Figure]:
                 s["move_commit"],
                 goal="p95 <= 30 ms" if side.name == "server" else "(beside the server)",
                 met=(value <= GOALS["move_commit"]) if side.name == "server" and judged else None,
-                extra={"median_ms": round(median(s["move_commit"]), 2)},
+                extra={
+                    "median_ms": round(median(s["move_commit"]), 2),
+                    "statements_median": median(s["move_statements"]) if server else None,
+                },
             )
         )
     if s["book_course"]:
@@ -272,7 +299,7 @@ def run(
             sqlite_bench.init_empty(Context(owner, clock, "bench"), spec.chairs)
             owner.close()
             url = server.url(pg_clinic.CLINIC_DB, pg_clinic.SCHEDULER)
-            stores = [open_pg_store(url, migrate=False)]
+            stores: list[Store] = [open_pg_store(url, migrate=False)]
             stores.append(open_pg_store(server.url(empty_name, pg_clinic.SCHEDULER), migrate=False))
             # SQLite: a copy of the same clinic file, and an empty clinic
             copy = sqlite_bench.working_copy(history, folder)
@@ -283,6 +310,7 @@ def run(
             for number, name in enumerate(STORES):
                 history_ctx, empty_ctx = (Context(s, clock) for s in stores[2 * number :][:2])
                 sides[name] = Side(name, history_ctx, empty_ctx, seed)
+            count_statements()
             for number in range(repeat):
                 log(f"round {number + 1}/{repeat}: drag commits, bookings")
                 for name in STORES:
@@ -338,6 +366,13 @@ def table(result: dict[str, Any]) -> str:
         met = "" if pair[0] is None else {True: "yes", False: "NO", None: ""}[pair[0]["met"]]
         goal = "" if pair[0] is None else pair[0]["goal"]
         lines.append(f"{name:<16}{shown[0]:>12}{shown[1]:>12}  {goal:<16}{met}")
+    move = figures.get("server_move_commit")
+    if move:
+        extra = move["extra"]
+        lines.append(
+            f"  server drag commit: median {extra['median_ms']} ms, "
+            f"{extra['statements_median']:.0f} statements"
+        )
     for store in STORES:
         book = figures.get(f"{store}_book_course")
         if book:
