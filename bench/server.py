@@ -110,6 +110,7 @@ class Side:
             "refresh_woke": [],
             "refresh_read": [],
             "move_statements": [],
+            "book_statements": [],
         }
         self.refused: list[str] = []
         self.child: subprocess.Popen[str] | None = None
@@ -156,7 +157,11 @@ def drag_round(side: Side, count: int, profile: Any = None) -> None:
 def book_round(side: Side, number: int) -> None:
     """``SAMPLES["book_course"]`` bookings on the empty clinic, then as many on history."""
     side.samples["book_course_empty"] += sqlite_bench.book_samples(side.empty, 1, f"e{number}")
-    side.samples["book_course"] += sqlite_bench.book_samples(side.ctx, 1, f"h{number}")
+    sent = STATEMENTS[0]
+    booked = sqlite_bench.book_samples(side.ctx, 1, f"h{number}")
+    side.samples["book_course"] += booked
+    # per booking, its patient's add_patient included (untimed)
+    side.samples["book_statements"].append((STATEMENTS[0] - sent) / len(booked))
 
 
 # --- commit -> refresh ----------------------------------------------------------------------
@@ -252,7 +257,10 @@ def figures_of(side: Side, judged: bool) -> list[Figure]:
                 value / floor,
                 "<= 150 ms" if side.name == "server" else "(beside the server)",
                 (value <= GOALS["book_course"]) if side.name == "server" and judged else None,
-                {"empty_samples": s["book_course_empty"]},
+                {
+                    "empty_samples": s["book_course_empty"],
+                    "statements_with_add_patient": median(s["book_statements"]) if server else None,
+                },
             )
         )
     if s["commit_refresh"]:
@@ -385,8 +393,10 @@ def table(result: dict[str, Any]) -> str:
     for store in STORES:
         book = figures.get(f"{store}_book_course")
         if book:
+            sent = book["extra"]["statements_with_add_patient"]
             lines.append(
                 f"  {store} booking: empty clinic {book['floor']:.1f} ms, ratio {book['ratio']:.2f}"
+                + ("" if sent is None else f"; {sent:.0f} statements with its add_patient")
             )
         refresh = figures.get(f"{store}_commit_refresh")
         if refresh:
