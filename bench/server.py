@@ -73,21 +73,28 @@ GOALS = {"move_commit": 30.0, "book_course": 150.0, "commit_refresh": 250.0}
 REFRESH_TIMEOUT = 5.0  # seconds to wait for the other process's refresh of one commit
 
 
-STATEMENTS = [0]  # statements sent to the server so far (``count_statements``)
+STATEMENTS = [0]  # round trips to the server so far (``count_statements``)
 
 
 def count_statements() -> None:
-    """Count what psycopg sends (``Cursor.execute``, which ``Connection.execute`` calls):
-    statements a move costs, a figure the machine's noise does not move."""
+    """Count the round trips psycopg makes: each ``Cursor.execute`` (which
+    ``Connection.execute`` calls) outside a pipeline, and each pipeline once. What a
+    move costs in them is a figure the machine's noise does not move."""
     import psycopg
 
-    original = psycopg.Cursor.execute
+    execute_one, pipeline = psycopg.Cursor.execute, psycopg.Connection.pipeline
 
     def execute(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self.connection, "_pipeline", None) is None:
+            STATEMENTS[0] += 1
+        return execute_one(self, *args, **kwargs)
+
+    def in_pipeline(self: Any) -> Any:
         STATEMENTS[0] += 1
-        return original(self, *args, **kwargs)
+        return pipeline(self)
 
     psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    psycopg.Connection.pipeline = in_pipeline  # type: ignore[method-assign]
 
 
 class Side:
@@ -110,6 +117,7 @@ class Side:
             "refresh_woke": [],
             "refresh_read": [],
             "move_statements": [],
+            "round_trip": [],
             "book_statements": [],
         }
         self.refused: list[str] = []
@@ -152,6 +160,11 @@ def drag_round(side: Side, count: int, profile: Any = None) -> None:
         if made is not None:
             side.samples["move_commit"].append((made[1] - made[0]) * 1000)
             done += 1
+            if side.name == "server":  # the floor of one statement: a bare round trip
+                conn = side.ctx.store.pg.pg  # type: ignore[attr-defined]
+                began = time.perf_counter()
+                conn.execute(b"SELECT 1").fetchone()
+                side.samples["round_trip"].append((time.perf_counter() - began) * 1000)
 
 
 def book_round(side: Side, number: int) -> None:
@@ -240,6 +253,7 @@ def figures_of(side: Side, judged: bool) -> list[Figure]:
                 extra={
                     "median_ms": round(median(s["move_commit"]), 2),
                     "statements_median": median(s["move_statements"]) if server else None,
+                    "round_trip_median_ms": round(median(s["round_trip"]), 3) if server else None,
                 },
             )
         )
@@ -388,7 +402,8 @@ def table(result: dict[str, Any]) -> str:
         extra = move["extra"]
         lines.append(
             f"  server drag commit: median {extra['median_ms']} ms, "
-            f"{extra['statements_median']:.0f} statements"
+            f"{extra['statements_median']:.0f} round trips; a bare one (SELECT 1) "
+            f"{extra['round_trip_median_ms']} ms"
         )
     for store in STORES:
         book = figures.get(f"{store}_book_course")
@@ -396,7 +411,7 @@ def table(result: dict[str, Any]) -> str:
             sent = book["extra"]["statements_with_add_patient"]
             lines.append(
                 f"  {store} booking: empty clinic {book['floor']:.1f} ms, ratio {book['ratio']:.2f}"
-                + ("" if sent is None else f"; {sent:.0f} statements with its add_patient")
+                + ("" if sent is None else f"; {sent:.0f} round trips with its add_patient")
             )
         refresh = figures.get(f"{store}_commit_refresh")
         if refresh:
