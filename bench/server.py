@@ -121,6 +121,7 @@ class Side:
             "book_statements": [],
         }
         self.refused: list[str] = []
+        self.chosen: list[Any] = []  # every move picked, to compare the two stores'
         self.child: subprocess.Popen[str] | None = None
 
     def move(self, profile: Any = None) -> tuple[float, float, Any] | None:
@@ -130,6 +131,7 @@ class Side:
         from tdm1_scheduler.services.courses import move_appointment
 
         chosen = pick_move(self.ctx, self.settings, self.day, self.rng)
+        self.chosen.append(chosen)
         if isinstance(chosen, str):
             self.refused.append(chosen)
             return None
@@ -377,6 +379,8 @@ def run(
         "server": how,
         "databases": {"history": generate.generated_counts(history)},
         "refused": {name: side.refused for name, side in sides.items()},
+        # the same seeded choices on both stores: the same moves, in the same order
+        "same_moves": sides["server"].chosen == sides["sqlite"].chosen,
         "figures": {figure.name: figure.as_json() for figure in figures},
     }
 
@@ -421,6 +425,7 @@ def table(result: dict[str, Any]) -> str:
                 f"(woken {extra['woke_median_ms']} ms, read {extra['read_median_ms']} ms); "
                 f"p95 from the move's start {extra['from_service_start_p95_ms']} ms"
             )
+    lines.append(f"  the same moves on both stores: {result['same_moves']}")
     load = result["load_average"]
     lines.append(f"  load average before {load['before']}, after {load['after']}")
     return "\n".join(lines)
