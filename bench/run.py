@@ -39,8 +39,9 @@ import compat  # noqa: E402
 import generate  # noqa: E402
 from cli_figures import cli_figures  # noqa: E402
 from cold_start import cold_start_figures, cold_starts, open_database_figure  # noqa: E402
-from compat import booking_facts, day_read, planner_present  # noqa: E402
+from compat import day_read, planner_present  # noqa: E402
 from figures import SAMPLES, Figure, median, percentile, timed  # noqa: E402
+from moves import move_day, pick_move  # noqa: E402
 
 from tdm1_scheduler.clock import FixedClock  # noqa: E402
 from tdm1_scheduler.domain.errors import DomainError  # noqa: E402
@@ -113,22 +114,28 @@ def working_copy(source: Path, folder: Path) -> Path:
 
 def empty_clinic(folder: Path, chairs: int) -> Path:
     """The generated clinic's settings with no history at all."""
-    from tdm1_scheduler.services.clinic import init_clinic
-
     path = folder / "empty.db"
     db = open_database(path, create=True)
     try:
-        init_clinic(
-            compat.context(db, FixedClock(generate.NOW - timedelta(days=30)), "bench"),
-            timezone=generate.TIMEZONE,
-            opens=generate.OPENS,
-            closes=generate.CLOSES,
-            chairs=chairs,
-            name="Empty clinic",
-        )
+        clock = FixedClock(generate.NOW - timedelta(days=30))
+        init_empty(compat.context(db, clock, "bench"), chairs)
     finally:
         db.conn.close()
     return path
+
+
+def init_empty(ctx: Context, chairs: int) -> None:
+    """The generated clinic's settings in ``ctx``'s empty store (a file or a server)."""
+    from tdm1_scheduler.services.clinic import init_clinic
+
+    init_clinic(
+        ctx,
+        timezone=generate.TIMEZONE,
+        opens=generate.OPENS,
+        closes=generate.CLOSES,
+        chairs=chairs,
+        name="Empty clinic",
+    )
 
 
 # --- in-process GUI and service figures ---------------------------------------------------
@@ -216,39 +223,17 @@ def day_switch_figure(ctx: Context, repeat: int) -> Figure:
     )
 
 
-def free_gaps(rows: list[Any], opening: tuple[datetime, datetime]) -> list[Any]:
-    """(chair id, chair name, gap start, gap end) for every free stretch of the day
-    (``rows``: the day's ``compat.BookingFacts``)."""
-    by_chair: dict[int, list[tuple[datetime, datetime]]] = {}
-    names: dict[int, str] = {}
-    for booking in rows:
-        names[booking.chair_id] = booking.chair_name
-        by_chair.setdefault(booking.chair_id, []).append((booking.start, booking.end))
-    gaps = []
-    for chair, busy in by_chair.items():
-        cursor = opening[0].astimezone(UTC)
-        for start, end in [*sorted(busy), (opening[1].astimezone(UTC),) * 2]:
-            if start > cursor:
-                gaps.append((chair, names[chair], cursor, start))
-            cursor = max(cursor, end)
-    return gaps
-
-
 def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     """A drag-and-drop commit: move_appointment + window.apply_changes + repaint."""
     from PySide6.QtWidgets import QApplication
 
     from tdm1_scheduler.services.courses import move_appointment
 
-    day_bookings = day_read()
     window = build_window(ctx)
     settings = window.settings
-    calendar = settings.calendar
-    day = calendar.next_open_day(calendar.local_date(ctx.clock.now()) + timedelta(days=1))
+    day = move_day(ctx, settings)
     window.show_day(day)
     QApplication.processEvents()
-    opening = calendar.opening_window(day)
-    assert opening is not None
     rng = random.Random(seed)
     samples: list[float] = []
     parts: dict[str, list[float]] = {"service": [], "apply_changes": [], "repaint": []}
@@ -257,19 +242,14 @@ def move_commit_figure(ctx: Context, repeat: int, seed: int) -> Figure:
     attempts = 0
     while len(samples) < wanted and attempts < wanted * 4:
         attempts += 1
-        rows = booking_facts(day_bookings(compat.source(ctx), settings, day))
-        candidates = [r for r in rows if r.kind == "dose" and r.status == "booked" and r.mrn]
-        row = rng.choice(candidates)
-        length = row.end - row.start
-        gaps = [g for g in free_gaps(rows, opening) if g[3] - g[2] >= length]
-        if not gaps:
-            refused.append("no free gap that day")
+        move = pick_move(ctx, settings, day, rng)
+        if isinstance(move, str):
+            refused.append(move)
             continue
-        _chair, chair_name, gap_start, _end = rng.choice(gaps)
         began = time.perf_counter()
         try:
             changes = move_appointment(
-                ctx, mrn=str(row.mrn), cycle=int(row.cycle), to=gap_start, chair=chair_name
+                ctx, mrn=move.mrn, cycle=move.cycle, to=move.to, chair=move.chair
             )
         except (DomainError, ConflictError) as error:
             refused.append(str(error))

@@ -127,6 +127,17 @@ def test_new_rows_get_ids_past_the_copied_ones(
     assert lab is not None and lab[0] == top["lab_results"] + 1
 
 
+def test_the_copied_tables_have_the_planners_statistics(
+    clinic_file: Path, empty_db: str, connect: Connect
+) -> None:
+    conn = connect(empty_db)
+    copy_clinic(clinic_file, conn)
+    analyzed = {
+        row[0] for row in conn.execute("SELECT DISTINCT tablename::text FROM pg_stats")
+    }
+    assert {"appointments", "doses", "courses", "audit_log"} <= analyzed
+
+
 def test_a_database_that_is_not_empty_is_refused_and_kept(
     clinic_file: Path, empty_db: str, connect: Connect
 ) -> None:
