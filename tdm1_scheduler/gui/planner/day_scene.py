@@ -109,6 +109,7 @@ class PlannerGeometry:
         self.px_per_min = min(MAX_PX_PER_MIN, max(MIN_PX_PER_MIN, room / self.axis_minutes))
         self.open_window = calendar.opening_window(day)
         self.closed_reason = calendar.why_closed(day)
+        self._hour_labels: list[tuple[int, str]] | None = None
 
     # --- sizes ----------------------------------------------------------------------
     @property
@@ -124,6 +125,17 @@ class PlannerGeometry:
 
     def chair_index(self, chair_id: int) -> int | None:
         return self._chair_index.get(chair_id)
+
+    def hour_labels(self) -> list[tuple[int, str]]:
+        """(minutes from the axis start, wall time) of each hour on the axis: elapsed
+        minutes shown as wall time (right across DST), converted once per day shown."""
+        if self._hour_labels is None:
+            start = self.axis_start.astimezone(UTC)
+            self._hour_labels = [
+                (minute, f"{self.calendar.local(start + timedelta(minutes=minute)):%H:%M}")
+                for minute in range(0, self.axis_minutes + 1, 60)
+            ]
+        return self._hour_labels
 
     # --- time <-> x ----------------------------------------------------------------
     def x_of(self, instant: datetime) -> float:
