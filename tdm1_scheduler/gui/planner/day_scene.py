@@ -131,9 +131,16 @@ class PlannerGeometry:
         minutes shown as wall time (right across DST), converted once per day shown."""
         if self._hour_labels is None:
             start = self.axis_start.astimezone(UTC)
+            minutes = range(0, self.axis_minutes + 1, 60)
+            first = self.calendar.local(start)
+            last = self.calendar.local(start + timedelta(minutes=minutes[-1]))
+            if first.utcoffset() == last.utcoffset():  # no clock change in between
+                wall = first.replace(tzinfo=None)
+                times = [wall + timedelta(minutes=minute) for minute in minutes]
+            else:
+                times = [self.calendar.local(start + timedelta(minutes=m)) for m in minutes]
             self._hour_labels = [
-                (minute, f"{self.calendar.local(start + timedelta(minutes=minute)):%H:%M}")
-                for minute in range(0, self.axis_minutes + 1, 60)
+                (minute, f"{clock:%H:%M}") for minute, clock in zip(minutes, times, strict=True)
             ]
         return self._hour_labels
 
