@@ -50,6 +50,7 @@ class Session(QObject):
         super().__init__(parent)
         self.setObjectName("session")
         self.ctx = ctx
+        self._settings_mark = ctx.store.outside_mark()  # before the read: never too new
         self.settings: ClinicSettings = load_settings(ctx.store)
         self.undo_stack = QUndoStack(self)
         self._shown_day = self.clinic_today()
@@ -149,8 +150,13 @@ class Session(QObject):
     # --- changes ----------------------------------------------------------------------
     def apply_changes(self, changes: ChangeSet) -> None:
         """A change was made (a service call here, or another connection's commits):
-        read the settings again and announce it, once."""
-        self.settings = load_settings(self.ctx.store)
+        read the settings again and announce it, once. A change that wrote appointments
+        only (``names_its_rows``) keeps the settings read when no other connection has
+        committed since: nothing can have changed them."""
+        outside = self.ctx.store.outside_mark()
+        if not names_its_rows(changes) or outside != self._settings_mark:
+            self.settings = load_settings(self.ctx.store)
+            self._settings_mark = outside
         self._patch_day_read(changes)
         self.sig_changed.emit(changes)
 

@@ -5,6 +5,7 @@ planner's grid and the strip must be exactly what reading everything again gives
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
@@ -25,6 +26,7 @@ from tdm1_scheduler.services.queries import day_bookings
 
 from .conftest import OFFSCREEN_NOISE
 from .test_planner import BUSY_DAY, FIRST_INFUSION_MRN, ConfirmRecorder
+from .test_session import book_elsewhere
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not support raise")
 
@@ -99,7 +101,9 @@ def test_moves_and_blocked_time_patch_the_day_read_exactly(
         changes = move_somewhere(planner, BUSY_DAY, hour)
         if changes is not None:
             assert names_its_rows(changes)
+            kept = session.settings
             window.apply_changes(changes)
+            assert session.settings is kept  # only appointments written: nothing to read
             fresh_and_shown(planner)
             moved += 1
     assert moved >= 3
@@ -131,7 +135,9 @@ def test_moves_and_blocked_time_patch_the_day_read_exactly(
     window.apply_changes(removed)
     fresh_and_shown(planner)
     assert reads == []  # none of these read the whole day again
-    window.apply_changes(refresh())  # nothing committed since: nothing to read
+    kept = session.settings
+    window.apply_changes(refresh())  # nothing committed since: the day is not read
+    assert session.settings is not kept and session.settings == kept  # they are
     fresh_and_shown(planner)
 
 
@@ -195,3 +201,23 @@ def test_a_day_switch_reuses_the_blocks_and_a_same_day_rebuild_does_not(
     planner._built_key = None
     planner.reload(force=True)
     assert planner.scene.block_for(block.appointment_id) is not block
+
+
+def test_after_another_connections_commit_a_move_reads_everything_again(
+    planner: Planner, demo_path: Path
+) -> None:
+    """Another desk committed since the last look (not yet polled): our move then reads
+    the settings and the whole day again, as before, so the other desk's booking shows."""
+    window = planner.main_window
+    assert isinstance(window, MainWindow)
+    session = window.session
+    kept = session.settings
+    booked = book_elsewhere(demo_path, "pump check")
+    changes = move_somewhere(planner, BUSY_DAY, 8)
+    assert changes is not None and names_its_rows(changes)
+    window.apply_changes(changes)
+    assert session.settings is not kept
+    fresh = day_bookings(window.ctx.store, session.settings, BUSY_DAY)
+    assert session.day_bookings(BUSY_DAY) == fresh
+    assert [window.model.row_data(r) for r in range(window.model.rowCount())] == fresh
+    assert set(booked.appointments) <= {row.appointment.id for row in fresh}
