@@ -13,14 +13,26 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDate, QSize, Qt, QTimer, SignalInstance, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QObject,
+    QSize,
+    Qt,
+    QTimer,
+    SignalInstance,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QMessageBox,
+    QTableView,
     QTabWidget,
     QToolBar,
     QToolButton,
@@ -77,6 +89,26 @@ def first_size(available: QSize) -> QSize:
         min(1280, available.width() - FRAME_ALLOWANCE.width()),
         min(800, available.height() - FRAME_ALLOWANCE.height()),
     )
+
+
+class SizeWhenShown(QObject):
+    """A table's columns fit their contents while it is shown, and stay as they are
+    while it is hidden (issue 19: the Day list, a hidden tab at start, read 50 rows of
+    11 columns in 8 roles, and the day's readiness, to size columns nobody saw)."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self.header = table.horizontalHeader()
+        self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Show:
+            self.header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        elif kind == QEvent.Type.Hide:
+            self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        return False
 
 
 class MainWindow(Shell):
@@ -151,6 +183,7 @@ class MainWindow(Shell):
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(50)  # size columns from 50 rows, not a full day
         header.setMinimumSectionSize(48)
+        self.table_sizer = SizeWhenShown(self.table)
         self.table.verticalHeader().setDefaultSectionSize(26)
         layout.addWidget(self.day_title)
         layout.addWidget(self.drug_banner)

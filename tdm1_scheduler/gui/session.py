@@ -11,7 +11,10 @@ reads ``session.settings`` in its slot sees the new ones.
 
 ``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_bookings``
 reads a day's bookings once while nothing is committed: the Day list and the planner
-show one read.
+show one read. A change made here that names every appointment it wrote (a move, blocked
+time: ``names_its_rows``) patches that read from those appointments alone (``booking``,
+read once for every page) instead of reading the whole day again (issue 19: a drag
+commit).
 """
 
 from __future__ import annotations
@@ -47,10 +50,13 @@ class Session(QObject):
         super().__init__(parent)
         self.setObjectName("session")
         self.ctx = ctx
+        self._settings_mark = ctx.store.outside_mark()  # before the read: never too new
         self.settings: ClinicSettings = load_settings(ctx.store)
         self.undo_stack = QUndoStack(self)
         self._shown_day = self.clinic_today()
-        self._day_read: tuple[object, list[AppointmentView]] | None = None
+        self._day_read: tuple[tuple[object, ...], list[AppointmentView]] | None = None
+        self._ranks: dict[int, int] | None = None  # chair id -> place in the clinic's order
+        self._named: tuple[object, dict[int, AppointmentView | None]] = ((), {})
         self.watch = ChangeWatch(ctx)
         self.poll_timer = QTimer(self)
         self.poll_timer.setObjectName("changeFeedPoll")
@@ -71,13 +77,67 @@ class Session(QObject):
     def shown_day(self) -> date:
         return self._shown_day
 
+    def _day_key(self, day: date) -> tuple[object, ...]:
+        return (day, id(self.ctx.store), self.settings.timezone, *data_mark(self.ctx))
+
     def day_bookings(self, day: date) -> list[AppointmentView]:
         """``day``'s chair-holding bookings (``queries.day_bookings``), read again only
-        when something was committed since, or for another day or database."""
-        key = (day, id(self.ctx.store), self.settings.timezone, *data_mark(self.ctx))
+        when something was committed since (and not patched), or for another day or
+        database."""
+        key = self._day_key(day)
         if self._day_read is None or self._day_read[0] != key:
             self._day_read = (key, queries.day_bookings(self.ctx.store, self.settings, day))
         return list(self._day_read[1])
+
+    def booking(self, appointment_id: int) -> AppointmentView | None:
+        """One appointment (``queries.booking``), read once while nothing else is
+        committed: the pages redraw a change's appointments from the session's reads."""
+        mark, found = self._named
+        now = data_mark(self.ctx)
+        if mark != now:
+            found = {}
+            self._named = (now, found)
+        if appointment_id not in found:
+            found[appointment_id] = queries.booking(self.ctx.store, appointment_id)
+        return found[appointment_id]
+
+    def _patch_day_read(self, changes: object) -> None:
+        """After ``changes`` (made here, just committed): the day read, when it is the
+        last thing read from the clinic but for those changes, with their appointments
+        read again; otherwise it is read again when next asked."""
+        read = self._day_read
+        if not names_its_rows(changes) or read is None:
+            self._ranks = None  # chairs or anything else may have changed
+            return
+        assert isinstance(changes, ChangeSet)
+        key, rows = read
+        day = key[0]
+        assert isinstance(day, date)
+        fresh = self._day_key(day)
+        # Another connection's commit since the read (the outside mark moved), or other
+        # settings: the whole day is read again.
+        if key[1:4] != fresh[1:4]:
+            return
+        start, end = self.settings.calendar.day_bounds(day)
+        by_id = {row.appointment.id: row for row in rows}
+        for appointment_id in changes.appointments:
+            by_id.pop(appointment_id, None)
+            view = self.booking(appointment_id)
+            if view is not None:
+                booked = view.appointment
+                if booked.holds_chair and booked.start < end and booked.end > start:
+                    by_id[appointment_id] = view
+        if self._ranks is None:
+            chairs = self.ctx.store.chairs(active_only=False)
+            self._ranks = {chair.id: number for number, chair in enumerate(chairs)}
+        ranks = self._ranks
+        if any(row.appointment.chair_id not in ranks for row in by_id.values()):
+            return
+        # The day query's order: chair (position, id), then start.
+        patched = sorted(
+            by_id.values(), key=lambda row: (ranks[row.appointment.chair_id], row.appointment.start)
+        )
+        self._day_read = (fresh, patched)
 
     def show_day(self, day: date) -> bool:
         """Show ``day``; True (and ``sig_day_changed``) when it is another day."""
@@ -90,8 +150,14 @@ class Session(QObject):
     # --- changes ----------------------------------------------------------------------
     def apply_changes(self, changes: ChangeSet) -> None:
         """A change was made (a service call here, or another connection's commits):
-        read the settings again and announce it, once."""
-        self.settings = load_settings(self.ctx.store)
+        read the settings again and announce it, once. A change that wrote appointments
+        only (``names_its_rows``) keeps the settings read when no other connection has
+        committed since: nothing can have changed them."""
+        outside = self.ctx.store.outside_mark()
+        if not names_its_rows(changes) or outside != self._settings_mark:
+            self.settings = load_settings(self.ctx.store)
+            self._settings_mark = outside
+        self._patch_day_read(changes)
         self.sig_changed.emit(changes)
 
     @Slot()
@@ -113,6 +179,21 @@ class Session(QObject):
         self.poll_timer.stop()
         if self.live is not None:
             self.live.stop()
+
+
+def names_its_rows(changes: object) -> bool:
+    """A change made here that names every appointment row it wrote, and wrote nothing
+    else a day's bookings show (no dose, patient, chair or setting; a course only as the
+    course whose cycles moved): its appointments, read again, are all that changed."""
+    if read_all(changes) or not isinstance(changes, ChangeSet) or not changes.appointments:
+        return False
+    if changes.settings or changes.chairs or changes.patients or changes.preparations:
+        return False
+    if changes.courses and not changes.moves:
+        return False
+    return all(
+        table == "appointments" and row_id in changes.appointments for table, row_id in changes.rows
+    )
 
 
 def day_bookings(session: Session, day: date) -> list[AppointmentView]:

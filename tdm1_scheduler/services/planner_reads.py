@@ -1,14 +1,17 @@
 """The planner's load strip as numbers: each day's booked chair time against its open
 chair time, for the coming weeks, from one store read (``Store.busy_rows``: the lean
-chair-holding rows the slot search reads, of the chairs in service).
+chair-holding rows the slot search reads, of the chairs in service). ``day_load_of``
+counts one day from its bookings already read (the planner's day shown, after a commit).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from ..domain.records import AppointmentView
 from ..store.database import from_utc_text, to_utc_text
 from ..store.protocol import Store
 from .context import ClinicSettings
@@ -88,3 +91,34 @@ def day_loads(
             )
         )
     return result
+
+
+def day_load_of(
+    settings: ClinicSettings,
+    day: date,
+    rows: Iterable[AppointmentView],
+    in_service: Collection[int],
+) -> DayLoadSummary:
+    """``day_loads(store, settings, day, 1)[0]`` from ``rows``, the day's bookings as
+    read by ``queries.day_bookings`` (every chair-holding appointment overlapping the
+    day), ``in_service`` the ids of the chairs in service: no read."""
+    calendar = settings.calendar
+    # In UTC, the records' zone: comparing them then needs no zone lookups.
+    first, after = (bound.astimezone(UTC) for bound in calendar.day_bounds(day))
+    hours = calendar.opening_window(day)
+    window = None if hours is None else (hours[0].astimezone(UTC), hours[1].astimezone(UTC))
+    booked = count = 0
+    for row in rows:
+        booking = row.appointment
+        if booking.chair_id not in in_service or not booking.holds_chair:
+            continue
+        if not first <= booking.start < after:
+            continue  # began the day before: another day's load
+        count += 1
+        if window is not None:
+            begin = max(booking.start, window[0])
+            finish = min(booking.end, window[1])
+            if finish > begin:
+                booked += int((finish - begin).total_seconds() // 60)
+    capacity = calendar.open_minutes(day) * len(in_service)
+    return DayLoadSummary(day, calendar.is_open_day(day), booked, capacity, count)

@@ -106,3 +106,17 @@ def test_eighty_chairs_rebuild_quickly(qapp) -> None:  # type: ignore[no-untyped
     elapsed = clock.perf_counter() - started
     assert len(scene.blocks) == 400
     assert elapsed < 2.0  # about 0.05 s each on a laptop; generous for a shared CI box
+
+
+def test_hour_labels_are_each_hours_wall_time_across_clock_changes() -> None:
+    """The axis labels: elapsed hours from the opening shown as wall time, the same as
+    converting each hour (a day when the clocks change included)."""
+    chairs = [Chair(1, "A")]
+    for day in (DAY, date(2026, 11, 1), date(2026, 3, 8)):
+        geometry = PlannerGeometry(SETTINGS, day, chairs, 5, 1200)
+        start = geometry.axis_start.astimezone(UTC)
+        expected = [
+            (minute, f"{CALENDAR.local(start + timedelta(minutes=minute)):%H:%M}")
+            for minute in range(0, geometry.axis_minutes + 1, 60)
+        ]
+        assert geometry.hour_labels() == expected

@@ -259,10 +259,11 @@ class PatientsFeature(PatientsHost):
     @Slot(object)
     def _data_changed(self, changes: ChangeSet | None) -> None:
         """Search again only when patients may have changed (another connection, a new
-        patient); any other change only re-reads the chosen patient's course."""
+        patient); any other change only re-reads the chosen patient's course (none
+        chosen: nothing to read or repaint)."""
         if changes is None or read_all(changes) or changes.patients:
             self.panel.refresh()
-        elif changes.courses or changes.appointments:
+        elif (changes.courses or changes.appointments) and self.panel.current_mrn is not None:
             self.panel.show_course()
         self._update_actions()
 

@@ -15,15 +15,22 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter,
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
+    QGraphicsSceneHelpEvent,
     QStyleOptionGraphicsItem,
+    QToolTip,
     QWidget,
 )
 
 from ...domain.calendar import ClinicCalendar
 from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
-from ...text import clock_time
-from .day_model import blocked_label, cycle_text, is_blocked, is_booked, is_first_infusion
+from .block_item import (
+    TEXT as TEXT,
+    BlockItem as BlockItem,
+    Describe,
+    WallClock,
+    describe_block as describe_block,
+)
 
 MIN_PX_PER_MIN = 1.2  # the narrowest scale before the grid scrolls sideways
 MAX_PX_PER_MIN = 3.0  # the widest: one hour is 180 px
@@ -38,16 +45,6 @@ CLOSED_FILL = QColor("#e3e7eb")
 GRID_HOUR = QColor("#c3ccd6")
 GRID_HALF = QColor("#e4e9ef")
 NOW_LINE = QColor("#d84315")
-TEXT = QColor("#102030")
-MUTED_TEXT = QColor("#4a5a6a")
-BORDER = QColor("#1f5f8b")
-SELECTED_BORDER = QColor("#e65100")
-
-# Segment colours: (prep, infusion, observation) for a later cycle and a first infusion.
-LATER_COLOURS = (QColor("#dde5ec"), QColor("#86b8dc"), QColor("#c9e0f1"))
-FIRST_COLOURS = (QColor("#e6dde3"), QColor("#e994b4"), QColor("#f7d3e0"))
-BLOCKED_COLOUR = QColor("#b8c2cc")
-GIVEN_ALPHA = 110  # given (done) visits are drawn faded: they cannot move
 
 
 @dataclass(frozen=True)
@@ -112,6 +109,7 @@ class PlannerGeometry:
         self.px_per_min = min(MAX_PX_PER_MIN, max(MIN_PX_PER_MIN, room / self.axis_minutes))
         self.open_window = calendar.opening_window(day)
         self.closed_reason = calendar.why_closed(day)
+        self._hour_labels: list[tuple[int, str]] | None = None
 
     # --- sizes ----------------------------------------------------------------------
     @property
@@ -127,6 +125,24 @@ class PlannerGeometry:
 
     def chair_index(self, chair_id: int) -> int | None:
         return self._chair_index.get(chair_id)
+
+    def hour_labels(self) -> list[tuple[int, str]]:
+        """(minutes from the axis start, wall time) of each hour on the axis: elapsed
+        minutes shown as wall time (right across DST), converted once per day shown."""
+        if self._hour_labels is None:
+            start = self.axis_start.astimezone(UTC)
+            minutes = range(0, self.axis_minutes + 1, 60)
+            first = self.calendar.local(start)
+            last = self.calendar.local(start + timedelta(minutes=minutes[-1]))
+            if first.utcoffset() == last.utcoffset():  # no clock change in between
+                wall = first.replace(tzinfo=None)
+                times = [wall + timedelta(minutes=minute) for minute in minutes]
+            else:
+                times = [self.calendar.local(start + timedelta(minutes=m)) for m in minutes]
+            self._hour_labels = [
+                (minute, f"{clock:%H:%M}") for minute, clock in zip(minutes, times, strict=True)
+            ]
+        return self._hour_labels
 
     # --- time <-> x ----------------------------------------------------------------
     def x_of(self, instant: datetime) -> float:
@@ -174,155 +190,6 @@ class PlannerGeometry:
             return None
         start = row.appointment.start + timedelta(minutes=minutes)
         return MoveTarget(row, self.chairs[index + lanes], self.calendar.local(start))
-
-
-class WallClock:
-    """``text.clock_time`` of one calendar, each instant converted once: a day's blocks
-    share a few hundred starts and ends (the snap grid), and each conversion is a zone
-    lookup. Bounded: it starts over past 5,000 instants."""
-
-    def __init__(self, calendar: ClinicCalendar) -> None:
-        self.calendar = calendar
-        self._texts: dict[datetime, str] = {}
-
-    def __call__(self, instant: datetime) -> str:
-        text = self._texts.get(instant)
-        if text is None:
-            if len(self._texts) > 5_000:
-                self._texts.clear()
-            text = self._texts[instant] = clock_time(self.calendar, instant)
-        return text
-
-
-def describe_block(
-    row: AppointmentView, calendar: ClinicCalendar, wall: WallClock | None = None
-) -> str:
-    """One sentence for tooltips and screen readers (``wall``: the calendar's clock
-    times, converted once each, when many blocks are described)."""
-    booking = row.appointment
-    clock = wall or WallClock(calendar)
-    start, end = clock(booking.start), clock(booking.end)
-    when = f"{row.chair_name} {start}-{end}"
-    if is_blocked(row):
-        minutes = booking.infusion_min
-        return f"Blocked time: {blocked_label(row)}, {when} ({minutes} min)"
-    first = ", first infusion" if is_first_infusion(row) else ""
-    setting = "" if row.setting is None else row.setting.value
-    parts = (
-        f"prep {booking.prep_min} min, infusion {booking.infusion_min} min, "
-        f"observation {booking.observation_min} min"
-    )
-    return (
-        f"{row.patient_name}, {row.mrn}, {setting} {cycle_text(row, word='cycle ')}"
-        f"{first}; {when} ({parts}); {booking.status.value}"
-    )
-
-
-class BlockItem(QGraphicsItem):
-    """One appointment: prep, infusion and observation drawn as three parts."""
-
-    def __init__(
-        self, row: AppointmentView, rect: QRectF, description: str, first_icon: QIcon | None
-    ) -> None:
-        super().__init__()
-        self.row = row
-        self._size = QRectF(0, 0, rect.width(), rect.height())
-        self._first_icon = first_icon
-        self.setPos(rect.topLeft())
-        self.home = rect.topLeft()
-        self.setToolTip(description)
-        self.description = description
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
-        self.setCursor(
-            Qt.CursorShape.OpenHandCursor if self.movable else Qt.CursorShape.ArrowCursor
-        )
-        self.setZValue(1)
-
-    def place(self, rect: QRectF) -> None:
-        """Move and resize the block to ``rect`` (a new time scale): nothing rebuilt."""
-        self.prepareGeometryChange()
-        self._size = QRectF(0, 0, rect.width(), rect.height())
-        self.setPos(rect.topLeft())
-        self.home = rect.topLeft()
-
-    @property
-    def appointment_id(self) -> int:
-        return self.row.appointment.id
-
-    @property
-    def movable(self) -> bool:
-        """Only booked visits move; given ones are history."""
-        return is_booked(self.row)
-
-    def boundingRect(self) -> QRectF:
-        return self._size.adjusted(-2, -2, 2, 2)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionGraphicsItem,
-        widget: QWidget | None = None,
-    ) -> None:
-        rect = self._size
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if is_blocked(self.row):
-            painter.fillRect(rect, QBrush(BLOCKED_COLOUR))
-            painter.fillRect(rect, QBrush(QColor("#8995a1"), Qt.BrushStyle.BDiagPattern))
-        else:
-            self._paint_parts(painter, rect)
-        border = SELECTED_BORDER if self.isSelected() else BORDER
-        painter.setPen(QPen(border, 3.0 if self.isSelected() else 1.0))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        self._paint_text(painter, rect)
-
-    def _paint_parts(self, painter: QPainter, rect: QRectF) -> None:
-        row = self.row
-        colours = FIRST_COLOURS if is_first_infusion(row) else LATER_COLOURS
-        booking = row.appointment
-        minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
-        faded = not is_booked(row)
-        total = sum(minutes) or 1
-        left = rect.left()
-        for colour, part in zip(colours, minutes, strict=True):
-            width = rect.width() * part / total
-            fill = QColor(colour)
-            if faded:
-                fill.setAlpha(GIVEN_ALPHA)
-            painter.fillRect(QRectF(left, rect.top(), width, rect.height()), fill)
-            left += width
-
-    def _paint_text(self, painter: QPainter, rect: QRectF) -> None:
-        row = self.row
-        inner = rect.adjusted(4, 2, -4, -2)
-        icon_size = 14.0
-        if self._first_icon is not None and is_first_infusion(row):
-            icon_rect = QRectF(inner.right() - icon_size, inner.top() + 1, icon_size, icon_size)
-            self._first_icon.paint(painter, icon_rect.toRect())
-            inner.setRight(icon_rect.left() - 2)
-        font = QFont(painter.font())
-        font.setPointSizeF(8)
-        font.setBold(True)
-        metrics = QFontMetricsF(font)
-        if is_blocked(row):
-            lines = [blocked_label(row), f"{row.appointment.infusion_min} min"]
-        else:
-            first = " · 1st infusion" if is_first_infusion(row) else ""
-            cycle = cycle_text(row, word="cycle ")
-            lines = [str(row.patient_name), str(row.mrn), f"{cycle}{first}"]
-        line_height = min(metrics.height(), inner.height() / len(lines))
-        painter.setPen(TEXT if is_booked(row) else MUTED_TEXT)
-        for number, text in enumerate(lines):
-            font.setBold(number == 0)
-            painter.setFont(font)
-            painter.drawText(
-                QRectF(
-                    inner.left(), inner.top() + number * line_height, inner.width(), line_height
-                ),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, inner.width()),
-            )
 
 
 class DropHint(QGraphicsItem):
@@ -408,12 +275,18 @@ class PlannerScene(QGraphicsScene):
         self.addItem(self.hint)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self._wall = WallClock(settings.calendar)
+        self._spare: list[BlockItem] = []  # blocks of a day shown before, to reuse
 
     def wall_clock(self, calendar: ClinicCalendar) -> WallClock:
         """The clock times of ``calendar``, kept while the settings are the same."""
         if self._wall.calendar is not calendar:
             self._wall = WallClock(calendar)
         return self._wall
+
+    def describer(self, calendar: ClinicCalendar) -> Describe:
+        """A block's sentence, made when first asked, with the calendar's clock times."""
+        wall = self.wall_clock(calendar)
+        return lambda row: describe_block(row, calendar, wall)
 
     def rebuild(
         self,
@@ -424,26 +297,46 @@ class PlannerScene(QGraphicsScene):
         now: datetime | None,
         available_width: float = 0.0,
     ) -> None:
-        """Throw away every block and draw ``rows`` for ``day`` again."""
+        """Draw ``rows`` for ``day`` again. Another day's blocks are reused for the new
+        day's rows (a day switch makes new items only past the old day's count); a
+        rebuild of the same day makes new ones, so a block kept from before never shows
+        another appointment."""
         self.settings = settings
         self.now = now
-        for item in self.blocks.values():
-            self.removeItem(item)
+        old = self.geometry
+        spare = self._spare
+        if old is not None and old.day != day:
+            spare.extend(self.blocks.values())
+            self.clearSelection()
+            focused = self.focusItem()
+            if focused is not None:
+                focused.clearFocus()
+        else:
+            for item in self.blocks.values():
+                self.removeItem(item)
         self.blocks = {}
         self.hint.setVisible(False)
         geometry = PlannerGeometry(settings, day, chairs, settings.snap_min, available_width)
         self.geometry = geometry
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
-        calendar = settings.calendar
-        wall = self.wall_clock(calendar)
+        describe = self.describer(settings.calendar)
+        blocks = self.blocks
         for row in rows:
             if geometry.chair_index(row.appointment.chair_id) is None:
                 continue  # a chair taken out of service: not drawn
-            item = BlockItem(
-                row, geometry.block_rect(row), describe_block(row, calendar, wall), self.first_icon
-            )
-            self.addItem(item)
-            self.blocks[item.appointment_id] = item
+            rect = geometry.block_rect(row)
+            if spare:
+                item = spare.pop()
+                item.show_row(row, rect, describe)
+                if item.scene() is not self:
+                    self.addItem(item)
+            else:
+                item = BlockItem(row, rect, describe, self.first_icon)
+                self.addItem(item)
+            blocks[row.appointment.id] = item
+        for item in spare:
+            if item.scene() is self:
+                self.removeItem(item)  # the old day had more blocks: kept aside
         self.update()
 
     def relayout(self, available_width: float) -> None:
@@ -473,14 +366,25 @@ class PlannerScene(QGraphicsScene):
             or geometry.chair_index(row.appointment.chair_id) is None
         ):
             return
-        calendar = geometry.calendar
-        description = describe_block(row, calendar, self.wall_clock(calendar))
-        item = BlockItem(row, geometry.block_rect(row), description, self.first_icon)
+        describe = self.describer(geometry.calendar)
+        item = BlockItem(row, geometry.block_rect(row), describe, self.first_icon)
         self.addItem(item)
         self.blocks[appointment_id] = item
 
     def block_for(self, appointment_id: int) -> BlockItem | None:
         return self.blocks.get(appointment_id)
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        """The tooltip of the item under the pointer, as ``QGraphicsScene`` shows it,
+        but asked of the item in Python: a block makes its sentence only then."""
+        for item in self.items(event.scenePos()):
+            text = item.toolTip()
+            if text:
+                QToolTip.showText(event.screenPos(), text, event.widget())
+                event.setAccepted(True)
+                return
+        QToolTip.hideText()
+        event.setAccepted(False)
 
     def selected_block(self) -> BlockItem | None:
         for item in self.selectedItems():

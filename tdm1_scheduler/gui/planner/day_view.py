@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent
@@ -100,13 +99,19 @@ class PlannerView(QGraphicsView):
         )
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        # The headers are pinned in drawForeground, so every scroll repaints the viewport.
-        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        # A changed block repaints its own rectangle only (a commit redraws one or two
+        # blocks, not the ~60 in view); the headers pinned in drawForeground move with
+        # the view, so a scroll repaints it all (scrollContentsBy).
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.preview_move: Callable[[MoveTarget], Preview] | None = None
         self.shift_summary: Callable[[Preview], str] = lambda _preview: ""
         self._drag: _Drag | None = None
         scene.selectionChanged.connect(self._selection_changed)
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.viewport().update()  # the pinned headers: never scrolled as pixels
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -271,17 +276,13 @@ class PlannerView(QGraphicsView):
         header = QRectF(visible.left(), top, visible.width(), HEADER_HEIGHT)
         painter.fillRect(header, HEADER_FILL)
         painter.setPen(QPen(HEADER_TEXT, 1))
-        for minute in range(0, geometry.axis_minutes + 1, 60):
+        for minute, label in geometry.hour_labels():
             x = LABEL_WIDTH + minute * geometry.px_per_min
             painter.drawLine(QPointF(x, top + HEADER_HEIGHT - 6), QPointF(x, top + HEADER_HEIGHT))
-            # Elapsed minutes from the axis start, shown as wall time (right across DST).
-            label = geometry.calendar.local(
-                geometry.axis_start.astimezone(UTC) + timedelta(minutes=minute)
-            )
             painter.drawText(
                 QRectF(x + 3, top, 60, HEADER_HEIGHT - 4),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                f"{label:%H:%M}",
+                label,
             )
         # The chair names down the left of what is visible.
         left = visible.left()
@@ -291,6 +292,8 @@ class PlannerView(QGraphicsView):
             lane_top = geometry.lane_top(index)
             if lane_top + LANE_HEIGHT < top + HEADER_HEIGHT:
                 continue
+            if lane_top > visible.bottom():
+                break  # the lanes below are out of view
             painter.drawText(
                 QRectF(left + 6, lane_top + BLOCK_MARGIN, LABEL_WIDTH - 10, LANE_HEIGHT - 6),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...services.planner_reads import (
     STRIP_DAYS as STRIP_DAYS,
     DayLoadSummary as DayLoadSummary,
+    day_load_of as day_load_of,
     day_loads as day_loads,
 )
 
@@ -202,9 +203,20 @@ class LoadStrip(QListView):
             self.clearSelection()
         else:
             index = self.load_model.index(row, 0)
-            self.setCurrentIndex(index)
+            # Setting the current day again repaints every cell: only when it moves.
+            if index != self.currentIndex() or not self.selectionModel().isSelected(index):
+                self.setCurrentIndex(index)
             self.scrollTo(index)
         self.blockSignals(blocked)
+
+    def update_days(self, days: list[DayLoadSummary]) -> None:
+        """Show new counts for the days given (those in the strip), repainting their
+        cells only."""
+        self.load_model.update_days(days)
+        for summary in days:
+            row = self.load_model.row_of(summary.day)
+            if row is not None:
+                self.update(self.load_model.index(row, 0))
 
     def cell_point(self, day: date) -> Any:
         """The centre of a day's cell in viewport coordinates (tests click here)."""

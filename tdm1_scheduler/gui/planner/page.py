@@ -31,7 +31,7 @@ from ...services import courses
 from ...services.context import ChangeSet, Context
 from ...services.live import data_mark, read_all
 from ...services.preview import Preview
-from ...services.queries import booking, chairs
+from ...services.queries import chairs
 from ...text import clock_time
 from ..first_paint import Deferred, after_first_paint
 from ..resources import load_icon
@@ -43,7 +43,7 @@ from .controller import Confirm, MoveController, later_cycles_moving
 from .day_scene import Chair, MoveTarget, PlannerScene
 from .day_view import ARROW_MOVES, MoveRequest, PlannerView
 from .host import PlannerHost
-from .load_strip import STRIP_DAYS, LoadStrip, day_loads
+from .load_strip import STRIP_DAYS, DayLoadSummary, LoadStrip, day_load_of, day_loads
 from .week_view import WeekPane, add_view_actions, select_on_focus
 
 Row = AppointmentView
@@ -129,8 +129,10 @@ class Planner(PlannerHost):
         keep = selected.appointment_id if selected else None
         settings = self.session.settings
         day = self.session.shown_day
-        if key != self._built_key:  # a forced rebuild of unchanged data reuses the rows read
-            self.chairs = [Chair(c.id, c.name) for c in chairs(self.ctx.store)]
+        built = self._built_key
+        if key != built:  # a forced rebuild of unchanged data reuses the rows read
+            if built is None or key[1:] != built[1:]:  # another day alone: the same chairs
+                self.chairs = [Chair(c.id, c.name) for c in chairs(self.ctx.store)]
             self._rows = day_bookings(self.session, day)  # the Day list's read, shared
         width = float(self.view.viewport().width())
         self._laid_out_width = width
@@ -219,8 +221,10 @@ class Planner(PlannerHost):
 
     def _data_changed(self, changes: object) -> None:
         """A change made here names what moved: only those days of the strip are
-        recounted. Another connection's change (None) or a change with no moves
-        recounts the whole strip when the grid reloads."""
+        recounted (the day shown from the grid's rows, no read). Another connection's
+        change (None) or a change with no moves recounts the whole strip when the grid
+        reloads."""
+        named = self._update_named_blocks(changes)
         counted = self._strip_key is not None  # else the whole strip is counted later
         if isinstance(changes, ChangeSet) and changes.moves and not changes.settings and counted:
             calendar = self.session.settings.calendar
@@ -232,18 +236,27 @@ class Planner(PlannerHost):
             }
             first = self.session.clinic_today()
             in_strip = sorted(d for d in touched if 0 <= (d - first).days < STRIP_DAYS)
-            settings = self.session.settings
-            self._strip.load_model.update_days(
-                [day_loads(self.ctx.store, settings, day, 1)[0] for day in in_strip]
-            )
+            self._strip.update_days([self._day_load(day, named) for day in in_strip])
             self._strip_key = self._current_strip_key()
-        if not self._update_named_blocks(changes):
+        if named:
+            self._reload_strip()  # recounts everything unless the moves already did it
+        else:
             self.reload()
         self._reload_week()
 
+    def _day_load(self, day: date, rows_current: bool) -> DayLoadSummary:
+        """One day's load: the day shown from the grid's rows when they are current,
+        any other from the store."""
+        settings = self.session.settings
+        if rows_current and self._built_key is not None and day == self._built_key[0]:
+            in_service = {chair.id for chair in self.chairs}
+            return day_load_of(settings, day, self._rows, in_service)
+        return day_loads(self.ctx.store, settings, day, 1)[0]
+
     def _update_named_blocks(self, changes: object) -> bool:
-        """Redraw only the appointments a change made here names; False when the whole
-        day must be read again (another connection, settings, chairs, another day)."""
+        """Redraw only the appointments a change made here names (read once, by the
+        session); False when the whole day must be read again (another connection,
+        settings, chairs, another day)."""
         if read_all(changes) or not isinstance(changes, ChangeSet):
             return False
         if changes.settings or changes.chairs:
@@ -255,7 +268,7 @@ class Planner(PlannerHost):
         rows = {row.appointment.id: row for row in self._rows}
         keep = self.scene.selected_block()
         for appointment_id in changes.appointments:
-            row = booking(self.ctx.store, appointment_id)
+            row = self.session.booking(appointment_id)
             shown = (
                 row is not None
                 and row.appointment.holds_chair
@@ -271,7 +284,6 @@ class Planner(PlannerHost):
         self._built_key = self._key()
         if keep is not None:
             self.select(keep.appointment_id)
-        self._reload_strip()  # recounts everything unless the moves already did it
         return True
 
     def select(self, appointment_id: int) -> bool:

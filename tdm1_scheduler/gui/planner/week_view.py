@@ -238,9 +238,13 @@ class WeekScene(PlannerScene):
         if row is None or week is None or week.chair_index(row.appointment.chair_id) is None:
             return
         calendar = week.calendar
-        day = calendar.local(row.appointment.start)
-        description = f"{day:%a %d %b}: {describe_block(row, calendar, self.wall_clock(calendar))}"
-        item = WeekBlock(row, week.block_rect(row), description, self.first_icon)
+        wall = self.wall_clock(calendar)
+
+        def describe(shown: Row) -> str:  # made when first asked (block_item)
+            day = calendar.local(shown.appointment.start)
+            return f"{day:%a %d %b}: {describe_block(shown, calendar, wall)}"
+
+        item = WeekBlock(row, week.block_rect(row), describe, self.first_icon)
         self.addItem(item)
         self.blocks[appointment_id] = item
 

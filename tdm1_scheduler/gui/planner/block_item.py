@@ -1,0 +1,282 @@
+"""One appointment on the planner's grid (``BlockItem``), and its words.
+
+A busy day draws about 600 blocks, and a day switch or a commit must stay well under
+30 ms (issue 19), so a block does as little as it can until it is seen or asked:
+- its sentence (``description``, the tooltip and what a screen reader hears) is made
+  when first asked; the scene's ``helpEvent`` shows it as the tooltip;
+- its lines of text are elided once, at its first paint, and again only when its size
+  or the font changes;
+- ``show_row`` lets the scene reuse a block for another day's row instead of making a
+  new item (flags, cursor and all) for each row of each day shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QIcon,
+    QPainter,
+    QPen,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from ...domain.calendar import ClinicCalendar
+from ...domain.records import AppointmentView
+from ...text import clock_time
+from .day_model import blocked_label, cycle_text, is_blocked, is_booked, is_first_infusion
+
+TEXT = QColor("#102030")
+MUTED_TEXT = QColor("#4a5a6a")
+BORDER = QColor("#1f5f8b")
+SELECTED_BORDER = QColor("#e65100")
+
+# Segment colours: (prep, infusion, observation) for a later cycle and a first infusion.
+LATER_COLOURS = (QColor("#dde5ec"), QColor("#86b8dc"), QColor("#c9e0f1"))
+FIRST_COLOURS = (QColor("#e6dde3"), QColor("#e994b4"), QColor("#f7d3e0"))
+BLOCKED_COLOUR = QColor("#b8c2cc")
+BLOCKED_HATCH = QColor("#8995a1")
+GIVEN_ALPHA = 110  # given (done) visits are drawn faded: they cannot move
+
+FLAGS = (
+    QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
+)
+
+Describe = Callable[[AppointmentView], str]
+"""Makes a block's sentence from its row (called once, when first asked)."""
+
+
+class WallClock:
+    """``text.clock_time`` of one calendar, each instant converted once: a day's blocks
+    share a few hundred starts and ends (the snap grid), and each conversion is a zone
+    lookup. Bounded: it starts over past 5,000 instants."""
+
+    def __init__(self, calendar: ClinicCalendar) -> None:
+        self.calendar = calendar
+        self._texts: dict[datetime, str] = {}
+
+    def __call__(self, instant: datetime) -> str:
+        text = self._texts.get(instant)
+        if text is None:
+            if len(self._texts) > 5_000:
+                self._texts.clear()
+            text = self._texts[instant] = clock_time(self.calendar, instant)
+        return text
+
+
+def describe_block(
+    row: AppointmentView, calendar: ClinicCalendar, wall: WallClock | None = None
+) -> str:
+    """One sentence for tooltips and screen readers (``wall``: the calendar's clock
+    times, converted once each, when many blocks are described)."""
+    booking = row.appointment
+    clock = wall or WallClock(calendar)
+    start, end = clock(booking.start), clock(booking.end)
+    when = f"{row.chair_name} {start}-{end}"
+    if is_blocked(row):
+        minutes = booking.infusion_min
+        return f"Blocked time: {blocked_label(row)}, {when} ({minutes} min)"
+    first = ", first infusion" if is_first_infusion(row) else ""
+    setting = "" if row.setting is None else row.setting.value
+    parts = (
+        f"prep {booking.prep_min} min, infusion {booking.infusion_min} min, "
+        f"observation {booking.observation_min} min"
+    )
+    return (
+        f"{row.patient_name}, {row.mrn}, {setting} {cycle_text(row, word='cycle ')}"
+        f"{first}; {when} ({parts}); {booking.status.value}"
+    )
+
+
+def block_lines(row: AppointmentView) -> list[str]:
+    """What a block says, one line each: who, the MRN, the cycle (blocked time: what
+    for and how long)."""
+    if is_blocked(row):
+        return [blocked_label(row), f"{row.appointment.infusion_min} min"]
+    first = " · 1st infusion" if is_first_infusion(row) else ""
+    cycle = cycle_text(row, word="cycle ")
+    return [str(row.patient_name), str(row.mrn), f"{cycle}{first}"]
+
+
+class _Fonts:
+    """The blocks' two fonts (bold for the first line) and their metrics, made once per
+    font of the view they paint in."""
+
+    def __init__(self, base: QFont) -> None:
+        self.bold = QFont(base)
+        self.bold.setPointSizeF(8)
+        self.bold.setBold(True)
+        self.plain = QFont(self.bold)
+        self.plain.setBold(False)
+        self.bold_metrics = QFontMetricsF(self.bold)
+        self.plain_metrics = QFontMetricsF(self.plain)
+
+
+_fonts: dict[str, _Fonts] = {}
+
+
+def block_fonts(base: QFont) -> _Fonts:
+    key = base.key()
+    found = _fonts.get(key)
+    if found is None:
+        found = _fonts[key] = _Fonts(base)
+    return found
+
+
+TextLine = tuple[QFont, QPointF, str]
+
+
+class BlockItem(QGraphicsItem):
+    """One appointment: prep, infusion and observation drawn as three parts.
+
+    ``description`` is the sentence itself or a ``Describe`` that makes it when first
+    asked."""
+
+    def __init__(
+        self,
+        row: AppointmentView,
+        rect: QRectF,
+        description: str | Describe,
+        first_icon: QIcon | None,
+    ) -> None:
+        super().__init__()
+        self._first_icon = first_icon
+        self._size = self._bounds = QRectF()
+        self._width = self._height = -1.0
+        self._movable: bool | None = None
+        self.setFlags(FLAGS)
+        self.setZValue(1)
+        self.show_row(row, rect, description)
+
+    def show_row(self, row: AppointmentView, rect: QRectF, description: str | Describe) -> None:
+        """Show ``row`` at ``rect`` (a new block, or one reused for another row); the
+        caller repaints (the scene does after a rebuild)."""
+        self.row = row
+        self._description = description if isinstance(description, str) else None
+        self._describe = None if isinstance(description, str) else description
+        self._text: tuple[tuple[str, float, float], list[TextLine]] | None = None
+        self.place(rect)
+        movable = is_booked(row)
+        if movable != self._movable:
+            self._movable = movable
+            shape = Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor
+            self.setCursor(shape)
+
+    def place(self, rect: QRectF) -> None:
+        """Move and resize the block to ``rect`` (a new time scale): nothing rebuilt."""
+        x, y, width, height = rect.x(), rect.y(), rect.width(), rect.height()
+        if width != self._width or height != self._height:
+            self.prepareGeometryChange()
+            self._width, self._height = width, height
+            self._size = QRectF(0, 0, width, height)
+            self._bounds = QRectF(-2, -2, width + 4, height + 4)  # Qt asks on every move
+        self.setPos(x, y)
+        self._home = (x, y)
+
+    @property
+    def home(self) -> QPointF:
+        """Where the block belongs (a drag puts it back here)."""
+        return QPointF(*self._home)
+
+    @property
+    def description(self) -> str:
+        """One sentence for the tooltip and screen readers (made when first asked)."""
+        if self._description is None:
+            assert self._describe is not None
+            self._description = self._describe(self.row)
+        return self._description
+
+    def toolTip(self) -> str:
+        """The description (``PlannerScene.helpEvent`` shows it)."""
+        return self.description
+
+    @property
+    def appointment_id(self) -> int:
+        return self.row.appointment.id
+
+    @property
+    def movable(self) -> bool:
+        """Only booked visits move; given ones are history."""
+        return is_booked(self.row)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        rect = self._size
+        # The fills on whole pixels (antialiased fills cost more than the rest of the
+        # block), the rounded border antialiased.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if is_blocked(self.row):
+            painter.fillRect(rect, QBrush(BLOCKED_COLOUR))
+            painter.fillRect(rect, QBrush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
+        else:
+            self._paint_parts(painter, rect)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        selected = self.isSelected()
+        border = SELECTED_BORDER if selected else BORDER
+        painter.setPen(QPen(border, 3.0 if selected else 1.0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        self._paint_text(painter, rect)
+
+    def _paint_parts(self, painter: QPainter, rect: QRectF) -> None:
+        row = self.row
+        colours = FIRST_COLOURS if is_first_infusion(row) else LATER_COLOURS
+        booking = row.appointment
+        minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
+        faded = not is_booked(row)
+        total = sum(minutes) or 1
+        left = rect.left()
+        for colour, part in zip(colours, minutes, strict=True):
+            width = rect.width() * part / total
+            fill = QColor(colour)
+            if faded:
+                fill.setAlpha(GIVEN_ALPHA)
+            painter.fillRect(QRectF(left, rect.top(), width, rect.height()), fill)
+            left += width
+
+    def _paint_text(self, painter: QPainter, rect: QRectF) -> None:
+        row = self.row
+        inner = rect.adjusted(4, 2, -4, -2)
+        icon_size = 14.0
+        if self._first_icon is not None and is_first_infusion(row):
+            icon_rect = QRectF(inner.right() - icon_size, inner.top() + 1, icon_size, icon_size)
+            self._first_icon.paint(painter, icon_rect.toRect())
+            inner.setRight(icon_rect.left() - 2)
+        painter.setPen(TEXT if is_booked(row) else MUTED_TEXT)
+        for font, baseline, text in self._text_lines(painter.font(), inner):
+            painter.setFont(font)
+            painter.drawText(baseline, text)
+
+    def _text_lines(self, base: QFont, inner: QRectF) -> list[TextLine]:
+        """The lines as elided for ``inner``, each with its font and its baseline: left
+        and centred in its share of the height, where ``drawText`` with ``AlignLeft |
+        AlignVCenter`` puts it (kept while the font and the size stay)."""
+        key = (base.key(), inner.width(), inner.height())
+        if self._text is not None and self._text[0] == key:
+            return self._text[1]
+        fonts = block_fonts(base)
+        texts = block_lines(self.row)
+        line_height = min(fonts.bold_metrics.height(), inner.height() / len(texts))
+        lines: list[TextLine] = []
+        for number, text in enumerate(texts):
+            bold = number == 0
+            metrics = fonts.bold_metrics if bold else fonts.plain_metrics
+            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+            top = inner.top() + number * line_height + (line_height - metrics.height()) / 2
+            baseline = QPointF(inner.left(), top + metrics.ascent())
+            lines.append((fonts.bold if bold else fonts.plain, baseline, elided))
+        self._text = (key, lines)
+        return lines
