@@ -8,6 +8,8 @@
 - ``backup`` and ``restore`` are refused in one line (use ``pg_dump`` /
   ``pg_restore``), exit 2, before anything is opened; so is ``migrate`` (its ``--db``
   is the SQLite file to copy).
+- A refused ``init`` leaves the empty database as it found it (no file on SQLite);
+  a full disk while writing an output is named, as on SQLite.
 - A server that cannot be reached: one line naming it (``host:port``), exit 1, as
   SQLite's "cannot open". A password in the URL is never printed.
 """
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Callable
 
@@ -23,7 +26,7 @@ from ..safe_files import OutputFailed
 from ..services.clinic_store import mask_password, open_clinic_store
 from ..services.errors import ConflictError, DatabaseError, StoreError
 from ..services.storage import Store
-from .common import EXIT_ERROR, EXIT_REFUSED, make_clock, one_line
+from .common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, make_clock, one_line
 
 # The commands a server does not run, and what to use instead.
 REFUSED_ON_SERVER = {
@@ -39,26 +42,47 @@ def run_on_server(args: argparse.Namespace, url: str) -> int:
     if args.command in REFUSED_ON_SERVER:
         return _refused(REFUSED_ON_SERVER[args.command], url)
     store: Store | None = None
+    code = EXIT_ERROR
     try:
         # check reports a pending migration rather than applying it (as on a file)
         read_only = run.__name__ == "run_check"
         store = open_clinic_store(url, create=args.command == "init", read_only=read_only)
         if getattr(args, "now", None) and args.command != "init":  # init: its own zone
             make_clock(args, store)
-        return run(args, store)
+        code = run(args, store)
+        return code
     except (DomainError, ConflictError) as error:
-        return _refused(str(error), url)
+        code = _refused(str(error), url)
     except BrokenPipeError:
         raise
     except (StoreError, OutputFailed) as error:
-        return _failed(str(error), url)
+        code = _failed(str(error), url)
     except DatabaseError as error:
-        return _failed(f"the server database: {error}", url)
+        code = _failed(f"the server database: {error}", url)
+    except OSError as error:  # as on a file: a full disk is named
+        reason = "disk full (no space left on device)" if error.errno == errno.ENOSPC else ""
+        code = _failed(f"{reason}: {error}" if reason else f"{type(error).__name__}: {error}", url)
     except Exception as error:  # anything else: one line, exit 1, no traceback wall
-        return _failed(f"{type(error).__name__}: {error}", url)
+        code = _failed(f"{type(error).__name__}: {error}", url)
     finally:
         if store is not None:
+            # A refused init leaves the empty database as it found it, as it leaves no
+            # file on SQLite (store/postgres/unmake.py).
+            made_over = getattr(store, "made_schema_over", None)
+            if code != EXIT_OK and made_over is not None:
+                _unmake(store, made_over)
             store.close()
+    return code
+
+
+def _unmake(store: Store, made_over: object) -> None:
+    from ..store.postgres.unmake import unmake
+
+    try:
+        unmake(store.pg.pg, made_over)  # type: ignore[attr-defined,arg-type]
+    except Exception as error:  # the refusal already said; say this too, on one line
+        print(f"error: could not undo the schema init made: {one_line(str(error))}",
+              file=sys.stderr)  # fmt: skip
 
 
 def _refused(message: str, url: str) -> int:

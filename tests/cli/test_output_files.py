@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, file_hash, subprocess_env
+from .conftest import ROOT, db_hash, file_hash, subprocess_env
 
 SHEET = ("day-sheet", "2026-03-02")
 NOT_OURS = b"my tax return, not a PDF\n"
@@ -66,10 +66,10 @@ def test_pdf_never_writes_the_database_or_its_side_files(cli, clinic, suffix, fo
     holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
     try:
         assert target.exists()
-        before = file_hash(clinic), file_hash(target)
+        before = db_hash(clinic), file_hash(target)
         result = cli(*SHEET, "--pdf", str(target), *(["--force"] if force else []))
         one_refusal(result, "--pdf")
-        assert (file_hash(clinic), file_hash(target)) == before
+        assert (db_hash(clinic), file_hash(target)) == before
     finally:
         holder.close()
 
@@ -77,9 +77,9 @@ def test_pdf_never_writes_the_database_or_its_side_files(cli, clinic, suffix, fo
 def test_pdf_refuses_the_database_by_another_name(cli, clinic, tmp_path):
     alias = tmp_path / "alias.pdf"
     os.link(clinic, alias)
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     one_refusal(cli(*SHEET, "--pdf", str(alias), "--force"), "--pdf")
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -131,9 +131,9 @@ def test_backup_never_writes_the_database(cli, clinic, suffix):
     holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
     try:
         target = Path(f"{clinic}{suffix}")
-        before = file_hash(clinic), file_hash(target)
+        before = db_hash(clinic), file_hash(target)
         one_refusal(cli("backup", str(target), "--force"), "PATH")
-        assert (file_hash(clinic), file_hash(target)) == before
+        assert (db_hash(clinic), file_hash(target)) == before
     finally:
         holder.close()
 
@@ -177,13 +177,13 @@ def test_a_write_that_fails_is_exit_1_and_leaves_no_file(cli, clinic, tmp_path, 
     holder = sqlite3.connect(clinic)  # the -shm exists already: only the output grows
     holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
     try:
-        before = file_hash(clinic)
+        before = db_hash(clinic)
         done = run_limited(12 * 1024, "--db", str(clinic), *argv)
         assert done.returncode == 1, done
         assert len(done.stderr.splitlines()) == 1, done.stderr
         assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
         assert not target.exists() and list(out_dir.iterdir()) == []
-        assert file_hash(clinic) == before
+        assert db_hash(clinic) == before
     finally:
         holder.close()
     assert cli(*argv).code == 0  # nothing blocks the retry
