@@ -159,3 +159,23 @@ def pg_server() -> Iterator[PgServer]:
 
     yield databases.server()
     databases.stop_server()
+
+
+@pytest.fixture
+def server_dbs() -> Iterator[object]:
+    """The server databases a test makes (tests/cli/targets.py), dropped at its end."""
+    from tests.cli.targets import ServerDatabases
+
+    made = ServerDatabases()
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(scope="module")
+def module_server_dbs() -> Iterator[object]:
+    """The server databases a module's fixtures make, dropped at its end."""
+    from tests.cli.targets import ServerDatabases
+
+    made = ServerDatabases()
+    yield made
+    made.drop_all()

@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,14 +75,6 @@ def _no_env_db(monkeypatch):
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "clinic.db"
-
-
-@pytest.fixture
-def server_dbs() -> Iterator[ServerDatabases]:
-    """The server databases a test makes, dropped at its end."""
-    made = ServerDatabases()
-    yield made
-    made.drop_all()
 
 
 @pytest.fixture
