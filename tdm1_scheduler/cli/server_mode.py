@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from ..domain.errors import DomainError
 from ..safe_files import OutputFailed
-from ..services.clinic_store import mask_password, open_clinic_store
+from ..services.clinic_store import mask_password, open_clinic_store, undo_refused_init
 from ..services.errors import ConflictError, DatabaseError, StoreError
 from ..services.storage import Store
 from .common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, make_clock, one_line
@@ -67,22 +67,11 @@ def run_on_server(args: argparse.Namespace, url: str) -> int:
     finally:
         if store is not None:
             # A refused init leaves the empty database as it found it, as it leaves no
-            # file on SQLite (store/postgres/unmake.py).
-            made_over = getattr(store, "made_schema_over", None)
-            if code != EXIT_OK and made_over is not None:
-                _unmake(store, made_over)
+            # file on SQLite (services.clinic_store.undo_refused_init).
+            if code != EXIT_OK and args.command == "init":
+                undo_refused_init(store)
             store.close()
     return code
-
-
-def _unmake(store: Store, made_over: object) -> None:
-    from ..store.postgres.unmake import unmake
-
-    try:
-        unmake(store.pg.pg, made_over)  # type: ignore[attr-defined,arg-type]
-    except Exception as error:  # the refusal already said; say this too, on one line
-        print(f"error: could not undo the schema init made: {one_line(str(error))}",
-              file=sys.stderr)  # fmt: skip
 
 
 def _refused(message: str, url: str) -> int:

@@ -11,7 +11,7 @@ import pytest
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.migrations import known_migration_names
 
-from .conftest import file_hash, run_process
+from .conftest import db_hash, run_process
 from .targets import rows
 
 CYCLE_KEYS = {
@@ -226,8 +226,8 @@ def test_now_with_an_offset_is_taken_as_given(cli, clinic):
     assert row == [("2026-03-02T08:00:00Z",)]
 
 
-def test_real_processes_book_and_show(tmp_path):
-    db = tmp_path / "real.db"
+def test_real_processes_book_and_show(db_target):
+    db = db_target  # a new file, or an empty server database
     steps = [
         ("--now", "2026-03-01T08:00", "init", "--timezone", "America/New_York", "--chairs", "2"),
         ("patient", "add", "--mrn", "R1", "--name", "Rae", "--weight-kg", "64"),
@@ -240,7 +240,7 @@ def test_real_processes_book_and_show(tmp_path):
     assert done.returncode == 0, done.stderr
     view = json.loads(done.stdout)
     assert view["setting"] == "MBC" and view["cycles"][0]["start"] == "2026-03-04T11:00:00-05:00"
-    before = file_hash(db)
+    before = db_hash(db)
     done = run_process("--db", str(db), "check")
     assert done.returncode == 0 and "integrity: ok" in done.stdout
-    assert file_hash(db) == before
+    assert db_hash(db) == before
