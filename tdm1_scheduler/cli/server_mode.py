@@ -8,8 +8,6 @@
 - ``backup`` and ``restore`` are refused in one line (use ``pg_dump`` /
   ``pg_restore``), exit 2, before anything is opened; so is ``migrate`` (its ``--db``
   is the SQLite file to copy).
-- A refused ``init`` leaves the empty database as it found it (no file on SQLite);
-  a full disk while writing an output is named, as on SQLite.
 - A server that cannot be reached: one line naming it (``host:port``), exit 1, as
   SQLite's "cannot open". A password in the URL is never printed.
 """
@@ -17,16 +15,15 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
 from collections.abc import Callable
 
 from ..domain.errors import DomainError
 from ..safe_files import OutputFailed
-from ..services.clinic_store import mask_password, open_clinic_store, undo_refused_init
+from ..services.clinic_store import mask_password, open_clinic_store
 from ..services.errors import ConflictError, DatabaseError, StoreError
 from ..services.storage import Store
-from .common import EXIT_ERROR, EXIT_OK, EXIT_REFUSED, make_clock, one_line
+from .common import EXIT_ERROR, EXIT_REFUSED, make_clock, one_line
 
 # The commands a server does not run, and what to use instead.
 REFUSED_ON_SERVER = {
@@ -42,36 +39,26 @@ def run_on_server(args: argparse.Namespace, url: str) -> int:
     if args.command in REFUSED_ON_SERVER:
         return _refused(REFUSED_ON_SERVER[args.command], url)
     store: Store | None = None
-    code = EXIT_ERROR
     try:
         # check reports a pending migration rather than applying it (as on a file)
         read_only = run.__name__ == "run_check"
         store = open_clinic_store(url, create=args.command == "init", read_only=read_only)
         if getattr(args, "now", None) and args.command != "init":  # init: its own zone
             make_clock(args, store)
-        code = run(args, store)
-        return code
+        return run(args, store)
     except (DomainError, ConflictError) as error:
-        code = _refused(str(error), url)
+        return _refused(str(error), url)
     except BrokenPipeError:
         raise
     except (StoreError, OutputFailed) as error:
-        code = _failed(str(error), url)
+        return _failed(str(error), url)
     except DatabaseError as error:
-        code = _failed(f"the server database: {error}", url)
-    except OSError as error:  # as on a file: a full disk is named
-        reason = "disk full (no space left on device)" if error.errno == errno.ENOSPC else ""
-        code = _failed(f"{reason}: {error}" if reason else f"{type(error).__name__}: {error}", url)
+        return _failed(f"the server database: {error}", url)
     except Exception as error:  # anything else: one line, exit 1, no traceback wall
-        code = _failed(f"{type(error).__name__}: {error}", url)
+        return _failed(f"{type(error).__name__}: {error}", url)
     finally:
         if store is not None:
-            # A refused init leaves the empty database as it found it, as it leaves no
-            # file on SQLite (services.clinic_store.undo_refused_init).
-            if code != EXIT_OK and args.command == "init":
-                undo_refused_init(store)
             store.close()
-    return code
 
 
 def _refused(message: str, url: str) -> int:

@@ -11,7 +11,6 @@ psycopg is loaded only when a URL is opened (``store/postgres``).
 from __future__ import annotations
 
 import os
-from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +25,6 @@ __all__ = [
     "is_server_url",
     "mask_password",
     "open_clinic_store",
-    "undo_refused_init",
 ]
 
 
@@ -68,18 +66,3 @@ def open_clinic_store(
         except StoreError as error:  # never a password in a message
             raise StoreError(mask_password(str(error), target)) from None
     return open_store(target, create=create, read_only=read_only)
-
-
-def undo_refused_init(store: Store) -> None:
-    """After a refused ``init`` on a server: the empty database it found is left empty
-    again (``store/postgres/unmake.py``), as a refused init on SQLite leaves no file.
-    Nothing for a database that had a schema, or for a file (the CLI removes a new one).
-    Quiet: the refusal is the one line said; a schema left (the server gone, say) is
-    only an empty clinic's tables, which the next ``init`` uses."""
-    made_over = getattr(store, "made_schema_over", None)
-    if made_over is None:
-        return
-    from ..store.postgres.unmake import unmake
-
-    with suppress(Exception):
-        unmake(store.pg.pg, made_over)  # type: ignore[attr-defined]

@@ -24,7 +24,6 @@ def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) 
     """The store on ``url``, its schema made (``create``) and brought up to date
     (``migrate``; without it, as ``check`` opens, a pending migration stays pending and
     only a database from a newer app is refused)."""
-    from . import unmake
     from .health import public_tables
     from .pg_store import open_pg_store
     from .runner import apply_pending, pending, schema_version
@@ -45,8 +44,6 @@ def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) 
                     f"table{'s' if len(others) != 1 else ''}, e.g. {others[0]})",
                 )
         if migrate or create:
-            if create and schema_version(conn) is None:  # undone if init is refused
-                store.made_schema_over = unmake.before(conn)
             apply_pending(conn)
         else:
             pending(conn)  # refuses a database written by a newer app

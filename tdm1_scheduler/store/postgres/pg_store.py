@@ -58,7 +58,6 @@ from .pg_connection import (
 
 if TYPE_CHECKING:
     from ..connection import Database
-    from .unmake import Catalog
 
 __all__ = ["BACKUP_REFUSAL", "WRITE_LOCK", "PgStore", "open_pg_store"]
 
@@ -76,9 +75,6 @@ class PgStore(SqliteStore):
         self._last_head = 0  # the audit log's head when last read (``_audit_head``)
         self._conninfo = _conninfo_of(pg)  # to open the listener's and to reconnect
         self._session: Session | None = None
-        # What an empty database held before ``init`` made the schema in it (opening.py),
-        # for ``unmake`` when that init is refused; None for a database with a schema.
-        self.made_schema_over: Catalog | None = None
 
     def __repr__(self) -> str:
         return f"PgStore({self.pg.where})"
