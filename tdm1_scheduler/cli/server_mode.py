@@ -15,12 +15,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable
 
 from ..domain.errors import DomainError
 from ..safe_files import OutputFailed
-from ..services.clinic_store import mask_password, open_clinic_store
+from ..services.clinic_store import mask_password, open_clinic_store, take_back_new_schema
 from ..services.errors import ConflictError, DatabaseError, StoreError
 from ..services.storage import Store
 from .common import EXIT_ERROR, EXIT_REFUSED, make_clock, one_line
@@ -39,13 +40,15 @@ def run_on_server(args: argparse.Namespace, url: str) -> int:
     if args.command in REFUSED_ON_SERVER:
         return _refused(REFUSED_ON_SERVER[args.command], url)
     store: Store | None = None
+    code = EXIT_ERROR
     try:
         # check reports a pending migration rather than applying it (as on a file)
         read_only = run.__name__ == "run_check"
         store = open_clinic_store(url, create=args.command == "init", read_only=read_only)
         if getattr(args, "now", None) and args.command != "init":  # init: its own zone
             make_clock(args, store)
-        return run(args, store)
+        code = run(args, store)
+        return code
     except (DomainError, ConflictError) as error:
         return _refused(str(error), url)
     except BrokenPipeError:
@@ -58,6 +61,9 @@ def run_on_server(args: argparse.Namespace, url: str) -> int:
         return _failed(f"{type(error).__name__}: {error}", url)
     finally:
         if store is not None:
+            if code != 0:  # a refused init takes back the schema it made (as SQLite's file)
+                with contextlib.suppress(Exception):  # its own refusal is what is said
+                    take_back_new_schema(store)
             store.close()
 
 

@@ -4,16 +4,20 @@ poll timer (the SQLite session keeps polling, unchanged).
 
 When the server cannot be reached, the banner (``serverBannerLabel``) says so and the
 session stops reading; a write tried meanwhile is refused whole by the store (nothing
-half-written, nothing kept that was not committed). A check every ``CHECK_MS`` drives
-the listener's reconnects; when the server is back the store's connection is reopened,
-the banner goes, and everything is read again (what was sent meanwhile is not replayed).
+half-written, nothing kept that was not committed). The reconnect attempts never run on
+the GUI thread (each may wait for libpq's connect timeout, seconds, on a server that
+does not answer): ``ServerLink`` makes them on a thread of its own, which emits
+``woken`` (queued to this thread) when the server answers. Then, on this thread, the
+listener and the store take the new connections, the banner goes, and everything is
+read again (what was sent meanwhile is not replayed). A check every ``CHECK_MS`` also
+looks, for the banner and for a read-all that failed (it is tried again).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Slot
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..services.context import Context
@@ -40,11 +44,15 @@ class Announces(Protocol):
 class LiveLink(QObject):
     """``session``'s notifications from ``link`` (module doc)."""
 
+    woken = Signal()  # from the reconnect thread: the server answers again
+
     def __init__(self, session: Announces, link: ServerLink, parent: QObject) -> None:
         super().__init__(parent)
         self.setObjectName("liveLink")
         self.session = session
         self.link = link
+        self.woken.connect(self.look)  # queued: emitted on the reconnect thread
+        self._read_all_due = False  # a read-all the server's going away cut short
         self._notifier: QSocketNotifier | None = None
         self._banners: list[QLabel] = []
         self.check_timer = QTimer(self)
@@ -98,8 +106,10 @@ class LiveLink(QObject):
         if not self.link.connected:
             return
         try:
-            if arrived.read_all:
+            if arrived.read_all or self._read_all_due:
+                self._read_all_due = True
                 self.session.reload()
+                self._read_all_due = False
             elif arrived.news and not self.session.poll():
                 self.session.reload()  # a notice the feed does not show yet: read it all
         except StoreError:  # gone again meanwhile: the next look shows the banner
@@ -116,5 +126,21 @@ def attach(ctx: Context, session: Announces, parent: QObject) -> LiveLink | None
     """The live link for ``ctx``'s store; None (the poll timer) for SQLite."""
     from ..services.live_server import server_link
 
-    link = server_link(ctx)
-    return None if link is None else LiveLink(session, link, parent)
+    waker = _Waker()
+    link = server_link(ctx, waker.wake)
+    if link is None:
+        return None
+    live = LiveLink(session, link, parent)
+    waker.target = live
+    return live
+
+
+class _Waker:
+    """``wake()`` for the reconnect thread: ``LiveLink.woken`` once there is a link."""
+
+    def __init__(self) -> None:
+        self.target: LiveLink | None = None
+
+    def wake(self) -> None:
+        if self.target is not None:
+            self.target.woken.emit()

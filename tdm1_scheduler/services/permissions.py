@@ -49,6 +49,7 @@ service is not refused here; the server's grants still apply to it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from ..store.access import PermissionRefused, Session, install
 
@@ -135,6 +136,21 @@ def policy(session: Session) -> None:
     action, groups = SERVICES[key]
     if not groups & session.groups:
         raise PermissionRefused(session, action)
+
+
+def refusal_of(store: object, action: Callable[..., object]) -> str | None:
+    """Why ``store``'s session may not run the service ``action``, else None (a store
+    with no session, SQLite's, may run all): a preview asks it first, so the planner's
+    drag says a refusal while dragging, in the words the commit would refuse with."""
+    session_of = getattr(store, "session", None)
+    key = f"{action.__module__.removeprefix(_PREFIX)}.{action.__name__}"
+    if session_of is None or key not in SERVICES:
+        return None
+    session: Session = session_of()
+    action_name, groups = SERVICES[key]
+    if session.owner or groups & session.groups:
+        return None
+    return str(PermissionRefused(session, action_name))
 
 
 install(policy)

@@ -22,6 +22,7 @@ from ..domain.errors import DomainError, require_aware
 from ..store.protocol import ConflictError, StoreError
 from . import blocked_time, courses, moves
 from .context import ChangeSet, Context
+from .permissions import refusal_of
 
 
 class _RollBack(Exception):
@@ -44,6 +45,9 @@ def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Pr
     without writing (``preview_move``); any other action runs and is rolled back."""
     if ctx.store.in_transaction():
         raise RuntimeError("preview() must not run inside another transaction")
+    refused = refusal_of(ctx.store, action)  # a server login whose group may not run it
+    if refused is not None:
+        return Preview(False, refused, None)
     if action is courses.move_appointment:
         return preview_move(ctx, **kwargs)
     if action is courses.move_blocked_time:

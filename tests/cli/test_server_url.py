@@ -126,6 +126,44 @@ def test_init_refuses_a_database_holding_another_programs_tables(
     assert public_tables(url) == ["invoices"]  # no schema was made beside it
 
 
+def catalog(url: str) -> tuple[list[str], list[str], list[str]]:
+    """The database's tables, functions and extensions (what a schema is made of)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        functions = conn.execute(
+            "SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'public' ORDER BY proname"
+        )
+        extensions = conn.execute("SELECT extname FROM pg_extension ORDER BY extname")
+        return (
+            sorted(str(row[0]) for row in tables),
+            [str(row[0]) for row in functions],
+            [str(row[0]) for row in extensions],
+        )
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (("init", "--timezone", "Mars/Olympus", "--chairs", "2"), "refused: timezone: "),
+        (("init", "--timezone", "UTC", "--open", "25:00"), "refused: open: "),
+    ],
+)
+def test_a_refused_init_leaves_the_empty_database_as_it_was(
+    cli: Callable[..., Result], new_db: Callable[[], str], argv: tuple[str, ...], named: str
+) -> None:
+    url = new_db()
+    before = catalog(url)
+    assert before[0] == []  # an empty database
+    result = on(cli, url)(*argv)
+    assert (result.code, result.out) == (2, "") and result.err.startswith(named)
+    assert cli(*argv).err == result.err  # SQLite's refusal, word for word
+    assert catalog(url) == before  # no tables, functions or extensions left behind
+    done = on(cli, url)(*CLINIC)  # and the database can still be made a clinic
+    assert done.code == 0, done.err
+    assert "appointments" in catalog(url)[0]
+
+
 def test_a_command_on_an_empty_database_says_to_run_init(
     cli: Callable[..., Result], new_db: Callable[[], str]
 ) -> None:

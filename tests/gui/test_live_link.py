@@ -5,12 +5,15 @@ refused whole; when the server is back the banner goes and everything is read ag
 
 from __future__ import annotations
 
+import socket
+import threading
 import time as clock
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from tdm1_scheduler.clock import FixedClock
@@ -112,6 +115,87 @@ def test_the_banner_shows_while_the_server_is_stopped(qtbot: Any) -> None:
             add_chair(store, "Chair 2")  # the store's connection was reopened
             assert chairs(store) == 2
         finally:
+            session.stop()
+            store.close()
+
+
+def hung_server_on(port: int) -> socket.socket:
+    """A server that takes the connection and never answers, on ``port`` (a killed
+    server's): libpq then waits for its connect timeout, as for a host that is down."""
+    hole = socket.socket()
+    hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    deadline = clock.monotonic() + 10
+    while True:
+        try:
+            hole.bind(("127.0.0.1", port))
+            break
+        except OSError:  # the killed server's backends still hold it a moment
+            if clock.monotonic() > deadline:
+                raise
+            clock.sleep(0.05)
+    hole.listen(64)
+    return hole
+
+
+def test_the_event_loop_never_waits_for_a_server_that_does_not_answer(qtbot: Any) -> None:
+    with PgServer(durable=True) as server:  # killed: its commits must have been written
+        store = open_pg_store(server.url())
+        seed(store)
+        session = session_on(store)
+        hole: socket.socket | None = None
+        ticker = QTimer()
+        try:
+            assert session.live is not None
+            link = session.live.link
+            parent = QWidget()
+            qtbot.addWidget(parent)
+            banner = session.live.banner(parent)
+            seen: list[ChangeSet] = []
+            session.sig_changed.connect(seen.append)
+            dialled_on: list[threading.Thread] = []
+            dial = link.listener.dial
+
+            def dial_noted() -> Any:
+                dialled_on.append(threading.current_thread())
+                return dial()
+
+            link.listener.dial = dial_noted  # type: ignore[method-assign]
+            gaps: list[float] = []
+            last = [clock.monotonic()]
+
+            def tick() -> None:
+                now = clock.monotonic()
+                gaps.append((now - last[0]) * 1000)
+                last[0] = now
+
+            ticker.setInterval(20)
+            ticker.timeout.connect(tick)
+            ticker.start()
+
+            server.kill()
+            hole = hung_server_on(server.port)
+            qtbot.waitUntil(lambda: not banner.isHidden(), timeout=5000)
+            gaps.clear()
+            qtbot.wait(4500)  # past libpq's 3 s connect timeout: attempts hang, then fail
+            assert dialled_on and threading.main_thread() not in dialled_on
+            assert link.redialling and not banner.isHidden()
+            assert max(gaps) < 250, f"the event loop waited {max(gaps):.0f} ms"
+            with pytest.raises(StoreError):
+                add_chair(store, "Chair 2")  # refused whole: nothing half-written
+
+            hole.close()
+            hole = None
+            server.resume()
+            qtbot.waitUntil(banner.isHidden, timeout=15000)
+            qtbot.waitUntil(lambda: bool(seen) and isinstance(seen[-1], ReadAgain), timeout=2000)
+            assert chairs(store) == 1
+            add_chair(store, "Chair 2")  # the store took the reconnect thread's connection
+            assert chairs(store) == 2
+            assert threading.main_thread() not in dialled_on
+        finally:
+            ticker.stop()
+            if hole is not None:
+                hole.close()
             session.stop()
             store.close()
 

@@ -11,7 +11,10 @@ free port, with its unix socket in that folder. Durability is off (``fsync``,
 The server refuses to run as root. When the tests run as root, ``initdb`` and
 ``pg_ctl`` run as an unprivileged user instead: the Debian package's ``postgres`` user
 if it exists, else one made with ``useradd --system``. The folder is chowned to it.
-Authentication is ``trust`` (nothing but this machine can reach the port).
+Authentication is ``trust`` (nothing but this machine can reach the port), except for
+the login roles ``require_password`` gives a password: a ``scram-sha-256`` line for each
+comes before the trust lines (then ``pg_reload_conf()``), so the login dialog's tests
+meet a server that asks, on the same shared server, at no cost to the others.
 """
 
 from __future__ import annotations
@@ -257,6 +260,25 @@ class PgServer:
                 admin.execute(f'CREATE ROLE "{owner}" LOGIN CREATEROLE NOSUPERUSER')
             admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
         return name
+
+    def require_password(self, role: str, password: str, options: str = "LOGIN") -> None:
+        """Make the login role ``role`` (``options``; with ``password``) connect over TCP
+        only with that password (scram-sha-256), the other roles keep ``trust``."""
+        import psycopg
+        from psycopg import sql
+
+        hba = self.data / "pg_hba.conf"
+        line = f"host all {role} 127.0.0.1/32 scram-sha-256\n"
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            admin.execute("SET password_encryption = 'scram-sha-256'")
+            exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+            verb = "ALTER ROLE {}" if exists else f"CREATE ROLE {{}} {options}"
+            statement = sql.SQL(verb + " PASSWORD {}")
+            admin.execute(statement.format(sql.Identifier(role), sql.Literal(password)))
+            text = hba.read_text()
+            if line not in text:
+                hba.write_text(line + text)  # first: before the trust lines
+                admin.execute("SELECT pg_reload_conf()")
 
     def __enter__(self) -> PgServer:
         return self.start()

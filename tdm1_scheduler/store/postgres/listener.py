@@ -10,6 +10,11 @@ server is reachable now (the GUI's banner); ``fileno()`` is the socket to watch 
 ``QSocketNotifier``), -1 while disconnected.
 
 A notice sent by ``own_pid()`` (the store's own connection) is not news and is dropped.
+
+``poll`` reconnects on the caller's thread, which a connect timeout may hold for
+seconds. A GUI must not wait so: it polls only while ``connected``, has ``dial()`` (a
+new connection, LISTENing) called on a thread of its own, and hands the result to
+``adopt`` (``services.live_server.ServerLink``).
 """
 
 from __future__ import annotations
@@ -86,12 +91,33 @@ class ChangeListener:
     def backend_pid(self) -> int:
         return self._conn.info.backend_pid if self._conn is not None else 0
 
+    def dial(self) -> psycopg.Connection[Any]:
+        """A new connection that LISTENs (``psycopg.Error`` if the server does not
+        answer). It changes nothing here: any thread may call it; ``adopt`` the result."""
+        conn = self._connect()
+        try:
+            conn.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            with suppress(Exception):
+                conn.close()
+            raise
+        return conn
+
+    def adopt(self, conn: psycopg.Connection[Any]) -> None:
+        """Listen on ``conn`` (from ``dial``) from now on; the next ``poll`` says
+        ``read_all`` if the old connection was lost."""
+        if self._conn is not None and self._conn is not conn:
+            with suppress(Exception):
+                self._conn.close()
+        self._conn = conn
+        self._wait = BACKOFF[0]
+        self.reconnects += 1
+
     def _open(self) -> bool:
         import psycopg
 
         try:
-            conn = self._connect()
-            conn.execute(f"LISTEN {CHANNEL}")
+            conn = self.dial()
         except psycopg.Error:
             self._next_try = self._clock() + self._wait
             self._wait = min(self._wait * 2, BACKOFF[1])

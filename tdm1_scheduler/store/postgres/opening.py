@@ -5,7 +5,9 @@
   clinic database at URL; create one with ``tdm1-scheduler init``").
 - With ``create`` (``init``) an empty database gets the schema (the server migrations);
   one that holds tables of something else is refused; one with the schema is opened
-  (``init`` itself then refuses a clinic already there, as on SQLite).
+  (``init`` itself then refuses a clinic already there, as on SQLite). When ``init``
+  is refused after making the schema, ``take_back_schema`` drops it again, as a
+  refused ``init`` on SQLite removes the file it made.
 - Pending migrations are applied (as the owner role), except for ``check``, which
   reports them instead.
 
@@ -20,15 +22,23 @@ from ..database import StoreError
 from .pg_store import PgStore
 
 
-def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) -> PgStore:
+def open_clinic_server(
+    url: str,
+    *,
+    create: bool = False,
+    migrate: bool = True,
+    user: str | None = None,
+    password: str | None = None,
+) -> PgStore:
     """The store on ``url``, its schema made (``create``) and brought up to date
     (``migrate``; without it, as ``check`` opens, a pending migration stays pending and
-    only a database from a newer app is refused)."""
+    only a database from a newer app is refused). ``user`` and ``password``: a login
+    dialog's, for libpq only (a refused or missing password: ``PasswordRefused``)."""
     from .health import public_tables
     from .pg_store import open_pg_store
-    from .runner import apply_pending, pending, schema_version
+    from .runner import apply_pending, installed_extensions, pending, schema_version
 
-    store = open_pg_store(url, migrate=False)
+    store = open_pg_store(url, migrate=False, user=user, password=password)
     try:
         conn = store.pg.pg
         if schema_version(conn) is None:
@@ -43,6 +53,7 @@ def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) 
                     f"this database is not empty (it holds {len(others)} other "
                     f"table{'s' if len(others) != 1 else ''}, e.g. {others[0]})",
                 )
+            store.made_schema = installed_extensions(conn)
         if migrate or create:
             apply_pending(conn)
         else:
@@ -54,3 +65,18 @@ def open_clinic_server(url: str, *, create: bool = False, migrate: bool = True) 
         store.close()
         raise StoreError(f"{store.pg.where}: {error}") from error
     return store
+
+
+def take_back_schema(store: PgStore) -> bool:
+    """After a refused ``init``: drop the schema that opening made in an empty database
+    (``runner.drop_schema``), so the database is as it was; False when opening found
+    the schema there already (nothing of this run's to take back)."""
+    from .runner import drop_schema
+
+    if store.made_schema is None:
+        return False
+    if store.pg.conn.in_transaction:
+        store.pg.pg.rollback()
+    drop_schema(store.pg.pg, store.made_schema)
+    store.made_schema = None
+    return True

@@ -35,7 +35,9 @@ from ..database import StoreError, busy_timeout_ms
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["WRITE_LOCK", "PgDatabase", "begin_write", "connect", "translate"]
+__all__ = [
+    "WRITE_LOCK", "PasswordRefused", "PgDatabase", "begin_write", "connect", "translate",
+]  # fmt: skip
 
 # pg_advisory_xact_lock's key for a write ("TDMw"): one writer at a time, as SQLite.
 WRITE_LOCK = 0x54444D77
@@ -256,10 +258,39 @@ def redacted(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1@", url)
 
 
-def connect(url: str) -> PgDatabase:
+class PasswordRefused(StoreError):
+    """The server asked for a password and got none (``supplied`` False), or a wrong one.
+    ``str()`` is the usual one line (the CLI prints it as before); ``reason`` is what a
+    login dialog says; ``host``, ``port``, ``dbname`` and ``user`` are where it tried."""
+
+    def __init__(self, text: str, *, supplied: bool, params: dict[str, str]) -> None:
+        super().__init__(text)
+        self.supplied = supplied
+        self.host = params.get("host", "")
+        self.port = params.get("port", "")
+        self.dbname = params.get("dbname", "")
+        self.user = params.get("user", "")
+
+    @property
+    def reason(self) -> str:
+        if self.supplied:
+            return f"password authentication failed for user {self.user}"
+        return f"the server asks for a password for user {self.user}"
+
+
+_NO_PASSWORD = "no password supplied"
+_BAD_PASSWORD = "password authentication failed"
+
+
+def connect(
+    url: str, *, user: str | None = None, password: str | None = None, timeout: int | None = None
+) -> PgDatabase:
     """A connection to ``url`` in autocommit (the store opens its own transactions),
     its session in UTC, instants read back as SQLite's UTC text, waiting for a lock at
-    most the busy timeout (``TDM1_SCHEDULER_BUSY_TIMEOUT_MS``)."""
+    most the busy timeout (``TDM1_SCHEDULER_BUSY_TIMEOUT_MS``). ``user`` and
+    ``password`` (a login dialog's) go to libpq for this connection only, over the
+    URL's; without them libpq looks in its usual places. A password refused or missing
+    is ``PasswordRefused``. ``timeout``: libpq's ``connect_timeout``, seconds."""
     import psycopg
     from psycopg.adapt import Loader
 
@@ -269,11 +300,41 @@ def connect(url: str) -> PgDatabase:
             return f"{text[:10]}T{text[11:19]}Z"
 
     where = redacted(url)
+    login: dict[str, Any] = {
+        k: v
+        for k, v in (("user", user), ("password", password), ("connect_timeout", timeout))
+        if v is not None
+    }
     try:
         # A writer waits for the write lock as SQLite waits for its busy timeout.
         options = f"-c TimeZone=UTC -c DateStyle=ISO -c lock_timeout={busy_timeout_ms()}"
-        conn = psycopg.connect(url, autocommit=True, options=options)
+        conn = psycopg.connect(url, autocommit=True, options=options, **login)
     except psycopg.Error as error:
-        raise StoreError(f"cannot reach the server {where}: {_first_line(error)}") from error
+        text = f"cannot reach the server {where}: {_first_line(error)}"
+        if _NO_PASSWORD in str(error) or _BAD_PASSWORD in str(error):
+            params = _where_params(url, user)
+            refused = PasswordRefused(text, supplied=_BAD_PASSWORD in str(error), params=params)
+            raise refused from None  # the chain holds nothing a person needs
+        raise StoreError(text) from error
     conn.adapters.register_loader("timestamptz", UtcText)
     return PgDatabase(conn, where)
+
+
+def _where_params(url: str, user: str | None) -> dict[str, str]:
+    """Host, port, database and user of ``url`` as libpq fills them in (no password)."""
+    import getpass
+    import os
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        given = {k: str(v) for k, v in conninfo_to_dict(url).items() if k != "password"}
+    except Exception:  # a URL libpq just took cannot fail here, but never for this
+        given = {}
+    name = user or given.get("user") or os.environ.get("PGUSER") or getpass.getuser()
+    return {
+        "host": given.get("host") or os.environ.get("PGHOST") or "localhost",
+        "port": given.get("port") or os.environ.get("PGPORT") or "5432",
+        "dbname": given.get("dbname") or os.environ.get("PGDATABASE") or name,
+        "user": name,
+    }

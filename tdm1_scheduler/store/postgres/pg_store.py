@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -61,6 +61,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BACKUP_REFUSAL", "WRITE_LOCK", "PgStore", "open_pg_store"]
 
+DIAL_TIMEOUT_S = 3  # libpq's connect_timeout for a reconnect (as the listener's)
+# The listener's TCP keepalives (libpq's parameters): a dead peer is noticed in ~10 s.
+KEEPALIVES: dict[str, Any] = {
+    "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+}  # fmt: skip
 BACKUP_REFUSAL = "backup of a server database: use pg_dump (see docs/server.md)"
 
 
@@ -75,6 +80,9 @@ class PgStore(SqliteStore):
         self._last_head = 0  # the audit log's head when last read (``_audit_head``)
         self._conninfo = _conninfo_of(pg)  # to open the listener's and to reconnect
         self._session: Session | None = None
+        # The extensions there were before this store's opening made the schema in an
+        # empty database (``opening.take_back_schema``); None when it found the schema.
+        self.made_schema: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         return f"PgStore({self.pg.where})"
@@ -180,20 +188,41 @@ class PgStore(SqliteStore):
     def _listen_connection(self) -> Any:
         import psycopg
 
-        return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=3)
+        # It only waits to be told: TCP keepalives notice a server that vanished without
+        # closing the connection (a cable, a host down) in about 10 s, for the banner.
+        return psycopg.connect(
+            self._conninfo, autocommit=True, connect_timeout=DIAL_TIMEOUT_S, **KEEPALIVES
+        )
 
     def revive(self) -> bool:
         """Reopen this store's connection if the server dropped it (outside a
         transaction: one cut off was rolled back by the server); True when usable."""
-        pg = self.pg
-        if not pg.pg.closed:
+        if not self.pg.pg.closed:
             return True
         try:
-            fresh = connect(self._conninfo)
+            self.adopt(self.dial())
         except StoreError:
             return False
-        pg.pg, pg.conn = fresh.pg, fresh.conn
         return True
+
+    def dial(self) -> PgDatabase:
+        """A new connection for this store, as the same user (``StoreError`` if the
+        server does not answer within ``DIAL_TIMEOUT_S``). It changes nothing here: any
+        thread may call it (the GUI's reconnects do, off its own thread); ``adopt`` it."""
+        return connect(self._conninfo, timeout=DIAL_TIMEOUT_S)
+
+    def adopt(self, fresh: PgDatabase) -> None:
+        """Use ``fresh`` (from ``dial``) from now on, the old connection closed. Never
+        inside a transaction (its work would be lost): refused with ``StoreError``."""
+        pg = self.pg
+        if not pg.pg.closed and pg.conn.in_transaction:
+            fresh.close()
+            raise StoreError(f"{pg.where}: a transaction is open; not reconnected")
+        old = pg.pg
+        pg.pg, pg.conn = fresh.pg, fresh.conn
+        if old is not fresh.pg and not old.closed:
+            with suppress(Exception):  # a connection the server dropped
+                old.close()
 
     def close(self) -> None:
         self.pg.close()
@@ -256,10 +285,14 @@ def mapping_rows(pg: PgDatabase, sql: str, *params: object) -> list[dict[str, ob
     return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
-def open_pg_store(url: str, *, migrate: bool = True) -> PgStore:
+def open_pg_store(
+    url: str, *, migrate: bool = True, user: str | None = None, password: str | None = None
+) -> PgStore:
     """The store on the server database at ``url``; with ``migrate`` its pending
-    migrations are applied first (as the owner role: only it may change the schema)."""
-    pg = connect(url)
+    migrations are applied first (as the owner role: only it may change the schema).
+    ``user`` and ``password`` (a login dialog's) are handed to libpq (``connect``); the
+    store keeps them in memory only, for its reconnects and its listener's."""
+    pg = connect(url, user=user, password=password)
     if migrate:
         from .runner import apply_pending
 

@@ -73,3 +73,37 @@ def apply_pending(conn: psycopg.Connection[Any]) -> list[str]:
             conn.execute("INSERT INTO schema_version (name) VALUES (%s)", [migration.name])
         done.append(migration.name)
     return done
+
+
+# What the migrations make in a database besides its tables (their triggers, indexes and
+# grants go with the tables): taken back by ``drop_schema``.
+MADE_FUNCTIONS = (
+    "appointment_patient",
+    "audit_log_append_only",
+    "audit_log_writer",
+    "refuse_reparenting",
+)
+MADE_EXTENSIONS = ("btree_gist", "citext")
+
+
+def installed_extensions(conn: psycopg.Connection[Any]) -> frozenset[str]:
+    return frozenset(str(row[0]) for row in conn.execute("SELECT extname FROM pg_extension"))
+
+
+def drop_schema(conn: psycopg.Connection[Any], extensions_before: frozenset[str]) -> None:
+    """Take back the schema ``apply_pending`` made in a database that had no tables
+    (``init`` refused there): its tables, functions and the extensions it added. The
+    group roles are the server's, shared by its databases, and stay."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+        tables = [
+            str(row[0])
+            for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
+        for table in tables:
+            conn.execute(f'DROP TABLE IF EXISTS public."{table}" CASCADE'.encode())
+        for function in MADE_FUNCTIONS:
+            conn.execute(f"DROP FUNCTION IF EXISTS public.{function}() CASCADE".encode())
+        for extension in MADE_EXTENSIONS:
+            if extension not in extensions_before:
+                conn.execute(f"DROP EXTENSION IF EXISTS {extension} CASCADE".encode())
