@@ -3,6 +3,9 @@
 The ``store`` fixture runs on each backend named by ``--backend`` (repeatable). Without
 it, the store and services suites run on SQLite and on the PostgreSQL test server, and
 the rest on SQLite: ``pytest --backend sqlite`` runs everything on SQLite alone.
+
+So do the CLI contract tests (``BOTH_BACKENDS_CLI``): the ``backend`` fixture, which
+their clinic (tests/cli/conftest.py ``db_target``) is on, a file or a server database.
 """
 
 import os
@@ -64,7 +67,8 @@ def skip_sqlite_only_on_postgres(item: pytest.Item) -> None:
     if marker is None:
         return
     callspec = getattr(item, "callspec", None)
-    backend = callspec.params.get("store") if callspec is not None else None
+    params = callspec.params if callspec is not None else {}
+    backend = params.get("store") or params.get("backend")
     if (backend or backends.run_backend) == "postgres":
         reason = marker.args[0] if marker.args else "tests SQLite itself"
         item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
@@ -79,17 +83,52 @@ BOTH_BACKENDS_UNDER = ("tests/services/", "tests/store/")
 def store_backends(metafunc: pytest.Metafunc) -> list[str]:
     if metafunc.config.getoption("backends"):
         return backends_of(metafunc.config)
-    where = Path(str(metafunc.definition.path)).resolve()
-    relative = where.relative_to(Path(str(metafunc.config.rootpath)).resolve()).as_posix()
-    if relative.startswith(BOTH_BACKENDS_UNDER):
+    if relative_path(metafunc).startswith(BOTH_BACKENDS_UNDER):
         return list(BOTH_BACKENDS)
     return [DEFAULT_BACKEND]
+
+
+# The CLI contract tests run every command on a clinic file and on a server database
+# (issue 16: "every CLI command works unchanged through the same services"). The
+# server-mode tests (tests/cli/test_server_*.py, test_migrate_cli.py) and the file's own
+# (test_restore.py) name their databases themselves: their ``backend`` stays SQLite.
+BOTH_BACKENDS_CLI = tuple(
+    [f"tests/cli/{name}.py" for name in (
+        "test_commands", "test_refusals", "test_bad_values", "test_schedule_cli",
+        "test_readiness_cli", "test_dose_given_tolerance", "test_audit_findings",
+        "test_interop_cli", "test_output_files", "test_course_show_fixture",
+    )]
+    + ["tests/reports/test_cli.py", "tests/pharmacy/test_cli.py",
+       "tests/pharmacy/test_prep_fixtures.py"]
+)  # fmt: skip
+CLI_BACKENDS = ("sqlite", "postgres")  # a CLI opens a file or a URL (``protocol``: the file)
+
+
+def relative_path(metafunc: pytest.Metafunc) -> str:
+    where = Path(str(metafunc.definition.path)).resolve()
+    return where.relative_to(Path(str(metafunc.config.rootpath)).resolve()).as_posix()
+
+
+def cli_backends(metafunc: pytest.Metafunc) -> list[str]:
+    if metafunc.config.getoption("backends"):
+        chosen = ["sqlite" if b == "protocol" else b for b in backends_of(metafunc.config)]
+        return list(dict.fromkeys(chosen))
+    return list(CLI_BACKENDS)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Every test that uses ``store``, itself or through another fixture, runs per backend.
     if "store" in metafunc.fixturenames:
         metafunc.parametrize("store", store_backends(metafunc), indirect=True)
+    # So does every CLI contract test whose clinic (``backend``) is on one.
+    if "backend" in metafunc.fixturenames and relative_path(metafunc) in BOTH_BACKENDS_CLI:
+        metafunc.parametrize("backend", cli_backends(metafunc), indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` (the clinic is a file) or ``postgres`` (a database on the test server)."""
+    return str(getattr(request, "param", DEFAULT_BACKEND))
 
 
 @pytest.fixture
@@ -120,3 +159,23 @@ def pg_server() -> Iterator[PgServer]:
 
     yield databases.server()
     databases.stop_server()
+
+
+@pytest.fixture
+def server_dbs() -> Iterator[object]:
+    """The server databases a test makes (tests/cli/targets.py), dropped at its end."""
+    from tests.cli.targets import ServerDatabases
+
+    made = ServerDatabases()
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(scope="module")
+def module_server_dbs() -> Iterator[object]:
+    """The server databases a module's fixtures make, dropped at its end."""
+    from tests.cli.targets import ServerDatabases
+
+    made = ServerDatabases()
+    yield made
+    made.drop_all()

@@ -1,12 +1,22 @@
-"""The CLI run in-process through ``tdm1_scheduler.cli.main.main`` (and a few real processes)."""
+"""The CLI run in-process through ``tdm1_scheduler.cli.main.main`` (and a few real processes).
+
+``cli`` runs against ``db_target``: on the ``sqlite`` backend the file ``db_path``, on
+``postgres`` the URL of a new empty database on the test server (tests/cli/targets.py),
+dropped after the test. A test that starts from ``clinic`` gets, on the server, a copy
+of the clinic the same steps built once per process; a test of ``init`` itself starts
+from an empty database. ``db_hash`` is what "nothing was written" compares on either.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +25,9 @@ import pytest
 from tdm1_scheduler.cli.main import main
 from tests.pg.server import PgServer
 from tests.store.postgres.conftest import OWNER
+
+from . import targets
+from .targets import ServerDatabases, Target
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-03-01T08:00"
@@ -29,6 +42,11 @@ class Result:
 
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def db_hash(target: Target) -> str:
+    """The clinic's state: the file's bytes, or every row on the server (targets.state)."""
+    return targets.state(target)
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -60,11 +78,48 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cli(capsys, db_path):
-    """``cli("patient", "add", ...)`` -> Result, against ``db_path`` with a fixed clock."""
+def db_target(backend: str, db_path: Path, server_dbs: ServerDatabases, request) -> Target:
+    """The clinic ``cli`` runs on: ``db_path``, or a new server database (a copy of the
+    ``clinic`` template when the test starts from ``clinic``, else empty)."""
+    if backend != "postgres":
+        return db_path
+    if "clinic" in request.fixturenames:
+        return server_dbs.new(template=targets.template("clinic", build_clinic))
+    return server_dbs.new()
 
-    def run(*argv: str, now: str | None = NOW, user: str = "nurse.kim", db: Path | None = None):
-        front = ["--db", str(db or db_path), "--user", user]
+
+@pytest.fixture
+def new_target(
+    backend: str, tmp_path: Path, server_dbs: ServerDatabases
+) -> Callable[[str], Target]:
+    """``new_target("other")``: another empty clinic on this test's backend."""
+
+    def make(name: str) -> Target:
+        return server_dbs.new() if backend == "postgres" else tmp_path / f"{name}.db"
+
+    return make
+
+
+@pytest.fixture
+def copy_target(server_dbs: ServerDatabases, tmp_path: Path) -> Callable[[Target, str], Target]:
+    """``copy_target(clinic, "copy1")``: a copy of the clinic on the same backend."""
+
+    def copy(target: Target, name: str) -> Target:
+        if targets.is_server(target):
+            return server_dbs.copy(str(target))
+        copied = tmp_path / f"{name}.db"
+        shutil.copy(target, copied)
+        return copied
+
+    return copy
+
+
+@pytest.fixture
+def cli(capsys, db_target):
+    """``cli("patient", "add", ...)`` -> Result, against ``db_target`` with a fixed clock."""
+
+    def run(*argv: str, now: str | None = NOW, user: str = "nurse.kim", db: Target | None = None):
+        front = ["--db", str(db or db_target), "--user", user]
         if now:
             front += ["--now", now]
         code = main([*front, *argv])
@@ -74,11 +129,7 @@ def cli(capsys, db_path):
     return run
 
 
-@pytest.fixture
-def clinic(cli, db_path):
-    """New York clinic, 2 chairs; A1 on EBC in Chair 1 (cycle 1 given 2026-03-02 09:15);
-    B2 on MBC in Chair 2 from 2026-03-03 09:00; C3 without a course; 2026-03-20 closed."""
-    steps = [
+CLINIC_STEPS = [
         ("init", "--timezone", "America/New_York", "--chairs", "2"),
         ("closed", "add", "2026-03-20"),
         ("patient", "add", "--mrn", "A1", "--name", "Ann Lee", "--weight-kg", "70"),
@@ -89,11 +140,28 @@ def clinic(cli, db_path):
         ("course", "start", "--mrn", "B2", "--setting", "MBC", "--first-dose",
          "2026-03-03T09:00", "--chair", "Chair 2"),
         ("dose", "given", "--mrn", "A1", "--cycle", "1", "--at", "2026-03-02T09:15"),
-    ]  # fmt: skip
-    for step in steps:
+]  # fmt: skip
+
+
+def build_clinic(url: str) -> None:
+    """The ``clinic`` steps on the server database ``url`` (once per process: a template)."""
+    for step in CLINIC_STEPS:
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()) as err:
+            code = main(["--db", url, "--user", "nurse.kim", "--now", NOW, *step])
+        assert code == 0, (step, err.getvalue())
+
+
+@pytest.fixture
+def clinic(cli, db_target: Target, backend: str) -> Target:
+    """New York clinic, 2 chairs; A1 on EBC in Chair 1 (cycle 1 given 2026-03-02 09:15);
+    B2 on MBC in Chair 2 from 2026-03-03 09:00; C3 without a course; 2026-03-20 closed.
+    On the server ``db_target`` is already a copy of it (``build_clinic``)."""
+    if backend == "postgres":
+        return db_target
+    for step in CLINIC_STEPS:
         result = cli(*step)
         assert result.code == 0, (step, result.err)
-    return db_path
+    return db_target
 
 
 # --- a server database of its own (the server-mode tests) --------------------------------
@@ -109,3 +177,14 @@ def new_db(pg_server: PgServer) -> Callable[[], str]:
         return f"postgresql://{OWNER}:{PASSWORD}@127.0.0.1:{pg_server.port}/{name}"
 
     return make
+
+
+def patch_openers(monkeypatch: pytest.MonkeyPatch, opener: Callable[..., object]) -> None:
+    """Replace the CLI's openers of the clinic, the file's (``main.open_clinic``) and
+    the server's (``server_mode.open_clinic_store``), with ``opener(real, *args)``."""
+    import tdm1_scheduler.cli.main as cli_module
+    import tdm1_scheduler.cli.server_mode as server_mode
+
+    for module, name in ((cli_module, "open_clinic"), (server_mode, "open_clinic_store")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, real=real, **k: opener(real, *a, **k))

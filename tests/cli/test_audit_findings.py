@@ -11,7 +11,7 @@ import pytest
 
 from tdm1_scheduler.store import database
 
-from .conftest import file_hash
+from .conftest import db_hash
 
 
 @pytest.mark.parametrize(
@@ -24,11 +24,11 @@ from .conftest import file_hash
 )
 @pytest.mark.parametrize("now", ["9999-12-31T23:59", "0001-01-01T00:00+14:00"])
 def test_a_bad_now_is_refused_by_every_command(cli, clinic: Path, argv, now: str) -> None:
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     result = cli(*argv, now=now)
     assert result.code == 2, result.err
     assert result.err.startswith("refused: now:") and result.err.count("\n") == 1
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     assert cli(*argv).code == 0  # the command itself works with a good clock
 
 
@@ -40,11 +40,11 @@ def test_a_bad_now_is_refused_by_every_command(cli, clinic: Path, argv, now: str
     ],
 )
 def test_an_empty_chair_name_is_refused_naming_chair(cli, clinic: Path, argv) -> None:
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     result = cli(*argv, "--chair", "")
     assert result.code == 2, result.err
     assert result.err.startswith("refused: chair:")
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     assert cli(*argv, "--chair", "Chair 1").code == 0, "the same command with a real chair"
 
 
@@ -69,11 +69,11 @@ def test_no_slot_is_offered_past_the_last_year_a_move_accepts(cli, clinic: Path)
     nearer = cli("appointment", "slots", "--mrn", "B2", "--cycle", "1", "--from",
                  "2999-12-30T08:00", "--json")  # fmt: skip
     assert [s["start"][:10] for s in json.loads(nearer.out)][:1] == ["2999-12-30"]
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     start = cli("course", "start", "--mrn", "C3", "--setting", "MBC", "--first-dose",
                 "2999-12-31T09:00", "--chair", "Chair 1", now="2999-12-30T08:00")  # fmt: skip
     assert start.code == 2 and start.err.startswith("refused: ")
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_dose_missed_says_where_the_dose_went(cli, clinic: Path) -> None:
@@ -85,10 +85,10 @@ def test_dose_missed_says_where_the_dose_went(cli, clinic: Path) -> None:
 
 
 def test_settings_set_names_the_limit_it_changes(cli, clinic: Path) -> None:
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     result = cli("settings", "set", "weight_max_kg", "10")
     assert result.code == 2 and result.err.startswith("refused: weight_max_kg:"), result.err
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     assert cli("settings", "set", "weight_max_kg", "250").code == 0
 
 

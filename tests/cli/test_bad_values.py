@@ -10,7 +10,8 @@ import pytest
 
 from tdm1_scheduler.store.database import StoreError
 
-from .conftest import file_hash, subprocess_env
+from .conftest import db_hash, patch_openers, subprocess_env
+from .targets import made
 
 GIVE = ("dose", "given", "--mrn", "A1", "--cycle", "2", "--at")
 START = ("course", "start", "--mrn", "C3", "--setting", "EBC", "--first-dose")
@@ -38,9 +39,9 @@ def one_refusal(result, field: str) -> None:
 
 @pytest.mark.parametrize(("name", "argv", "field"), OUT_OF_RANGE, ids=[r[0] for r in OUT_OF_RANGE])
 def test_dates_out_of_range_are_refused(cli, clinic, name, argv, field):
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     one_refusal(cli(*argv, now=None) if argv[0] == "--now" else cli(*argv), field)
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_an_ordinary_date_still_works(cli, clinic):
@@ -48,17 +49,17 @@ def test_an_ordinary_date_still_works(cli, clinic):
 
 
 def test_non_utf8_arguments_are_refused_in_process(cli, clinic):
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     bad_name = b"Ann \xff".decode("utf-8", "surrogateescape")
     one_refusal(cli("patient", "add", "--mrn", "N1", "--name", bad_name, "--weight-kg", "70"),
                 "name")  # fmt: skip
     one_refusal(cli("chair", "add", bad_name), "name")
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 @pytest.mark.slow
 def test_non_utf8_arguments_are_refused_in_a_real_process(clinic):
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     done = subprocess.run(
         [sys.executable.encode(), b"-m", b"tdm1_scheduler", b"--db", str(clinic).encode(),
          b"patient", b"add", b"--mrn", b"N\xe9", b"--name", b"N", b"--weight-kg", b"70"],
@@ -67,18 +68,19 @@ def test_non_utf8_arguments_are_refused_in_a_real_process(clinic):
     assert done.returncode == 2, done
     lines = done.stderr.decode("utf-8", "replace").splitlines()
     assert len(lines) == 1 and lines[0].startswith("refused: mrn:"), lines
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 @pytest.mark.parametrize(
     "zone", ["../../etc/passwd", "/usr/share/zoneinfo/UTC", "../zoneinfo/Europe/Berlin"]
 )
-def test_a_time_zone_path_is_refused(cli, db_path, zone):
+def test_a_time_zone_path_is_refused(cli, db_target, zone):
     one_refusal(cli("init", "--timezone", zone), "timezone")
-    assert not db_path.exists()
+    assert not made(db_target)  # no file, or no table on the server
     assert cli("init", "--timezone", "Europe/Berlin").code == 0
 
 
+@pytest.mark.sqlite_only("--db names a file under a plain file: about the clinic's path")
 @pytest.mark.parametrize("argv", [("init", "--timezone", "UTC"), ("check",), ("chair", "list")])
 def test_a_db_under_a_file_is_refused(cli, tmp_path, argv):
     blocker = tmp_path / "plain.txt"
@@ -89,12 +91,10 @@ def test_a_db_under_a_file_is_refused(cli, tmp_path, argv):
 
 
 def test_error_lines_never_span_several_lines(cli, clinic, monkeypatch):
-    import tdm1_scheduler.cli.main as cli_module
-
-    def multi_line(*args, **kwargs):
+    def multi_line(real, *args, **kwargs):
         raise StoreError(f"{clinic} is damaged (*** in database main ***\nPage 5: bad)")
 
-    monkeypatch.setattr(cli_module, "open_clinic", multi_line)
+    patch_openers(monkeypatch, multi_line)
     result = cli("chair", "list")
     assert result.code == 1 and len(result.err.splitlines()) == 1, result.err
     assert "Page 5: bad" in result.err

@@ -6,10 +6,13 @@ import json
 import sqlite3
 from datetime import datetime, timedelta
 
+import pytest
+
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.migrations import known_migration_names
 
-from .conftest import file_hash, run_process
+from .conftest import db_hash, run_process
+from .targets import rows
 
 CYCLE_KEYS = {
     "cycle", "status", "start", "end", "chair", "prep_min", "infusion_min",
@@ -27,7 +30,7 @@ def show(cli, mrn: str = "A1") -> dict:
     return json.loads(result.out)
 
 
-def test_init_names_chairs_chair_1_to_n(cli, db_path):
+def test_init_names_chairs_chair_1_to_n(cli, db_target):
     result = cli(
         "init", "--timezone", "Europe/Berlin", "--open", "07:30", "--close", "18:00",
         "--chairs", "3",
@@ -36,17 +39,15 @@ def test_init_names_chairs_chair_1_to_n(cli, db_path):
     assert "Europe/Berlin" in result.out
     chairs = json.loads(cli("chair", "list", "--json").out)
     assert [c["name"] for c in chairs] == ["Chair 1", "Chair 2", "Chair 3"]
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("SELECT timezone FROM clinic").fetchone() == ("Europe/Berlin",)
-    assert conn.execute("SELECT DISTINCT opens, closes FROM opening_hours").fetchall() == [
+    assert rows(db_target, "SELECT timezone FROM clinic") == [("Europe/Berlin",)]
+    assert rows(db_target, "SELECT DISTINCT opens, closes FROM opening_hours") == [
         ("07:30", "18:00")
     ]
-    audit = conn.execute("SELECT user, action FROM audit_log").fetchall()
+    audit = rows(db_target, "SELECT [user], action FROM audit_log")
     assert audit == [("nurse.kim", "init clinic")]
-    conn.close()
 
 
-def test_init_refuses_bad_values(cli, db_path):
+def test_init_refuses_bad_values(cli, db_target):
     for argv, field in [
         (("init", "--timezone", "Mars/Base"), "timezone"),
         (("init", "--timezone", "UTC", "--open", "18:00", "--close", "08:00"), "opening_hours"),
@@ -77,8 +78,8 @@ def test_closed_add_pushes_later_due_days(cli, clinic):
 def test_patient_add(cli, clinic):
     result = cli("patient", "add", "--mrn", "D4", "--name", "Dee Ellis", "--weight-kg", "58.2")
     assert result.code == 0 and "add patient D4" in result.out
-    row = sqlite3.connect(clinic).execute("SELECT name, weight_kg FROM patients WHERE mrn='D4'")
-    assert row.fetchone() == ("Dee Ellis", 58.2)
+    row = rows(clinic, "SELECT name, weight_kg FROM patients WHERE mrn='D4'")
+    assert row == [("Dee Ellis", 58.2)]
 
 
 def test_course_start_and_show_json(cli, clinic):
@@ -171,7 +172,7 @@ def test_course_stop_cancels_future_bookings(cli, clinic):
     assert [c["status"] for c in view["cycles"]] == ["given"] + ["cancelled"] * 13
 
 
-def test_ebc_completes_after_14_given(cli, db_path):
+def test_ebc_completes_after_14_given(cli, db_target):
     assert cli("init", "--timezone", "America/New_York", "--chairs", "1").code == 0
     assert cli("patient", "add", "--mrn", "E5", "--name", "Eve", "--weight-kg", "70").code == 0
     assert cli("course", "start", "--mrn", "E5", "--setting", "EBC",
@@ -188,6 +189,7 @@ def test_ebc_completes_after_14_given(cli, db_path):
                "2026-12-01T09:00").code == 2  # fmt: skip
 
 
+@pytest.mark.sqlite_only("backup copies the clinic's file; a server's is pg_dump (test_server_url)")
 def test_backup_and_check(cli, clinic, tmp_path):
     copy = tmp_path / "backup.db"
     result = cli("backup", str(copy))
@@ -214,20 +216,18 @@ def test_global_options_after_the_command_and_from_env(cli, clinic, monkeypatch,
     code = main(["--user", "dr.who", "--now", "2026-03-02T08:00", "chair", "add", "Bay 9"])
     assert code == 0
     capsys.readouterr()
-    row = sqlite3.connect(clinic).execute(
-        "SELECT user, at_utc FROM audit_log ORDER BY id DESC LIMIT 1"
-    )
-    assert row.fetchone() == ("dr.who", "2026-03-02T13:00:00Z")  # --now is clinic wall time
+    row = rows(clinic, "SELECT [user], at_utc FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert row == [("dr.who", "2026-03-02T13:00:00Z")]  # --now is clinic wall time
 
 
 def test_now_with_an_offset_is_taken_as_given(cli, clinic):
     assert cli("chair", "add", "Bay 8", now="2026-03-02T08:00:00+00:00").code == 0
-    row = sqlite3.connect(clinic).execute("SELECT at_utc FROM audit_log ORDER BY id DESC LIMIT 1")
-    assert row.fetchone() == ("2026-03-02T08:00:00Z",)
+    row = rows(clinic, "SELECT at_utc FROM audit_log ORDER BY id DESC LIMIT 1")
+    assert row == [("2026-03-02T08:00:00Z",)]
 
 
-def test_real_processes_book_and_show(tmp_path):
-    db = tmp_path / "real.db"
+def test_real_processes_book_and_show(db_target):
+    db = db_target  # a new file, or an empty server database
     steps = [
         ("--now", "2026-03-01T08:00", "init", "--timezone", "America/New_York", "--chairs", "2"),
         ("patient", "add", "--mrn", "R1", "--name", "Rae", "--weight-kg", "64"),
@@ -240,7 +240,7 @@ def test_real_processes_book_and_show(tmp_path):
     assert done.returncode == 0, done.stderr
     view = json.loads(done.stdout)
     assert view["setting"] == "MBC" and view["cycles"][0]["start"] == "2026-03-04T11:00:00-05:00"
-    before = file_hash(db)
+    before = db_hash(db)
     done = run_process("--db", str(db), "check")
     assert done.returncode == 0 and "integrity: ok" in done.stdout
-    assert file_hash(db) == before
+    assert db_hash(db) == before

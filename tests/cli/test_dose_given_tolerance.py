@@ -5,19 +5,10 @@ A1 on EBC in Chair 1, cycle 1 given 2026-03-02 09:15, cycle 2 booked 2026-03-23 
 from __future__ import annotations
 
 import json
-import sqlite3
-from pathlib import Path
+
+from .targets import dump as tables  # every table, row for row (the audit log included)
 
 GIVE_2 = ("dose", "given", "--mrn", "A1", "--cycle", "2", "--at", "2026-03-23T09:15")
-
-
-def tables(path: Path) -> str:
-    """Every table, row for row (the audit log included)."""
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def course(cli) -> dict:

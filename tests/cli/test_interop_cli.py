@@ -6,12 +6,13 @@ import json
 import os
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from icalendar import Calendar
 
-from .conftest import file_hash
+from .conftest import db_hash
+from .targets import Target, rows
 
 
 def one_refusal(result, name: str) -> None:
@@ -56,10 +57,11 @@ def test_course_ical_out_is_private_and_replaces_only_a_calendar(cli, clinic, tm
     assert cli("course", "ical", "--mrn", "A1", "--out", str(notes), "--force").code == 0
 
 
+@pytest.mark.sqlite_only("--out names the clinic's own file; a server has no file to name")
 def test_course_ical_never_writes_the_database(cli, clinic):
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     one_refusal(cli("course", "ical", "--mrn", "A1", "--out", str(clinic), "--force"), "--out")
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_course_ical_unknown_patient_is_exit_2(cli, clinic):
@@ -101,13 +103,13 @@ def test_export_fhir_bad_range_is_exit_2(cli, clinic):
     one_refusal(cli("export", "fhir", "--from", "March", "--to", "2026-03-01"), "from")
 
 
-def test_import_fhir_counts_added_and_unchanged(cli, clinic, tmp_path):
+def test_import_fhir_counts_added_and_unchanged(cli, clinic, tmp_path, new_target):
     path = tmp_path / "march.json"
     path.write_text(cli("export", "fhir", "--from", "2026-03-01", "--to", "2026-03-31").out)
     again = cli("import", "fhir", str(path))
     assert again.code == 0, again.err
     assert again.out.strip() == "0 patient(s) added, 2 unchanged"
-    other = tmp_path / "other.db"
+    other = new_target("other")
     assert cli("init", "--timezone", "America/New_York", db=other).code == 0
     result = cli("import", "fhir", str(path), db=other)
     assert result.code == 0, result.err
@@ -122,11 +124,11 @@ def test_import_fhir_duplicate_mrn_with_another_name_writes_nothing(cli, clinic,
             break
     path = tmp_path / "dup.json"
     path.write_text(json.dumps(data))
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     result = cli("import", "fhir", str(path))
     one_refusal(result, "mrn")
     assert "A1" in result.err or "B2" in result.err
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_import_fhir_bad_file_or_resource_is_exit_2(cli, clinic, tmp_path):
@@ -141,11 +143,8 @@ def test_import_fhir_bad_file_or_resource_is_exit_2(cli, clinic, tmp_path):
 
 
 # --- closed add --holidays ----------------------------------------------------------------------
-def closed_days(db: Path) -> dict[str, str]:
-    import sqlite3
-
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT day, reason FROM closed_dates").fetchall())
+def closed_days(db: Target) -> dict[str, str]:
+    return dict(rows(db, "SELECT day, reason FROM closed_dates"))
 
 
 def test_us_2027_holidays_are_closed_and_plans_skip_them(cli, clinic):

@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, file_hash, subprocess_env
+from .conftest import ROOT, db_hash, file_hash, subprocess_env
+from .targets import is_server
 
 SHEET = ("day-sheet", "2026-03-02")
+# On a server ``backup`` is refused, naming pg_dump (tests/cli/test_server_url.py).
+BACKUP_IS_A_FILE = "backup copies the clinic's SQLite file"
+SIDE_FILES = "the clinic's own file and its -wal, -shm and -journal side files"
 NOT_OURS = b"my tax return, not a PDF\n"
 
 
@@ -56,6 +60,7 @@ def test_pdf_refuses_another_file_unless_forced(cli, clinic, tmp_path):
     assert out.read_bytes().startswith(b"%PDF-")
 
 
+@pytest.mark.sqlite_only(SIDE_FILES)
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
 @pytest.mark.parametrize("force", [False, True])
 def test_pdf_never_writes_the_database_or_its_side_files(cli, clinic, suffix, force):
@@ -66,20 +71,21 @@ def test_pdf_never_writes_the_database_or_its_side_files(cli, clinic, suffix, fo
     holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
     try:
         assert target.exists()
-        before = file_hash(clinic), file_hash(target)
+        before = db_hash(clinic), file_hash(target)
         result = cli(*SHEET, "--pdf", str(target), *(["--force"] if force else []))
         one_refusal(result, "--pdf")
-        assert (file_hash(clinic), file_hash(target)) == before
+        assert (db_hash(clinic), file_hash(target)) == before
     finally:
         holder.close()
 
 
+@pytest.mark.sqlite_only("a hard link to the clinic's own file")
 def test_pdf_refuses_the_database_by_another_name(cli, clinic, tmp_path):
     alias = tmp_path / "alias.pdf"
     os.link(clinic, alias)
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     one_refusal(cli(*SHEET, "--pdf", str(alias), "--force"), "--pdf")
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -108,6 +114,7 @@ def test_pdf_refuses_a_folder_a_device_and_a_missing_folder(cli, clinic, tmp_pat
 
 
 # --- backup PATH -----------------------------------------------------------------------------
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE)
 def test_backup_replaces_nothing_without_force(cli, clinic, tmp_path):
     old = tmp_path / "monday.db"
     assert cli("backup", str(old)).code == 0
@@ -125,19 +132,21 @@ def test_backup_replaces_nothing_without_force(cli, clinic, tmp_path):
     conn.close()
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE)
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_backup_never_writes_the_database(cli, clinic, suffix):
     holder = sqlite3.connect(clinic)
     holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
     try:
         target = Path(f"{clinic}{suffix}")
-        before = file_hash(clinic), file_hash(target)
+        before = db_hash(clinic), file_hash(target)
         one_refusal(cli("backup", str(target), "--force"), "PATH")
-        assert (file_hash(clinic), file_hash(target)) == before
+        assert (db_hash(clinic), file_hash(target)) == before
     finally:
         holder.close()
 
 
+@pytest.mark.sqlite_only(BACKUP_IS_A_FILE)
 def test_backup_refuses_a_symlink_a_folder_and_a_missing_folder(cli, clinic, tmp_path):
     link = tmp_path / "link.db"
     link.symlink_to(tmp_path / "elsewhere.db")
@@ -168,24 +177,29 @@ def run_limited(max_bytes: int, *argv: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["pdf", "backup"])
+@pytest.mark.parametrize(
+    "kind", ["pdf", pytest.param("backup", marks=pytest.mark.sqlite_only(BACKUP_IS_A_FILE))]
+)
 def test_a_write_that_fails_is_exit_1_and_leaves_no_file(cli, clinic, tmp_path, kind):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / f"day.{kind}"
     argv = (*SHEET, "--pdf", str(target)) if kind == "pdf" else ("backup", str(target))
-    holder = sqlite3.connect(clinic)  # the -shm exists already: only the output grows
-    holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
+    # On a file the -shm exists already: only the output grows (a server has none).
+    holder = None if is_server(clinic) else sqlite3.connect(clinic)
+    if holder is not None:
+        holder.execute("SELECT COUNT(*) FROM chairs").fetchone()
     try:
-        before = file_hash(clinic)
+        before = db_hash(clinic)
         done = run_limited(12 * 1024, "--db", str(clinic), *argv)
         assert done.returncode == 1, done
         assert len(done.stderr.splitlines()) == 1, done.stderr
         assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
         assert not target.exists() and list(out_dir.iterdir()) == []
-        assert file_hash(clinic) == before
+        assert db_hash(clinic) == before
     finally:
-        holder.close()
+        if holder is not None:
+            holder.close()
     assert cli(*argv).code == 0  # nothing blocks the retry
     assert target.stat().st_size > 12 * 1024
 
@@ -205,12 +219,17 @@ def test_a_full_disk_is_named_and_leaves_no_file(cli, clinic, tmp_path, monkeypa
     assert not target.exists() and leftovers(tmp_path) == []
 
 
-def test_outputs_are_private(cli, clinic, tmp_path):
+@pytest.mark.parametrize(
+    ("name", "argv"),
+    [
+        ("d.pdf", (*SHEET, "--pdf")),
+        pytest.param("b.db", ("backup",), marks=pytest.mark.sqlite_only(BACKUP_IS_A_FILE)),
+    ],
+)
+def test_outputs_are_private(cli, clinic, tmp_path, name, argv):
     old = os.umask(0o022)
     try:
-        assert cli(*SHEET, "--pdf", str(tmp_path / "d.pdf")).code == 0
-        assert cli("backup", str(tmp_path / "b.db")).code == 0
+        assert cli(*argv, str(tmp_path / name)).code == 0
     finally:
         os.umask(old)
-    for name in ("d.pdf", "b.db"):
-        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name

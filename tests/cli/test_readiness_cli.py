@@ -7,11 +7,11 @@ The clinic (conftest): A1 on EBC (cycle 1 given 2 March 2026), B2 on MBC from Tu
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
-from .conftest import file_hash
+from .conftest import db_hash
+from .targets import rows
 
 KEYS = {"verdict", "reasons", "results", "lvef_due", "proposed_mg_per_kg"}
 
@@ -92,28 +92,26 @@ def test_ebc_says_its_table_is_unverified(cli, clinic) -> None:
     ],
 )
 def test_bad_values_exit_2_naming_the_field_db_unchanged(cli, clinic, argv, field) -> None:
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     result = cli(*argv[:2], "--mrn", "B2", *argv[2:], "--at", "2026-03-02T10:00")
     assert result.code == 2
     assert result.err.count("\n") == 1 and field in result.err
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_bad_at_and_unknown_patient(cli, clinic) -> None:
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     assert cli("lab", "add", "--mrn", "B2", "--test", "ast", "--value", "3", "--uln", "4",
                "--at", "yesterday").code == 2  # fmt: skip
     assert "mrn" in cli("lvef", "add", "--mrn", "ZZ", "--percent", "55", "--at",
                         "2026-03-02T10:00").err  # fmt: skip
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_results_are_audited(cli, clinic) -> None:
     good_labs(cli)
-    con = sqlite3.connect(clinic)
-    actions = [r[0] for r in con.execute("SELECT action FROM audit_log")]
+    actions = [r[0] for r in rows(clinic, "SELECT action FROM audit_log")]
     assert actions.count("record lab result") == 4 and actions.count("record LVEF") == 1
-    con.close()
 
 
 def given(cli, *extra: str):
@@ -122,20 +120,18 @@ def given(cli, *extra: str):
 
 def test_enforce_refuses_dose_given_naming_the_verdict(cli, clinic) -> None:
     assert cli("settings", "set", "readiness_gate", "enforce").code == 0
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     refused = given(cli)
     assert refused.code == 2 and "missing" in refused.err and refused.err.count("\n") == 1
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     assert given(cli, "--override", " ").code == 2
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     done = given(cli, "--override", "labs at the outside clinic")
     assert done.code == 0, done.err
-    con = sqlite3.connect(clinic)
-    assert con.execute("SELECT reason, clinician, action FROM readiness_overrides").fetchall() == [
+    assert rows(clinic, "SELECT reason, clinician, action FROM readiness_overrides") == [
         ("labs at the outside clinic", "nurse.kim", "dose given")
     ]
-    assert "override readiness" in [r[0] for r in con.execute("SELECT action FROM audit_log")]
-    con.close()
+    assert "override readiness" in [r[0] for r in rows(clinic, "SELECT action FROM audit_log")]
 
 
 def test_enforce_lets_a_ready_dose_through(cli, clinic) -> None:
@@ -159,10 +155,10 @@ def test_off_checks_nothing(cli, clinic) -> None:
 def test_prep_reconstitute_under_enforce(cli, clinic) -> None:
     cli("settings", "set", "readiness_gate", "enforce")
     argv = ("prep", "reconstitute", "--mrn", "B2", "--cycle", "1", "--at", "2026-03-03T07:30")
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     refused = cli(*argv)
     assert refused.code == 2 and "missing" in refused.err
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     assert cli(*argv, "--override", "pharmacist checked the outside labs").code == 0
 
 
@@ -170,24 +166,24 @@ def test_settings_show_and_set(cli, clinic) -> None:
     shown = json.loads(cli("settings", "show", "--json").out)
     assert (shown["readiness_gate"], shown["lab_freshness_days"], shown["lvef_interval_weeks"]) == (
         "warn", 3, 12)  # fmt: skip
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     for key, value in (("readiness_gate", "strict"), ("lab_freshness_days", "0"),
                        ("lvef_interval_weeks", "x")):  # fmt: skip
         result = cli("settings", "set", key, value)
         assert result.code == 2 and key in result.err
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     assert cli("settings", "set", "lab_freshness_days", "5").code == 0
     assert json.loads(cli("settings", "show", "--json").out)["lab_freshness_days"] == 5
 
 
 def test_patient_update(cli, clinic) -> None:
     good_labs(cli)
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     assert cli("patient", "update", "--mrn", "B2").code == 2
     bad = cli("patient", "update", "--mrn", "B2", "--weight-kg", "heavy")
     assert bad.code == 2 and "weight_kg" in bad.err
     assert cli("patient", "update", "--mrn", "B2", "--name", " ").code == 2
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
     result = cli(
         "patient", "update", "--mrn", "B2", "--weight-kg", "55", "--name", "Bea Cruz-Ortiz"
     )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
-from .conftest import file_hash, run_process
+from .conftest import db_hash, patch_openers, run_process
+from .targets import dump
 
 ADD = ("patient", "add", "--mrn", "N1", "--name", "N", "--weight-kg")
 GIVE = ("dose", "given", "--mrn", "A1", "--cycle")
@@ -83,24 +82,16 @@ REFUSED = [
 ]  # fmt: skip
 
 
-def dump(path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
-
-
 @pytest.mark.parametrize(("name", "argv", "field"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_bad_input_exits_2_names_the_field_and_writes_nothing(cli, clinic, name, argv, field):
-    before_hash, before_rows = file_hash(clinic), dump(clinic)
+    before_hash, before_rows = db_hash(clinic), dump(clinic)
     result = cli(*argv)
     assert result.code == 2, result
     lines = result.err.splitlines()
     assert len(lines) == 1, result.err
     assert lines[0].startswith(f"refused: {field}:"), lines[0]
     assert result.out == ""
-    assert file_hash(clinic) == before_hash
+    assert db_hash(clinic) == before_hash
     assert dump(clinic) == before_rows
 
 
@@ -122,29 +113,24 @@ def test_the_chair_conflict_message_says_which_time_is_taken(cli, clinic):
     ],
 )
 def test_argument_errors_exit_2_with_one_line(cli, clinic, capsys, monkeypatch, argv):
-    import tdm1_scheduler.cli.main as cli_module
-
     opened: list[object] = []
-    real_open = cli_module.open_clinic
-    monkeypatch.setattr(
-        cli_module, "open_clinic", lambda *a, **k: opened.append(a) or real_open(*a, **k)
-    )
-    before = file_hash(clinic)
+    patch_openers(monkeypatch, lambda real, *a, **k: opened.append(a) or real(*a, **k))
+    before = db_hash(clinic)
     with pytest.raises(SystemExit) as stopped:
         cli(*argv)
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("tdm1-scheduler")
     assert opened == []  # refused before the database was even opened
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before
 
 
 def test_refusal_in_a_real_process(clinic):
-    before = file_hash(clinic)
+    before = db_hash(clinic)
     done = run_process(
         "--db", str(clinic), "patient", "add", "--mrn", "N1", "--name", "N", "--weight-kg", "-5"
     )
     assert done.returncode == 2
     assert done.stderr.splitlines() == [done.stderr.strip()]
     assert "weight_kg" in done.stderr and "Traceback" not in done.stderr
-    assert file_hash(clinic) == before
+    assert db_hash(clinic) == before

@@ -7,24 +7,23 @@ byte-identical; and the same command succeeds with good input.
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
-from .conftest import file_hash
+from .conftest import db_hash
+from .targets import Target, rows
 
 
-def refused(cli, db_path: Path, *argv: str, field: str) -> str:
-    before = file_hash(db_path)
+def refused(cli, db_target: Target, *argv: str, field: str) -> str:
+    before = db_hash(db_target)
     result = cli(*argv)
     assert result.code == 2, result
     assert result.err.count("\n") == 1 and field in result.err, result.err
-    assert file_hash(db_path) == before
+    assert db_hash(db_target) == before
     return result.err
 
 
-def test_every_listed_slot_is_accepted_by_appointment_move(cli, clinic, tmp_path) -> None:
+def test_every_listed_slot_is_accepted_by_appointment_move(cli, clinic, copy_target) -> None:
     result = cli("appointment", "slots", "--mrn", "A1", "--cycle", "2", "--json", "--count", "4",
                  "--from", "2026-03-23T09:40")  # fmt: skip
     assert result.code == 0, result.err
@@ -34,8 +33,7 @@ def test_every_listed_slot_is_accepted_by_appointment_move(cli, clinic, tmp_path
     assert options[0]["start"].endswith("-04:00") and options[0]["start_cap"] is None
     assert options[0]["start"] >= "2026-03-23T09:40"
     for n, option in enumerate(options):
-        copy = tmp_path / f"copy{n}.db"
-        shutil.copy(clinic, copy)
+        copy = copy_target(clinic, f"copy{n}")
         moved = cli("appointment", "move", "--mrn", "A1", "--cycle", "2", "--to",
                     option["start"], "--chair", option["chair"], db=copy)  # fmt: skip
         assert moved.code == 0, (option, moved.err)
@@ -73,10 +71,10 @@ def test_dose_missed_to_a_chosen_slot(cli, clinic) -> None:
         (("--to", "2026-03-24T09:00", "--chair", "Chair 9"), "chair"),
         (("--chair", "Chair 2"), "chair"),
     ]:
-        before = file_hash(clinic)
+        before = db_hash(clinic)
         result = cli("dose", "missed", "--mrn", "A1", "--cycle", "2", *argv, now=now)
         assert result.code == 2 and field in result.err, (argv, result.err)
-        assert file_hash(clinic) == before
+        assert db_hash(clinic) == before
     result = cli("dose", "missed", "--mrn", "A1", "--cycle", "2", "--to", second["start"],
                  "--chair", second["chair"], now=now)  # fmt: skip
     assert result.code == 0, result.err
@@ -124,11 +122,8 @@ def test_settings_show_lists_every_clinic_setting(cli, clinic) -> None:
     ],
 )  # fmt: skip
 def test_settings_set_writes_one_audited_change(cli, clinic, key, value, shown) -> None:
-    import sqlite3
-
     def audit_count() -> int:
-        with sqlite3.connect(clinic) as conn:
-            return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+        return int(rows(clinic, "SELECT count(*) FROM audit_log")[0][0])
 
     before = audit_count()
     result = cli("settings", "set", key, value)

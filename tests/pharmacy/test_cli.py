@@ -11,8 +11,9 @@ import pytest
 
 from tdm1_scheduler.cli.main import main
 from tdm1_scheduler.domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
+from tdm1_scheduler.services.clinic_store import open_clinic_store
 from tdm1_scheduler.store.database import open_database
-from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.cli.targets import ServerDatabases, Target, on_backend, rows
 
 from .support import NY, make_clinic
 
@@ -33,8 +34,9 @@ CONTRACT_KEYS = {
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """A clinic file with patient 100234 (64.5 kg), cycle 1 on Mon 2026-06-15 09:00."""
+def db_path(tmp_path: Path, backend: str, server_dbs: ServerDatabases) -> Target:
+    """A clinic file with patient 100234 (64.5 kg), cycle 1 on Mon 2026-06-15 09:00 (on
+    the server, a copy of it: ``migrate --to``)."""
     path = tmp_path / "clinic.db"
     db = open_database(path, create=True)
     try:
@@ -42,14 +44,14 @@ def db_path(tmp_path: Path) -> Path:
         place.patient("100234", 64.5, datetime(2026, 6, 15, 9, 0, tzinfo=NY))
     finally:
         db.close()
-    return path
+    return on_backend(path, backend, server_dbs)
 
 
-def run(db_path: Path, *args: str, now: str = "2026-06-15T07:00") -> int:
+def run(db_path: Target, *args: str, now: str = "2026-06-15T07:00") -> int:
     return main(["--db", str(db_path), "--now", now, *args])
 
 
-def show(db_path: Path, capsys: pytest.CaptureFixture[str], now: str) -> dict[str, Any]:
+def show(db_path: Target, capsys: pytest.CaptureFixture[str], now: str) -> dict[str, Any]:
     capsys.readouterr()
     assert run(db_path, "prep", "show", "--mrn", "100234", "--cycle", "1", "--json", now=now) == 0
     view: dict[str, Any] = json.loads(capsys.readouterr().out)
@@ -57,7 +59,7 @@ def show(db_path: Path, capsys: pytest.CaptureFixture[str], now: str) -> dict[st
 
 
 def test_prep_show_json_before_preparation(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    db_path: Target, capsys: pytest.CaptureFixture[str]
 ) -> None:
     view = show(db_path, capsys, "2026-06-15T07:00")
     assert set(view) >= CONTRACT_KEYS
@@ -76,7 +78,7 @@ def test_prep_show_json_before_preparation(
 
 
 def test_prep_reconstitute_dilute_show_every_contract_key(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    db_path: Target, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(
         db_path, "prep", "reconstitute", "--mrn", "100234", "--cycle", "1",
@@ -104,7 +106,7 @@ def test_prep_reconstitute_dilute_show_every_contract_key(
 
 
 def test_prep_show_text_starts_with_the_drug_name(
-    db_path: Path, capsys: pytest.CaptureFixture[str]
+    db_path: Target, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(db_path, "prep", "show", "--mrn", "100234", "--cycle", "1") == 0
     out = capsys.readouterr().out
@@ -113,19 +115,19 @@ def test_prep_show_text_starts_with_the_drug_name(
     assert "232.2 mg" in out
 
 
-def test_recalculate_flag_in_json(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_recalculate_flag_in_json(db_path: Target, capsys: pytest.CaptureFixture[str]) -> None:
     from tdm1_scheduler.clock import FixedClock
     from tdm1_scheduler.services import patients
     from tdm1_scheduler.services.context import Context
 
-    db = open_database(db_path)
+    store = open_clinic_store(db_path)
     try:
         now = datetime(2026, 6, 15, 7, 0, tzinfo=NY)
         patients.record_weight(
-            Context(SqliteStore(db), FixedClock(now), "test"), mrn="100234", weight_kg=71.0
+            Context(store, FixedClock(now), "test"), mrn="100234", weight_kg=71.0
         )
     finally:
-        db.close()
+        store.close()
     view = show(db_path, capsys, "2026-06-15T07:00")
     assert view["recalculate"] is True  # 64.5 -> 71 kg: +10.1%
     assert view["recalculate_reason"]
@@ -138,7 +140,7 @@ def _refused(capsys: pytest.CaptureFixture[str], field: str) -> None:
     assert field in err
 
 
-def test_refusals_exit_2_with_one_line(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_refusals_exit_2_with_one_line(db_path: Target, capsys: pytest.CaptureFixture[str]) -> None:
     dilute = ["prep", "dilute", "--mrn", "100234", "--cycle", "1", "--at", "2026-06-15T08:00"]
     assert run(db_path, *dilute) == 2  # not reconstituted
     _refused(capsys, "cycle")
@@ -156,7 +158,7 @@ def test_refusals_exit_2_with_one_line(db_path: Path, capsys: pytest.CaptureFixt
     _refused(capsys, "mrn")
 
 
-def test_queue_and_discard(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_queue_and_discard(db_path: Target, capsys: pytest.CaptureFixture[str]) -> None:
     recon = ["prep", "reconstitute", "--mrn", "100234", "--cycle", "1", "--at", "2026-06-14T06:00"]
     assert run(db_path, *recon) == 0
     capsys.readouterr()
@@ -172,10 +174,5 @@ def test_queue_and_discard(db_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "260 mg" in capsys.readouterr().out
     assert run(db_path, *discard) == 2  # nothing left to discard
     _refused(capsys, "cycle")
-    db = open_database(db_path)
-    try:
-        (row,) = list(db.table("preparations").rows)
-        assert row["wasted_mg"] == 260.0
-        assert row["discard_reason"] == "expired"
-    finally:
-        db.close()
+    (row,) = rows(db_path, "SELECT wasted_mg, discard_reason FROM preparations")
+    assert row == (260.0, "expired")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tdm1_scheduler.cli.main import main
+from tests.cli.targets import ServerDatabases, Target, on_backend
 
 from .prep_clinic import DEMO_NOW_TEXT, DEMO_SHOWN, NOW, SHOWN, build_demo, build_prep_clinic
 
@@ -18,18 +19,23 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WRITE = False  # True once, with the old code, to write the fixtures
 
 
+# On the server each clinic is a copy of the file built here (``migrate --to``).
 @pytest.fixture(scope="module")
-def prep_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prep_clinic(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, module_server_dbs: ServerDatabases
+) -> Target:
     path = tmp_path_factory.mktemp("prep") / "prep.db"
     build_prep_clinic(path)
-    return path
+    return on_backend(path, backend, module_server_dbs)
 
 
 @pytest.fixture(scope="module")
-def demo_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_clinic(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, module_server_dbs: ServerDatabases
+) -> Target:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     build_demo(path)
-    return path
+    return on_backend(path, backend, module_server_dbs)
 
 
 def _check(name: str, out: str) -> None:
@@ -39,7 +45,7 @@ def _check(name: str, out: str) -> None:
     assert out == fixture.read_text()
 
 
-def _run(db: Path, now: str, args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+def _run(db: Target, now: str, args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     capsys.readouterr()
     assert main(["--db", str(db), "--now", now, *args]) == 0
     return capsys.readouterr().out
@@ -47,7 +53,7 @@ def _run(db: Path, now: str, args: list[str], capsys: pytest.CaptureFixture[str]
 
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
 def test_prep_queue_is_unchanged(
-    prep_clinic: Path, demo_clinic: Path, as_json: bool, capsys: pytest.CaptureFixture[str]
+    prep_clinic: Target, demo_clinic: Target, as_json: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     flag = ["--json"] if as_json else []
     ext = "json" if as_json else "txt"
@@ -57,7 +63,7 @@ def test_prep_queue_is_unchanged(
 
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
 def test_prep_show_is_unchanged(
-    prep_clinic: Path, demo_clinic: Path, as_json: bool, capsys: pytest.CaptureFixture[str]
+    prep_clinic: Target, demo_clinic: Target, as_json: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     flag = ["--json"] if as_json else []
     ext = "json" if as_json else "txt"

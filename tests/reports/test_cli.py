@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tdm1_scheduler.cli.main import main
+from tests.cli.targets import ServerDatabases, Target, on_backend
 
 from .conftest import build_day
 
@@ -30,20 +31,21 @@ APPOINTMENT_KEYS = {
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(tmp_path: Path, backend: str, server_dbs: ServerDatabases) -> Target:
+    """The day's clinic file, or on the server a copy of it (``migrate --to``)."""
     path = tmp_path / "c.db"
     build_day(path).close()
-    return path
+    return on_backend(path, backend, server_dbs)
 
 
-def sheet_json(db_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+def sheet_json(db_path: Target, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     argv = ["--db", str(db_path), "--now", "2027-01-12T08:00", "day-sheet", "2027-01-12"]
     assert main([*argv, "--json"]) == 0
     data: dict[str, Any] = json.loads(capsys.readouterr().out)
     return data
 
 
-def test_json_contract(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_contract(db_path: Target, capsys: pytest.CaptureFixture[str]) -> None:
     data = sheet_json(db_path, capsys)
     assert {"date", "chairs", "utilization", "peak_concurrent", "peak_at", "starts_by_slot"} <= set(
         data
@@ -70,26 +72,28 @@ def test_json_contract(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert data["starts_by_slot"]["09:00"] == 2 and data["starts_by_slot"]["08:00"] == 0
 
 
-def test_pdf_is_written(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pdf_is_written(
+    db_path: Target, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "day.pdf"
     assert main(["--db", str(db_path), "day-sheet", "2027-01-12", "--pdf", str(out)]) == 0
     assert out.read_bytes().startswith(b"%PDF")
     assert "(1 page)" in capsys.readouterr().out  # a normal day: one landscape page
 
 
-def test_a_bad_date_is_refused(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_date_is_refused(db_path: Target, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(db_path), "day-sheet", "12/01/2027", "--json"]) == 2
     assert "date" in capsys.readouterr().err
 
 
-def test_one_output_is_required(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_one_output_is_required(db_path: Target, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", str(db_path), "day-sheet", "2027-01-12"])
     assert exit_info.value.code == 2
 
 
 @pytest.mark.slow
-def test_cli_pdf_needs_no_display_and_never_loads_the_gui(db_path: Path, tmp_path: Path) -> None:
+def test_cli_pdf_needs_no_display_and_never_loads_the_gui(db_path: Target, tmp_path: Path) -> None:
     code = (
         "import os, sys\n"
         "os.environ.pop('QT_QPA_PLATFORM', None); os.environ.pop('DISPLAY', None)\n"
