@@ -144,7 +144,8 @@ CLINIC_STEPS = [
 
 
 def build_clinic(url: str) -> None:
-    """The ``clinic`` steps on the server database ``url`` (once per process: a template)."""
+    """The ``clinic`` steps on the database ``url`` (a server's or a file: once per
+    process, a template the tests copy)."""
     for step in CLINIC_STEPS:
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()) as err:
             code = main(["--db", url, "--user", "nurse.kim", "--now", NOW, *step])
@@ -152,16 +153,29 @@ def build_clinic(url: str) -> None:
 
 
 @pytest.fixture
-def clinic(cli, db_target: Target, backend: str) -> Target:
+def clinic(db_target: Target, backend: str, tmp_path_factory: pytest.TempPathFactory) -> Target:
     """New York clinic, 2 chairs; A1 on EBC in Chair 1 (cycle 1 given 2026-03-02 09:15);
     B2 on MBC in Chair 2 from 2026-03-03 09:00; C3 without a course; 2026-03-20 closed.
     On the server ``db_target`` is already a copy of it (``build_clinic``)."""
     if backend == "postgres":
         return db_target
-    for step in CLINIC_STEPS:
-        result = cli(*step)
-        assert result.code == 0, (step, result.err)
+    shutil.copy2(clinic_file(tmp_path_factory), db_target)  # its mode (0600) with it
     return db_target
+
+
+_clinic_file: list[Path] = []  # this process's clinic, built once by CLINIC_STEPS
+
+
+def clinic_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``clinic`` steps run once per process on a file of its own, through ``main``
+    as every test's CLI runs (the tests copy it, as the server's copy a template)."""
+    if not _clinic_file:
+        path = tmp_path_factory.mktemp("clinic_template") / "clinic.db"
+        build_clinic(str(path))
+        side_files = [side for side in path.parent.iterdir() if side != path]
+        assert not side_files, side_files  # all of it is in the one file, to copy
+        _clinic_file.append(path)
+    return _clinic_file[0]
 
 
 # --- a server database of its own (the server-mode tests) --------------------------------
