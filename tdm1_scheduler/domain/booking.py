@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
@@ -25,6 +24,7 @@ from .day_search import (
     nearest_free_step,
 )
 from .errors import DomainError, require_aware
+from .lean import dataclass
 from .regimen import ChairTime
 
 DEFAULT_SNAP_MIN = 5  # [policy] the planner's grid step

@@ -12,10 +12,10 @@ server's "now", ``clock.ServerClock``): the opener of ``--db postgresql://`` wir
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..clock import Clock, ServerClock, SystemClock
+from ..domain.lean import dataclass
 from .context import Context
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ chair-holding rows the slot search reads, of the chairs in service).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from ..domain.lean import dataclass
 from ..store.database import from_utc_text, to_utc_text
 from ..store.protocol import Store
 from .context import ClinicSettings

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from .. import settings as declared
 from ..domain.dosing import needs_recalculation
 from ..domain.errors import DomainError, require_aware
+from ..domain.lean import dataclass
 from ..domain.readiness import (
     DEFAULT_GATE,
     DEFAULT_LAB_FRESHNESS_DAYS,
