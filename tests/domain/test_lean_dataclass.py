@@ -75,7 +75,24 @@ def _raised(action: Any, *args: Any) -> str:
 def test_every_record_class_is_lean() -> None:
     assert len(RECORDS) >= 20
     for cls in RECORDS:
-        assert cls.__eq__.__module__ == "tdm1_scheduler.domain.lean", cls
+        assert cls.__repr__.__module__ == "tdm1_scheduler.domain.lean", cls
+
+
+def test_methods_compiled_on_first_call_then_the_same_speed_path() -> None:
+    @lean_dataclass(frozen=True, slots=True)
+    class Fresh:
+        a: int
+        b: str = "x"
+
+    stand_in = Fresh.__init__
+    first = Fresh(1)
+    assert Fresh.__init__ is not stand_in  # compiled once, in its place
+    assert (
+        Fresh.__init__.__qualname__
+        == "test_methods_compiled_on_first_call_then_the_same_speed_path.<locals>.Fresh.__init__"
+    )
+    assert first == Fresh(1, "x") and hash(first) == hash((1, "x")) and first != Fresh(2)
+    assert Fresh.__eq__.__code__.co_filename == "<string>"  # the generated comparison now
 
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: cls.__name__)
@@ -107,6 +124,11 @@ def test_same_behaviour_as_dataclasses(cls: type) -> None:
     unknown = _raised(setattr, lean_one, "not_a_field", 1)
     assert unknown == _raised(setattr, std_one, "not_a_field", 1)
     assert pickle.loads(pickle.dumps(lean_one)) == lean_one
+    assert cls.__doc__ == standard.__doc__
+    assert _raised(cls) == _raised(standard)  # the same "missing argument" message
+    assert _raised(cls, *one.values(), 1) == _raised(standard, *one.values(), 1)
+    params, std_params = cls.__dataclass_params__, standard.__dataclass_params__  # type: ignore[attr-defined]
+    assert repr(params) == repr(std_params)
 
 
 def test_fields_left_out_of_compare_hash_and_repr() -> None:
