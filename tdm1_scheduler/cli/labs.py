@@ -13,11 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import DomainError
-from ..domain.readiness import Readiness
 from ..services.storage import Store
+
+if TYPE_CHECKING:  # the readiness rules load when a command checks a dose (issue 19)
+    from ..domain.readiness import Readiness
 
 EXIT_OK = 0
 

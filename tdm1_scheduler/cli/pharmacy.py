@@ -10,7 +10,6 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ..domain.dosing import DILUENT
 from ..domain.regimens import TDM1
 from ..services.storage import Store
 
@@ -22,6 +21,7 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     set ``run=`` to a function ``(args, store) -> exit code``."""
     from .common import ArgumentParser
 
+    diluent = TDM1.diluent  # dosing.DILUENT, without loading the dose arithmetic (issue 19)
     prep = commands.add_parser(
         "prep", help="pharmacy: ado-trastuzumab emtansine (KADCYLA) preparation"
     ).add_subparsers(dest="prep_command", required=True, parser_class=ArgumentParser)
@@ -41,7 +41,7 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     dilute.add_argument("--mrn", required=True)
     dilute.add_argument("--cycle", type=int, required=True)
     dilute.add_argument("--at", required=True, help="ISO time of dilution")
-    dilute.add_argument("--diluent", default=DILUENT, help=f"default: {DILUENT}")
+    dilute.add_argument("--diluent", default=diluent, help=f"default: {diluent}")
     dilute.set_defaults(run=run_prep_dilute)
 
     show = command("show", "dose, vials, volumes and the preparation's windows", prep)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
@@ -25,10 +24,11 @@ from .day_search import (
     nearest_free_step,
 )
 from .errors import DomainError, require_aware
+from .lean import dataclass
 from .regimen import ChairTime
+from .start_slots import START_SLOT_MIN as START_SLOT_MIN, slot_key as slot_key
 
 DEFAULT_SNAP_MIN = 5  # [policy] the planner's grid step
-START_SLOT_MIN = 30  # nurses' start capacity is counted per 30-minute slot
 DEFAULT_PREFERRED_WINDOW_MIN = 120  # how far from the preferred time levelling may look
 MAX_DAYS_AHEAD = 60  # how many open days a search tries before refusing
 
@@ -90,14 +90,6 @@ class SlotPreferences:
 
 def fmt_wall(calendar: ClinicCalendar, instant: datetime) -> str:
     return f"{calendar.local(instant):%H:%M}"
-
-
-def slot_key(calendar: ClinicCalendar, instant: datetime) -> datetime:
-    """The start of the 30-minute wall-clock slot holding ``instant``."""
-    local = calendar.local(instant)
-    return local.replace(
-        minute=local.minute - local.minute % START_SLOT_MIN, second=0, microsecond=0
-    )
 
 
 def starts_per_slot(calendar: ClinicCalendar, starts: Iterable[datetime]) -> Counter[datetime]:

@@ -12,12 +12,12 @@ cycle length, the course lengths and the dose ladder are read from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from .calendar import ClinicCalendar
 from .errors import DomainError, require_aware
+from .lean import dataclass
 from .regimen import (
     CYCLE_LENGTH_DAYS,
     DEFAULT_EARLY_WINDOW_DAYS,

@@ -24,12 +24,12 @@ clock: the instant is passed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from .course import CourseStatus, check_active
 from .dosing import dose_mg
 from .errors import DomainError
+from .lean import dataclass
 from .readiness_gate import GateAnswer, GateCheck, not_ready_rule
 from .records import Dose, Preparation
 from .stability import Preparation as PreparationInstants, check_can_start

@@ -14,7 +14,6 @@ The store is not visible here: as in ``booking``, callers pass ``holder``, ``loo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .booking import (
@@ -32,6 +31,7 @@ from .booking import (
 from .calendar import ClinicCalendar
 from .course import GivenDose, PlanningRules, cycles_to_plan, projected_chair_times
 from .errors import DomainError
+from .lean import dataclass
 from .regimen import ChairTime, Setting
 from .stability import Preparation, bag_usable_at
 from .tolerance import InfusionOutcome

@@ -23,11 +23,12 @@ elapsed hours, whatever daylight-saving change lies inside it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from .errors import DomainError
+from .lean import dataclass
 from .regimen import DOSE_LEVELS_MG_PER_KG, next_lower_dose_level
 from .verdicts import Verdict as Verdict
 

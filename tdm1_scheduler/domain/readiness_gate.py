@@ -14,9 +14,9 @@ and the GUI's dialogs (``gui/readiness/dialogs.run_gated``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from .lean import dataclass
 from .readiness import Readiness, Verdict
 
 NO_RESULTS_RULE = "no-results"

@@ -12,15 +12,18 @@ as stored (``Preparation.instants()`` and ``Visit`` fields feed those).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from .course import CourseStatus, CycleStatus
+from .lean import dataclass  # cheaper to define (issue 19)
 from .regimen import Setting
 from .regimens import DEFAULT_REGIMEN
-from .stability import Preparation as PreparationInstants
 from .verdicts import Verdict
+
+if TYPE_CHECKING:  # the stability rules load when a preparation is checked (issue 19)
+    from .stability import Preparation as PreparationInstants
 
 __all__ = [
     "DEFAULT_REGIMEN_CODE",
@@ -275,6 +278,8 @@ class Preparation:
 
     def instants(self) -> PreparationInstants:
         """The instants the stability rules compute over (they refuse impossible ones)."""
+        from .stability import Preparation as PreparationInstants
+
         return PreparationInstants(
             self.reconstituted_at, self.diluted_at, self.discarded_at, self.used_at
         )

@@ -7,10 +7,10 @@ setting with its default (see shared/domain/TDM1_RULES.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from .errors import DomainError
+from .lean import dataclass
 from .regimens import TDM1, Regimen
 from .tolerance import (
     FIRST_INFUSION_MIN as FIRST_INFUSION_MIN,

@@ -14,12 +14,13 @@ Every instant returned is UTC-aware. Window ends are inclusive: exactly 24 h is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from .dosing import DILUENT, DILUENT_VOLUME_ML
 from .errors import DomainError, require_aware
+from .lean import dataclass
 from .regimens import TDM1, Regimen
 
 # Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.

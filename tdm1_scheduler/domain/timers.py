@@ -18,11 +18,11 @@ the length of the pause.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from .errors import DomainError, require_aware
+from .lean import dataclass
 
 REACTION_GRADES = (1, 2, 3, 4)
 LIFE_THREATENING_GRADE = 4  # [label] permanently discontinue for a life-threatening reaction

@@ -20,10 +20,11 @@ Both faces build their outcome here: the CLI from what was entered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from .errors import DomainError, require_aware
+from .lean import dataclass
 from .regimens import TDM1, Regimen
 from .timers import LIFE_THREATENING_GRADE, Visit, infusion_minutes, paused_total, tolerated
 

@@ -7,9 +7,9 @@ not yet over, cancelled ones left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ..domain.lean import dataclass
 from ..domain.regimen import DRUG_NAME
 from ..services.exchange import PatientCalendar
 from ..text import cycle_label

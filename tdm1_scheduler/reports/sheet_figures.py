@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from ..domain.booking import START_SLOT_MIN, slot_key
+from ..domain.start_slots import START_SLOT_MIN, slot_key  # not the slot search
 from ..services.context import ClinicSettings
 
 

@@ -11,10 +11,10 @@ the readiness gate's "labs pending" and "LVEF due").
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from ..domain.lean import dataclass
 from ..domain.regimens import TDM1
 from ..domain.tolerance import FIRST_INFUSION_MIN, LATER_INFUSION_MIN
 

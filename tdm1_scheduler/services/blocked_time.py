@@ -4,11 +4,11 @@ than a dose (maintenance, a meeting). One transaction and one audit row each."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
+from ..domain.lean import dataclass
 from ..domain.move_plan import blocked_time_problem
 from ..domain.records import Appointment, AppointmentKind, CycleStatus
 from ..domain.regimen import ChairTime

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock
-from ..domain.booking import SlotPreferences
 from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
+from ..domain.lean import dataclass
 from ..domain.records import Appointment, Chair, Dose, Patient
 from ..store.database import StoreError
 from ..store.mapping import record_to_row
 from ..store.protocol import Store
+
+if TYPE_CHECKING:  # the booking rules load when a booking is planned (issue 19)
+    from ..domain.booking import SlotPreferences
 
 
 @dataclass
@@ -115,6 +118,8 @@ class ClinicSettings:
     weight_recalc_percent: float
 
     def prefs(self, chairs: list[int], preferred: time | None) -> SlotPreferences:
+        from ..domain.booking import SlotPreferences
+
         return SlotPreferences(
             chairs, preferred, self.snap_min, self.start_cap, self.preferred_window_min
         )

@@ -8,7 +8,6 @@ caller hands over) as records."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from ..domain import booking
@@ -16,6 +15,7 @@ from ..domain.booking import ChairProbe, LoadLookup, Slot
 from ..domain.calendar import ClinicCalendar
 from ..domain.course import GivenDose, check_active
 from ..domain.errors import DomainError
+from ..domain.lean import dataclass
 from ..domain.move_plan import BookedCycle, CyclePlacement, replan_later
 from ..domain.records import Appointment, Course, CycleStatus, Dose, Patient
 from ..domain.regimen import ChairTime, Setting, check_cycle_number

@@ -8,10 +8,10 @@ GUI into text; neither gets a dict from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from ..domain.course import CourseStatus
+from ..domain.lean import dataclass
 from ..domain.records import CycleStatus, VisitReaction
 from ..domain.regimen import Setting
 

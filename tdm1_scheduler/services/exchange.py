@@ -11,10 +11,10 @@ SEQUENCE.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..domain.errors import DomainError
+from ..domain.lean import dataclass
 from ..domain.records import (
     Appointment,
     AppointmentKind,

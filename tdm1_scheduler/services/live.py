@@ -14,8 +14,7 @@ ids it names are a hint, never the whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..domain.lean import dataclass
 from ..domain.records import AuditEntry
 from ..store.protocol import ChangeFeed, ChangeToken
 from .context import ChangeSet, Context

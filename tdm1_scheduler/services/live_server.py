@@ -22,10 +22,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, ServerClock, SystemClock
+from ..domain.lean import dataclass
 from .context import Context
 from .errors import StoreError
 

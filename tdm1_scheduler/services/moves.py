@@ -10,7 +10,6 @@ plan (``planned_changes``). One plan, two uses: the preview is what the commit d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..domain.booking import (
@@ -23,6 +22,7 @@ from ..domain.booking import (
 )
 from ..domain.calendar import ClinicCalendar
 from ..domain.errors import DomainError
+from ..domain.lean import dataclass
 from ..domain.move_plan import (
     BagOutlook,
     CyclePlacement,

@@ -6,10 +6,10 @@ the day in one statement, records, no rows). The steps that change a visit are i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain.infusion_start import bag_refusal
+from ..domain.lean import dataclass
 from ..domain.records import BoardVisit, CycleStatus, Dose, Preparation, VisitReaction
 from ..domain.regimen import Setting, total_cycles
 from ..domain.timers import (

@@ -6,7 +6,6 @@ no database access here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from ..domain.dosing import (
     vial_plan,
 )
 from ..domain.errors import DomainError, require_aware
+from ..domain.lean import dataclass
 from ..domain.records import Appointment, CycleStatus, Dose, Patient
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..domain.regimens import TDM1

@@ -7,10 +7,10 @@ enums; nothing here is a dict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ..domain.lean import dataclass
 from ..domain.records import CycleStatus
 from ..domain.stability import Preparation, PrepStatus
 from .pharmacy_plan import DosePlan, WeightCheck

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from ..domain.lean import dataclass
 from ..domain.records import AppointmentView
 from ..store.database import from_utc_text, to_utc_text
 from ..store.protocol import Store

@@ -14,11 +14,11 @@ answer is exactly what a commit would give (but it takes the write lock meanwhil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..domain.errors import DomainError, require_aware
+from ..domain.lean import dataclass
 from ..store.protocol import ConflictError, StoreError
 from . import blocked_time, courses, moves
 from .context import ChangeSet, Context

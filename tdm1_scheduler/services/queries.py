@@ -6,10 +6,10 @@ Each view reads typed records through the store (``Store``) and writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from ..domain.errors import DomainError
+from ..domain.lean import dataclass
 from ..domain.records import (
     Appointment,
     AppointmentView,

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .. import settings as declared
 from ..domain.dosing import needs_recalculation
 from ..domain.errors import DomainError, require_aware
+from ..domain.lean import dataclass
 from ..domain.readiness import (
     DEFAULT_GATE,
     DEFAULT_LAB_FRESHNESS_DAYS,
@@ -56,12 +55,20 @@ OVERRIDES_COVERING = {
     "dose given": ("dose given", "start infusion"),
 }
 MAX_REASON_LENGTH = 500
-# The gate's settings: key -> (low, high) for the numbers; readiness_gate is a choice.
-NUMBER_SETTINGS = {
-    key: (int(declared.by_key(key).low or 0), int(declared.by_key(key).high or 0))
-    for key in ("lab_freshness_days", "lvef_interval_weeks")
-}
+# The gate's settings: two numbers (bounds declared in settings.py) and readiness_gate,
+# a choice.
+NUMBER_SETTINGS = ("lab_freshness_days", "lvef_interval_weeks")
 SETTING_KEYS = ("readiness_gate", *NUMBER_SETTINGS)
+
+
+def number_bounds(key: str) -> tuple[int, int]:
+    """(low, high) of a number setting, as settings.py declares them (read when a
+    setting is checked: the declarations load the booking rules, which a day sheet does
+    not need; issue 19)."""
+    from .. import settings as declared
+
+    spec = declared.by_key(key)
+    return int(spec.low or 0), int(spec.high or 0)
 
 
 class NotReady(DomainError):
@@ -101,7 +108,7 @@ def check_setting(key: str, value: object) -> object:
         return check_gate_mode(str(value))
     if key not in NUMBER_SETTINGS:
         raise DomainError(key, "not a readiness setting")
-    low, high = NUMBER_SETTINGS[key]
+    low, high = number_bounds(key)
     text = str(value).strip()
     if not text.lstrip("-").isdigit():
         raise DomainError(key, f"expected a whole number, got {value!r}")

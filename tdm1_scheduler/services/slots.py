@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
+from ..domain.lean import dataclass
 from ..domain.records import AppointmentKind, ClosedDate, CycleStatus
 from .context import (
     ChangeSet,

@@ -11,9 +11,9 @@ write is allowed; SQLite (one file, one PC) never asks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..domain.errors import DomainError
+from ..domain.lean import dataclass
 
 
 @dataclass(frozen=True)

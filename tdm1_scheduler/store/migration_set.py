@@ -9,9 +9,9 @@ same functions, in the same order, to ``sqlite_utils.migrations.Migrations``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..domain.lean import dataclass
 from .connection import full_database
 
 MIGRATIONS_TABLE = "_sqlite_migrations"

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol, runtime_checkable
 
+from ..domain.lean import dataclass
 from ..domain.records import (
     DEFAULT_REGIMEN_CODE,
     Appointment,

@@ -8,8 +8,9 @@ here imports the rest of the app, so every domain module may read a regimen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
+
+from ..lean import dataclass
 
 
 @dataclass(frozen=True)

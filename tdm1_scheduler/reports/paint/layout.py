@@ -11,7 +11,6 @@ cells are in ``cells.py``; ``drawing.SheetPages`` paints the plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QMarginsF, QSizeF
@@ -25,6 +24,7 @@ from PySide6.QtGui import (
     QPaintDevice,
 )
 
+from ...domain.lean import dataclass
 from ..day_sheet import CHAIRS_PER_PAGE, DaySheet, SheetAppointment, SheetChair
 from ..html import summary_lines
 from .cells import TABLE_COLUMNS, cell, grid_legend, table_legend
