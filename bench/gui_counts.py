@@ -32,6 +32,7 @@ sys.path[:0] = [str(TREE), str(TREE / "bench")]  # its code, its bench and clini
 
 import compat  # noqa: E402
 import generate  # noqa: E402
+import moves  # noqa: E402
 import run  # noqa: E402
 from figures import median, percentile  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -123,7 +124,7 @@ def commits(history: Path, n: int) -> None:
     while len(wall) < n:
         rows = compat.booking_facts(day_bookings(compat.source(ctx), window.settings, day))
         row = rng.choice([r for r in rows if r.kind == "dose" and r.status == "booked" and r.mrn])
-        gaps = [g for g in run.free_gaps(rows, opening) if g[3] - g[2] >= row.end - row.start]
+        gaps = [g for g in moves.free_gaps(rows, opening) if g[3] - g[2] >= row.end - row.start]
         _chair, chair_name, gap_start, _end = rng.choice(gaps)
         began, used = time.perf_counter(), time.process_time()
         try:

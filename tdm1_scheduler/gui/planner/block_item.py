@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...domain.calendar import ClinicCalendar
-from ...domain.records import AppointmentView
+from ...domain.records import AppointmentView, CycleStatus
 from ...text import clock_time
 from .day_model import blocked_label, cycle_text, is_blocked, is_booked, is_first_infusion
 
@@ -43,6 +43,25 @@ FIRST_COLOURS = (QColor("#e6dde3"), QColor("#e994b4"), QColor("#f7d3e0"))
 BLOCKED_COLOUR = QColor("#b8c2cc")
 BLOCKED_HATCH = QColor("#8995a1")
 GIVEN_ALPHA = 110  # given (done) visits are drawn faded: they cannot move
+
+
+def _faded(colours: tuple[QColor, ...]) -> tuple[QColor, ...]:
+    faded = tuple(QColor(colour) for colour in colours)
+    for colour in faded:
+        colour.setAlpha(GIVEN_ALPHA)
+    return faded
+
+
+# The fills, brushes and pens made once, not at each paint.
+FILLS = {  # (first infusion, booked): the three segments' colours
+    (False, True): LATER_COLOURS,
+    (True, True): FIRST_COLOURS,
+    (False, False): _faded(LATER_COLOURS),
+    (True, False): _faded(FIRST_COLOURS),
+}
+BLOCKED_BRUSHES = (QBrush(BLOCKED_COLOUR), QBrush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
+BORDER_PEN = QPen(BORDER, 1.0)
+SELECTED_PEN = QPen(SELECTED_BORDER, 3.0)
 
 FLAGS = (
     QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
@@ -104,9 +123,17 @@ def block_lines(row: AppointmentView) -> list[str]:
     return [str(row.patient_name), str(row.mrn), f"{cycle}{first}"]
 
 
+# An ASCII line whose characters' advances, each plus this much, add up to no more than
+# the width fits it as laid out (kerning between two characters moves them apart by
+# well under this: at most 0.61 px for the blocks' font over every printable pair), so
+# ``elidedText`` would return it unchanged: it is not laid out twice (issue 19).
+FIT_SLACK_PX = 1.0
+
+
 class _Fonts:
     """The blocks' two fonts (bold for the first line) and their metrics, made once per
-    font of the view they paint in."""
+    font of the view they paint in; and the lines elided for a width, kept (a day's
+    blocks share a few widths, and many lines, such as the cycles)."""
 
     def __init__(self, base: QFont) -> None:
         self.bold = QFont(base)
@@ -116,20 +143,60 @@ class _Fonts:
         self.plain.setBold(False)
         self.bold_metrics = QFontMetricsF(self.bold)
         self.plain_metrics = QFontMetricsF(self.plain)
+        self._advances: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        self._elided: dict[tuple[bool, float, str], str] = {}
+
+    def elided(self, text: str, bold: bool, width: float) -> str:
+        """``text`` as ``QFontMetricsF.elidedText`` elides it (right) to ``width``."""
+        key = (bold, width, text)
+        found = self._elided.get(key)
+        if found is None:
+            if text.isascii() and text.isprintable() and self._spread(text, bold) <= width:
+                found = text  # it fits: elidedText returns it as is
+            else:
+                metrics = self.bold_metrics if bold else self.plain_metrics
+                found = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            if len(self._elided) > 20_000:
+                self._elided.clear()
+            self._elided[key] = found
+        return found
+
+    def _spread(self, text: str, bold: bool) -> float:
+        """The characters' advances, each with ``FIT_SLACK_PX``: at least the width of
+        ``text`` laid out."""
+        advances = self._advances[bold]
+        metrics = self.bold_metrics if bold else self.plain_metrics
+        total = 0.0
+        for char in text:
+            advance = advances.get(char)
+            if advance is None:
+                advance = advances[char] = metrics.horizontalAdvance(char)
+            total += advance
+        return total + FIT_SLACK_PX * len(text)
 
 
 _fonts: dict[str, _Fonts] = {}
+_last_font: tuple[QFont, _Fonts] | None = None
 
 
 def block_fonts(base: QFont) -> _Fonts:
+    """The blocks' fonts for ``base`` (the last one asked is compared first: the key
+    of a font is dear next to a block's paint)."""
+    global _last_font
+    last = _last_font
+    if last is not None and last[0] == base:
+        return last[1]
     key = base.key()
     found = _fonts.get(key)
     if found is None:
         found = _fonts[key] = _Fonts(base)
+    _last_font = (QFont(base), found)
     return found
 
 
 TextLine = tuple[QFont, QPointF, str]
+Box = tuple[float, float, float, float]
+"""A block's place: x, y, width, height (scene coordinates)."""
 
 
 class BlockItem(QGraphicsItem):
@@ -152,17 +219,21 @@ class BlockItem(QGraphicsItem):
         self._movable: bool | None = None
         self.setFlags(FLAGS)
         self.setZValue(1)
-        self.show_row(row, rect, description)
+        self.show_row(row, (rect.x(), rect.y(), rect.width(), rect.height()), description)
 
-    def show_row(self, row: AppointmentView, rect: QRectF, description: str | Describe) -> None:
-        """Show ``row`` at ``rect`` (a new block, or one reused for another row); the
-        caller repaints (the scene does after a rebuild)."""
+    def show_row(self, row: AppointmentView, box: Box, description: str | Describe) -> None:
+        """Show ``row`` at ``box`` (x, y, width, height: a new block, or one reused for
+        another row); the caller repaints (the scene does after a rebuild)."""
         self.row = row
-        self._description = description if isinstance(description, str) else None
-        self._describe = None if isinstance(description, str) else description
-        self._text: tuple[tuple[str, float, float], list[TextLine]] | None = None
-        self.place(rect)
-        movable = is_booked(row)
+        self._description: str | None
+        self._describe: Describe | None
+        if isinstance(description, str):
+            self._description, self._describe = description, None
+        else:
+            self._description, self._describe = None, description
+        self._text: tuple[tuple[_Fonts, float, float], list[TextLine]] | None = None
+        self.place_box(*box)
+        movable = row.appointment.status is CycleStatus.BOOKED  # is_booked
         if movable != self._movable:
             self._movable = movable
             shape = Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor
@@ -170,7 +241,10 @@ class BlockItem(QGraphicsItem):
 
     def place(self, rect: QRectF) -> None:
         """Move and resize the block to ``rect`` (a new time scale): nothing rebuilt."""
-        x, y, width, height = rect.x(), rect.y(), rect.width(), rect.height()
+        self.place_box(rect.x(), rect.y(), rect.width(), rect.height())
+
+    def place_box(self, x: float, y: float, width: float, height: float) -> None:
+        """``place`` from the rectangle's numbers."""
         if width != self._width or height != self._height:
             self.prepareGeometryChange()
             self._width, self._height = width, height
@@ -219,32 +293,26 @@ class BlockItem(QGraphicsItem):
         # block), the rounded border antialiased.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         if is_blocked(self.row):
-            painter.fillRect(rect, QBrush(BLOCKED_COLOUR))
-            painter.fillRect(rect, QBrush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
+            for brush in BLOCKED_BRUSHES:
+                painter.fillRect(rect, brush)
         else:
             self._paint_parts(painter, rect)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        selected = self.isSelected()
-        border = SELECTED_BORDER if selected else BORDER
-        painter.setPen(QPen(border, 3.0 if selected else 1.0))
+        painter.setPen(SELECTED_PEN if self.isSelected() else BORDER_PEN)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
         self._paint_text(painter, rect)
 
     def _paint_parts(self, painter: QPainter, rect: QRectF) -> None:
         row = self.row
-        colours = FIRST_COLOURS if is_first_infusion(row) else LATER_COLOURS
+        colours = FILLS[(is_first_infusion(row), is_booked(row))]
         booking = row.appointment
         minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
-        faded = not is_booked(row)
         total = sum(minutes) or 1
-        left = rect.left()
+        left, top, full, height = rect.left(), rect.top(), rect.width(), rect.height()
         for colour, part in zip(colours, minutes, strict=True):
-            width = rect.width() * part / total
-            fill = QColor(colour)
-            if faded:
-                fill.setAlpha(GIVEN_ALPHA)
-            painter.fillRect(QRectF(left, rect.top(), width, rect.height()), fill)
+            width = full * part / total
+            painter.fillRect(QRectF(left, top, width, height), colour)
             left += width
 
     def _paint_text(self, painter: QPainter, rect: QRectF) -> None:
@@ -264,17 +332,17 @@ class BlockItem(QGraphicsItem):
         """The lines as elided for ``inner``, each with its font and its baseline: left
         and centred in its share of the height, where ``drawText`` with ``AlignLeft |
         AlignVCenter`` puts it (kept while the font and the size stay)."""
-        key = (base.key(), inner.width(), inner.height())
+        fonts = block_fonts(base)
+        key = (fonts, inner.width(), inner.height())
         if self._text is not None and self._text[0] == key:
             return self._text[1]
-        fonts = block_fonts(base)
         texts = block_lines(self.row)
         line_height = min(fonts.bold_metrics.height(), inner.height() / len(texts))
         lines: list[TextLine] = []
         for number, text in enumerate(texts):
             bold = number == 0
             metrics = fonts.bold_metrics if bold else fonts.plain_metrics
-            elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner.width())
+            elided = fonts.elided(text, bold, inner.width())
             top = inner.top() + number * line_height + (line_height - metrics.height()) / 2
             baseline = QPointF(inner.left(), top + metrics.ascent())
             lines.append((fonts.bold if bold else fonts.plain, baseline, elided))

@@ -27,6 +27,7 @@ from ...services.context import ClinicSettings
 from .block_item import (
     TEXT as TEXT,
     BlockItem as BlockItem,
+    Box,
     Describe,
     WallClock,
     describe_block as describe_block,
@@ -163,16 +164,22 @@ class PlannerGeometry:
     # --- blocks --------------------------------------------------------------------
     def block_rect(self, row: AppointmentView) -> QRectF:
         """A block's rectangle in scene coordinates (lane from the chair, x from time)."""
+        index = self.chair_index(row.appointment.chair_id) or 0
+        return QRectF(*self._box(row, index))
+
+    def block_box(self, row: AppointmentView) -> Box | None:
+        """``block_rect`` as (x, y, width, height); None when its chair is not drawn
+        (a day's rebuild places ~600 blocks: no rectangle made for each)."""
+        index = self._chair_index.get(row.appointment.chair_id)
+        return None if index is None else self._box(row, index)
+
+    def _box(self, row: AppointmentView, index: int) -> Box:
         booking = row.appointment
-        index = self.chair_index(booking.chair_id) or 0
-        end = booking.end
-        left = self.x_of(booking.start)
-        return QRectF(
-            left,
-            self.lane_top(index) + BLOCK_MARGIN,
-            max(6.0, self.x_of(end) - left),
-            LANE_HEIGHT - 2 * BLOCK_MARGIN,
-        )
+        axis, per_min = self._axis_utc, self.px_per_min
+        left = LABEL_WIDTH + (booking.start - axis).total_seconds() / 60 * per_min
+        right = LABEL_WIDTH + (booking.end - axis).total_seconds() / 60 * per_min
+        top = HEADER_HEIGHT + index * LANE_HEIGHT + BLOCK_MARGIN
+        return left, top, max(6.0, right - left), LANE_HEIGHT - 2 * BLOCK_MARGIN
 
     def top_left_for(self, chair_id: int, start: datetime) -> QPointF:
         index = self.chair_index(chair_id) or 0
@@ -322,16 +329,16 @@ class PlannerScene(QGraphicsScene):
         describe = self.describer(settings.calendar)
         blocks = self.blocks
         for row in rows:
-            if geometry.chair_index(row.appointment.chair_id) is None:
+            box = geometry.block_box(row)
+            if box is None:
                 continue  # a chair taken out of service: not drawn
-            rect = geometry.block_rect(row)
             if spare:
                 item = spare.pop()
-                item.show_row(row, rect, describe)
+                item.show_row(row, box, describe)
                 if item.scene() is not self:
                     self.addItem(item)
             else:
-                item = BlockItem(row, rect, describe, self.first_icon)
+                item = BlockItem(row, QRectF(*box), describe, self.first_icon)
                 self.addItem(item)
             blocks[row.appointment.id] = item
         for item in spare:
