@@ -39,7 +39,9 @@ def test_lines_elide_as_qt_elides_them(qapp, ctx: Context) -> None:  # type: ign
     lines |= {(bold, f"{pair}{pair}{pair}") for pair in pairs for bold in (False, True)}
     lines |= {(False, "Zoë Ångström 42"), (True, "cycle 3/14 · 1st infusion")}
     for bold, text in sorted(lines):
-        for width in WIDTHS:
+        metrics = fonts.bold_metrics if bold else fonts.plain_metrics
+        laid_out = metrics.horizontalAdvance(text)  # at the edge: kerning counts
+        for width in [*WIDTHS, laid_out - 0.25, laid_out, laid_out + 0.25]:
             assert fonts.elided(text, bold, width) == _qt(text, bold, width, base), (text, width)
             # and again, from the kept table
             assert fonts.elided(text, bold, width) == _qt(text, bold, width, base), (text, width)
