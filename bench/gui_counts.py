@@ -26,6 +26,12 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The window's size and layout from the bench's own file (the default window), never
+# the user's last one: no figure depends on how a window was left.
+os.environ.setdefault(
+    "TDM1_SCHEDULER_WINDOW_STATE",
+    os.path.join(tempfile.mkdtemp(prefix="tdm1-bench-"), "window.ini"),
+)
 BENCH = Path(__file__).resolve().parent
 TREE = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else BENCH.parent
 sys.path[:0] = [str(TREE), str(TREE / "bench")]  # its code, its bench and clinic
