@@ -315,8 +315,14 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
         bags=tuple(_bag_notes(doses, day, settings)),
     )
     booked = [a.appointment_id for a in doses if a.status == "booked" and a.appointment_id]
-    verdicts = readiness.readiness_for_appointments(store, booked) if booked else {}
-    return with_marks(sheet, readiness_marks(verdicts, readiness.readiness_gate(store)))
+    gate = readiness.readiness_gate(store)  # off: no readiness mark; warn: none for a
+    # patient with no result at all (``readiness_marks``), so those verdicts are not made
+    verdicts = (
+        readiness.readiness_for_appointments(store, booked, with_results_only=gate == "warn")
+        if booked and gate != "off"
+        else {}
+    )
+    return with_marks(sheet, readiness_marks(verdicts, gate))
 
 
 def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet:
