@@ -7,6 +7,7 @@ clinic's days; and, where the bench has cached it, the 80-chair, 5-year clinic."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -132,3 +133,17 @@ def test_the_full_bench_clinic(monkeypatch: pytest.MonkeyPatch) -> None:
     now = datetime.fromisoformat("2026-11-18T15:00:00+00:00")
     for sheet in sheets(FULL_CLINIC, days, now):
         check(sheet, monkeypatch)
+
+
+def test_a_rows_quick_replace_is_dataclasses_replace(demo_clinic: Path) -> None:
+    """``day_sheet._replace`` builds from the row's ``__dict__``: the same row as
+    ``dataclasses.replace``, every field kept."""
+    names = {f.name for f in dataclasses.fields(day_sheet.SheetAppointment)}
+    for sheet in sheets(demo_clinic, [DEMO_NOW.date(), date(2027, 1, 11)], DEMO_NOW):
+        for _chair, item in sheet.rows:
+            assert set(item.__dict__) == names
+            for changes in ({}, {"marks": ()}, {"free_until": None, "label": "x"}):
+                quick = day_sheet._replace(item, **changes)
+                slow = dataclasses.replace(item, **changes)
+                assert quick == slow and quick.__dict__ == slow.__dict__
+                assert type(quick) is type(slow)
