@@ -31,7 +31,7 @@ The whole day is read in a constant number of statements (``Store.day_sheet_rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import field, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -193,7 +193,7 @@ class DaySheet:
     peak_at: datetime | None
     starts_by_slot: dict[str, int]
     start_cap: int | None
-    bags: tuple[BagNote, ...] = field(default=())
+    bags: tuple[BagNote, ...] = ()
 
     @property
     def appointments(self) -> list[SheetAppointment]:
