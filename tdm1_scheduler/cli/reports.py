@@ -42,12 +42,13 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
 
 def run_day_sheet(args: argparse.Namespace, store: Store) -> int:
     from ..reports.day_sheet import build_day_sheet, sheet_to_json
-    from .common import make_clock, parse_day, print_json
+    from .common import make_clock, parse_day
+    from .json_text import indented
 
     day = parse_day("date", args.date)
     sheet = build_day_sheet(store, day, make_clock(args, store))
     if args.json:
-        print_json(sheet_to_json(sheet))
+        print(indented(sheet_to_json(sheet)))  # print_json's bytes (json_text.py)
         return EXIT_OK
     path = check_output_path(
         Path(args.pdf),

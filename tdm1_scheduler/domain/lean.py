@@ -23,8 +23,9 @@ test_lean_dataclass.py`` compares every record class with the standard decorator
 Anything but a plain frozen class goes to ``dataclasses`` as is: ``order``,
 ``unsafe_hash``, ``kw_only``, ``eq``/``init``/``repr`` off, a base class, a ``field()``,
 ``ClassVar``/``InitVar``/``KW_ONLY``, annotations that are not text (every module here
-has ``from __future__ import annotations``) or a method of its own among those above
-(or ``__post_init__``).
+has ``from __future__ import annotations``) or a method of its own among those above.
+A ``__post_init__`` of its own is called at the end of ``__init__``, as ``dataclasses``
+does (issue 19, late: the domain's validating classes, five at every CLI start).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ __all__ = ["dataclass"]
 # A class that defines one of these itself is left to ``dataclasses``.
 _OWN = (
     "__init__", "__eq__", "__hash__", "__repr__", "__setattr__", "__delattr__",
-    "__getstate__", "__setstate__", "__post_init__",
+    "__getstate__", "__setstate__",
 )  # fmt: skip
 _PLAIN_OPTIONS = {"frozen": True, "slots": False, "eq": True, "repr": True, "init": True}
 
@@ -109,6 +110,8 @@ def _make(cls: type, options: dict[str, Any]) -> type:
         for f in fields
     )
     init_body = "".join(f"  __setattr__(self, {name!r}, {name})\n" for name in names) or "  pass\n"
+    if "__post_init__" in cls.__dict__:  # as dataclasses' __init__ ends (no InitVar here)
+        init_body += "  self.__post_init__()\n"
     own = "".join(f"self.{name}," for name in names)
     other = "".join(f"other.{name}," for name in names)
     sources = {

@@ -31,8 +31,8 @@ The whole day is read in a constant number of statements (``Store.day_sheet_rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..clock import Clock
@@ -47,6 +47,7 @@ from ..services.context import ClinicSettings, load_settings
 from ..services.storage import Store
 from ..text import cycle_label
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
+from .sheet_instants import iso_once, local_once
 from .sheet_marks import Mark, marks_for, readiness_marks
 
 NOT_PREPARED = "not prepared"
@@ -192,7 +193,7 @@ class DaySheet:
     peak_at: datetime | None
     starts_by_slot: dict[str, int]
     start_cap: int | None
-    bags: tuple[BagNote, ...] = field(default=())
+    bags: tuple[BagNote, ...] = ()
 
     @property
     def appointments(self) -> list[SheetAppointment]:
@@ -265,7 +266,7 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
     now = calendar.local(clock.now())
     day_start, day_end = calendar.day_bounds(day)
     rows = store.day_sheet_rows(day_start, day_end)
-    local = _local_once(settings)
+    local = local_once(settings)
     active = store.chairs()
     active_ids = [chair.id for chair in active]
     names = {chair.id: chair.name for chair in active}
@@ -287,7 +288,7 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
             names[chair_id],
             _with_free_until(items, now),
             chair_id in active_ids,
-            tuple(replace(m, marks=marks_for(m, now)) for m in missed.get(chair_id, [])),
+            tuple(_replace(m, marks=marks_for(m, now)) for m in missed.get(chair_id, [])),
         )
         for chair_id, items in by_chair.items()
     )
@@ -314,8 +315,14 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
         bags=tuple(_bag_notes(doses, day, settings)),
     )
     booked = [a.appointment_id for a in doses if a.status == "booked" and a.appointment_id]
-    verdicts = readiness.readiness_for_appointments(store, booked) if booked else {}
-    return with_marks(sheet, readiness_marks(verdicts, readiness.readiness_gate(store)))
+    gate = readiness.readiness_gate(store)  # off: no readiness mark; warn: none for a
+    # patient with no result at all (``readiness_marks``), so those verdicts are not made
+    verdicts = (
+        readiness.readiness_for_appointments(store, booked, with_results_only=gate == "warn")
+        if booked and gate != "off"
+        else {}
+    )
+    return with_marks(sheet, readiness_marks(verdicts, gate))
 
 
 def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet:
@@ -324,7 +331,7 @@ def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet
 
     def marked(item: SheetAppointment) -> SheetAppointment:
         more = extra.get(item.appointment_id or -1)
-        return replace(item, marks=(*item.marks, *more)) if more else item
+        return _replace(item, marks=(*item.marks, *more)) if more else item
 
     def chair_of(chair: SheetChair) -> SheetChair:
         return replace(
@@ -346,26 +353,15 @@ def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[Shee
     done: list[SheetAppointment] = []
     for number, item in enumerate(items):
         following = items[number + 1].start if number + 1 < len(items) else None
-        done.append(replace(item, free_until=following, marks=marks_for(item, now)))
+        done.append(_replace(item, free_until=following, marks=marks_for(item, now)))
     return tuple(done)
 
 
-def _local_once(settings: ClinicSettings) -> Callable[[datetime], datetime]:
-    """``calendar.local``, each UTC instant converted once: a day's rows repeat the same
-    few hundred instants (the snap grid), and dateutil's conversion is the sheet's
-    costliest step. Only UTC instants are kept (a clinic-zone one is converted as is)."""
-    convert = settings.calendar.local
-    done: dict[datetime, datetime] = {}
-
-    def local(instant: datetime) -> datetime:
-        if instant.tzinfo is not UTC:
-            return convert(instant)
-        found = done.get(instant)
-        if found is None:
-            found = done[instant] = convert(instant)
-        return found
-
-    return local
+def _replace(item: SheetAppointment, **changes: Any) -> SheetAppointment:
+    """``dataclasses.replace(item, **changes)`` from the row's ``__dict__`` (every field
+    is an ``__init__`` field, kept there; no ``__post_init__``): ``replace`` walks the 36
+    fields in Python, twice a row (issue 19)."""
+    return SheetAppointment(**{**item.__dict__, **changes})
 
 
 def _appointment(
@@ -507,7 +503,9 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def appointment_json(item: SheetAppointment) -> dict[str, Any]:
+def appointment_json(
+    item: SheetAppointment, iso: Callable[[datetime | None], str | None] = _iso
+) -> dict[str, Any]:
     return {
         "kind": item.kind,
         "mrn": item.mrn,
@@ -518,47 +516,48 @@ def appointment_json(item: SheetAppointment) -> dict[str, Any]:
         "cycle_text": item.cycle_text or None,
         "setting": item.setting,
         "first_infusion": item.first_infusion,
-        "start": _iso(item.start),
-        "infusion_start": _iso(item.infusion_start),
-        "infusion_end": _iso(item.infusion_end),
-        "observation_end": _iso(item.observation_end),
-        "end": _iso(item.end),
+        "start": iso(item.start),
+        "infusion_start": iso(item.infusion_start),
+        "infusion_end": iso(item.infusion_end),
+        "observation_end": iso(item.observation_end),
+        "end": iso(item.end),
         "status": item.status,
         "bag_status": item.bag_status,
-        "bag_expires_at": _iso(item.bag_expires_at),
-        "given_at": _iso(item.given_at),
+        "bag_expires_at": iso(item.bag_expires_at),
+        "given_at": iso(item.given_at),
         # added for issue 14: what was recorded, the chair's free time and the marks
         "appointment_id": item.appointment_id,
         "actual": {
-            "arrived": _iso(item.arrived_at),
-            "infusion_start": _iso(item.actual_infusion_start),
-            "infusion_end": _iso(item.actual_infusion_end),
-            "observation_end": _iso(item.actual_observation_end),
-            "discharged": _iso(item.discharged_at),
+            "arrived": iso(item.arrived_at),
+            "infusion_start": iso(item.actual_infusion_start),
+            "infusion_end": iso(item.actual_infusion_end),
+            "observation_end": iso(item.actual_observation_end),
+            "discharged": iso(item.discharged_at),
         },
         "infusion_min": item.infusion_min,
         "completed": item.completed,
-        "rebooked_to": _iso(item.rebooked_to),
-        "free_from": _iso(item.free_from),
-        "free_until": _iso(item.free_until),
+        "rebooked_to": iso(item.rebooked_to),
+        "free_from": iso(item.free_from),
+        "free_until": iso(item.free_until),
         "marks": [{"code": m.code, "text": m.text} for m in item.marks],
     }
 
 
 def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
     """The ``day-sheet --json`` object (README "Day sheet")."""
+    iso = iso_once()
     return {
         "date": sheet.day.isoformat(),
         "clinic": sheet.clinic,
         "timezone": sheet.timezone,
-        "printed_at": _iso(sheet.printed_at),
-        "opening": None if sheet.opening is None else [_iso(t) for t in sheet.opening],
+        "printed_at": iso(sheet.printed_at),
+        "opening": None if sheet.opening is None else [iso(t) for t in sheet.opening],
         "chairs": [
             {
                 "chair": chair.name,
                 "active": chair.active,
-                "appointments": [appointment_json(a) for a in chair.appointments],
-                "missed": [appointment_json(a) for a in chair.missed],
+                "appointments": [appointment_json(a, iso) for a in chair.appointments],
+                "missed": [appointment_json(a, iso) for a in chair.missed],
             }
             for chair in sheet.chairs
         ],
@@ -568,7 +567,7 @@ def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
         "chairs_in_use": sheet.chairs_in_use,
         "active_chairs": sheet.active_chairs,
         "peak_concurrent": sheet.peak_concurrent,
-        "peak_at": _iso(sheet.peak_at),
+        "peak_at": iso(sheet.peak_at),
         "starts_by_slot": dict(sheet.starts_by_slot),
         "start_cap": sheet.start_cap,
         "slots_over_cap": sheet.slots_over_cap,
@@ -580,9 +579,9 @@ def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
                 "mrn": note.appointment.mrn,
                 "name": note.appointment.name,
                 "chair": note.appointment.chair,
-                "infusion_start": _iso(note.appointment.infusion_start),
+                "infusion_start": iso(note.appointment.infusion_start),
                 "bag_status": note.appointment.bag_status,
-                "expires_at": _iso(note.expires_at),
+                "expires_at": iso(note.expires_at),
             }
             for note in sheet.bags
         ],

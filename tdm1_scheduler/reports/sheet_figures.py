@@ -60,7 +60,13 @@ def starts_by_slot(
         while slot < opening[1]:
             counts[f"{slot:%H:%M}"] = 0
             slot = calendar.local(slot + timedelta(minutes=START_SLOT_MIN))
+    # Each start object's key made once: a day's starts share a few dozen objects, and
+    # ``slot_key`` asks dateutil (issue 19). The memo holds each object: no id reuse.
+    keys: dict[int, tuple[datetime, str]] = {}
     for start in starts:
-        key = f"{slot_key(calendar, start):%H:%M}"
+        found = keys.get(id(start))
+        if found is None:
+            found = keys[id(start)] = (start, f"{slot_key(calendar, start):%H:%M}")
+        key = found[1]
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items()))

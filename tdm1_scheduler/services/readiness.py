@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain.dosing import needs_recalculation
@@ -199,9 +199,20 @@ class _Reads:
     settings: dict[str, Any]
     recalc_percent: float
     zone: Any
+    # UTC instant -> the clinic's zone, each converted once: a day's infusion starts
+    # share a few dozen instants, and each conversion asks dateutil (issue 19)
+    in_zone: dict[datetime, datetime]
+
+    def local(self, instant: datetime) -> datetime:
+        if instant.tzinfo is not UTC:
+            return instant.astimezone(self.zone)
+        found = self.in_zone.get(instant)
+        if found is None:
+            found = self.in_zone[instant] = instant.astimezone(self.zone)
+        return found
 
 
-def _read(store: Store, bookings: list[DoseBooking]) -> _Reads:
+def _read(store: Store, bookings: list[DoseBooking], with_results_only: bool = False) -> _Reads:
     settings = settings_from(store)
     zone = settings.calendar.zone
     patient_ids = [booking.patient.id for booking in bookings]
@@ -213,11 +224,13 @@ def _read(store: Store, bookings: list[DoseBooking]) -> _Reads:
     for r in store.lvefs_of_patients(patient_ids):
         lvef = LvefResult(r.percent, r.sampled_at.astimezone(zone), r.modality.value)
         lvefs.setdefault(r.patient_id, []).append(lvef)
+    if with_results_only:
+        bookings = [b for b in bookings if b.patient.id in labs or b.patient.id in lvefs]
     given: dict[int, list[GivenDose]] = {}
     for dose in store.given_doses_of_courses(booking.course.id for booking in bookings):
         given.setdefault(dose.course_id, []).append(dose)
     return _Reads(
-        labs, lvefs, given, readiness_settings(store), settings.weight_recalc_percent, zone
+        labs, lvefs, given, readiness_settings(store), settings.weight_recalc_percent, zone, {}
     )
 
 
@@ -246,7 +259,7 @@ def _assess(reads: _Reads, booking: DoseBooking) -> Readiness:
     facts = DoseFacts(
         setting=course.setting.value,
         cycle=dose.cycle,
-        infusion_start=start.astimezone(reads.zone),
+        infusion_start=reads.local(start),
         dose_level=level,
         base_level=float(given[-1].dose_level_mg_per_kg) if given else level,
         last_given_at=given[-1].given_at if given else None,
@@ -280,13 +293,21 @@ def dose_readiness(store: Store, *, mrn: str, cycle: int) -> Readiness:
 
 
 def readiness_for_appointments(
-    store: Store, appointment_ids: Iterable[int]
+    store: Store, appointment_ids: Iterable[int], *, with_results_only: bool = False
 ) -> dict[int, Readiness]:
-    """Each dose appointment's readiness (blocked time is left out), in one read."""
+    """Each dose appointment's readiness (blocked time is left out), in one read.
+
+    ``with_results_only``: only the doses of patients with a lab or LVEF result on
+    record. Any other's verdict is ``missing`` with the reason ``no-results``
+    (``domain.readiness.assess``), which the day sheet does not mark under ``warn``: it
+    skips their earlier doses and verdicts (issue 19)."""
     bookings = store.dose_bookings(appointment_ids)
     if not bookings:
         return {}
-    reads = _read(store, bookings)
+    reads = _read(store, bookings, with_results_only)
+    if with_results_only:
+        recorded = reads.labs.keys() | reads.lvefs.keys()
+        bookings = [booking for booking in bookings if booking.patient.id in recorded]
     return {booking.appointment.id: _assess(reads, booking) for booking in bookings}
 
 
