@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import psycopg
 
+from tests.pg.checks import chair_overlaps as overlaps
+
 from .conftest import Result
 from .test_server_url import on
 
@@ -58,18 +60,6 @@ def race(url: str, commands: list[list[str]]) -> list[tuple[int, str]]:
         _, err = child.communicate(timeout=60)
         results.append((child.returncode, err.strip()))
     return results
-
-
-def overlaps(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        row = conn.execute(
-            """SELECT count(*) FROM appointments a JOIN appointments b
-                 ON a.chair_id = b.chair_id AND a.id < b.id
-                AND a.status IN ('booked', 'given') AND b.status IN ('booked', 'given')
-                AND a.start_utc < b.end_utc AND b.start_utc < a.end_utc"""
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def moves_audited(url: str) -> int:

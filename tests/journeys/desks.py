@@ -210,19 +210,6 @@ def day_bookings(url: str, day: str) -> list[Booking]:
     return [(str(m), int(c), str(ch), str(s), str(e), str(st)) for m, c, ch, s, e, st in found]
 
 
-def overlaps(url: str) -> int:
-    """Pairs of chair-holding appointments that overlap on one chair (any day)."""
-    with psycopg.connect(url) as conn:
-        row = conn.execute(
-            """SELECT count(*) FROM appointments a JOIN appointments b
-                 ON a.chair_id = b.chair_id AND a.id < b.id
-                AND a.status IN ('booked', 'given') AND b.status IN ('booked', 'given')
-                AND a.start_utc < b.end_utc AND b.start_utc < a.end_utc"""
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 def everything(url: str) -> list[tuple[object, ...]]:
     """What a refused action must leave as it was: every appointment, dose, course and
     preparation, and the audit log's length."""

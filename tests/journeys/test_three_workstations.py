@@ -54,6 +54,7 @@ import pytest
 
 from tdm1_scheduler.cli.main import main as cli_main
 from tests.cli.conftest import run_process
+from tests.pg.checks import chair_overlaps as overlaps
 from tests.pg.server import PgServer
 from tests.store.postgres.conftest import OWNER, ensure_role
 
@@ -67,7 +68,6 @@ from .desks import (
     audit_people,
     day_bookings,
     everything,
-    overlaps,
 )
 
 pytestmark = pytest.mark.slow
