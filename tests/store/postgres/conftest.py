@@ -11,8 +11,10 @@ import psycopg
 import pytest
 
 from tdm1_scheduler.store.postgres.migrations import GROUP_ROLES
+from tdm1_scheduler.store.postgres.pg_store import PgStore
 from tdm1_scheduler.store.postgres.runner import apply_pending
 from tests.pg.server import PgServer
+from tests.store import backends
 
 OWNER = "tdm1_owner"  # runs the migrations, owns the schema; CREATEROLE for the groups
 # One login role per person, each a member of one group role.
@@ -66,3 +68,16 @@ def clinic_db(empty_db: str, connect: Connect, pg_admin: psycopg.Connection[Any]
         assert group in GROUP_ROLES
         ensure_role(pg_admin, person, f'LOGIN IN ROLE "{group}"')
     return empty_db
+
+
+@pytest.fixture
+def pg() -> Iterator[PgStore]:
+    """A store on a new server database: a UTC clinic "C" with Chair 1 and Chair 2."""
+    store = backends.open_store("postgres")
+    assert isinstance(store, PgStore)
+    with store.transaction() as tx:
+        tx.insert_clinic(name="C", timezone="UTC")
+        tx.insert_chair("Chair 1")
+        tx.insert_chair("Chair 2")
+    yield store
+    backends.close_store(store)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,17 +19,6 @@ from tdm1_scheduler.store.postgres.pg_store import PgStore
 from tests.store import backends
 
 NINE = datetime(2026, 3, 2, 14, tzinfo=UTC)
-
-
-@pytest.fixture
-def pg() -> Iterator[PgStore]:
-    store = backends.open_store("postgres")
-    assert isinstance(store, PgStore)
-    with store.transaction() as tx:
-        tx.insert_clinic(name="C", timezone="UTC")
-        tx.insert_chair("Chair 1")
-    yield store
-    backends.close_store(store)
 
 
 def audited(store: PgStore, entity: str, entity_id: int) -> None:

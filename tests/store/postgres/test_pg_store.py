@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -21,18 +20,6 @@ from tdm1_scheduler.store.postgres.pg_store import PgStore, open_pg_store
 from tests.store import backends
 
 NINE = datetime(2026, 3, 2, 14, tzinfo=UTC)
-
-
-@pytest.fixture
-def pg() -> Iterator[PgStore]:
-    store = backends.open_store("postgres")
-    assert isinstance(store, PgStore)
-    with store.transaction() as tx:
-        tx.insert_clinic(name="C", timezone="UTC")
-        tx.insert_chair("Chair 1")
-        tx.insert_chair("Chair 2")
-    yield store
-    backends.close_store(store)
 
 
 def block(store: PgStore, chair: int = 1, start: datetime = NINE, hours: int = 1) -> Appointment:
