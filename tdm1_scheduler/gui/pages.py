@@ -14,7 +14,7 @@ page, built on access (issue 19: the start imports and builds only what it paint
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Protocol, TypedDict, TypeVar, cast, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypedDict, TypeVar, cast
 
 from .nurse import page as nurse_page
 from .patients import panel as patients_panel
@@ -58,9 +58,12 @@ PAGES: tuple[tuple[str, Attach[object]], ...] = (
 """Every page, in the order it is built (the planner is the first tab)."""
 
 
-@runtime_checkable
 class BuiltOnAccess(Protocol):
-    """A page attached without being built: ``page`` builds it (once) in its tab."""
+    """A page attached without being built: ``page`` builds it (once) in its tab. Such
+    a class says so with ``BUILT_ON_ACCESS = True`` (checked on the class, so looking
+    never builds the page)."""
+
+    BUILT_ON_ACCESS: ClassVar[bool]
 
     @property
     def built(self) -> bool: ...
@@ -77,7 +80,9 @@ class PageMap(Mapping[str, object]):
 
     def __getitem__(self, key: str) -> object:
         value = self.attached[key]
-        return value.page if isinstance(value, BuiltOnAccess) else value
+        if getattr(type(value), "BUILT_ON_ACCESS", False):
+            return cast(BuiltOnAccess, value).page
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.attached)

@@ -3,8 +3,9 @@ its Tools > Pharmacy menu; the page itself (its module, the services it calls, i
 tables) when the tab is first shown or ``page`` is first asked for (issue 19: a page
 hidden at start costs the start nothing).
 
-The menu's actions are made here, the same ones the page's buttons then hold: before the
-page is built, triggering one builds it and runs its handler, as if it had been there.
+The menu's actions (``actions.py``) are made here, the same ones the page's buttons then
+hold: before the page is built, triggering one builds it and runs its handler, as if it
+had been there. A pharmacy change announced before then leaves its note for the page.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 class PharmacyFeature(QObject):
     """The Pharmacy tab (a placeholder until the page is built in its place) and menu."""
+
+    BUILT_ON_ACCESS = True  # ``window.features["pharmacy_view"]`` is ``page`` (pages.py)
 
     def __init__(self, session: Session, window: Shell) -> None:
         super().__init__(window)

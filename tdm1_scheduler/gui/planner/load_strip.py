@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -128,9 +129,8 @@ class LoadDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         rect = QRectF(option.rect).adjusted(2, 2, -2, -2)
-        from PySide6.QtWidgets import QStyle  # its 22 enums cost the start 16 ms (issue 19)
-
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
         is_open = bool(index.data(OPEN_ROLE))
         fraction = float(index.data(LOAD_ROLE) or 0.0)
         painter.save()
