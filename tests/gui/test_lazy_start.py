@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # What the start must not import: each is loaded when its page, dialog or action is used.
 DEFERRED = (
+    "PySide6.QtSvg",
     "PySide6.QtUiTools",
+    "importlib.resources",
     "tdm1_scheduler.gui.forms",
     "tdm1_scheduler.gui.nurse.board",
     "tdm1_scheduler.gui.patients.dialogs",
@@ -165,6 +167,20 @@ def test_window_state_keys_are_the_declared_ones() -> None:
     assert declared.by_key("window/geometry").key == window_state.GEOMETRY_KEY
     assert declared.by_key("window/state").key == window_state.STATE_KEY
     assert declared.by_key("window/page").key == window_state.PAGE_KEY
+
+
+def test_resources_are_where_importlib_resources_finds_them() -> None:
+    from importlib.resources import as_file, files
+
+    from tdm1_scheduler.gui import resources
+
+    assert resources.resource_root() == files("tdm1_scheduler") / "resources"
+    with as_file(files("tdm1_scheduler") / "resources" / "icons" / "go-next.svg") as path:
+        assert resources.icon_path("go-next") == Path(path)
+    assert resources.icon_is_valid("go-next")
+    assert resources.load_stylesheet() == (
+        files("tdm1_scheduler") / "resources" / "style.qss"
+    ).read_text(encoding="utf-8")
 
 
 # --- a fresh process: what the start imports, and the collector ------------------------
