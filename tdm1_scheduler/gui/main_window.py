@@ -44,7 +44,8 @@ from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..services.context import ChangeSet, ClinicSettings, Context
 from ..services.storage import store_files
-from . import forms, window_state
+from . import start_gc, window_state
+from .first_paint import after_first_paint
 from .pages import Features, attach_pages
 from .planner.day_model import DayAppointmentsModel
 from .resources import (
@@ -139,6 +140,8 @@ class MainWindow(Shell):
         self.session.sig_changed.connect(self._data_changed)
         self.features = attach_pages(self.session, self)
         window_state.restore_state(self)
+        if start_gc.paused():  # after the first paint and the work it queued (issue 19)
+            after_first_paint(self, lambda: QTimer.singleShot(0, start_gc.resume))
 
     # --- the session, for callers of the window --------------------------------------
     @property
@@ -480,6 +483,8 @@ class MainWindow(Shell):
 
     @Slot()
     def show_about(self) -> None:
+        from . import forms  # QtUiTools and the form: only when asked (issue 19)
+
         dialog = forms.build_about_dialog(self)
         dialog.setWindowIcon(load_icon(APP_ICON))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -488,6 +493,8 @@ class MainWindow(Shell):
 
     def self_check(self) -> bool:
         """Build every form and dialog, load every icon and the stylesheet."""
+        from . import forms
+
         problems: list[str] = []
         for name in forms.FORM_NAMES:
             try:

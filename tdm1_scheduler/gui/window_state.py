@@ -1,9 +1,11 @@
 """This computer's window layout (size, position, toolbars, last view), kept in QSettings.
 
 The only module that touches ``QSettings``; the keys are declared in
-``tdm1_scheduler/settings.py``. Nothing clinical is stored here: the clinic's settings
-live in its database. ``$TDM1_SCHEDULER_WINDOW_STATE`` names an INI file to use instead
-of the per-user default (tests and portable installs).
+``tdm1_scheduler/settings.py`` (spelled here too, so the start does not import the
+declarations; ``tests/gui/test_lazy_start.py`` checks they are the same). Nothing
+clinical is stored here: the clinic's settings live in its database.
+``$TDM1_SCHEDULER_WINDOW_STATE`` names an INI file to use instead of the per-user
+default (tests and portable installs).
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ import os
 from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtWidgets import QMainWindow, QTabWidget
 
-from ..settings import by_key
 from . import screen_fit
 
 STATE_FILE_ENV = "TDM1_SCHEDULER_WINDOW_STATE"
 ORGANIZATION = "tdm1-scheduler"
 APPLICATION = "window"
 
-GEOMETRY_KEY = by_key("window/geometry").key
-STATE_KEY = by_key("window/state").key
-PAGE_KEY = by_key("window/page").key
+GEOMETRY_KEY = "window/geometry"  # settings.by_key("window/geometry").key
+STATE_KEY = "window/state"
+PAGE_KEY = "window/page"
 
 
 def open_store() -> QSettings:

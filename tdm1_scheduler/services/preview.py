@@ -20,7 +20,6 @@ from typing import Any
 from ..domain.errors import DomainError, require_aware
 from ..domain.lean import dataclass
 from ..store.protocol import ConflictError, StoreError
-from . import blocked_time, courses, moves
 from .context import ChangeSet, Context
 from .permissions import refusal_of
 
@@ -43,6 +42,8 @@ class Preview:
 def preview(ctx: Context, action: Callable[..., ChangeSet], **kwargs: Any) -> Preview:
     """What ``action(ctx, **kwargs)`` would do. A move of a booked cycle is planned
     without writing (``preview_move``); any other action runs and is rolled back."""
+    from . import courses  # the services when asked, not when the GUI starts (issue 19)
+
     if ctx.store.in_transaction():
         raise RuntimeError("preview() must not run inside another transaction")
     refused = refusal_of(ctx.store, action)  # a server login whose group may not run it
@@ -78,6 +79,8 @@ def preview_move(
     """What ``courses.move_appointment`` with the same arguments would do, from one read:
     no write, no write lock, no audit row. ``changes`` holds the commit's moves and
     notes (the ids of bookings it would create are known only once written)."""
+    from . import moves
+
     try:
         require_aware("to", to)
         with ctx.store.read() as store:
@@ -106,6 +109,8 @@ def preview_blocked_move(
 ) -> Preview:
     """What ``courses.move_blocked_time`` with the same arguments would do, from one
     read: no write, no write lock, no audit row."""
+    from . import blocked_time
+
     try:
         require_aware("to", to)
         with ctx.store.read() as store:

@@ -18,16 +18,12 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 from ...domain.readiness import Readiness, Verdict
 from ...domain.records import AppointmentView
 from ...domain.regimen import CYCLE_LENGTH_DAYS
-from ...services import courses, slots
 from ...services.context import ChangeSet
-from ...services.preview import Preview, preview
 from ...services.queries import booking, course_state
 from ...services.storage import Store
 from ...text import cycle_label, full_time
 from ..planner.controller import MoveController
 from ..planner.day_scene import Chair
-from ..planner.slot_dialog import SLOT_COUNT, SlotDialog
-from ..readiness.dialogs import LabResultDialog, LvefDialog, ResultDialog
 from ..readiness.view import (
     EBC_NOTE,
     VERDICT_COLORS,
@@ -39,7 +35,11 @@ from ..readiness.view import (
 from ..refusals import SERVICE_ERRORS, refusal_text
 from ..widgets import info_label
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs and the services they call: when one opens (issue 19)
+    from ...services import slots
+    from ...services.preview import Preview
+    from ..planner.slot_dialog import SlotDialog
+    from ..readiness.dialogs import LabResultDialog, LvefDialog, ResultDialog
     from .host import PatientsHost
 
 Row = AppointmentView
@@ -197,6 +197,10 @@ class CourseReadiness(QObject):
     ) -> SlotDialog | None:
         """The slot dialog over ``find_slots`` for a booked cycle: from after its booked
         slot (a delay) or from now (a re-booking once the result is in)."""
+        from ...services import courses, slots
+        from ...services.preview import preview
+        from ..planner.slot_dialog import SLOT_COUNT, SlotDialog
+
         row = booked_row(self.ctx.store, mrn, cycle)
         if row is None:
             self.say(f"Cycle {cycle} of {mrn} is not booked")
@@ -243,6 +247,8 @@ class CourseReadiness(QObject):
             chair = Chair(option.chair_id, option.chair)
             moved = moves.request_move(row, chair, option.start, confirmed=True)
             return None if moved else moves.last_refusal
+        from ...services import courses
+
         try:
             changes = courses.move_appointment(
                 self.ctx, mrn=str(row.mrn), cycle=int(row.cycle or 0), to=option.start,
@@ -277,10 +283,14 @@ class CourseReadiness(QObject):
 
     @Slot()
     def record_lab(self) -> ResultDialog | None:
+        from ..readiness.dialogs import LabResultDialog
+
         return self._open_result(LabResultDialog)
 
     @Slot()
     def record_lvef(self) -> ResultDialog | None:
+        from ..readiness.dialogs import LvefDialog
+
         return self._open_result(LvefDialog)
 
     def _result_saved(self, changes: ChangeSet) -> None:

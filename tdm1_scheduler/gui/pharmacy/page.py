@@ -12,7 +12,6 @@ The queue's model and the detail panel's texts are in pharmacy_queue_model.py.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.dosing import DILUENT
 from ...domain.errors import DomainError
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import PrepStatus
@@ -47,6 +45,7 @@ from ..readiness.view import readiness_text
 from ..session import Session
 from ..shell import Shell
 from ..widgets import fit_columns, info_label, read_only_table
+from .actions import ACCESSIBLE_NAME, NAME, TITLE, PharmacyActions
 from .dialogs import DiluteDialog, DiscardDialog, PrepDialog, ReconstituteDialog, drug_banner
 from .queue_model import (
     CYCLE_ROLE,
@@ -97,7 +96,13 @@ class PharmacyPage(QWidget):
     sig_selection_changed = Signal(object)
     """The dose selected in the queue: ``(mrn, cycle)``, or None."""
 
-    def __init__(self, session: Session, window: Shell, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        window: Shell,
+        parent: QWidget | None = None,
+        actions: PharmacyActions | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.main_window = window
@@ -107,7 +112,7 @@ class PharmacyPage(QWidget):
         self.detail_view: PreparationView | None = None  # of the selected dose
         self.model = PharmacyQueueModel(self)
         self._build()
-        self._build_actions()
+        self._build_actions(actions)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setObjectName("pharmacyRefreshTimer")
@@ -217,13 +222,6 @@ class PharmacyPage(QWidget):
         finally:
             self.table.setUpdatesEnabled(True)
 
-    def _action(self, text: str, name: str, slot: Any, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
-
     def _button(self, action: QAction, name: str) -> QToolButton:
         button = QToolButton(self)
         button.setDefaultAction(action)
@@ -233,31 +231,26 @@ class PharmacyPage(QWidget):
         self.button_row.addWidget(button)
         return button
 
-    def _build_actions(self) -> None:
-        self.reconstitute_action = self._action(
-            "&Reconstitute...",
-            "reconstituteAction",
-            self.open_reconstitute,
-            "Record the vials reconstituted, with their lot numbers",
-        )
-        self.dilute_action = self._action(
-            "&Dilute...",
-            "diluteAction",
-            self.open_dilute,
-            f"Record the dose diluted in {DILUENT}",
-        )
-        self.discard_action = self._action(
-            "D&iscard...",
-            "discardAction",
-            self.open_discard,
-            "Discard the selected preparation with a reason; the waste is recorded",
-        )
-        self.discard_expired_action = self._action(
-            "Discard all &expired",
-            "discardExpiredAction",
-            self.discard_all_expired,
-            "Discard every expired vial and bag now, recording the waste",
-        )
+    def _build_actions(self, actions: PharmacyActions | None) -> None:
+        """The buttons of Tools > Pharmacy's actions (made here, or by the tab that built
+        the page, whose actions already call the page's handlers)."""
+        if actions is None:
+            actions = PharmacyActions(self.main_window, self)
+            for action, slot in zip(
+                actions.all(),
+                (
+                    self.open_reconstitute,
+                    self.open_dilute,
+                    self.open_discard,
+                    self.discard_all_expired,
+                ),
+                strict=True,
+            ):
+                action.triggered.connect(slot)
+        self.reconstitute_action = actions.reconstitute
+        self.dilute_action = actions.dilute
+        self.discard_action = actions.discard
+        self.discard_expired_action = actions.discard_expired
         self.reconstitute_button = self._button(self.reconstitute_action, "reconstituteButton")
         self.dilute_button = self._button(self.dilute_action, "diluteButton")
         self.discard_button = self._button(self.discard_action, "discardButton")
@@ -265,16 +258,7 @@ class PharmacyPage(QWidget):
             self.discard_expired_action, "discardExpiredButton"
         )
         self.button_row.addStretch(1)
-        menu = self.main_window.menu("tools").addMenu("P&harmacy")
-        menu.setObjectName("pharmacyMenu")
-        for action in (
-            self.reconstitute_action,
-            self.dilute_action,
-            self.discard_action,
-            self.discard_expired_action,
-        ):
-            menu.addAction(action)
-        self.menu = menu
+        self.menu = actions.menu
 
     # --- reading ------------------------------------------------------------------------------
     def selected(self) -> tuple[str, int] | None:
@@ -473,8 +457,9 @@ class PharmacyPage(QWidget):
 
 
 def attach(session: Session, window: Shell) -> PharmacyPage:
-    """Add the Pharmacy page and its Tools > Pharmacy menu to the main window."""
+    """Add the Pharmacy page, built now, and its Tools > Pharmacy menu to the main window
+    (the main window has ``tab.attach`` instead: the page built on first show)."""
     page = PharmacyPage(session, window)
-    window.add_page(page, "Pharmacy", "pharmacyPage")
-    page.setAccessibleName(f"Pharmacy: {DRUG_NAME}")
+    window.add_page(page, TITLE, NAME)
+    page.setAccessibleName(ACCESSIBLE_NAME)
     return page

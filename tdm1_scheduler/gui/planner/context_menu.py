@@ -24,17 +24,16 @@ from PySide6.QtWidgets import (
 
 from ...domain.records import AppointmentKind, AppointmentView
 from ...domain.regimen import CYCLE_LENGTH_DAYS
-from ...services import courses, slots, visits
-from ...services.preview import preview
 from ...text import cycle_label, full_time
 from .commands import SERVICE_ERRORS, refusal_text
 from .controller import what_text
 from .day_model import blocked_label, is_booked
 from .day_scene import BlockItem, Chair
-from .slot_dialog import SLOT_COUNT, SlotDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the services and the dialog: imported when an action runs (issue 19)
+    from ...services import slots
     from .host import PlannerHost
+    from .slot_dialog import SlotDialog
 
 Row = AppointmentView
 RowAt = Callable[[QPoint | None], Row | None]
@@ -200,6 +199,10 @@ class VisitMenus(QObject):
     def _slot_dialog(self, row: Row, missed: bool, reason: str | None = None) -> SlotDialog:
         """Move to... (``missed`` False), Mark missed..., or, with a ``reason``, Cancel
         visit... of a dose: re-booked like a missed one, the reason in the audit."""
+        from ...services import courses, slots, visits
+        from ...services.preview import preview
+        from .slot_dialog import SLOT_COUNT, SlotDialog
+
         ctx = self.planner.ctx
         calendar = self.planner.session.settings.calendar
         mrn, cycle = str(row.mrn), int(row.cycle or 0)
@@ -314,6 +317,8 @@ class VisitMenus(QObject):
     def cancel_visit(self, row: Row, reason: str | None = None) -> bool:
         """Cancel a visit, with a reason: blocked time is freed; a dose's visit opens the
         slot choice to re-book the dose as a missed one (``visits.cancel_dose_visit``)."""
+        from ...services import visits
+
         reason = self.ask_reason(row) if reason is None else reason
         if reason is None:
             return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
@@ -18,9 +19,7 @@ from shiboken6 import isValid
 
 from ...domain.calendar import ClinicCalendar
 from ...domain.records import AppointmentView
-from ...services import courses
 from ...services.context import ChangeSet, Context
-from ...services.preview import Preview, preview
 from ...text import cycle_label
 from ..session import Session
 from .commands import SERVICE_ERRORS, MoveCommand, Placement, refusal_text
@@ -28,6 +27,9 @@ from .day_model import blocked_label, is_blocked
 from .day_scene import Chair, MoveTarget
 from .day_view import MoveRequest
 from .past_booking import PAST_TITLE, is_past, past_move_question
+
+if TYPE_CHECKING:
+    from ...services.preview import Preview
 
 Row = AppointmentView
 Confirm = Callable[[str, str], bool]
@@ -90,6 +92,8 @@ class MoveController(QObject):
 
     def mover(self, row: Row) -> Callable[[Placement], ChangeSet]:
         """The service call that puts this booking at a placement."""
+        from ...services import courses  # when a move is made, not at start (issue 19)
+
         ctx = self.ctx
         if is_blocked(row):
             appointment_id = row.appointment.id
@@ -133,6 +137,9 @@ class MoveController(QObject):
 
     # --- the move ---------------------------------------------------------------------
     def preview_move(self, target: MoveTarget) -> Preview:
+        from ...services import courses
+        from ...services.preview import preview
+
         row = target.row
         if is_blocked(row):
             return preview(
@@ -152,6 +159,8 @@ class MoveController(QObject):
         )
 
     def shift_summary(self, seen: Preview) -> str:
+        from ...services import courses
+
         return courses.later_shift_summary(seen.changes) if seen.changes else ""
 
     def request_move(
@@ -170,6 +179,8 @@ class MoveController(QObject):
 
     def handle_request(self, request: MoveRequest, *, confirmed: bool = False) -> bool:
         """Commit a move the scheduler asked for; True when it was made."""
+        from ...services import courses
+
         target, seen = request.target, request.preview
         row = target.row
         what = what_text(row)

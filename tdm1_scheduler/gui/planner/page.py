@@ -9,6 +9,7 @@ and ``session.apply_changes``; the blocks it names are then redrawn from the dat
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
@@ -27,10 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.records import AppointmentView, CycleStatus
-from ...services import courses
 from ...services.context import ChangeSet, Context
 from ...services.live import data_mark, read_all
-from ...services.preview import Preview
 from ...services.queries import chairs
 from ...text import clock_time
 from ..first_paint import Deferred, after_first_paint
@@ -45,6 +44,9 @@ from .day_view import ARROW_MOVES, MoveRequest, PlannerView
 from .host import PlannerHost
 from .load_strip import STRIP_DAYS, DayLoadSummary, LoadStrip, day_load_of, day_loads
 from .week_view import WeekPane, add_view_actions, select_on_focus
+
+if TYPE_CHECKING:
+    from ...services.preview import Preview
 
 Row = AppointmentView
 MESSAGE_MS = 10000
@@ -350,6 +352,8 @@ class Planner(PlannerHost):
     # --- blocked time ---------------------------------------------------------------------
     def book_blocked(self, chair_name: str, start: datetime, minutes: int, label: str) -> bool:
         """Hold a chair for something else; one undo step."""
+        from ...services import courses  # when booked, not at start (issue 19)
+
         ctx = self.ctx
 
         def book() -> ChangeSet:
