@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dateutil import rrule, tz
 
 from .errors import DomainError, require_aware
-from .lean import dataclass
+from .lean import dataclass, field
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How far the calendar looks for an open day before it calls the calendar broken.

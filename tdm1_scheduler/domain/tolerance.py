@@ -20,7 +20,6 @@ Both faces build their outcome here: the CLI from what was entered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from .errors import DomainError, require_aware
@@ -146,5 +145,7 @@ def ended_outcome(
         raise DomainError("infusion_ended_at", "only a running infusion can end")
     completed = not stopped and visit.paused_at is None
     paused = int(paused_total(visit, ended_at).total_seconds())
+    from dataclasses import replace  # off the CLI's start (issue 19)
+
     ended = replace(visit, paused_at=None, paused_seconds=paused, infusion_ended_at=ended_at)
     return ended, visit_outcome(ended, completed=completed)
