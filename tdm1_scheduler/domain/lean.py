@@ -19,7 +19,8 @@ is not even imported when the class is defined:
 - ``__dataclass_fields__`` and ``__dataclass_params__`` are made the first time they are
   looked at (``dataclasses.fields``, ``replace``, ``asdict``, ``is_dataclass``), by
   ``dataclasses`` itself from the class's annotations and defaults, so they are the
-  standard ``Field`` objects; ``field_names(cls)`` gives the names without them.
+  standard ``Field`` objects; ``field_names(cls)`` gives the names without them, and
+  ``replace`` (``dataclasses.replace``) makes a changed copy without them.
 
 The class is a dataclass in every other way (``__match_args__``, slots, the same
 ``__doc__`` and error messages). Modules import ``dataclass`` and ``field`` from here
@@ -44,7 +45,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["dataclass", "field", "field_names"]
+__all__ = ["dataclass", "field", "field_names", "replace"]
 
 # A class that defines one of these itself is left to ``dataclasses``.
 _OWN = (
@@ -92,7 +93,7 @@ def _dataclasses() -> Any:
 
 
 if TYPE_CHECKING:
-    from dataclasses import dataclass as dataclass, field as field
+    from dataclasses import dataclass as dataclass, field as field, replace as replace
 else:
 
     def dataclass(cls: type | None = None, /, **options: Any) -> Any:
@@ -119,6 +120,19 @@ def field_names(cls: type) -> tuple[str, ...]:
     if isinstance(lazy, _Lazy):
         return lazy.names
     return tuple(f.name for f in _dataclasses().fields(cls))
+
+
+def _lean_replace(obj: Any, /, **changes: Any) -> Any:
+    """``dataclasses.replace``: for a lean class (every field an ``__init__`` field, no
+    ``InitVar``) the same new object, made without importing ``dataclasses``."""
+    lazy = type(obj).__dict__.get("__dataclass_fields__")
+    if not isinstance(lazy, _Lazy):
+        return _dataclasses().replace(obj, **changes)
+    return obj.__class__(**{**{name: getattr(obj, name) for name in lazy.names}, **changes})
+
+
+if not TYPE_CHECKING:
+    replace = _lean_replace
 
 
 def _standard(cls: type, options: dict[str, Any]) -> type:

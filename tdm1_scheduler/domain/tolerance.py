@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .errors import DomainError, require_aware
-from .lean import dataclass
+from .lean import dataclass, replace
 from .regimens import TDM1, Regimen
 from .timers import LIFE_THREATENING_GRADE, Visit, infusion_minutes, paused_total, tolerated
 
@@ -145,7 +145,5 @@ def ended_outcome(
         raise DomainError("infusion_ended_at", "only a running infusion can end")
     completed = not stopped and visit.paused_at is None
     paused = int(paused_total(visit, ended_at).total_seconds())
-    from dataclasses import replace  # off the CLI's start (issue 19)
-
     ended = replace(visit, paused_at=None, paused_seconds=paused, infusion_ended_at=ended_at)
     return ended, visit_outcome(ended, completed=completed)

@@ -31,13 +31,12 @@ The whole day is read in a constant number of statements (``Store.day_sheet_rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..clock import Clock
 from ..domain.errors import DomainError
-from ..domain.lean import dataclass
+from ..domain.lean import dataclass, replace
 from ..domain.records import DEFAULT_REGIMEN_CODE, AppointmentKind, CycleStatus, SheetRow
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
