@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from dateutil import rrule, tz
+from dateutil import tz
 
 from .errors import DomainError, require_aware
 from .lean import dataclass, field
@@ -102,6 +102,8 @@ class ClinicCalendar:
 
     def open_days(self, start: date) -> Iterator[date]:
         """Open days on or after ``start``, through dateutil's rrule (bounded search)."""
+        from dateutil import rrule  # off the CLI's start (issue 19)
+
         rule = rrule.rrule(
             rrule.DAILY,
             dtstart=datetime.combine(start, time()),
