@@ -300,7 +300,10 @@ def readiness_for_appointments(
     ``with_results_only``: only the doses of patients with a lab or LVEF result on
     record. Any other's verdict is ``missing`` with the reason ``no-results``
     (``domain.readiness.assess``), which the day sheet does not mark under ``warn``: it
-    skips their earlier doses and verdicts (issue 19)."""
+    skips their earlier doses and verdicts (issue 19), and reads only the bookings of
+    the others (``appointments_with_results``: on a clinic with no results, none)."""
+    if with_results_only:
+        appointment_ids = store.appointments_with_results(appointment_ids)
     bookings = store.dose_bookings(appointment_ids)
     if not bookings:
         return {}
