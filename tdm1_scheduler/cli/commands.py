@@ -125,7 +125,9 @@ def run_course_show(args: argparse.Namespace, store: Store) -> int:
 
     view = course_json(queries.course_view(store, args.mrn))  # the text shows the same values
     if args.json:
-        print_json(view)
+        from .json_text import indented
+
+        print(indented(view))  # print_json's bytes, without json's Python encoder (issue 19)
         return EXIT_OK
     total = view["cycles_total"]
     print(

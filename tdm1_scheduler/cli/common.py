@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,28 @@ EXIT_OK, EXIT_ERROR, EXIT_REFUSED = 0, 1, 2
 class ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # one line, exit 2, like every other refusal
         self.exit(EXIT_REFUSED, f"{self.prog}: {message}\n")
+
+
+class Unbuilt:
+    """A command the command line does not name (``cli.main.build_parser(only=...)``):
+    in its table by name, never parsed, so nothing of it is built (issue 19). Every
+    method does nothing and gives it back; its sub-commands (``choices[name]``) are it."""
+
+    def __getattr__(self, _name: str) -> Callable[..., Unbuilt]:
+        return lambda *_args, **_kwargs: self
+
+    @property
+    def choices(self) -> dict[str, Unbuilt]:
+        return _UnbuiltChoices(self)
+
+
+class _UnbuiltChoices(dict[str, Unbuilt]):
+    def __init__(self, owner: Unbuilt) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, _name: str) -> Unbuilt:
+        return self.owner
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:

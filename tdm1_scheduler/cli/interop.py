@@ -25,7 +25,11 @@ EXIT_OK = 0
 
 def _subcommands(commands: Any, group: str) -> Any:
     """The sub-command table of an existing group (``course``) made in ``cli/main.py``."""
+    from .common import Unbuilt
+
     parser = commands.choices[group]
+    if isinstance(parser, Unbuilt):  # a group the command line does not name
+        return parser
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return action

@@ -25,6 +25,10 @@ EXIT_OK = 0
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> Any:
+    from .common import Unbuilt
+
+    if isinstance(parser, Unbuilt):  # a group the command line does not name
+        return parser
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 

@@ -46,6 +46,7 @@ from .common import (
     EXIT_OK,
     EXIT_REFUSED,
     ArgumentParser,
+    Unbuilt,
     add_global_options,
     make_clock,
     one_line,
@@ -70,18 +71,30 @@ def named_group(argv: Sequence[str]) -> str | None:
     return None
 
 
-class _Unbuilt:
-    """A subcommand of a group the command line does not name: never parsed, so its
-    arguments are not built (``build_parser(only=...)``)."""
+class _NamedOnly:
+    """The table of commands when the command line names its command (``only``): the
+    others go in by name, unbuilt (``Unbuilt``). Their names, in order, are all that the
+    usage line and the "invalid choice" error show; the parse never reaches them, and
+    the whole table's help (``-h`` first, or no command) is made without ``only``."""
 
-    def __getattr__(self, _name: str) -> Callable[..., _Unbuilt]:
-        return lambda *_args, **_kwargs: self
+    def __init__(self, table: Any, only: str) -> None:
+        self.table, self.only = table, only
+
+    @property
+    def choices(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self.table.choices)
+
+    def add_parser(self, name: str, **options: Any) -> Any:
+        if name == self.only:
+            return self.table.add_parser(name, **options)
+        self.table.choices[name] = unbuilt = Unbuilt()
+        return unbuilt
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Every command; with ``only`` (the command named, ``named_group``), the
-    subcommands of the other groups are left unbuilt (issue 19: about half the parse's
-    cost), since the parse never reaches them. Names, help and errors are the same."""
+    """Every command; with ``only`` (the command named, ``named_group``), the other
+    commands are left unbuilt (issue 19: most of the parse's cost), since the parse
+    never reaches them. Names, help and errors are the same."""
     parser = ArgumentParser(
         prog="tdm1-scheduler",
         description="Infusion-chair scheduler for ado-trastuzumab emtansine (KADCYLA).",
@@ -90,15 +103,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open a throw-away demo clinic")
     parser.add_argument("--self-check", action="store_true", help="load every form and exit")
     add_global_options(parser, top=True)
-    commands = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
+    table = parser.add_subparsers(dest="command", parser_class=ArgumentParser)
+    commands: Any = table if only is None else _NamedOnly(table, only)
 
     def command(name: str, help_text: str, parent: Any = commands) -> argparse.ArgumentParser:
-        if only is not None and parent is not commands and parent.dest != f"{only}_command":
-            parent.choices[name] = _Unbuilt()  # found by name, never parsed
-            return cast(argparse.ArgumentParser, parent.choices[name])
-        sub: argparse.ArgumentParser = parent.add_parser(name, help=help_text)
-        add_global_options(sub, top=False)
-        return sub
+        sub = parent.add_parser(name, help=help_text)
+        if not isinstance(sub, Unbuilt):  # of a command not named (Unbuilt: nothing)
+            add_global_options(sub, top=False)
+        return cast(argparse.ArgumentParser, sub)
 
     init = command("init", "create the clinic database")
     init.add_argument("--timezone", help="IANA zone, e.g. Europe/Berlin (default: this machine's)")

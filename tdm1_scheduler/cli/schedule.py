@@ -18,6 +18,8 @@ EXIT_OK = 0
 
 def register(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     """``appointment slots`` joins the ``appointment`` group; ``settings`` is new."""
+    from .common import ArgumentParser
+
     appointment = _subcommands(commands.choices["appointment"])
     slots = command("slots", "the next free placements a move of the cycle accepts", appointment)
     slots.add_argument("--mrn", required=True)
@@ -28,7 +30,7 @@ def register(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> 
     slots.set_defaults(run=run_appointment_slots)
 
     group = commands.add_parser("settings", help="clinic settings").add_subparsers(
-        dest="settings_command", required=True, parser_class=type(commands.choices["appointment"])
+        dest="settings_command", required=True, parser_class=ArgumentParser
     )
     show = command("show", "every clinic setting and its value", group)
     show.add_argument("--json", action="store_true")
@@ -40,6 +42,10 @@ def register(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> 
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> Any:
+    from .common import Unbuilt
+
+    if isinstance(parser, Unbuilt):  # a group the command line does not name
+        return parser
     return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from dateutil import rrule, tz
+from dateutil import tz
 
 from .errors import DomainError, require_aware
-from .lean import dataclass
+from .lean import dataclass, field
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # How far the calendar looks for an open day before it calls the calendar broken.
@@ -103,6 +102,8 @@ class ClinicCalendar:
 
     def open_days(self, start: date) -> Iterator[date]:
         """Open days on or after ``start``, through dateutil's rrule (bounded search)."""
+        from dateutil import rrule  # off the CLI's start (issue 19)
+
         rule = rrule.rrule(
             rrule.DAILY,
             dtstart=datetime.combine(start, time()),

@@ -11,12 +11,11 @@ not the 226.0 that float arithmetic (226.04999...) would round to.
 from __future__ import annotations
 
 import math
-from dataclasses import field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from .errors import DomainError
-from .lean import dataclass
+from .lean import dataclass, field
 from .regimens import TDM1, Regimen
 
 # Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.

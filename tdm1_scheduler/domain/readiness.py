@@ -23,14 +23,16 @@ elapsed hours, whatever daylight-saving change lies inside it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .errors import DomainError
-from .lean import dataclass
+from .lean import dataclass, field
 from .regimen import DOSE_LEVELS_MG_PER_KG, next_lower_dose_level
 from .verdicts import Verdict as Verdict
+
+if TYPE_CHECKING:  # decimal is imported where a result is compared (issue 19: the CLI start)
+    from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,8 @@ MBC_TABLE = _rows()
 
 
 def _dec(value: float) -> Decimal:
+    from decimal import Decimal
+
     return Decimal(repr(float(value)))
 
 
@@ -223,6 +227,8 @@ def grade(test: str, value: float, uln: float | None) -> int:
         count = _dec(value)
         return 4 if count < 25_000 else 3 if count < 50_000 else 2 if count < 75_000 else 1
     assert uln is not None
+    from decimal import Decimal
+
     v, limit = _dec(value), _dec(uln)
     bands = tuple(map(Decimal, ("20", "5", "2.5") if test in ULN_TESTS[:2] else ("10", "3", "1.5")))
     for level, times in zip((4, 3, 2), bands, strict=True):

@@ -14,18 +14,18 @@ Every instant returned is UTC-aware. Window ends are inclusive: exactly 24 h is 
 from __future__ import annotations
 
 import re
-from dataclasses import field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from .dosing import DILUENT, DILUENT_VOLUME_ML
 from .errors import DomainError, require_aware
-from .lean import dataclass
+from .lean import dataclass, field
 from .regimens import TDM1, Regimen
 
 # Reads of the T-DM1 regimen (regimens/tdm1.py), the names kept for their callers.
 VIAL_HOLD = TDM1.vial_hold  # [label] 24 h: reconstituted vial, 2-8 °C, then discard
 BAG_HOLD = TDM1.bag_hold  # [label] 24 h: diluted bag, 2-8 °C, in addition to VIAL_HOLD
+DILUENT = TDM1.diluent  # as dosing's (not imported: decimal, fractions; issue 19)
+DILUENT_VOLUME_ML = TDM1.diluent_volume_ml
 
 # [label, EU text only] 0.45% NaCl is also allowed in the EU SmPC; off unless a site opts in.
 HALF_NORMAL_SALINE_DILUENT = f"{DILUENT_VOLUME_ML} mL 0.45% Sodium Chloride"

@@ -20,11 +20,10 @@ Both faces build their outcome here: the CLI from what was entered
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from .errors import DomainError, require_aware
-from .lean import dataclass
+from .lean import dataclass, replace
 from .regimens import TDM1, Regimen
 from .timers import LIFE_THREATENING_GRADE, Visit, infusion_minutes, paused_total, tolerated
 

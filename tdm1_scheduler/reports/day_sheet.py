@@ -31,13 +31,12 @@ The whole day is read in a constant number of statements (``Store.day_sheet_rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..clock import Clock
 from ..domain.errors import DomainError
-from ..domain.lean import dataclass
+from ..domain.lean import dataclass, replace
 from ..domain.records import DEFAULT_REGIMEN_CODE, AppointmentKind, CycleStatus, SheetRow
 from ..domain.regimen import total_cycles
 from ..domain.regimens import regimen_for
@@ -328,6 +327,8 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
 def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet:
     """The sheet with more marks on some rows (``extra``: appointment id -> marks), for
     marks computed outside this module (the readiness gate's, say)."""
+    if not extra:  # no row gains a mark: the same sheet (its records are immutable)
+        return sheet
 
     def marked(item: SheetAppointment) -> SheetAppointment:
         more = extra.get(item.appointment_id or -1)
@@ -357,11 +358,19 @@ def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[Shee
     return tuple(done)
 
 
+_new = object.__new__
+
+
 def _replace(item: SheetAppointment, **changes: Any) -> SheetAppointment:
     """``dataclasses.replace(item, **changes)`` from the row's ``__dict__`` (every field
     is an ``__init__`` field, kept there; no ``__post_init__``): ``replace`` walks the 36
-    fields in Python, twice a row (issue 19)."""
-    return SheetAppointment(**{**item.__dict__, **changes})
+    fields in Python, twice a row (issue 19). The copy's ``__dict__`` is set whole, as
+    ``__init__`` would set it field by field (frozen: ``object.__setattr__``)."""
+    made = _new(SheetAppointment)
+    fields = made.__dict__
+    fields.update(item.__dict__)
+    fields.update(changes)
+    return made
 
 
 def _appointment(

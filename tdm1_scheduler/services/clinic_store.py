@@ -17,10 +17,10 @@ psycopg is loaded only when a URL is opened (``store/postgres``).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..domain.lean import dataclass, field
 from ..paths import DB_ENV, default_db_path
 from .errors import StoreError
 from .storage import Store, open_store

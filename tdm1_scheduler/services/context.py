@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import field
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +10,7 @@ from ..clock import Clock
 from ..domain.calendar import ClinicCalendar, OpeningHours, zone_from_name
 from ..domain.course import PlanningRules
 from ..domain.errors import DomainError
-from ..domain.lean import dataclass
+from ..domain.lean import dataclass, field
 from ..domain.records import Appointment, Chair, Dose, Patient
 from ..store.database import StoreError
 from ..store.mapping import record_to_row

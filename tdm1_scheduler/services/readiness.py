@@ -12,14 +12,12 @@ verdict is not ``ready`` unless a clinician's override is recorded for that acti
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..domain.dosing import needs_recalculation
 from ..domain.errors import DomainError, require_aware
-from ..domain.lean import dataclass
+from ..domain.lean import dataclass, replace
 from ..domain.readiness import (
     DEFAULT_GATE,
     DEFAULT_LAB_FRESHNESS_DAYS,
@@ -130,7 +128,7 @@ def set_readiness_settings(ctx: Context, values: dict[str, object]) -> ChangeSet
         wanted = dict(clean)
         if "readiness_gate" in wanted:
             wanted["readiness_gate"] = ReadinessGate(str(wanted["readiness_gate"]))
-        tx.update_clinic(dataclasses.replace(clinic, **wanted))  # type: ignore[arg-type]
+        tx.update_clinic(replace(clinic, **wanted))  # type: ignore[arg-type]
         audit(ctx, "change settings", "clinic", 1, {k: old[k] for k in clean}, clean)
     return changes
 
@@ -235,6 +233,8 @@ def _read(store: Store, bookings: list[DoseBooking], with_results_only: bool = F
 
 
 def _weight_note(reads: _Reads, booking: DoseBooking) -> tuple[Reason, ...]:
+    from ..domain.dosing import needs_recalculation  # decimal, fractions: off the sheet's start
+
     old, new = float(booking.dose.weight_kg), float(booking.patient.weight_kg)
     if booking.dose.status is not CycleStatus.BOOKED or not needs_recalculation(
         old, new, reads.recalc_percent
@@ -300,7 +300,10 @@ def readiness_for_appointments(
     ``with_results_only``: only the doses of patients with a lab or LVEF result on
     record. Any other's verdict is ``missing`` with the reason ``no-results``
     (``domain.readiness.assess``), which the day sheet does not mark under ``warn``: it
-    skips their earlier doses and verdicts (issue 19)."""
+    skips their earlier doses and verdicts (issue 19), and reads only the bookings of
+    the others (``appointments_with_results``: on a clinic with no results, none)."""
+    if with_results_only:
+        appointment_ids = store.appointments_with_results(appointment_ids)
     bookings = store.dose_bookings(appointment_ids)
     if not bookings:
         return {}

@@ -8,13 +8,13 @@ a row (joined names, a column a newer migration added) are ignored.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
 
 from ..domain.calendar import parse_hhmm
+from ..domain.lean import field_names
 from ..domain.records import (
     DEFAULT_REGIMEN_CODE,
     Appointment,
@@ -272,7 +272,7 @@ def _slot_setters(cls: type, fields: tuple[str, ...]) -> tuple[Any, ...]:
     ``object.__new__(cls)`` makes the same record as ``cls(...)`` at half the cost (a
     frozen dataclass's ``__init__`` goes through ``object.__setattr__`` by name, field
     by field); a record whose fields change stops the import here, not later."""
-    names = tuple(field.name for field in dataclasses.fields(cls))
+    names = field_names(cls)
     if not names == fields == getattr(cls, "__slots__", ()) or hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} is not the slotted record {fields} mapping.py builds")
     return tuple(cls.__dict__[name].__set__ for name in fields)
@@ -455,6 +455,8 @@ def column_value(value: Any) -> Any:
 
 def record_to_row(record: Any, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every column of a record's row (not the ``leave_out`` fields), as stored."""
+    import dataclasses  # a write's; off the CLI's start (issue 19)
+
     return {
         COLUMN_OF_FIELD.get(field.name, field.name): column_value(getattr(record, field.name))
         for field in dataclasses.fields(record)

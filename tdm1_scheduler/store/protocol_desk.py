@@ -1,13 +1,14 @@
 """What the desk (the main window, the session's change watch, the day sheet, the CLI)
 needs of a store beyond ``protocol.Store``'s records: where the clinic lives, two cheap
 marks of "something was committed", the file-level acts (close, check, back up) and the
-day sheet's one read.
+day sheet's reads.
 
 ``Store`` extends ``DeskStore``, so every store offers these.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -57,4 +58,10 @@ class DeskStore(Protocol):
         """The day sheet's rows for [start, end) in ONE statement whatever the count:
         the chair-holding appointments (booked, given) and the missed ones overlapping
         it, in chair order (position, id) then start, then id."""
+        ...
+
+    def appointments_with_results(self, appointment_ids: Iterable[int]) -> list[int]:
+        """The dose appointments among the ids whose patient has a lab or LVEF result on
+        record, by id, in ONE statement: the day sheet's readiness under ``warn`` reads
+        only their bookings (any other's verdict is ``missing``, never marked)."""
         ...

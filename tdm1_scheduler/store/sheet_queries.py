@@ -9,6 +9,7 @@ the sheet costs the same number of statements for 5 appointments or 600 (issue 1
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -83,3 +84,26 @@ def day_sheet_values(db: Database, start: datetime, end: datetime) -> list[tuple
     if names != SHEET_COLUMNS:  # the SQL and the mapping disagree: never map by guess
         raise AssertionError(f"day sheet columns {names} != {SHEET_COLUMNS}")
     return cursor.fetchall()
+
+
+# The dose appointments among some ids whose patient has a lab or LVEF result on record:
+# the only ones whose readiness the sheet can mark under the ``warn`` gate (issue 19). By
+# the appointments' primary key and each results table's ``(patient_id, sampled_at)``.
+WITH_RESULTS_SQL = """
+    SELECT a.id FROM appointments a
+    JOIN doses d ON d.id = a.dose_id
+    JOIN courses co ON co.id = d.course_id
+    WHERE a.id IN ({ids})
+      AND (EXISTS (SELECT 1 FROM lab_results l WHERE l.patient_id = co.patient_id)
+           OR EXISTS (SELECT 1 FROM lvef_results r WHERE r.patient_id = co.patient_id))
+    ORDER BY a.id
+"""
+
+
+def appointments_with_results(db: Database, appointment_ids: Iterable[int]) -> list[int]:
+    """See ``WITH_RESULTS_SQL``: the ids, in order (one statement; none for no ids)."""
+    ids = sorted(set(appointment_ids))
+    if not ids:
+        return []
+    sql = WITH_RESULTS_SQL.format(ids=", ".join("?" for _ in ids))
+    return [int(row[0]) for row in db.execute(sql, ids).fetchall()]

@@ -3,6 +3,7 @@ store's ``db``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -45,3 +46,6 @@ class DeskSqlite:
     def day_sheet_rows(self, start: datetime, end: datetime) -> list[SheetRow]:
         rows = sheet_queries.day_sheet_values(self.db, start, end)
         return [mapping.values_to_sheet_row(values) for values in rows]
+
+    def appointments_with_results(self, appointment_ids: Iterable[int]) -> list[int]:
+        return sheet_queries.appointments_with_results(self.db, appointment_ids)
