@@ -49,7 +49,7 @@ def register(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> 
     lvef = commands.add_parser("lvef", help="heart function (LVEF)").add_subparsers(
         dest="lvef_command", required=True, parser_class=ArgumentParser
     )
-    lvef_add = command("add", "record an LVEF in %", lvef)
+    lvef_add = command("add", "record an LVEF in %%", lvef)
     lvef_add.add_argument("--mrn", required=True)
     lvef_add.add_argument("--percent", required=True, help="5 to 95")
     lvef_add.add_argument("--at", required=True, help="ISO time of the scan")

@@ -41,7 +41,7 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
     dilute.add_argument("--mrn", required=True)
     dilute.add_argument("--cycle", type=int, required=True)
     dilute.add_argument("--at", required=True, help="ISO time of dilution")
-    dilute.add_argument("--diluent", default=diluent, help=f"default: {diluent}")
+    dilute.add_argument("--diluent", default=diluent, help=f"default: {diluent}".replace("%", "%%"))
     dilute.set_defaults(run=run_prep_dilute)
 
     show = command("show", "dose, vials, volumes and the preparation's windows", prep)

@@ -28,8 +28,6 @@ def _outcome(argv: list[str], only: str | None) -> tuple[Any, ...]:
             args = build_parser(only=only).parse_args(argv)
         except SystemExit as stop:
             code = stop.code
-        except ValueError as error:  # `prep dilute -h` on main too: "%" in a help text
-            code = f"ValueError: {error}"
         else:
             values = {
                 key: getattr(value, "__qualname__", value) for key, value in vars(args).items()
