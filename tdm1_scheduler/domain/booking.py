@@ -10,7 +10,7 @@ or a cycle whose first choice is free, then needs no day loaded at all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set as AbstractSet
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
@@ -38,7 +38,22 @@ LoadLookup = Callable[[date], DayLoad]
 # interval (leaving out the bookings being re-placed). Asked only about intervals inside
 # one open day's hours, so it answers exactly what that day's ``lookup`` would.
 ChairProbe = Callable[[int, Interval], bool]
+# busy_among(chairs, interval): the chairs of ``chairs`` that are not free then: the
+# probe's question for several chairs at once (one store statement instead of one each).
+ChairsProbe = Callable[[Sequence[int], Interval], AbstractSet[int]]
 QUICK_CHAIRS = 8  # chairs probed at the first-choice start before a day is loaded
+
+
+@dataclass(frozen=True)
+class BatchProbe:
+    """A ``ChairProbe`` (``one``) that can also ask about several chairs in one store
+    question (``many``): ``reanchor`` then asks a first choice's chairs at once."""
+
+    one: ChairProbe
+    many: ChairsProbe
+
+    def __call__(self, chair: int, wanted: Interval) -> bool:
+        return self.one(chair, wanted)
 
 
 @dataclass(frozen=True)
@@ -162,11 +177,13 @@ def first_choice(
     prefs: SlotPreferences,
     is_free: ChairProbe,
     max_chairs: int = QUICK_CHAIRS,
+    busy_among: ChairsProbe | None = None,
 ) -> Slot | None:
     """What ``find_slot_on_day(..., not_before=None)`` returns when it is its very first
     try, told with ``is_free`` instead of the day's load: the first of the first
     ``max_chairs`` chairs free at the first candidate start. None means "not known this
     way": search the loaded day. Only without a start cap (a cap needs the day's counts).
+    ``busy_among``, when given, answers for all those chairs at once (the same answers).
     """
     if prefs.start_cap is not None:
         return None
@@ -174,7 +191,12 @@ def first_choice(
     if start is None:
         return None
     wanted = Slot(prefs.chairs[0], start, chair_time).interval
-    for chair in prefs.chairs[:max_chairs]:
+    chairs = prefs.chairs[:max_chairs]
+    if busy_among is not None:
+        taken = busy_among(chairs, wanted)
+        free = next((chair for chair in chairs if chair not in taken), None)
+        return None if free is None else Slot(free, start, chair_time)
+    for chair in chairs:
         if is_free(chair, wanted):
             return Slot(chair, start, chair_time)
     return None
@@ -366,7 +388,10 @@ def reanchor(
     With a ``probe`` the result is the same, but a day is loaded only when a search
     needs it: whether a booking keeps its place, or a cycle gets its first choice, is
     asked of the probe plus the bookings this call already placed that day.
+    A ``BatchProbe`` asks the store about a first choice's chairs at once: the same
+    answers as chair by chair.
     """
+    many = probe.many if isinstance(probe, BatchProbe) else None
     placed: list[Slot] = []
     loaded: dict[date, DayLoad] = {}  # days read in full, with this call's bookings
     overlay: dict[date, list[Slot]] = {}  # this call's bookings per day
@@ -390,6 +415,18 @@ def reanchor(
 
         return is_free
 
+    def busy_on(day: date) -> ChairsProbe | None:
+        """``free_on(day)`` negated, for several chairs in one store question."""
+        if many is None or day in loaded:
+            return None  # chair by chair (a loaded day answers without the store)
+        store_busy = many
+
+        def busy(chairs: Sequence[int], wanted: Interval) -> AbstractSet[int]:
+            ours = {b.chair for b in overlay.get(day, ()) if b.interval.overlaps(wanted)}
+            return ours | store_busy([c for c in chairs if c not in ours], wanted)
+
+        return busy
+
     for current, chair_time in later:
         day = due_day_after(previous_day, calendar)
         slot: Slot | None = None
@@ -409,7 +446,14 @@ def reanchor(
             # find_slot's first try is the first open day's first candidate start.
             first_day = next(iter(calendar.open_days(day)), None)
             if first_day is not None:
-                slot = first_choice(calendar, first_day, chair_time, search, free_on(first_day))
+                slot = first_choice(
+                    calendar,
+                    first_day,
+                    chair_time,
+                    search,
+                    free_on(first_day),
+                    busy_among=busy_on(first_day),
+                )
         if slot is None:
             slot = find_slot(calendar, day, chair_time, search, load_of)
         slot_day = calendar.local_date(slot.start)
