@@ -19,6 +19,7 @@ from .day_search import (
     BusyIndex as BusyIndex,
     DayLoad as DayLoad,
     Interval as Interval,
+    SortedBusy,
     StepGrid,
     conflict as conflict,
     nearest_free_step,
@@ -337,9 +338,14 @@ def find_slot(
 
 def with_booking(load: DayLoad, slot: Slot) -> DayLoad:
     """``load`` plus one more booking (used while a course is booked cycle by cycle)."""
+    starts = [*load.infusion_starts, slot.infusion_start]
+    if isinstance(load.busy, SortedBusy):
+        added = load.busy.appended(slot.chair, slot.interval)
+        if added is not None:  # still sorted and apart: the lists stay as they are
+            return DayLoad(added, starts)
     busy = {chair: list(intervals) for chair, intervals in load.busy.items()}
     busy.setdefault(slot.chair, []).append(slot.interval)
-    return DayLoad(busy, [*load.infusion_starts, slot.infusion_start])
+    return DayLoad(busy, starts)
 
 
 def schedule_plan(
@@ -393,22 +399,25 @@ def reanchor(
     """
     many = probe.many if isinstance(probe, BatchProbe) else None
     placed: list[Slot] = []
-    loaded: dict[date, DayLoad] = {}  # days read in full, with this call's bookings
+    read: set[date] = set()  # days read in full
+    loads: dict[date, DayLoad] = {}  # their loads with this call's bookings, when asked
     overlay: dict[date, list[Slot]] = {}  # this call's bookings per day
 
     def load_of(day: date) -> DayLoad:
-        if day not in loaded:
+        load = loads.get(day)
+        if load is None:
             load = lookup(day)
             for earlier in overlay.get(day, ()):
                 load = with_booking(load, earlier)
-            loaded[day] = load
-        return loaded[day]
+            loads[day] = load
+            read.add(day)
+        return load
 
     def free_on(day: date) -> ChairProbe:
         """Is a chair free in an interval inside ``day``'s opening hours?"""
 
         def is_free(chair: int, wanted: Interval) -> bool:
-            if probe is None or day in loaded:
+            if probe is None or day in read:
                 return conflict(load_of(day).busy.get(chair, ()), wanted) is None
             ours = (b.interval for b in overlay.get(day, ()) if b.chair == chair)
             return conflict(ours, wanted) is None and probe(chair, wanted)
@@ -417,7 +426,7 @@ def reanchor(
 
     def busy_on(day: date) -> ChairsProbe | None:
         """``free_on(day)`` negated, for several chairs in one store question."""
-        if many is None or day in loaded:
+        if many is None or day in read:
             return None  # chair by chair (a loaded day answers without the store)
         store_busy = many
 
@@ -458,8 +467,9 @@ def reanchor(
             slot = find_slot(calendar, day, chair_time, search, load_of)
         slot_day = calendar.local_date(slot.start)
         overlay.setdefault(slot_day, []).append(slot)
-        if slot_day in loaded:
-            loaded[slot_day] = with_booking(loaded[slot_day], slot)
+        # A day read already gets this booking when it is next asked for (load_of adds
+        # the day's bookings in order, as adding each one here did): most never are.
+        loads.pop(slot_day, None)
         placed.append(slot)
         previous_day = slot_day
     return placed

@@ -50,6 +50,18 @@ class SortedBusy(Mapping[int, Sequence[Interval]]):
             made = self._made[chair] = [Interval(a, b) for a, b in zip(starts, ends, strict=True)]
         return made
 
+    def appended(self, chair: int, interval: Interval) -> SortedBusy | None:
+        """This mapping with ``interval`` added at the end of ``chair``'s list, as a
+        plain mapping would add it; None when the lists would no longer be sorted and
+        apart (then the caller makes the plain mapping)."""
+        start, end = interval.start.astimezone(UTC), interval.end.astimezone(UTC)
+        starts, ends = self.lists.get(chair, ([], []))
+        if end < start or (ends and start < ends[-1]):
+            return None
+        lists = dict(self.lists)  # the other chairs' lists are shared, never changed
+        lists[chair] = ([*starts, start], [*ends, end])
+        return SortedBusy(lists)
+
     def __iter__(self) -> Iterator[int]:
         return iter(self.lists)
 

@@ -104,3 +104,30 @@ def test_the_lookup_keeps_the_lists_and_falls_back_on_overlaps() -> None:
         Interval(NINE + timedelta(minutes=10), NINE + timedelta(minutes=40)),
     ]
     assert calendar.at(day, time(9)) == NINE
+
+
+@given(
+    busy=chairs_st,
+    added=st.lists(st.tuples(st.integers(1, 7), st.integers(-60, 1200), st.integers(1, 300))),
+)
+def test_a_booking_added_is_the_same(
+    busy: dict[int, list[Interval]], added: list[tuple[int, int, int]]
+) -> None:
+    """``booking.with_booking`` on the lean mapping equals it on the plain one, whether
+    the lists stay sorted (a new ``SortedBusy``) or not (the plain mapping)."""
+    from tdm1_scheduler.domain.booking import Slot, with_booking
+    from tdm1_scheduler.domain.regimen import ChairTime
+
+    lists = {c: ([i.start for i in v], [i.end for i in v]) for c, v in busy.items()}
+    lean, plain = DayLoad(SortedBusy(lists)), DayLoad(busy)
+    for chair, offset, length in added:
+        slot = Slot(chair, NINE + timedelta(minutes=offset), ChairTime(15, length, 0))
+        lean, plain = with_booking(lean, slot), with_booking(plain, slot)
+        assert lean.busy == plain.busy
+        assert list(lean.infusion_starts) == list(plain.infusion_starts)
+        if isinstance(lean.busy, SortedBusy):
+            assert BusyIndex(lean).all_sorted
+        wanted = Interval(slot.start, slot.end)
+        for other in range(1, 8):
+            assert BusyIndex(lean).is_free(other, wanted) is BusyIndex(plain).is_free(other, wanted)
+    assert lists == {c: ([i.start for i in v], [i.end for i in v]) for c, v in busy.items()}
