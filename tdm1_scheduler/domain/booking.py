@@ -10,7 +10,7 @@ or a cycle whose first choice is free, then needs no day loaded at all.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
@@ -39,19 +39,19 @@ LoadLookup = Callable[[date], DayLoad]
 # interval (leaving out the bookings being re-placed). Asked only about intervals inside
 # one open day's hours, so it answers exactly what that day's ``lookup`` would.
 ChairProbe = Callable[[int, Interval], bool]
-# busy_among(chairs, interval): the chairs of ``chairs`` that are not free then: the
-# probe's question for several chairs at once (one store statement instead of one each).
-ChairsProbe = Callable[[Sequence[int], Interval], AbstractSet[int]]
+# first_free(chairs, interval): the first of ``chairs`` (in order) free then, or None:
+# the probe's question for several chairs at once (one store statement, not one each).
+FirstFree = Callable[[Sequence[int], Interval], int | None]
 QUICK_CHAIRS = 8  # chairs probed at the first-choice start before a day is loaded
 
 
 @dataclass(frozen=True)
 class BatchProbe:
     """A ``ChairProbe`` (``one``) that can also ask about several chairs in one store
-    question (``many``): ``reanchor`` then asks a first choice's chairs at once."""
+    question (``first_free``): ``reanchor`` then asks a first choice's chairs at once."""
 
     one: ChairProbe
-    many: ChairsProbe
+    first_free: FirstFree
 
     def __call__(self, chair: int, wanted: Interval) -> bool:
         return self.one(chair, wanted)
@@ -178,13 +178,13 @@ def first_choice(
     prefs: SlotPreferences,
     is_free: ChairProbe,
     max_chairs: int = QUICK_CHAIRS,
-    busy_among: ChairsProbe | None = None,
+    first_free: FirstFree | None = None,
 ) -> Slot | None:
     """What ``find_slot_on_day(..., not_before=None)`` returns when it is its very first
     try, told with ``is_free`` instead of the day's load: the first of the first
     ``max_chairs`` chairs free at the first candidate start. None means "not known this
     way": search the loaded day. Only without a start cap (a cap needs the day's counts).
-    ``busy_among``, when given, answers for all those chairs at once (the same answers).
+    ``first_free``, when given, asks about all those chairs at once (the same answer).
     """
     if prefs.start_cap is not None:
         return None
@@ -193,9 +193,8 @@ def first_choice(
         return None
     wanted = Slot(prefs.chairs[0], start, chair_time).interval
     chairs = prefs.chairs[:max_chairs]
-    if busy_among is not None:
-        taken = busy_among(chairs, wanted)
-        free = next((chair for chair in chairs if chair not in taken), None)
+    if first_free is not None:
+        free = first_free(chairs, wanted)
         return None if free is None else Slot(free, start, chair_time)
     for chair in chairs:
         if is_free(chair, wanted):
@@ -397,7 +396,7 @@ def reanchor(
     A ``BatchProbe`` asks the store about a first choice's chairs at once: the same
     answers as chair by chair.
     """
-    many = probe.many if isinstance(probe, BatchProbe) else None
+    many = probe.first_free if isinstance(probe, BatchProbe) else None
     placed: list[Slot] = []
     read: set[date] = set()  # days read in full
     loads: dict[date, DayLoad] = {}  # their loads with this call's bookings, when asked
@@ -424,17 +423,17 @@ def reanchor(
 
         return is_free
 
-    def busy_on(day: date) -> ChairsProbe | None:
-        """``free_on(day)`` negated, for several chairs in one store question."""
+    def first_free_on(day: date) -> FirstFree | None:
+        """``free_on(day)`` for several chairs in one store question: the first free."""
         if many is None or day in read:
             return None  # chair by chair (a loaded day answers without the store)
-        store_busy = many
+        store_first = many
 
-        def busy(chairs: Sequence[int], wanted: Interval) -> AbstractSet[int]:
+        def first(chairs: Sequence[int], wanted: Interval) -> int | None:
             ours = {b.chair for b in overlay.get(day, ()) if b.interval.overlaps(wanted)}
-            return ours | store_busy([c for c in chairs if c not in ours], wanted)
+            return store_first([c for c in chairs if c not in ours], wanted)
 
-        return busy
+        return first
 
     for current, chair_time in later:
         day = due_day_after(previous_day, calendar)
@@ -461,7 +460,7 @@ def reanchor(
                     chair_time,
                     search,
                     free_on(first_day),
-                    busy_among=busy_on(first_day),
+                    first_free=first_free_on(first_day),
                 )
         if slot is None:
             slot = find_slot(calendar, day, chair_time, search, load_of)

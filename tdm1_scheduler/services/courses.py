@@ -153,7 +153,7 @@ def propose_course(
     else:
         # The first choice when it is free (asked of the store), else the day's search.
         found = booking.first_choice(
-            calendar, day, times[0], prefs, probe, busy_among=probe.many
+            calendar, day, times[0], prefs, probe, first_free=probe.first_free
         ) or booking.find_slot_on_day(calendar, day, times[0], prefs, lookup(day))
         if found is None:
             raise DomainError("first_dose", f"no chair free on {day:%a %Y-%m-%d}")

@@ -12,10 +12,10 @@ The answers are the same as reading ``repository.busy_between`` row by row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set as AbstractSet
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from ..domain.booking import BatchProbe, ChairProbe, ChairsProbe, DayLoad, Interval, LoadLookup
+from ..domain.booking import BatchProbe, ChairProbe, DayLoad, FirstFree, Interval, LoadLookup
 from ..domain.calendar import ClinicCalendar
 from ..domain.day_search import SortedBusy
 from ..store.connection import Database
@@ -94,18 +94,18 @@ def chair_free_probe(source: Database | Store, exclude: set[int] | None = None) 
     return probe
 
 
-def chairs_busy_probe(source: Database | Store, exclude: set[int] | None = None) -> ChairsProbe:
-    """``chair_free_probe`` for several chairs in one statement: the chairs not free in
-    an interval (``exclude`` as there)."""
+def first_free_probe(source: Database | Store, exclude: set[int] | None = None) -> FirstFree:
+    """``chair_free_probe`` for several chairs in one statement: the first of them free
+    in an interval, or None (``exclude`` as there)."""
     store, skip = as_store(source), sorted(exclude or ())
 
-    def busy(chairs: Sequence[int], wanted: Interval) -> AbstractSet[int]:
-        return store.chairs_busy_between(chairs, wanted.start, wanted.end, skip)
+    def first(chairs: Sequence[int], wanted: Interval) -> int | None:
+        return store.first_free_chair(chairs, wanted.start, wanted.end, skip)
 
-    return busy
+    return first
 
 
 def store_probe(source: Database | Store, exclude: set[int] | None = None) -> BatchProbe:
     """``chair_free_probe`` that ``booking.reanchor`` may also ask about several chairs at
-    once (``chairs_busy_probe``): the same answers in fewer statements."""
-    return BatchProbe(chair_free_probe(source, exclude), chairs_busy_probe(source, exclude))
+    once (``first_free_probe``): the same answers in fewer statements."""
+    return BatchProbe(chair_free_probe(source, exclude), first_free_probe(source, exclude))

@@ -9,14 +9,15 @@ from typing import Protocol
 
 
 class BookingStore(Protocol):
-    def chairs_busy_between(
+    def first_free_chair(
         self,
         chair_ids: Sequence[int],
         start: datetime,
         end: datetime,
         exclude: Iterable[int] = (),
-    ) -> set[int]:
-        """The chairs of ``chair_ids`` that a chair-holding appointment overlaps in
-        [start, end), leaving out the appointment ids in ``exclude``: one question for
-        many chairs, each answered as ``chair_free_between`` answers it (negated)."""
+    ) -> int | None:
+        """The first chair of ``chair_ids``, in their order, that no chair-holding
+        appointment overlaps in [start, end) (leaving out the appointment ids in
+        ``exclude``), or None when every one is taken: one question for several chairs,
+        each answered as ``chair_free_between`` answers it."""
         ...

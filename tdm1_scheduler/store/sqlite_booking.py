@@ -10,50 +10,47 @@ from .connection import Database
 from .database import to_utc_text
 from .migrations import OCCUPYING
 
-__all__ = ["BookingSqlite", "chairs_busy_between"]
+__all__ = ["BookingSqlite", "first_free_chair"]
 
 
-def chairs_busy_between(
+def first_free_chair(
     db: Database,
     chair_ids: Sequence[int],
     start: datetime,
     end: datetime,
     exclude: Iterable[int] = (),
-) -> set[int]:
-    """``repository.chair_free_between`` for several chairs in one statement: the same
-    bounds (the day before ``start`` keeps the index range on the day; appointments last
-    at most a day), an index range of ``appointments_by_chair_start`` per chair."""
-    chairs = list(dict.fromkeys(chair_ids))
+) -> int | None:
+    """``repository.chair_free_between`` for several chairs in one statement: a CASE of
+    the same EXISTS per chair, in order, so it stops at the first free chair (a quiet
+    day asks one chair, as before). The same bounds: the day before ``start`` keeps
+    each chair's index range on the day (appointments last at most a day)."""
+    chairs = list(chair_ids)
     if not chairs:
-        return set()
+        return None
     if end.microsecond:  # stored times are whole seconds: round outward, same answer
         end = end.replace(microsecond=0) + timedelta(seconds=1)
     skip = list(exclude)
     not_in = f" AND id NOT IN ({', '.join('?' for _ in skip)})" if skip else ""
-    marks = ", ".join("?" for _ in chairs)
-    rows = db.execute(
-        f"SELECT DISTINCT chair_id FROM appointments WHERE chair_id IN ({marks}) "
+    taken = (
+        "EXISTS (SELECT 1 FROM appointments WHERE chair_id = ? "
         f"AND status IN {OCCUPYING} AND start_utc < ? AND end_utc > ? "
-        f"AND start_utc >= ?{not_in}",
-        [
-            *chairs,
-            to_utc_text(end),
-            to_utc_text(start),
-            to_utc_text(start - timedelta(days=1)),
-            *skip,
-        ],
-    ).fetchall()
-    return {row[0] for row in rows}
+        f"AND start_utc >= ?{not_in})"
+    )
+    bounds = [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))]
+    whens = " ".join(f"WHEN NOT {taken} THEN {n}" for n in range(len(chairs)))
+    params = [value for chair in chairs for value in (chair, *bounds, *skip)]
+    row = db.execute(f"SELECT CASE {whens} END", params).fetchone()
+    return None if row is None or row[0] is None else chairs[row[0]]
 
 
 class BookingSqlite:
     db: Database
 
-    def chairs_busy_between(
+    def first_free_chair(
         self,
         chair_ids: Sequence[int],
         start: datetime,
         end: datetime,
         exclude: Iterable[int] = (),
-    ) -> set[int]:
-        return chairs_busy_between(self.db, chair_ids, start, end, exclude)
+    ) -> int | None:
+        return first_free_chair(self.db, chair_ids, start, end, exclude)

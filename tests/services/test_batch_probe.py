@@ -1,4 +1,4 @@
-"""The batched chair probe (``chairs_busy_between``: one statement for several chairs)
+"""The batched chair probe (``first_free_chair``: one statement for several chairs)
 answers what the chair-by-chair probe answers, and the services book exactly what they
 booked when each chair was asked on its own, in fewer statements (issue 19).
 
@@ -25,7 +25,7 @@ from tdm1_scheduler.domain.calendar import ClinicCalendar
 from tdm1_scheduler.domain.regimen import ChairTime
 from tdm1_scheduler.services import courses, day_loads
 from tdm1_scheduler.services.context import chair_ids_in_order, load_settings
-from tdm1_scheduler.services.day_loads import chair_free_probe, chairs_busy_probe
+from tdm1_scheduler.services.day_loads import chair_free_probe, first_free_probe
 from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import from_utc_text, open_database
 from tdm1_scheduler.store.protocol import Store
@@ -65,8 +65,8 @@ def test_batch_answers_what_each_chair_answers(demo: Database, data: st.DataObje
     chairs = data.draw(st.lists(st.sampled_from([*all_chairs, 999]), max_size=12))
 
     one = chair_free_probe(demo, left_out)
-    expected = {chair for chair in chairs if not one(chair, wanted)}
-    assert chairs_busy_probe(demo, left_out)(chairs, wanted) == expected
+    expected = next((chair for chair in chairs if one(chair, wanted)), None)
+    assert first_free_probe(demo, left_out)(chairs, wanted) == expected
 
 
 def test_the_store_answers_for_several_chairs(store: Store) -> None:
@@ -86,25 +86,26 @@ def test_the_store_answers_for_several_chairs(store: Store) -> None:
         )
     hour = timedelta(hours=1)
     both = [first, second]
-    assert store.chairs_busy_between(both, nine + hour, nine + 3 * hour) == {first}
-    assert store.chairs_busy_between(both, nine - hour, nine) == set()  # touching
-    assert store.chairs_busy_between(both, nine + 2 * hour, nine + 3 * hour) == set()
+    assert store.first_free_chair(both, nine + hour, nine + 3 * hour) == second
+    assert store.first_free_chair([first], nine + hour, nine + 3 * hour) is None
+    assert store.first_free_chair(both, nine - hour, nine) == first  # touching
+    assert store.first_free_chair(both, nine + 2 * hour, nine + 3 * hour) == first
     micro = timedelta(microseconds=1)
-    assert store.chairs_busy_between(both, nine + 2 * hour - micro, nine + 3 * hour) == {first}
-    assert store.chairs_busy_between(both, nine, nine + hour, [held.id]) == set()
-    assert store.chairs_busy_between([], nine, nine + hour) == set()
-    assert store.chairs_busy_between([second, first, first], nine, nine + hour) == {first}
-    for chair in both:
-        free = store.chair_free_between(chair, nine, nine + hour)
-        assert free is (chair not in store.chairs_busy_between(both, nine, nine + hour))
+    assert store.first_free_chair(both, nine + 2 * hour - micro, nine + 3 * hour) == second
+    assert store.first_free_chair([first, first], nine + 2 * hour - micro, nine + 3 * hour) is None
+    assert store.first_free_chair(both, nine, nine + hour, [held.id]) == first
+    assert store.first_free_chair([first, second], nine, nine + hour, [held.id, 9]) == first
+    assert store.first_free_chair([], nine, nine + hour) is None
+    assert store.first_free_chair([second, first], nine, nine + hour) == second
+    assert store.first_free_chair([first, first, second], nine, nine + hour) == second
 
 
 def test_first_choice_is_the_same_with_one_question(demo: Database) -> None:
-    """``first_choice`` with ``busy_among`` finds what it finds chair by chair."""
+    """``first_choice`` with ``first_free`` finds what it finds chair by chair."""
     store = SqliteStore(demo)
     calendar: ClinicCalendar = load_settings(store).calendar
     chairs = chair_ids_in_order(store)
-    one, many = chair_free_probe(store), chairs_busy_probe(store)
+    one, many = chair_free_probe(store), first_free_probe(store)
     day = calendar.next_open_day(calendar.local_date(DEMO_NOW))
     found = 0
     for offset in range(40):
@@ -115,7 +116,7 @@ def test_first_choice_is_the_same_with_one_question(demo: Database) -> None:
                 chair_time = ChairTime(30, minutes, 0)
                 plain = booking.first_choice(calendar, day, chair_time, prefs, one)
                 batched = booking.first_choice(
-                    calendar, day, chair_time, prefs, one, busy_among=many
+                    calendar, day, chair_time, prefs, one, first_free=many
                 )
                 assert batched == plain
                 found += plain is not None
@@ -126,8 +127,8 @@ def no_batch(store: Store, exclude: set[int] | None = None) -> BatchProbe:
     """``store_probe`` asking each chair on its own (what every service did before)."""
     one = chair_free_probe(store, exclude)
 
-    def each(chairs: list[int], wanted: Interval) -> set[int]:
-        return {chair for chair in chairs if not one(chair, wanted)}
+    def each(chairs: list[int], wanted: Interval) -> int | None:
+        return next((chair for chair in chairs if one(chair, wanted)), None)
 
     return BatchProbe(one, each)  # type: ignore[arg-type]
 
@@ -135,13 +136,13 @@ def no_batch(store: Store, exclude: set[int] | None = None) -> BatchProbe:
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     calls: list[str] = []
-    real = SqliteStore.chairs_busy_between
+    real = SqliteStore.first_free_chair
 
-    def counting(self: SqliteStore, *args: object, **kwargs: object) -> set[int]:
+    def counting(self: SqliteStore, *args: object, **kwargs: object) -> int | None:
         calls.append("batch")
         return real(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SqliteStore, "chairs_busy_between", counting)
+    monkeypatch.setattr(SqliteStore, "first_free_chair", counting)
     yield calls
 
 
