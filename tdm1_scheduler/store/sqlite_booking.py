@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from .connection import Database
 from .database import to_utc_text
 from .migrations import OCCUPYING
+from .repository import chair_free_between
 
 __all__ = ["BookingSqlite", "first_free_chair"]
 
@@ -20,11 +21,18 @@ def first_free_chair(
     end: datetime,
     exclude: Iterable[int] = (),
 ) -> int | None:
-    """``repository.chair_free_between`` for several chairs in one statement: a CASE of
-    the same EXISTS per chair, in order, so it stops at the first free chair (a quiet
-    day asks one chair, as before). The same bounds: the day before ``start`` keeps
-    each chair's index range on the day (appointments last at most a day)."""
+    """``repository.chair_free_between`` for several chairs in two statements at most:
+    the first chair alone (its EXISTS, as before: a quiet day asks nothing more), then
+    one CASE of the same EXISTS for the others, in order. SQLite works out each of those
+    EXISTS once the statement starts (they are constants to it), so the first chair is
+    not among them. The same bounds: the day before ``start`` keeps each chair's index
+    range on the day (appointments last at most a day)."""
     chairs = list(chair_ids)
+    if not chairs:
+        return None
+    if chair_free_between(db, chairs[0], start, end, exclude):
+        return chairs[0]
+    chairs = chairs[1:]
     if not chairs:
         return None
     if end.microsecond:  # stored times are whole seconds: round outward, same answer
