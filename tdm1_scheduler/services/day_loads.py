@@ -21,6 +21,7 @@ from ..domain.day_search import SortedBusy
 from ..store.connection import Database
 from ..store.database import from_utc_text
 from ..store.protocol import Store
+from ..store.protocol_booking import BusySpan
 from ..store.sqlite_store import as_store
 
 
@@ -34,11 +35,15 @@ def day_load_lookup(
     instants: dict[str, datetime] = {}
     infusion_starts: dict[tuple[str, int], datetime] = {}
 
-    def instant(text: str) -> datetime:
-        found = instants.get(text)
-        if found is None:
-            found = instants[text] = from_utc_text(text)
-        return found
+    def spans(start: datetime, end: datetime) -> list[BusySpan]:
+        """The day's rows as ``BusySpan``: read so when nothing is left out."""
+        if not skip:
+            return store.busy_spans(start, end)
+        return [
+            (chair, begin, finish, prep if kind == "dose" else None)
+            for ident, chair, kind, begin, finish, prep in store.busy_rows(start, end)
+            if ident not in skip
+        ]
 
     def lookup(day: date) -> DayLoad:
         load = cache.get(day)
@@ -51,9 +56,7 @@ def day_load_lookup(
         lists: dict[int, tuple[list[datetime], list[datetime]]] = {}
         ordered = True
         starts: list[datetime] = []
-        for ident, chair, kind, begin, finish, prep in store.busy_rows(start, end):
-            if ident in skip:
-                continue
+        for chair, begin, finish, prep in spans(start, end):
             opens = instants.get(begin)
             if opens is None:
                 opens = instants[begin] = from_utc_text(begin)
@@ -68,7 +71,7 @@ def day_load_lookup(
                 ordered = False
             chair_starts.append(opens)
             chair_ends.append(closes)
-            if kind == "dose":
+            if prep is not None:  # a dose (blocked time has no infusion)
                 infusion = infusion_starts.get((begin, prep))
                 if infusion is None:
                     infusion = opens + timedelta(minutes=prep)

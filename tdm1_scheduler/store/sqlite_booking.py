@@ -9,9 +9,23 @@ from datetime import datetime, timedelta
 from .connection import Database
 from .database import to_utc_text
 from .migrations import OCCUPYING
+from .protocol_booking import BusySpan
 from .repository import chair_free_between
 
-__all__ = ["BookingSqlite", "first_free_chair"]
+__all__ = ["BookingSqlite", "busy_spans", "first_free_chair"]
+
+SPANS_SQL = (
+    "SELECT chair_id, start_utc, end_utc, CASE WHEN kind = 'dose' THEN prep_min END "
+    f"FROM appointments WHERE status IN {OCCUPYING} "
+    "AND start_utc < ? AND end_utc > ? AND start_utc >= ?"
+)
+
+
+def busy_spans(db: Database, start: datetime, end: datetime) -> list[BusySpan]:
+    """``load_queries.busy_rows`` without the id and the kind (a dose's prep_min, None
+    for blocked time): the same bounds, the same rows, in the same order."""
+    params = [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))]
+    return db.execute(SPANS_SQL, params).fetchall()
 
 
 def first_free_chair(
@@ -62,3 +76,6 @@ class BookingSqlite:
         exclude: Iterable[int] = (),
     ) -> int | None:
         return first_free_chair(self.db, chair_ids, start, end, exclude)
+
+    def busy_spans(self, start: datetime, end: datetime) -> list[BusySpan]:
+        return busy_spans(self.db, start, end)

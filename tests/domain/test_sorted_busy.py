@@ -68,6 +68,9 @@ class RowsStore:
     def busy_rows(self, start: datetime, end: datetime) -> list[Any]:
         return self.rows
 
+    def busy_spans(self, start: datetime, end: datetime) -> list[Any]:
+        return [(c, a, b, p if kind == "dose" else None) for _, c, kind, a, b, p in self.rows]
+
 
 def row(ident: int, chair: int, start: datetime, minutes: int, kind: str = "dose") -> Any:
     end = start + timedelta(minutes=minutes)

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -27,7 +28,7 @@ from tdm1_scheduler.services import courses, day_loads
 from tdm1_scheduler.services.context import chair_ids_in_order, load_settings
 from tdm1_scheduler.services.day_loads import chair_free_probe, first_free_probe
 from tdm1_scheduler.store import repository as repo
-from tdm1_scheduler.store.database import from_utc_text, open_database
+from tdm1_scheduler.store.database import from_utc_text, open_database, to_utc_text
 from tdm1_scheduler.store.protocol import Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.services.test_probe_equivalence import DEMO_NOW, demo, demo_file, run_actions
@@ -98,6 +99,10 @@ def test_the_store_answers_for_several_chairs(store: Store) -> None:
     assert store.first_free_chair([], nine, nine + hour) is None
     assert store.first_free_chair([second, first], nine, nine + hour) == second
     assert store.first_free_chair([first, first, second], nine, nine + hour) == second
+    rows = store.busy_rows(nine - hour, nine + 3 * hour)
+    assert [row[0] for row in rows] == [held.id]
+    assert store.busy_spans(nine - hour, nine + 3 * hour) == project(rows)
+    assert project(rows) == [(first, to_utc_text(nine), to_utc_text(nine + 2 * hour), None)]
 
 
 def test_first_choice_is_the_same_with_one_question(demo: Database) -> None:
@@ -204,3 +209,33 @@ def test_a_busy_day_books_the_same_slots(tmp_path: Path) -> None:
         results.append(made)
         db.conn.close()
     assert results[0] == results[1]
+
+
+def project(rows: list[Any]) -> list[Any]:
+    """``busy_rows`` as ``busy_spans`` says it: no id, a dose's prep_min, None if blocked."""
+    return [(c, a, b, p if kind == "dose" else None) for _, c, kind, a, b, p in rows]
+
+
+def test_busy_spans_are_busy_rows_without_ids(demo: Database) -> None:
+    store = SqliteStore(demo)
+    calendar = load_settings(store).calendar
+    day = calendar.local_date(DEMO_NOW) - timedelta(days=30)
+    seen = 0
+    for _ in range(60):
+        day = calendar.next_open_day(day + timedelta(days=1))
+        start, end = calendar.day_bounds(day)
+        rows = store.busy_rows(start, end)
+        assert store.busy_spans(start, end) == project(rows)
+        seen += len(rows)
+    assert seen  # some days had bookings
+
+
+def test_busy_spans_read_by_the_day(demo: Database) -> None:
+    from tests.store.test_query_plans import assert_bounded_by_the_day
+
+    calendar = load_settings(SqliteStore(demo)).calendar
+    start, end = calendar.day_bounds(calendar.local_date(DEMO_NOW))
+    assert_bounded_by_the_day(demo, lambda: SqliteStore(demo).busy_spans(start, end))
+    wanted = (start + timedelta(hours=9), start + timedelta(hours=10))
+    chairs = chair_ids_in_order(SqliteStore(demo))[:8]
+    assert_bounded_by_the_day(demo, lambda: SqliteStore(demo).first_free_chair(chairs, *wanted))
