@@ -19,6 +19,7 @@ from .day_search import (
     BusyIndex as BusyIndex,
     DayLoad as DayLoad,
     Interval as Interval,
+    SortedBusy,
     StepGrid,
     conflict as conflict,
     nearest_free_step,
@@ -38,7 +39,22 @@ LoadLookup = Callable[[date], DayLoad]
 # interval (leaving out the bookings being re-placed). Asked only about intervals inside
 # one open day's hours, so it answers exactly what that day's ``lookup`` would.
 ChairProbe = Callable[[int, Interval], bool]
+# first_free(chairs, interval): the first of ``chairs`` (in order) free then, or None:
+# the probe's question for several chairs at once (one store statement, not one each).
+FirstFree = Callable[[Sequence[int], Interval], int | None]
 QUICK_CHAIRS = 8  # chairs probed at the first-choice start before a day is loaded
+
+
+@dataclass(frozen=True)
+class BatchProbe:
+    """A ``ChairProbe`` (``one``) that can also ask about several chairs in one store
+    question (``first_free``): ``reanchor`` then asks a first choice's chairs at once."""
+
+    one: ChairProbe
+    first_free: FirstFree
+
+    def __call__(self, chair: int, wanted: Interval) -> bool:
+        return self.one(chair, wanted)
 
 
 @dataclass(frozen=True)
@@ -162,11 +178,13 @@ def first_choice(
     prefs: SlotPreferences,
     is_free: ChairProbe,
     max_chairs: int = QUICK_CHAIRS,
+    first_free: FirstFree | None = None,
 ) -> Slot | None:
     """What ``find_slot_on_day(..., not_before=None)`` returns when it is its very first
     try, told with ``is_free`` instead of the day's load: the first of the first
     ``max_chairs`` chairs free at the first candidate start. None means "not known this
     way": search the loaded day. Only without a start cap (a cap needs the day's counts).
+    ``first_free``, when given, asks about all those chairs at once (the same answer).
     """
     if prefs.start_cap is not None:
         return None
@@ -174,7 +192,11 @@ def first_choice(
     if start is None:
         return None
     wanted = Slot(prefs.chairs[0], start, chair_time).interval
-    for chair in prefs.chairs[:max_chairs]:
+    chairs = prefs.chairs[:max_chairs]
+    if first_free is not None:
+        free = first_free(chairs, wanted)
+        return None if free is None else Slot(free, start, chair_time)
+    for chair in chairs:
         if is_free(chair, wanted):
             return Slot(chair, start, chair_time)
     return None
@@ -315,9 +337,14 @@ def find_slot(
 
 def with_booking(load: DayLoad, slot: Slot) -> DayLoad:
     """``load`` plus one more booking (used while a course is booked cycle by cycle)."""
+    starts = [*load.infusion_starts, slot.infusion_start]
+    if isinstance(load.busy, SortedBusy):
+        added = load.busy.appended(slot.chair, slot.interval)
+        if added is not None:  # still sorted and apart: the lists stay as they are
+            return DayLoad(added, starts)
     busy = {chair: list(intervals) for chair, intervals in load.busy.items()}
     busy.setdefault(slot.chair, []).append(slot.interval)
-    return DayLoad(busy, [*load.infusion_starts, slot.infusion_start])
+    return DayLoad(busy, starts)
 
 
 def schedule_plan(
@@ -366,29 +393,47 @@ def reanchor(
     With a ``probe`` the result is the same, but a day is loaded only when a search
     needs it: whether a booking keeps its place, or a cycle gets its first choice, is
     asked of the probe plus the bookings this call already placed that day.
+    A ``BatchProbe`` asks the store about a first choice's chairs at once: the same
+    answers as chair by chair.
     """
+    many = probe.first_free if isinstance(probe, BatchProbe) else None
     placed: list[Slot] = []
-    loaded: dict[date, DayLoad] = {}  # days read in full, with this call's bookings
+    read: set[date] = set()  # days read in full
+    loads: dict[date, DayLoad] = {}  # their loads with this call's bookings, when asked
     overlay: dict[date, list[Slot]] = {}  # this call's bookings per day
 
     def load_of(day: date) -> DayLoad:
-        if day not in loaded:
+        load = loads.get(day)
+        if load is None:
             load = lookup(day)
             for earlier in overlay.get(day, ()):
                 load = with_booking(load, earlier)
-            loaded[day] = load
-        return loaded[day]
+            loads[day] = load
+            read.add(day)
+        return load
 
     def free_on(day: date) -> ChairProbe:
         """Is a chair free in an interval inside ``day``'s opening hours?"""
 
         def is_free(chair: int, wanted: Interval) -> bool:
-            if probe is None or day in loaded:
+            if probe is None or day in read:
                 return conflict(load_of(day).busy.get(chair, ()), wanted) is None
             ours = (b.interval for b in overlay.get(day, ()) if b.chair == chair)
             return conflict(ours, wanted) is None and probe(chair, wanted)
 
         return is_free
+
+    def first_free_on(day: date) -> FirstFree | None:
+        """``free_on(day)`` for several chairs in one store question: the first free."""
+        if many is None or day in read:
+            return None  # chair by chair (a loaded day answers without the store)
+        store_first = many
+
+        def first(chairs: Sequence[int], wanted: Interval) -> int | None:
+            ours = {b.chair for b in overlay.get(day, ()) if b.interval.overlaps(wanted)}
+            return store_first([c for c in chairs if c not in ours], wanted)
+
+        return first
 
     for current, chair_time in later:
         day = due_day_after(previous_day, calendar)
@@ -409,13 +454,21 @@ def reanchor(
             # find_slot's first try is the first open day's first candidate start.
             first_day = next(iter(calendar.open_days(day)), None)
             if first_day is not None:
-                slot = first_choice(calendar, first_day, chair_time, search, free_on(first_day))
+                slot = first_choice(
+                    calendar,
+                    first_day,
+                    chair_time,
+                    search,
+                    free_on(first_day),
+                    first_free=first_free_on(first_day),
+                )
         if slot is None:
             slot = find_slot(calendar, day, chair_time, search, load_of)
         slot_day = calendar.local_date(slot.start)
         overlay.setdefault(slot_day, []).append(slot)
-        if slot_day in loaded:
-            loaded[slot_day] = with_booking(loaded[slot_day], slot)
+        # A day read already gets this booking when it is next asked for (load_of adds
+        # the day's bookings in order, as adding each one here did): most never are.
+        loads.pop(slot_day, None)
         placed.append(slot)
         previous_day = slot_day
     return placed

@@ -9,7 +9,7 @@ chair's free gaps. ``booking`` re-exports ``Interval``, ``DayLoad``, ``conflict`
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import field
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +31,48 @@ class DayLoad:
 
     busy: Mapping[int, Sequence[Interval]] = field(default_factory=dict)
     infusion_starts: Sequence[datetime] = ()
+
+
+class SortedBusy(Mapping[int, Sequence[Interval]]):
+    """A ``DayLoad.busy`` kept as each chair's interval starts and ends (UTC), already
+    sorted and apart (the store's order, checked by whoever builds it): ``BusyIndex``
+    takes the lists as they are, and a chair's ``Interval`` list is made only when asked
+    for. As a mapping it equals the plain ``{chair: [Interval, ...]}`` it stands for."""
+
+    def __init__(self, lists: dict[int, tuple[list[datetime], list[datetime]]]) -> None:
+        self.lists = lists
+        self._made: dict[int, list[Interval]] = {}
+
+    def __getitem__(self, chair: int) -> list[Interval]:
+        made = self._made.get(chair)
+        if made is None:
+            starts, ends = self.lists[chair]
+            made = self._made[chair] = [Interval(a, b) for a, b in zip(starts, ends, strict=True)]
+        return made
+
+    def appended(self, chair: int, interval: Interval) -> SortedBusy | None:
+        """This mapping with ``interval`` added at the end of ``chair``'s list, as a
+        plain mapping would add it; None when the lists would no longer be sorted and
+        apart (then the caller makes the plain mapping)."""
+        start, end = interval.start.astimezone(UTC), interval.end.astimezone(UTC)
+        starts, ends = self.lists.get(chair, ([], []))
+        if end < start or (ends and start < ends[-1]):
+            return None
+        lists = dict(self.lists)  # the other chairs' lists are shared, never changed
+        lists[chair] = ([*starts, start], [*ends, end])
+        return SortedBusy(lists)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.lists)
+
+    def __len__(self) -> int:
+        return len(self.lists)
+
+    def __contains__(self, chair: object) -> bool:
+        return chair in self.lists
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
 
 
 def conflict(busy: Iterable[Interval], wanted: Interval) -> Interval | None:
@@ -72,6 +114,9 @@ class BusyIndex:
     def __init__(self, load: DayLoad) -> None:
         self._sorted: dict[int, tuple[list[datetime], list[datetime]]] = {}
         self._unsorted: dict[int, list[Interval]] = {}  # overlapping input: plain scan
+        if isinstance(load.busy, SortedBusy):  # sorted and apart already (its doc)
+            self._sorted = load.busy.lists
+            return
         for chair, intervals in load.busy.items():
             ready = _in_order(intervals)  # the store's order: nothing to sort
             if ready is not None:

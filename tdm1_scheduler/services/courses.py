@@ -75,7 +75,7 @@ from .course_records import (
     slot_of as booking_slot,
     slot_of as slot_of,
 )
-from .day_loads import chair_free_probe, day_load_lookup as day_load_lookup
+from .day_loads import chair_free_probe, day_load_lookup as day_load_lookup, store_probe
 from .missed import missed_placement
 
 # The course row's columns the booking's audit row names, in its order.
@@ -147,13 +147,13 @@ def propose_course(
     wall = preferred_time or calendar.local(first_dose).time().replace(second=0, microsecond=0)
     prefs = settings.prefs(chair_ids_in_order(store, chair_id), wall)
     lookup = day_loads(store, calendar)
-    probe = chair_free_probe(store)
+    probe = store_probe(store)
     if exact:
         first = _exact_first_slot(store, settings, first_dose, times[0], chair_id)
     else:
         # The first choice when it is free (asked of the store), else the day's search.
         found = booking.first_choice(
-            calendar, day, times[0], prefs, probe
+            calendar, day, times[0], prefs, probe, first_free=probe.first_free
         ) or booking.find_slot_on_day(calendar, day, times[0], prefs, lookup(day))
         if found is None:
             raise DomainError("first_dose", f"no chair free on {day:%a %Y-%m-%d}")

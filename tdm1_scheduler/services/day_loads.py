@@ -3,20 +3,25 @@
 ``day_load_lookup`` reads a day once per lookup (a booking's 14 cycles share one) and
 builds its ``DayLoad`` from lean rows (``store.load_queries.busy_rows``). A busy day
 repeats the same few hundred stored instants, intervals and infusion starts (the snap
-grid) in its ~600 rows, so each distinct text is parsed once and each distinct
-interval built once per lookup: the cost per row is a few dictionary reads (issue 19).
+grid) in its ~600 rows, so each distinct text is parsed once per lookup, and each
+chair's starts and ends go straight into the lists ``BusyIndex`` searches
+(``day_search.SortedBusy``; ``Interval`` objects only when a chair's list is asked for):
+the cost per row is a few dictionary reads and appends (issue 19).
 The answers are the same as reading ``repository.busy_between`` row by row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from ..domain.booking import ChairProbe, DayLoad, Interval, LoadLookup
+from ..domain.booking import BatchProbe, ChairProbe, DayLoad, FirstFree, Interval, LoadLookup
 from ..domain.calendar import ClinicCalendar
+from ..domain.day_search import SortedBusy
 from ..store.connection import Database
 from ..store.database import from_utc_text
 from ..store.protocol import Store
+from ..store.protocol_booking import BusySpan
 from ..store.sqlite_store import as_store
 
 
@@ -28,38 +33,53 @@ def day_load_lookup(
     skip = exclude or set()
     cache: dict[date, DayLoad] = {}
     instants: dict[str, datetime] = {}
-    intervals: dict[tuple[str, str], Interval] = {}
     infusion_starts: dict[tuple[str, int], datetime] = {}
 
-    def instant(text: str) -> datetime:
-        found = instants.get(text)
-        if found is None:
-            found = instants[text] = from_utc_text(text)
-        return found
+    def spans(start: datetime, end: datetime) -> list[BusySpan]:
+        """The day's rows as ``BusySpan``: read so when nothing is left out."""
+        if not skip:
+            return store.busy_spans(start, end)
+        return [
+            (chair, begin, finish, prep if kind == "dose" else None)
+            for ident, chair, kind, begin, finish, prep in store.busy_rows(start, end)
+            if ident not in skip
+        ]
 
     def lookup(day: date) -> DayLoad:
         load = cache.get(day)
         if load is not None:
             return load
         start, end = calendar.day_bounds(day)
-        busy: dict[int, list[Interval]] = {}
+        # Each chair's starts and ends (UTC) in the rows' order: the store's start order,
+        # so a chair's intervals come sorted and apart; checked here (``ordered``), and
+        # then ``BusyIndex`` takes them as they are (``SortedBusy``).
+        lists: dict[int, tuple[list[datetime], list[datetime]]] = {}
+        ordered = True
         starts: list[datetime] = []
-        for ident, chair, kind, begin, finish, prep in store.busy_rows(start, end):
-            if ident in skip:
-                continue
-            held = intervals.get((begin, finish))
+        for chair, begin, finish, prep in spans(start, end):
+            opens = instants.get(begin)
+            if opens is None:
+                opens = instants[begin] = from_utc_text(begin)
+            closes = instants.get(finish)
+            if closes is None:
+                closes = instants[finish] = from_utc_text(finish)
+            held = lists.get(chair)
             if held is None:
-                held = intervals[begin, finish] = Interval(instant(begin), instant(finish))
-            chair_busy = busy.get(chair)
-            if chair_busy is None:
-                chair_busy = busy[chair] = []
-            chair_busy.append(held)
-            if kind == "dose":
+                held = lists[chair] = ([], [])
+            chair_starts, chair_ends = held
+            if closes < opens or (chair_ends and opens < chair_ends[-1]):
+                ordered = False
+            chair_starts.append(opens)
+            chair_ends.append(closes)
+            if prep is not None:  # a dose (blocked time has no infusion)
                 infusion = infusion_starts.get((begin, prep))
                 if infusion is None:
-                    infusion = held.start + timedelta(minutes=prep)
+                    infusion = opens + timedelta(minutes=prep)
                     infusion_starts[begin, prep] = infusion
                 starts.append(infusion)
+        busy: Mapping[int, Sequence[Interval]] = SortedBusy(lists)
+        if not ordered:  # overlapping rows (never the store's): the plain mapping
+            busy = dict(busy.items())
         load = cache[day] = DayLoad(busy, starts)
         return load
 
@@ -75,3 +95,20 @@ def chair_free_probe(source: Database | Store, exclude: set[int] | None = None) 
         return store.chair_free_between(chair, wanted.start, wanted.end, skip)
 
     return probe
+
+
+def first_free_probe(source: Database | Store, exclude: set[int] | None = None) -> FirstFree:
+    """``chair_free_probe`` for several chairs in one statement: the first of them free
+    in an interval, or None (``exclude`` as there)."""
+    store, skip = as_store(source), sorted(exclude or ())
+
+    def first(chairs: Sequence[int], wanted: Interval) -> int | None:
+        return store.first_free_chair(chairs, wanted.start, wanted.end, skip)
+
+    return first
+
+
+def store_probe(source: Database | Store, exclude: set[int] | None = None) -> BatchProbe:
+    """``chair_free_probe`` that ``booking.reanchor`` may also ask about several chairs at
+    once (``first_free_probe``): the same answers in fewer statements."""
+    return BatchProbe(chair_free_probe(source, exclude), first_free_probe(source, exclude))

@@ -49,6 +49,7 @@ from ..domain.records import (
     VisitReaction,
 )
 from .database import ConflictError, IntegrityError, StoreError
+from .protocol_booking import BookingStore  # the slot search's batched chair probe
 from .protocol_desk import DeskStore  # the desk's reads (location, marks, day sheet)
 from .protocol_nurse import NurseStore
 
@@ -110,7 +111,7 @@ class ChangeFeed:
 
 
 @runtime_checkable
-class Store(NurseStore, DeskStore, Protocol):
+class Store(NurseStore, DeskStore, BookingStore, Protocol):
     """The reads and writes the services need, over one connection to the clinic."""
 
     # --- units of work --------------------------------------------------------------

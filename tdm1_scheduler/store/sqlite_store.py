@@ -56,6 +56,7 @@ from .database import (
     write_transaction,
 )
 from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
+from .sqlite_booking import BookingSqlite
 from .sqlite_desk import DeskSqlite
 from .sqlite_nurse import NurseSqlite
 
@@ -76,7 +77,7 @@ def _status_list(statuses: Sequence[CycleStatus]) -> str:
     return "(" + ", ".join(f"'{CycleStatus(status).value}'" for status in statuses) + ")"
 
 
-class SqliteStore(NurseSqlite, DeskSqlite):
+class SqliteStore(NurseSqlite, DeskSqlite, BookingSqlite):
     """The protocol ``store.protocol.Store`` on one ``Database`` connection."""
 
     def __init__(self, db: Database) -> None:

@@ -203,6 +203,13 @@ def test_services_book_exactly_as_with_day_loads(
         return real_busy_between(db, start, end)
 
     monkeypatch.setattr(SqliteStore, "busy_rows", counted)
+    real_busy_spans = SqliteStore.busy_spans
+
+    def counted_spans(store: SqliteStore, start: datetime, end: datetime) -> list[Any]:
+        loads.append(start.date())  # the same day load, read without ids (nothing left out)
+        return real_busy_spans(store, start, end)
+
+    monkeypatch.setattr(SqliteStore, "busy_spans", counted_spans)
     monkeypatch.setattr(repo, "busy_between", counted_rows)
 
     shipped = tmp_path / "shipped.db"
