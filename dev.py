@@ -4,7 +4,8 @@
     python3 dev.py run     create .venv, install the app, open it (demo clinic if no database)
     python3 dev.py test    create .venv, install app + test tools, run lint, types, layers and tests
                            (the server-mode tests start a throwaway PostgreSQL: where its
-                           pg_ctl is missing, the Debian package is installed with apt-get)
+                           pg_ctl is missing, the Debian package is installed with apt-get;
+                           the tests start beside the checks, their output follows them)
 
 Extra arguments after the command go to the app (run) or to pytest (test).
 """
