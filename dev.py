@@ -4,7 +4,8 @@
     python3 dev.py run     create .venv, install the app, open it (demo clinic if no database)
     python3 dev.py test    create .venv, install app + test tools, run lint, types, layers and tests
                            (the server-mode tests start a throwaway PostgreSQL: where its
-                           pg_ctl is missing, the Debian package is installed with apt-get)
+                           pg_ctl is missing, the Debian package is installed with apt-get;
+                           the tests start beside the checks, their output follows them)
 
 Extra arguments after the command go to the app (run) or to pytest (test).
 """
@@ -15,10 +16,14 @@ import glob
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 import venv
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -28,7 +33,9 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 # (``python -m importlinter.cli`` would run nothing and exit 0: always the script.)
 # The suite runs on every core, a test file per worker (a file's module fixtures, such as
 # the bundle's two builds, run once); ``python3 dev.py test -n 0`` runs it in one process.
-PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+# The files go out in the suite's order, longest first (tests/conftest.py), not xdist's
+# (most tests first, which leaves the long one-test files for the end).
+PARALLEL = ["-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder"]
 LINT_IMPORTS = BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
 
 
@@ -104,17 +111,75 @@ def main(argv: list[str]) -> int:
     ensure_venv("test")
     if ensure_postgres() != 0:
         return 1
-    steps = [
+    checks = [
         [str(PYTHON), "-m", "ruff", "check", "."],
         [str(PYTHON), "-m", "mypy", "tdm1_scheduler"],
         [str(LINT_IMPORTS)],
-        [str(PYTHON), "-m", "pytest", *PARALLEL, *rest],
     ]
-    for step in steps:
-        code = run(step)
-        if code != 0:
-            return code
-    return 0
+    return run_beside(checks, [str(PYTHON), "-m", "pytest", *PARALLEL, *rest])
+
+
+def run_beside(checks: list[list[str]], tests: list[str]) -> int:
+    """Run ``checks`` one after another and, meanwhile, ``tests``: the checks (a fresh
+    clone's mypy has no cache: a minute) use the cores the tests leave idle.
+
+    What is printed and returned is as if each ran after the other: each check's output
+    as it runs; the first failing check's exit code, the tests stopped (SIGINT, as
+    Ctrl-C would: their servers are stopped) and their output dropped; else the tests'
+    output (kept in a file until the checks passed, then followed) and exit code."""
+    with tempfile.TemporaryDirectory(prefix="dev-py-tests-") as folder:
+        log = Path(folder) / "pytest.log"
+        env = dict(os.environ)
+        if sys.stdout.isatty():  # the tests print to a file: keep the terminal's look
+            env.setdefault("COLUMNS", str(shutil.get_terminal_size().columns))
+            tests = [*tests[:3], "--color=yes", *tests[3:]]
+        with log.open("ab") as out:  # appends: the reader below has its own offset
+            pytest = subprocess.Popen(
+                tests, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
+            )
+        try:
+            for check in checks:
+                code = run(check)
+                if code != 0:
+                    stop(pytest, interrupt=True)
+                    return code
+            print("$", " ".join(tests), flush=True)
+            with log.open("rb") as written:
+                return follow(pytest, written)
+        except KeyboardInterrupt:  # Ctrl-C reached the tests too: let them clean up
+            stop(pytest, interrupt=False)
+            raise
+        except BaseException:
+            stop(pytest, interrupt=True)
+            raise
+
+
+def follow(process: subprocess.Popen[bytes], log: IO[bytes]) -> int:
+    """Copy ``log`` to stdout as ``process`` writes it, until it has exited: its code."""
+    while True:
+        done = process.poll() is not None
+        chunk = log.read()
+        if chunk:
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+        elif done:
+            return process.returncode
+        else:
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes], interrupt: bool) -> None:
+    """Interrupt ``process`` as Ctrl-C would (unless it already was) and wait for it to
+    clean up (its servers; killed after a minute)."""
+    if process.poll() is not None:
+        return
+    if interrupt:
+        process.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ their clinic (tests/cli/conftest.py ``db_target``) is on, a file or a server dat
 """
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tdm1_scheduler.store.protocol import Store
+from tests import file_costs
 from tests.store import backends
 from tests.store.backends import BACKENDS, DEFAULT_BACKEND, close_store, open_store
 
@@ -45,17 +47,18 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-# The files whose module fixtures take minutes (PyInstaller builds, wheels in fresh
-# venvs) start first, so the other workers' short files fill the time around them.
-SLOW_FIRST = ("tests/test_bundle.py", "tests/test_wheel.py")
-
-
+# The longest files start first (tests/file_costs.py: seconds measured per file), so the
+# other workers' short files fill the time around them and no worker idles at the end;
+# dev.py passes ``--no-loadscope-reorder`` so xdist hands the files out in this order.
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+    costs = file_costs.measured()
+    count = Counter(item.nodeid.split("::", 1)[0] for item in items)
 
-    items.sort(key=rank)  # stable: the order within each group stays as collected
+    def cost(item: pytest.Item) -> float:
+        path = item.nodeid.split("::", 1)[0]
+        return costs.get(path, file_costs.PER_TEST * count[path])
+
+    items.sort(key=lambda item: -cost(item))  # stable: a file's tests stay as collected
     for item in items:
         skip_sqlite_only_on_postgres(item)
 

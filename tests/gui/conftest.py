@@ -11,10 +11,10 @@ import pytest
 from sqlite_utils import Database
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 # The offscreen platform plugin warns on every top-level window that has size hints.
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
@@ -26,7 +26,7 @@ DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    build_demo_clinic(path, DEMO_NOW, prepare_bags=False)  # tests prepare bags themselves
+    demo_copy(path, DEMO_NOW, tmp_path_factory, prepare_bags=False)  # tests prepare bags
     return path
 
 

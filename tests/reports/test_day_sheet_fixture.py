@@ -10,16 +10,17 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from pypdf import PdfReader
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.reports.day_sheet import DaySheet, build_day_sheet, sheet_to_json
 from tdm1_scheduler.reports.docs_image import DEMO_NOW
 from tdm1_scheduler.reports.paint import write_pdf
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GENERATOR = Path(__file__).resolve().parents[2] / "bench" / "generate.py"
@@ -48,9 +49,11 @@ def check(sheet: DaySheet, name: str, folder: Path) -> None:
     assert pdf_text(sheet, folder / f"{name}.pdf") == (FIXTURES / f"{name}.pdf.txt").read_text()
 
 
-def test_the_demo_clinics_day_sheet_is_as_on_main(tmp_path: Path) -> None:
+def test_the_demo_clinics_day_sheet_is_as_on_main(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path / "demo.db"
-    build_demo_clinic(path, DEMO_NOW)
+    demo_copy(path, DEMO_NOW, tmp_path_factory)
     db = open_database(path, read_only=True)
     try:
         sheet = build_day_sheet(SqliteStore(db), DEMO_NOW.date(), FixedClock(DEMO_NOW))

@@ -19,13 +19,13 @@ from dateutil import tz
 
 from tdm1_scheduler.cli.json_text import indented
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.reports import day_sheet
 from tdm1_scheduler.reports.day_sheet import build_day_sheet, sheet_to_json
 from tdm1_scheduler.reports.docs_image import DEMO_NOW
 from tdm1_scheduler.reports.sheet_instants import iso_once
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 from .test_day_sheet_fixture import bench_generator
 
@@ -74,7 +74,7 @@ def booked_days(path: Path) -> list[date]:
 @pytest.fixture(scope="module")
 def demo_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo_clinic(path, DEMO_NOW)
+    demo_copy(path, DEMO_NOW, tmp_path_factory)
     return path
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.booking import DayLoad, Interval
 from tdm1_scheduler.domain.calendar import ClinicCalendar
 from tdm1_scheduler.services.context import load_settings
@@ -18,6 +17,7 @@ from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import from_utc_text, open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path = tmp_path_factory.mktemp("day-loads") / "demo.db"
-    build_demo_clinic(path, NOW)
+    demo_copy(path, NOW, tmp_path_factory)
     db = open_database(path)
     yield db
     db.conn.close()

@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlite_utils import Database
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain import booking
 from tdm1_scheduler.domain.booking import ChairProbe, Interval
 from tdm1_scheduler.domain.errors import DomainError
@@ -37,6 +36,7 @@ from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import ConflictError, from_utc_text, open_database
 from tdm1_scheduler.store.protocol import BusyRow, Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # as in tests/gui/conftest.py
 
@@ -44,7 +44,7 @@ DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # as in tests/gui/conftest
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("probe-demo") / "demo.db"
-    build_demo_clinic(path, DEMO_NOW)
+    demo_copy(path, DEMO_NOW, tmp_path_factory)
     return path
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.store import labs, mapping, repository as repo, view_queries, visits
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database, to_utc_text
+from tests.demo_files import demo_copy
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ MAPPERS: dict[str, Callable[[Any], Any]] = {
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """The demo clinic, plus a row in each table the demo leaves empty."""
     path: Path = tmp_path_factory.mktemp("mapping") / "demo.db"
-    build_demo_clinic(path, NOW)
+    demo_copy(path, NOW, tmp_path_factory)
     database = open_database(path)
     at = to_utc_text(NOW)
     repo.insert_closed_date(database, "2026-12-25", "Christmas")

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.booking import Interval
 from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.services.planner_reads import day_loads
@@ -21,6 +20,7 @@ from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
@@ -28,7 +28,7 @@ NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     path = tmp_path_factory.mktemp("plans") / "demo.db"
-    build_demo_clinic(path, NOW, prepare_bags=False)
+    demo_copy(path, NOW, tmp_path_factory, prepare_bags=False)
     database = open_database(path)
     yield database
     database.conn.close()
@@ -94,10 +94,10 @@ def test_load_strip_reads_start_ranges(db: Database) -> None:
     assert_day_bounded(plans(db, lambda: day_loads(SqliteStore(db), settings, first, 28)))
 
 
-def test_plans_hold_for_any_file(tmp_path: Path) -> None:
+def test_plans_hold_for_any_file(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The same on a file opened fresh: the index comes from the migration."""
     path = tmp_path / "fresh.db"
-    build_demo_clinic(path, NOW, prepare_bags=False)
+    demo_copy(path, NOW, tmp_path_factory, prepare_bags=False)
     fresh = open_database(path)
     try:
         names = {row[0] for row in fresh.execute("SELECT name FROM sqlite_master")}
@@ -219,7 +219,9 @@ def test_the_slot_search_reads_are_bounded_by_the_day(db: Database) -> None:
     assert_bounded_by_the_day(db, lambda: chair_free_probe(db, {1, 2})(1, wanted))
 
 
-def test_booking_a_course_reads_by_the_day(tmp_path: Path) -> None:
+def test_booking_a_course_reads_by_the_day(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Every read of a whole booking (14 cycles, the patient's earlier courses, the
     chairs and the days' loads): no scan of appointments, doses or courses."""
     from tdm1_scheduler.clock import FixedClock
@@ -228,7 +230,7 @@ def test_booking_a_course_reads_by_the_day(tmp_path: Path) -> None:
     from tdm1_scheduler.services.patients import add_patient
 
     path = tmp_path / "booking.db"
-    build_demo_clinic(path, NOW, prepare_bags=False)
+    demo_copy(path, NOW, tmp_path_factory, prepare_bags=False)
     booking_db = open_database(path)
     try:
         ctx = Context(SqliteStore(booking_db), FixedClock(NOW))
