@@ -297,7 +297,7 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
     opening = calendar.opening_window(day)
     open_minutes = calendar.open_minutes(day)
     active_bookings = [a for c in chairs if c.active for a in c.appointments]
-    doses = [a for c in chairs for a in c.appointments if a.is_dose]
+    doses = [a for c in chairs for a in c.appointments if a.kind == "dose"]  # a.is_dose
     peak, peak_at = peak_concurrency((a.start, a.end) for a in doses)
     starts = [a.infusion_start for a in doses]
     sheet = DaySheet(
@@ -390,12 +390,20 @@ def _replace(item: SheetAppointment, **changes: Any) -> SheetAppointment:
 
 
 def _fresh(fields: dict[str, Any]) -> SheetAppointment:
-    """``SheetAppointment(**fields)`` with every field given (``fields`` in field order):
-    the ``__dict__`` set whole, as ``__init__`` sets it field by field with 36 frozen
-    ``object.__setattr__`` calls a row (issue 19; ``_replace`` does the same)."""
-    made = _new(SheetAppointment)
-    made.__dict__.update(fields)
+    """``SheetAppointment(**fields)``, every field given in field order: the ``__dict__``
+    set whole, not by 36 frozen ``object.__setattr__`` calls a row (issue 19)."""
+    (made := _new(SheetAppointment)).__dict__.update(fields)
     return made
+
+
+_MINUTE = timedelta(minutes=1)
+_CYCLES: dict[tuple[Setting, str | None], int | None] = {}  # regimens are constants
+
+
+def _cycles_total(setting: Setting, code: str | None) -> int | None:
+    if (setting, code) not in _CYCLES:  # an unknown code raises, as before, uncached
+        _CYCLES[setting, code] = total_cycles(setting, regimen_for(code or DEFAULT_REGIMEN_CODE))
+    return _CYCLES[setting, code]
 
 
 _STATUS_TEXT = {status: status.value for status in CycleStatus}  # no enum ``.value`` a row
@@ -406,9 +414,9 @@ def _appointment(
     local: Callable[[datetime], datetime], row: SheetRow, now: datetime
 ) -> SheetAppointment:
     start_utc = row.start  # minutes are elapsed time: add in UTC
-    infusion_start_utc = start_utc + timedelta(minutes=row.prep_min)
-    infusion_end_utc = infusion_start_utc + timedelta(minutes=row.infusion_min)
-    observation = timedelta(minutes=row.observation_min)
+    infusion_start_utc = start_utc + _MINUTE * row.prep_min
+    infusion_end_utc = infusion_start_utc + _MINUTE * row.infusion_min
+    observation = _MINUTE * row.observation_min
     start, end = local(start_utc), local(row.end)
     infusion_start, infusion_end = local(infusion_start_utc), local(infusion_end_utc)
     observation_end = local(infusion_end_utc + observation)
@@ -436,13 +444,14 @@ def _appointment(
         bag = PrepStatus.USED if row.used_at is not None else None
         expires = None
 
-    def at(instant: datetime | None) -> datetime | None:
-        return None if instant is None or missed else local(instant)
-
-    given = at(row.given_at)
-    infusion_started, infusion_ended = at(row.infusion_started_at), at(row.infusion_ended_at)
-    observed, discharged = at(row.observation_ended_at), at(row.discharged_at)
-    arrived = at(row.arrived_at)
+    given = infusion_started = infusion_ended = observed = discharged = arrived = None
+    if not missed:  # what the nurses recorded (a missed visit shows none of it)
+        given = None if (at := row.given_at) is None else local(at)
+        infusion_started = None if (at := row.infusion_started_at) is None else local(at)
+        infusion_ended = None if (at := row.infusion_ended_at) is None else local(at)
+        observed = None if (at := row.observation_ended_at) is None else local(at)
+        discharged = None if (at := row.discharged_at) is None else local(at)
+        arrived = None if (at := row.arrived_at) is None else local(at)
     actual_min = row.infusion_actual_min
     if row.arrived_at is None and given is not None and row.status is CycleStatus.GIVEN:
         # given without the board (the CLI's ``dose given``): a whole visit on record
@@ -457,11 +466,7 @@ def _appointment(
         "infusion_start": infusion_start, "infusion_end": infusion_end,
         "observation_end": observation_end, "end": end, "status": status, "label": "",
         "mrn": row.mrn, "name": row.patient_name, "cycle": row.cycle,
-        "cycles_total": (
-            total_cycles(setting, regimen_for(row.regimen_code or DEFAULT_REGIMEN_CODE))
-            if setting
-            else None
-        ),
+        "cycles_total": _cycles_total(setting, row.regimen_code) if setting else None,
         "setting": _SETTING_TEXT[setting] if setting else None,
         "bag_status": None if bag is None else BAG_STATUS_TEXT[bag],
         "bag_expires_at": None if expires is None else local(expires),
