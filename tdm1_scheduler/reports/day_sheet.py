@@ -35,16 +35,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..clock import Clock
-from ..domain.errors import DomainError
 from ..domain.lean import dataclass, replace
 from ..domain.records import DEFAULT_REGIMEN_CODE, AppointmentKind, CycleStatus, SheetRow
-from ..domain.regimen import total_cycles
+from ..domain.regimen import Setting, total_cycles
 from ..domain.regimens import regimen_for
-from ..domain.stability import Preparation, PrepStatus, status_at
+from ..domain.stability import PrepStatus
 from ..services import readiness
 from ..services.context import ClinicSettings, load_settings
 from ..services.storage import Store
 from ..text import cycle_label
+from .sheet_bags import (
+    bag_status as bag_status,  # re-exported: its home was here
+    bag_status_of,
+)
 from .sheet_figures import booked_minutes, peak_concurrency, starts_by_slot
 from .sheet_instants import iso_once, local_once
 from .sheet_marks import Mark, marks_for, readiness_marks
@@ -287,14 +290,14 @@ def build_day_sheet(store: Store, day: date, clock: Clock) -> DaySheet:
             names[chair_id],
             _with_free_until(items, now),
             chair_id in active_ids,
-            tuple(_replace(m, marks=marks_for(m, now)) for m in missed.get(chair_id, [])),
+            _with_marks(missed.get(chair_id, []), now),
         )
         for chair_id, items in by_chair.items()
     )
     opening = calendar.opening_window(day)
     open_minutes = calendar.open_minutes(day)
     active_bookings = [a for c in chairs if c.active for a in c.appointments]
-    doses = [a for c in chairs for a in c.appointments if a.is_dose]
+    doses = [a for c in chairs for a in c.appointments if a.kind == "dose"]  # a.is_dose
     peak, peak_at = peak_concurrency((a.start, a.end) for a in doses)
     starts = [a.infusion_start for a in doses]
     sheet = DaySheet(
@@ -350,12 +353,25 @@ def with_marks(sheet: DaySheet, extra: Mapping[int, Sequence[Mark]]) -> DaySheet
 
 
 def _with_free_until(items: list[SheetAppointment], now: datetime) -> tuple[SheetAppointment, ...]:
-    """Each booking with its marks and the start of the next booking in its chair."""
-    done: list[SheetAppointment] = []
-    for number, item in enumerate(items):
-        following = items[number + 1].start if number + 1 < len(items) else None
-        done.append(_replace(item, free_until=following, marks=marks_for(item, now)))
-    return tuple(done)
+    """Each booking with its marks and the start of the next booking in its chair.
+
+    ``items`` are this build's own records (``_appointment``), seen by no one yet: their
+    two late fields are set in place, in the ``__dict__`` ``__init__`` filled, instead of
+    a second 36-field copy of every row (issue 19). ``marks_for`` reads neither."""
+    following: datetime | None = None
+    for item in reversed(items):
+        fields = item.__dict__
+        fields["free_until"] = following
+        fields["marks"] = marks_for(item, now)
+        following = item.start
+    return tuple(items)
+
+
+def _with_marks(items: list[SheetAppointment], now: datetime) -> tuple[SheetAppointment, ...]:
+    """Each of this build's own records with its marks, set in place (``_with_free_until``)."""
+    for item in items:
+        item.__dict__["marks"] = marks_for(item, now)
+    return tuple(items)
 
 
 _new = object.__new__
@@ -373,26 +389,53 @@ def _replace(item: SheetAppointment, **changes: Any) -> SheetAppointment:
     return made
 
 
+def _fresh(fields: dict[str, Any]) -> SheetAppointment:
+    """``SheetAppointment(**fields)``, every field given in field order: the ``__dict__``
+    set whole, not by 36 frozen ``object.__setattr__`` calls a row (issue 19)."""
+    (made := _new(SheetAppointment)).__dict__.update(fields)
+    return made
+
+
+_MINUTE = timedelta(minutes=1)
+_CYCLES: dict[tuple[Setting, str | None], int | None] = {}  # regimens are constants
+
+
+def _cycles_total(setting: Setting, code: str | None) -> int | None:
+    if (setting, code) not in _CYCLES:  # an unknown code raises, as before, uncached
+        _CYCLES[setting, code] = total_cycles(setting, regimen_for(code or DEFAULT_REGIMEN_CODE))
+    return _CYCLES[setting, code]
+
+
+_STATUS_TEXT = {status: status.value for status in CycleStatus}  # no enum ``.value`` a row
+_SETTING_TEXT = {setting: setting.value for setting in Setting}
+
+
 def _appointment(
     local: Callable[[datetime], datetime], row: SheetRow, now: datetime
 ) -> SheetAppointment:
     start_utc = row.start  # minutes are elapsed time: add in UTC
-    prep = timedelta(minutes=row.prep_min)
-    infusion = timedelta(minutes=row.infusion_min)
-    observation = timedelta(minutes=row.observation_min)
-    status = row.status.value
-    common: dict[str, Any] = {
-        "chair": row.chair_name,
-        "start": local(start_utc),
-        "infusion_start": local(start_utc + prep),
-        "infusion_end": local(start_utc + prep + infusion),
-        "observation_end": local(start_utc + prep + infusion + observation),
-        "end": local(row.end),
-        "status": status,
-        "appointment_id": row.id,
-    }
+    infusion_start_utc = start_utc + _MINUTE * row.prep_min
+    infusion_end_utc = infusion_start_utc + _MINUTE * row.infusion_min
+    observation = _MINUTE * row.observation_min
+    start, end = local(start_utc), local(row.end)
+    infusion_start, infusion_end = local(infusion_start_utc), local(infusion_end_utc)
+    observation_end = local(infusion_end_utc + observation)
+    status = _STATUS_TEXT[row.status]
     if row.kind is not AppointmentKind.DOSE or row.dose_id is None:
-        return SheetAppointment(kind="blocked", label=str(row.label or "blocked"), **common)
+        return _fresh({  # every field, in field order (a test holds this to __init__)
+            "kind": "blocked", "chair": row.chair_name, "start": start,
+            "infusion_start": infusion_start, "infusion_end": infusion_end,
+            "observation_end": observation_end, "end": end, "status": status,
+            "label": str(row.label or "blocked"), "mrn": None, "name": None, "cycle": None,
+            "cycles_total": None, "setting": None, "bag_status": None,
+            "bag_expires_at": None, "given_at": None, "appointment_id": row.id,
+            "dose_id": None, "infusion_min": None, "observation_min": 0,
+            "infusion_actual_min": None, "infusion_planned_min": None, "completed": None,
+            "reaction_grade": None, "arrived_at": None, "actual_infusion_start": None,
+            "actual_infusion_end": None, "actual_observation_end": None,
+            "discharged_at": None, "paused_min": 0, "rebooked_to": None,
+            "free_until": None, "marks": (),
+        })  # fmt: skip
     setting = row.setting
     missed = row.status is CycleStatus.MISSED
     bag: PrepStatus | None
@@ -401,88 +444,48 @@ def _appointment(
         bag = PrepStatus.USED if row.used_at is not None else None
         expires = None
 
-    def at(instant: datetime | None) -> datetime | None:
-        return None if instant is None or missed else local(instant)
-
-    given = at(row.given_at)
-    infusion_started, infusion_ended = at(row.infusion_started_at), at(row.infusion_ended_at)
-    observed, discharged = at(row.observation_ended_at), at(row.discharged_at)
-    arrived = at(row.arrived_at)
+    given = infusion_started = infusion_ended = observed = discharged = arrived = None
+    if not missed:  # what the nurses recorded (a missed visit shows none of it)
+        given = None if (at := row.given_at) is None else local(at)
+        infusion_started = None if (at := row.infusion_started_at) is None else local(at)
+        infusion_ended = None if (at := row.infusion_ended_at) is None else local(at)
+        observed = None if (at := row.observation_ended_at) is None else local(at)
+        discharged = None if (at := row.discharged_at) is None else local(at)
+        arrived = None if (at := row.arrived_at) is None else local(at)
     actual_min = row.infusion_actual_min
     if row.arrived_at is None and given is not None and row.status is CycleStatus.GIVEN:
         # given without the board (the CLI's ``dose given``): a whole visit on record
         arrived = infusion_started = given
         infusion_ended = local(given + timedelta(minutes=actual_min or row.infusion_min))
         observed = local(infusion_ended + observation)
-        discharged = max(common["end"], observed)
+        discharged = max(end, observed)
     completed = row.infusion_completed
     grade = row.visit_reaction if row.visit_reaction is not None else row.dose_reaction
-    return SheetAppointment(
-        kind="dose",
-        mrn=row.mrn,
-        name=row.patient_name,
-        cycle=row.cycle,
-        cycles_total=(
-            total_cycles(setting, regimen_for(row.regimen_code or DEFAULT_REGIMEN_CODE))
-            if setting
-            else None
-        ),
-        setting=setting.value if setting else None,
-        bag_status=None if bag is None else BAG_STATUS_TEXT[bag],
-        bag_expires_at=None if expires is None else local(expires),
-        given_at=given,
-        dose_id=row.dose_id,
-        infusion_min=row.infusion_min,
-        observation_min=row.observation_min,
-        infusion_actual_min=actual_min,
-        infusion_planned_min=row.infusion_planned_min,
-        completed=None if completed is None or missed else completed,
-        reaction_grade=None if missed else grade,
-        arrived_at=arrived,
-        actual_infusion_start=infusion_started,
-        actual_infusion_end=infusion_ended,
-        actual_observation_end=observed,
-        discharged_at=discharged,
-        paused_min=(row.paused_seconds or 0) // 60,
-        rebooked_to=None if row.rebooked_start is None else local(row.rebooked_start),
-        **common,
-    )
+    return _fresh({  # every field, in field order (a test holds this to __init__)
+        "kind": "dose", "chair": row.chair_name, "start": start,
+        "infusion_start": infusion_start, "infusion_end": infusion_end,
+        "observation_end": observation_end, "end": end, "status": status, "label": "",
+        "mrn": row.mrn, "name": row.patient_name, "cycle": row.cycle,
+        "cycles_total": _cycles_total(setting, row.regimen_code) if setting else None,
+        "setting": _SETTING_TEXT[setting] if setting else None,
+        "bag_status": None if bag is None else BAG_STATUS_TEXT[bag],
+        "bag_expires_at": None if expires is None else local(expires),
+        "given_at": given, "appointment_id": row.id, "dose_id": row.dose_id,
+        "infusion_min": row.infusion_min, "observation_min": row.observation_min,
+        "infusion_actual_min": actual_min, "infusion_planned_min": row.infusion_planned_min,
+        "completed": None if completed is None or missed else completed,
+        "reaction_grade": None if missed else grade, "arrived_at": arrived,
+        "actual_infusion_start": infusion_started, "actual_infusion_end": infusion_ended,
+        "actual_observation_end": observed, "discharged_at": discharged,
+        "paused_min": (row.paused_seconds or 0) // 60,
+        "rebooked_to": None if row.rebooked_start is None else local(row.rebooked_start),
+        "free_until": None, "marks": (),
+    })  # fmt: skip
 
 
 def _bag_of(row: SheetRow, at: datetime) -> tuple[PrepStatus, datetime | None]:
     """The row's live preparation at ``at`` and the expiry that matters next (UTC)."""
     return bag_status_of(row.reconstituted_at, row.diluted_at, row.discarded_at, row.used_at, at)
-
-
-def bag_status(store: Store, dose_id: int, at: datetime) -> tuple[PrepStatus, datetime | None]:
-    """The dose's live preparation at ``at`` and the expiry that matters next (UTC)."""
-    found = store.preparation_for_dose(dose_id)
-    if found is None:
-        return PrepStatus.NOT_PREPARED, None
-    return bag_status_of(found.reconstituted_at, found.diluted_at, found.discarded_at,
-                         found.used_at, at)  # fmt: skip
-
-
-def bag_status_of(
-    reconstituted_at: datetime | None,
-    diluted_at: datetime | None,
-    discarded_at: datetime | None,
-    used_at: datetime | None,
-    at: datetime,
-) -> tuple[PrepStatus, datetime | None]:
-    """``bag_status`` from a preparation's instants (None: not done; all None: none)."""
-    if reconstituted_at is None and diluted_at is None:
-        return PrepStatus.NOT_PREPARED, None
-    try:
-        prep = Preparation(reconstituted_at, diluted_at, discarded_at, used_at)
-    except DomainError:  # an impossible stored record: ask for a new bag, never trust it
-        return PrepStatus.NOT_PREPARED, None
-    status = status_at(prep, at)
-    if status in (PrepStatus.RECONSTITUTED, PrepStatus.VIAL_EXPIRED):
-        return status, prep.vial_expires_at
-    if status in (PrepStatus.DILUTED, PrepStatus.BAG_EXPIRED):
-        return status, prep.bag_expires_at
-    return status, None
 
 
 def _bag_notes(
