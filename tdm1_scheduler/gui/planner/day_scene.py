@@ -140,8 +140,10 @@ class PlannerGeometry:
                 times = [wall + timedelta(minutes=minute) for minute in minutes]
             else:
                 times = [self.calendar.local(start + timedelta(minutes=m)) for m in minutes]
+            # HH:MM from the fields: the same text as %H:%M without a strftime each
             self._hour_labels = [
-                (minute, f"{clock:%H:%M}") for minute, clock in zip(minutes, times, strict=True)
+                (minute, f"{clock.hour:02d}:{clock.minute:02d}")
+                for minute, clock in zip(minutes, times, strict=True)
             ]
         return self._hour_labels
 
@@ -172,6 +174,23 @@ class PlannerGeometry:
         (a day's rebuild places ~600 blocks: no rectangle made for each)."""
         index = self._chair_index.get(row.appointment.chair_id)
         return None if index is None else self._box(row, index)
+
+    def block_boxes(self, rows: list[AppointmentView]) -> list[tuple[AppointmentView, Box]]:
+        """``(row, block_box(row))`` of each row whose chair is drawn, in order: one
+        call for a day's ~570 rows, with ``_box``'s arithmetic written out."""
+        axis, per_min, index_of = self._axis_utc, self.px_per_min, self._chair_index.get
+        height = LANE_HEIGHT - 2 * BLOCK_MARGIN
+        placed: list[tuple[AppointmentView, Box]] = []
+        for row in rows:
+            booking = row.appointment
+            index = index_of(booking.chair_id)
+            if index is None:
+                continue  # a chair taken out of service: not drawn
+            left = LABEL_WIDTH + (booking.start - axis).total_seconds() / 60 * per_min
+            right = LABEL_WIDTH + (booking.end - axis).total_seconds() / 60 * per_min
+            top = HEADER_HEIGHT + index * LANE_HEIGHT + BLOCK_MARGIN
+            placed.append((row, (left, top, max(6.0, right - left), height)))
+        return placed
 
     def _box(self, row: AppointmentView, index: int) -> Box:
         booking = row.appointment
@@ -328,10 +347,7 @@ class PlannerScene(QGraphicsScene):
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         describe = self.describer(settings.calendar)
         blocks = self.blocks
-        for row in rows:
-            box = geometry.block_box(row)
-            if box is None:
-                continue  # a chair taken out of service: not drawn
+        for row, box in geometry.block_boxes(rows):  # a chair out of service: not drawn
             if spare:
                 item = spare.pop()
                 item.show_row(row, box, describe)
