@@ -173,3 +173,20 @@ def test_the_day_shown_count_carried_over_commits_is_a_fresh_count(planner: Plan
         assert planner._day_load(day, True) == fresh
         assert planner._shown_load._kept is not None  # carried, not counted again
         assert planner._shown_load._kept[0] is planner._rows
+
+
+def test_a_blocks_bounds_are_its_rectangle_kept_by_qt(planner: Planner) -> None:
+    """Qt answers a block's bounds (no Python ``boundingRect``): the block and 2 px
+    around it, its shape the same rectangle, no pen or brush of the rectangle item."""
+    from PySide6.QtCore import QRectF, Qt
+
+    assert "boundingRect" not in vars(block_item.BlockItem)
+    for block in list(planner.scene.blocks.values())[:20]:
+        size = block._size
+        bounds = QRectF(-2, -2, size.width() + 4, size.height() + 4)
+        assert block.boundingRect() == bounds == block.shape().boundingRect()
+        assert block.pen().style() is Qt.PenStyle.NoPen
+        assert block.brush().style() is Qt.BrushStyle.NoBrush
+    block = next(iter(planner.scene.blocks.values()))
+    block.place(QRectF(10, 40, 50, 40))  # a new width: the bounds follow
+    assert block.boundingRect() == QRectF(-2, -2, 54, 44)

@@ -46,6 +46,9 @@ CLOSED_FILL = QColor("#e3e7eb")
 GRID_HOUR = QColor("#c3ccd6")
 GRID_HALF = QColor("#e4e9ef")
 NOW_LINE = QColor("#d84315")
+HOUR_PEN, HALF_PEN, NOW_PEN = QPen(GRID_HOUR, 1), QPen(GRID_HALF, 1), QPen(NOW_LINE, 2)
+CLOSED_BRUSH = QBrush(CLOSED_FILL)
+BACKGROUND = QColor("#ffffff")
 
 
 @dataclass(frozen=True)
@@ -419,18 +422,22 @@ class PlannerScene(QGraphicsScene):
     def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         geometry = self.geometry
         rect = QRectF(rect)
-        painter.fillRect(rect, QColor("#ffffff"))
+        painter.fillRect(rect, BACKGROUND)
         if geometry is None:
             return
         left = LABEL_WIDTH
         right = geometry.width - RIGHT_MARGIN
-        for index in range(len(geometry.chairs)):
+        # Only the lanes near the rectangle can meet it (one more each side, then
+        # asked as before): not all 80 lanes at each paint.
+        first = max(0, int((rect.top() - HEADER_HEIGHT) // LANE_HEIGHT) - 1)
+        last = min(len(geometry.chairs), int((rect.bottom() - HEADER_HEIGHT) // LANE_HEIGHT) + 2)
+        for index in range(first, last):
             lane = QRectF(left, geometry.lane_top(index), right - left, LANE_HEIGHT)
             if lane.intersects(rect):
                 painter.fillRect(lane, LANE_FILL[index % 2])
         lanes = QRectF(left, HEADER_HEIGHT, right - left, geometry.height - HEADER_HEIGHT)
         window = geometry.open_window
-        closed_brush = QBrush(CLOSED_FILL)
+        closed_brush = CLOSED_BRUSH
         if window is None:
             painter.fillRect(lanes, closed_brush)
         else:
@@ -441,9 +448,9 @@ class PlannerScene(QGraphicsScene):
             )
         for minute in range(0, geometry.axis_minutes + 1, 30):
             x = left + minute * geometry.px_per_min
-            painter.setPen(QPen(GRID_HOUR if minute % 60 == 0 else GRID_HALF, 1))
+            painter.setPen(HOUR_PEN if minute % 60 == 0 else HALF_PEN)
             painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
         if self.now is not None and geometry.axis_start <= self.now <= geometry.axis_end:
             x = geometry.x_of(self.now)
-            painter.setPen(QPen(NOW_LINE, 2))
+            painter.setPen(NOW_PEN)
             painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
