@@ -190,3 +190,22 @@ def test_a_blocks_bounds_are_its_rectangle_kept_by_qt(planner: Planner) -> None:
     block = next(iter(planner.scene.blocks.values()))
     block.place(QRectF(10, 40, 50, 40))  # a new width: the bounds follow
     assert block.boundingRect() == QRectF(-2, -2, 54, 44)
+
+
+def test_the_status_lines_first_infusions_are_the_rows_with_cycle_one(planner: Planner) -> None:
+    window = planner.main_window
+    assert isinstance(window, MainWindow)
+    model = window.model
+    day = BUSY_DAY - timedelta(days=3)
+    seen = 0
+    for _ in range(10):
+        window.show_day(day)
+        rows = [model.row_data(r) for r in range(model.rowCount())]
+        first = sum(1 for row in rows if row.cycle == 1)
+        seen += first
+        assert model.first_infusions() == first
+        assert f"{len(rows)} appointment(s), {first} first infusion(s)" in (
+            window.statusBar().currentMessage()
+        )
+        day += timedelta(days=1)
+    assert seen  # some days have first infusions
