@@ -1,7 +1,8 @@
 """What a day switch and a drag commit cost, in counts that a busy machine does not move
-(issue 19): SQL statements, blocks made and painted, Python calls; and CPU time
-(``time.process_time``) next to wall time. The same operations as ``bench/run.py``'s
-``day_switch`` and ``move_commit`` figures, on the full clinic (bench/.cache).
+(issue 19): SQL statements, blocks made and painted, the load strip's cells painted,
+Python calls; and CPU time (``time.process_time``) next to wall time. The same
+operations as ``bench/run.py``'s ``day_switch`` and ``move_commit`` figures, on the full
+clinic (bench/.cache).
 
     python bench/gui_counts.py TREE [switch|commit|both] [N]
 
@@ -45,7 +46,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tdm1_scheduler.clock import FixedClock  # noqa: E402
 from tdm1_scheduler.domain.errors import DomainError  # noqa: E402
-from tdm1_scheduler.gui.planner import day_scene  # noqa: E402
+from tdm1_scheduler.gui.planner import day_scene, load_strip  # noqa: E402
 from tdm1_scheduler.store.database import ConflictError, open_database  # noqa: E402
 
 counts: collections.Counter[str] = collections.Counter()
@@ -63,7 +64,16 @@ def counted_init(self: Any, *args: Any, **kwargs: Any) -> None:
     _init(self, *args, **kwargs)
 
 
+_cell = load_strip.LoadDelegate.paint
+
+
+def counted_cell(self: Any, *args: Any) -> None:
+    counts["cells"] += 1
+    _cell(self, *args)
+
+
 day_scene.BlockItem.paint = counted_paint  # type: ignore[method-assign]
+load_strip.LoadDelegate.paint = counted_cell  # type: ignore[method-assign]
 day_scene.BlockItem.__init__ = counted_init  # type: ignore[method-assign]
 
 
@@ -77,7 +87,8 @@ def report(name: str, wall: list[float], cpu: list[float], calls: float, extra: 
         f"{name}: wall median {median(wall):.1f} p95 {percentile(wall, 0.95):.1f} ms, "
         f"CPU median {median(cpu):.1f} p95 {percentile(cpu, 0.95):.1f} ms; per operation: "
         f"{counts['sql'] / n:.1f} SQL statements, {counts['made'] / n:.1f} blocks made, "
-        f"{counts['painted'] / n:.1f} blocks painted, {calls:.0f} Python calls{extra}"
+        f"{counts['painted'] / n:.1f} blocks painted, {counts['cells'] / n:.1f} strip cells "
+        f"painted, {calls:.0f} Python calls{extra}"
     )
 
 

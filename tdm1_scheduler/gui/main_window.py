@@ -377,7 +377,7 @@ class MainWindow(Shell):
         closed = calendar.why_closed(day)
         self.day_title.setText(f"{day:%A %d %B %Y}{note}")
         count = self.model.rowCount()
-        first = sum(1 for r in range(count) if self.model.row_data(r).cycle == 1)
+        first = self.model.first_infusions()
         text = f"{count} appointment(s), {first} first infusion(s)"
         if closed:
             text = f"{text}; {closed}"

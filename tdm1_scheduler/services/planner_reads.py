@@ -93,20 +93,30 @@ def day_loads(
     return result
 
 
-def day_load_of(
-    settings: ClinicSettings,
-    day: date,
-    rows: Iterable[AppointmentView],
-    in_service: Collection[int],
-) -> DayLoadSummary:
-    """``day_loads(store, settings, day, 1)[0]`` from ``rows``, the day's bookings as
-    read by ``queries.day_bookings`` (every chair-holding appointment overlapping the
-    day), ``in_service`` the ids of the chairs in service: no read."""
+@dataclass(frozen=True)
+class DayFrame:
+    """A day's bounds and opening hours in UTC, the records' zone: counting rows against
+    them needs no zone lookups."""
+
+    first: datetime
+    after: datetime
+    window: tuple[datetime, datetime] | None
+
+
+def day_frame(settings: ClinicSettings, day: date) -> DayFrame:
     calendar = settings.calendar
-    # In UTC, the records' zone: comparing them then needs no zone lookups.
     first, after = (bound.astimezone(UTC) for bound in calendar.day_bounds(day))
     hours = calendar.opening_window(day)
     window = None if hours is None else (hours[0].astimezone(UTC), hours[1].astimezone(UTC))
+    return DayFrame(first, after, window)
+
+
+def rows_load(
+    frame: DayFrame, rows: Iterable[AppointmentView], in_service: Collection[int]
+) -> tuple[int, int]:
+    """(appointments, chair minutes booked inside opening hours) of ``rows`` on the day
+    of ``frame``: a sum over the rows, each counted alone."""
+    first, after, window = frame.first, frame.after, frame.window
     booked = count = 0
     for row in rows:
         booking = row.appointment
@@ -120,5 +130,19 @@ def day_load_of(
             finish = min(booking.end, window[1])
             if finish > begin:
                 booked += int((finish - begin).total_seconds() // 60)
+    return count, booked
+
+
+def day_load_of(
+    settings: ClinicSettings,
+    day: date,
+    rows: Iterable[AppointmentView],
+    in_service: Collection[int],
+) -> DayLoadSummary:
+    """``day_loads(store, settings, day, 1)[0]`` from ``rows``, the day's bookings as
+    read by ``queries.day_bookings`` (every chair-holding appointment overlapping the
+    day), ``in_service`` the ids of the chairs in service: no read."""
+    calendar = settings.calendar
+    count, booked = rows_load(day_frame(settings, day), rows, in_service)
     capacity = calendar.open_minutes(day) * len(in_service)
     return DayLoadSummary(day, calendar.is_open_day(day), booked, capacity, count)

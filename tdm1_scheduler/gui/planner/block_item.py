@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -25,7 +26,12 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from ...domain.calendar import ClinicCalendar
 from ...domain.records import AppointmentView, CycleStatus
@@ -62,6 +68,8 @@ FILLS = {  # (first infusion, booked): the three segments' colours
 BLOCKED_BRUSHES = (QBrush(BLOCKED_COLOUR), QBrush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
 BORDER_PEN = QPen(BORDER, 1.0)
 SELECTED_PEN = QPen(SELECTED_BORDER, 3.0)
+NO_BRUSH = QBrush()  # Qt.BrushStyle.NoBrush, without converting the enum at each paint
+NO_PEN = QPen(Qt.PenStyle.NoPen)
 
 FLAGS = (
     QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
@@ -197,13 +205,38 @@ def block_fonts(base: QFont) -> _Fonts:
 TextLine = tuple[QFont, QPointF, str]
 Box = tuple[float, float, float, float]
 """A block's place: x, y, width, height (scene coordinates)."""
+Fill = tuple[QRectF, QColor | QBrush]
+
+# What a block draws, worked out at its first paint (``BlockItem._look``): the fonts it
+# was worked out for, the fills, the border's rectangle, the icon's place, the text's
+# colour and the lines.
+Look = tuple[_Fonts, tuple[Fill, ...], QRectF, QRect | None, QColor, list[TextLine]]
+
+# Shared by the blocks of every day, by what decides them (a day's blocks have a few
+# sizes and segment lengths, and many lines alike): the segments' rectangles and the
+# lines laid out. Bounded: each starts over past 5,000 entries.
+_parts: dict[tuple[float, float, int, int, int], tuple[QRectF, ...]] = {}
+_lines: dict[tuple[_Fonts, float, float, tuple[str, ...]], list[TextLine]] = {}
 
 
-class BlockItem(QGraphicsItem):
+def _kept(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(table) > 5_000:
+        table.clear()
+    table[key] = value
+    return value
+
+
+class BlockItem(QGraphicsRectItem):
     """One appointment: prep, infusion and observation drawn as three parts.
 
     ``description`` is the sentence itself or a ``Describe`` that makes it when first
-    asked."""
+    asked.
+
+    A rectangle item only for its bounds: the rectangle (the block and 2 px around it
+    for the border, no pen, no brush) is its ``boundingRect`` and ``shape``, kept and
+    answered by Qt. The view asks every item's bounds at each paint (~600 on a busy
+    day, the scene has no index); asked of Python that was about 1 ms a paint. It
+    draws only what ``paint`` draws."""
 
     def __init__(
         self,
@@ -213,8 +246,9 @@ class BlockItem(QGraphicsItem):
         first_icon: QIcon | None,
     ) -> None:
         super().__init__()
+        self.setPen(NO_PEN)  # bounds without a pen's width; nothing drawn by Qt
         self._first_icon = first_icon
-        self._size = self._bounds = QRectF()
+        self._size = QRectF()
         self._width = self._height = -1.0
         self._movable: bool | None = None
         self.setFlags(FLAGS)
@@ -223,7 +257,8 @@ class BlockItem(QGraphicsItem):
 
     def show_row(self, row: AppointmentView, box: Box, description: str | Describe) -> None:
         """Show ``row`` at ``box`` (x, y, width, height: a new block, or one reused for
-        another row); the caller repaints (the scene does after a rebuild)."""
+        another row); the caller repaints (the scene does after a rebuild). A day switch
+        calls this for each of its ~570 blocks: ``place_box`` is written out here."""
         self.row = row
         self._description: str | None
         self._describe: Describe | None
@@ -231,8 +266,14 @@ class BlockItem(QGraphicsItem):
             self._description, self._describe = description, None
         else:
             self._description, self._describe = None, description
-        self._text: tuple[tuple[_Fonts, float, float], list[TextLine]] | None = None
-        self.place_box(*box)
+        self._look: Look | None = None
+        x, y, width, height = box
+        if width != self._width or height != self._height:
+            self._width, self._height = width, height
+            self._size = QRectF(0, 0, width, height)
+            self.setRect(-2, -2, width + 4, height + 4)  # the bounds (a geometry change)
+        self.setPos(x, y)
+        self._home = (x, y)
         movable = row.appointment.status is CycleStatus.BOOKED  # is_booked
         if movable != self._movable:
             self._movable = movable
@@ -246,10 +287,10 @@ class BlockItem(QGraphicsItem):
     def place_box(self, x: float, y: float, width: float, height: float) -> None:
         """``place`` from the rectangle's numbers."""
         if width != self._width or height != self._height:
-            self.prepareGeometryChange()
             self._width, self._height = width, height
             self._size = QRectF(0, 0, width, height)
-            self._bounds = QRectF(-2, -2, width + 4, height + 4)  # Qt asks on every move
+            self.setRect(-2, -2, width + 4, height + 4)  # the bounds (a geometry change)
+            self._look = None
         self.setPos(x, y)
         self._home = (x, y)
 
@@ -279,72 +320,91 @@ class BlockItem(QGraphicsItem):
         """Only booked visits move; given ones are history."""
         return is_booked(self.row)
 
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
     def paint(
         self,
         painter: QPainter,
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        rect = self._size
+        fonts = block_fonts(painter.font())
+        look = self._look
+        if look is None or look[0] is not fonts:
+            look = self._look = self._make_look(fonts)
+        _fonts, fills, border, icon, pen, lines = look
         # The fills on whole pixels (antialiased fills cost more than the rest of the
         # block), the rounded border antialiased.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        if is_blocked(self.row):
-            for brush in BLOCKED_BRUSHES:
-                painter.fillRect(rect, brush)
-        else:
-            self._paint_parts(painter, rect)
+        for rect, fill in fills:
+            painter.fillRect(rect, fill)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(SELECTED_PEN if self.isSelected() else BORDER_PEN)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        self._paint_text(painter, rect)
-
-    def _paint_parts(self, painter: QPainter, rect: QRectF) -> None:
-        row = self.row
-        colours = FILLS[(is_first_infusion(row), is_booked(row))]
-        booking = row.appointment
-        minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
-        total = sum(minutes) or 1
-        left, top, full, height = rect.left(), rect.top(), rect.width(), rect.height()
-        for colour, part in zip(colours, minutes, strict=True):
-            width = full * part / total
-            painter.fillRect(QRectF(left, top, width, height), colour)
-            left += width
-
-    def _paint_text(self, painter: QPainter, rect: QRectF) -> None:
-        row = self.row
-        inner = rect.adjusted(4, 2, -4, -2)
-        icon_size = 14.0
-        if self._first_icon is not None and is_first_infusion(row):
-            icon_rect = QRectF(inner.right() - icon_size, inner.top() + 1, icon_size, icon_size)
-            self._first_icon.paint(painter, icon_rect.toRect())
-            inner.setRight(icon_rect.left() - 2)
-        painter.setPen(TEXT if is_booked(row) else MUTED_TEXT)
-        for font, baseline, text in self._text_lines(painter.font(), inner):
+        painter.setBrush(NO_BRUSH)
+        painter.drawRoundedRect(border, 3, 3)
+        if icon is not None:
+            assert self._first_icon is not None
+            self._first_icon.paint(painter, icon)
+        painter.setPen(pen)
+        for font, baseline, text in lines:
             painter.setFont(font)
             painter.drawText(baseline, text)
 
-    def _text_lines(self, base: QFont, inner: QRectF) -> list[TextLine]:
-        """The lines as elided for ``inner``, each with its font and its baseline: left
-        and centred in its share of the height, where ``drawText`` with ``AlignLeft |
-        AlignVCenter`` puts it (kept while the font and the size stay)."""
-        fonts = block_fonts(base)
-        key = (fonts, inner.width(), inner.height())
-        if self._text is not None and self._text[0] == key:
-            return self._text[1]
-        texts = block_lines(self.row)
-        line_height = min(fonts.bold_metrics.height(), inner.height() / len(texts))
-        lines: list[TextLine] = []
-        for number, text in enumerate(texts):
-            bold = number == 0
-            metrics = fonts.bold_metrics if bold else fonts.plain_metrics
-            elided = fonts.elided(text, bold, inner.width())
-            top = inner.top() + number * line_height + (line_height - metrics.height()) / 2
-            baseline = QPointF(inner.left(), top + metrics.ascent())
-            lines.append((fonts.bold if bold else fonts.plain, baseline, elided))
-        self._text = (key, lines)
-        return lines
+    def _make_look(self, fonts: _Fonts) -> Look:
+        """What the block draws at its size with ``fonts``: the segments (blocked time:
+        its fill and hatch), the border, the first infusion's icon and the lines, left
+        and centred each in its share of the height, where ``drawText`` with ``AlignLeft
+        | AlignVCenter`` puts it."""
+        row = self.row
+        rect = self._size
+        booked = is_booked(row)
+        first = is_first_infusion(row)
+        fills: tuple[Fill, ...]
+        if is_blocked(row):
+            fills = tuple((rect, brush) for brush in BLOCKED_BRUSHES)
+        else:
+            booking = row.appointment
+            minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
+            key = (rect.width(), rect.height(), *minutes)
+            parts = _parts.get(key)
+            if parts is None:
+                parts = _kept(_parts, key, _segments(rect, minutes))
+            fills = tuple(zip(parts, FILLS[(first, booked)], strict=True))
+        border = rect.adjusted(0.5, 0.5, -0.5, -0.5)
+        inner = rect.adjusted(4, 2, -4, -2)
+        icon_size = 14.0
+        icon: QRect | None = None
+        if self._first_icon is not None and first:
+            icon_rect = QRectF(inner.right() - icon_size, inner.top() + 1, icon_size, icon_size)
+            icon = icon_rect.toRect()
+            inner.setRight(icon_rect.left() - 2)
+        texts = tuple(block_lines(row))
+        text_key = (fonts, inner.width(), inner.height(), texts)
+        lines = _lines.get(text_key)
+        if lines is None:
+            lines = _kept(_lines, text_key, _laid_out(fonts, inner, texts))
+        return fonts, fills, border, icon, TEXT if booked else MUTED_TEXT, lines
+
+
+def _segments(rect: QRectF, minutes: tuple[int, int, int]) -> tuple[QRectF, ...]:
+    """Prep, infusion and observation side by side, as long as their minutes."""
+    total = sum(minutes) or 1
+    left, top, full, height = rect.left(), rect.top(), rect.width(), rect.height()
+    parts: list[QRectF] = []
+    for part in minutes:
+        width = full * part / total
+        parts.append(QRectF(left, top, width, height))
+        left += width
+    return tuple(parts)
+
+
+def _laid_out(fonts: _Fonts, inner: QRectF, texts: tuple[str, ...]) -> list[TextLine]:
+    """The lines as elided for ``inner``, each with its font and its baseline."""
+    line_height = min(fonts.bold_metrics.height(), inner.height() / len(texts))
+    lines: list[TextLine] = []
+    for number, text in enumerate(texts):
+        bold = number == 0
+        metrics = fonts.bold_metrics if bold else fonts.plain_metrics
+        elided = fonts.elided(text, bold, inner.width())
+        top = inner.top() + number * line_height + (line_height - metrics.height()) / 2
+        baseline = QPointF(inner.left(), top + metrics.ascent())
+        lines.append((fonts.bold if bold else fonts.plain, baseline, elided))
+    return lines

@@ -168,6 +168,11 @@ class DayAppointmentsModel(RowTableModel):
         view: AppointmentView = self._rows[row]
         return view
 
+    def first_infusions(self) -> int:
+        """How many of the rows are a first infusion (cycle 1): the status line's count
+        after each switch and commit, without a ``row_data`` call per row."""
+        return [view.cycle for view in self._rows].count(1)
+
     def readiness_at(self, row: int) -> Readiness | None:
         """The booked dose's readiness on ``row`` (None for blocked time or a given dose)."""
         return self._ready().get(self.row_data(row).appointment.id)

@@ -32,6 +32,8 @@ from .day_scene import (
 KEY_STEP_MIN = 15  # Left/Right move a block this many minutes
 HEADER_FILL = QColor("#e8eef4")
 HEADER_TEXT = QColor("#1f3b57")
+HEADER_PEN = QPen(HEADER_TEXT, 1)  # the pens made once, not at each paint
+LANE_LINE_PEN = QPen(QColor("#d5dde6"), 1)
 
 # (lanes, minutes) per arrow key
 ARROW_MOVES = {
@@ -107,6 +109,7 @@ class PlannerView(QGraphicsView):
         self.preview_move: Callable[[MoveTarget], Preview] | None = None
         self.shift_summary: Callable[[Preview], str] = lambda _preview: ""
         self._drag: _Drag | None = None
+        self._header_fonts: tuple[QFont, QFont] | None = None  # (the view's, the headers')
         scene.selectionChanged.connect(self._selection_changed)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
@@ -263,19 +266,27 @@ class PlannerView(QGraphicsView):
         self.sig_move_requested.emit(MoveRequest(target, self._ask(target)))
 
     # --- pinned headers -------------------------------------------------------------------
+    def _header_font(self) -> QFont:
+        """The view's font at 8.5 pt, made again only when the view's font changes."""
+        base = self.font()
+        kept = self._header_fonts
+        if kept is None or kept[0] != base:
+            font = QFont(base)
+            font.setPointSizeF(8.5)
+            kept = self._header_fonts = (base, font)
+        return kept[1]
+
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         geometry = self.planner_scene.geometry
         if geometry is None:
             return
         visible = self.mapToScene(self.viewport().rect()).boundingRect()
-        font = QFont(self.font())
-        font.setPointSizeF(8.5)
-        painter.setFont(font)
+        painter.setFont(self._header_font())
         # The time axis along the top of what is visible.
         top = visible.top()
         header = QRectF(visible.left(), top, visible.width(), HEADER_HEIGHT)
         painter.fillRect(header, HEADER_FILL)
-        painter.setPen(QPen(HEADER_TEXT, 1))
+        painter.setPen(HEADER_PEN)
         for minute, label in geometry.hour_labels():
             x = LABEL_WIDTH + minute * geometry.px_per_min
             painter.drawLine(QPointF(x, top + HEADER_HEIGHT - 6), QPointF(x, top + HEADER_HEIGHT))
@@ -299,12 +310,12 @@ class PlannerView(QGraphicsView):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 chair.name,
             )
-            painter.setPen(QPen(QColor("#d5dde6"), 1))
+            painter.setPen(LANE_LINE_PEN)
             painter.drawLine(
                 QPointF(left, lane_top + LANE_HEIGHT),
                 QPointF(left + LABEL_WIDTH, lane_top + LANE_HEIGHT),
             )
-            painter.setPen(QPen(HEADER_TEXT, 1))
+            painter.setPen(HEADER_PEN)
         painter.fillRect(QRectF(left, top, LABEL_WIDTH, HEADER_HEIGHT), HEADER_FILL)
         painter.drawText(
             QRectF(left + 6, top, LABEL_WIDTH - 8, HEADER_HEIGHT),

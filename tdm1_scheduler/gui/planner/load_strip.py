@@ -7,6 +7,7 @@ Qt and ``LoadStrip`` draws each day as a small bar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -211,12 +212,22 @@ class LoadStrip(QListView):
 
     def update_days(self, days: list[DayLoadSummary]) -> None:
         """Show new counts for the days given (those in the strip), repainting their
-        cells only."""
+        cells only (``dataChanged``)."""
         self.load_model.update_days(days)
-        for summary in days:
-            row = self.load_model.row_of(summary.day)
-            if row is not None:
-                self.update(self.load_model.index(row, 0))
+
+    def dataChanged(
+        self,
+        topLeft: AnyIndex,
+        bottomRight: AnyIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """A changed day repaints its own cell (issue 19: a drag commit). ``QListView``'s
+        own step asks for a new layout of the items, and the next paint then repaints
+        every cell in view; the cells all have one fixed size (``LoadDelegate.CELL``,
+        ``uniformItemSizes``), so a day's new counts move none of them. The item view's
+        step is kept: it repaints the cell (the range of cells for a range), updates an
+        open editor and tells assistive technology."""
+        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
     def cell_point(self, day: date) -> Any:
         """The centre of a day's cell in viewport coordinates (tests click here)."""

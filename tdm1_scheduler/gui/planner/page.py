@@ -42,7 +42,8 @@ from .controller import Confirm, MoveController, later_cycles_moving
 from .day_scene import Chair, MoveTarget, PlannerScene
 from .day_view import ARROW_MOVES, MoveRequest, PlannerView
 from .host import PlannerHost
-from .load_strip import STRIP_DAYS, DayLoadSummary, LoadStrip, day_load_of, day_loads
+from .load_strip import STRIP_DAYS, DayLoadSummary, LoadStrip, day_loads
+from .shown_load import ShownDayLoad
 from .week_view import WeekPane, add_view_actions, select_on_focus
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class Planner(PlannerHost):
         self.chairs: list[Chair] = []
         self._built_key: tuple[date, int, int] | None = None
         self._rows: list[Row] = []  # the day's appointments as last read
+        self._shown_load = ShownDayLoad()  # the strip's count of those rows
         self._laid_out_width = -1.0
         self._relayout_timer = QTimer(self)
         self._relayout_timer.setSingleShot(True)
@@ -252,7 +254,7 @@ class Planner(PlannerHost):
         settings = self.session.settings
         if rows_current and self._built_key is not None and day == self._built_key[0]:
             in_service = {chair.id for chair in self.chairs}
-            return day_load_of(settings, day, self._rows, in_service)
+            return self._shown_load.of(settings, day, self._rows, in_service)
         return day_loads(self.ctx.store, settings, day, 1)[0]
 
     def _update_named_blocks(self, changes: object) -> bool:
@@ -269,6 +271,8 @@ class Planner(PlannerHost):
         day_start, day_end = self.session.settings.calendar.day_bounds(built[0])
         rows = {row.appointment.id: row for row in self._rows}
         keep = self.scene.selected_block()
+        removed: list[Row] = []
+        added: list[Row] = []
         for appointment_id in changes.appointments:
             row = self.session.booking(appointment_id)
             shown = (
@@ -277,12 +281,17 @@ class Planner(PlannerHost):
                 and row.appointment.start < day_end
                 and row.appointment.end > day_start
             )
-            rows.pop(appointment_id, None)
+            gone = rows.pop(appointment_id, None)
+            if gone is not None:
+                removed.append(gone)
             if shown:
                 assert row is not None
                 rows[appointment_id] = row
+                added.append(row)
             self.scene.replace_block(appointment_id, row if shown else None)
-        self._rows = list(rows.values())
+        new_rows = list(rows.values())
+        self._shown_load.carry(self._rows, new_rows, removed, added)
+        self._rows = new_rows
         self._built_key = self._key()
         if keep is not None:
             self.select(keep.appointment_id)
