@@ -1,5 +1,6 @@
-"""Small building blocks every view shares: a read-only table, an info label, and the
-base of the read-only row models (one row per dict, fixed columns)."""
+"""Small building blocks every view shares: a read-only table, an info label, the
+base of the read-only row models (one row per dict, fixed columns), and the swap of a
+page built on first show into its placeholder's tab."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QTableView,
+    QTabWidget,
     QWidget,
 )
 
@@ -40,6 +42,32 @@ def read_only_table(parent: QWidget, name: str, accessible: str) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
     return view
+
+
+def swap_in_tab(
+    pages: QTabWidget,
+    placeholder: QWidget,
+    page: QWidget,
+    *,
+    index: int,
+    was_current: bool,
+    name: str,
+    accessible: str,
+    title: str,
+) -> None:
+    """Put ``page`` in ``placeholder``'s tab at ``index`` (current again if it was), with
+    the tab widget's signals held, so the swap is not announced as a change of tab."""
+    blocked = pages.blockSignals(True)
+    try:
+        page.setObjectName(name)
+        page.setAccessibleName(accessible)
+        pages.insertTab(index, page, title)
+        pages.removeTab(index + 1)
+        if was_current:
+            pages.setCurrentIndex(index)
+    finally:
+        pages.blockSignals(blocked)
+    placeholder.deleteLater()
 
 
 def info_label(parent: QWidget, name: str, accessible: str, *, error: bool = False) -> QLabel:

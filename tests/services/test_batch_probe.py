@@ -28,10 +28,16 @@ from tdm1_scheduler.services import courses, day_loads
 from tdm1_scheduler.services.context import chair_ids_in_order, load_settings
 from tdm1_scheduler.services.day_loads import chair_free_probe, first_free_probe
 from tdm1_scheduler.store import repository as repo
-from tdm1_scheduler.store.database import from_utc_text, open_database, to_utc_text
+from tdm1_scheduler.store.database import open_database, to_utc_text
 from tdm1_scheduler.store.protocol import Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
-from tests.services.test_probe_equivalence import DEMO_NOW, demo, demo_file, run_actions
+from tests.services.test_probe_equivalence import (
+    DEMO_NOW,
+    demo,
+    demo_file,
+    draw_wanted,
+    run_actions,
+)
 
 __all__ = ["demo", "demo_file"]  # the fixtures, shared with test_probe_equivalence
 
@@ -47,21 +53,10 @@ def test_batch_answers_what_each_chair_answers(demo: Database, data: st.DataObje
     assert window is not None
     opens, closes = window
     rows = repo.busy_between(demo, calendar.at(day, time(0)), calendar.at(day, time(23)))
-    edges = [from_utc_text(r[key]) for r in rows for key in ("start_utc", "end_utc")]
-    if edges and data.draw(st.booleans()):
-        nudge = data.draw(st.sampled_from([0, 1, -1, 1_000_000, -1_000_000]))
-        start = data.draw(st.sampled_from(edges)) + timedelta(microseconds=nudge)
-    else:
-        start = opens + timedelta(seconds=data.draw(st.integers(0, 10 * 3600)))
-    length = timedelta(seconds=data.draw(st.integers(1, 4 * 3600)))
-    if data.draw(st.booleans()):
-        length += timedelta(microseconds=data.draw(st.integers(1, 999_999)))
-    start = max(start, opens)
-    end = min(start + length, closes)
-    if end <= start:
+    drawn = draw_wanted(data, rows, opens, closes)
+    if drawn is None:
         return
-    wanted = Interval(start, end)
-    left_out = set(data.draw(st.lists(st.sampled_from([r["id"] for r in rows] or [0]))))
+    wanted, left_out = drawn
     all_chairs = chair_ids_in_order(SqliteStore(demo))
     chairs = data.draw(st.lists(st.sampled_from([*all_chairs, 999]), max_size=12))
 

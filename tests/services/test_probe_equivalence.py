@@ -55,6 +55,29 @@ def demo(demo_file: Path) -> Iterator[Database]:
     db.conn.close()
 
 
+def draw_wanted(
+    data: st.DataObject, rows: list[Any], opens: datetime, closes: datetime
+) -> tuple[Interval, set[int]] | None:
+    """A wanted interval inside opening hours, often at a booking's very edge (equal, a
+    second or a microsecond either side), and some of ``rows`` left out; None when the
+    drawn interval is empty after clipping to the opening hours."""
+    edges = [from_utc_text(r[key]) for r in rows for key in ("start_utc", "end_utc")]
+    if edges and data.draw(st.booleans()):
+        nudge = data.draw(st.sampled_from([0, 1, -1, 1_000_000, -1_000_000]))
+        start = data.draw(st.sampled_from(edges)) + timedelta(microseconds=nudge)
+    else:
+        start = opens + timedelta(seconds=data.draw(st.integers(0, 10 * 3600)))
+    length = timedelta(seconds=data.draw(st.integers(1, 4 * 3600)))
+    if data.draw(st.booleans()):
+        length += timedelta(microseconds=data.draw(st.integers(1, 999_999)))
+    start = max(start, opens)
+    end = min(start + length, closes)
+    if end <= start:
+        return None
+    left_out = set(data.draw(st.lists(st.sampled_from([r["id"] for r in rows] or [0]))))
+    return Interval(start, end), left_out
+
+
 # --- the probe against the day load -------------------------------------------------------
 
 
@@ -71,22 +94,10 @@ def test_probe_answers_what_the_day_load_answers(demo: Database, data: st.DataOb
     whole = calendar.at(day + timedelta(days=1), time(0))
     rows = repo.busy_between(demo, calendar.at(day, time(0)), whole)
     chairs = chair_ids_in_order(SqliteStore(demo))
-    edges = [from_utc_text(r[key]) for r in rows for key in ("start_utc", "end_utc")]
-    if edges and data.draw(st.booleans()):
-        # At a booking's edge, exactly or a second or a microsecond off.
-        nudge = data.draw(st.sampled_from([0, 1, -1, 1_000_000, -1_000_000]))
-        start = data.draw(st.sampled_from(edges)) + timedelta(microseconds=nudge)
-    else:
-        start = opens + timedelta(seconds=data.draw(st.integers(0, 10 * 3600)))
-    length = timedelta(seconds=data.draw(st.integers(1, 4 * 3600)))
-    if data.draw(st.booleans()):
-        length += timedelta(microseconds=data.draw(st.integers(1, 999_999)))
-    start = max(start, opens)
-    end = min(start + length, closes)
-    if end <= start:
+    drawn = draw_wanted(data, rows, opens, closes)
+    if drawn is None:
         return
-    wanted = Interval(start, end)
-    left_out = set(data.draw(st.lists(st.sampled_from([r["id"] for r in rows] or [0]))))
+    wanted, left_out = drawn
     chair = data.draw(st.sampled_from(chairs))
 
     load = day_load_lookup(demo, calendar, left_out)(day)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from ..session import Session
 from ..shell import Shell
+from ..widgets import swap_in_tab
 
 if TYPE_CHECKING:
     from .board import NurseBoard, NurseBoardWindow
@@ -55,17 +56,16 @@ class NurseBoardFeature(QObject):
             was_current = pages.currentIndex() == index
             board = NurseBoard(self.session.ctx, self.window)
             self._board = board
-            blocked = pages.blockSignals(True)
-            try:
-                board.setObjectName(NAME)
-                board.setAccessibleName(TITLE)
-                pages.insertTab(index, board, TITLE)
-                pages.removeTab(index + 1)
-                if was_current:
-                    pages.setCurrentIndex(index)
-            finally:
-                pages.blockSignals(blocked)
-            self.placeholder.deleteLater()
+            swap_in_tab(
+                pages,
+                self.placeholder,
+                board,
+                index=index,
+                was_current=was_current,
+                name=NAME,
+                accessible=TITLE,
+                title=TITLE,
+            )
             self.connect_board(board)
         return self._board
 

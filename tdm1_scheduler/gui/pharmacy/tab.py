@@ -19,6 +19,7 @@ from ...services.context import ChangeSet
 from ...services.live import read_all
 from ..session import Session
 from ..shell import Shell
+from ..widgets import swap_in_tab
 from .actions import ACCESSIBLE_NAME, NAME, TITLE, PharmacyActions
 
 if TYPE_CHECKING:
@@ -65,17 +66,16 @@ class PharmacyFeature(QObject):
             self._page = page
             if self._note is not None:
                 page.notes_label.setText(self._note)
-            blocked = pages.blockSignals(True)
-            try:
-                page.setObjectName(NAME)
-                page.setAccessibleName(ACCESSIBLE_NAME)
-                pages.insertTab(index, page, TITLE)
-                pages.removeTab(index + 1)
-                if was_current:
-                    pages.setCurrentIndex(index)
-            finally:
-                pages.blockSignals(blocked)
-            self.placeholder.deleteLater()
+            swap_in_tab(
+                pages,
+                self.placeholder,
+                page,
+                index=index,
+                was_current=was_current,
+                name=NAME,
+                accessible=ACCESSIBLE_NAME,
+                title=TITLE,
+            )
         return self._page
 
     @Slot(int)
