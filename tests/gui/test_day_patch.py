@@ -25,7 +25,7 @@ from tdm1_scheduler.services.planner_reads import day_load_of, day_loads
 from tdm1_scheduler.services.queries import day_bookings
 
 from .conftest import OFFSCREEN_NOISE
-from .test_planner import BUSY_DAY, FIRST_INFUSION_MRN, ConfirmRecorder
+from .test_planner import BUSY_DAY, FIRST_INFUSION_MRN, shown_planner
 from .test_session import book_elsewhere
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not support raise")
@@ -33,13 +33,7 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not su
 
 @pytest.fixture
 def planner(window: MainWindow) -> Planner:
-    window.resize(1400, 1000)
-    found = window.features["planner"]
-    found.confirm = ConfirmRecorder()
-    window.pages.setCurrentWidget(found)
-    found.reload(force=True)
-    found.strip  # noqa: B018  (counted now: a commit then updates its days)
-    return found
+    return shown_planner(window, count_strip=True)
 
 
 def fresh_and_shown(planner: Planner) -> None:

@@ -40,15 +40,24 @@ class ConfirmRecorder:
         return self.answer
 
 
-@pytest.fixture
-def planner(window: MainWindow) -> Planner:
+def shown_planner(window: MainWindow, *, count_strip: bool = False) -> Planner:
+    """The planner page shown at 1400x1000, its confirmation box a ``ConfirmRecorder``,
+    its day read afresh; with ``count_strip``, its load strip counted now (so that a
+    commit then updates the strip's days)."""
     window.resize(1400, 1000)
     found = window.features["planner"]
     assert isinstance(found, Planner)
     found.confirm = ConfirmRecorder()
     window.pages.setCurrentWidget(found)
     found.reload(force=True)
+    if count_strip:
+        found.strip  # noqa: B018
     return found
+
+
+@pytest.fixture
+def planner(window: MainWindow) -> Planner:
+    return shown_planner(window)
 
 
 def dump(window: MainWindow) -> str:

@@ -24,19 +24,14 @@ from tdm1_scheduler.services.queries import day_bookings
 
 from .conftest import OFFSCREEN_NOISE
 from .test_day_patch import move_somewhere
-from .test_planner import BUSY_DAY, ConfirmRecorder
+from .test_planner import BUSY_DAY, shown_planner
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE, "This plugin does not support raise")
 
 
 @pytest.fixture
 def planner(window: MainWindow) -> Planner:
-    window.resize(1400, 1000)
-    found = window.features["planner"]
-    found.confirm = ConfirmRecorder()
-    window.pages.setCurrentWidget(found)
-    found.reload(force=True)
-    found.strip  # noqa: B018  (counted now: a commit then updates its days)
+    found = shown_planner(window, count_strip=True)
     QApplication.processEvents()
     return found
 

@@ -25,7 +25,7 @@ from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.store.backends import sqlite_of
 
 from .conftest import DEMO_NOW, OFFSCREEN_NOISE
-from .test_planner import FIRST_INFUSION_MRN, ConfirmRecorder, block_of, drag, local
+from .test_planner import FIRST_INFUSION_MRN, block_of, drag, local, shown_planner
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -34,12 +34,7 @@ BUSY_DAY = date(2026, 11, 18)
 
 @pytest.fixture
 def planner(window: MainWindow) -> Planner:
-    window.resize(1400, 1000)
-    found = window.features["planner"]
-    found.confirm = ConfirmRecorder()
-    window.pages.setCurrentWidget(found)
-    found.reload(force=True)
-    return found
+    return shown_planner(window)
 
 
 def announcements(session: Session) -> list[ChangeSet]:
