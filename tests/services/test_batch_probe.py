@@ -35,6 +35,7 @@ from tests.services.test_probe_equivalence import (
     DEMO_NOW,
     demo,
     demo_file,
+    draw_open_day,
     draw_wanted,
     run_actions,
 )
@@ -45,13 +46,7 @@ __all__ = ["demo", "demo_file"]  # the fixtures, shared with test_probe_equivale
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_batch_answers_what_each_chair_answers(demo: Database, data: st.DataObject) -> None:
-    calendar = load_settings(SqliteStore(demo)).calendar
-    day = calendar.next_open_day(
-        calendar.local_date(DEMO_NOW) + timedelta(days=data.draw(st.integers(-40, 80)))
-    )
-    window = calendar.opening_window(day)
-    assert window is not None
-    opens, closes = window
+    calendar, day, opens, closes = draw_open_day(demo, data)
     rows = repo.busy_between(demo, calendar.at(day, time(0)), calendar.at(day, time(23)))
     drawn = draw_wanted(data, rows, opens, closes)
     if drawn is None:

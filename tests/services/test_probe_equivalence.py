@@ -24,6 +24,7 @@ from sqlite_utils import Database
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain import booking
 from tdm1_scheduler.domain.booking import ChairProbe, Interval
+from tdm1_scheduler.domain.calendar import ClinicCalendar
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.services import courses, patients
 from tdm1_scheduler.services.context import (
@@ -55,6 +56,21 @@ def demo(demo_file: Path) -> Iterator[Database]:
     db.conn.close()
 
 
+def draw_open_day(
+    demo: Database, data: st.DataObject
+) -> tuple[ClinicCalendar, date, datetime, datetime]:
+    """The demo clinic's calendar, an open day from 40 days before its "now" to 80 after,
+    and that day's opening and closing instants."""
+    calendar = load_settings(SqliteStore(demo)).calendar
+    day = calendar.next_open_day(
+        calendar.local_date(DEMO_NOW) + timedelta(days=data.draw(st.integers(-40, 80)))
+    )
+    window = calendar.opening_window(day)
+    assert window is not None
+    opens, closes = window
+    return calendar, day, opens, closes
+
+
 def draw_wanted(
     data: st.DataObject, rows: list[Any], opens: datetime, closes: datetime
 ) -> tuple[Interval, set[int]] | None:
@@ -84,13 +100,7 @@ def draw_wanted(
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_probe_answers_what_the_day_load_answers(demo: Database, data: st.DataObject) -> None:
-    calendar = load_settings(SqliteStore(demo)).calendar
-    day = calendar.next_open_day(
-        calendar.local_date(DEMO_NOW) + timedelta(days=data.draw(st.integers(-40, 80)))
-    )
-    window = calendar.opening_window(day)
-    assert window is not None
-    opens, closes = window
+    calendar, day, opens, closes = draw_open_day(demo, data)
     whole = calendar.at(day + timedelta(days=1), time(0))
     rows = repo.busy_between(demo, calendar.at(day, time(0)), whole)
     chairs = chair_ids_in_order(SqliteStore(demo))
