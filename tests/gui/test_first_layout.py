@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from tdm1_scheduler.gui import first_layout
 from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
-from tdm1_scheduler.gui.planner import day_view, load_strip
+from tdm1_scheduler.gui.planner import day_view, load_strip, week_view
 from tdm1_scheduler.gui.viewports import own_viewport
 from tdm1_scheduler.services.context import Context
 
@@ -236,3 +236,18 @@ def test_the_first_paint_builds_no_class_by_a_lookup(demo_path: Path, tmp_path: 
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["built_at_first_paint"] == {"QtWidgets": False, "QtCore": False, "QtGui": False}
     assert report["animated_after"] is True
+
+
+# --- what the start no longer builds still works when asked ----------------------------
+def test_the_user_guide_opens_the_guide_page(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QAction, QDesktopServices
+
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
+    action = window.findChild(QAction, "userGuideAction")
+    assert isinstance(action, QAction)
+    action.trigger()
+    assert [url.toLocalFile() for url in opened] == [str(week_view.GUIDE)]
