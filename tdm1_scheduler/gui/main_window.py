@@ -28,10 +28,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QDateEdit,
-    QFileDialog,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QTableView,
     QTabWidget,
     QToolBar,
@@ -44,7 +42,7 @@ from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..services.context import ChangeSet, ClinicSettings, Context
 from ..services.storage import store_files
-from . import start_gc, window_state
+from . import first_layout, start_gc, window_state
 from .first_paint import after_first_paint
 from .pages import Features, attach_pages
 from .planner.day_model import DayAppointmentsModel
@@ -118,6 +116,7 @@ class MainWindow(Shell):
 
     def __init__(self, ctx: Context, demo: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        first_layout.place_at_once(self)  # before any part is polished (issue 19)
         self.ctx = ctx
         self.demo = demo
         self.session = Session(ctx, self)
@@ -322,6 +321,7 @@ class MainWindow(Shell):
         toolbar.addSeparator()
         toolbar.addWidget(self.date_edit)
         self.addToolBar(toolbar)
+        first_layout.also_animate(self, toolbar)
         self.toolbar = toolbar
         self.view_menu.addSeparator()
         toggle = toolbar.toggleViewAction()
@@ -442,6 +442,8 @@ class MainWindow(Shell):
     @Slot()
     def ask_save_day_sheet_pdf(self) -> str | None:
         """File > Save day sheet as PDF: a save dialog with a suggested name."""
+        from PySide6.QtWidgets import QFileDialog  # built when asked (issue 19)
+
         path, _ = QFileDialog.getSaveFileName(
             self, "Save day sheet", self.suggested_pdf_name(), "PDF (*.pdf)"
         )
@@ -453,6 +455,8 @@ class MainWindow(Shell):
         file that is not a PDF, and writes all or nothing (``safe_files``)."""
         if not isinstance(path, str) or not path:
             return self.ask_save_day_sheet_pdf()
+        from PySide6.QtWidgets import QMessageBox  # built when asked (issue 19)
+
         from ..reports.paint import write_pdf  # only when saving
         from ..safe_files import (
             OutputFailed,

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .viewports import own_viewport
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 ERROR_STYLE = "color: #b00020;"
 
@@ -31,6 +33,7 @@ ERROR_STYLE = "color: #b00020;"
 def read_only_table(parent: QWidget, name: str, accessible: str) -> QTableView:
     """A table of whole-row selection that nobody edits in place."""
     view = QTableView(parent)
+    own_viewport(view)  # reaching it builds no classes (issue 19)
     view.setObjectName(name)
     view.setAccessibleName(accessible)
     view.setAlternatingRowColors(True)

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ...domain.errors import DomainError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs' classes are built when one opens (issue 19)
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+    from PySide6.QtWidgets import QMessageBox
 
     from .host import PatientsHost
 
@@ -62,6 +62,8 @@ class PatientExports(QObject):
         if self.feature.panel.current_mrn is None:
             self.window.statusBar().showMessage("Choose a patient first", 5000)
             return None
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Export calendar", self.suggested_name(), "iCalendar (*.ics)"
         )
@@ -83,6 +85,8 @@ class PatientExports(QObject):
             write_output(Path(path), data, field="file", kind="ics", force=False,
                          database=Path(store_path(self.ctx.store)))  # fmt: skip
         except (DomainError, OutputFailed) as error:
+            from PySide6.QtWidgets import QMessageBox
+
             reason = getattr(error, "rule", None) or str(error)
             self.window.statusBar().showMessage(f"Calendar not saved: {reason}")
             box = QMessageBox(QMessageBox.Icon.Warning, "Calendar not saved", reason,

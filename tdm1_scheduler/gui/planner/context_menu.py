@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGraphicsView,
-    QInputDialog,
     QLineEdit,
     QMenu,
     QWidget,
@@ -305,6 +304,8 @@ class VisitMenus(QObject):
 
     def ask_reason(self, row: Row) -> str | None:
         """The reason for a cancel, asked (tests replace this); None when not given."""
+        from PySide6.QtWidgets import QInputDialog  # built when asked (issue 19)
+
         text, ok = QInputDialog.getText(
             self.window,
             f"Cancel visit: {what_text(row)}",

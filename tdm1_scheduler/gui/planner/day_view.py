@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from shiboken6 import isValid
 
 from ...services.preview import Preview
+from ..viewports import own_viewport
 from .day_scene import (
     BLOCK_MARGIN,
     HEADER_HEIGHT,
@@ -92,6 +93,7 @@ class PlannerView(QGraphicsView):
 
     def __init__(self, scene: PlannerScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
+        own_viewport(self)  # reaching it builds no classes (issue 19, gui/viewports.py)
         self.planner_scene = scene
         self.setObjectName("plannerView")
         self.setAccessibleName("Chair planner grid")

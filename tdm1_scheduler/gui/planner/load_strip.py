@@ -36,6 +36,7 @@ from ...services.planner_reads import (
     day_load_of as day_load_of,
     day_loads as day_loads,
 )
+from ..viewports import own_viewport
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DAY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -171,6 +172,7 @@ class LoadStrip(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        own_viewport(self)  # reaching it builds no classes (issue 19, gui/viewports.py)
         self.setObjectName("loadStrip")
         self.setAccessibleName("Chair load of the coming weeks")
         self.setAccessibleDescription("Each day's booked share of chair time; open a day")

@@ -14,12 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QColor,
-    QDesktopServices,
     QFont,
     QFontMetricsF,
     QIcon,
@@ -543,7 +542,7 @@ def add_view_actions(window: Shell, planner: PlannerHost) -> None:
     guide.setObjectName("userGuideAction")
     guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
     guide.setToolTip("Open the user guide (a page per role)")
-    guide.triggered.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(GUIDE))))
+    guide.triggered.connect(open_guide)
     help_menu = window.menu("help")
     first = help_menu.actions()
     if first:
@@ -551,3 +550,11 @@ def add_view_actions(window: Shell, planner: PlannerHost) -> None:
     else:
         help_menu.addAction(guide)
     planner.guide_action = guide
+
+
+def open_guide() -> None:
+    """Help > User guide: the page in the desktop's browser."""
+    from PySide6.QtCore import QUrl  # built when asked (issue 19)
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(GUIDE)))

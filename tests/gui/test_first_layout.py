@@ -1,0 +1,253 @@
+"""Before the first paint, Python meets no object of a class Shiboken has not built
+(issue 19): the views' viewports are made by Python (``gui/viewports.py``) and the main
+window's first layout places its parts at once (``gui/first_layout.py``). The same
+screen as before, and the style's animations are back just after the first paint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QGraphicsScene,
+    QGraphicsView,
+    QListView,
+    QStyle,
+    QTableView,
+    QWidget,
+)
+
+from tdm1_scheduler.gui import first_layout
+from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
+from tdm1_scheduler.gui.planner import day_view, load_strip, week_view
+from tdm1_scheduler.gui.viewports import own_viewport
+from tdm1_scheduler.services.context import Context
+
+from .conftest import DEMO_NOW, OFFSCREEN_NOISE
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+ROOT = Path(__file__).resolve().parents[2]
+DURATION = QStyle.StyleHint.SH_Widget_Animation_Duration
+
+
+# --- the viewports ----------------------------------------------------------------------
+def viewport_facts(view: QAbstractScrollArea) -> dict[str, Any]:
+    port = view.viewport()
+    policy = port.sizePolicy()
+    return {
+        "name": port.objectName(),
+        "roles": (port.backgroundRole(), port.foregroundRole()),
+        "fill": port.autoFillBackground(),
+        "focus": (port.focusPolicy(), port.focusProxy() is view),
+        "tracking": port.hasMouseTracking(),
+        "drops": port.acceptDrops(),
+        "menu": port.contextMenuPolicy(),
+        "cursor": port.cursor().shape(),
+        "class": port.metaObject().className(),
+        "policy": (policy.horizontalPolicy(), policy.verticalPolicy()),
+        "palette": port.palette() == view.palette(),
+        "font": port.font().toString(),
+        "attributes": [a for a in Qt.WidgetAttribute if port.testAttribute(a)],
+        "place": [child is port for child in view.children() if isinstance(child, QWidget)],
+        "geometry": port.geometry().getRect(),
+    }
+
+
+def graphics_view_of_a_scene() -> QGraphicsView:
+    scene = QGraphicsScene()
+    scene.addRect(0, 0, 50, 50)
+    view = QGraphicsView(scene)
+    scene.setParent(view)
+    return view
+
+
+@pytest.mark.parametrize("kind", [QTableView, QListView, QGraphicsView, graphics_view_of_a_scene])
+def test_an_own_viewport_is_the_one_qt_makes(
+    qtbot, kind: Callable[[], QAbstractScrollArea]
+) -> None:  # type: ignore[no-untyped-def]
+    views = []
+    for own in (False, True):
+        view = kind()
+        qtbot.addWidget(view)
+        if own:
+            made = own_viewport(view)
+            assert view.viewport() is made and shiboken6.createdByPython(made)
+        view.resize(300, 200)
+        view.show()
+        views.append(view)
+    qtbot.waitExposed(views[1])
+    assert viewport_facts(views[1]) == viewport_facts(views[0])
+
+
+def test_the_window_s_views_have_own_viewports(window: MainWindow) -> None:
+    planner: Any = window.features["planner"]
+    patients: Any = window.features["patients_panel"]
+    views = [window.table, planner.view, planner._strip, patients.panel.patient_view]
+    for view in views:
+        assert shiboken6.createdByPython(view.viewport()), view.objectName()
+
+
+# --- the first layout, and the same screen ----------------------------------------------
+@pytest.fixture
+def styled(qapp: QApplication) -> Iterator[QApplication]:
+    """The application's stylesheet (as ``app.run_gui`` sets it), for one test."""
+    apply_application_style(qapp)
+    yield qapp
+    qapp.setStyleSheet("")
+
+
+def parts_of(window: MainWindow) -> list[tuple[str, str, bool, tuple[int, ...]]]:
+    """Every widget's class, name, visibility and (shown) geometry, in the window's
+    order. A hidden widget's geometry is whatever its layout last gave it: the toolbar's
+    extension button, hidden, was placed once while the animation resized the toolbar."""
+    return [
+        (
+            w.metaObject().className(),
+            w.objectName(),
+            w.isVisible(),
+            w.geometry().getRect() if w.isVisible() else (),
+        )
+        for w in window.findChildren(QWidget)
+    ]
+
+
+def shown(qtbot, ctx: Context) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(ctx, demo=True)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_the_first_layout_is_at_once_then_animations_are_back(
+    qtbot, styled: QApplication, ctx: Context
+) -> None:  # type: ignore[no-untyped-def]
+    window = MainWindow(ctx, demo=True)
+    qtbot.addWidget(window)
+    patients: Any = window.features["patients_panel"]
+    parts = [window.centralWidget(), window.toolbar, patients.dock]
+    style = window.style()
+    base = QApplication.style().styleHint(DURATION)
+    assert base > 0  # the style animates: else there is nothing to test
+    assert window.property(first_layout.PROPERTY) is True
+    assert [style.styleHint(DURATION, None, part) for part in parts] == [0, 0, 0]
+    window.show()
+    qtbot.waitUntil(lambda: window.property(first_layout.PROPERTY) is False, timeout=5000)
+    assert [style.styleHint(DURATION, None, part) for part in parts] == [base] * 3
+    first_layout.animate_again(window)  # once only: a second call changes nothing
+    assert [style.styleHint(DURATION, None, part) for part in parts] == [base] * 3
+    window.close()
+
+
+def test_the_screen_is_the_same_as_with_qt_s_viewports_and_animated_layout(
+    qtbot, styled: QApplication, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    new = shown(qtbot, ctx)
+    qtbot.waitUntil(lambda: new.property(first_layout.PROPERTY) is False, timeout=5000)
+    qtbot.wait(50)
+    new_image = new.grab().toImage()
+    new_parts = parts_of(new)
+    new.close()
+
+    def qt_s(view: QAbstractScrollArea) -> QWidget:
+        return view.viewport()
+
+    monkeypatch.setattr(first_layout, "place_at_once", lambda window: None)
+    for module in (day_view, load_strip, sys.modules["tdm1_scheduler.gui.widgets"]):
+        monkeypatch.setattr(module, "own_viewport", qt_s)
+    old = shown(qtbot, ctx)
+    assert not shiboken6.createdByPython(old.table.viewport())
+    qtbot.wait(300)  # the 0 ms animations and the deferred work
+    old_image = old.grab().toImage()
+    old_parts = parts_of(old)
+    old.close()
+    assert new_parts == old_parts
+    assert new_image == old_image
+
+
+# --- a fresh process: no class built by a lookup before the first paint ----------------
+START = """
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication(sys.argv[:1])
+from datetime import datetime
+import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
+from tdm1_scheduler.clock import FixedClock
+from tdm1_scheduler.gui import first_layout
+from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
+from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+# Never used by the app: built only when Shiboken builds every class to look one up.
+UNUSED = {"QtWidgets": "QWizard", "QtCore": "QProcess", "QtGui": "QMovie"}
+seen = {}
+
+class Every(QObject):  # as the start-up bench: Python meets every object that has an event
+    def eventFilter(self, watched, event):
+        if not seen and event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+            seen.update({m: c in getattr(PySide6, m).__dict__ for m, c in UNUSED.items()})
+        return False
+
+apply_application_style(app)
+db = open_database(sys.argv[1])
+window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
+every = Every()
+app.installEventFilter(every)
+window.show()
+poll = QTimer()
+poll.timeout.connect(lambda: None if window.property(first_layout.PROPERTY) else app.quit())
+poll.start(20)
+QTimer.singleShot(60_000, app.quit)  # never hang
+app.exec()
+animated = not window.property(first_layout.PROPERTY)
+print(json.dumps({"built_at_first_paint": seen, "animated_after": animated}))
+window.close()
+"""
+
+
+def test_the_first_paint_builds_no_class_by_a_lookup(demo_path: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "TDM1_SCHEDULER_WINDOW_STATE": str(tmp_path / "window.ini"),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", START, str(demo_path), DEMO_NOW.isoformat()],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=True,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["built_at_first_paint"] == {"QtWidgets": False, "QtCore": False, "QtGui": False}
+    assert report["animated_after"] is True
+
+
+# --- what the start no longer builds still works when asked ----------------------------
+def test_the_user_guide_opens_the_guide_page(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QAction, QDesktopServices
+
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
+    action = window.findChild(QAction, "userGuideAction")
+    assert isinstance(action, QAction)
+    action.trigger()
+    assert [url.toLocalFile() for url in opened] == [str(week_view.GUIDE)]
