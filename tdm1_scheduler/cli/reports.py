@@ -41,14 +41,14 @@ def register(commands: Any, command: Callable[..., Any]) -> None:
 
 
 def run_day_sheet(args: argparse.Namespace, store: Store) -> int:
-    from ..reports.day_sheet import build_day_sheet, sheet_to_json
+    from ..reports.day_sheet import build_day_sheet
     from .common import make_clock, parse_day
-    from .json_text import indented
+    from .sheet_text import sheet_text
 
     day = parse_day("date", args.date)
     sheet = build_day_sheet(store, day, make_clock(args, store))
     if args.json:
-        print(indented(sheet_to_json(sheet)))  # print_json's bytes (json_text.py)
+        print(sheet_text(sheet))  # print_json's bytes of sheet_to_json (sheet_text.py)
         return EXIT_OK
     path = check_output_path(
         Path(args.pdf),
