@@ -129,3 +129,24 @@ def test_the_pieces_are_the_templates_text() -> None:
     nested = _pieces(("x", "y", "z"), "\n", {"y": ("p", "q")})
     leaf = '"%s"'
     assert leaf.join(nested) == indented({"x": "%s", "y": {"p": "%s", "q": "%s"}, "z": "%s"})
+
+
+def test_the_collector_is_paused_and_restored() -> None:
+    import gc
+
+    from tdm1_scheduler.cli.reports import _collector_paused
+
+    assert gc.isenabled()
+    with _collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError), _collector_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
