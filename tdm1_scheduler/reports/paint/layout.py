@@ -135,6 +135,12 @@ class SheetLayout:
         self.height = size.height() / self.k
         self.min_pt: dict[str, float] = {}
         self.part: str | None = None  # what paint is drawing now: "grid" | "table"
+        # Made once per plan (issue 19: 8,900 fonts and 17,000 measures a busy sheet): a
+        # font by its options, a font's metrics on this device, a text's width in a font.
+        # A font is a value Qt copies (setFont); none of these is changed after it is made.
+        self._fonts: dict[tuple[float, bool, bool], QFont] = {}
+        self._metrics: dict[int, tuple[QFont, QFontMetricsF]] = {}  # by id: holds the font
+        self._widths: dict[tuple[int, str], float] = {}
         self.grid_line = self._line_h(GRID_PT)
         self.table_line = self._line_h(TABLE_PT)
         self.head_h = self.table_line + 3.0  # the table's column titles
@@ -155,16 +161,25 @@ class SheetLayout:
     def font(self, size_pt: float, bold: bool = False, italic: bool = False) -> QFont:
         if self.part is not None:
             self.min_pt[self.part] = min(self.min_pt.get(self.part, size_pt), size_pt)
-        font = QFont(FONT_FAMILY)
-        font.setStretch(QFont.Stretch.Condensed)  # DejaVu Sans Condensed where installed
-        font.setPointSizeF(size_pt)
-        font.setBold(bold)
-        font.setItalic(italic)
+        font = self._fonts.get((size_pt, bold, italic))
+        if font is None:
+            font = self._fonts[size_pt, bold, italic] = QFont(FONT_FAMILY)
+            font.setStretch(QFont.Stretch.Condensed)  # DejaVu Sans Condensed where installed
+            font.setPointSizeF(size_pt)
+            font.setBold(bold)
+            font.setItalic(italic)
         return font
 
     def text_width(self, text: str, font: QFont) -> float:
         """Width of ``text`` in points."""
-        return QFontMetricsF(font, self.device).horizontalAdvance(text) / self.k
+        key = (id(font), text)
+        width = self._widths.get(key)
+        if width is None:
+            held = self._metrics.get(id(font))  # held: its id is never reused meanwhile
+            if held is None:
+                held = self._metrics[id(font)] = (font, QFontMetricsF(font, self.device))
+            width = self._widths[key] = held[1].horizontalAdvance(text) / self.k
+        return width
 
     def _line_h(self, size_pt: float) -> float:
         metrics = QFontMetricsF(self.font(size_pt), self.device)
