@@ -126,6 +126,9 @@ class SheetLayout:
 
     def __init__(self, sheet: DaySheet, device: QPaintDevice, size: QSizeF, dpi: float) -> None:
         self.sheet = sheet
+        # The table's rows (chair, visit), sorted once: ``DaySheet.rows`` sorts every
+        # chair's rows again each time it is read (issue 19: 17 pages, 10 columns).
+        self.sheet_rows = sheet.rows
         # Text is measured on a private 1x1 image at the device's resolution: holding the
         # device itself (a print preview's QPrinter) would tie its lifetime to this plan.
         self.device = _measuring_image(device)
@@ -346,7 +349,7 @@ class SheetLayout:
         plain = self.font(TABLE_PT)
         widths = {c.key: c.width - 2 * CELL_PAD for c in self.columns}
         rows: list[TableRow] = []
-        for chair, item in self.sheet.rows:
+        for chair, item in self.sheet_rows:
             lines = 1
             for key in WRAPPED:
                 text, bold, _italic = cell(self.sheet, chair, item, key)
@@ -358,7 +361,7 @@ class SheetLayout:
     def _natural(self, key: str, title: str) -> float:
         head, plain = self.font(TABLE_PT, bold=True), self.font(TABLE_PT)
         widths = [self.text_width(title, head)]
-        for chair, item in self.sheet.rows:
+        for chair, item in self.sheet_rows:
             text, bold, italic = cell(self.sheet, chair, item, key)
             font = self.font(TABLE_PT, bold=bold, italic=italic) if (bold or italic) else plain
             widths.append(self.text_width(text, font))
@@ -366,7 +369,7 @@ class SheetLayout:
 
     def _longest_word(self, key: str) -> float:
         plain = self.font(TABLE_PT, bold=True)
-        words = [w for c, i in self.sheet.rows for w in cell(self.sheet, c, i, key)[0].split()]
+        words = [w for c, i in self.sheet_rows for w in cell(self.sheet, c, i, key)[0].split()]
         return 2 * CELL_PAD + 0.5 + max((self.text_width(w, plain) for w in words), default=20)
 
     def _table_columns(self) -> tuple[list[Column], int]:
@@ -413,7 +416,7 @@ class SheetLayout:
         marks: list[datetime] = []
         if sheet.opening is not None:
             marks.extend(sheet.opening)
-        for _chair, item in sheet.rows:
+        for _chair, item in self.sheet_rows:
             marks.extend((item.shown_start, item.free_from, item.start, item.end))
         if not marks:
             return 8 * 60, 17 * 60
