@@ -63,6 +63,18 @@ def indented(value: Any) -> str:
     return _text(value, "\n")
 
 
+def indented_at(value: Any, newline: str) -> str:
+    """``value`` laid out as ``indented`` lays it out where its own lines start with
+    ``newline`` (a part of a larger document, ``sheet_text``)."""
+    return _text(value, newline)
+
+
+def template(keys: tuple[str, ...], newline: str) -> str:
+    """The ``%`` template of a dict with these (text) keys laid out at ``newline``: one
+    ``%s`` a value, each value's text as ``indented_at(value, newline + STEP)``."""
+    return _template(keys, newline)
+
+
 def _text(value: Any, newline: str) -> str:
     """``value`` as json writes it where its own lines start with ``newline``."""
     kind = type(value)

@@ -62,8 +62,7 @@ BAG_STATUS_TEXT = {
     PrepStatus.DISCARDED: "discarded",
     PrepStatus.USED: "used",
 }
-# A dose still needing a bag when the sheet is printed.
-NEEDS_BAG = {PrepStatus.NOT_PREPARED, PrepStatus.VIAL_EXPIRED, PrepStatus.BAG_EXPIRED}
+NEEDS_BAG = {PrepStatus.NOT_PREPARED, PrepStatus.VIAL_EXPIRED, PrepStatus.BAG_EXPIRED}  # to print
 CHAIRS_PER_PAGE = 24  # the paint module's timeline holds this many chairs a page
 
 
@@ -558,21 +557,29 @@ def appointment_json(
 def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
     """The ``day-sheet --json`` object (README "Day sheet")."""
     iso = iso_once()
+    chairs = [{"chair": chair.name, "active": chair.active,
+               "appointments": [appointment_json(a, iso) for a in chair.appointments],
+               "missed": [appointment_json(a, iso) for a in chair.missed]}
+              for chair in sheet.chairs]  # fmt: skip
+    bags = [{"what": note.what, "mrn": note.appointment.mrn, "name": note.appointment.name,
+             "chair": note.appointment.chair,
+             "infusion_start": iso(note.appointment.infusion_start),
+             "bag_status": note.appointment.bag_status, "expires_at": iso(note.expires_at)}
+            for note in sheet.bags]  # fmt: skip
+    return sheet_json_fields(sheet, iso, chairs, bags)
+
+
+def sheet_json_fields(
+    sheet: DaySheet, iso: Callable[..., Any], chairs: Any, bags: Any
+) -> dict[str, Any]:
+    """``sheet_to_json`` with ``chairs`` and ``bags`` as given (``cli/sheet_text.py``)."""
     return {
         "date": sheet.day.isoformat(),
         "clinic": sheet.clinic,
         "timezone": sheet.timezone,
         "printed_at": iso(sheet.printed_at),
         "opening": None if sheet.opening is None else [iso(t) for t in sheet.opening],
-        "chairs": [
-            {
-                "chair": chair.name,
-                "active": chair.active,
-                "appointments": [appointment_json(a, iso) for a in chair.appointments],
-                "missed": [appointment_json(a, iso) for a in chair.missed],
-            }
-            for chair in sheet.chairs
-        ],
+        "chairs": chairs,
         "utilization": sheet.utilization,
         "booked_chair_minutes": sheet.booked_minutes,
         "open_chair_minutes": sheet.open_chair_minutes,
@@ -585,16 +592,5 @@ def sheet_to_json(sheet: DaySheet) -> dict[str, Any]:
         "slots_over_cap": sheet.slots_over_cap,
         "first_infusions": [a.mrn for a in sheet.first_infusions],
         "missed_visits": [a.mrn for a in sheet.missed],
-        "bags": [
-            {
-                "what": note.what,
-                "mrn": note.appointment.mrn,
-                "name": note.appointment.name,
-                "chair": note.appointment.chair,
-                "infusion_start": iso(note.appointment.infusion_start),
-                "bag_status": note.appointment.bag_status,
-                "expires_at": iso(note.expires_at),
-            }
-            for note in sheet.bags
-        ],
+        "bags": bags,
     }

@@ -1,5 +1,6 @@
 """``day-sheet --json`` prints the same bytes as before issue 19's late cuts:
-``json_text.indented`` is ``json.dumps(indent=2, ensure_ascii=False)``, and
+``json_text.indented`` is ``json.dumps(indent=2, ensure_ascii=False)``,
+``sheet_text.sheet_text`` (what the command prints) is ``indented(sheet_to_json(...))``, and
 ``sheet_to_json``'s instant texts made once per object (``iso_once``) are each
 instant's own ``isoformat()``. Every booked day of the demo clinic, the days around
 the changes of summer time (America/New_York), closed and empty days; the tiny bench
@@ -18,6 +19,7 @@ import pytest
 from dateutil import tz
 
 from tdm1_scheduler.cli.json_text import indented
+from tdm1_scheduler.cli.sheet_text import sheet_text
 from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.reports import day_sheet
 from tdm1_scheduler.reports.day_sheet import build_day_sheet, sheet_to_json
@@ -49,6 +51,7 @@ def check(sheet: day_sheet.DaySheet, monkeypatch: pytest.MonkeyPatch) -> str:
     assert data == plain_json(sheet, monkeypatch)
     text = indented(data)
     assert text == json.dumps(data, indent=2, ensure_ascii=False)
+    assert sheet_text(sheet) == text  # what `day-sheet --json` prints
     return text
 
 

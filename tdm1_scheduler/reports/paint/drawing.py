@@ -62,7 +62,7 @@ class SheetPages(SheetCanvas):
         if plan.chairs:
             self.part = "grid"
             self._timeline(painter, plan, self.header_h(plan))
-        if plan.parts or (plan.summary and not self.sheet.rows):
+        if plan.parts or (plan.summary and not self.sheet_rows):
             paint_table(self, painter, plan)
         self.part = None
         painter.restore()

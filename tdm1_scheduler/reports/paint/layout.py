@@ -126,6 +126,9 @@ class SheetLayout:
 
     def __init__(self, sheet: DaySheet, device: QPaintDevice, size: QSizeF, dpi: float) -> None:
         self.sheet = sheet
+        # The table's rows (chair, visit), sorted once: ``DaySheet.rows`` sorts every
+        # chair's rows again each time it is read (issue 19: 17 pages, 10 columns).
+        self.sheet_rows = sheet.rows
         # Text is measured on a private 1x1 image at the device's resolution: holding the
         # device itself (a print preview's QPrinter) would tie its lifetime to this plan.
         self.device = _measuring_image(device)
@@ -135,6 +138,12 @@ class SheetLayout:
         self.height = size.height() / self.k
         self.min_pt: dict[str, float] = {}
         self.part: str | None = None  # what paint is drawing now: "grid" | "table"
+        # Made once per plan (issue 19: 8,900 fonts and 17,000 measures a busy sheet): a
+        # font by its options, a font's metrics on this device, a text's width in a font.
+        # A font is a value Qt copies (setFont); none of these is changed after it is made.
+        self._fonts: dict[tuple[float, bool, bool], QFont] = {}
+        self._metrics: dict[int, tuple[QFont, QFontMetricsF]] = {}  # by id: holds the font
+        self._widths: dict[tuple[int, str], float] = {}
         self.grid_line = self._line_h(GRID_PT)
         self.table_line = self._line_h(TABLE_PT)
         self.head_h = self.table_line + 3.0  # the table's column titles
@@ -155,16 +164,25 @@ class SheetLayout:
     def font(self, size_pt: float, bold: bool = False, italic: bool = False) -> QFont:
         if self.part is not None:
             self.min_pt[self.part] = min(self.min_pt.get(self.part, size_pt), size_pt)
-        font = QFont(FONT_FAMILY)
-        font.setStretch(QFont.Stretch.Condensed)  # DejaVu Sans Condensed where installed
-        font.setPointSizeF(size_pt)
-        font.setBold(bold)
-        font.setItalic(italic)
+        font = self._fonts.get((size_pt, bold, italic))
+        if font is None:
+            font = self._fonts[size_pt, bold, italic] = QFont(FONT_FAMILY)
+            font.setStretch(QFont.Stretch.Condensed)  # DejaVu Sans Condensed where installed
+            font.setPointSizeF(size_pt)
+            font.setBold(bold)
+            font.setItalic(italic)
         return font
 
     def text_width(self, text: str, font: QFont) -> float:
         """Width of ``text`` in points."""
-        return QFontMetricsF(font, self.device).horizontalAdvance(text) / self.k
+        key = (id(font), text)
+        width = self._widths.get(key)
+        if width is None:
+            held = self._metrics.get(id(font))  # held: its id is never reused meanwhile
+            if held is None:
+                held = self._metrics[id(font)] = (font, QFontMetricsF(font, self.device))
+            width = self._widths[key] = held[1].horizontalAdvance(text) / self.k
+        return width
 
     def _line_h(self, size_pt: float) -> float:
         metrics = QFontMetricsF(self.font(size_pt), self.device)
@@ -331,7 +349,7 @@ class SheetLayout:
         plain = self.font(TABLE_PT)
         widths = {c.key: c.width - 2 * CELL_PAD for c in self.columns}
         rows: list[TableRow] = []
-        for chair, item in self.sheet.rows:
+        for chair, item in self.sheet_rows:
             lines = 1
             for key in WRAPPED:
                 text, bold, _italic = cell(self.sheet, chair, item, key)
@@ -343,7 +361,7 @@ class SheetLayout:
     def _natural(self, key: str, title: str) -> float:
         head, plain = self.font(TABLE_PT, bold=True), self.font(TABLE_PT)
         widths = [self.text_width(title, head)]
-        for chair, item in self.sheet.rows:
+        for chair, item in self.sheet_rows:
             text, bold, italic = cell(self.sheet, chair, item, key)
             font = self.font(TABLE_PT, bold=bold, italic=italic) if (bold or italic) else plain
             widths.append(self.text_width(text, font))
@@ -351,7 +369,7 @@ class SheetLayout:
 
     def _longest_word(self, key: str) -> float:
         plain = self.font(TABLE_PT, bold=True)
-        words = [w for c, i in self.sheet.rows for w in cell(self.sheet, c, i, key)[0].split()]
+        words = [w for c, i in self.sheet_rows for w in cell(self.sheet, c, i, key)[0].split()]
         return 2 * CELL_PAD + 0.5 + max((self.text_width(w, plain) for w in words), default=20)
 
     def _table_columns(self) -> tuple[list[Column], int]:
@@ -398,7 +416,7 @@ class SheetLayout:
         marks: list[datetime] = []
         if sheet.opening is not None:
             marks.extend(sheet.opening)
-        for _chair, item in sheet.rows:
+        for _chair, item in self.sheet_rows:
             marks.extend((item.shown_start, item.free_from, item.start, item.end))
         if not marks:
             return 8 * 60, 17 * 60

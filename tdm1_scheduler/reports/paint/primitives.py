@@ -13,15 +13,20 @@ from .layout import SheetLayout
 
 BLACK = QColor(0, 0, 0)
 WHITE = QColor(255, 255, 255)
+_CENTRED: dict[Qt.AlignmentFlag, Qt.AlignmentFlag] = {}  # an alignment | AlignVCenter
 
 
 class SheetCanvas(SheetLayout):
     """The layout plan plus the primitives every painted part uses."""
 
     def pen(self, width_pt: float = 0.5, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
-        pen = QPen(BLACK)
-        pen.setWidthF(self.pt(width_pt))
-        pen.setStyle(style)
+        """A black pen, made once per width and style (a value Qt copies: setPen)."""
+        pens: dict[tuple[float, Qt.PenStyle], QPen] = self.__dict__.setdefault("_pens", {})
+        pen = pens.get((width_pt, style))
+        if pen is None:
+            pen = pens[width_pt, style] = QPen(BLACK)
+            pen.setWidthF(self.pt(width_pt))
+            pen.setStyle(style)
         return pen
 
     def text(
@@ -33,11 +38,11 @@ class SheetCanvas(SheetLayout):
     ) -> None:
         """Draw ``text`` whole in ``rect`` = (x, y, w, h) points, centred vertically."""
         x, y, w, h = rect
-        painter.drawText(
-            QRectF(self.pt(x), self.pt(y), self.pt(w), self.pt(h)),
-            align | Qt.AlignmentFlag.AlignVCenter,
-            text,
-        )
+        flags = _CENTRED.get(align)
+        if flags is None:  # Python's enum ``|``, once per alignment
+            flags = _CENTRED[align] = align | Qt.AlignmentFlag.AlignVCenter
+        k = self.k
+        painter.drawText(QRectF(x * k, y * k, w * k, h * k), flags, text)
 
     def line(self, painter: QPainter, x1: float, y1: float, x2: float, y2: float) -> None:
         painter.drawLine(QPointF(self.pt(x1), self.pt(y1)), QPointF(self.pt(x2), self.pt(y2)))

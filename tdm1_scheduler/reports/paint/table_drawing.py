@@ -14,7 +14,7 @@ def paint_table(pages: SheetCanvas, painter: QPainter, plan: PagePlan) -> None:
     """Page ``plan``'s table rows from ``plan.table_top`` down."""
     pages.part = "table"
     y = plan.table_top
-    if not pages.sheet.rows:
+    if not pages.sheet_rows:
         if plan.summary:
             painter.setPen(pages.pen())
             painter.setFont(pages.font(TABLE_PT + 1))
