@@ -49,6 +49,7 @@ NOW_LINE = QColor("#d84315")
 HOUR_PEN, HALF_PEN, NOW_PEN = QPen(GRID_HOUR, 1), QPen(GRID_HALF, 1), QPen(NOW_LINE, 2)
 CLOSED_BRUSH = QBrush(CLOSED_FILL)
 BACKGROUND = QColor("#ffffff")
+CLIP_MARGIN = 4.0  # the background's lines reach this far past the rectangle painted
 
 
 @dataclass(frozen=True)
@@ -333,9 +334,10 @@ class PlannerScene(QGraphicsScene):
         self.settings = settings
         self.now = now
         old = self.geometry
-        spare = self._spare
+        spare = self._spare  # out of the scene
+        shown: list[BlockItem] = []  # the old day's blocks, still in the scene
         if old is not None and old.day != day:
-            spare.extend(self.blocks.values())
+            shown = list(self.blocks.values())
             self.clearSelection()
             focused = self.focusItem()
             if focused is not None:
@@ -350,19 +352,23 @@ class PlannerScene(QGraphicsScene):
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         describe = self.describer(settings.calendar)
         blocks = self.blocks
+        # The old day's blocks first (last one first), then those kept aside, then new
+        # ones: where each is is known, so no block is asked for its scene.
         for row, box in geometry.block_boxes(rows):  # a chair out of service: not drawn
-            if spare:
+            if shown:
+                item = shown.pop()
+                item.show_row(row, box, describe)
+            elif spare:
                 item = spare.pop()
                 item.show_row(row, box, describe)
-                if item.scene() is not self:
-                    self.addItem(item)
+                self.addItem(item)
             else:
                 item = BlockItem(row, QRectF(*box), describe, self.first_icon)
                 self.addItem(item)
             blocks[row.appointment.id] = item
-        for item in spare:
-            if item.scene() is self:
-                self.removeItem(item)  # the old day had more blocks: kept aside
+        for item in shown:
+            self.removeItem(item)  # the old day had more blocks: kept aside
+        spare.extend(shown)
         self.update()
 
     def relayout(self, available_width: float) -> None:
@@ -446,11 +452,18 @@ class PlannerScene(QGraphicsScene):
             painter.fillRect(
                 QRectF(closes, lanes.top(), right - closes, lanes.height()), closed_brush
             )
+        # The vertical lines only along the rectangle (and a little past each end, so
+        # their ends and caps fall outside it): the same pixels inside it, without
+        # rasterizing all 80 lanes' height at each paint.
+        top = max(lanes.top(), rect.top() - CLIP_MARGIN)
+        bottom = min(lanes.bottom(), rect.bottom() + CLIP_MARGIN)
+        if top >= bottom:
+            return
         for minute in range(0, geometry.axis_minutes + 1, 30):
             x = left + minute * geometry.px_per_min
             painter.setPen(HOUR_PEN if minute % 60 == 0 else HALF_PEN)
-            painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
+            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
         if self.now is not None and geometry.axis_start <= self.now <= geometry.axis_end:
             x = geometry.x_of(self.now)
             painter.setPen(NOW_PEN)
-            painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
+            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
