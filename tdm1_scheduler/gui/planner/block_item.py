@@ -204,9 +204,10 @@ def block_fonts(base: QFont) -> _Fonts:
     return found
 
 
-TextLine = tuple[QFont, QPointF, QStaticText]
+TextLine = tuple[QFont, QPointF, QStaticText | str]
 """A line as drawn: its font, its top-left corner and its text laid out once (a
-``QStaticText`` keeps its glyphs: a repaint does not shape the text again)."""
+``QStaticText`` keeps its glyphs: a repaint does not shape the text again); a line with
+a character that is not printable stays a string, drawn by ``drawText`` at its baseline."""
 Box = tuple[float, float, float, float]
 """A block's place: x, y, width, height (scene coordinates)."""
 Fill = tuple[QRectF, QColor | QBrush]
@@ -343,12 +344,7 @@ class BlockItem(QGraphicsRectItem):
             assert self._first_icon is not None
             self._first_icon.paint(painter, icon)
         painter.setPen(pen)
-        last: QFont | None = None
-        for font, corner, text in lines:
-            if font is not last:  # the second and third lines share the plain font
-                painter.setFont(font)
-                last = font
-            painter.drawStaticText(corner, text)
+        draw_lines(painter, lines)
 
     def _make_look(self, fonts: _Fonts) -> Look:
         """What the block draws at its size with ``fonts``: the segments (blocked time:
@@ -386,6 +382,19 @@ class BlockItem(QGraphicsRectItem):
         return fonts, fills, border, icon, TEXT if booked else MUTED_TEXT, lines
 
 
+def draw_lines(painter: QPainter, lines: list[TextLine]) -> None:
+    """Draw a block's lines (``_laid_out``) in the painter's pen."""
+    last: QFont | None = None
+    for font, corner, text in lines:
+        if font is not last:  # the second and third lines share the plain font
+            painter.setFont(font)
+            last = font
+        if isinstance(text, str):
+            painter.drawText(corner, text)  # its baseline
+        else:
+            painter.drawStaticText(corner, text)
+
+
 def _segments(rect: QRectF, minutes: tuple[int, int, int]) -> tuple[QRectF, ...]:
     """Prep, infusion and observation side by side, as long as their minutes."""
     total = sum(minutes) or 1
@@ -410,6 +419,9 @@ def _laid_out(fonts: _Fonts, inner: QRectF, texts: tuple[str, ...]) -> list[Text
         elided = fonts.elided(text, bold, inner.width())
         top = inner.top() + number * line_height + (line_height - metrics.height()) / 2
         font = fonts.bold if bold else fonts.plain
+        if not elided.isprintable():  # a control or format character: as drawText draws it
+            lines.append((font, QPointF(inner.left(), top + metrics.ascent()), elided))
+            continue
         static = QStaticText(elided)
         static.setTextFormat(Qt.TextFormat.PlainText)
         static.prepare(QTransform(), font)
