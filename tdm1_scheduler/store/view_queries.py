@@ -41,7 +41,6 @@ def _views(db: Database, sql: str, params: Iterable[Any]) -> list[AppointmentVie
 # The view's columns and the chair's position after them (``views_between``).
 _RANKED_SELECT = VIEW_SELECT.replace(" FROM appointments a ", ", c.position FROM appointments a ")
 _CHAIR_ORDER = itemgetter(len(mapping.VIEW_COLUMNS), 1)  # (position, chair id)
-_VIEW_WIDTH = len(mapping.VIEW_COLUMNS)
 
 
 def views_between(
@@ -62,8 +61,7 @@ def views_between(
         [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))],
     ).fetchall()
     rows.sort(key=_CHAIR_ORDER)
-    width = _VIEW_WIDTH
-    return mapping.tuples_to_appointment_views([row[:width] for row in rows])
+    return mapping.tuples_to_appointment_views(rows)  # the position: not the view's
 
 
 def view_of(db: Database, appointment_id: int) -> AppointmentView | None:
