@@ -49,7 +49,6 @@ NOW_LINE = QColor("#d84315")
 HOUR_PEN, HALF_PEN, NOW_PEN = QPen(GRID_HOUR, 1), QPen(GRID_HALF, 1), QPen(NOW_LINE, 2)
 CLOSED_BRUSH = QBrush(CLOSED_FILL)
 BACKGROUND = QColor("#ffffff")
-CLIP_MARGIN = 4.0  # the background's lines reach this far past the rectangle painted
 
 
 @dataclass(frozen=True)
@@ -452,18 +451,11 @@ class PlannerScene(QGraphicsScene):
             painter.fillRect(
                 QRectF(closes, lanes.top(), right - closes, lanes.height()), closed_brush
             )
-        # The vertical lines only along the rectangle (and a little past each end, so
-        # their ends and caps fall outside it): the same pixels inside it, without
-        # rasterizing all 80 lanes' height at each paint.
-        top = max(lanes.top(), rect.top() - CLIP_MARGIN)
-        bottom = min(lanes.bottom(), rect.bottom() + CLIP_MARGIN)
-        if top >= bottom:
-            return
         for minute in range(0, geometry.axis_minutes + 1, 30):
             x = left + minute * geometry.px_per_min
             painter.setPen(HOUR_PEN if minute % 60 == 0 else HALF_PEN)
-            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+            painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
         if self.now is not None and geometry.axis_start <= self.now <= geometry.axis_end:
             x = geometry.x_of(self.now)
             painter.setPen(NOW_PEN)
-            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+            painter.drawLine(QPointF(x, lanes.top()), QPointF(x, lanes.bottom()))
