@@ -300,8 +300,8 @@ def _tuple_to_view(row: tuple[Any, ...]) -> AppointmentView:
     (
         ident, chair_id, dose_id, kind, label, status, start, end, prep, infusion, observation,
         version, chair_name, cycle, course_id, dose_status, given_at, tolerated, actual,
-        setting, course_status, patient_id, mrn, patient_name,
-    ) = row  # fmt: skip
+        setting, course_status, patient_id, mrn, patient_name, *_after,
+    ) = row  # fmt: skip  # columns after VIEW_COLUMNS (a sort key) are not the view's
     booking = _new(Appointment)
     _a_id(booking, ident)
     _a_chair(booking, chair_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from ..domain.records import AppointmentView
@@ -37,18 +38,30 @@ def _views(db: Database, sql: str, params: Iterable[Any]) -> list[AppointmentVie
     return mapping.tuples_to_appointment_views(db.execute(sql, list(params)).fetchall())
 
 
+# The view's columns and the chair's position after them (``views_between``).
+_RANKED_SELECT = VIEW_SELECT.replace(" FROM appointments a ", ", c.position FROM appointments a ")
+_CHAIR_ORDER = itemgetter(len(mapping.VIEW_COLUMNS), 1)  # (position, chair id)
+
+
 def views_between(
     db: Database, start: datetime, end: datetime, statuses: str = OCCUPYING
 ) -> list[AppointmentView]:
     """Appointments overlapping [start, end) with the given statuses (an SQL list such as
-    ``('booked', 'given')``), names joined, in chair order then start."""
-    return _views(
-        db,
-        VIEW_SELECT + f"WHERE a.status IN {statuses} AND a.start_utc < ? AND a.end_utc > ? "
-        "AND a.start_utc >= ? ORDER BY c.position, c.id, a.start_utc",
+    ``('booked', 'given')``), names joined, in chair order (position, id) then start.
+
+    SQLite reads them chair by chair (the chairs by id, each chair's by its start
+    index): in (chair id, start) order, with no temporary B-tree for an ORDER BY on the
+    chairs' position (issue 19: sorting 24 columns of ~590 rows was a tenth of the
+    read). A stable sort on (position, chair id) then gives the order of ``ORDER BY
+    c.position, c.id, a.start_utc``: within a chair the starts stay in order."""
+    rows = db.execute(
+        _RANKED_SELECT + f"WHERE a.status IN {statuses} AND a.start_utc < ? AND a.end_utc > ? "
+        "AND a.start_utc >= ? ORDER BY c.id, a.start_utc",
         # appointments last at most a day: the lower bound keeps the index range short
         [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))],
-    )
+    ).fetchall()
+    rows.sort(key=_CHAIR_ORDER)
+    return mapping.tuples_to_appointment_views(rows)  # the position: not the view's
 
 
 def view_of(db: Database, appointment_id: int) -> AppointmentView | None:

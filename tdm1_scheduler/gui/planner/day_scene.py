@@ -333,9 +333,10 @@ class PlannerScene(QGraphicsScene):
         self.settings = settings
         self.now = now
         old = self.geometry
-        spare = self._spare
+        spare = self._spare  # out of the scene
+        shown: list[BlockItem] = []  # the old day's blocks, still in the scene
         if old is not None and old.day != day:
-            spare.extend(self.blocks.values())
+            shown = list(self.blocks.values())
             self.clearSelection()
             focused = self.focusItem()
             if focused is not None:
@@ -350,19 +351,23 @@ class PlannerScene(QGraphicsScene):
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         describe = self.describer(settings.calendar)
         blocks = self.blocks
+        # The old day's blocks first (last one first), then those kept aside, then new
+        # ones: where each is is known, so no block is asked for its scene.
         for row, box in geometry.block_boxes(rows):  # a chair out of service: not drawn
-            if spare:
+            if shown:
+                item = shown.pop()
+                item.show_row(row, box, describe)
+            elif spare:
                 item = spare.pop()
                 item.show_row(row, box, describe)
-                if item.scene() is not self:
-                    self.addItem(item)
+                self.addItem(item)
             else:
                 item = BlockItem(row, QRectF(*box), describe, self.first_icon)
                 self.addItem(item)
             blocks[row.appointment.id] = item
-        for item in spare:
-            if item.scene() is self:
-                self.removeItem(item)  # the old day had more blocks: kept aside
+        for item in shown:
+            self.removeItem(item)  # the old day had more blocks: kept aside
+        spare.extend(shown)
         self.update()
 
     def relayout(self, available_width: float) -> None:
