@@ -4,7 +4,8 @@
 A build takes seconds; a copy, a millisecond. A copy holds what a build there would:
 the demo is deterministic (tests/test_demo.py builds it twice and compares), and only
 the migrations' log keeps the wall time each migration ran at, which differs between
-any two builds anyway. The tests of the builder itself (tests/test_demo.py) build.
+any two builds anyway. The tests of the builder's own acts (tests/test_demo.py: a second
+build beside a first, determinism) build afresh.
 
 Under xdist the workers share the run's folder (the parent of each worker's basetemp):
 the first to need a clinic builds it there under a name of its own and renames it into

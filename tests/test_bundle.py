@@ -14,7 +14,7 @@ import pytest
 
 from tdm1_scheduler import __version__
 
-from .test_wheel import build_wheel, clean_env, make_venv, run
+from .test_wheel import build_wheel, clean_env, install_wheel, make_venv, run
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
@@ -135,20 +135,24 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[s
     """(the executable, the folder of a second build, a clean env)."""
     tmp = tmp_path_factory.mktemp("bundle")
     env = clean_env(tmp)
-    python = make_venv(tmp / "venv")
-    got = subprocess.run(
+    python = make_venv(tmp / "venv", env)
+    # PyInstaller comes from the package index while the wheel builds (both mostly wait
+    # on the index); then the wheel goes in, its requirements seeded (tests/venv_seed.py).
+    pyinstaller = subprocess.Popen(
         [str(python), "-m", "pip", "install", "-q", "pyinstaller>=6.10"],
         cwd=tmp,
         env=env,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=600,
-        check=False,
     )
-    if got.returncode != 0:
-        pytest.skip(f"pyinstaller cannot be installed from PyPI here: {got.stderr[-500:]}")
-    wheel = build_wheel(tmp, env)
-    run([str(python), "-m", "pip", "install", "-q", str(wheel)], tmp, env)
+    try:
+        wheel = build_wheel(tmp, env)
+    finally:
+        _, errors = pyinstaller.communicate(timeout=600)
+    if pyinstaller.returncode != 0:
+        pytest.skip(f"pyinstaller cannot be installed from PyPI here: {errors[-500:]}")
+    install_wheel(python, wheel, tmp, env)
     builder = str(PACKAGING / "build_bundle.py")
     # The two builds of the reproducibility check run side by side (PyInstaller keeps one
     # core busy; each has its own dist and work folders), which halves their wall time.

@@ -1,4 +1,10 @@
-"""The demo clinic: what it holds, and that it never touches another database."""
+"""The demo clinic: what it holds, and that it never touches another database.
+
+What a clinic holds is read from the run's shared builds (tests/demo_files.py: a copy of
+one holds what a build there would, tests/test_demo_files.py); the builder's own acts (a
+second build beside a first, determinism, refusing an existing file) build afresh, and
+compare against the shared build: two independent builds still.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from tdm1_scheduler.services.context import load_settings
 from tdm1_scheduler.services.queries import chairs, day_bookings
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 WEEKDAY_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 10:00 New York
 SATURDAY_NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
@@ -20,7 +27,7 @@ SATURDAY_NOW = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo_clinic(path, WEEKDAY_NOW)
+    demo_copy(path, WEEKDAY_NOW, tmp_path_factory)
     db = open_database(path)
     yield db
     db.conn.close()
@@ -79,9 +86,11 @@ def test_busy_today_with_first_infusions(demo) -> None:  # type: ignore[no-untyp
     assert statuses == {"given", "booked"}  # 10:00: some done, some to come
 
 
-def test_weekend_today_means_next_open_day(tmp_path: Path) -> None:
+def test_weekend_today_means_next_open_day(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path / "weekend.db"
-    build_demo_clinic(path, SATURDAY_NOW)
+    demo_copy(path, SATURDAY_NOW, tmp_path_factory)
     db = open_database(path)
     try:
         settings = load_settings(SqliteStore(db))
@@ -93,10 +102,13 @@ def test_weekend_today_means_next_open_day(tmp_path: Path) -> None:
         db.conn.close()
 
 
-def test_two_builds_do_not_touch_each_other(tmp_path: Path) -> None:
+def test_two_builds_do_not_touch_each_other(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     first = tmp_path / "a" / "demo.db"
     second = tmp_path / "b" / "demo.db"
-    build_demo_clinic(first, WEEKDAY_NOW)
+    first.parent.mkdir()
+    demo_copy(first, WEEKDAY_NOW, tmp_path_factory)  # the run's build, then a second one
     before = first.read_bytes()
     build_demo_clinic(second, WEEKDAY_NOW)
     assert first.read_bytes() == before
@@ -106,10 +118,11 @@ def test_two_builds_do_not_touch_each_other(tmp_path: Path) -> None:
     assert first.read_bytes() == before
 
 
-def test_deterministic(tmp_path: Path) -> None:
+def test_deterministic(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    build_demo_clinic(tmp_path / "x.db", WEEKDAY_NOW)  # a fresh build ...
+    demo_copy(tmp_path / "y.db", WEEKDAY_NOW, tmp_path_factory)  # ... and the run's own
     dumps = []
     for name in ("x.db", "y.db"):
-        build_demo_clinic(tmp_path / name, WEEKDAY_NOW)
         db = open_database(tmp_path / name)
         dumps.append(
             db.execute(
@@ -122,13 +135,15 @@ def test_deterministic(tmp_path: Path) -> None:
     assert dumps[0] == dumps[1]
 
 
-def test_the_demo_has_bags_ready_and_some_still_to_prepare(tmp_path: Path) -> None:
+def test_the_demo_has_bags_ready_and_some_still_to_prepare(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Pharmacy made most of the busy day's remaining bags; a few are still to make, so
     the nurse board shows both a startable infusion and the refusal."""
     import sqlite3
 
     path = tmp_path / "demo.db"
-    build_demo_clinic(path, WEEKDAY_NOW)
+    demo_copy(path, WEEKDAY_NOW, tmp_path_factory)
     with sqlite3.connect(path) as conn:
         bags = conn.execute(
             "SELECT COUNT(*) FROM preparations WHERE diluted_at IS NOT NULL "
@@ -145,7 +160,7 @@ def test_the_demo_has_bags_ready_and_some_still_to_prepare(tmp_path: Path) -> No
     assert bags >= 5
     assert waiting >= 1
     without = tmp_path / "bare.db"
-    build_demo_clinic(without, WEEKDAY_NOW, prepare_bags=False)
+    demo_copy(without, WEEKDAY_NOW, tmp_path_factory, prepare_bags=False)
     with sqlite3.connect(without) as conn:
         # Only the bags of infusions already started at now (the nurse's steps need one).
         waiting_bags = "SELECT COUNT(*) FROM preparations WHERE used_at IS NULL"

@@ -1,4 +1,6 @@
-"""The demo clinic records nothing after its ``now`` (issue 12, defects 13 and 14)."""
+"""The demo clinic records nothing after its ``now`` (issue 12, defects 13 and 14).
+
+The clinics are the run's shared builds, copied (tests/demo_files.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain.timers import Phase, phase_of
 from tdm1_scheduler.services import nurse
 from tdm1_scheduler.store.database import open_database, to_utc_text
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 # Mid-morning, early morning (bags for the afternoon not made yet) and afternoon.
 NOWS = (
@@ -35,9 +37,11 @@ STEPS = {
 
 
 @pytest.mark.parametrize("now", NOWS, ids=lambda n: n.isoformat())
-def test_no_preparation_visit_step_or_audit_row_after_now(tmp_path: Path, now: datetime) -> None:
+def test_no_preparation_visit_step_or_audit_row_after_now(
+    tmp_path: Path, now: datetime, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     path = tmp_path / "demo.db"
-    build_demo_clinic(path, now)
+    demo_copy(path, now, tmp_path_factory)
     cutoff = to_utc_text(now)
     with sqlite3.connect(path) as conn:
         made = conn.execute("SELECT COUNT(*) FROM preparations").fetchone()[0]
@@ -51,12 +55,14 @@ def test_no_preparation_visit_step_or_audit_row_after_now(tmp_path: Path, now: d
     assert made >= 1
 
 
-def test_the_demo_board_is_in_real_phases_that_stay_as_time_passes(tmp_path: Path) -> None:
+def test_the_demo_board_is_in_real_phases_that_stay_as_time_passes(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Today's in-chair visits were walked through the nurse's steps; an hour later no
     tile has moved on by itself (it used to go infusing -> observing -> done)."""
     now = NOWS[0]
     path = tmp_path / "demo.db"
-    build_demo_clinic(path, now)
+    demo_copy(path, now, tmp_path_factory)
     db = open_database(path)
     try:
         tiles = nurse.board(SqliteStore(db), now)

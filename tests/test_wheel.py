@@ -1,9 +1,11 @@
 """The installed app works outside the source tree.
 
-Build the wheel, install it into a fresh virtual environment (dependencies from the
-package index, through pip's cache), then from an unrelated folder run
-``tdm1-scheduler --version`` and the offscreen self-check, which loads every form, icon
-and the stylesheet from the installed package.
+Build the wheel, install it with pip into a fresh virtual environment, then from an
+unrelated folder run ``tdm1-scheduler --version`` and the offscreen self-check, which
+loads every form, icon and the stylesheet from the installed package. The venv holds the
+wheel's own requirements and nothing else: those this environment has installed are
+hard-linked in first (tests/venv_seed.py; pip's cache keeps no download here), anything
+else pip takes from the package index.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 from tdm1_scheduler import __version__
+from tests import venv_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = ROOT / "tdm1_scheduler" / "resources"
@@ -84,10 +88,31 @@ def build_wheel(tmp: Path, env: dict[str, str]) -> Path:
     return wheels[0]
 
 
-def make_venv(venv_dir: Path) -> Path:
-    """A fresh virtual environment with pip; returns its python."""
-    venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
-    return bin_dir(venv_dir) / ("python.exe" if os.name == "nt" else "python")
+def make_venv(venv_dir: Path, env: dict[str, str]) -> Path:
+    """A fresh virtual environment with pip and setuptools (what ``ensurepip`` gives),
+    seeded from this environment (tests/venv_seed.py); returns its python."""
+    venv.EnvBuilder(with_pip=False, clear=True).create(venv_dir)
+    python = bin_dir(venv_dir) / ("python.exe" if os.name == "nt" else "python")
+    venv_seed.seed([Requirement("pip"), Requirement("setuptools")], site_packages(python, env))
+    if subprocess.run([str(python), "-m", "pip", "--version"], env=env, capture_output=True,
+                      check=False).returncode != 0:  # fmt: skip
+        run([str(python), "-m", "ensurepip", "--default-pip"], venv_dir, env)
+    return python
+
+
+def site_packages(python: Path, env: dict[str, str]) -> Path:
+    where = run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                python.parent, env)  # fmt: skip
+    return Path(where.strip())
+
+
+def install_wheel(python: Path, wheel: Path, cwd: Path, env: dict[str, str]) -> None:
+    """``pip install WHEEL`` into the fresh venv of ``python``, its requirements seeded
+    from this environment (tests/venv_seed.py), then ``pip check``: every requirement of
+    every distribution in the venv is met."""
+    venv_seed.seed(venv_seed.wheel_requirements(wheel), site_packages(python, env))
+    run([str(python), "-m", "pip", "install", "-q", str(wheel)], cwd, env)
+    run([str(python), "-m", "pip", "check"], cwd, env)
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +121,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     tmp = tmp_path_factory.mktemp("wheel")
     env = clean_env(tmp)
     wheel = build_wheel(tmp, env)
-    python = make_venv(tmp / "venv")
-    run([str(python), "-m", "pip", "install", "-q", str(wheel)], tmp, env)
+    python = make_venv(tmp / "venv", env)
+    install_wheel(python, wheel, tmp, env)
     return wheel, python.parent, env
 
 

@@ -15,7 +15,10 @@ import pytest
 from tdm1_scheduler.cli.main import build_parser, named_group
 from tests.test_docs import command_paths, readme_commands
 
-PATHS = command_paths(build_parser())
+# The whole parser, built once for the module: a parse reads a parser, never changes it
+# (no action here keeps state; argparse copies list defaults), so every case may use it.
+WHOLE = build_parser()
+PATHS = command_paths(WHOLE)
 
 
 def _outcome(argv: list[str], only: str | None) -> tuple[Any, ...]:
@@ -25,7 +28,7 @@ def _outcome(argv: list[str], only: str | None) -> tuple[Any, ...]:
     code: Any = None
     with redirect_stdout(out), redirect_stderr(err):
         try:
-            args = build_parser(only=only).parse_args(argv)
+            args = (WHOLE if only is None else build_parser(only=only)).parse_args(argv)
         except SystemExit as stop:
             code = stop.code
         else:

@@ -64,6 +64,10 @@ class FakeStore:
     lookups: list[date] = field(default_factory=list)
     probes: int = 0
     _days: dict[date, list[tuple[int, Interval]]] = field(default_factory=dict)
+    # A day's blocks never change once drawn, so neither do the three days around it nor
+    # a lookup's answer: kept per day (a lookup hands out fresh lists each time).
+    _nears: dict[date, list[tuple[int, Interval]]] = field(default_factory=dict)
+    _loads: dict[date, dict[int, list[Interval]]] = field(default_factory=dict)
 
     def blocks(self, day: date) -> list[tuple[int, Interval]]:
         if day not in self._days:
@@ -88,17 +92,25 @@ class FakeStore:
         return self._days[day]
 
     def _near(self, day: date) -> list[tuple[int, Interval]]:
-        return [b for d in (-1, 0, 1) for b in self.blocks(day + timedelta(days=d))]
+        near = self._nears.get(day)
+        if near is None:
+            near = [b for d in (-1, 0, 1) for b in self.blocks(day + timedelta(days=d))]
+            self._nears[day] = near
+        return near
 
     def lookup(self, day: date) -> DayLoad:
         self.lookups.append(day)
-        whole = Interval(
-            self.calendar.at(day, time(0)), self.calendar.at(day + timedelta(days=1), time(0))
-        )
-        busy: dict[int, list[Interval]] = {}
-        for chair, interval in self._near(day):
-            if interval.overlaps(whole):
-                busy.setdefault(chair, []).append(interval)
+        found = self._loads.get(day)
+        if found is None:
+            whole = Interval(
+                self.calendar.at(day, time(0)), self.calendar.at(day + timedelta(days=1), time(0))
+            )
+            found = {}
+            for chair, interval in self._near(day):
+                if interval.overlaps(whole):
+                    found.setdefault(chair, []).append(interval)
+            self._loads[day] = found
+        busy = {chair: list(intervals) for chair, intervals in found.items()}
         return DayLoad(busy, [i.start for intervals in busy.values() for i in intervals])
 
     def probe(self, chair: int, wanted: Interval) -> bool:

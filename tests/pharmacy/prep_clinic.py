@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.services import courses, patients, pharmacy
 from tdm1_scheduler.store.database import open_database
 
@@ -81,7 +80,3 @@ def build_prep_clinic(path: Path) -> None:
         pharmacy.record_dilution(ctx, mrn="WED", cycle=1, at=_at(15, 8, 10))  # ahead of now
     finally:
         db.close()
-
-
-def build_demo(path: Path) -> None:
-    build_demo_clinic(path, DEMO_NOW)

@@ -12,8 +12,9 @@ import pytest
 
 from tdm1_scheduler.cli.main import main
 from tests.cli.targets import ServerDatabases, Target, on_backend
+from tests.demo_files import demo_copy
 
-from .prep_clinic import DEMO_NOW_TEXT, DEMO_SHOWN, NOW, SHOWN, build_demo, build_prep_clinic
+from .prep_clinic import DEMO_NOW, DEMO_NOW_TEXT, DEMO_SHOWN, NOW, SHOWN, build_prep_clinic
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WRITE = False  # True once, with the old code, to write the fixtures
@@ -34,7 +35,7 @@ def demo_clinic(
     tmp_path_factory: pytest.TempPathFactory, backend: str, module_server_dbs: ServerDatabases
 ) -> Target:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
+    demo_copy(path, DEMO_NOW, tmp_path_factory)  # the run's build (tests/demo_files.py)
     return on_backend(path, backend, module_server_dbs)
 
 

@@ -13,12 +13,12 @@ import pytest
 from sqlite_utils import Database
 
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.reports import day_sheet
 from tdm1_scheduler.reports.day_sheet import DaySheet, build_day_sheet
 from tdm1_scheduler.reports.docs_image import DEMO_NOW
 from tdm1_scheduler.reports.sheet_marks import marks_for
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 
 from .conftest import DAY
 from .test_sheet_json_bytes import booked_days, sheets
@@ -55,7 +55,7 @@ def test_the_hand_built_day(day_db: Database, clock: FixedClock) -> None:
 @pytest.fixture(scope="module")
 def demo_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo_clinic(path, DEMO_NOW)
+    demo_copy(path, DEMO_NOW, tmp_path_factory)  # the run's build (tests/demo_files.py)
     return path
 
 

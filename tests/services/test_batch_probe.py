@@ -19,7 +19,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlite_utils import Database
 
-from tdm1_scheduler.demo import build_demo_clinic
 from tdm1_scheduler.domain import booking
 from tdm1_scheduler.domain.booking import BatchProbe, Interval, SlotPreferences
 from tdm1_scheduler.domain.calendar import ClinicCalendar
@@ -31,6 +30,7 @@ from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.database import open_database, to_utc_text
 from tdm1_scheduler.store.protocol import Store
 from tdm1_scheduler.store.sqlite_store import SqliteStore
+from tests.demo_files import demo_copy
 from tests.services.test_probe_equivalence import (
     DEMO_NOW,
     demo,
@@ -167,7 +167,9 @@ def test_services_book_exactly_as_chair_by_chair(
     assert len([o for o in outcomes if "refused" not in o]) >= 8, outcomes
 
 
-def test_a_busy_day_books_the_same_slots(tmp_path: Path) -> None:
+def test_a_busy_day_books_the_same_slots(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Fill the first choices' chairs, then book: the batch and chair by chair agree on
     a day where every quick chair is taken (the day is then searched in full)."""
     from tdm1_scheduler.clock import FixedClock
@@ -177,7 +179,7 @@ def test_a_busy_day_books_the_same_slots(tmp_path: Path) -> None:
     results = []
     for batched in (True, False):
         path = tmp_path / f"busy-{batched}.db"
-        build_demo_clinic(path, DEMO_NOW, prepare_bags=False)
+        demo_copy(path, DEMO_NOW, tmp_path_factory, prepare_bags=False)  # the run's build
         db = open_database(path)
         ctx = Context(SqliteStore(db), FixedClock(DEMO_NOW), "tester")
         calendar = load_settings(ctx.store).calendar
