@@ -5,9 +5,6 @@ screen as before, and the style's animations are back just after the first paint
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,7 +30,8 @@ from tdm1_scheduler.gui.planner import day_view, load_strip, week_view
 from tdm1_scheduler.gui.viewports import own_viewport
 from tdm1_scheduler.services.context import Context
 
-from .conftest import DEMO_NOW, OFFSCREEN_NOISE
+from .conftest import OFFSCREEN_NOISE
+from .test_lazy_start import start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -219,21 +217,7 @@ window.close()
 
 
 def test_the_first_paint_builds_no_class_by_a_lookup(demo_path: Path, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "TDM1_SCHEDULER_WINDOW_STATE": str(tmp_path / "window.ini"),
-        "PYTHONPATH": str(ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", START, str(demo_path), DEMO_NOW.isoformat()],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=180,
-        check=True,
-    )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = start_report(START, demo_path, tmp_path)
     assert report["built_at_first_paint"] == {"QtWidgets": False, "QtCore": False, "QtGui": False}
     assert report["animated_after"] is True
 

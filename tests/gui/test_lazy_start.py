@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QAction
@@ -217,7 +218,9 @@ window.close()
 """
 
 
-def test_the_start_imports_nothing_it_defers(demo_path: Path, tmp_path: Path) -> None:
+def start_report(script: str, demo_path: Path, tmp_path: Path) -> dict[str, Any]:
+    """Run ``script`` (given the demo clinic and DEMO_NOW) in a fresh process, offscreen,
+    and return the JSON object its last line prints."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -225,14 +228,19 @@ def test_the_start_imports_nothing_it_defers(demo_path: Path, tmp_path: Path) ->
         "PYTHONPATH": str(ROOT),
     }
     done = subprocess.run(
-        [sys.executable, "-c", START, str(demo_path), DEMO_NOW.isoformat()],
+        [sys.executable, "-c", script, str(demo_path), DEMO_NOW.isoformat()],
         capture_output=True,
         text=True,
         env=env,
         timeout=180,
         check=True,
     )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_the_start_imports_nothing_it_defers(demo_path: Path, tmp_path: Path) -> None:
+    report = start_report(START, demo_path, tmp_path)
     loaded = set(report["modules"])
     assert "tdm1_scheduler.gui.main_window" in loaded
     assert "tdm1_scheduler.gui.pharmacy.tab" in loaded
