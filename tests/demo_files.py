@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tdm1_scheduler.demo import build_demo_clinic
+from tdm1_scheduler.store.connection import Database
+from tdm1_scheduler.store.database import open_database
 
 
 def demo_copy(
@@ -57,3 +60,14 @@ def _built(now: datetime, prepare_bags: bool, factory: pytest.TempPathFactory) -
         os.replace(own / "demo.db", path)
         own.rmdir()
     return path
+
+
+def demo_database(
+    factory: pytest.TempPathFactory, folder: str, now: datetime
+) -> Iterator[Database]:
+    """A module fixture's body: a private copy of the demo clinic (no bags), open."""
+    path = factory.mktemp(folder) / "demo.db"
+    demo_copy(path, now, factory, prepare_bags=False)
+    database = open_database(path)
+    yield database
+    database.conn.close()

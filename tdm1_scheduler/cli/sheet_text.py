@@ -149,20 +149,25 @@ def _bags(out: list[str], notes: tuple[BagNote, ...], quoted: Quoted) -> None:
     if not notes:
         out.append("[]")
         return
-    leaf, p = _LEAF, _BAG_PIECES
+    p = _BAG_PIECES
     out.append("[")
     for number, note in enumerate(notes):
         item = note.appointment
         values = (note.what, item.mrn, item.name, item.chair, item.bag_status)
-        try:
-            what, mrn, name, chair, status = [leaf[type(v)](v) for v in values]
-        except KeyError:  # another type: json_text's generic path, as before
-            what, mrn, name, chair, status = [indented_at(v, _IN_CHAIR) for v in values]
+        what, mrn, name, chair, status = _leaves(values)
         start, expires = quoted(item.infusion_start), quoted(note.expires_at)
         out.append(("," if number else "") + _CHAIR)
         out.append("".join((p[0], what, p[1], mrn, p[2], name, p[3], chair, p[4], start,
                             p[5], status, p[6], expires, p[7])))  # fmt: skip
     out.append(_TOP + "]")
+
+
+def _leaves(values: tuple[object, ...]) -> list[str]:
+    """Each value's JSON text inside a chair's object."""
+    try:
+        return [_LEAF[type(v)](v) for v in values]
+    except KeyError:  # another type: json_text's generic path, as before
+        return [indented_at(v, _IN_CHAIR) for v in values]
 
 
 def _chairs(
@@ -172,14 +177,11 @@ def _chairs(
     if not chairs:
         out.append("[]")
         return
-    leaf, p = _LEAF, _CHAIR_PIECES
+    p = _CHAIR_PIECES
     out.append("[")
     for number, chair in enumerate(chairs):
         name, active = chair.name, chair.active
-        try:
-            name_text, active_text = leaf[type(name)](name), leaf[type(active)](active)
-        except KeyError:  # another type: json_text's generic path, as before
-            name_text, active_text = indented_at(name, _IN_CHAIR), indented_at(active, _IN_CHAIR)
+        name_text, active_text = _leaves((name, active))
         out.append(("," if number else "") + _CHAIR + p[0] + name_text + p[1] + active_text + p[2])
         _rows(out, chair.appointments, quoted, known)
         out.append(p[3])

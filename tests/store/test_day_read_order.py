@@ -12,21 +12,17 @@ import pytest
 
 from tdm1_scheduler.store import mapping
 from tdm1_scheduler.store.connection import Database
-from tdm1_scheduler.store.database import open_database, to_utc_text
+from tdm1_scheduler.store.database import to_utc_text
 from tdm1_scheduler.store.migrations import OCCUPYING
 from tdm1_scheduler.store.view_queries import VIEW_SELECT, views_between
-from tests.demo_files import demo_copy
+from tests.demo_files import demo_database
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path = tmp_path_factory.mktemp("order") / "demo.db"
-    demo_copy(path, NOW, tmp_path_factory, prepare_bags=False)
-    database = open_database(path)
-    yield database
-    database.conn.close()
+    yield from demo_database(tmp_path_factory, "order", NOW)
 
 
 def expected(db: Database, start: datetime, end: datetime) -> list[tuple[object, ...]]:

@@ -20,18 +20,14 @@ from tdm1_scheduler.store import repository as repo
 from tdm1_scheduler.store.connection import Database
 from tdm1_scheduler.store.database import open_database
 from tdm1_scheduler.store.sqlite_store import SqliteStore
-from tests.demo_files import demo_copy
+from tests.demo_files import demo_copy, demo_database
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    path = tmp_path_factory.mktemp("plans") / "demo.db"
-    demo_copy(path, NOW, tmp_path_factory, prepare_bags=False)
-    database = open_database(path)
-    yield database
-    database.conn.close()
+    yield from demo_database(tmp_path_factory, "plans", NOW)
 
 
 @contextmanager
