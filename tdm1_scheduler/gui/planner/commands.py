@@ -13,12 +13,12 @@ replay would not give back what was there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
+from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...services.context import ChangeSet, Context
 from ...services.restore import restore_placements
 from ..refusals import SERVICE_ERRORS as SERVICE_ERRORS, refusal_text as refusal_text

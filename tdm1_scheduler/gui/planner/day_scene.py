@@ -7,7 +7,6 @@ and back (with snapping), so the view can say where a dragged block would land.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.calendar import ClinicCalendar
+from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
 from .block_item import (
