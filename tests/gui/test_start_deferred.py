@@ -143,3 +143,21 @@ def test_the_first_paint_builds_none_of_the_later_classes(demo_path: Path, tmp_p
     # The strip is counted just after the first paint; its cells' paint builds QStyle.
     assert report["strip"]["rows"] > 0
     assert report["strip"]["style"] is True
+
+
+def test_a_brush_of_one_colour_is_qbrush_s() -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QBrush, QColor
+
+    from tdm1_scheduler.gui.brushes import brush
+    from tdm1_scheduler.gui.planner import block_item, day_scene
+
+    colour = QColor("#8995a1")
+    assert brush(colour) == QBrush(colour)
+    hatch = Qt.BrushStyle.BDiagPattern
+    assert brush(colour, hatch) == QBrush(colour, hatch)
+    assert block_item.BLOCKED_BRUSHES == (
+        QBrush(block_item.BLOCKED_COLOUR),
+        QBrush(block_item.BLOCKED_HATCH, hatch),
+    )
+    assert day_scene.CLOSED_BRUSH == QBrush(day_scene.CLOSED_FILL)
