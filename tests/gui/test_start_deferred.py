@@ -156,8 +156,21 @@ def test_a_brush_of_one_colour_is_qbrush_s() -> None:
     assert brush(colour) == QBrush(colour)
     hatch = Qt.BrushStyle.BDiagPattern
     assert brush(colour, hatch) == QBrush(colour, hatch)
-    assert block_item.BLOCKED_BRUSHES == (
+    assert (
         QBrush(block_item.BLOCKED_COLOUR),
         QBrush(block_item.BLOCKED_HATCH, hatch),
-    )
-    assert day_scene.CLOSED_BRUSH == QBrush(day_scene.CLOSED_FILL)
+    ) == block_item.BLOCKED_BRUSHES
+    assert QBrush(day_scene.CLOSED_FILL) == day_scene.CLOSED_BRUSH
+
+
+def test_a_loaded_icon_is_qicon_s_of_its_file(qapp: Any) -> None:
+    from PySide6.QtGui import QIcon
+
+    from tdm1_scheduler.gui.resources import ICON_NAMES, icon_path, load_icon
+
+    for name in ICON_NAMES:
+        loaded, plain = load_icon(name), QIcon(str(icon_path(name)))
+        assert loaded.isNull() == plain.isNull() is False, name
+        assert loaded.availableSizes() == plain.availableSizes(), name
+        for size in (16, 22, 32):
+            assert loaded.pixmap(size).toImage() == plain.pixmap(size).toImage(), name
