@@ -174,3 +174,61 @@ def test_a_loaded_icon_is_qicon_s_of_its_file(qapp: Any) -> None:
         assert loaded.availableSizes() == plain.availableSizes(), name
         for size in (16, 22, 32):
             assert loaded.pixmap(size).toImage() == plain.pixmap(size).toImage(), name
+
+
+def old_fit_columns(view: Any, *, order: Any, stretch: int, hidden: Any = ()) -> None:
+    """``widgets.fit_columns`` as it was: every move made while the sections fit."""
+    from PySide6.QtWidgets import QHeaderView
+
+    header = view.horizontalHeader()
+    for visual, logical in enumerate([*order, stretch]):
+        header.moveSection(header.visualIndex(logical), visual)
+    header.setStretchLastSection(False)
+    for logical in range(header.count()):
+        header.setSectionResizeMode(logical, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for logical in hidden:
+        view.setColumnHidden(logical, True)
+    view.setWordWrap(True)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+
+def header_facts(view: Any) -> list[Any]:
+    header = view.horizontalHeader()
+    return [
+        (
+            header.visualIndex(logical),
+            header.sectionSize(logical),
+            header.sectionResizeMode(logical),
+            header.isSectionHidden(logical),
+        )
+        for logical in range(header.count())
+    ] + [header.stretchLastSection(), view.wordWrap(), view.verticalHeader().sectionSize(0)]
+
+
+def test_fit_columns_places_and_sizes_the_columns_as_before(qtbot: Any, ctx: Any) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from tdm1_scheduler.gui.patients.models import CourseCyclesModel
+    from tdm1_scheduler.gui.patients.panel import PatientsPanel
+    from tdm1_scheduler.gui.widgets import fit_columns, read_only_table
+
+    panel = PatientsPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.patient_model.rowCount()  # the first search, now
+    mrn = panel.patient_model.mrn_at(0)
+    assert panel.select_mrn(mrn) and panel.cycles_model.rowCount() > 0
+    facts = []
+    for fit in (fit_columns, old_fit_columns):
+        host = QWidget()
+        qtbot.addWidget(host)
+        view = read_only_table(host, "t", "t")
+        model = CourseCyclesModel()
+        model.load(panel.cycles_model.view, panel.cycles_model.readiness)
+        view.setModel(model)
+        fit(view, **model.dock_columns())
+        view.resize(460, 300)
+        host.show()
+        qtbot.waitExposed(host)
+        facts.append(header_facts(view))
+    assert facts[0] == facts[1]
