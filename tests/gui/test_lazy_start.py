@@ -52,6 +52,7 @@ DEFERRED = (
     "tdm1_scheduler.services.courses",
     "tdm1_scheduler.services.moves",
     "tdm1_scheduler.services.pharmacy",
+    "tdm1_scheduler.services.restore",
     "tdm1_scheduler.services.slots",
     "tdm1_scheduler.settings",
     "sqlite_utils",
