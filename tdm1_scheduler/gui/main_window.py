@@ -181,11 +181,12 @@ class MainWindow(Shell):
         self.drug_banner.setObjectName("drugBannerLabel")
         self.drug_banner.setAccessibleName("Drug reminder")
         self.table = read_only_table(central, "dayTable", "Appointments of the day shown")
+        # Before its model: the hidden table's headers are not measured at start (issue 19).
+        self.table_sizer = SizeWhenShown(self.table)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setResizeContentsPrecision(50)  # size columns from 50 rows, not a full day
         header.setMinimumSectionSize(48)
-        self.table_sizer = SizeWhenShown(self.table)
         self.table.verticalHeader().setDefaultSectionSize(26)
         layout.addWidget(self.day_title)
         layout.addWidget(self.drug_banner)

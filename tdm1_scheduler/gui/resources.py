@@ -49,7 +49,11 @@ def icon_path(name: str) -> Path:
 
 
 def load_icon(name: str) -> QIcon:
-    return QIcon(str(icon_path(name)))
+    """``QIcon(path)``, which is ``QIcon()`` then ``addFile(path)`` in Qt; said so, as
+    ``QIcon(str)``'s overload check builds ``QIconEngine`` before the first paint."""
+    icon = QIcon()
+    icon.addFile(str(icon_path(name)))
+    return icon
 
 
 def icon_is_valid(name: str) -> bool:

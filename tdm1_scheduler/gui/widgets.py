@@ -139,11 +139,13 @@ def fit_columns(
     shown, taking the width left (its text wraps rather than being cut off); ``hidden``
     out of the way, shown again from the header's context menu."""
     header = view.horizontalHeader()
+    # Placed while no section fits its contents: each move of a fitting section measures
+    # every header again (issue 19: 310 headerData calls for the dock's course table).
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for visual, logical in enumerate([*order, stretch]):
         header.moveSection(header.visualIndex(logical), visual)
     header.setStretchLastSection(False)
-    for logical in range(header.count()):
-        header.setSectionResizeMode(logical, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # every section
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     for logical in hidden:
         view.setColumnHidden(logical, True)

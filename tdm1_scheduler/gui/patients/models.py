@@ -8,15 +8,14 @@ panel's only reads; reads need no transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from ...domain.booking import Slot
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
+from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...domain.readiness import Readiness
 from ...domain.records import CycleStatus, Patient
 from ...domain.regimen import EBC_TOTAL_CYCLES, Setting, total_cycles
@@ -27,6 +26,9 @@ from ...services.storage import Store
 from ...text import cycle_label
 from ..readiness.view import readiness_brush, readiness_details, readiness_text
 from ..widgets import RowTableModel
+
+if TYPE_CHECKING:  # a proposal's slot; domain.booking is imported when booking (issue 19)
+    from ...domain.booking import Slot
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -224,10 +226,10 @@ class CourseCyclesModel(ReadOnlyTableModel):
             ]
         )
 
-
     def row_data(self, row: int) -> CycleView:
         cycle: CycleView = self._rows[row]
         return cycle
+
     def _wall(self, instant: datetime | None, fmt: str) -> str:
         """``instant`` on the clinic's wall clock, formatted (empty for none)."""
         if instant is None or self.view is None:

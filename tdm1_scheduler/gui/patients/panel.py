@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelection, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -38,6 +37,8 @@ from .host import PatientsHost
 from .models import CYCLE_ROLE, CourseCyclesModel, PatientListModel, find_course_view
 
 if TYPE_CHECKING:  # the dialogs are imported when one opens (issue 19)
+    from PySide6.QtWidgets import QDialog
+
     from .dialogs import BookCourseDialog, MarkMissedDialog, NewPatientDialog
 
 DOCK_WIDTH = 460

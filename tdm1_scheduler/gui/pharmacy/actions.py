@@ -7,9 +7,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
-from ...domain.dosing import DILUENT
 from ...domain.regimen import DRUG_NAME
+from ...domain.regimens import TDM1
 from ..shell import Shell
+
+# ``domain.dosing.DILUENT``, read where dosing reads it: importing dosing (with decimal
+# and fractions) is left to the Pharmacy page and its dialogs (issue 19).
+DILUENT = TDM1.diluent
 
 TITLE, NAME = "Pharmacy", "pharmacyPage"
 ACCESSIBLE_NAME = f"Pharmacy: {DRUG_NAME}"

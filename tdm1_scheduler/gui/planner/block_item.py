@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from ...domain.calendar import ClinicCalendar
 from ...domain.records import AppointmentView, CycleStatus
 from ...text import clock_time
+from ..brushes import brush  # QBrush(colour) without building QImage (issue 19)
 from .day_model import blocked_label, cycle_text, is_blocked, is_booked, is_first_infusion
 
 TEXT = QColor("#102030")
@@ -67,7 +68,7 @@ FILLS = {  # (first infusion, booked): the three segments' colours
     (False, False): _faded(LATER_COLOURS),
     (True, False): _faded(FIRST_COLOURS),
 }
-BLOCKED_BRUSHES = (QBrush(BLOCKED_COLOUR), QBrush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
+BLOCKED_BRUSHES = (brush(BLOCKED_COLOUR), brush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
 BORDER_PEN = QPen(BORDER, 1.0)
 SELECTED_PEN = QPen(SELECTED_BORDER, 3.0)
 NO_BRUSH = QBrush()  # Qt.BrushStyle.NoBrush, without converting the enum at each paint

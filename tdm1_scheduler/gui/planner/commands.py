@@ -13,14 +13,13 @@ replay would not give back what was there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
 
+from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...services.context import ChangeSet, Context
-from ...services.restore import restore_placements
 from ..refusals import SERVICE_ERRORS as SERVICE_ERRORS, refusal_text as refusal_text
 
 
@@ -73,6 +72,9 @@ class MoveCommand(ServiceCommand):
         self.changes = changes
 
     def _restore(self, verb: str) -> ChangeSet:
+        # At the first undo, not at start (issue 19: with journal and domain.booking).
+        from ...services.restore import restore_placements
+
         self.changes = restore_placements(self.window.ctx, self.changes, verb=verb)
         return self.changes
 

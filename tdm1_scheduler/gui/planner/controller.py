@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from ...domain.calendar import ClinicCalendar
@@ -81,6 +81,8 @@ class MoveController(QObject):
         return calendar.local(instant)
 
     def _ask_confirmation(self, title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox  # built when asked (issue 19)
+
         answer = QMessageBox.question(
             self.parent_widget,
             title,

@@ -7,11 +7,10 @@ and back (with snapping), so the view can say where a dragged block would land.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -22,8 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.calendar import ClinicCalendar
+from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
+from ..brushes import brush  # QBrush(colour) without building QImage (issue 19)
 from .block_item import (
     TEXT as TEXT,
     BlockItem as BlockItem,
@@ -47,7 +48,7 @@ GRID_HOUR = QColor("#c3ccd6")
 GRID_HALF = QColor("#e4e9ef")
 NOW_LINE = QColor("#d84315")
 HOUR_PEN, HALF_PEN, NOW_PEN = QPen(GRID_HOUR, 1), QPen(GRID_HALF, 1), QPen(NOW_LINE, 2)
-CLOSED_BRUSH = QBrush(CLOSED_FILL)
+CLOSED_BRUSH = brush(CLOSED_FILL)
 BACKGROUND = QColor("#ffffff")
 
 

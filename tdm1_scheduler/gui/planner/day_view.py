@@ -11,13 +11,13 @@ only ever shows where the database says it is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from shiboken6 import isValid
 
+from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...services.preview import Preview
 from ..viewports import own_viewport
 from .day_scene import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -21,14 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QListView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyledItemDelegate, QWidget
 
 from ...services.planner_reads import (
     STRIP_DAYS as STRIP_DAYS,
@@ -37,6 +30,9 @@ from ...services.planner_reads import (
     day_loads as day_loads,
 )
 from ..viewports import own_viewport
+
+if TYPE_CHECKING:  # built when a day is first painted, after the window's first paint
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DAY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -130,6 +126,10 @@ class LoadDelegate(QStyledItemDelegate):
         return self.CELL
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # QStyle (22 enums) is built here, not at start: the strip's days are counted
+        # just after the window's first paint, so no cell is painted before (issue 19).
+        from PySide6.QtWidgets import QStyle
+
         rect = QRectF(option.rect).adjusted(2, 2, -2, -2)
         state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)

@@ -8,24 +8,12 @@ and ``session.apply_changes``; the blocks it names are then redrawn from the dat
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QSpinBox,
-    QStackedWidget,
-    QTimeEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
 
 from ...domain.records import AppointmentView, CycleStatus
 from ...services.context import ChangeSet, Context
@@ -47,6 +35,8 @@ from .shown_load import ShownDayLoad
 from .week_view import WeekPane, add_view_actions, select_on_focus
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog
+
     from ...services.preview import Preview
 
 Row = AppointmentView
@@ -389,6 +379,8 @@ class Planner(PlannerHost):
         return True
 
     def open_block_dialog(self) -> QDialog:
+        from .block_dialog import BlockTimeDialog  # built when asked (issue 19)
+
         dialog = BlockTimeDialog(self, [c.name for c in self.chairs])
         dialog.accepted.connect(
             lambda: self.book_blocked(
@@ -401,46 +393,6 @@ class Planner(PlannerHost):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
-
-
-class BlockTimeDialog(QDialog):
-    """Chair, start, minutes and what for: blocked time on the day shown."""
-
-    def __init__(self, parent: QWidget, chair_names: list[str]) -> None:
-        super().__init__(parent)
-        self.setObjectName("blockTimeDialog")
-        self.setWindowTitle("Block chair time")
-        self.setAccessibleName("Block chair time")
-        form = QFormLayout(self)
-        self.chair = QComboBox(self)
-        self.chair.addItems(chair_names)
-        self.chair.setAccessibleName("Chair")
-        self.start = QTimeEdit(QTime(12, 0), self)
-        self.start.setDisplayFormat("HH:mm")
-        self.start.setAccessibleName("Start (clinic time)")
-        self.minutes = QSpinBox(self)
-        self.minutes.setRange(5, 600)
-        self.minutes.setSingleStep(15)
-        self.minutes.setValue(60)
-        self.minutes.setSuffix(" min")
-        self.minutes.setAccessibleName("Minutes")
-        self.label = QLineEdit("maintenance", self)
-        self.label.setAccessibleName("What the chair is blocked for")
-        form.addRow("&Chair", self.chair)
-        form.addRow("&Start", self.start)
-        form.addRow("&Minutes", self.minutes)
-        form.addRow("&For", self.label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.setAccessibleName("Book or cancel")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def wall_time(self) -> time:
-        value = self.start.time()
-        return time(value.hour(), value.minute())
 
 
 class TableKeyMover(QObject):

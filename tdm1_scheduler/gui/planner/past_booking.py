@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from typing import TYPE_CHECKING
 
 from ...domain.calendar import ClinicCalendar
 from ...text import full_time
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 Confirm = Callable[[str, str], bool]
 PAST_TITLE = "Booking in the past"
@@ -42,6 +44,8 @@ def past_booking_question(
 
 def ask(parent: QWidget | None, title: str, text: str) -> bool:
     """Yes books it; No (the default, also Escape) leaves everything as it was."""
+    from PySide6.QtWidgets import QMessageBox  # built when asked (issue 19)
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     box.setObjectName("pastBookingConfirm")
     box.setAccessibleName("Confirm a booking in the past")
