@@ -12,6 +12,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import field
 from datetime import UTC, datetime, timedelta
+from itertools import chain, compress, repeat
+from operator import ge, sub
 
 from .lean import dataclass
 
@@ -187,6 +189,25 @@ class StepGrid:
         return max(self.low, lo), min(self.high, hi)
 
 
+def _gaps_to_try(
+    starts: list[datetime], ends: list[datetime], duration: timedelta, first: int, last_gap: int
+) -> Iterable[int]:
+    """The gaps n in [first, last_gap], ascending, that can hold the visit: the first
+    (before interval 0) and the last (after the last interval) always, an inner one only
+    when it lasts ``duration`` or more. The inner gaps are picked with C-level column
+    operations (``map``, ``compress``): a busy day's chair has several gaps too short
+    for the visit each, and no Python bytecode runs for those (issue 19)."""
+    last = len(starts)
+    lo, hi = max(first, 1), min(last_gap, last - 1)  # the inner gaps asked for
+    inner: Iterable[int] = ()
+    if lo <= hi:
+        lengths = map(sub, starts[lo : hi + 1], ends[lo - 1 : hi])
+        inner = compress(range(lo, hi + 1), map(ge, lengths, repeat(duration)))
+    head = (0,) if first == 0 else ()
+    tail = (last,) if last_gap == last and last > 0 else ()
+    return chain(head, inner, tail)
+
+
 def nearest_free_step(
     grid: StepGrid, chairs: Sequence[int], index: BusyIndex
 ) -> tuple[int, int] | None:
@@ -204,25 +225,28 @@ def nearest_free_step(
     top = grid.rank(low, high)  # no chair can do better than this
     found: tuple[timedelta, int] | None = None
     found_chair = chairs[0]
+    # The instants that bound the gaps able to beat ``found`` (from ``better_than``),
+    # worked out again only when ``found`` changes, not for every chair.
+    better_from = better_to = opens
+    busy_of = index.busy_of
     for chair in chairs:
-        starts, ends = index.busy_of(chair)
+        starts, ends = busy_of(chair)
         last = len(starts)
         first_gap, last_gap = 0, last  # gap n: after interval n - 1, before interval n
         if found is not None:
-            lo, hi = grid.better_than(found)
-            if lo > hi:
-                break  # nothing can rank before what is found
-            first_gap = bisect_left(starts, opens + lo * step + duration)
-            last_gap = bisect_right(ends, opens + hi * step)
-        for n in range(first_gap, last_gap + 1):
-            if 0 < n < last and starts[n] - ends[n - 1] < duration:
-                continue  # too short for the visit
+            first_gap = bisect_left(starts, better_from)
+            last_gap = bisect_right(ends, better_to)
+        for n in _gaps_to_try(starts, ends, duration, first_gap, last_gap):
             lo = low if n == 0 else max(low, -((opens - ends[n - 1]) // step))
             hi = high if n == last else min(high, (starts[n] - duration - opens) // step)
             if lo <= hi:
                 rank = grid.rank(lo, hi)
                 if found is None or rank < found:
                     found, found_chair = rank, chair
-        if found == top:
-            break
+                    if found == top:
+                        return found_chair, found[1]
+                    lo, hi = grid.better_than(found)
+                    if lo > hi:
+                        return found_chair, found[1]  # nothing can rank before it
+                    better_from, better_to = opens + lo * step + duration, opens + hi * step
     return None if found is None else (found_chair, found[1])

@@ -25,6 +25,22 @@ from ..store.protocol_booking import BusySpan
 from ..store.sqlite_store import as_store
 
 
+class _Instants(dict[str, datetime]):
+    """Stored UTC text -> aware datetime: each distinct text parsed once, on a miss."""
+
+    def __missing__(self, text: str) -> datetime:
+        instant = self[text] = from_utc_text(text)
+        return instant
+
+
+class _Minutes(dict[int, timedelta]):
+    """prep minutes -> timedelta, each made once, on a miss."""
+
+    def __missing__(self, prep: int) -> timedelta:
+        delta = self[prep] = timedelta(minutes=prep)
+        return delta
+
+
 def day_load_lookup(
     source: Database | Store, calendar: ClinicCalendar, exclude: set[int] | None = None
 ) -> LoadLookup:
@@ -32,8 +48,8 @@ def day_load_lookup(
     store = as_store(source)
     skip = exclude or set()
     cache: dict[date, DayLoad] = {}
-    instants: dict[str, datetime] = {}
-    infusion_starts: dict[tuple[str, int], datetime] = {}
+    instants = _Instants()
+    minutes = _Minutes()
 
     def spans(start: datetime, end: datetime) -> list[BusySpan]:
         """The day's rows as ``BusySpan``: read so when nothing is left out."""
@@ -56,13 +72,9 @@ def day_load_lookup(
         lists: dict[int, tuple[list[datetime], list[datetime]]] = {}
         ordered = True
         starts: list[datetime] = []
+        add_start = starts.append
         for chair, begin, finish, prep in spans(start, end):
-            opens = instants.get(begin)
-            if opens is None:
-                opens = instants[begin] = from_utc_text(begin)
-            closes = instants.get(finish)
-            if closes is None:
-                closes = instants[finish] = from_utc_text(finish)
+            opens, closes = instants[begin], instants[finish]  # parsed once (Instants)
             held = lists.get(chair)
             if held is None:
                 held = lists[chair] = ([], [])
@@ -72,11 +84,7 @@ def day_load_lookup(
             chair_starts.append(opens)
             chair_ends.append(closes)
             if prep is not None:  # a dose (blocked time has no infusion)
-                infusion = infusion_starts.get((begin, prep))
-                if infusion is None:
-                    infusion = opens + timedelta(minutes=prep)
-                    infusion_starts[begin, prep] = infusion
-                starts.append(infusion)
+                add_start(opens + minutes[prep])
         busy: Mapping[int, Sequence[Interval]] = SortedBusy(lists)
         if not ordered:  # overlapping rows (never the store's): the plain mapping
             busy = dict(busy.items())
