@@ -177,7 +177,7 @@ def test_a_blocks_bounds_are_its_rectangle_kept_by_qt(planner: Planner) -> None:
 
     assert "boundingRect" not in vars(block_item.BlockItem)
     for block in list(planner.scene.blocks.values())[:20]:
-        size = block._size
+        size = block.size
         bounds = QRectF(-2, -2, size.width() + 4, size.height() + 4)
         assert block.boundingRect() == bounds == block.shape().boundingRect()
         assert block.pen().style() is Qt.PenStyle.NoPen

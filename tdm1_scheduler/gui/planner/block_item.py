@@ -254,8 +254,8 @@ class BlockItem(QGraphicsRectItem):
         super().__init__()
         self.setPen(NO_PEN)  # bounds without a pen's width; nothing drawn by Qt
         self._first_icon = first_icon
-        self._size = QRectF()
-        self._width = self._height = -1.0
+        self._width = self._height = -1.0  # the block's size (its QRectF: made at paint)
+        self._home_x = self._home_y = 0.0
         self._movable: bool | None = None
         self.setFlags(FLAGS)
         self.setZValue(1)
@@ -271,10 +271,11 @@ class BlockItem(QGraphicsRectItem):
         x, y, width, height = box
         if width != self._width or height != self._height:
             self._width, self._height = width, height
-            self._size = QRectF(0, 0, width, height)
             self.setRect(-2, -2, width + 4, height + 4)  # the bounds (a geometry change)
         self.setPos(x, y)
-        self._home = (x, y)
+        # Floats, not a tuple or a QRectF: a switch makes no object per block that the
+        # cyclic collector tracks (~870 a switch did, a young collection every other one).
+        self._home_x, self._home_y = x, y
         movable = row.appointment.status is CycleStatus.BOOKED  # is_booked
         if movable != self._movable:
             self._movable = movable
@@ -289,16 +290,20 @@ class BlockItem(QGraphicsRectItem):
         """``place`` from the rectangle's numbers."""
         if width != self._width or height != self._height:
             self._width, self._height = width, height
-            self._size = QRectF(0, 0, width, height)
             self.setRect(-2, -2, width + 4, height + 4)  # the bounds (a geometry change)
             self._look = None
         self.setPos(x, y)
-        self._home = (x, y)
+        self._home_x, self._home_y = x, y
+
+    @property
+    def size(self) -> QRectF:
+        """The block's rectangle in its own coordinates (made when asked)."""
+        return QRectF(0, 0, self._width, self._height)
 
     @property
     def home(self) -> QPointF:
         """Where the block belongs (a drag puts it back here)."""
-        return QPointF(*self._home)
+        return QPointF(self._home_x, self._home_y)
 
     @property
     def description(self) -> str:
@@ -353,7 +358,7 @@ class BlockItem(QGraphicsRectItem):
         and centred each in its share of the height, where ``drawText`` with ``AlignLeft
         | AlignVCenter`` puts it."""
         row = self.row
-        rect = self._size
+        rect = QRectF(0, 0, self._width, self._height)  # self.size, without a call
         booked = is_booked(row)
         first = is_first_infusion(row)
         fills: tuple[Fill, ...]
