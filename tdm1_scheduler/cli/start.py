@@ -38,4 +38,3 @@ def imported_main() -> Callable[..., int]:
         gc.freeze()
         gc.enable()
     return main
-
