@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import gettext
-import json
 import os
 import re
 import sys
@@ -180,6 +179,8 @@ def say(changes: ChangeSet) -> None:
 
 
 def print_json(value: Any) -> None:
+    import json  # when a command prints it (issue 19: course show and the sheet do not)
+
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
