@@ -372,18 +372,10 @@ def _shared_methods(
 # Every ``__init__`` text made, by the group of its class's module (``lean_codes_make``).
 SOURCES: dict[str, list[str]] = {}
 _codes: dict[str, dict[str, CodeType]] = {}
-# Modules whose classes a command does not make (Qt, the app window) or that need a
-# server: their texts are not compiled ahead.
-NOT_AHEAD = ("tdm1_scheduler.gui", "tdm1_scheduler.reports.paint", "tdm1_scheduler.app",
-             "tdm1_scheduler.__main__", "tdm1_scheduler.store.postgres",
-             "tdm1_scheduler.domain.lean_codes")  # fmt: skip
 
 
 def code_group(module: str) -> str:
-    """The ``lean_codes_<group>`` module that holds the ``__init__`` of ``module``'s
-    classes ("": none, for a module outside the package or in ``NOT_AHEAD``)."""
-    if not module.startswith("tdm1_scheduler.") or module.startswith(NOT_AHEAD):
-        return ""
+    """The ``lean_codes_<group>`` module that holds the ``__init__`` of ``module``'s classes."""
     if module == "tdm1_scheduler.domain.records":
         return "records"
     if module.startswith("tdm1_scheduler.domain.") or module == "tdm1_scheduler.clock":

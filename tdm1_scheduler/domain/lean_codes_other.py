@@ -20,6 +20,24 @@ def __init__(self, audit_id, marks=__dflt_marks__):
   __setattr__(self, 'marks', marks)
 CODES["def __init__(self, audit_id, marks=__dflt_marks__):\n  __setattr__(self, 'audit_id', audit_id)\n  __setattr__(self, 'marks', marks)\n"] = __init__.__code__
 
+__dflt_lines__ = None
+def __init__(self, chair, item, lines=__dflt_lines__):
+  __setattr__(self, 'chair', chair)
+  __setattr__(self, 'item', item)
+  __setattr__(self, 'lines', lines)
+CODES["def __init__(self, chair, item, lines=__dflt_lines__):\n  __setattr__(self, 'chair', chair)\n  __setattr__(self, 'item', item)\n  __setattr__(self, 'lines', lines)\n"] = __init__.__code__
+
+__dflt_parts__ = None
+__dflt_table_top__ = None
+def __init__(self, chairs, first_chair, lane_h, summary, parts=__dflt_parts__, table_top=__dflt_table_top__):
+  __setattr__(self, 'chairs', chairs)
+  __setattr__(self, 'first_chair', first_chair)
+  __setattr__(self, 'lane_h', lane_h)
+  __setattr__(self, 'summary', summary)
+  __setattr__(self, 'parts', parts)
+  __setattr__(self, 'table_top', table_top)
+CODES["def __init__(self, chairs, first_chair, lane_h, summary, parts=__dflt_parts__, table_top=__dflt_table_top__):\n  __setattr__(self, 'chairs', chairs)\n  __setattr__(self, 'first_chair', first_chair)\n  __setattr__(self, 'lane_h', lane_h)\n  __setattr__(self, 'summary', summary)\n  __setattr__(self, 'parts', parts)\n  __setattr__(self, 'table_top', table_top)\n"] = __init__.__code__
+
 def __init__(self, clinic, patient, mrn, drug, printed, rows, more):
   __setattr__(self, 'clinic', clinic)
   __setattr__(self, 'patient', patient)
@@ -64,6 +82,12 @@ def __init__(self, day, arrive, infusion, plan_for, chair, cycle):
   __setattr__(self, 'chair', chair)
   __setattr__(self, 'cycle', cycle)
 CODES["def __init__(self, day, arrive, infusion, plan_for, chair, cycle):\n  __setattr__(self, 'day', day)\n  __setattr__(self, 'arrive', arrive)\n  __setattr__(self, 'infusion', infusion)\n  __setattr__(self, 'plan_for', plan_for)\n  __setattr__(self, 'chair', chair)\n  __setattr__(self, 'cycle', cycle)\n"] = __init__.__code__
+
+def __init__(self, key, title, width):
+  __setattr__(self, 'key', key)
+  __setattr__(self, 'title', title)
+  __setattr__(self, 'width', width)
+CODES["def __init__(self, key, title, width):\n  __setattr__(self, 'key', key)\n  __setattr__(self, 'title', title)\n  __setattr__(self, 'width', width)\n"] = __init__.__code__
 
 __dflt_actual_infusion_end__ = None
 __dflt_actual_infusion_start__ = None

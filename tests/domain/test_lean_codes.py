@@ -61,7 +61,6 @@ def _twins() -> tuple[type, type]:
     def make() -> type:
         @dataclass(frozen=True)
         class Twin:
-            __module__ = "tdm1_scheduler.services.twin"  # a package module's group
             a: int
             b: str = "x"
             c: list[int] = field(default_factory=list)
