@@ -4,7 +4,6 @@ the way the clinic means it, the clock, and printing a change or JSON at the edg
 from __future__ import annotations
 
 import argparse
-import gettext
 import os
 import re
 import sys
@@ -53,34 +52,6 @@ class HelpFormatter(argparse.HelpFormatter):
         if width is None:  # as argparse: the terminal's columns less 2
             width = terminal_columns() - 2
         super().__init__(prog, indent_increment, max_help_position, width)
-
-
-def _no_catalogue() -> bool:
-    """Whether no message catalogue can exist for argparse's texts: gettext looks for
-    them only under the domain's folder (``sys.base_prefix/share/locale`` unless bound
-    elsewhere), and that is an absolute path with no folder there."""
-    folder = gettext._localedirs.get(gettext._current_domain)  # type: ignore[attr-defined]
-    if folder is None:
-        folder = gettext._default_localedir  # type: ignore[attr-defined]
-    return os.path.isabs(folder) and not os.path.isdir(folder)
-
-
-def _argparse_gettext(message: str) -> str:
-    """``gettext.gettext``: the text itself when there is no catalogue (as gettext gives
-    it then), without gettext's search for one in every language of the environment
-    (which imports ``locale``, 4.2 M instructions, and stats a file per text: issue 19)."""
-    return message if _no_catalogue() else gettext.gettext(message)
-
-
-def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
-    """``gettext.ngettext``, the same way."""
-    if _no_catalogue():
-        return singular if n == 1 else plural
-    return gettext.ngettext(singular, plural, n)
-
-
-argparse._ = _argparse_gettext  # type: ignore[attr-defined]  # argparse's own names
-argparse.ngettext = _argparse_ngettext  # type: ignore[attr-defined]
 
 
 class ArgumentParser(argparse.ArgumentParser):
