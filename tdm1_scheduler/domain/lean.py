@@ -11,10 +11,7 @@ is not even imported when the class is defined:
 - ``__init__``, ``__eq__`` and ``__hash__`` are compiled from the same source as
   ``dataclasses``' the first time each is called (then they replace themselves on the
   class: the same speed as the standard ones from then on); a class that is not frozen
-  gets ``__hash__ = None``, as ``dataclasses`` gives it. An ``__init__`` whose text
-  ``lean_codes_<group>`` holds is not even compiled: its code object, compiled ahead
-  (``lean_codes_make``) and cached as any module's bytecode, is the one ``exec`` would
-  make, so the function is the same;
+  gets ``__hash__ = None``, as ``dataclasses`` gives it;
 - ``__repr__`` (``Name(field=value!r, ...)`` over the fields with ``repr=True``), the
   frozen ``__setattr__``/``__delattr__`` (``FrozenInstanceError``, as the generated
   ones, Python 3.11's quirk included) and the frozen slots' pickling state: shared
@@ -43,11 +40,9 @@ of its own is called at the end of ``__init__``, as ``dataclasses`` does.
 
 from __future__ import annotations
 
-import builtins
 import reprlib
 import sys
 from collections.abc import Callable
-from types import CodeType, FunctionType
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["dataclass", "field", "field_names", "replace"]
@@ -236,15 +231,14 @@ def _make(cls: type, options: dict[str, Any]) -> type:
             f"    return ({own})==({other})\n"
             "  return NotImplemented\n",
             {},
-            (),
         ),
     }
     if frozen:
-        sources["__hash__"] = (f"def __hash__(self):\n  return hash(({own}))\n", {}, ())
+        sources["__hash__"] = (f"def __hash__(self):\n  return hash(({own}))\n", {})
     else:
         made.__hash__ = None  # type: ignore[assignment]  # eq without frozen, as dataclasses
-    for name, (source, extra, argdefs) in sources.items():
-        setattr(made, name, _compiled_on_first_call(made, name, source, extra, argdefs))
+    for name, (source, extra) in sources.items():
+        setattr(made, name, _compiled_on_first_call(made, name, source, extra))
     for function in _shared_methods(original, names, tuple(shown), frozen, options):
         function.__qualname__ = f"{made.__qualname__}.{function.__name__}"
         setattr(made, function.__name__, function)
@@ -257,32 +251,27 @@ def _init_source(
     factories: dict[str, Any],
     frozen: bool,
     post_init: bool,
-) -> tuple[str, dict[str, Any], tuple[Any, ...]]:
-    """``__init__``'s text, the names it needs, as dataclasses writes it, and the
-    defaults its ``def`` gives its arguments (what ``__defaults__`` holds)."""
+) -> tuple[str, dict[str, Any]]:
+    """``__init__``'s text and the names it needs, as dataclasses writes it."""
     extra: dict[str, Any] = {"__factory__": _FACTORY}
     args = []
-    argdefs: list[Any] = []
     body = ""
     for name in names:
         value = name
         if name in factories:
             extra[f"__dflt_{name}__"] = factories[name]
             args.append(f"{name}=__factory__")
-            argdefs.append(_FACTORY)
             value = f"__dflt_{name}__() if {name} is __factory__ else {name}"
         elif name in defaults:
             extra[f"__dflt_{name}__"] = defaults[name]
             args.append(f"{name}=__dflt_{name}__")
-            argdefs.append(defaults[name])
         else:
             args.append(name)
         assign = f"__setattr__(self, {name!r}, {value})" if frozen else f"self.{name}={value}"
         body += f"  {assign}\n"
     if post_init:  # as dataclasses' __init__ ends (no InitVar here)
         body += "  self.__post_init__()\n"
-    source = f"def __init__(self, {', '.join(args)}):\n" + (body or "  pass\n")
-    return source, extra, tuple(argdefs)
+    return f"def __init__(self, {', '.join(args)}):\n" + (body or "  pass\n"), extra
 
 
 def _with_slots(cls: type, names: tuple[str, ...]) -> type:
@@ -369,59 +358,16 @@ def _shared_methods(
     return methods
 
 
-# Every ``__init__`` text made, by the group of its class's module (``lean_codes_make``).
-SOURCES: dict[str, list[str]] = {}
-_codes: dict[str, dict[str, CodeType]] = {}
-
-
-def code_group(module: str) -> str:
-    """The ``lean_codes_<group>`` module that holds the ``__init__`` of ``module``'s classes."""
-    if module == "tdm1_scheduler.domain.records":
-        return "records"
-    if module.startswith("tdm1_scheduler.domain.") or module == "tdm1_scheduler.clock":
-        return "domain"
-    if module.startswith("tdm1_scheduler.services."):
-        return "services"
-    return "other"
-
-
-def _precompiled(group: str, source: str) -> CodeType | None:
-    """The code ``source`` compiles to, from ``lean_codes_<group>`` (compiled ahead, its
-    bytecode cached like any module's: compiling an ``__init__`` costs about 0.7 M
-    instructions, and a command makes about 20); None for a text it does not hold. The
-    same code object as ``exec`` makes (``tests/domain/test_lean_codes.py``)."""
-    codes = _codes.get(group)
-    if codes is None:
-        try:
-            codes = __import__(f"{__package__}.lean_codes_{group}", fromlist=["CODES"]).CODES
-        except ImportError:  # pragma: no cover - the modules are part of the package
-            codes = {}
-        _codes[group] = codes
-    code = codes.get(source)
-    return None if code is None else code.replace(co_filename="<string>", co_firstlineno=1)
-
-
 def _compiled_on_first_call(
-    cls: type, name: str, source: str, extra: dict[str, Any], argdefs: tuple[Any, ...] = ()
+    cls: type, name: str, source: str, extra: dict[str, Any]
 ) -> Callable[..., Any]:
     """A stand-in for method ``name`` that compiles ``source`` when first called, puts the
-    result on ``cls`` in its place and calls it. A text compiled ahead (``_precompiled``)
-    becomes the same function without compiling: the same code object (``lean_codes``'
-    test compares them), the same globals, ``argdefs`` as the defaults the ``def``
-    would give it."""
-    group = code_group(cls.__module__) if name == "__init__" else ""
-    if group:
-        SOURCES.setdefault(group, []).append(source)
+    result on ``cls`` in its place and calls it."""
 
     def first_call(self: Any, *args: Any, **kwargs: Any) -> Any:
         namespace: dict[str, Any] = {"__setattr__": object.__setattr__, **extra}
-        code = _precompiled(group, source) if group else None
-        if code is None:
-            exec(source, namespace)  # our own text, as dataclasses does
-            method = namespace[name]
-        else:
-            namespace["__builtins__"] = builtins.__dict__  # as exec leaves it, with the def
-            method = namespace[name] = FunctionType(code, namespace, name, argdefs or None)
+        exec(source, namespace)  # our own text, as dataclasses does
+        method = namespace[name]
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__module__ = cls.__module__
         setattr(cls, name, method)
