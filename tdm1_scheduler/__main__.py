@@ -13,9 +13,9 @@ def open_gui(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    from .cli.main import main as cli_main
+    from .cli.start import imported_main  # the start's imports with gc paused (issue 19)
 
-    return cli_main(sys.argv[1:], open_gui=open_gui)
+    return imported_main()(sys.argv[1:], open_gui=open_gui)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ With ``indent`` set, CPython 3.11's ``json`` leaves its C encoder for the pure P
 one, a generator per container and a yield per token. ``indented`` lays out the same
 text with ``str.join`` and a ``%`` template per dict shape (the day sheet repeats one
 shape 600 times), and encodes each leaf with the functions ``json`` itself uses:
-``json.encoder.encode_basestring`` (the C one) for strings and keys, ``int.__repr__``,
+``json.encoder.encode_basestring`` (the C one, ``_json``'s) for strings and keys, ``int.__repr__``,
 ``float.__repr__`` (``NaN``/``Infinity`` as ``allow_nan`` writes them), ``true``,
 ``false`` and ``null``.
 
@@ -20,10 +20,13 @@ sub-document is layout. Like ``json.dumps``, a container that holds itself is an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from json.encoder import encode_basestring
 from typing import Any
+
+try:  # json.encoder's own encode_basestring (the C one), without importing json (issue 19)
+    from _json import encode_basestring as encode_basestring
+except ImportError:  # pragma: no cover - a Python without the C accelerator
+    from json.encoder import encode_basestring as encode_basestring
 
 STEP = "  "  # indent=2
 
@@ -115,4 +118,6 @@ def _template(keys: tuple[str, ...], newline: str) -> str:
 
 def _json(value: Any, newline: str) -> str:
     """json's own text for a value laid out here only by indentation."""
+    import json
+
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)

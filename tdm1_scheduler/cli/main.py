@@ -222,10 +222,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def extend_parser(commands: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     """Commands owned by other modules (pharmacy, day sheet) register here."""
-    from . import registry as cli_extra, schedule as cli_schedule
+    from . import registry as cli_extra
 
     cli_extra.register(commands, command)
-    cli_schedule.register(commands, command)
+    cli_extra.register_module(cli_extra.SCHEDULE, commands, command)
 
 
 def main(

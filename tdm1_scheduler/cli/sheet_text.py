@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from json.encoder import encode_basestring
 from typing import Any
 
 from ..reports import day_sheet
 from ..reports.day_sheet import BagNote, DaySheet, SheetAppointment, SheetChair
-from .json_text import LEAVES, STEP, indented_at
+from .json_text import LEAVES, STEP, encode_basestring, indented_at
 
 _TOP = "\n" + STEP  # the top dict's keys
 _CHAIR = _TOP + STEP  # a chair's dict (an item of "chairs")

@@ -58,7 +58,7 @@ def starts_by_slot(
     if opening is not None:
         slot = slot_key(calendar, opening[0])
         while slot < opening[1]:
-            counts[f"{slot:%H:%M}"] = 0
+            counts[_hh_mm(slot)] = 0
             slot = calendar.local(slot + timedelta(minutes=START_SLOT_MIN))
     # Each start object's key made once: a day's starts share a few dozen objects, and
     # ``slot_key`` asks dateutil (issue 19). The memo holds each object: no id reuse.
@@ -66,7 +66,13 @@ def starts_by_slot(
     for start in starts:
         found = keys.get(id(start))
         if found is None:
-            found = keys[id(start)] = (start, f"{slot_key(calendar, start):%H:%M}")
+            found = keys[id(start)] = (start, _hh_mm(slot_key(calendar, start)))
         key = found[1]
         counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def _hh_mm(instant: datetime) -> str:
+    """``f"{instant:%H:%M}"``: ``strftime`` asks the zone for its ``dst()`` (dateutil's
+    search) through ``timetuple``, for two fields the datetime holds (issue 19)."""
+    return f"{instant.hour:02d}:{instant.minute:02d}"

@@ -7,7 +7,6 @@ refused instead of overwritten.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
@@ -44,6 +43,8 @@ def _stored(value: Any) -> Any:
     """A value as sqlite-utils' table helpers stored it (JSON for containers, ISO text
     for dates and times), without importing sqlite-utils at run time."""
     if isinstance(value, (dict, list, tuple)):
+        import json  # only for a write (issue 19: reads never load json)
+
         return json.dumps(value, default=repr, ensure_ascii=False)
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
@@ -332,6 +333,8 @@ def insert_audit(
     old: Any,
     new: Any,
 ) -> None:
+    import json  # only for a write (issue 19: reads never load json)
+
     _insert_plain(
         db,
         "audit_log",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -49,13 +50,14 @@ def test_an_empty_chair_name_is_refused_naming_chair(cli, clinic: Path, argv) ->
 
 
 def test_a_full_disk_at_open_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A full disk that stops SQLite making the -shm shows only as "disk I/O error"."""
+    """A full disk that stops SQLite making the -shm shows only as "disk I/O error".
+    (``database`` imports ``shutil`` only then, issue 19: its ``disk_usage`` is patched.)"""
     error = sqlite3.OperationalError("disk I/O error")
     full = type("Usage", (), {"free": 0})()
-    monkeypatch.setattr(database.shutil, "disk_usage", lambda _path: full)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: full)
     assert "disk full" in database.describe_sqlite_error(tmp_path / "c.db", error)
     roomy = type("Usage", (), {"free": 10**9})()
-    monkeypatch.setattr(database.shutil, "disk_usage", lambda _path: roomy)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: roomy)
     assert "disk full" not in database.describe_sqlite_error(tmp_path / "c.db", error)
 
 
