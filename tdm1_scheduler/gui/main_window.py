@@ -42,7 +42,7 @@ from .. import __version__
 from ..domain.regimen import DRUG_NAME, DRUG_NAME_REMINDER
 from ..services.context import ChangeSet, ClinicSettings, Context
 from ..services.storage import store_files
-from . import first_layout, start_gc, window_state
+from . import start_gc, window_state
 from .first_paint import after_first_paint
 from .pages import Features, attach_pages
 from .planner.day_model import DayAppointmentsModel
@@ -116,7 +116,6 @@ class MainWindow(Shell):
 
     def __init__(self, ctx: Context, demo: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        first_layout.place_at_once(self)  # before any part is polished (issue 19)
         self.ctx = ctx
         self.demo = demo
         self.session = Session(ctx, self)
@@ -322,7 +321,6 @@ class MainWindow(Shell):
         toolbar.addSeparator()
         toolbar.addWidget(self.date_edit)
         self.addToolBar(toolbar)
-        first_layout.also_animate(self, toolbar)
         self.toolbar = toolbar
         self.view_menu.addSeparator()
         toggle = toolbar.toggleViewAction()

@@ -8,7 +8,7 @@ cold start). ``view.viewport()`` before the first paint did exactly that.
 
 ``own_viewport`` gives a view a viewport made from Python, with what Qt sets on the one
 it makes (the same name, colours, fill and place among the view's children:
-``tests/gui/test_first_layout.py`` compares them with Qt's own), so ``viewport()`` returns a
+``tests/gui/test_viewports.py`` compares them with Qt's own), so ``viewport()`` returns a
 widget Python already knows.
 """
 

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from ...domain.records import CycleStatus
 from ...services.context import ChangeSet, Context
 from ...services.live import read_all
-from .. import first_layout
 from ..first_paint import after_first_paint
 from ..readiness.view import booked_readiness
 from ..session import Session
@@ -210,7 +209,6 @@ class PatientsFeature(PatientsHost):
         self.dock.setAccessibleName("Patients")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-        first_layout.also_animate(window, self.dock)
         # Wide enough for the course table's date, time and chair columns.
         window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.new_patient_action = self._action(

@@ -1,7 +1,6 @@
 """Before the first paint, Python meets no object of a class Shiboken has not built
-(issue 19): the views' viewports are made by Python (``gui/viewports.py``) and the main
-window's first layout places its parts at once (``gui/first_layout.py``). The same
-screen as before, and the style's animations are back just after the first paint."""
+(issue 19): the views' viewports are made by Python (``gui/viewports.py``), with the
+same screen as with Qt's own viewports."""
 
 from __future__ import annotations
 
@@ -19,12 +18,10 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsView,
     QListView,
-    QStyle,
     QTableView,
     QWidget,
 )
 
-from tdm1_scheduler.gui import first_layout
 from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
 from tdm1_scheduler.gui.planner import day_view, load_strip, week_view
 from tdm1_scheduler.gui.viewports import own_viewport
@@ -36,7 +33,6 @@ from .test_lazy_start import start_report
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 ROOT = Path(__file__).resolve().parents[2]
-DURATION = QStyle.StyleHint.SH_Widget_Animation_Duration
 
 
 # --- the viewports ----------------------------------------------------------------------
@@ -96,7 +92,7 @@ def test_the_window_s_views_have_own_viewports(window: MainWindow) -> None:
         assert shiboken6.createdByPython(view.viewport()), view.objectName()
 
 
-# --- the first layout, and the same screen ----------------------------------------------
+# --- the same screen ---------------------------------------------------------------------
 @pytest.fixture
 def styled(qapp: QApplication) -> Iterator[QApplication]:
     """The application's stylesheet (as ``app.run_gui`` sets it), for one test."""
@@ -129,32 +125,11 @@ def shown(qtbot, ctx: Context) -> MainWindow:  # type: ignore[no-untyped-def]
     return window
 
 
-def test_the_first_layout_is_at_once_then_animations_are_back(
-    qtbot, styled: QApplication, ctx: Context
-) -> None:  # type: ignore[no-untyped-def]
-    window = MainWindow(ctx, demo=True)
-    qtbot.addWidget(window)
-    patients: Any = window.features["patients_panel"]
-    parts = [window.centralWidget(), window.toolbar, patients.dock]
-    style = window.style()
-    base = QApplication.style().styleHint(DURATION)
-    assert base > 0  # the style animates: else there is nothing to test
-    assert window.property(first_layout.PROPERTY) is True
-    assert [style.styleHint(DURATION, None, part) for part in parts] == [0, 0, 0]
-    window.show()
-    qtbot.waitUntil(lambda: window.property(first_layout.PROPERTY) is False, timeout=5000)
-    assert [style.styleHint(DURATION, None, part) for part in parts] == [base] * 3
-    first_layout.animate_again(window)  # once only: a second call changes nothing
-    assert [style.styleHint(DURATION, None, part) for part in parts] == [base] * 3
-    window.close()
-
-
-def test_the_screen_is_the_same_as_with_qt_s_viewports_and_animated_layout(
+def test_the_screen_is_the_same_as_with_qt_s_viewports(
     qtbot, styled: QApplication, ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     new = shown(qtbot, ctx)
-    qtbot.waitUntil(lambda: new.property(first_layout.PROPERTY) is False, timeout=5000)
-    qtbot.wait(50)
+    qtbot.wait(300)  # the deferred work
     new_image = new.grab().toImage()
     new_parts = parts_of(new)
     new.close()
@@ -162,12 +137,11 @@ def test_the_screen_is_the_same_as_with_qt_s_viewports_and_animated_layout(
     def qt_s(view: QAbstractScrollArea) -> QWidget:
         return view.viewport()
 
-    monkeypatch.setattr(first_layout, "place_at_once", lambda window: None)
     for module in (day_view, load_strip, sys.modules["tdm1_scheduler.gui.widgets"]):
         monkeypatch.setattr(module, "own_viewport", qt_s)
     old = shown(qtbot, ctx)
     assert not shiboken6.createdByPython(old.table.viewport())
-    qtbot.wait(300)  # the 0 ms animations and the deferred work
+    qtbot.wait(300)  # the deferred work
     old_image = old.grab().toImage()
     old_parts = parts_of(old)
     old.close()
@@ -179,12 +153,11 @@ def test_the_screen_is_the_same_as_with_qt_s_viewports_and_animated_layout(
 START = """
 import json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 from datetime import datetime
 import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
 from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.gui import first_layout
 from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
 from tdm1_scheduler.services.context import Context
 from tdm1_scheduler.store.database import open_database
@@ -193,25 +166,22 @@ from tdm1_scheduler.store.sqlite_store import SqliteStore
 UNUSED = {"QtWidgets": "QWizard", "QtCore": "QProcess", "QtGui": "QMovie"}
 seen = {}
 
-class Every(QObject):  # as the start-up bench: Python meets every object that has an event
+class FirstPaint(QObject):  # on the window: the first paint pass starts with its paint event
     def eventFilter(self, watched, event):
-        if not seen and event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+        if not seen and event.type() == QEvent.Type.Paint:
             seen.update({m: c in getattr(PySide6, m).__dict__ for m, c in UNUSED.items()})
+            QTimer.singleShot(0, app.quit)
         return False
 
 apply_application_style(app)
 db = open_database(sys.argv[1])
 window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
-every = Every()
-app.installEventFilter(every)
+watcher = FirstPaint()
+window.installEventFilter(watcher)
 window.show()
-poll = QTimer()
-poll.timeout.connect(lambda: None if window.property(first_layout.PROPERTY) else app.quit())
-poll.start(20)
 QTimer.singleShot(60_000, app.quit)  # never hang
 app.exec()
-animated = not window.property(first_layout.PROPERTY)
-print(json.dumps({"built_at_first_paint": seen, "animated_after": animated}))
+print(json.dumps({"built_at_first_paint": seen}))
 window.close()
 """
 
@@ -219,7 +189,6 @@ window.close()
 def test_the_first_paint_builds_no_class_by_a_lookup(demo_path: Path, tmp_path: Path) -> None:
     report = start_report(START, demo_path, tmp_path)
     assert report["built_at_first_paint"] == {"QtWidgets": False, "QtCore": False, "QtGui": False}
-    assert report["animated_after"] is True
 
 
 # --- what the start no longer builds still works when asked ----------------------------
