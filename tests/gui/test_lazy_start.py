@@ -221,6 +221,21 @@ window.close()
 """
 
 
+# For a start script: the app's styled window over the demo clinic (argv: the clinic and
+# DEMO_NOW), built as ``app.run_gui`` builds it, once ``sys`` and ``app`` exist.
+STYLED_WINDOW = """
+from datetime import datetime
+from tdm1_scheduler.clock import FixedClock
+from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
+from tdm1_scheduler.services.context import Context
+from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
+apply_application_style(app)
+db = open_database(sys.argv[1])
+window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
+"""
+
+
 def start_report(script: str, demo_path: Path, tmp_path: Path) -> dict[str, Any]:
     """Run ``script`` (given the demo clinic and DEMO_NOW) in a fresh process, offscreen,
     and return the JSON object its last line prints."""

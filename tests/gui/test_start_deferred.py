@@ -19,7 +19,7 @@ from tdm1_scheduler.gui.pharmacy import actions as pharmacy_actions
 from tdm1_scheduler.gui.planner.block_dialog import BlockTimeDialog
 
 from .conftest import OFFSCREEN_NOISE
-from .test_lazy_start import start_report
+from .test_lazy_start import STYLED_WINDOW, start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -91,13 +91,7 @@ import json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from datetime import datetime
 import PySide6.QtWidgets
-from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
-from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.store.database import open_database
-from tdm1_scheduler.store.sqlite_store import SqliteStore
 LATER = ("QComboBox", "QDialog", "QDialogButtonBox", "QFormLayout", "QMessageBox",
          "QSpinBox", "QTimeEdit", "QStyle", "QStyleOptionViewItem")
 report = {}
@@ -111,9 +105,7 @@ class FirstPaint(QObject):  # on the window only, as the app's own filters are
             report["first_paint"] = built()
         return False
 
-apply_application_style(app)
-db = open_database(sys.argv[1])
-window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
+""" + STYLED_WINDOW + """
 watcher = FirstPaint()
 window.installEventFilter(watcher)
 window.show()

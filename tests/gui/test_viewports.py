@@ -28,7 +28,7 @@ from tdm1_scheduler.gui.viewports import own_viewport
 from tdm1_scheduler.services.context import Context
 
 from .conftest import OFFSCREEN_NOISE
-from .test_lazy_start import start_report
+from .test_lazy_start import STYLED_WINDOW, start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -155,13 +155,7 @@ import json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
-from datetime import datetime
 import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
-from tdm1_scheduler.clock import FixedClock
-from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
-from tdm1_scheduler.services.context import Context
-from tdm1_scheduler.store.database import open_database
-from tdm1_scheduler.store.sqlite_store import SqliteStore
 # Never used by the app: built only when Shiboken builds every class to look one up.
 UNUSED = {"QtWidgets": "QWizard", "QtCore": "QProcess", "QtGui": "QMovie"}
 seen = {}
@@ -173,9 +167,7 @@ class FirstPaint(QObject):  # on the window: the first paint pass starts with it
             QTimer.singleShot(0, app.quit)
         return False
 
-apply_application_style(app)
-db = open_database(sys.argv[1])
-window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
+""" + STYLED_WINDOW + """
 watcher = FirstPaint()
 window.installEventFilter(watcher)
 window.show()
