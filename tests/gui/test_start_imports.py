@@ -1,7 +1,10 @@
 """What the window's start imports and builds before its first paint (issue 19, the
 imports of a cold start): not ``dataclasses`` (``services.live.ReadAgain`` is a lean
-class now), and not the live link's ``QSocketNotifier`` on SQLite, which polls. The
-notifier still watches a server store's socket: ``test_live_link.py``.
+class now), not the readiness rules and their service (``gui/readiness/view.py`` imports
+them in the functions that read or show a readiness, each run after the first paint),
+and not the live link's ``QSocketNotifier`` on SQLite, which polls. Each still works
+when used: the readiness in ``test_readiness_gui.py``, ``test_patients_seam.py`` and
+``test_board_start_answer.py``, the notifier on a server store in ``test_live_link.py``.
 
 (Qt's event classes are no such saving: an event that reaches a Python filter is
 wrapped in its own class, and Shiboken then builds that class's relatives too, in the
@@ -18,7 +21,13 @@ from .test_lazy_start import STYLED_WINDOW, start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
-NOT_IMPORTED = ("dataclasses", "copy")
+NOT_IMPORTED = (
+    "dataclasses",
+    "copy",
+    "tdm1_scheduler.domain.readiness",
+    "tdm1_scheduler.domain.readiness_gate",
+    "tdm1_scheduler.services.readiness",
+)
 NOT_BUILT = {"QtCore": ("QSocketNotifier",)}
 
 START = f"NOT_IMPORTED = {NOT_IMPORTED!r}\nNOT_BUILT = {NOT_BUILT!r}\n"
