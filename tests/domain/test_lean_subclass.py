@@ -144,6 +144,12 @@ def test_what_a_lean_subclass_leaves_to_dataclasses() -> None:
         type("Slotted", (base,), {"__annotations__": {"c": "int"}, "c": 0, "__module__": __name__})
     )
     assert slotted.__repr__.__module__ != "tdm1_scheduler.domain.lean"
+    looked_at, _, _, _ = _family(frozen=False)
+    dataclasses.fields(looked_at)  # its metadata made: a subclass goes to dataclasses
+    namespace = {"__annotations__": {"c": "int"}, "c": 0, "__module__": __name__}
+    late: Any = lean_dataclass(type("Late", (looked_at,), namespace))
+    assert late.__repr__.__module__ != "tdm1_scheduler.domain.lean"
+    assert repr(late(1)) == "Late(a=1, tags=[], b=2, c=0)"
     standard_base: Any = dataclasses.dataclass(type("Plain", (), {"__annotations__": {"a": "int"}}))
     on_standard: Any = lean_dataclass(type("OnStd", (standard_base,), {"__annotations__": {}}))
     assert on_standard.__repr__.__module__ != "tdm1_scheduler.domain.lean"
