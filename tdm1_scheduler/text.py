@@ -11,13 +11,21 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from .domain.calendar import ClinicCalendar
 
 # An ISO 8601 instant with an offset (or Z), as the domain writes them.
-ISO_INSTANT = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
-)
+ISO_INSTANT = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+# A value and its unit ("2 h 00 min", "40,000/mm³") never break across lines on a tile.
+_VALUE_SPACE = r"(?<=\d) (?=(?:h|min|s|mL|mg|kg|%)\b)|(?<=\d h) (?=\d)"
+
+
+@cache
+def compiled(pattern: str) -> re.Pattern[str]:
+    """``re.compile(pattern)``, once, when first used: not at every start of the GUI or
+    the CLI, most of which never need it (issue 19: about 2 M instructions)."""
+    return re.compile(pattern)
 
 
 def clock_time(calendar: ClinicCalendar, instant: datetime) -> str:
@@ -68,22 +76,18 @@ def wall_message(text: str, calendar: ClinicCalendar) -> str:
             return match.group(0)
         return full_time(calendar, instant)
 
-    return ISO_INSTANT.sub(one, text)
+    return compiled(ISO_INSTANT).sub(one, text)
 
 
 def has_iso_instant(text: str) -> bool:
     """Whether ``text`` still names an instant in ISO form (tests scan with this)."""
-    return ISO_INSTANT.search(text) is not None
-
-
-# A value and its unit ("2 h 00 min", "40,000/mm³") never break across lines on a tile.
-_VALUE_SPACE = re.compile(r"(?<=\d) (?=(?:h|min|s|mL|mg|kg|%)\b)|(?<=\d h) (?=\d)")
+    return compiled(ISO_INSTANT).search(text) is not None
 
 
 def unbroken(text: str) -> str:
     """``text`` with no line break allowed inside a value: a no-break space between a
     number and its unit, and a word joiner after the slash of a per-unit value."""
-    return _VALUE_SPACE.sub("\u00a0", text).replace("/mm", "/\u2060mm")
+    return compiled(_VALUE_SPACE).sub("\u00a0", text).replace("/mm", "/\u2060mm")
 
 
 def plain(text: str) -> str:

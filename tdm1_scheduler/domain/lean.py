@@ -30,8 +30,12 @@ other option it is ``dataclasses.field``. ``tests/domain/test_lean_dataclass.py`
 compares every record class with the standard decorator, ``test_lean_field.py`` the
 classes with a ``field()`` or not frozen.
 
+A plain class may have one base: a lean class (not slotted, as frozen as it), whose
+fields come first, as ``dataclasses`` orders them; a field named again, or a name the
+base has, goes to ``dataclasses``.
+
 Anything else goes to ``dataclasses`` as is: ``order``, ``unsafe_hash``, ``kw_only``,
-``eq``/``init``/``repr`` off, a base class, a ``dataclasses.field()``, a mutable default
+``eq``/``init``/``repr`` off, another base class, a ``dataclasses.field()``, a mutable default
 (for ``dataclasses``' own error), ``ClassVar``/``InitVar``/``KW_ONLY``, annotations
 that are not text (every module here has ``from __future__ import annotations``),
 ``__slots__`` of its own or a method of its own among those above. A ``__post_init__``
@@ -150,17 +154,24 @@ def _plain(cls: type, options: dict[str, Any]) -> bool:
     if any(options[key] != value for key, value in _PLAIN_OPTIONS.items() if key in options
            and key not in ("frozen", "slots")):  # fmt: skip
         return False
-    if cls.__bases__ != (object,) or any(name in cls.__dict__ for name in _OWN):
+    if any(name in cls.__dict__ for name in _OWN):
         return False
     # inspect.get_annotations(cls) without importing inspect (the same dict for a class)
     annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+    base = _lean_base(cls)
+    if cls.__bases__ != (object,):
+        if base is None or options.get("slots") or base.frozen != bool(options.get("frozen")):
+            return False  # (dataclasses' own error for a frozen mismatch)
+        if any(hasattr(cls.__bases__[0], name) or name in base.names for name in annotations):
+            return False  # a default or field found on the base: dataclasses' lookup
     texts = list(annotations.values())
     if not all(isinstance(text, str) for text in texts):
         return False
     if any(word in text for text in texts for word in ("ClassVar", "InitVar", "KW_ONLY")):
         return False
     dataclasses = sys.modules.get("dataclasses")  # a Field can only come from there
-    defaulted = False
+    # the base's fields come first: one of them with a default asks one of each here
+    defaulted = base is not None and any(_given(value) for value in base.specs.values())
     for name in annotations:
         value = cls.__dict__.get(name, _NONE)
         if dataclasses is not None and isinstance(value, dataclasses.Field):
@@ -177,12 +188,44 @@ def _plain(cls: type, options: dict[str, Any]) -> bool:
     return True
 
 
+class _Fields:
+    """A lean class's fields as declared (all of them, the base's first): what a lean
+    subclass starts from."""
+
+    __slots__ = ("annotations", "frozen", "names", "specs")
+
+    def __init__(self, annotations: dict[str, str], specs: dict[str, Any], frozen: bool) -> None:
+        self.annotations, self.specs, self.frozen = annotations, specs, frozen
+        self.names = tuple(annotations)
+
+
+def _given(value: Any) -> bool:
+    """Whether a field's class value gives it a default (or a default factory)."""
+    if isinstance(value, _Field):
+        return value.default is not _NONE or value.default_factory is not _NONE
+    return value is not _NONE
+
+
+def _lean_base(cls: type) -> _Fields | None:
+    """The fields of ``cls``'s one base when it is a lean class not slotted whose
+    metadata are not made yet; else None."""
+    if len(cls.__bases__) != 1 or cls.__bases__[0] is object:
+        return None
+    base = cls.__bases__[0]
+    lazy = base.__dict__.get("__dataclass_fields__")
+    if not isinstance(lazy, _Lazy) or "__slots__" in base.__dict__:
+        return None
+    return lazy.fields
+
+
 class _Lazy:
     """``__dataclass_fields__`` or ``__dataclass_params__`` of a lean class: made by
     ``dataclasses`` the first time either is looked at, then put on the class."""
 
-    def __init__(self, attribute: str, names: tuple[str, ...], build: Callable[[], Any]) -> None:
-        self.attribute, self.names, self.build = attribute, names, build
+    def __init__(
+        self, attribute: str, names: tuple[str, ...], build: Callable[[], Any], fields: _Fields
+    ) -> None:
+        self.attribute, self.names, self.build, self.fields = attribute, names, build, fields
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         return getattr(self.build(), self.attribute)
@@ -190,13 +233,31 @@ class _Lazy:
 
 def _make(cls: type, options: dict[str, Any]) -> type:
     frozen = bool(options.get("frozen"))
-    annotations: dict[str, str] = dict(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063
+    declared: dict[str, str] = dict(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063
+    base = _lean_base(cls)
+    inherited = base.names if base is not None else ()
+    annotations = {**base.annotations, **declared} if base is not None else declared
     names = tuple(annotations)
-    specs = {name: cls.__dict__.get(name, _NONE) for name in names}
+    specs = {name: cls.__dict__.get(name, _NONE) for name in declared}
+    if base is not None:
+        specs = {**base.specs, **specs}
     defaults: dict[str, Any] = {}  # name -> its plain default
     factories: dict[str, Any] = {}  # name -> its default factory
     shown = []  # the fields repr shows
     for name, value in specs.items():
+        if name in inherited:  # the base's class attributes stay as the base left them
+            if not isinstance(value, _Field):
+                shown.append(name)
+                if value is not _NONE:
+                    defaults[name] = value
+                continue
+            if value.repr:
+                shown.append(name)
+            if value.default_factory is not _NONE:
+                factories[name] = value.default_factory
+            elif value.default is not _NONE:
+                defaults[name] = value.default
+            continue
         if not isinstance(value, _Field):
             shown.append(name)
             if value is not _NONE:
@@ -219,7 +280,7 @@ def _make(cls: type, options: dict[str, Any]) -> type:
     original = cls  # Python 3.11's frozen guards name the class before slots remade it
     made = _with_slots(cls, names) if options.get("slots") else cls
     _lazy_metadata(made, annotations, specs, frozen)
-    post_init = "__post_init__" in cls.__dict__
+    post_init = hasattr(cls, "__post_init__")  # its own or the base's, as dataclasses
     init = _init_source(names, defaults, factories, frozen, post_init)
     own = "".join(f"self.{name}," for name in names)
     other = "".join(f"other.{name}," for name in names)
@@ -313,8 +374,9 @@ def _lazy_metadata(
         return twin
 
     names = tuple(annotations)
+    fields = _Fields(annotations, specs, frozen)
     for attribute in ("__dataclass_fields__", "__dataclass_params__"):
-        type.__setattr__(cls, attribute, _Lazy(attribute, names, build))
+        type.__setattr__(cls, attribute, _Lazy(attribute, names, build, fields))
 
 
 def _shared_methods(

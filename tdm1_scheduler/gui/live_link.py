@@ -15,14 +15,18 @@ looks, for the banner and for a read-all that failed (it is tried again).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ..services.context import Context
 from ..services.errors import StoreError
-from ..services.live_server import ServerLink
+
+if TYPE_CHECKING:  # a server store's only: SQLite's session polls (issue 19)
+    from PySide6.QtCore import QSocketNotifier
+
+    from ..services.live_server import ServerLink
 
 __all__ = ["CHECK_MS", "SERVER_AWAY", "LiveLink", "attach"]
 
@@ -87,6 +91,8 @@ class LiveLink(QObject):
             self._notifier = None
         socket = self.link.fileno()
         if socket >= 0:
+            from PySide6.QtCore import QSocketNotifier
+
             self._notifier = QSocketNotifier(socket, QSocketNotifier.Type.Read, self)
             self._notifier.activated.connect(self.look)
 

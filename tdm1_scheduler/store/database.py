@@ -18,7 +18,7 @@ from pathlib import Path
 from ..paths import make_private_dirs
 from ..safe_files import PRIVATE_FILE_MODE, OutputFailed, write_bytes_atomically
 from .connection import Database
-from .migrations import MIGRATION_SET, known_migration_names, migrations
+from .schema_names import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -144,7 +144,7 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
     if str(path) == ":memory:":
         db = Database(memory=True)
         _configure_memory(db)
-        migrations.apply(db)
+        _apply_migrations(db)
         return db
     if not path.exists():
         if not create:
@@ -161,8 +161,8 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
         _check_intact(db, path)
         if not read_only:
             _use_wal(conn)
-        if not read_only and migrations.pending(db):
-            migrations.apply(db)
+        if not read_only and _pending(db):
+            _apply_migrations(db)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     except sqlite3.Error as error:
         raise StoreError(describe_sqlite_error(path, error)) from error
@@ -200,7 +200,7 @@ def _check_schema(db: Database, path: Path | str, *, create: bool = False) -> No
                 f"{path} is empty, not a clinic database; create one with `tdm1-scheduler init`"
             )
         return
-    known_names = known_migration_names()
+    known_names = MIGRATION_NAMES
     known = set(known_names)
     applied = [
         row[0]
@@ -218,7 +218,30 @@ def _check_schema(db: Database, path: Path | str, *, create: bool = False) -> No
         )
 
 
+def _pending(db: Database) -> bool:
+    """Whether a migration is not applied yet: ``migrations.pending(db)``, read the same
+    way (the table's rows of our set), without importing the migrations (issue 19)."""
+    found = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if found is None:
+        return True
+    rows = db.execute(
+        f"SELECT name FROM [{MIGRATIONS_TABLE}] WHERE migration_set = ?", [MIGRATION_SET]
+    ).fetchall()
+    done = {str(name) for (name,) in rows}
+    return any(name not in done for name in MIGRATION_NAMES)
+
+
+def _apply_migrations(db: Database) -> None:
+    from .migrations import migrations  # only when one is pending (issue 19)
+
+    migrations.apply(db)
+
+
 def schema_version(db: Database) -> str:
+    from .migrations import migrations  # the schema reported, not read (issue 19)
+
     applied = migrations.applied(db)
     return applied[-1].name if applied else "none"
 

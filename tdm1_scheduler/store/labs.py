@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .connection import Database
-from .migrations import OCCUPYING
 from .repository import _insert, _rows
+from .schema_names import OCCUPYING
 
 Row = dict[str, Any]
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from .connection import Database
 from .database import to_utc_text
-from .migrations import OCCUPYING
+from .schema_names import OCCUPYING
 
 BusyRow = tuple[int, int, str, str, str, int]
 

@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from ..domain.lean import dataclass
 from .connection import full_database
+from .schema_names import MIGRATIONS_TABLE
 
-MIGRATIONS_TABLE = "_sqlite_migrations"
 Function = TypeVar("Function", bound=Callable[..., None])
 
 

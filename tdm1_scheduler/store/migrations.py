@@ -13,12 +13,11 @@ from .m007_course_regimen import m007_course_regimen
 from .m008_patients_by_name import m008_patients_by_name
 from .m009_live_preparations import m009_live_preparations
 from .migration_set import MigrationSet
+from .schema_names import MIGRATION_NAMES, MIGRATION_SET, OCCUPYING
 
-MIGRATION_SET = "tdm1_scheduler"
+__all__ = ["MIGRATION_SET", "OCCUPYING", "known_migration_names", "migrations"]
+
 migrations = MigrationSet(MIGRATION_SET)
-
-# Statuses whose appointment holds the chair.
-OCCUPYING = "('booked', 'given')"
 
 
 @migrations()
@@ -308,3 +307,7 @@ migrations()(m009_live_preparations)
 def known_migration_names() -> list[str]:
     """Every migration this version of the app knows, in order."""
     return migrations.names()
+
+
+if tuple(known_migration_names()) != MIGRATION_NAMES:  # opening a file reads that list
+    raise RuntimeError("store/schema_names.py's MIGRATION_NAMES must list these migrations")

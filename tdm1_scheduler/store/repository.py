@@ -15,7 +15,7 @@ from typing import Any
 from ..domain.regimens import DEFAULT_REGIMEN
 from .connection import Database
 from .database import ConflictError, to_utc_text
-from .migrations import OCCUPYING
+from .schema_names import OCCUPYING
 
 Row = dict[str, Any]
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from .connection import Database
 from .database import to_utc_text
-from .migrations import OCCUPYING
 from .protocol_booking import BusySpan
 from .repository import chair_free_between
+from .schema_names import OCCUPYING
 
 __all__ = ["BookingSqlite", "busy_spans", "first_free_chair"]
 

@@ -19,7 +19,7 @@ from ..domain.records import AppointmentView
 from . import mapping
 from .connection import Database
 from .database import to_utc_text
-from .migrations import OCCUPYING
+from .schema_names import OCCUPYING
 
 VIEW_SELECT = (
     "SELECT a.id, a.chair_id, a.dose_id, a.kind, a.label, a.status, a.start_utc, a.end_utc, "

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGridLayout, QPushButton, QVBoxLayout, QWidget
 
-from ...domain.readiness import Readiness, Verdict
 from ...domain.records import AppointmentView
 from ...domain.regimen import CYCLE_LENGTH_DAYS
+from ...domain.verdicts import Verdict
 from ...services.context import ChangeSet
 from ...services.queries import booking, course_state
 from ...services.storage import Store
@@ -36,6 +36,7 @@ from ..refusals import SERVICE_ERRORS, refusal_text
 from ..widgets import info_label
 
 if TYPE_CHECKING:  # the dialogs and the services they call: when one opens (issue 19)
+    from ...domain.readiness import Readiness  # read after the first paint (issue 19)
     from ...services import slots
     from ...services.preview import Preview
     from ..planner.slot_dialog import SlotDialog

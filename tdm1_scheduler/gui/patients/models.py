@@ -16,7 +16,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from ...domain.calendar import ClinicCalendar
 from ...domain.errors import DomainError
 from ...domain.lean import dataclass  # cheaper to define (issue 19)
-from ...domain.readiness import Readiness
 from ...domain.records import CycleStatus, Patient
 from ...domain.regimen import EBC_TOTAL_CYCLES, Setting, total_cycles
 from ...services.context import CycleMove
@@ -29,6 +28,7 @@ from ..widgets import RowTableModel
 
 if TYPE_CHECKING:  # a proposal's slot; domain.booking is imported when booking (issue 19)
     from ...domain.booking import Slot
+    from ...domain.readiness import Readiness  # read after the first paint (issue 19)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QWidget
 from ...domain.calendar import ClinicCalendar
 from ...domain.dosing import CONCENTRATION_MG_PER_ML, WATER_ML_PER_VIAL
 from ...domain.readiness import Readiness
+from ...domain.readiness_gate import is_ready
 from ...domain.records import CycleStatus
 from ...domain.regimen import DRUG_NAME
 from ...domain.stability import Preparation, PrepStatus, status_at
@@ -32,7 +33,6 @@ from ...services.pharmacy import PrepAction, PreparationView, PrepQueueItem
 from ...services.storage import Store
 from ..readiness.view import (
     dose_readiness,
-    is_ready,
     readiness_brush,
     readiness_details,
     readiness_text,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -17,7 +17,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon
 
-from ...domain.readiness import Readiness
 from ...domain.records import AppointmentKind, AppointmentView, CycleStatus
 from ...domain.regimen import (
     EBC_TOTAL_CYCLES,
@@ -36,6 +35,9 @@ from ..readiness.view import (
     readiness_text,
 )
 from ..widgets import RowTableModel
+
+if TYPE_CHECKING:
+    from ...domain.readiness import Readiness  # read when first shown (issue 19)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

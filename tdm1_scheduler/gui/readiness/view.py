@@ -9,22 +9,22 @@ override on record, under ``warn`` an acknowledgement, under ``off`` nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QBrush, QColor
 
 from ...domain.errors import DomainError
-from ...domain.readiness import Readiness, Reason, ResultUsed, Verdict
-from ...domain.readiness_gate import (  # the gate's rule, shown here
-    EBC_RULE as EBC_RULE,
-    NO_RESULTS_RULE as NO_RESULTS_RULE,
-    GateCheck as GateCheck,
-    is_ready as is_ready,
-    nothing_on_record as nothing_on_record,
-)
-from ...services import readiness as service
-from ...services.course_views import CourseView
+from ...domain.verdicts import Verdict
 from ...services.errors import StoreError
-from ...services.storage import Store
+
+if TYPE_CHECKING:
+    # The readiness rules, their records and the service that reads them: imported by
+    # the first function that needs them, after the window's first paint (issue 19;
+    # about 8 M instructions of a start otherwise).
+    from ...domain.readiness import Readiness, ResultUsed
+    from ...domain.readiness_gate import GateCheck
+    from ...services.course_views import CourseView
+    from ...services.storage import Store
 
 SHORT_REASON_CHARS = 60
 EBC_NOTE = "EBC: the label's EBC table is not verified here; no hold, reduce or stop computed"
@@ -62,6 +62,8 @@ def verdict_word(readiness: Readiness) -> str:
 
 def short_reason(readiness: Readiness, limit: int = SHORT_REASON_CHARS) -> str:
     """The first reason, cut to ``limit`` characters, and how many more there are."""
+    from ...domain.readiness_gate import EBC_RULE
+
     # The EBC note is said once elsewhere (the strip, the tooltip); the finding comes first.
     reasons = [r for r in readiness.reasons if r.rule != EBC_RULE] or list(readiness.reasons)
     if not reasons:
@@ -121,7 +123,11 @@ def readiness_brush(readiness: Readiness | None, foreground: bool = False) -> QB
 
 def ebc_unverified(readiness: Readiness | None) -> bool:
     """An EBC course: results shown, no hold, reduce or stop computed (issue 17)."""
-    return readiness is not None and any(r.rule == EBC_RULE for r in readiness.reasons)
+    if readiness is None:
+        return False
+    from ...domain.readiness_gate import EBC_RULE
+
+    return any(r.rule == EBC_RULE for r in readiness.reasons)
 
 
 def reasons_list(readiness: Readiness) -> str:
@@ -134,6 +140,8 @@ def reasons_list(readiness: Readiness) -> str:
 # --- reads -------------------------------------------------------------------------------
 def dose_readiness(store: Store, mrn: str, cycle: int) -> Readiness | None:
     """The dose's readiness, or None when it cannot be worked out (shown as blank)."""
+    from ...services import readiness as service
+
     try:
         return service.dose_readiness(store, mrn=mrn, cycle=cycle)
     except ERRORS:
@@ -145,6 +153,8 @@ def appointments_readiness(store: Store, appointment_ids: Iterable[int]) -> dict
     ids = list(appointment_ids)
     if not ids:
         return {}
+    from ...services import readiness as service
+
     try:
         return service.readiness_for_appointments(store, ids)
     except ERRORS:
@@ -154,6 +164,8 @@ def appointments_readiness(store: Store, appointment_ids: Iterable[int]) -> dict
 # --- the gate ------------------------------------------------------------------------------
 def site_gate(store: Store) -> str:
     """The site's ``readiness_gate`` (``warn`` when it cannot be read)."""
+    from ...services import readiness as service
+
     try:
         return service.readiness_gate(store)
     except ERRORS:
@@ -162,6 +174,9 @@ def site_gate(store: Store) -> str:
 
 def gate_check(store: Store, *, mrn: str, cycle: int, action: str) -> GateCheck:
     """The gate, the dose's readiness and whether ``action`` was overridden for it."""
+    from ...domain.readiness_gate import GateCheck, is_ready
+    from ...services import readiness as service
+
     gate = site_gate(store)
     if gate == "off":
         return GateCheck(gate, None, False)
@@ -177,6 +192,8 @@ def gate_check(store: Store, *, mrn: str, cycle: int, action: str) -> GateCheck:
 
 def unknown_readiness() -> Readiness:
     """A dose whose readiness could not be read is treated as not known to be ready."""
+    from ...domain.readiness import Readiness, Reason
+
     reason = Reason("readiness-unavailable", "readiness could not be worked out")
     return Readiness(Verdict.MISSING, (reason,), (), None, None, True, False)
 
