@@ -10,9 +10,8 @@ day through ``booking_facts``, which gives the same facts from either shape.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def day_read() -> Callable[[Any, Any, date], list[Any]]:
@@ -26,9 +25,9 @@ def day_read() -> Callable[[Any, Any, date], list[Any]]:
     return read  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class BookingFacts:
-    """What the bench's untimed choices need of one booking."""
+class BookingFacts(NamedTuple):
+    """What the bench's untimed choices need of one booking (a NamedTuple: the cold
+    start's harness imports this module, and the app no longer imports dataclasses)."""
 
     chair_id: int
     chair_name: str
@@ -89,7 +88,9 @@ def context(db: Any, clock: Any, user: str = "scheduler") -> Any:
     clock, user)`` since the seam's last step, ``Context(db, clock, user)`` before."""
     from tdm1_scheduler.services.context import Context
 
-    if "db" in getattr(Context, "__dataclass_fields__", {}):
+    # its annotations, not __dataclass_fields__: that would make a lean class's metadata
+    # (and import dataclasses) inside the timed start
+    if "db" in Context.__dict__.get("__annotations__", {}):  # noqa: RUF063
         return Context(db, clock, user)
     from tdm1_scheduler.store.sqlite_store import SqliteStore
 
