@@ -52,9 +52,9 @@ def painted(
 @pytest.mark.parametrize("shift", [0.0, 0.5, 12.25])
 @pytest.mark.parametrize("style", STYLES, ids=[s.name for s in STYLES])
 @pytest.mark.parametrize("alpha", [255, 110])
-def test_fill_paints_the_pixels_fill_rect_paints(  # type: ignore[no-untyped-def]
+def test_fill_paints_the_pixels_fill_rect_paints(
     qapp, antialiased: bool, shift: float, style: Qt.BrushStyle, alpha: int
-) -> None:
+) -> None:  # type: ignore[no-untyped-def]
     assert painted(True, antialiased, shift, style, alpha) == painted(
         False, antialiased, shift, style, alpha
     )
