@@ -5,23 +5,14 @@ one's types, and checking a colour against ``QImage`` and ``QPixmap`` builds tho
 classes (with ``QImage``'s enums) before the first paint, where nothing else needs
 them. ``brush(colour, style)`` sets the same colour and style on an empty brush: the
 same brush (``==``; ``tests/gui/test_start_deferred.py``).
-
-``fill(painter, rect, brush)`` fills a rectangle as ``QPainter.fillRect`` does, without
-its overload check: every ``fillRect`` call checks its argument against
-``QGradient.Preset`` first, which builds ``QGradient`` and its five enums (about 12 M
-instructions, ``Preset`` has 170 values) in the first paint pass, where nothing else
-needs them. It draws the rectangle with no pen, which paints the same pixels
-(``tests/gui/test_fill_rect.py``), and leaves the painter with no pen and ``brush``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 
-__all__ = ["NO_PEN", "brush", "fill"]
-
-NO_PEN = QPen(Qt.PenStyle.NoPen)
+__all__ = ["brush"]
 
 
 def brush(colour: QColor, style: Qt.BrushStyle = Qt.BrushStyle.SolidPattern) -> QBrush:
@@ -30,10 +21,3 @@ def brush(colour: QColor, style: Qt.BrushStyle = Qt.BrushStyle.SolidPattern) -> 
     made.setColor(colour)
     made.setStyle(style)
     return made
-
-
-def fill(painter: QPainter, rect: QRectF, with_brush: QBrush) -> None:
-    """``painter.fillRect(rect, with_brush)``; the painter keeps no pen and ``with_brush``."""
-    painter.setPen(NO_PEN)
-    painter.setBrush(with_brush)
-    painter.drawRect(rect)

@@ -19,7 +19,6 @@ from shiboken6 import isValid
 
 from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...services.preview import Preview
-from ..brushes import brush, fill  # without building QGradient (issue 19)
 from ..viewports import own_viewport
 from .day_scene import (
     BLOCK_MARGIN,
@@ -33,7 +32,6 @@ from .day_scene import (
 
 KEY_STEP_MIN = 15  # Left/Right move a block this many minutes
 HEADER_FILL = QColor("#e8eef4")
-HEADER_BRUSH = brush(HEADER_FILL)
 HEADER_TEXT = QColor("#1f3b57")
 HEADER_PEN = QPen(HEADER_TEXT, 1)  # the pens made once, not at each paint
 LANE_LINE_PEN = QPen(QColor("#d5dde6"), 1)
@@ -289,7 +287,7 @@ class PlannerView(QGraphicsView):
         # The time axis along the top of what is visible.
         top = visible.top()
         header = QRectF(visible.left(), top, visible.width(), HEADER_HEIGHT)
-        fill(painter, header, HEADER_BRUSH)  # no pen: the pen is set after each fill
+        painter.fillRect(header, HEADER_FILL)
         painter.setPen(HEADER_PEN)
         for minute, label in geometry.hour_labels():
             x = LABEL_WIDTH + minute * geometry.px_per_min
@@ -302,8 +300,7 @@ class PlannerView(QGraphicsView):
         # The chair names down the left of what is visible.
         left = visible.left()
         column = QRectF(left, top + HEADER_HEIGHT, LABEL_WIDTH, visible.height())
-        fill(painter, column, HEADER_BRUSH)
-        painter.setPen(HEADER_PEN)
+        painter.fillRect(column, HEADER_FILL)
         for index, chair in enumerate(geometry.chairs):
             lane_top = geometry.lane_top(index)
             if lane_top + LANE_HEIGHT < top + HEADER_HEIGHT:
@@ -321,8 +318,7 @@ class PlannerView(QGraphicsView):
                 QPointF(left + LABEL_WIDTH, lane_top + LANE_HEIGHT),
             )
             painter.setPen(HEADER_PEN)
-        fill(painter, QRectF(left, top, LABEL_WIDTH, HEADER_HEIGHT), HEADER_BRUSH)
-        painter.setPen(HEADER_PEN)
+        painter.fillRect(QRectF(left, top, LABEL_WIDTH, HEADER_HEIGHT), HEADER_FILL)
         painter.drawText(
             QRectF(left + 6, top, LABEL_WIDTH - 8, HEADER_HEIGHT),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
