@@ -53,12 +53,13 @@ class Shell(QMainWindow):
         assert stack is not None
         return stack
 
-    def add_page(self, widget: QWidget, title: str, name: str) -> int:
-        """Add a view as a tab of the main window (pages call this, never the layout)."""
+    def add_page(self, widget: QWidget, title: str, name: str, index: int = -1) -> int:
+        """Add a view as a tab of the main window (pages call this, never the layout), at
+        ``index`` (-1: last)."""
         widget.setObjectName(name)
         if not widget.accessibleName():
             widget.setAccessibleName(title)
-        return self.pages.addTab(widget, title)
+        return self.pages.insertTab(index, widget, title)
 
     def menu(self, name: str) -> QMenu:
         """One of the menus: "file", "edit", "view", "tools" or "help"."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import shiboken6
@@ -19,6 +20,7 @@ from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
 from tdm1_scheduler.services.context import Context
 
 from .conftest import OFFSCREEN_NOISE
+from .test_lazy_start import STYLED_WINDOW, start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -79,3 +81,50 @@ def test_pages_are_built_in_the_tabs_stack(window: MainWindow) -> None:
     patients = window.features["patients_panel"]
     assert patients.panel.parentWidget() is patients.dock
     assert patients.dock.widget() is patients.panel
+
+
+def test_the_planner_is_the_first_tab_and_shown(window: MainWindow) -> None:
+    assert window.pages.widget(0) is window.features["planner"]
+    assert window.pages.currentIndex() == 0
+    assert [window.pages.tabText(i) for i in range(window.pages.count())] == [
+        "Planner",
+        "Day list",
+        "Nurse board",
+        "Pharmacy",
+    ]
+
+
+FIRST_PAINT = (
+    """
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+import PySide6.QtWidgets
+seen = {}
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if not seen and event.type() == QEvent.Type.Paint:
+            seen["tab_bar_class"] = "QTabBar" in PySide6.QtWidgets.__dict__
+        return False
+
+"""
+    + STYLED_WINDOW
+    + """
+watcher = FirstPaint()
+window.installEventFilter(watcher)
+window.show()
+QTimer.singleShot(0, lambda: QTimer.singleShot(0, app.quit))
+QTimer.singleShot(60_000, app.quit)  # never hang
+app.exec()
+print(json.dumps(seen))
+window.close()
+"""
+)
+
+
+def test_the_start_builds_no_tab_bar_class(demo_path: Path, tmp_path: Path) -> None:
+    """The planner's tab is inserted first, not moved there through ``tabBar()``: the
+    tab bar's Python class and its three enums are not built before the first paint."""
+    assert start_report(FIRST_PAINT, demo_path, tmp_path) == {"tab_bar_class": False}

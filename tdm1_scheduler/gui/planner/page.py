@@ -436,9 +436,10 @@ class TableKeyMover(QObject):
 def attach(session: Session, window: Shell) -> Planner:
     """Build the planner as the first page, with its menu actions."""
     planner = Planner(session, window, window.page_parent())  # built where its tab puts it
-    index = window.add_page(planner, "Planner", "plannerPage")
-    window.pages.tabBar().moveTab(index, 0)
-    window.pages.setCurrentIndex(window.pages.indexOf(planner))
+    # The first tab, inserted there: not moved there through the tab bar, whose Python
+    # class (with three enums) nothing else needs before the first paint (issue 19).
+    index = window.add_page(planner, "Planner", "plannerPage", 0)
+    window.pages.setCurrentIndex(index)
     planner.table_mover = TableKeyMover(planner)
     window.table.installEventFilter(planner.table_mover)
     window.table.setAccessibleDescription(
