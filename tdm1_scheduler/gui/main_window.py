@@ -180,13 +180,6 @@ class MainWindow(Shell):
         self.drug_banner.setObjectName("drugBannerLabel")
         self.drug_banner.setAccessibleName("Drug reminder")
         self.table = read_only_table(central, "dayTable", "Appointments of the day shown")
-        # Before its model: the hidden table's headers are not measured at start (issue 19).
-        self.table_sizer = SizeWhenShown(self.table)
-        self.table.setModel(self.model)
-        header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(50)  # size columns from 50 rows, not a full day
-        header.setMinimumSectionSize(48)
-        self.table.verticalHeader().setDefaultSectionSize(26)
         layout.addWidget(self.day_title)
         layout.addWidget(self.drug_banner)
         if self.demo:  # practice data in a temporary folder: say so, always in view
@@ -206,7 +199,16 @@ class MainWindow(Shell):
         self.pages.setAccessibleName("Views")
         self.pages.setDocumentMode(True)
         layout.addWidget(self.pages, 1)
+        # In its tab before its model and headers are set: moving the table once they
+        # are styles it and its parts again under the stylesheet (issue 19: 11 M).
         self.add_page(self.table, "Day list", "dayListPage")
+        # Before its model: the hidden table's headers are not measured at start (issue 19).
+        self.table_sizer = SizeWhenShown(self.table)
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setResizeContentsPrecision(50)  # size columns from 50 rows, not a full day
+        header.setMinimumSectionSize(48)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.setCentralWidget(central)
 
     def _action(

@@ -12,7 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from PySide6.QtWidgets import QMainWindow, QMenu, QTableView, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
 
 from ..domain.records import AppointmentView
 from .session import Session
@@ -36,12 +44,22 @@ class Shell(QMainWindow):
     features: Mapping[str, object]
     """The pages built, by key (``gui/pages.py``)."""
 
-    def add_page(self, widget: QWidget, title: str, name: str) -> int:
-        """Add a view as a tab of the main window (pages call this, never the layout)."""
+    def page_parent(self) -> QWidget:
+        """The widget a page is built in: the tabs' own stack, where ``add_page`` puts it.
+        A page built there is not moved when its tab is added; moving a built page
+        styles it and every widget in it again under the application's stylesheet
+        (issue 19: 14 M instructions at start for the planner and the Day list)."""
+        stack = self.pages.findChild(QStackedWidget, "qt_tabwidget_stackedwidget")
+        assert stack is not None
+        return stack
+
+    def add_page(self, widget: QWidget, title: str, name: str, index: int = -1) -> int:
+        """Add a view as a tab of the main window (pages call this, never the layout), at
+        ``index`` (-1: last)."""
         widget.setObjectName(name)
         if not widget.accessibleName():
             widget.setAccessibleName(title)
-        return self.pages.addTab(widget, title)
+        return self.pages.insertTab(index, widget, title)
 
     def menu(self, name: str) -> QMenu:
         """One of the menus: "file", "edit", "view", "tools" or "help"."""

@@ -203,10 +203,12 @@ class PatientsFeature(PatientsHost):
         self.window = window
         self.ctx: Context = session.ctx
         self.dialog: QDialog | None = None
-        self.panel = PatientsPanel(self.ctx)
         self.dock = QDockWidget("Patients", window)
         self.dock.setObjectName("patientsDock")
         self.dock.setAccessibleName("Patients")
+        # Built in the dock, so setWidget does not move it: moving the built panel
+        # styled it and its 40 widgets again under the stylesheet (issue 19: 13 M).
+        self.panel = PatientsPanel(self.ctx, self.dock)
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         # Wide enough for the course table's date, time and chair columns.

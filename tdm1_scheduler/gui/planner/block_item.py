@@ -62,11 +62,14 @@ def _faded(colours: tuple[QColor, ...]) -> tuple[QColor, ...]:
 
 
 # The fills, brushes and pens made once, not at each paint.
-FILLS = {  # (first infusion, booked): the three segments' colours
-    (False, True): LATER_COLOURS,
-    (True, True): FIRST_COLOURS,
-    (False, False): _faded(LATER_COLOURS),
-    (True, False): _faded(FIRST_COLOURS),
+FILLS = {  # (first infusion, booked): the three segments' brushes
+    key: tuple(brush(colour) for colour in colours)
+    for key, colours in (
+        ((False, True), LATER_COLOURS),
+        ((True, True), FIRST_COLOURS),
+        ((False, False), _faded(LATER_COLOURS)),
+        ((True, False), _faded(FIRST_COLOURS)),
+    )
 }
 BLOCKED_BRUSHES = (brush(BLOCKED_COLOUR), brush(BLOCKED_HATCH, Qt.BrushStyle.BDiagPattern))
 BORDER_PEN = QPen(BORDER, 1.0)
@@ -338,10 +341,12 @@ class BlockItem(QGraphicsRectItem):
             look = self._look = self._make_look(fonts)
         _fonts, fills, border, icon, pen, lines = look
         # The fills on whole pixels (antialiased fills cost more than the rest of the
-        # block), the rounded border antialiased.
+        # block), the rounded border antialiased. eraseRect is fillRect with the
+        # background brush, without fillRect's overload check (``gui/brushes.py``).
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for rect, fill in fills:
-            painter.fillRect(rect, fill)
+            painter.setBackground(fill)
+            painter.eraseRect(rect)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(SELECTED_PEN if self.isSelected() else BORDER_PEN)
         painter.setBrush(NO_BRUSH)

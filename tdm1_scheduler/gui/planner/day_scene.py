@@ -24,7 +24,7 @@ from ...domain.calendar import ClinicCalendar
 from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
-from ..brushes import brush  # QBrush(colour) without building QImage (issue 19)
+from ..brushes import brush, fill  # without building QImage or QGradient (issue 19)
 from .block_item import (
     TEXT as TEXT,
     BlockItem as BlockItem,
@@ -50,6 +50,8 @@ NOW_LINE = QColor("#d84315")
 HOUR_PEN, HALF_PEN, NOW_PEN = QPen(GRID_HOUR, 1), QPen(GRID_HALF, 1), QPen(NOW_LINE, 2)
 CLOSED_BRUSH = brush(CLOSED_FILL)
 BACKGROUND = QColor("#ffffff")
+LANE_BRUSHES = tuple(brush(colour) for colour in LANE_FILL)
+BACKGROUND_BRUSH = brush(BACKGROUND)
 
 
 @dataclass(frozen=True)
@@ -428,7 +430,7 @@ class PlannerScene(QGraphicsScene):
     def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         geometry = self.geometry
         rect = QRectF(rect)
-        painter.fillRect(rect, BACKGROUND)
+        fill(painter, rect, BACKGROUND_BRUSH)
         if geometry is None:
             return
         left = LABEL_WIDTH
@@ -440,18 +442,16 @@ class PlannerScene(QGraphicsScene):
         for index in range(first, last):
             lane = QRectF(left, geometry.lane_top(index), right - left, LANE_HEIGHT)
             if lane.intersects(rect):
-                painter.fillRect(lane, LANE_FILL[index % 2])
+                fill(painter, lane, LANE_BRUSHES[index % 2])
         lanes = QRectF(left, HEADER_HEIGHT, right - left, geometry.height - HEADER_HEIGHT)
         window = geometry.open_window
         closed_brush = CLOSED_BRUSH
         if window is None:
-            painter.fillRect(lanes, closed_brush)
+            fill(painter, lanes, closed_brush)
         else:
             opens, closes = (geometry.x_of(moment) for moment in window)
-            painter.fillRect(QRectF(left, lanes.top(), opens - left, lanes.height()), closed_brush)
-            painter.fillRect(
-                QRectF(closes, lanes.top(), right - closes, lanes.height()), closed_brush
-            )
+            fill(painter, QRectF(left, lanes.top(), opens - left, lanes.height()), closed_brush)
+            fill(painter, QRectF(closes, lanes.top(), right - closes, lanes.height()), closed_brush)
         for minute in range(0, geometry.axis_minutes + 1, 30):
             x = left + minute * geometry.px_per_min
             painter.setPen(HOUR_PEN if minute % 60 == 0 else HALF_PEN)

@@ -19,6 +19,7 @@ from shiboken6 import isValid
 
 from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...services.preview import Preview
+from ..brushes import brush, fill  # without building QGradient (issue 19)
 from ..viewports import own_viewport
 from .day_scene import (
     BLOCK_MARGIN,
@@ -32,6 +33,7 @@ from .day_scene import (
 
 KEY_STEP_MIN = 15  # Left/Right move a block this many minutes
 HEADER_FILL = QColor("#e8eef4")
+HEADER_BRUSH = brush(HEADER_FILL)
 HEADER_TEXT = QColor("#1f3b57")
 HEADER_PEN = QPen(HEADER_TEXT, 1)  # the pens made once, not at each paint
 LANE_LINE_PEN = QPen(QColor("#d5dde6"), 1)
@@ -287,7 +289,7 @@ class PlannerView(QGraphicsView):
         # The time axis along the top of what is visible.
         top = visible.top()
         header = QRectF(visible.left(), top, visible.width(), HEADER_HEIGHT)
-        painter.fillRect(header, HEADER_FILL)
+        fill(painter, header, HEADER_BRUSH)
         painter.setPen(HEADER_PEN)
         for minute, label in geometry.hour_labels():
             x = LABEL_WIDTH + minute * geometry.px_per_min
@@ -300,7 +302,7 @@ class PlannerView(QGraphicsView):
         # The chair names down the left of what is visible.
         left = visible.left()
         column = QRectF(left, top + HEADER_HEIGHT, LABEL_WIDTH, visible.height())
-        painter.fillRect(column, HEADER_FILL)
+        fill(painter, column, HEADER_BRUSH)
         for index, chair in enumerate(geometry.chairs):
             lane_top = geometry.lane_top(index)
             if lane_top + LANE_HEIGHT < top + HEADER_HEIGHT:
@@ -318,7 +320,7 @@ class PlannerView(QGraphicsView):
                 QPointF(left + LABEL_WIDTH, lane_top + LANE_HEIGHT),
             )
             painter.setPen(HEADER_PEN)
-        painter.fillRect(QRectF(left, top, LABEL_WIDTH, HEADER_HEIGHT), HEADER_FILL)
+        fill(painter, QRectF(left, top, LABEL_WIDTH, HEADER_HEIGHT), HEADER_BRUSH)
         painter.drawText(
             QRectF(left + 6, top, LABEL_WIDTH - 8, HEADER_HEIGHT),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

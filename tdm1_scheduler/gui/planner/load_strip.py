@@ -29,6 +29,7 @@ from ...services.planner_reads import (
     day_load_of as day_load_of,
     day_loads as day_loads,
 )
+from ..brushes import brush, fill  # without building QGradient (issue 19)
 from ..viewports import own_viewport
 
 if TYPE_CHECKING:  # built when a day is first painted, after the window's first paint
@@ -41,6 +42,7 @@ COUNT_ROLE = Qt.ItemDataRole.UserRole + 3
 OPEN_ROLE = Qt.ItemDataRole.UserRole + 4
 
 BUSY_LEVELS = ((0.8, QColor("#c62828")), (0.5, QColor("#ef8f00")), (0.0, QColor("#2e7d32")))
+BAR_AREA_BRUSH = brush(QColor("#eef2f6"))
 
 
 def load_colour(fraction: float) -> QColor:
@@ -150,10 +152,10 @@ class LoadDelegate(QStyledItemDelegate):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, str(index.data()))
         bar_area = QRectF(rect.left() + 8, rect.top() + 17, rect.width() - 16, rect.height() - 33)
         if is_open:
-            painter.fillRect(bar_area, QColor("#eef2f6"))
+            fill(painter, bar_area, BAR_AREA_BRUSH)
             height = bar_area.height() * min(1.0, fraction)
             bar = QRectF(bar_area.left(), bar_area.bottom() - height, bar_area.width(), height)
-            painter.fillRect(bar, load_colour(fraction))
+            fill(painter, bar, brush(load_colour(fraction)))
             label = f"{round(fraction * 100)}%"
         else:
             label = "closed"

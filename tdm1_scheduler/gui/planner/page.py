@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ...domain.records import AppointmentView, CycleStatus
 from ...services.context import ChangeSet, Context
@@ -47,8 +47,8 @@ __all__ = ["Confirm", "Planner", "later_cycles_moving"]
 class Planner(PlannerHost):
     """The planner page and its controller."""
 
-    def __init__(self, session: Session, window: Shell) -> None:
-        super().__init__()
+    def __init__(self, session: Session, window: Shell, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.session = session
         self.main_window = window  # not ``window``: QWidget.window() exists
         self.ctx: Context = session.ctx
@@ -72,15 +72,17 @@ class Planner(PlannerHost):
         self._strip = LoadStrip(self)
         self.scene = PlannerScene(session.settings, load_icon("first-infusion"))
         self.scene.setParent(self)
-        self.view = PlannerView(self.scene, self)
+        # The day and week views are built in the stack that shows them, so adding
+        # them does not move them: a move styles a built view again (issue 19: 4 M).
+        self.stack = QStackedWidget(self)
+        self.view = PlannerView(self.scene, self.stack)
         self.view.preview_move = self.moves.preview_move
         self.view.shift_summary = self.moves.shift_summary
         self.info = QLabel(self)
         self.info.setObjectName("plannerInfoLabel")
         self.info.setAccessibleName("Planner status")
         self.info.setWordWrap(True)
-        self.week = WeekPane(self)
-        self.stack = QStackedWidget(self)
+        self.week = WeekPane(self, self.stack)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.week.view)
         self.menus = VisitMenus(self)
@@ -433,10 +435,11 @@ class TableKeyMover(QObject):
 
 def attach(session: Session, window: Shell) -> Planner:
     """Build the planner as the first page, with its menu actions."""
-    planner = Planner(session, window)
-    index = window.add_page(planner, "Planner", "plannerPage")
-    window.pages.tabBar().moveTab(index, 0)
-    window.pages.setCurrentIndex(window.pages.indexOf(planner))
+    planner = Planner(session, window, window.page_parent())  # built where its tab puts it
+    # The first tab, inserted there: not moved there through the tab bar, whose Python
+    # class (with three enums) nothing else needs before the first paint (issue 19).
+    index = window.add_page(planner, "Planner", "plannerPage", 0)
+    window.pages.setCurrentIndex(index)
     planner.table_mover = TableKeyMover(planner)
     window.table.installEventFilter(planner.table_mover)
     window.table.setAccessibleDescription(

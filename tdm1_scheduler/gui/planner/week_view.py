@@ -447,12 +447,12 @@ class WeekPane(QObject):
     """The week view of the planner page: reads its week, and moves through the
     planner's one ``MoveController``."""
 
-    def __init__(self, planner: PlannerHost) -> None:
+    def __init__(self, planner: PlannerHost, view_parent: QWidget | None = None) -> None:
         super().__init__(planner)
         self.planner = planner
         self.scene = WeekScene(planner.session.settings, load_icon("first-infusion"))
         self.scene.setParent(planner)
-        self.view = WeekView(self.scene, planner)
+        self.view = WeekView(self.scene, view_parent or planner)
         self.view.preview_move = planner.moves.preview_move
         self.view.shift_summary = planner.moves.shift_summary
         self.view.sig_move_requested.connect(planner.moves.handle_request)
