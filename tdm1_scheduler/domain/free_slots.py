@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from . import booking
 from .booking import (
-    MAX_DAYS_AHEAD,
     BusyIndex,
     LoadLookup,
     PreviousDose,
@@ -49,7 +49,7 @@ def free_placements(
     earliest = SlotPreferences(prefs.chairs, None, prefs.snap_min, prefs.start_cap)
     found: list[Slot] = []
     for index, day in enumerate(calendar.open_days(first_day)):
-        if index >= MAX_DAYS_AHEAD or len(found) >= count:
+        if index >= booking.MAX_DAYS_AHEAD or len(found) >= count:  # read at call time
             break
         load = lookup(day)
         counts = starts_per_slot(calendar, load.infusion_starts)
