@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from .calendar import ClinicCalendar
-from .course import PlannedDay, PlanningRules, due_day_after, earliest_day_after, spacing_problem
+from .course import PlannedDay, PlanningRules, due_day_after, spacing_problem
 from .day_search import (
     BusyIndex as BusyIndex,
     DayLoad as DayLoad,
@@ -27,6 +27,7 @@ from .day_search import (
 from .errors import DomainError, require_aware
 from .lean import dataclass
 from .regimen import ChairTime
+from .span_search import UNKNOWN, DaySpans, nearest_span_step
 from .start_slots import START_SLOT_MIN as START_SLOT_MIN, slot_key as slot_key
 
 DEFAULT_SNAP_MIN = 5  # [policy] the planner's grid step
@@ -48,10 +49,12 @@ QUICK_CHAIRS = 8  # chairs probed at the first-choice start before a day is load
 @dataclass(frozen=True)
 class BatchProbe:
     """A ``ChairProbe`` (``one``) that can also ask about several chairs in one store
-    question (``first_free``): ``reanchor`` then asks a first choice's chairs at once."""
+    question (``first_free``): ``reanchor`` then asks a first choice's chairs at once;
+    and a day's bookings as seconds (``spans``, for ``slot_on_day``)."""
 
     one: ChairProbe
     first_free: FirstFree
+    spans: DaySpans | None = None
 
     def __call__(self, chair: int, wanted: Interval) -> bool:
         return self.one(chair, wanted)
@@ -275,6 +278,21 @@ def _nearest_free_slot(
     ``day_search.nearest_free_step``, whose cost grows with the busy intervals near the
     answer, not with starts x chairs.
     """
+    grid = _step_grid(calendar, day, chair_time, prefs, not_before)
+    found = None if grid is None else nearest_free_step(grid, prefs.chairs, index)
+    if grid is None or found is None:
+        return None
+    return Slot(found[0], calendar.local(grid.opens + found[1] * grid.step), chair_time)
+
+
+def _step_grid(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    not_before: datetime | None,
+) -> StepGrid | None:
+    """The candidate starts of ``_nearest_free_slot`` as grid steps (None: closed)."""
     window = calendar.opening_window(day)
     if window is None:
         return None
@@ -286,12 +304,31 @@ def _nearest_free_slot(
     target = None
     if prefs.preferred_time is not None and not_before is None:
         target = calendar.at(day, prefs.preferred_time).astimezone(UTC) - opens
-    grid = StepGrid.around(opens, step, duration, low, high, target)
-    found = nearest_free_step(grid, prefs.chairs, index)
-    if found is None:
-        return None
-    chair, k = found
-    return Slot(chair, calendar.local(opens + k * step), chair_time)
+    return StepGrid.around(opens, step, duration, low, high, target)
+
+
+def slot_on_day(
+    calendar: ClinicCalendar,
+    day: date,
+    chair_time: ChairTime,
+    prefs: SlotPreferences,
+    lookup: LoadLookup,
+    spans: DaySpans | None = None,
+    not_before: datetime | None = None,
+) -> Slot | None:
+    """``find_slot_on_day(..., lookup(day), not_before)``. With ``spans`` the day's
+    bookings are first asked for as seconds (``span_search``: no day loaded), and the
+    day is loaded only when they cannot tell (a start cap, bookings not apart)."""
+    grid = None
+    if spans is not None and prefs.start_cap is None:
+        grid = _step_grid(calendar, day, chair_time, prefs, not_before)
+    if grid is not None and spans is not None:
+        found = nearest_span_step(grid, prefs.chairs, spans(*calendar.day_bounds(day), grid.opens))
+        if found is None:
+            return None
+        if found is not UNKNOWN:
+            return Slot(found[0], calendar.local(grid.opens + found[1] * grid.step), chair_time)
+    return find_slot_on_day(calendar, day, chair_time, prefs, lookup(day), not_before)
 
 
 def _free_chair(
@@ -311,8 +348,10 @@ def find_slot(
     prefs: SlotPreferences,
     lookup: LoadLookup,
     not_before: datetime | None = None,
+    spans: Callable[[date], DaySpans | None] | None = None,
 ) -> Slot:
-    """The first day from ``first_day`` with a free slot, searching open days ahead."""
+    """The first day from ``first_day`` with a free slot, searching open days ahead
+    (``slot_on_day``, with ``spans(day)`` when given)."""
     if not_before is not None:
         require_aware("not_before", not_before)
     for index, day in enumerate(calendar.open_days(first_day)):
@@ -325,7 +364,8 @@ def find_slot(
         )
         if not_before is not None and calendar.local_date(not_before) > day:
             continue
-        slot = find_slot_on_day(calendar, day, chair_time, prefs, lookup(day), after)
+        seconds = None if spans is None else spans(day)
+        slot = slot_on_day(calendar, day, chair_time, prefs, lookup, seconds, after)
         if slot is not None:
             return slot
     raise DomainError(
@@ -397,6 +437,7 @@ def reanchor(
     answers as chair by chair.
     """
     many = probe.first_free if isinstance(probe, BatchProbe) else None
+    fast = probe.spans if isinstance(probe, BatchProbe) else None
     placed: list[Slot] = []
     read: set[date] = set()  # days read in full
     loads: dict[date, DayLoad] = {}  # their loads with this call's bookings, when asked
@@ -435,6 +476,10 @@ def reanchor(
 
         return first
 
+    def spans_on(day: date) -> DaySpans | None:
+        """The store's seconds for a day neither read nor booked by this call."""
+        return None if day in read or day in overlay else fast
+
     for current, chair_time in later:
         day = due_day_after(previous_day, calendar)
         slot: Slot | None = None
@@ -463,7 +508,7 @@ def reanchor(
                     first_free=first_free_on(first_day),
                 )
         if slot is None:
-            slot = find_slot(calendar, day, chair_time, search, load_of)
+            slot = find_slot(calendar, day, chair_time, search, load_of, spans=spans_on)
         slot_day = calendar.local_date(slot.start)
         overlay.setdefault(slot_day, []).append(slot)
         # A day read already gets this booking when it is next asked for (load_of adds
@@ -518,48 +563,3 @@ def placement_problem(
         return None
     day = calendar.local_date(slot.start)
     return spacing_problem(previous.cycle, previous.at, day, calendar, rules)
-
-
-def free_placements(
-    calendar: ClinicCalendar,
-    rules: PlanningRules,
-    chair_time: ChairTime,
-    prefs: SlotPreferences,
-    lookup: LoadLookup,
-    not_before: datetime,
-    previous: PreviousDose | None,
-    count: int,
-    skip: Slot | None = None,
-) -> list[Slot]:
-    """The first ``count`` starts from ``not_before`` that ``placement_problem`` allows
-    under the start cap, earliest first: one per 30-minute wall slot of the chair start
-    (its earliest), on the first free chair in ``prefs.chairs`` order (``skip``: never
-    this one). Searches ``MAX_DAYS_AHEAD`` open days from the first day spacing allows."""
-    require_aware("not_before", not_before)
-    first_day = calendar.local_date(not_before)
-    if previous is not None:
-        first_day = max(first_day, earliest_day_after(previous.at, calendar, rules))
-    earliest = SlotPreferences(prefs.chairs, None, prefs.snap_min, prefs.start_cap)
-    found: list[Slot] = []
-    for index, day in enumerate(calendar.open_days(first_day)):
-        if index >= MAX_DAYS_AHEAD or len(found) >= count:
-            break
-        load = lookup(day)
-        counts = starts_per_slot(calendar, load.infusion_starts)
-        holder = chair_holder(calendar, BusyIndex(load).is_free, {day: load}.__getitem__)
-        after = not_before if calendar.local_date(not_before) == day else None
-        listed: set[datetime] = set()  # the 30-minute slots (of chair starts) listed
-        for start in candidate_starts(calendar, day, chair_time, earliest, after):
-            starts = counts[slot_key(calendar, Slot(0, start, chair_time).infusion_start)]
-            full = prefs.start_cap is not None and starts >= prefs.start_cap
-            if full or slot_key(calendar, start) in listed:
-                continue
-            for chair in prefs.chairs:
-                slot = Slot(chair, start, chair_time)
-                if slot != skip and not placement_problem(calendar, rules, slot, holder, previous):
-                    found.append(slot)
-                    listed.add(slot_key(calendar, start))
-                    break
-            if len(found) >= count:
-                break
-    return found

@@ -151,10 +151,11 @@ def propose_course(
     if exact:
         first = _exact_first_slot(store, settings, first_dose, times[0], chair_id)
     else:
-        # The first choice when it is free (asked of the store), else the day's search.
+        # The first choice when it is free (asked of the store), else the day's search
+        # (over the day's bookings as seconds, ``slot_on_day``).
         found = booking.first_choice(
             calendar, day, times[0], prefs, probe, first_free=probe.first_free
-        ) or booking.find_slot_on_day(calendar, day, times[0], prefs, lookup(day))
+        ) or booking.slot_on_day(calendar, day, times[0], prefs, lookup, probe.spans)
         if found is None:
             raise DomainError("first_dose", f"no chair free on {day:%a %Y-%m-%d}")
         first = found

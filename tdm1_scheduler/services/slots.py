@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from ..domain import booking
 from ..domain.booking import Slot
 from ..domain.errors import DomainError, require_aware
+from ..domain.free_slots import free_placements
 from ..domain.lean import dataclass
 from ..domain.records import AppointmentKind, ClosedDate, CycleStatus
 from .context import (
@@ -90,7 +91,7 @@ def find_slots(
     not_before = start_from or (missed_from(old_slot, now) if missed else now)
     lookup = day_load_lookup(store, calendar, {old.id})
     prefs = settings.prefs(chair_ids_in_order(store, old.chair_id), None)
-    found = booking.free_placements(
+    found = free_placements(
         calendar,
         settings.rules,
         old_slot.chair_time,

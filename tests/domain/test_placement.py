@@ -16,11 +16,11 @@ from tdm1_scheduler.domain.booking import (
     Slot,
     SlotPreferences,
     chair_holder,
-    free_placements,
     placement_problem,
 )
 from tdm1_scheduler.domain.calendar import ClinicCalendar, weekday_hours, zone_from_name
 from tdm1_scheduler.domain.course import PlanningRules
+from tdm1_scheduler.domain.free_slots import free_placements
 from tdm1_scheduler.domain.regimen import ChairTime
 
 NY = zone_from_name("America/New_York")

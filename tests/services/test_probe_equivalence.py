@@ -40,6 +40,7 @@ from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.demo_files import demo_copy
 
 DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # as in tests/gui/conftest.py
+REAL_STORE_PROBE = courses.store_probe
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,12 @@ def day_load_probe(store: Store, exclude: set[int] | None = None) -> ChairProbe:
         return booking.conflict(load.busy.get(chair, ()), wanted) is None
 
     return probe
+
+
+def without_spans(store: Store, exclude: set[int] | None = None) -> booking.BatchProbe:
+    """``store_probe`` with no day's bookings as seconds (issue 19): a search loads its day."""
+    probe = REAL_STORE_PROBE(store, exclude)
+    return booking.BatchProbe(probe.one, probe.first_free)
 
 
 def run_actions(path: Path, seed: int) -> tuple[list[str], str]:
@@ -247,6 +254,7 @@ def test_services_book_exactly_as_with_day_loads(
     real_reanchor = booking.reanchor
     with monkeypatch.context() as patch:
         patch.setattr(courses, "chair_free_probe", day_load_probe)
+        patch.setattr(courses, "store_probe", without_spans)  # the first cycle's day loaded
         patch.setattr(booking, "first_choice", lambda *args, **kwargs: None)
         patch.setattr(booking.BusyIndex, "all_sorted", property(lambda self: False))
         patch.setattr(

@@ -240,3 +240,13 @@ def test_booking_a_course_reads_by_the_day(
         )
     finally:
         booking_db.conn.close()
+
+
+def test_the_booking_search_reads_its_day_by_a_start_range(db: Database) -> None:
+    """``busy_seconds`` (a busy day's bookings as one row of seconds, issue 19)."""
+    store = SqliteStore(db)
+    start = NOW.replace(hour=5)
+    end = start + timedelta(days=1)
+    assert_day_bounded(plans(db, lambda: store.busy_seconds(start, end, start)))
+    assert_day_bounded(plans(db, lambda: store.busy_seconds(start, end, start, [1, 2, 3])))
+    assert_bounded_by_the_day(db, lambda: store.busy_seconds(start, end, start))

@@ -32,18 +32,19 @@ opened: nothing the app imports at start imports this module.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ...domain.span_search import ChairSpans
 from .. import mapping
 from ..access import Session, check_write
 from ..database import StoreError
 from ..protocol import ChangeFeed, ChangeToken
 from ..sqlite_store import SqliteStore
-from . import notify
+from . import notify, pg_booking
 from .listener import ChangeListener
 from .migrations import GROUP_ROLES
 from .pg_connection import (
@@ -168,6 +169,12 @@ class PgStore(SqliteStore):
             return self._last_head
         self._last_head = int(row[0])
         return self._last_head
+
+    def busy_seconds(
+        self, start: datetime, end: datetime, origin: datetime, exclude: Iterable[int] = ()
+    ) -> ChairSpans:
+        """The day's bookings as seconds in the server's SQL (``pg_booking``)."""
+        return pg_booking.busy_seconds(self.db, start, end, origin, exclude)
 
     def server_now(self) -> datetime:
         """The server's clock (``clock.ServerClock`` asks this)."""
