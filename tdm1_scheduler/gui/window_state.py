@@ -5,12 +5,14 @@ The only module that touches ``QSettings``; the keys are declared in
 declarations; ``tests/gui/test_lazy_start.py`` checks they are the same). Nothing
 clinical is stored here: the clinic's settings live in its database.
 ``$TDM1_SCHEDULER_WINDOW_STATE`` names an INI file to use instead of the per-user
-default (tests and portable installs).
+default (tests and portable installs). The file is private (0600), as every file the app
+makes: made so before Qt first writes it, and kept so after each write.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 
 from PySide6.QtCore import QByteArray, QRect, QSettings
 from PySide6.QtWidgets import QMainWindow, QTabWidget
@@ -44,6 +46,8 @@ def _pages(window: QMainWindow) -> QTabWidget | None:
 def save_state(window: QMainWindow, store: QSettings | None = None) -> None:
     """Remember the window's geometry, toolbars/docks and the view shown."""
     store = store or open_store()
+    path = store.fileName()
+    _make_private(path)
     store.setValue(GEOMETRY_KEY, window.saveGeometry())
     store.setValue(STATE_KEY, window.saveState())
     pages = _pages(window)
@@ -51,6 +55,19 @@ def save_state(window: QMainWindow, store: QSettings | None = None) -> None:
     if current is not None and current.objectName():
         store.setValue(PAGE_KEY, current.objectName())
     store.sync()
+    with suppress(OSError):  # a store Qt could not write has no file to keep private
+        os.chmod(path, 0o600)
+
+
+def _make_private(path: str) -> None:
+    """An empty ``path`` (its folder 0700) made 0600 before Qt writes it, so the layout
+    is never readable by others, whatever the umask; Qt keeps a file's permissions when
+    it rewrites it."""
+    if not path or os.path.exists(path):
+        return
+    with suppress(OSError):
+        os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def _bytes(value: object) -> QByteArray | None:
