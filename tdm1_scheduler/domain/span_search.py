@@ -23,9 +23,12 @@ from datetime import datetime, timedelta
 from enum import Enum
 from itertools import compress, repeat
 from operator import ge, gt, sub
+from typing import TYPE_CHECKING
 
-from .day_search import StepGrid
 from .lean import dataclass
+
+if TYPE_CHECKING:  # the store's booking mixin imports this module at every start
+    from .day_search import StepGrid
 
 __all__ = [
     "FIELD_BITS", "OFFSET", "UNKNOWN", "ChairSpans", "DaySpans", "Unknown", "nearest_span_step",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..domain.span_search import ChairSpans
+if TYPE_CHECKING:
+    from ..domain.span_search import ChairSpans
 
 # A day load's row when no appointment is left out: (chair_id, start_utc, end_utc,
 # prep_min), prep_min None for blocked time; ``Store.busy_rows`` without id and kind.

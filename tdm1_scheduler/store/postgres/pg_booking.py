@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from ...domain.span_search import ChairSpans
 from ..connection import Database
 from ..database import to_utc_text
-from ..migrations import OCCUPYING
+from ..schema_names import OCCUPYING
 
 __all__ = ["busy_seconds"]
 
