@@ -1,0 +1,86 @@
+"""A day's booking as the planner's grid and the Day list show it (issue 19: a day switch).
+
+``DayBlock`` holds only what a block and a Day list row show: where it sits (chair,
+start, end), what it says (who, the MRN, the cycle, blocked time's label, the minutes)
+and what decides its look and whether it moves (kind, status, first infusion). It is a
+plain tuple with names (``typing.NamedTuple``): the store makes ~590 of them a switch
+with no Python frame per row, and a field is read as fast as an index.
+
+The whole record (``AppointmentView``: the dose, course and patient ids, the version, the
+dose's own status...) is read when a block or a row is acted on: selected for a move,
+dragged, its menu opened (``Store.appointment_view``). ``block_of`` makes the same
+``DayBlock`` from such a record as the store's lean read gives for its row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from .records import Appointment, AppointmentKind, AppointmentView, CycleStatus, Setting
+
+__all__ = ["DayBlock", "block_of", "stand_in"]
+
+
+class DayBlock(NamedTuple):
+    """One chair-holding appointment of a day, lean (the fields of ``AppointmentView``
+    and its ``Appointment`` that a block or a Day list row shows, under the same names)."""
+
+    id: int
+    chair_id: int
+    chair_name: str
+    kind: AppointmentKind
+    label: str
+    status: CycleStatus
+    start: datetime
+    end: datetime
+    prep_min: int
+    infusion_min: int
+    observation_min: int
+    cycle: int | None
+    setting: Setting | None
+    mrn: str | None
+    patient_name: str | None
+
+    @property
+    def holds_chair(self) -> bool:
+        """Booked or given: the chair is taken for [start, end)."""
+        return self.status in (CycleStatus.BOOKED, CycleStatus.GIVEN)
+
+
+def block_of(view: AppointmentView) -> DayBlock:
+    """The ``DayBlock`` of a whole record: what the lean read gives for the same row."""
+    booking = view.appointment
+    return DayBlock(
+        booking.id,
+        booking.chair_id,
+        view.chair_name,
+        booking.kind,
+        booking.label,
+        booking.status,
+        booking.start,
+        booking.end,
+        booking.prep_min,
+        booking.infusion_min,
+        booking.observation_min,
+        view.cycle,
+        view.setting,
+        view.mrn,
+        view.patient_name,
+    )
+
+
+def stand_in(block: DayBlock) -> AppointmentView:
+    """A record of ``block`` as it was read, for when its appointment can no longer be
+    read whole (another connection removed it since, and the change has not been shown
+    yet): what the block shows, the ids and the dose's own fields unknown (None), version
+    0 (no stored row has it). A move asked of it goes to the services by the same names
+    (MRN and cycle, or the appointment's id), which refuse it; the views then read again."""
+    booking = Appointment(
+        block.id, block.chair_id, None, block.kind, block.label, block.status, block.start,
+        block.end, block.prep_min, block.infusion_min, block.observation_min, 0,
+    )  # fmt: skip
+    return AppointmentView(
+        booking, block.chair_name, block.cycle, None, None, None, None, None, block.setting,
+        None, None, block.mrn, block.patient_name,
+    )  # fmt: skip
