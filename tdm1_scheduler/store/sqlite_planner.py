@@ -35,7 +35,9 @@ BLOCKS_SELECT = (
     "LEFT JOIN courses co ON co.id = d.course_id "
     "LEFT JOIN patients p ON p.id = co.patient_id "
 )
-_CHAIR_ORDER = itemgetter(len(DayBlock._fields), 1)  # (position, chair id)
+# The rows come in (chair id, start) order: a stable sort on the position alone gives
+# (position, chair id, start), with no key tuple made per row.
+_CHAIR_POSITION = itemgetter(len(DayBlock._fields))
 
 
 def tuples_to_day_blocks(rows: list[tuple[Any, ...]]) -> list[DayBlock]:
@@ -75,15 +77,14 @@ def tuples_to_day_blocks(rows: list[tuple[Any, ...]]) -> list[DayBlock]:
 
 def blocks_between(db: Database, start: datetime, end: datetime) -> list[DayBlock]:
     """``view_queries.views_between``'s rows (the same statement's filters and order:
-    read in (chair id, start) order, then stably sorted by the chairs' (position, id)),
-    lean."""
+    read in (chair id, start) order, then stably sorted by the chairs' position), lean."""
     rows = db.execute(
         BLOCKS_SELECT + f"WHERE a.status IN {OCCUPYING} AND a.start_utc < ? AND a.end_utc > ? "
         "AND a.start_utc >= ? ORDER BY c.id, a.start_utc",
         # appointments last at most a day: the lower bound keeps the index range short
         [to_utc_text(end), to_utc_text(start), to_utc_text(start - timedelta(days=1))],
     ).fetchall()
-    rows.sort(key=_CHAIR_ORDER)
+    rows.sort(key=_CHAIR_POSITION)
     return tuples_to_day_blocks(rows)
 
 

@@ -86,3 +86,34 @@ def test_the_lean_read_is_a_start_range(db: Database) -> None:
     settings = load_settings(store)
     day = settings.calendar.local_date(NOW)
     assert_day_bounded(plans(db, lambda: day_blocks(store, settings, day)))
+
+
+@pytest.mark.parametrize(
+    "positions",
+    [
+        None,  # the demo's own positions
+        "UPDATE chairs SET position = 1000 - id",  # reversed
+        "UPDATE chairs SET position = id % 3",  # shared positions: the id decides
+        "UPDATE chairs SET position = 0",
+    ],
+)
+def test_the_lean_read_is_in_chair_position_then_start_order(
+    db: Database, positions: str | None
+) -> None:
+    """The order of ``ORDER BY c.position, c.id, a.start_utc`` (SQLite's own sort), with
+    positions that disagree with the ids."""
+    from tdm1_scheduler.store import mapping
+    from tdm1_scheduler.store.sqlite_planner import blocks_between
+    from tests.store.test_day_read_order import expected
+
+    db.execute("BEGIN")
+    if positions is not None:
+        db.execute(positions)
+    try:
+        for days in range(-3, 10):
+            start = NOW.replace(hour=0, minute=0) + timedelta(days=days)
+            for length in (timedelta(days=1), timedelta(days=3)):
+                want = mapping.tuples_to_appointment_views(expected(db, start, start + length))
+                assert blocks_between(db, start, start + length) == [block_of(v) for v in want]
+    finally:
+        db.execute("ROLLBACK")

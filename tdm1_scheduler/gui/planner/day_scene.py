@@ -191,13 +191,21 @@ class PlannerGeometry:
         axis, per_min, index_of = self._axis_utc, self.px_per_min, self._chair_index.get
         height = LANE_HEIGHT - 2 * BLOCK_MARGIN
         placed: list[tuple[DayBlock, Box]] = []
+        # The x of each instant, worked out once for this call: a day's starts and ends
+        # are a few hundred instants of the snap grid (the same arithmetic as _box).
+        xs: dict[datetime, float] = {}
+        x_of = xs.get
         for row in rows:
-            booking = row
-            index = index_of(booking.chair_id)
+            index = index_of(row.chair_id)
             if index is None:
                 continue  # a chair taken out of service: not drawn
-            left = LABEL_WIDTH + (booking.start - axis).total_seconds() / 60 * per_min
-            right = LABEL_WIDTH + (booking.end - axis).total_seconds() / 60 * per_min
+            start, end = row.start, row.end
+            left = x_of(start)
+            if left is None:
+                left = xs[start] = LABEL_WIDTH + (start - axis).total_seconds() / 60 * per_min
+            right = x_of(end)
+            if right is None:
+                right = xs[end] = LABEL_WIDTH + (end - axis).total_seconds() / 60 * per_min
             top = HEADER_HEIGHT + index * LANE_HEIGHT + BLOCK_MARGIN
             placed.append((row, (left, top, max(6.0, right - left), height)))
         return placed
