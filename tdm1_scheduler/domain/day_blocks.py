@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from .records import Appointment, AppointmentKind, AppointmentView, CycleStatus, Setting
 
-__all__ = ["DayBlock", "block_of", "stand_in"]
+__all__ = ["DayBlock", "as_shown", "block_of", "stand_in"]
 
 
 class DayBlock(NamedTuple):
@@ -84,3 +84,14 @@ def stand_in(block: DayBlock) -> AppointmentView:
         booking, block.chair_name, block.cycle, None, None, None, None, None, block.setting,
         None, None, block.mrn, block.patient_name,
     )  # fmt: skip
+
+
+def as_shown(block: DayBlock, found: AppointmentView | None) -> AppointmentView:
+    """The record a block or a Day list row acts on: ``found`` (its appointment read
+    whole, later than ``block``) when it is still what ``block`` shows, else
+    ``stand_in(block)``: another connection changed or removed it since, and until that
+    change is shown (the next poll reads the day again) a move, a menu or a message works
+    on what the scheduler sees, as when the whole record was read with the day."""
+    if found is not None and block_of(found) == block:
+        return found
+    return stand_in(block)

@@ -6,19 +6,24 @@ rows and records, and a drag's move in the database are those of the whole read.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 
+from tdm1_scheduler.clock import FixedClock
 from tdm1_scheduler.domain.day_blocks import block_of
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.block_item import describe_block
-from tdm1_scheduler.gui.planner.day_model import Column
 from tdm1_scheduler.gui.planner.page import Planner
+from tdm1_scheduler.services import courses
+from tdm1_scheduler.services.context import Context, load_settings
 from tdm1_scheduler.services.queries import day_bookings
+from tdm1_scheduler.store.database import open_database
+from tdm1_scheduler.store.sqlite_store import SqliteStore
 from tests.store.backends import sqlite_of
 
-from .conftest import OFFSCREEN_NOISE
+from .conftest import DEMO_NOW, OFFSCREEN_NOISE
 from .test_planner import BUSY_DAY, FIRST_INFUSION_MRN, drag, local, shown_planner
 
 OTHER_ROWS = "SELECT * FROM appointments WHERE id != ?"
@@ -129,14 +134,42 @@ def test_a_drag_after_switches_moves_the_right_row(planner: Planner) -> None:
     assert back is not None and back.block == block_of(undone) and back.row == undone
 
 
+def test_a_booking_changed_elsewhere_acts_as_shown_until_the_poll(
+    planner: Planner, demo_path: Path
+) -> None:
+    """Another desk moved a booking and the poll has not shown it yet: its block and its
+    Day list row act on what they show (``as_shown``), as when the whole record was read
+    with the day; the poll then shows the move, and the record is the one read then."""
+    window = planner.main_window
+    assert isinstance(window, MainWindow)
+    window.show_day(BUSY_DAY)
+    block = next(b for b in planner.scene.blocks.values() if b.block.mrn == FIRST_INFUSION_MRN)
+    shown = block.block
+    other = open_database(demo_path)
+    try:
+        ctx = Context(SqliteStore(other), FixedClock(DEMO_NOW), "other desk")
+        target = load_settings(ctx.store).calendar.at(BUSY_DAY, time(10, 30))
+        courses.move_appointment(ctx, mrn=FIRST_INFUSION_MRN, cycle=1, to=target, chair="Chair 9")
+    finally:
+        other.conn.close()
+    assert block_of(block.row) == shown and block.row.appointment.version == 0
+    row = next(r for r in range(window.model.rowCount()) if window.model.block_at(r) == shown)
+    assert block_of(window.model.row_data(row)) == shown
+    assert window.session.poll()  # the other desk's commit: read again
+    moved = planner.scene.block_for(block.appointment_id)
+    fresh = window.ctx.store.appointment_view(block.appointment_id)
+    assert moved is not None and fresh is not None and fresh.chair_name == "Chair 9"
+    assert moved.block == block_of(fresh) and moved.row == fresh
+
+
 def test_a_block_whose_booking_is_gone_acts_as_it_was_read(planner: Planner) -> None:
     """Another connection removed the booking and the poll has not shown it yet: the block
     still shows and describes what was read, and its record is that (``stand_in``)."""
     window = planner.main_window
     window.show_day(BUSY_DAY)
     block = next(b for b in planner.scene.blocks.values() if b.block.mrn == FIRST_INFUSION_MRN)
-    planner.scene.fetch = lambda _id: None  # as if read after the other commit
-    block.show_row(block.block, (block.x(), block.y(), block.size.width(), 40.0), block._said)
+    box = (block.x(), block.y(), block.size.width(), block.size.height())
+    block.show_row(block.block, box, block._said, lambda _id: None)  # read after the removal
     row = block.row
     assert block_of(row) == block.block and row.appointment.version == 0
-    assert window.model.index(0, Column.CHAIR).data()  # the Day list is untouched
+    assert block.description == describe_block(row, window.settings.calendar)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.calendar import ClinicCalendar
-from ...domain.day_blocks import DayBlock, block_of, stand_in
+from ...domain.day_blocks import DayBlock, as_shown, block_of
 from ...domain.records import AppointmentView, CycleStatus
 from ...text import clock_time
 from ..brushes import brush  # QBrush(colour) without building QImage (issue 19)
@@ -336,12 +336,12 @@ class BlockItem(QGraphicsRectItem):
     @property
     def row(self) -> AppointmentView:
         """The block's whole record, read when first asked (a drag, a key move, its
-        menu); the block as read (``stand_in``) when its appointment is gone since."""
+        menu); the block as read (``as_shown``) when its appointment changed since."""
         row = self._row
         if row is None:
             fetch = self._fetch
             found = None if fetch is None else fetch(self.block.id)
-            row = self._row = stand_in(self.block) if found is None else found
+            row = self._row = as_shown(self.block, found)
         return row
 
     @property

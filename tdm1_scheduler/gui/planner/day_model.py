@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon
 
-from ...domain.day_blocks import DayBlock, stand_in
+from ...domain.day_blocks import DayBlock, as_shown
 from ...domain.readiness import Readiness
 from ...domain.records import AppointmentKind, AppointmentView, CycleStatus
 from ...domain.regimen import (
@@ -207,7 +207,7 @@ class DayAppointmentsModel(RowTableModel):
 
     def row_data(self, row: int) -> AppointmentView:
         """The whole record of ``row``, read now (a menu, a key move); the row as read
-        (``stand_in``) when its appointment is gone since."""
+        (``as_shown``) when its appointment changed since."""
         block = self._rows[row]
         fetch = self._fetch
         if fetch is not None:
@@ -216,7 +216,7 @@ class DayAppointmentsModel(RowTableModel):
             found = booking(self._store, block.id)
         else:
             found = None
-        return stand_in(block) if found is None else found
+        return as_shown(block, found)
 
     def block_at(self, row: int) -> DayBlock:
         """What ``row`` shows (no read)."""
