@@ -9,12 +9,13 @@ notification arrives, ``live_link``; that ChangeSet is a ``ReadAgain``). The set
 are read again before each announcement, so a page that
 reads ``session.settings`` in its slot sees the new ones.
 
-``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_bookings``
-reads a day's bookings once while nothing is committed: the Day list and the planner
-show one read. A change made here that names every appointment it wrote (a move, blocked
-time: ``names_its_rows``) patches that read from those appointments alone (``booking``,
-read once for every page) instead of reading the whole day again (issue 19: a drag
-commit).
+``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_blocks``
+reads a day's bookings once while nothing is committed, lean (``DayBlock``, issue 19: a
+day switch): the Day list and the planner show one read, and read a booking's whole
+record (``booking``) when it is acted on. ``day_bookings`` is the same read whole. A
+change made here that names every appointment it wrote (a move, blocked time:
+``names_its_rows``) patches both reads from those appointments alone (``booking``, read
+once for every page) instead of reading the whole day again (issue 19: a drag commit).
 """
 
 from __future__ import annotations

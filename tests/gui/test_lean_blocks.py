@@ -6,7 +6,7 @@ rows and records, and a drag's move in the database are those of the whole read.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,9 +35,10 @@ def planner(window: MainWindow) -> Planner:
     return shown_planner(window)
 
 
-def days_around(planner: Planner) -> list:  # type: ignore[type-arg]
+def days_around(planner: Planner) -> list[date]:
     calendar = planner.session.settings.calendar
-    days, day = [], BUSY_DAY - timedelta(days=3)
+    days: list[date] = []
+    day = BUSY_DAY - timedelta(days=3)
     while len(days) < 4:
         if calendar.is_open_day(day):
             days.append(day)
