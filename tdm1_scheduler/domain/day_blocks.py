@@ -14,38 +14,60 @@ dragged, its menu opened (``Store.appointment_view``). ``block_of`` makes the sa
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .records import Appointment, AppointmentKind, AppointmentView, CycleStatus, Setting
 
 __all__ = ["DayBlock", "as_shown", "block_of", "stand_in"]
 
+_HOLDING = (CycleStatus.BOOKED, CycleStatus.GIVEN)
 
-class DayBlock(NamedTuple):
-    """One chair-holding appointment of a day, lean (the fields of ``AppointmentView``
-    and its ``Appointment`` that a block or a Day list row shows, under the same names)."""
 
-    id: int
-    chair_id: int
-    chair_name: str
-    kind: AppointmentKind
-    label: str
-    status: CycleStatus
-    start: datetime
-    end: datetime
-    prep_min: int
-    infusion_min: int
-    observation_min: int
-    cycle: int | None
-    setting: Setting | None
-    mrn: str | None
-    patient_name: str | None
+def _holds_chair(block: DayBlock) -> bool:
+    """Booked or given: the chair is taken for [start, end)."""
+    return block.status in _HOLDING
 
-    @property
-    def holds_chair(self) -> bool:
-        """Booked or given: the chair is taken for [start, end)."""
-        return self.status in (CycleStatus.BOOKED, CycleStatus.GIVEN)
+
+if TYPE_CHECKING:
+
+    class DayBlock(NamedTuple):
+        """One chair-holding appointment of a day, lean (the fields of
+        ``AppointmentView`` and its ``Appointment`` that a block or a Day list row shows,
+        under the same names)."""
+
+        id: int
+        chair_id: int
+        chair_name: str
+        kind: AppointmentKind
+        label: str
+        status: CycleStatus
+        start: datetime
+        end: datetime
+        prep_min: int
+        infusion_min: int
+        observation_min: int
+        cycle: int | None
+        setting: Setting | None
+        mrn: str | None
+        patient_name: str | None
+
+        @property
+        def holds_chair(self) -> bool: ...
+
+else:
+    # The same class at run time, made by ``collections.namedtuple``: ``typing.NamedTuple``
+    # with postponed annotations took ~3 ms to define (each annotation made a ForwardRef),
+    # on the way to the first paint (issue 19); this takes ~0.35 ms.
+    # tests/domain/test_day_blocks.py checks that its fields are the ones declared above.
+    DayBlock = namedtuple(
+        "DayBlock",
+        "id chair_id chair_name kind label status start end prep_min infusion_min "
+        "observation_min cycle setting mrn patient_name",
+    )
+    DayBlock.__doc__ = "One chair-holding appointment of a day, lean (see the module)."
+    DayBlock.holds_chair = property(_holds_chair, doc=_holds_chair.__doc__)
 
 
 def block_of(view: AppointmentView) -> DayBlock:
