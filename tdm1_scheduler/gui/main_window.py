@@ -363,7 +363,8 @@ class MainWindow(Shell):
     @Slot(object)
     def _load_day(self, day: date) -> None:
         """Read the Day list of ``day`` (the session says which day is shown)."""
-        self.model.reload(self.ctx.store, day, self.session.day_bookings(day))
+        session = self.session  # the lean read the planner shares (issue 19)
+        self.model.reload(self.ctx.store, day, session.day_blocks(day), session.booking)
         if from_qdate(self.date_edit.date()) != day:
             blocked = self.date_edit.blockSignals(True)
             self.date_edit.setDate(to_qdate(day))

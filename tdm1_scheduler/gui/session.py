@@ -9,12 +9,13 @@ notification arrives, ``live_link``; that ChangeSet is a ``ReadAgain``). The set
 are read again before each announcement, so a page that
 reads ``session.settings`` in its slot sees the new ones.
 
-``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_bookings``
-reads a day's bookings once while nothing is committed: the Day list and the planner
-show one read. A change made here that names every appointment it wrote (a move, blocked
-time: ``names_its_rows``) patches that read from those appointments alone (``booking``,
-read once for every page) instead of reading the whole day again (issue 19: a drag
-commit).
+``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_blocks``
+reads a day's bookings once while nothing is committed, lean (``DayBlock``, issue 19: a
+day switch): the Day list and the planner show one read, and read a booking's whole
+record (``booking``) when it is acted on. ``day_bookings`` is the same read whole. A
+change made here that names every appointment it wrote (a move, blocked time:
+``names_its_rows``) patches both reads from those appointments alone (``booking``, read
+once for every page) instead of reading the whole day again (issue 19: a drag commit).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from datetime import date
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
+from ..domain.day_blocks import DayBlock, block_of
 from ..domain.records import AppointmentView
 from ..services import queries
 from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..services.live import ChangeWatch, ReadAgain, data_mark, read_all, refresh
 from .live_link import LiveLink, attach
 
-__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "day_bookings", "read_all"]
+__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "day_blocks", "day_bookings", "read_all"]
 
 POLL_INTERVAL_MS = 1000  # another connection's change shows within about a second
 
@@ -55,6 +57,7 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self._shown_day = self.clinic_today()
         self._day_read: tuple[tuple[object, ...], list[AppointmentView]] | None = None
+        self._blocks_read: tuple[tuple[object, ...], list[DayBlock]] | None = None
         self._ranks: dict[int, int] | None = None  # chair id -> place in the clinic's order
         self._named: tuple[object, dict[int, AppointmentView | None]] = ((), {})
         self.watch = ChangeWatch(ctx)
@@ -89,6 +92,16 @@ class Session(QObject):
             self._day_read = (key, queries.day_bookings(self.ctx.store, self.settings, day))
         return list(self._day_read[1])
 
+    def day_blocks(self, day: date) -> list[DayBlock]:
+        """``day``'s chair-holding bookings lean (``queries.day_blocks``: what the grid
+        and the Day list show), kept like ``day_bookings``: the read of the day shown,
+        shared by the pages, read again when something was committed since (and not
+        patched), or for another day or database. Only the last day read is kept."""
+        key = self._day_key(day)
+        if self._blocks_read is None or self._blocks_read[0] != key:
+            self._blocks_read = (key, queries.day_blocks(self.ctx.store, self.settings, day))
+        return list(self._blocks_read[1])
+
     def booking(self, appointment_id: int) -> AppointmentView | None:
         """One appointment (``queries.booking``), read once while nothing else is
         committed: the pages redraw a change's appointments from the session's reads."""
@@ -105,11 +118,14 @@ class Session(QObject):
         """After ``changes`` (made here, just committed): the day read, when it is the
         last thing read from the clinic but for those changes, with their appointments
         read again; otherwise it is read again when next asked."""
-        read = self._day_read
-        if not names_its_rows(changes) or read is None:
+        if not names_its_rows(changes):
             self._ranks = None  # chairs or anything else may have changed
             return
         assert isinstance(changes, ChangeSet)
+        self._patch_blocks_read(changes)
+        read = self._day_read
+        if read is None:
+            return
         key, rows = read
         day = key[0]
         assert isinstance(day, date)
@@ -127,10 +143,7 @@ class Session(QObject):
                 booked = view.appointment
                 if booked.holds_chair and booked.start < end and booked.end > start:
                     by_id[appointment_id] = view
-        if self._ranks is None:
-            chairs = self.ctx.store.chairs(active_only=False)
-            self._ranks = {chair.id: number for number, chair in enumerate(chairs)}
-        ranks = self._ranks
+        ranks = self._chair_ranks()
         if any(row.appointment.chair_id not in ranks for row in by_id.values()):
             return
         # The day query's order: chair (position, id), then start.
@@ -138,6 +151,40 @@ class Session(QObject):
             by_id.values(), key=lambda row: (ranks[row.appointment.chair_id], row.appointment.start)
         )
         self._day_read = (fresh, patched)
+
+    def _chair_ranks(self) -> dict[int, int]:
+        if self._ranks is None:
+            chairs = self.ctx.store.chairs(active_only=False)
+            self._ranks = {chair.id: number for number, chair in enumerate(chairs)}
+        return self._ranks
+
+    def _patch_blocks_read(self, changes: ChangeSet) -> None:
+        """``_patch_day_read`` of the lean read: its changed appointments read again
+        (``booking``, the record the pages redraw from, made lean by ``block_of``)."""
+        read = self._blocks_read
+        if read is None:
+            return
+        key, rows = read
+        day = key[0]
+        assert isinstance(day, date)
+        fresh = self._day_key(day)
+        if key[1:4] != fresh[1:4]:
+            return  # another connection's commit or other settings: read again
+        start, end = self.settings.calendar.day_bounds(day)
+        by_id = {row.id: row for row in rows}
+        for appointment_id in changes.appointments:
+            by_id.pop(appointment_id, None)
+            view = self.booking(appointment_id)
+            if view is not None:
+                booked = view.appointment
+                if booked.holds_chair and booked.start < end and booked.end > start:
+                    by_id[appointment_id] = block_of(view)
+        ranks = self._chair_ranks()
+        if any(row.chair_id not in ranks for row in by_id.values()):
+            return
+        # The day query's order: chair (position, id), then start.
+        patched = sorted(by_id.values(), key=lambda row: (ranks[row.chair_id], row.start))
+        self._blocks_read = (fresh, patched)
 
     def show_day(self, day: date) -> bool:
         """Show ``day``; True (and ``sig_day_changed``) when it is another day."""
@@ -199,3 +246,8 @@ def names_its_rows(changes: object) -> bool:
 def day_bookings(session: Session, day: date) -> list[AppointmentView]:
     """``session.day_bookings(day)``: the read the planner draws from."""
     return session.day_bookings(day)
+
+
+def day_blocks(session: Session, day: date) -> list[DayBlock]:
+    """``session.day_blocks(day)``: the lean read the planner draws from."""
+    return session.day_blocks(day)

@@ -10,6 +10,7 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
+from ..domain.day_blocks import DayBlock
 from ..domain.lean import dataclass
 from ..domain.records import AppointmentView
 from ..store.database import from_utc_text, to_utc_text
@@ -112,14 +113,15 @@ def day_frame(settings: ClinicSettings, day: date) -> DayFrame:
 
 
 def rows_load(
-    frame: DayFrame, rows: Iterable[AppointmentView], in_service: Collection[int]
+    frame: DayFrame, rows: Iterable[AppointmentView | DayBlock], in_service: Collection[int]
 ) -> tuple[int, int]:
-    """(appointments, chair minutes booked inside opening hours) of ``rows`` on the day
-    of ``frame``: a sum over the rows, each counted alone."""
+    """(appointments, chair minutes booked inside opening hours) of ``rows`` (records or
+    their lean ``DayBlock``) on the day of ``frame``: a sum over the rows, each counted
+    alone."""
     first, after, window = frame.first, frame.after, frame.window
     booked = count = 0
     for row in rows:
-        booking = row.appointment
+        booking = row if isinstance(row, DayBlock) else row.appointment
         if booking.chair_id not in in_service or not booking.holds_chair:
             continue
         if not first <= booking.start < after:
@@ -136,7 +138,7 @@ def rows_load(
 def day_load_of(
     settings: ClinicSettings,
     day: date,
-    rows: Iterable[AppointmentView],
+    rows: Iterable[AppointmentView | DayBlock],
     in_service: Collection[int],
 ) -> DayLoadSummary:
     """``day_loads(store, settings, day, 1)[0]`` from ``rows``, the day's bookings as

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..domain.day_blocks import DayBlock
 from ..domain.errors import DomainError
 from ..domain.lean import dataclass
 from ..domain.records import (
@@ -129,6 +130,13 @@ def day_bookings(
     start."""
     start, end = settings.calendar.day_bounds(day)
     return store.appointments_between(start, end)
+
+
+def day_blocks(store: Store, settings: ClinicSettings, day: date) -> list[DayBlock]:
+    """``day_bookings`` lean: the same rows in the same order, each the ``DayBlock`` of
+    its record (what the planner's grid and the Day list show)."""
+    start, end = settings.calendar.day_bounds(day)
+    return store.day_blocks(start, end)
 
 
 def booking(store: Store, appointment_id: int) -> AppointmentView | None:

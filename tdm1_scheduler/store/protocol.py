@@ -52,6 +52,7 @@ from .database import ConflictError, IntegrityError, StoreError
 from .protocol_booking import BookingStore  # the slot search's batched chair probe
 from .protocol_desk import DeskStore  # the desk's reads (location, marks, day sheet)
 from .protocol_nurse import NurseStore
+from .protocol_planner import PlannerStore  # the planner's lean day read
 
 __all__ = [
     "HOLDING",
@@ -111,7 +112,7 @@ class ChangeFeed:
 
 
 @runtime_checkable
-class Store(NurseStore, DeskStore, BookingStore, Protocol):
+class Store(NurseStore, DeskStore, BookingStore, PlannerStore, Protocol):
     """The reads and writes the services need, over one connection to the clinic."""
 
     # --- units of work --------------------------------------------------------------

@@ -59,6 +59,7 @@ from .protocol import HOLDING, BusyRow, ChangeFeed, ChangeToken, Store
 from .sqlite_booking import BookingSqlite
 from .sqlite_desk import DeskSqlite
 from .sqlite_nurse import NurseSqlite
+from .sqlite_planner import PlannerSqlite
 
 __all__ = ["SqliteStore", "as_store"]
 
@@ -77,7 +78,7 @@ def _status_list(statuses: Sequence[CycleStatus]) -> str:
     return "(" + ", ".join(f"'{CycleStatus(status).value}'" for status in statuses) + ")"
 
 
-class SqliteStore(NurseSqlite, DeskSqlite, BookingSqlite):
+class SqliteStore(NurseSqlite, DeskSqlite, BookingSqlite, PlannerSqlite):
     """The protocol ``store.protocol.Store`` on one ``Database`` connection."""
 
     def __init__(self, db: Database) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 import tdm1_scheduler.gui.session as session_module
+from tdm1_scheduler.domain.day_blocks import block_of
 from tdm1_scheduler.domain.errors import DomainError
 from tdm1_scheduler.gui.main_window import MainWindow
 from tdm1_scheduler.gui.planner.page import Planner
@@ -44,6 +45,7 @@ def fresh_and_shown(planner: Planner) -> None:
     day = session.shown_day
     fresh = day_bookings(window.ctx.store, session.settings, day)
     assert session.day_bookings(day) == fresh  # the same records in the same order
+    assert session.day_blocks(day) == [block_of(row) for row in fresh]  # and lean
     assert [window.model.row_data(r) for r in range(window.model.rowCount())] == fresh
     shown = {
         row.appointment.id for row in fresh if row.appointment.chair_id in planner_ids(planner)
@@ -85,9 +87,9 @@ def test_moves_and_blocked_time_patch_the_day_read_exactly(
     settings = session.settings
     rows = day_bookings(ctx.store, settings, BUSY_DAY)
     reads: list[object] = []
-    day_query = session_module.queries.day_bookings
+    day_query = session_module.queries.day_blocks  # the day read the pages draw from
     monkeypatch.setattr(
-        session_module.queries, "day_bookings", lambda *a: reads.append(a) or day_query(*a)
+        session_module.queries, "day_blocks", lambda *a: reads.append(a) or day_query(*a)
     )
     first = next(r for r in rows if r.mrn == FIRST_INFUSION_MRN)
     moved = 0

@@ -396,8 +396,8 @@ def test_a_change_redraws_only_what_it_names_and_matches_a_full_rebuild(
         r for r in day_bookings(ctx.store, settings, BUSY_DAY) if r.mrn == FIRST_INFUSION_MRN
     )
     day_reads: list[object] = []
-    real = planner_module.day_bookings
-    monkeypatch.setattr(planner_module, "day_bookings", lambda *a: day_reads.append(a) or real(*a))
+    real = planner_module.day_blocks  # the planner's (lean) day read
+    monkeypatch.setattr(planner_module, "day_blocks", lambda *a: day_reads.append(a) or real(*a))
     target = settings.calendar.at(BUSY_DAY, datetime.min.time().replace(hour=8))
     chair = next(
         name

@@ -107,7 +107,7 @@ def test_reused_blocks_and_kept_looks_draw_the_same_pixels(planner: Planner) -> 
 def test_block_boxes_are_block_box(planner: Planner) -> None:
     geometry = planner.scene.geometry
     assert geometry is not None
-    rows = planner.session.day_bookings(planner.session.shown_day)
+    rows = planner.session.day_blocks(planner.session.shown_day)  # what the grid draws
     assert rows
     expected = [(row, geometry.block_box(row)) for row in rows]
     assert geometry.block_boxes(rows) == [(row, box) for row, box in expected if box is not None]

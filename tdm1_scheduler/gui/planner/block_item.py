@@ -7,7 +7,9 @@ A busy day draws about 600 blocks, and a day switch or a commit must stay well u
 - its lines of text are elided once, at its first paint, and again only when its size
   or the font changes;
 - ``show_row`` lets the scene reuse a block for another day's row instead of making a
-  new item (flags, cursor and all) for each row of each day shown.
+  new item (flags, cursor and all) for each row of each day shown;
+- it draws and describes a ``DayBlock`` (the day's lean read); its whole record
+  (``row``) is read when first asked: a drag, a key move, its menu.
 """
 
 from __future__ import annotations
@@ -36,10 +38,19 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.calendar import ClinicCalendar
+from ...domain.day_blocks import DayBlock, as_shown, block_of
 from ...domain.records import AppointmentView, CycleStatus
 from ...text import clock_time
 from ..brushes import brush  # QBrush(colour) without building QImage (issue 19)
-from .day_model import blocked_label, cycle_text, is_blocked, is_booked, is_first_infusion
+from .day_model import (
+    Fetch,
+    block_cycle_text,
+    block_is_blocked,
+    block_is_first,
+    block_label,
+    is_blocked as is_blocked,
+    is_first_infusion as is_first_infusion,
+)
 
 TEXT = QColor("#102030")
 MUTED_TEXT = QColor("#4a5a6a")
@@ -81,7 +92,7 @@ FLAGS = (
     QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemIsFocusable
 )
 
-Describe = Callable[[AppointmentView], str]
+Describe = Callable[[DayBlock], str]
 """Makes a block's sentence from its row (called once, when first asked)."""
 
 
@@ -104,37 +115,38 @@ class WallClock:
 
 
 def describe_block(
-    row: AppointmentView, calendar: ClinicCalendar, wall: WallClock | None = None
+    row: AppointmentView | DayBlock, calendar: ClinicCalendar, wall: WallClock | None = None
 ) -> str:
     """One sentence for tooltips and screen readers (``wall``: the calendar's clock
     times, converted once each, when many blocks are described)."""
-    booking = row.appointment
+    block = row if isinstance(row, DayBlock) else block_of(row)
     clock = wall or WallClock(calendar)
-    start, end = clock(booking.start), clock(booking.end)
-    when = f"{row.chair_name} {start}-{end}"
-    if is_blocked(row):
-        minutes = booking.infusion_min
-        return f"Blocked time: {blocked_label(row)}, {when} ({minutes} min)"
-    first = ", first infusion" if is_first_infusion(row) else ""
-    setting = "" if row.setting is None else row.setting.value
+    start, end = clock(block.start), clock(block.end)
+    when = f"{block.chair_name} {start}-{end}"
+    if block_is_blocked(block):
+        minutes = block.infusion_min
+        return f"Blocked time: {block_label(block)}, {when} ({minutes} min)"
+    first = ", first infusion" if block_is_first(block) else ""
+    setting = "" if block.setting is None else block.setting.value
     parts = (
-        f"prep {booking.prep_min} min, infusion {booking.infusion_min} min, "
-        f"observation {booking.observation_min} min"
+        f"prep {block.prep_min} min, infusion {block.infusion_min} min, "
+        f"observation {block.observation_min} min"
     )
     return (
-        f"{row.patient_name}, {row.mrn}, {setting} {cycle_text(row, word='cycle ')}"
-        f"{first}; {when} ({parts}); {booking.status.value}"
+        f"{block.patient_name}, {block.mrn}, {setting} {block_cycle_text(block, word='cycle ')}"
+        f"{first}; {when} ({parts}); {block.status.value}"
     )
 
 
-def block_lines(row: AppointmentView) -> list[str]:
+def block_lines(row: AppointmentView | DayBlock) -> list[str]:
     """What a block says, one line each: who, the MRN, the cycle (blocked time: what
     for and how long)."""
-    if is_blocked(row):
-        return [blocked_label(row), f"{row.appointment.infusion_min} min"]
-    first = " · 1st infusion" if is_first_infusion(row) else ""
-    cycle = cycle_text(row, word="cycle ")
-    return [str(row.patient_name), str(row.mrn), f"{cycle}{first}"]
+    block = row if isinstance(row, DayBlock) else block_of(row)
+    if block_is_blocked(block):
+        return [block_label(block), f"{block.infusion_min} min"]
+    first = " · 1st infusion" if block_is_first(block) else ""
+    cycle = block_cycle_text(block, word="cycle ")
+    return [str(block.patient_name), str(block.mrn), f"{cycle}{first}"]
 
 
 # An ASCII line whose characters' advances, each plus this much, add up to no more than
@@ -249,10 +261,11 @@ class BlockItem(QGraphicsRectItem):
 
     def __init__(
         self,
-        row: AppointmentView,
+        row: AppointmentView | DayBlock,
         rect: QRectF,
         description: str | Describe,
         first_icon: QIcon | None,
+        fetch: Fetch | None = None,
     ) -> None:
         super().__init__()
         self.setPen(NO_PEN)  # bounds without a pen's width; nothing drawn by Qt
@@ -262,13 +275,28 @@ class BlockItem(QGraphicsRectItem):
         self._movable: bool | None = None
         self.setFlags(FLAGS)
         self.setZValue(1)
-        self.show_row(row, (rect.x(), rect.y(), rect.width(), rect.height()), description)
+        box = (rect.x(), rect.y(), rect.width(), rect.height())
+        self.show_row(row, box, description, fetch)
 
-    def show_row(self, row: AppointmentView, box: Box, description: str | Describe) -> None:
+    def show_row(
+        self,
+        row: AppointmentView | DayBlock,
+        box: Box,
+        description: str | Describe,
+        fetch: Fetch | None = None,
+    ) -> None:
         """Show ``row`` at ``box`` (x, y, width, height: a new block, or one reused for
         another row); the caller repaints (the scene does after a rebuild). A day switch
-        calls this for each of its ~570 blocks: ``place_box`` is written out here."""
-        self.row = row
+        calls this for each of its ~570 blocks: ``place_box`` is written out here.
+        ``row`` is a whole record, or a ``DayBlock`` whose record ``fetch`` reads when
+        ``row`` is first asked."""
+        if isinstance(row, DayBlock):
+            self.block = row
+            self._row: AppointmentView | None = None
+        else:
+            self.block = block_of(row)
+            self._row = row
+        self._fetch = fetch
         self._said: str | Describe = description  # the sentence, or what makes it
         self._look: Look | None = None
         x, y, width, height = box
@@ -279,7 +307,7 @@ class BlockItem(QGraphicsRectItem):
         # Floats, not a tuple or a QRectF: a switch makes no object per block that the
         # cyclic collector tracks (~870 a switch did, a young collection every other one).
         self._home_x, self._home_y = x, y
-        movable = row.appointment.status is CycleStatus.BOOKED  # is_booked
+        movable = self.block.status is CycleStatus.BOOKED  # is_booked
         if movable != self._movable:
             self._movable = movable
             shape = Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor
@@ -309,11 +337,22 @@ class BlockItem(QGraphicsRectItem):
         return QPointF(self._home_x, self._home_y)
 
     @property
+    def row(self) -> AppointmentView:
+        """The block's whole record, read when first asked (a drag, a key move, its
+        menu); the block as read (``as_shown``) when its appointment changed since."""
+        row = self._row
+        if row is None:
+            fetch = self._fetch
+            found = None if fetch is None else fetch(self.block.id)
+            row = self._row = as_shown(self.block, found)
+        return row
+
+    @property
     def description(self) -> str:
         """One sentence for the tooltip and screen readers (made when first asked)."""
         said = self._said
         if not isinstance(said, str):
-            said = self._said = said(self.row)
+            said = self._said = said(self.block)
         return said
 
     def toolTip(self) -> str:
@@ -322,12 +361,12 @@ class BlockItem(QGraphicsRectItem):
 
     @property
     def appointment_id(self) -> int:
-        return self.row.appointment.id
+        return self.block.id
 
     @property
     def movable(self) -> bool:
         """Only booked visits move; given ones are history."""
-        return is_booked(self.row)
+        return self.block.status is CycleStatus.BOOKED
 
     def paint(
         self,
@@ -362,16 +401,15 @@ class BlockItem(QGraphicsRectItem):
         its fill and hatch), the border, the first infusion's icon and the lines, left
         and centred each in its share of the height, where ``drawText`` with ``AlignLeft
         | AlignVCenter`` puts it."""
-        row = self.row
+        row = self.block
         rect = QRectF(0, 0, self._width, self._height)  # self.size, without a call
-        booked = is_booked(row)
-        first = is_first_infusion(row)
+        booked = row.status is CycleStatus.BOOKED
+        first = block_is_first(row)
         fills: tuple[Fill, ...]
-        if is_blocked(row):
+        if block_is_blocked(row):
             fills = tuple((rect, brush) for brush in BLOCKED_BRUSHES)
         else:
-            booking = row.appointment
-            minutes = (booking.prep_min, booking.infusion_min, booking.observation_min)
+            minutes = (row.prep_min, row.infusion_min, row.observation_min)
             key = (rect.width(), rect.height(), *minutes)
             parts = _parts.get(key)
             if parts is None:

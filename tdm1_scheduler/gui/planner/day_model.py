@@ -1,11 +1,13 @@
 """The day's appointments as a Qt table model: a thin adapter over the day query.
 
-The model never edits its rows; it only reloads them (``AppointmentView`` records) from
-``services.queries.day_bookings``.
+The model never edits its rows; it only reloads them from ``services.queries.day_blocks``
+(``DayBlock``: what a row shows, the read the planner's grid shares, issue 19). A row's
+whole record (``row_data``) is read when it is asked for: a menu, a key move.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QIcon
 
+from ...domain.day_blocks import DayBlock, as_shown
 from ...domain.records import AppointmentKind, AppointmentView, CycleStatus
 from ...domain.regimen import (
     EBC_TOTAL_CYCLES,
@@ -25,7 +28,7 @@ from ...domain.regimen import (
     total_cycles,
 )
 from ...services.context import ClinicSettings
-from ...services.queries import day_bookings
+from ...services.queries import booking, day_blocks
 from ...services.storage import Store
 from ...text import clock_time, cycle_label
 from ..readiness.view import (
@@ -126,6 +129,33 @@ def status_text(view: AppointmentView) -> str:
     return "blocked" if is_blocked(view) else view.appointment.status.value
 
 
+# The same, of a ``DayBlock`` (the grid's and the Day list's lean row).
+def block_cycle_text(block: DayBlock, word: str = "") -> str:
+    """``cycle_text`` of the block's record."""
+    if block.cycle is None:
+        return ""
+    total = None if block.setting is None else total_cycles(block.setting)
+    return cycle_label(block.cycle, total, word=word)
+
+
+def block_is_blocked(block: DayBlock) -> bool:
+    return block.kind is AppointmentKind.BLOCKED
+
+
+def block_is_first(block: DayBlock) -> bool:
+    """``is_first_infusion`` of the block's record."""
+    return block.kind is AppointmentKind.DOSE and block.cycle == 1
+
+
+def block_label(block: DayBlock) -> str:
+    """``blocked_label`` of the block's record."""
+    return block.label or "blocked"
+
+
+Fetch = Callable[[int], AppointmentView | None]
+"""Reads one appointment's whole record by id (None: it is gone)."""
+
+
 class DayAppointmentsModel(RowTableModel):
     """Rows: one chair-holding appointment of the day shown; read-only."""
 
@@ -136,6 +166,8 @@ class DayAppointmentsModel(RowTableModel):
         self._first_icon = first_icon or QIcon()
         self._store: Store | None = None
         self._readiness: dict[int, Readiness] | None = {}
+        self._rows: list[DayBlock] = []
+        self._fetch: Fetch | None = None
 
     # --- loading ------------------------------------------------------------
     @property
@@ -145,13 +177,21 @@ class DayAppointmentsModel(RowTableModel):
     def set_settings(self, settings: ClinicSettings) -> None:
         self._settings = settings
 
-    def reload(self, store: Store, day: date, rows: list[AppointmentView] | None = None) -> None:
+    def reload(
+        self,
+        store: Store,
+        day: date,
+        rows: list[DayBlock] | None = None,
+        fetch: Fetch | None = None,
+    ) -> None:
         """Read the day again from the services (the only way rows change); ``rows``:
-        the day's bookings when the caller has just read them."""
-        rows = day_bookings(store, self._settings, day) if rows is None else rows
+        the day's bookings (lean) when the caller has just read them; ``fetch`` reads a
+        row's whole record (``row_data``; by default ``queries.booking`` of ``store``)."""
+        rows = day_blocks(store, self._settings, day) if rows is None else rows
         self.beginResetModel()
         self._rows = rows
         self._store = store
+        self._fetch = fetch
         self._readiness = None  # worked out when first shown or asked for (``_ready``)
         self._day = day
         self.endResetModel()
@@ -161,14 +201,28 @@ class DayAppointmentsModel(RowTableModel):
         when the list is shown or asked: a commit made from the planner reloads this
         model while it is hidden, and the readiness of a busy day is most of that."""
         if self._readiness is None:
-            booked = [r.appointment.id for r in self._rows if is_booked_dose(r)]
+            dose, booked_status = AppointmentKind.DOSE, CycleStatus.BOOKED
+            booked = [r.id for r in self._rows if r.kind is dose and r.status is booked_status]
             store = self._store
             self._readiness = {} if store is None else appointments_readiness(store, booked)
         return self._readiness
 
     def row_data(self, row: int) -> AppointmentView:
-        view: AppointmentView = self._rows[row]
-        return view
+        """The whole record of ``row``, read now (a menu, a key move); the row as read
+        (``as_shown``) when its appointment changed since."""
+        block = self._rows[row]
+        fetch = self._fetch
+        if fetch is not None:
+            found = fetch(block.id)
+        elif self._store is not None:
+            found = booking(self._store, block.id)
+        else:
+            found = None
+        return as_shown(block, found)
+
+    def block_at(self, row: int) -> DayBlock:
+        """What ``row`` shows (no read)."""
+        return self._rows[row]
 
     def first_infusions(self) -> int:
         """How many of the rows are a first infusion (cycle 1): the status line's count
@@ -177,7 +231,7 @@ class DayAppointmentsModel(RowTableModel):
 
     def readiness_at(self, row: int) -> Readiness | None:
         """The booked dose's readiness on ``row`` (None for blocked time or a given dose)."""
-        return self._ready().get(self.row_data(row).appointment.id)
+        return self._ready().get(self._rows[row].id)
 
     # --- Qt model API -------------------------------------------------------------
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -195,63 +249,62 @@ class DayAppointmentsModel(RowTableModel):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.FIRST:
-            return self._first_icon if is_first_infusion(row) else None
+            return self._first_icon if block_is_first(row) else None
         if column is Column.READY and role in (
             Qt.ItemDataRole.BackgroundRole,
             Qt.ItemDataRole.ForegroundRole,
         ):
             foreground = role == Qt.ItemDataRole.ForegroundRole
-            return readiness_brush(self._ready().get(row.appointment.id), foreground)
+            return readiness_brush(self._ready().get(row.id), foreground)
         if role == Qt.ItemDataRole.BackgroundRole:
-            if is_blocked(row):
+            if block_is_blocked(row):
                 return QBrush(BLOCKED_BACKGROUND)
-            if is_first_infusion(row):
+            if block_is_first(row):
                 return QBrush(FIRST_INFUSION_BACKGROUND)
             return None
         if role == APPOINTMENT_ID_ROLE:
-            return row.appointment.id
+            return row.id
         return None
 
     # --- helpers --------------------------------------------------------------------
-    def _display(self, row: AppointmentView, column: Column, *, accessible: bool) -> str:
-        booking = row.appointment
-        blocked = is_blocked(row)
+    def _display(self, row: DayBlock, column: Column, *, accessible: bool) -> str:
+        blocked = block_is_blocked(row)
         if column is Column.CHAIR:
             return row.chair_name
         if column is Column.START:
-            return clock_time(self._settings.calendar, booking.start)
+            return clock_time(self._settings.calendar, row.start)
         if column is Column.END:
-            return clock_time(self._settings.calendar, booking.end)
+            return clock_time(self._settings.calendar, row.end)
         if column is Column.PATIENT:
-            return blocked_label(row) if blocked else str(row.patient_name)
+            return block_label(row) if blocked else str(row.patient_name)
         if column is Column.MRN:
             return "" if blocked else str(row.mrn)
         if column is Column.CYCLE:
-            return cycle_text(row)
+            return block_cycle_text(row)
         if column is Column.FIRST:
-            if is_first_infusion(row):
+            if block_is_first(row):
                 return "first infusion" if accessible else "first"
             return "not first" if accessible else ""
         if column is Column.PREP:
-            return str(booking.prep_min)
+            return str(row.prep_min)
         if column is Column.INFUSION:
-            return str(booking.infusion_min)
+            return str(row.infusion_min)
         if column is Column.OBSERVATION:
-            return str(booking.observation_min)
+            return str(row.observation_min)
         if column is Column.READY:
-            return readiness_text(self._ready().get(booking.id))
-        return status_text(row)
+            return readiness_text(self._ready().get(row.id))
+        return "blocked" if blocked else row.status.value  # status_text
 
-    def _tooltip(self, row: AppointmentView, column: Column) -> str | None:
+    def _tooltip(self, row: DayBlock, column: Column) -> str | None:
         if column is Column.READY:
-            return readiness_details(self._ready().get(row.appointment.id)) or None
-        if column is Column.INFUSION and row.appointment.kind is AppointmentKind.DOSE:
-            if is_first_infusion(row):
+            return readiness_details(self._ready().get(row.id)) or None
+        if column is Column.INFUSION and row.kind is AppointmentKind.DOSE:
+            if block_is_first(row):
                 return (
                     f"First infusion: {FIRST_INFUSION_MIN} min, observe at least"
                     f" {FIRST_OBSERVATION_MIN} min after"
                 )
-            return f"{row.appointment.infusion_min} min infusion"
+            return f"{row.infusion_min} min infusion"
         if column is Column.CYCLE and row.setting is not None and row.cycle is not None:
             return f"{row.setting.value} course, {cycle_label(row.cycle, None)}"
         return None

@@ -7,7 +7,9 @@ and back (with snapping), so the view can say where a dragged block would land.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.calendar import ClinicCalendar
+from ...domain.day_blocks import DayBlock, block_of
 from ...domain.lean import dataclass  # cheaper to define (issue 19)
 from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
@@ -33,6 +36,7 @@ from .block_item import (
     WallClock,
     describe_block as describe_block,
 )
+from .day_model import Fetch
 
 MIN_PX_PER_MIN = 1.2  # the narrowest scale before the grid scrolls sideways
 MAX_PX_PER_MIN = 3.0  # the widest: one hour is 180 px
@@ -170,36 +174,46 @@ class PlannerGeometry:
         return min(max(index, 0), max(0, len(self.chairs) - 1))
 
     # --- blocks --------------------------------------------------------------------
-    def block_rect(self, row: AppointmentView) -> QRectF:
+    def block_rect(self, row: AppointmentView | DayBlock) -> QRectF:
         """A block's rectangle in scene coordinates (lane from the chair, x from time)."""
-        index = self.chair_index(row.appointment.chair_id) or 0
-        return QRectF(*self._box(row, index))
+        block = row if isinstance(row, DayBlock) else block_of(row)
+        index = self.chair_index(block.chair_id) or 0
+        return QRectF(*self._box(block, index))
 
-    def block_box(self, row: AppointmentView) -> Box | None:
+    def block_box(self, row: AppointmentView | DayBlock) -> Box | None:
         """``block_rect`` as (x, y, width, height); None when its chair is not drawn
         (a day's rebuild places ~600 blocks: no rectangle made for each)."""
-        index = self._chair_index.get(row.appointment.chair_id)
-        return None if index is None else self._box(row, index)
+        block = row if isinstance(row, DayBlock) else block_of(row)
+        index = self._chair_index.get(block.chair_id)
+        return None if index is None else self._box(block, index)
 
-    def block_boxes(self, rows: list[AppointmentView]) -> list[tuple[AppointmentView, Box]]:
+    def block_boxes(self, rows: list[DayBlock]) -> list[tuple[DayBlock, Box]]:
         """``(row, block_box(row))`` of each row whose chair is drawn, in order: one
         call for a day's ~570 rows, with ``_box``'s arithmetic written out."""
         axis, per_min, index_of = self._axis_utc, self.px_per_min, self._chair_index.get
         height = LANE_HEIGHT - 2 * BLOCK_MARGIN
-        placed: list[tuple[AppointmentView, Box]] = []
+        placed: list[tuple[DayBlock, Box]] = []
+        # The x of each instant, worked out once for this call: a day's starts and ends
+        # are a few hundred instants of the snap grid (the same arithmetic as _box).
+        xs: dict[datetime, float] = {}
+        x_of = xs.get
         for row in rows:
-            booking = row.appointment
-            index = index_of(booking.chair_id)
+            index = index_of(row.chair_id)
             if index is None:
                 continue  # a chair taken out of service: not drawn
-            left = LABEL_WIDTH + (booking.start - axis).total_seconds() / 60 * per_min
-            right = LABEL_WIDTH + (booking.end - axis).total_seconds() / 60 * per_min
+            start, end = row.start, row.end
+            left = x_of(start)
+            if left is None:
+                left = xs[start] = LABEL_WIDTH + (start - axis).total_seconds() / 60 * per_min
+            right = x_of(end)
+            if right is None:
+                right = xs[end] = LABEL_WIDTH + (end - axis).total_seconds() / 60 * per_min
             top = HEADER_HEIGHT + index * LANE_HEIGHT + BLOCK_MARGIN
             placed.append((row, (left, top, max(6.0, right - left), height)))
         return placed
 
-    def _box(self, row: AppointmentView, index: int) -> Box:
-        booking = row.appointment
+    def _box(self, row: DayBlock, index: int) -> Box:
+        booking = row
         axis, per_min = self._axis_utc, self.px_per_min
         left = LABEL_WIDTH + (booking.start - axis).total_seconds() / 60 * per_min
         right = LABEL_WIDTH + (booking.end - axis).total_seconds() / 60 * per_min
@@ -308,6 +322,7 @@ class PlannerScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self._wall = WallClock(settings.calendar)
         self._spare: list[BlockItem] = []  # blocks of a day shown before, to reuse
+        self.fetch: Fetch | None = None  # reads a block's whole record (BlockItem.row)
 
     def wall_clock(self, calendar: ClinicCalendar) -> WallClock:
         """The clock times of ``calendar``, kept while the settings are the same."""
@@ -325,14 +340,15 @@ class PlannerScene(QGraphicsScene):
         settings: ClinicSettings,
         day: date,
         chairs: list[Chair],
-        rows: list[AppointmentView],
+        rows: Sequence[DayBlock] | Sequence[AppointmentView],
         now: datetime | None,
         available_width: float = 0.0,
     ) -> None:
-        """Draw ``rows`` for ``day`` again. Another day's blocks are reused for the new
-        day's rows (a day switch makes new items only past the old day's count); a
-        rebuild of the same day makes new ones, so a block kept from before never shows
-        another appointment."""
+        """Draw ``rows`` for ``day`` again: ``DayBlock``s (their records read by
+        ``fetch`` when asked), or whole records.
+        Another day's blocks are reused for the new day's rows (a day switch makes new
+        items only past the old day's count); a rebuild of the same day makes new ones,
+        so a block kept from before never shows another appointment."""
         self.settings = settings
         self.now = now
         old = self.geometry
@@ -354,20 +370,29 @@ class PlannerScene(QGraphicsScene):
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         describe = self.describer(settings.calendar)
         blocks = self.blocks
+        fetch = self.fetch
+        views: dict[int, AppointmentView] | None = None
+        lean: list[DayBlock]
+        if rows and isinstance(rows[0], AppointmentView):  # whole records: kept as given
+            views = {view.appointment.id: view for view in cast(list[AppointmentView], rows)}
+            lean = [block_of(view) for view in views.values()]
+        else:
+            lean = cast(list[DayBlock], rows)
         # The old day's blocks first (last one first), then those kept aside, then new
         # ones: where each is is known, so no block is asked for its scene.
-        for row, box in geometry.block_boxes(rows):  # a chair out of service: not drawn
+        for block, box in geometry.block_boxes(lean):  # a chair out of service: not drawn
+            row = block if views is None else views[block.id]
             if shown:
                 item = shown.pop()
-                item.show_row(row, box, describe)
+                item.show_row(row, box, describe, fetch)
             elif spare:
                 item = spare.pop()
-                item.show_row(row, box, describe)
+                item.show_row(row, box, describe, fetch)
                 self.addItem(item)
             else:
-                item = BlockItem(row, QRectF(*box), describe, self.first_icon)
+                item = BlockItem(row, QRectF(*box), describe, self.first_icon, fetch)
                 self.addItem(item)
-            blocks[row.appointment.id] = item
+            blocks[block.id] = item
         for item in shown:
             self.removeItem(item)  # the old day had more blocks: kept aside
         spare.extend(shown)
@@ -385,7 +410,7 @@ class PlannerScene(QGraphicsScene):
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         self.hint.setVisible(False)
         for item in self.blocks.values():
-            item.place(geometry.block_rect(item.row))
+            item.place(geometry.block_rect(item.block))
         self.update()
 
     def replace_block(self, appointment_id: int, row: AppointmentView | None) -> None:

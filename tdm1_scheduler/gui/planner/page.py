@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from ...domain.day_blocks import DayBlock, block_of
 from ...domain.records import AppointmentView, CycleStatus
 from ...services.context import ChangeSet, Context
 from ...services.live import data_mark, read_all
@@ -22,11 +23,12 @@ from ...services.queries import chairs
 from ...text import clock_time
 from ..first_paint import Deferred, after_first_paint
 from ..resources import load_icon
-from ..session import Session, day_bookings
+from ..session import Session, day_blocks
 from ..shell import Shell
 from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
 from .context_menu import VisitMenus
 from .controller import Confirm, MoveController, later_cycles_moving
+from .day_model import APPOINTMENT_ID_ROLE
 from .day_scene import Chair, MoveTarget, PlannerScene
 from .day_view import ARROW_MOVES, MoveRequest, PlannerView
 from .host import PlannerHost
@@ -57,7 +59,7 @@ class Planner(PlannerHost):
         self.moves.sig_moved.connect(self.select)
         self.chairs: list[Chair] = []
         self._built_key: tuple[date, int, int] | None = None
-        self._rows: list[Row] = []  # the day's appointments as last read
+        self._rows: list[DayBlock] = []  # the day's appointments as last read (lean)
         self._shown_load = ShownDayLoad()  # the strip's count of those rows
         self._laid_out_width = -1.0
         self._relayout_timer = QTimer(self)
@@ -72,6 +74,7 @@ class Planner(PlannerHost):
         self._strip = LoadStrip(self)
         self.scene = PlannerScene(session.settings, load_icon("first-infusion"))
         self.scene.setParent(self)
+        self.scene.fetch = session.booking  # a block's whole record, when asked
         # The day and week views are built in the stack that shows them, so adding
         # them does not move them: a move styles a built view again (issue 19: 4 M).
         self.stack = QStackedWidget(self)
@@ -129,7 +132,7 @@ class Planner(PlannerHost):
         if key != built:  # a forced rebuild of unchanged data reuses the rows read
             if built is None or key[1:] != built[1:]:  # another day alone: the same chairs
                 self.chairs = [Chair(c.id, c.name) for c in chairs(self.ctx.store)]
-            self._rows = day_bookings(self.session, day)  # the Day list's read, shared
+            self._rows = day_blocks(self.session, day)  # the Day list's read, shared
         width = float(self.view.viewport().width())
         self._laid_out_width = width
         self.scene.rebuild(settings, day, self.chairs, self._rows, self.ctx.clock.now(), width)
@@ -261,10 +264,10 @@ class Planner(PlannerHost):
         if built is None or built[0] != self.session.shown_day or self.view.dragging:
             return False
         day_start, day_end = self.session.settings.calendar.day_bounds(built[0])
-        rows = {row.appointment.id: row for row in self._rows}
+        rows = {row.id: row for row in self._rows}
         keep = self.scene.selected_block()
-        removed: list[Row] = []
-        added: list[Row] = []
+        removed: list[DayBlock] = []
+        added: list[DayBlock] = []
         for appointment_id in changes.appointments:
             row = self.session.booking(appointment_id)
             shown = (
@@ -278,8 +281,8 @@ class Planner(PlannerHost):
                 removed.append(gone)
             if shown:
                 assert row is not None
-                rows[appointment_id] = row
-                added.append(row)
+                block = rows[appointment_id] = block_of(row)
+                added.append(block)
             self.scene.replace_block(appointment_id, row if shown else None)
         new_rows = list(rows.values())
         self._shown_load.carry(self._rows, new_rows, removed, added)
@@ -428,7 +431,7 @@ class TableKeyMover(QObject):
         window = self.planner.main_window
         table = window.table.model()
         for number in range(table.rowCount()):
-            if window.model.row_data(number).appointment.id == appointment_id:
+            if table.index(number, 0).data(APPOINTMENT_ID_ROLE) == appointment_id:  # no read
                 window.table.setCurrentIndex(table.index(number, column))
                 return
 

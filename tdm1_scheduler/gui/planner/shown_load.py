@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from ...domain.records import AppointmentView
+from ...domain.day_blocks import DayBlock
 from ...services.context import ClinicSettings
 from ...services.planner_reads import DayFrame, day_frame, rows_load
 from .load_strip import DayLoadSummary, day_load_of
@@ -26,7 +26,7 @@ class ShownDayLoad:
     def __init__(self) -> None:
         # the rows counted, the settings, the chairs in service, the count
         self._kept: (
-            tuple[list[AppointmentView], ClinicSettings, frozenset[int], DayLoadSummary] | None
+            tuple[list[DayBlock], ClinicSettings, frozenset[int], DayLoadSummary] | None
         ) = None
         self._frame: tuple[ClinicSettings, date, DayFrame] | None = None  # made once
 
@@ -34,7 +34,7 @@ class ShownDayLoad:
         self,
         settings: ClinicSettings,
         day: date,
-        rows: list[AppointmentView],
+        rows: list[DayBlock],
         in_service: Collection[int],
     ) -> DayLoadSummary:
         """``day_load_of(settings, day, rows, in_service)``, kept for ``rows``."""
@@ -54,10 +54,10 @@ class ShownDayLoad:
 
     def carry(
         self,
-        old_rows: list[AppointmentView],
-        new_rows: list[AppointmentView],
-        removed: Sequence[AppointmentView],
-        added: Sequence[AppointmentView],
+        old_rows: list[DayBlock],
+        new_rows: list[DayBlock],
+        removed: Sequence[DayBlock],
+        added: Sequence[DayBlock],
     ) -> None:
         """``new_rows`` are ``old_rows`` less ``removed`` plus ``added``: the count kept for
         ``old_rows`` (if any) becomes ``new_rows``'s, from those rows alone."""

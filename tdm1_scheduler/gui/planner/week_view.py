@@ -30,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
+from ...domain.day_blocks import DayBlock
 from ...domain.records import AppointmentView
 from ...services.context import ClinicSettings
 from ...services.live import data_mark
@@ -147,8 +148,8 @@ class WeekGeometry(PlannerGeometry):
         return self.calendar.local(axis + timedelta(minutes=steps * self.snap_min))
 
     # --- blocks --------------------------------------------------------------------
-    def block_rect(self, row: Row) -> QRectF:
-        booking = row.appointment
+    def block_rect(self, row: Row | DayBlock) -> QRectF:
+        booking = row if isinstance(row, DayBlock) else row.appointment
         index = self.chair_index(booking.chair_id) or 0
         left = self.x_of(booking.start)
         right = self.x_of(booking.end)
@@ -239,8 +240,8 @@ class WeekScene(PlannerScene):
         calendar = week.calendar
         wall = self.wall_clock(calendar)
 
-        def describe(shown: Row) -> str:  # made when first asked (block_item)
-            day = calendar.local(shown.appointment.start)
+        def describe(shown: DayBlock) -> str:  # made when first asked (block_item)
+            day = calendar.local(shown.start)
             return f"{day:%a %d %b}: {describe_block(shown, calendar, wall)}"
 
         item = WeekBlock(row, week.block_rect(row), describe, self.first_icon)
@@ -418,9 +419,9 @@ class BlockTabber(QObject):
         blocks = sorted(
             scene.blocks.values(),
             key=lambda b: (
-                (b.row.appointment.start, geometry.chair_index(b.row.appointment.chair_id) or 0)
+                (b.block.start, geometry.chair_index(b.block.chair_id) or 0)
                 if geometry
-                else (b.row.appointment.start, 0)
+                else (b.block.start, 0)
             ),
         )
         if not blocks:
