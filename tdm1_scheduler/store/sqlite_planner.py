@@ -19,7 +19,7 @@ from ..domain.records import AppointmentKind, CycleStatus, Setting
 from . import mapping
 from .connection import Database
 from .database import to_utc_text
-from .migrations import OCCUPYING
+from .schema_names import OCCUPYING
 
 __all__ = ["BLOCKS_SELECT", "PlannerSqlite", "tuples_to_day_blocks"]
 
