@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from tdm1_scheduler.gui.brushes import brush, fill
 
 from .conftest import OFFSCREEN_NOISE
-from .test_lazy_start import STYLED_WINDOW, start_report
+from .test_lazy_start import SHOWN_TO_FIRST_PAINT, STYLED_WINDOW, start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -92,30 +92,22 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 import PySide6.QtGui
-seen = {}
+report = {}
 
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
-        if not seen and event.type() == QEvent.Type.Paint:
+        if not report and event.type() == QEvent.Type.Paint:
             QTimer.singleShot(0, done)
-            seen["paint"] = True
+            report["paint"] = True
         return False
 
 def done():  # the first paint pass is over: the planner's background and blocks painted
-    seen["gradient"] = "QGradient" in PySide6.QtGui.__dict__
+    report["gradient"] = "QGradient" in PySide6.QtGui.__dict__
     app.quit()
 
 """
     + STYLED_WINDOW
-    + """
-watcher = FirstPaint()
-window.installEventFilter(watcher)
-window.show()
-QTimer.singleShot(60_000, app.quit)  # never hang
-app.exec()
-print(json.dumps(seen))
-window.close()
-"""
+    + SHOWN_TO_FIRST_PAINT
 )
 
 

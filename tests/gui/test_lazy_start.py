@@ -235,6 +235,18 @@ db = open_database(sys.argv[1])
 window = MainWindow(Context(SqliteStore(db), FixedClock(datetime.fromisoformat(sys.argv[2])), "t"))
 """
 
+# After STYLED_WINDOW and a FirstPaint filter class that fills ``report``: show the window,
+# run to the end of its first paint pass, print ``report``.
+SHOWN_TO_FIRST_PAINT = """
+watcher = FirstPaint()
+window.installEventFilter(watcher)
+window.show()
+QTimer.singleShot(60_000, app.quit)  # never hang
+app.exec()
+print(json.dumps(report))
+window.close()
+"""
+
 
 def start_report(script: str, demo_path: Path, tmp_path: Path) -> dict[str, Any]:
     """Run ``script`` (given the demo clinic and DEMO_NOW) in a fresh process, offscreen,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import OFFSCREEN_NOISE
-from .test_lazy_start import STYLED_WINDOW, start_report
+from .test_lazy_start import SHOWN_TO_FIRST_PAINT, STYLED_WINDOW, start_report
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -56,18 +56,7 @@ class FirstPaint(QObject):  # on the window only, as the app's own filters are
         return False
 
 """
-START += (
-    STYLED_WINDOW
-    + """
-watcher = FirstPaint()
-window.installEventFilter(watcher)
-window.show()
-QTimer.singleShot(60_000, app.quit)  # never hang
-app.exec()
-print(json.dumps(report))
-window.close()
-"""
-)
+START += STYLED_WINDOW + SHOWN_TO_FIRST_PAINT
 
 
 def test_the_first_paint_imports_and_builds_none_of_them(demo_path: Path, tmp_path: Path) -> None:
