@@ -12,9 +12,9 @@ reads ``session.settings`` in its slot sees the new ones.
 ``sig_day_changed(date)`` says the day shown changed (``show_day``). ``day_blocks``
 reads a day's bookings once while nothing is committed, lean (``DayBlock``, issue 19: a
 day switch): the Day list and the planner show one read, and read a booking's whole
-record (``booking``) when it is acted on. ``day_bookings`` is the same read whole. A
-change made here that names every appointment it wrote (a move, blocked time:
-``names_its_rows``) patches both reads from those appointments alone (``booking``, read
+record (``booking``) when it is acted on. A change made here that names every
+appointment it wrote (a move, blocked time: ``names_its_rows``) patches that read from
+those appointments alone (``booking``, read
 once for every page) instead of reading the whole day again (issue 19: a drag commit).
 """
 
@@ -32,7 +32,7 @@ from ..services.context import ChangeSet, ClinicSettings, Context, load_settings
 from ..services.live import ChangeWatch, ReadAgain, data_mark, read_all, refresh
 from .live_link import LiveLink, attach
 
-__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "day_blocks", "day_bookings", "read_all"]
+__all__ = ["POLL_INTERVAL_MS", "ReadAgain", "Session", "day_blocks", "read_all"]
 
 POLL_INTERVAL_MS = 1000  # another connection's change shows within about a second
 
@@ -56,7 +56,6 @@ class Session(QObject):
         self.settings: ClinicSettings = load_settings(ctx.store)
         self.undo_stack = QUndoStack(self)
         self._shown_day = self.clinic_today()
-        self._day_read: tuple[tuple[object, ...], list[AppointmentView]] | None = None
         self._blocks_read: tuple[tuple[object, ...], list[DayBlock]] | None = None
         self._ranks: dict[int, int] | None = None  # chair id -> place in the clinic's order
         self._named: tuple[object, dict[int, AppointmentView | None]] = ((), {})
@@ -83,20 +82,11 @@ class Session(QObject):
     def _day_key(self, day: date) -> tuple[object, ...]:
         return (day, id(self.ctx.store), self.settings.timezone, *data_mark(self.ctx))
 
-    def day_bookings(self, day: date) -> list[AppointmentView]:
-        """``day``'s chair-holding bookings (``queries.day_bookings``), read again only
-        when something was committed since (and not patched), or for another day or
-        database."""
-        key = self._day_key(day)
-        if self._day_read is None or self._day_read[0] != key:
-            self._day_read = (key, queries.day_bookings(self.ctx.store, self.settings, day))
-        return list(self._day_read[1])
-
     def day_blocks(self, day: date) -> list[DayBlock]:
         """``day``'s chair-holding bookings lean (``queries.day_blocks``: what the grid
-        and the Day list show), kept like ``day_bookings``: the read of the day shown,
-        shared by the pages, read again when something was committed since (and not
-        patched), or for another day or database. Only the last day read is kept."""
+        and the Day list show): the read of the day shown, shared by the pages, read
+        again when something was committed since (and not patched), or for another day
+        or database. Only the last day read is kept."""
         key = self._day_key(day)
         if self._blocks_read is None or self._blocks_read[0] != key:
             self._blocks_read = (key, queries.day_blocks(self.ctx.store, self.settings, day))
@@ -117,50 +107,12 @@ class Session(QObject):
     def _patch_day_read(self, changes: object) -> None:
         """After ``changes`` (made here, just committed): the day read, when it is the
         last thing read from the clinic but for those changes, with their appointments
-        read again; otherwise it is read again when next asked."""
+        read again (``booking``, the record the pages redraw from, made lean by
+        ``block_of``); otherwise it is read again when next asked."""
         if not names_its_rows(changes):
             self._ranks = None  # chairs or anything else may have changed
             return
         assert isinstance(changes, ChangeSet)
-        self._patch_blocks_read(changes)
-        read = self._day_read
-        if read is None:
-            return
-        key, rows = read
-        day = key[0]
-        assert isinstance(day, date)
-        fresh = self._day_key(day)
-        # Another connection's commit since the read (the outside mark moved), or other
-        # settings: the whole day is read again.
-        if key[1:4] != fresh[1:4]:
-            return
-        start, end = self.settings.calendar.day_bounds(day)
-        by_id = {row.appointment.id: row for row in rows}
-        for appointment_id in changes.appointments:
-            by_id.pop(appointment_id, None)
-            view = self.booking(appointment_id)
-            if view is not None:
-                booked = view.appointment
-                if booked.holds_chair and booked.start < end and booked.end > start:
-                    by_id[appointment_id] = view
-        ranks = self._chair_ranks()
-        if any(row.appointment.chair_id not in ranks for row in by_id.values()):
-            return
-        # The day query's order: chair (position, id), then start.
-        patched = sorted(
-            by_id.values(), key=lambda row: (ranks[row.appointment.chair_id], row.appointment.start)
-        )
-        self._day_read = (fresh, patched)
-
-    def _chair_ranks(self) -> dict[int, int]:
-        if self._ranks is None:
-            chairs = self.ctx.store.chairs(active_only=False)
-            self._ranks = {chair.id: number for number, chair in enumerate(chairs)}
-        return self._ranks
-
-    def _patch_blocks_read(self, changes: ChangeSet) -> None:
-        """``_patch_day_read`` of the lean read: its changed appointments read again
-        (``booking``, the record the pages redraw from, made lean by ``block_of``)."""
         read = self._blocks_read
         if read is None:
             return
@@ -185,6 +137,12 @@ class Session(QObject):
         # The day query's order: chair (position, id), then start.
         patched = sorted(by_id.values(), key=lambda row: (ranks[row.chair_id], row.start))
         self._blocks_read = (fresh, patched)
+
+    def _chair_ranks(self) -> dict[int, int]:
+        if self._ranks is None:
+            chairs = self.ctx.store.chairs(active_only=False)
+            self._ranks = {chair.id: number for number, chair in enumerate(chairs)}
+        return self._ranks
 
     def show_day(self, day: date) -> bool:
         """Show ``day``; True (and ``sig_day_changed``) when it is another day."""
@@ -241,11 +199,6 @@ def names_its_rows(changes: object) -> bool:
     return all(
         table == "appointments" and row_id in changes.appointments for table, row_id in changes.rows
     )
-
-
-def day_bookings(session: Session, day: date) -> list[AppointmentView]:
-    """``session.day_bookings(day)``: the read the planner draws from."""
-    return session.day_bookings(day)
 
 
 def day_blocks(session: Session, day: date) -> list[DayBlock]:
