@@ -245,19 +245,6 @@ def _make(cls: type, options: dict[str, Any]) -> type:
     factories: dict[str, Any] = {}  # name -> its default factory
     shown = []  # the fields repr shows
     for name, value in specs.items():
-        if name in inherited:  # the base's class attributes stay as the base left them
-            if not isinstance(value, _Field):
-                shown.append(name)
-                if value is not _NONE:
-                    defaults[name] = value
-                continue
-            if value.repr:
-                shown.append(name)
-            if value.default_factory is not _NONE:
-                factories[name] = value.default_factory
-            elif value.default is not _NONE:
-                defaults[name] = value.default
-            continue
         if not isinstance(value, _Field):
             shown.append(name)
             if value is not _NONE:
@@ -265,13 +252,16 @@ def _make(cls: type, options: dict[str, Any]) -> type:
             continue
         if value.repr:
             shown.append(name)
+        declared_here = name not in inherited  # the base's class attributes stay
         if value.default_factory is not _NONE:
             factories[name] = value.default_factory
-            delattr(cls, name)  # dataclasses leaves no class attribute for it
+            if declared_here:
+                delattr(cls, name)  # dataclasses leaves no class attribute for it
         elif value.default is not _NONE:
             defaults[name] = value.default
-            setattr(cls, name, value.default)  # as dataclasses leaves it
-        else:
+            if declared_here:
+                setattr(cls, name, value.default)  # as dataclasses leaves it
+        elif declared_here:
             delattr(cls, name)
     if not cls.__dict__.get("__doc__"):  # as dataclasses writes it (from its __init__)
         cls.__doc__ = cls.__name__ + _signature(annotations, defaults, factories)
