@@ -50,8 +50,8 @@ def brute_force(grid: StepGrid, chairs: list[int], index: BusyIndex) -> tuple[in
     return None
 
 
-@settings(max_examples=400, deadline=None)
-@given(
+# A day of random bookings on a few chairs and a grid to search (test_span_search too).
+DAY_CASES = dict(
     seed=st.integers(0, 10**9),
     chairs=st.integers(1, 8),
     density=st.integers(0, 9),
@@ -63,6 +63,10 @@ def brute_force(grid: StepGrid, chairs: list[int], index: BusyIndex) -> tuple[in
     target=st.none() | st.integers(-120, 900),
     target_seconds=st.sampled_from([0, 0, 1, 150]),
 )
+
+
+@settings(max_examples=400, deadline=None)
+@given(**DAY_CASES)
 def test_nearest_free_step_is_the_best_step_on_the_first_free_chair(
     seed: int,
     chairs: int,

@@ -18,7 +18,7 @@ from tdm1_scheduler.domain.day_search import (
     nearest_free_step,
 )
 from tdm1_scheduler.domain.span_search import UNKNOWN, ChairSpans, nearest_span_step
-from tests.domain.test_day_search import OPENS, brute_force, tiled
+from tests.domain.test_day_search import DAY_CASES, OPENS, brute_force, tiled
 
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
@@ -33,19 +33,7 @@ def as_spans(busy: dict[int, list[Interval]]) -> ChairSpans:
 
 
 @settings(max_examples=600, deadline=None)
-@given(
-    seed=st.integers(0, 10**9),
-    chairs=st.integers(1, 8),
-    density=st.integers(0, 9),
-    touching=st.sampled_from([0.0, 0.5, 0.9, 1.0]),
-    step_min=st.sampled_from([5, 10, 15, 30]),
-    duration_min=st.integers(5, 240),
-    low=st.integers(-3, 40),
-    span=st.integers(-2, 150),
-    target=st.none() | st.integers(-120, 900),
-    target_seconds=st.sampled_from([0, 0, 1, 150]),
-    asked=st.sampled_from(["all", "some", "repeated", "others"]),
-)
+@given(**DAY_CASES, asked=st.sampled_from(["all", "some", "repeated", "others"]))
 def test_the_span_search_finds_what_the_gap_search_finds(
     seed: int,
     chairs: int,
