@@ -130,6 +130,8 @@ class LiveLink(QObject):
 
 def attach(ctx: Context, session: Announces, parent: QObject) -> LiveLink | None:
     """The live link for ``ctx``'s store; None (the poll timer) for SQLite."""
+    if getattr(ctx.store, "listen", None) is None:
+        return None  # no notifications (SQLite): live_server is not imported (issue 19)
     from ..services.live_server import server_link
 
     waker = _Waker()

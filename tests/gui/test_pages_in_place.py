@@ -58,10 +58,11 @@ def test_the_planner_and_the_patients_panel_are_styled_once(
     styled.installEventFilter(counter)
     try:
         window = MainWindow(ctx)
+        planner = window.features["planner"]
+        assert planner.week.view.parentWidget() is planner.stack  # built when asked, in place
     finally:
         styled.removeEventFilter(counter)
     qtbot.addWidget(window)
-    planner = window.features["planner"]
     panel = window.features["patients_panel"].panel
     for root in (planner, panel):
         counts = counter.of(root)

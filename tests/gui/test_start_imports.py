@@ -3,7 +3,9 @@ imports of a cold start): not ``dataclasses`` (``services.live.ReadAgain`` is a 
 class now), not the readiness rules and their service (``gui/readiness/view.py`` imports
 them in the functions that read or show a readiness, each run after the first paint),
 not the migrations of an up-to-date file (``tests/store/test_schema_names.py``),
-and not the live link's ``QSocketNotifier`` on SQLite, which polls. Each still works
+and not the live link's ``QSocketNotifier`` on SQLite, which polls, nor its
+``services.live_server``; not the planner's week view and visit menu modules, built
+when first used (``test_deferred_first_actions.py``). Each still works
 when used: the readiness in ``test_readiness_gui.py``, ``test_patients_seam.py`` and
 ``test_board_start_answer.py``, the notifier on a server store in ``test_live_link.py``.
 
@@ -30,6 +32,11 @@ NOT_IMPORTED = (
     "tdm1_scheduler.services.readiness",
     "tdm1_scheduler.store.migrations",
     "tdm1_scheduler.store.migration_set",
+    # The Week, the visit menu and the server's live link: built when first used (the
+    # Week shown, a menu opened; a server store) in test_deferred_first_actions.py.
+    "tdm1_scheduler.gui.planner.week_view",
+    "tdm1_scheduler.gui.planner.context_menu",
+    "tdm1_scheduler.services.live_server",
 )
 NOT_BUILT = {"QtCore": ("QSocketNotifier",)}
 

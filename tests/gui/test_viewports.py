@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from tdm1_scheduler.gui.main_window import MainWindow, apply_application_style
-from tdm1_scheduler.gui.planner import day_view, load_strip, week_view
+from tdm1_scheduler.gui.planner import day_view, load_strip, view_actions
 from tdm1_scheduler.gui.viewports import own_viewport
 from tdm1_scheduler.services.context import Context
 
@@ -195,4 +195,4 @@ def test_the_user_guide_opens_the_guide_page(
     action = window.findChild(QAction, "userGuideAction")
     assert isinstance(action, QAction)
     action.trigger()
-    assert [url.toLocalFile() for url in opened] == [str(week_view.GUIDE)]
+    assert [url.toLocalFile() for url in opened] == [str(view_actions.GUIDE)]

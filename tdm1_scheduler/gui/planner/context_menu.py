@@ -1,9 +1,10 @@
 """The context menu of a visit, on every planner block and every Day list row: Move
 to..., Mark missed..., Open course, Cancel visit..., Show preparation.
 
-Right click, the Menu key or Shift+F10 opens it (``VisitMenus`` is an event filter on
-the views). Each action goes through the planner's one move controller, so it is
-previewed, confirmed, committed and undone like a drag.
+Right click, the Menu key or Shift+F10 opens it (``menu_sources.MenuSources`` is the
+event filter on the views; the page builds ``VisitMenus`` at the first menu). Each
+action goes through the planner's one move controller, so it is previewed, confirmed,
+committed and undone like a drag.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QContextMenuEvent, QKeyEvent
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGraphicsView,
     QLineEdit,
     QMenu,
     QWidget,
@@ -27,7 +26,7 @@ from ...text import cycle_label, full_time
 from .commands import SERVICE_ERRORS, refusal_text
 from .controller import what_text
 from .day_model import blocked_label, is_booked
-from .day_scene import BlockItem, Chair
+from .day_scene import Chair
 
 if TYPE_CHECKING:  # the services and the dialog: imported when an action runs (issue 19)
     from ...services import slots
@@ -35,7 +34,6 @@ if TYPE_CHECKING:  # the services and the dialog: imported when an action runs (
     from .slot_dialog import SlotDialog
 
 Row = AppointmentView
-RowAt = Callable[[QPoint | None], Row | None]
 
 
 @runtime_checkable
@@ -52,12 +50,6 @@ class SelectsDose(Protocol):
     def select(self, mrn: str, cycle: int) -> bool: ...
 
 
-def is_menu_key(event: QKeyEvent) -> bool:
-    key = event.key()
-    shift = event.modifiers() == Qt.KeyboardModifier.ShiftModifier
-    return key == Qt.Key.Key_Menu or (key == Qt.Key.Key_F10 and shift)
-
-
 class VisitMenus(QObject):
     """Builds and opens the visit menu; runs what it offers."""
 
@@ -67,65 +59,6 @@ class VisitMenus(QObject):
         self.window = planner.main_window
         self.menu: QMenu | None = None  # the menu last opened (tests click in it)
         self.dialog: SlotDialog | None = None  # the slot dialog last opened
-        self._sources: dict[QObject, tuple[QWidget, RowAt]] = {}
-
-    # --- where a menu comes from ----------------------------------------------------------
-    def watch_view(self, view: QGraphicsView) -> None:
-        """A planner view: the block under the pointer, else the selected one."""
-
-        def row_at(position: QPoint | None) -> Row | None:
-            block = None
-            if position is not None:
-                item = next((i for i in view.items(position) if isinstance(i, BlockItem)), None)
-                block = item
-                if block is not None:
-                    view.scene().clearSelection()
-                    block.setSelected(True)
-            if block is None:
-                block = next(
-                    (i for i in view.scene().selectedItems() if isinstance(i, BlockItem)), None
-                )
-            return None if block is None else block.row
-
-        self._watch(view, view.viewport(), row_at)
-
-    def watch_table(self, table: QAbstractItemView, row_data: Callable[[int], Row]) -> None:
-        """The Day list: the row under the pointer, else the current row."""
-
-        def row_at(position: QPoint | None) -> Row | None:
-            index = table.indexAt(position) if position is not None else table.currentIndex()
-            if not index.isValid():
-                index = table.currentIndex()
-            if not index.isValid():
-                return None
-            table.setCurrentIndex(index)
-            return row_data(index.row())
-
-        self._watch(table, table.viewport(), row_at)
-
-    def _watch(self, widget: QWidget, viewport: QWidget, row_at: RowAt) -> None:
-        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
-        for watched in (widget, viewport):
-            self._sources[watched] = (widget, row_at)
-            watched.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        source = self._sources.get(watched)
-        if source is None:
-            return False
-        widget, row_at = source
-        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
-            if not is_menu_key(event):
-                return False
-            self.open_for(widget, row_at(None), None)
-            return True
-        if isinstance(event, QContextMenuEvent):
-            if event.reason() == QContextMenuEvent.Reason.Keyboard:
-                self.open_for(widget, row_at(None), None)  # the Menu key of a real keyboard
-            else:
-                self.open_for(widget, row_at(event.pos()), event.globalPos())
-            return True
-        return False
 
     # --- the menu ---------------------------------------------------------------------
     def open_for(self, widget: QWidget, row: Row | None, where: QPoint | None) -> QMenu | None:

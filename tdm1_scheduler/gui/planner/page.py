@@ -26,20 +26,22 @@ from ..resources import load_icon
 from ..session import Session, day_blocks
 from ..shell import Shell
 from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
-from .context_menu import VisitMenus
 from .controller import Confirm, MoveController, later_cycles_moving
 from .day_model import APPOINTMENT_ID_ROLE
 from .day_scene import Chair, MoveTarget, PlannerScene
 from .day_view import ARROW_MOVES, MoveRequest, PlannerView
 from .host import PlannerHost
 from .load_strip import STRIP_DAYS, DayLoadSummary, LoadStrip, day_loads
+from .menu_sources import MenuSources
 from .shown_load import ShownDayLoad
-from .week_view import WeekPane, add_view_actions, select_on_focus
+from .view_actions import add_view_actions, select_on_focus
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
 
     from ...services.preview import Preview
+    from .context_menu import VisitMenus
+    from .week_view import WeekPane
 
 Row = AppointmentView
 MESSAGE_MS = 10000
@@ -85,12 +87,11 @@ class Planner(PlannerHost):
         self.info.setObjectName("plannerInfoLabel")
         self.info.setAccessibleName("Planner status")
         self.info.setWordWrap(True)
-        self.week = WeekPane(self, self.stack)
+        self._week: WeekPane | None = None  # built when first asked for (issue 19)
         self.stack.addWidget(self.view)
-        self.stack.addWidget(self.week.view)
-        self.menus = VisitMenus(self)
-        self.menus.watch_view(self.view)
-        self.menus.watch_view(self.week.view)
+        self._menus: VisitMenus | None = None  # built at the first menu (issue 19)
+        self.menu_sources = MenuSources(self, lambda *at: self.menus.open_for(*at))
+        self.menu_sources.watch_view(self.view)
         select_on_focus(self.view)
         self.mode_actions: dict[str, QAction] = {}
         self.guide_action: QAction | None = None
@@ -189,13 +190,37 @@ class Planner(PlannerHost):
     def _day_changed(self, _day: object) -> None:
         self.reload()
         self.view.verticalScrollBar().setValue(0)  # a new day starts at the first chair
-        self.week.view.verticalScrollBar().setValue(0)
+        if self._week is not None:
+            self._week.view.verticalScrollBar().setValue(0)
         self._reload_week()
 
     # --- day or week ------------------------------------------------------------------
     @property
+    def week(self) -> WeekPane:
+        """The week view, built the first time it is asked for: the start does not show
+        it, nor import its module (issue 19)."""
+        if self._week is None:
+            from .week_view import WeekPane
+
+            self._week = WeekPane(self, self.stack)
+            self.stack.addWidget(self._week.view)
+            self.menu_sources.watch_view(self._week.view)
+            # Where the start built it: Tab from the day grid's place in the chain.
+            QWidget.setTabOrder(self.view, self._week.view)
+        return self._week
+
+    @property
+    def menus(self) -> VisitMenus:
+        """The visit menu's builder, made the first time a menu opens (issue 19)."""
+        if self._menus is None:
+            from .context_menu import VisitMenus
+
+            self._menus = VisitMenus(self)
+        return self._menus
+
+    @property
     def in_week(self) -> bool:
-        return self.stack.currentWidget() is self.week.view
+        return self._week is not None and self.stack.currentWidget() is self._week.view
 
     def set_mode(self, mode: str) -> None:
         """Show the day grid ("day") or the week ("week") on the planner page."""
@@ -455,6 +480,6 @@ def attach(session: Session, window: Shell) -> Planner:
     action.triggered.connect(planner.open_block_dialog)
     window.menu("tools").addAction(action)
     planner.block_action = action
-    planner.menus.watch_table(window.table, window.model.row_data)
+    planner.menu_sources.watch_table(window.table, window.model.row_data)
     add_view_actions(window, planner)
     return planner

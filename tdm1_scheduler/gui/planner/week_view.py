@@ -11,19 +11,14 @@ a day opens it in the day view.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QColor,
     QFont,
     QFontMetricsF,
     QIcon,
-    QKeyEvent,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPen,
@@ -55,9 +50,9 @@ from .day_scene import (
 )
 from .day_view import HEADER_FILL, HEADER_TEXT, PlannerView
 from .load_strip import DayLoadSummary, day_loads, load_colour
+from .view_actions import select_on_focus
 
 if TYPE_CHECKING:
-    from ..shell import Shell
     from .host import PlannerHost
 
 Row = AppointmentView
@@ -70,7 +65,6 @@ COLUMN_GAP = 6.0  # space at a day column's right edge, so days stay apart
 TODAY_FILL = QColor("#fff4d6")
 TODAY_HEADER_FILL = QColor("#ffe3a3")
 DAY_SEPARATOR = QColor("#8fa3b8")
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide" / "README.md"
 
 
 def week_start(day: date) -> date:
@@ -395,55 +389,6 @@ class WeekView(PlannerView):
         return f"{load.appointments} visit(s), {load.fraction:.0%} full"
 
 
-class BlockTabber(QObject):
-    """Tab and Shift+Tab step through a view's blocks in time order (then chair): the
-    block reached is selected, focused and scrolled into view, so the arrow keys and the
-    Menu key act on it. Past the last block, Tab leaves the view as usual."""
-
-    def __init__(self, view: PlannerView) -> None:
-        super().__init__(view)
-        self.view = view
-        view.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        key = event.key()
-        back = key == Qt.Key.Key_Backtab or (
-            key == Qt.Key.Key_Tab and event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        )
-        if key not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            return False
-        scene = self.view.planner_scene
-        geometry = scene.geometry
-        blocks = sorted(
-            scene.blocks.values(),
-            key=lambda b: (
-                (b.block.start, geometry.chair_index(b.block.chair_id) or 0)
-                if geometry
-                else (b.block.start, 0)
-            ),
-        )
-        if not blocks:
-            return False
-        current = scene.selected_block()
-        index = blocks.index(current) if current in blocks else (len(blocks) if back else -1)
-        index += -1 if back else 1
-        if not 0 <= index < len(blocks):
-            return False  # past the ends: the focus moves on to the next widget
-        block = blocks[index]
-        scene.clearSelection()
-        block.setSelected(True)
-        block.setFocus(Qt.FocusReason.TabFocusReason)
-        self.view.ensureVisible(block)
-        return True
-
-
-def select_on_focus(view: PlannerView) -> BlockTabber:
-    """Tab reaches the blocks of ``view`` (see ``BlockTabber``)."""
-    return BlockTabber(view)
-
-
 class WeekPane(QObject):
     """The week view of the planner page: reads its week, and moves through the
     planner's one ``MoveController``."""
@@ -513,49 +458,3 @@ class WeekPane(QObject):
         elif self._after_drag and not self.view.dragging:
             self._after_drag = False  # the drag ended: catch up with what changed
             self.reload(force=True)
-
-
-def add_view_actions(window: Shell, planner: PlannerHost) -> None:
-    """Day / Week on the toolbar and the View menu (Ctrl+1, Ctrl+2); Help > User guide."""
-    group = QActionGroup(window)
-    group.setExclusive(True)
-    window.toolbar.addSeparator()
-    window.menu("view").addSeparator()
-    for mode, text, key, tip in (
-        ("day", "&Day", "Ctrl+1", "The day grid: one lane per chair (Ctrl+1)"),
-        ("week", "&Week", "Ctrl+2", "The week: chairs by the seven days (Ctrl+2)"),
-    ):
-        action = QAction(text, window)
-        action.setObjectName(f"{mode}ModeAction")
-        action.setCheckable(True)
-        action.setShortcut(QKeySequence(key))
-        action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False, m=mode: planner.set_mode(m))
-        group.addAction(action)
-        window.toolbar.addAction(action)
-        button = window.toolbar.widgetForAction(action)
-        button.setObjectName(f"{mode}ModeButton")
-        button.setAccessibleName(f"Show the {mode} in the planner")
-        window.menu("view").addAction(action)
-        planner.mode_actions[mode] = action
-    planner.mode_actions["day"].setChecked(True)
-    guide = QAction("User &guide", window)
-    guide.setObjectName("userGuideAction")
-    guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-    guide.setToolTip("Open the user guide (a page per role)")
-    guide.triggered.connect(open_guide)
-    help_menu = window.menu("help")
-    first = help_menu.actions()
-    if first:
-        help_menu.insertAction(first[0], guide)
-    else:
-        help_menu.addAction(guide)
-    planner.guide_action = guide
-
-
-def open_guide() -> None:
-    """Help > User guide: the page in the desktop's browser."""
-    from PySide6.QtCore import QUrl  # built when asked (issue 19)
-    from PySide6.QtGui import QDesktopServices
-
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(GUIDE)))
