@@ -19,7 +19,7 @@ from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.gui.planner.week_view import week_start
 
 from .conftest import OFFSCREEN_NOISE
-from .test_planner import BUSY_DAY, LATER_CYCLE_MRN
+from .test_planner import BUSY_DAY, LATER_CYCLE_MRN, cycle_of
 
 pytestmark = pytest.mark.qt_log_ignore(
     OFFSCREEN_NOISE, "does not support raise", "does not support grabbing"
@@ -135,3 +135,20 @@ def test_the_week_sits_after_the_day_grid_in_the_tab_chain(window: MainWindow) -
         after = after.nextInFocusChain()
     assert after is week
     assert isinstance(QApplication.instance(), QApplication)
+
+
+def test_a_key_move_first_is_made_and_undone(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The undo steps' module (``commands``) and the past-time check (``past_booking``)
+    are imported at the first move, not at start: a key move as the first action is
+    made, and Ctrl+Z undoes it."""
+    planner = fresh_planner(window)
+    view = planner.view
+    block = next(b for b in planner.scene.blocks.values() if b.row.mrn == LATER_CYCLE_MRN)
+    view.ensureVisible(block)
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.viewport_point_of(block))
+    before = cycle_of(window, LATER_CYCLE_MRN, 12)
+    QTest.keyClick(view, Qt.Key.Key_Down)  # Chair 8 -> Chair 9
+    assert cycle_of(window, LATER_CYCLE_MRN, 12)["chair"] == "Chair 9"
+    assert window.undo_stack.count() == 1
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert cycle_of(window, LATER_CYCLE_MRN, 12) == before

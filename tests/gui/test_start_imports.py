@@ -37,6 +37,10 @@ NOT_IMPORTED = (
     "tdm1_scheduler.gui.planner.week_view",
     "tdm1_scheduler.gui.planner.context_menu",
     "tdm1_scheduler.services.live_server",
+    # A move's undo steps, past-time question and preview type: at the first move.
+    "tdm1_scheduler.gui.planner.commands",
+    "tdm1_scheduler.gui.planner.past_booking",
+    "tdm1_scheduler.services.preview",
 )
 NOT_BUILT = {"QtCore": ("QSocketNotifier",)}
 

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
@@ -21,15 +20,17 @@ from ...domain.calendar import ClinicCalendar
 from ...domain.records import AppointmentView
 from ...services.context import ChangeSet, Context
 from ...text import cycle_label
+from ..refusals import SERVICE_ERRORS, refusal_text
 from ..session import Session
-from .commands import SERVICE_ERRORS, MoveCommand, Placement, refusal_text
 from .day_model import blocked_label, is_blocked
 from .day_scene import Chair, MoveTarget
 from .day_view import MoveRequest
-from .past_booking import PAST_TITLE, is_past, past_move_question
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the undo steps and the past-time question: when a move is made (issue 19)
+    from PySide6.QtGui import QUndoCommand
+
     from ...services.preview import Preview
+    from .commands import Placement
 
 Row = AppointmentView
 Confirm = Callable[[str, str], bool]
@@ -117,6 +118,8 @@ class MoveController(QObject):
 
     def record(self, changes: ChangeSet, text: str) -> None:
         """A change made here (a missed dose re-booked, say) becomes one undo step."""
+        from .commands import MoveCommand
+
         self.push(MoveCommand(self.session, changes, self.say))
         self.session.apply_changes(changes)
         self.say("; ".join([text, *changes.notes]))
@@ -182,6 +185,8 @@ class MoveController(QObject):
     def handle_request(self, request: MoveRequest, *, confirmed: bool = False) -> bool:
         """Commit a move the scheduler asked for; True when it was made."""
         from ...services import courses
+        from .commands import MoveCommand, Placement
+        from .past_booking import PAST_TITLE, is_past, past_move_question
 
         target, seen = request.target, request.preview
         row = target.row

@@ -11,6 +11,7 @@ only ever shows where the database says it is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QResizeEvent
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from shiboken6 import isValid
 
 from ...domain.lean import dataclass  # cheaper to define (issue 19)
-from ...services.preview import Preview
 from ..brushes import brush, fill  # without building QGradient (issue 19)
 from ..viewports import own_viewport
 from .day_scene import (
@@ -30,6 +30,9 @@ from .day_scene import (
     MoveTarget,
     PlannerScene,
 )
+
+if TYPE_CHECKING:  # the service answer's type only: not imported at start (issue 19)
+    from ...services.preview import Preview
 
 KEY_STEP_MIN = 15  # Left/Right move a block this many minutes
 HEADER_FILL = QColor("#e8eef4")

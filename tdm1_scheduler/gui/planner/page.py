@@ -22,10 +22,10 @@ from ...services.live import data_mark, read_all
 from ...services.queries import chairs
 from ...text import clock_time
 from ..first_paint import Deferred, after_first_paint
+from ..refusals import SERVICE_ERRORS, refusal_text
 from ..resources import load_icon
 from ..session import Session, day_blocks
 from ..shell import Shell
-from .commands import SERVICE_ERRORS, BlockTimeCommand, refusal_text
 from .controller import Confirm, MoveController, later_cycles_moving
 from .day_model import APPOINTMENT_ID_ROLE
 from .day_scene import Chair, MoveTarget, PlannerScene
@@ -382,6 +382,7 @@ class Planner(PlannerHost):
     def book_blocked(self, chair_name: str, start: datetime, minutes: int, label: str) -> bool:
         """Hold a chair for something else; one undo step."""
         from ...services import courses  # when booked, not at start (issue 19)
+        from .commands import BlockTimeCommand
 
         ctx = self.ctx
 
