@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..paths import make_private_dirs
-from ..safe_files import PRIVATE_FILE_MODE, OutputFailed, write_bytes_atomically
 from .connection import Database
 from .schema_names import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
 
@@ -172,6 +171,8 @@ def open_database(path: Path | str, *, create: bool = False, read_only: bool = F
 def _create_private_file(path: Path) -> None:
     """An empty 0600 file (and 0700 folders), so SQLite's -wal and -shm are 0600 too:
     SQLite gives them the database file's mode."""
+    from ..safe_files import PRIVATE_FILE_MODE  # a new file only: not at every open (issue 19)
+
     make_private_dirs(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     try:
@@ -314,6 +315,8 @@ def backup_to(db: Database, target: Path | str) -> None:
 
     The caller decides whether ``target`` may be written (``check_output_path``).
     """
+    from ..safe_files import OutputFailed, write_bytes_atomically  # not at start (issue 19)
+
     target = Path(target)
     copy = sqlite3.connect(":memory:")
     try:

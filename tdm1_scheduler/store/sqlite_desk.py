@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..domain.records import SheetRow
-from . import mapping, sheet_queries
+from . import mapping
 from .connection import Database
 from .database import backup_to, data_version, db_path, integrity_problems, schema_version
 
@@ -44,8 +44,12 @@ class DeskSqlite:
         backup_to(self.db, target)
 
     def day_sheet_rows(self, start: datetime, end: datetime) -> list[SheetRow]:
+        from . import sheet_queries  # the day sheet's reads: when printed (issue 19)
+
         rows = sheet_queries.day_sheet_values(self.db, start, end)
         return [mapping.values_to_sheet_row(values) for values in rows]
 
     def appointments_with_results(self, appointment_ids: Iterable[int]) -> list[int]:
+        from . import sheet_queries
+
         return sheet_queries.appointments_with_results(self.db, appointment_ids)

@@ -41,6 +41,10 @@ NOT_IMPORTED = (
     "tdm1_scheduler.gui.planner.commands",
     "tdm1_scheduler.gui.planner.past_booking",
     "tdm1_scheduler.services.preview",
+    # The safe writes of a new file or a backup, and the day sheet's reads: when used
+    # (tests/test_privacy.py, tests/store/test_sheet_results_read.py).
+    "tdm1_scheduler.safe_files",
+    "tdm1_scheduler.store.sheet_queries",
 )
 NOT_BUILT = {"QtCore": ("QSocketNotifier",)}
 
