@@ -119,11 +119,18 @@ class PlannerView(QGraphicsView):
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         self.viewport().update()  # the pinned headers: never scrolled as pixels
+        self.reveal()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.reveal()
         if event.size().width() != event.oldSize().width():
             self.sig_width_changed.emit()
+
+    def reveal(self) -> None:
+        """Have the scene make the blocks of the lanes in view and near it."""
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        self.planner_scene.reveal(visible.top(), visible.bottom())
 
     # --- helpers ------------------------------------------------------------------------
     def block_at(self, position: QPoint) -> BlockItem | None:
