@@ -212,6 +212,18 @@ class PlannerGeometry:
             placed.append((row, (left, top, max(6.0, right - left), height)))
         return placed
 
+    def lanes_of(self, rows: Sequence[DayBlock]) -> tuple[dict[int, DayBlock], list[list[int]]]:
+        """The rows whose chair is drawn, by id in order, and the ids in each lane."""
+        index_of = self._chair_index.get
+        lanes: list[list[int]] = [[] for _chair in self.chairs]
+        drawn: dict[int, DayBlock] = {}
+        for row in rows:
+            index = index_of(row.chair_id)
+            if index is not None:  # a chair out of service: not drawn
+                drawn[row.id] = row
+                lanes[index].append(row.id)
+        return drawn, lanes
+
     def _box(self, row: DayBlock, index: int) -> Box:
         booking = row
         axis, per_min = self._axis_utc, self.px_per_min

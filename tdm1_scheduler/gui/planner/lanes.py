@@ -115,14 +115,7 @@ class LaneBlocks(Mapping[int, BlockItem]):
         else:
             lean = cast(Sequence[DayBlock], rows)
         self._views = views
-        lanes: list[list[int]] = [[] for _chair in geometry.chairs]
-        drawn: dict[int, DayBlock] = {}
-        index_of = geometry.chair_index
-        for block in lean:
-            index = index_of(block.chair_id)
-            if index is not None:  # a chair out of service: not drawn
-                drawn[block.id] = block
-                lanes[index].append(block.id)
+        drawn, lanes = geometry.lanes_of(lean)
         self._lean, self._lanes = drawn, lanes
         self._lane_made = bytearray(len(lanes))
         # The old day's items went to the new rows last first; the rest were added.
