@@ -18,7 +18,7 @@ their order does not show.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QIcon
@@ -26,11 +26,20 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from ...domain.day_blocks import DayBlock, block_of
 from ...domain.records import AppointmentView
-from .block_item import BlockItem, Describe
+from .block_item import BlockItem, Box, Describe
 from .day_model import Fetch
 
-if TYPE_CHECKING:
-    from .day_scene import PlannerGeometry
+
+class LaneGeometry(Protocol):
+    """What of ``day_scene.LaneGeometry`` the lanes use (it imports this module)."""
+
+    def chair_index(self, chair_id: int) -> int | None: ...
+
+    def lanes_of(self, rows: Sequence[DayBlock]) -> tuple[dict[int, DayBlock], list[list[int]]]: ...
+
+    def block_boxes(self, rows: list[DayBlock]) -> list[tuple[DayBlock, Box]]: ...
+
+    def block_rect(self, row: AppointmentView | DayBlock) -> QRectF: ...
 
 
 class LaneBlocks(Mapping[int, BlockItem]):
@@ -39,7 +48,7 @@ class LaneBlocks(Mapping[int, BlockItem]):
     def __init__(self, scene: QGraphicsScene, spare: list[BlockItem]) -> None:
         self._scene = scene
         self._spare = spare  # the scene's blocks of a day shown before, out of the scene
-        self.geometry: PlannerGeometry | None = None
+        self.geometry: LaneGeometry | None = None
         self.first_icon: QIcon | None = None
         self._describe: Describe | None = None
         self._fetch: Fetch | None = None
@@ -87,7 +96,7 @@ class LaneBlocks(Mapping[int, BlockItem]):
     # --- a day's rows ------------------------------------------------------------------
     def load(
         self,
-        geometry: PlannerGeometry,
+        geometry: LaneGeometry,
         rows: Sequence[DayBlock] | Sequence[AppointmentView],
         describe: Describe,
         fetch: Fetch | None,
