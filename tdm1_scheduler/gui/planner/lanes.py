@@ -31,7 +31,7 @@ from .day_model import Fetch
 
 
 class LaneGeometry(Protocol):
-    """What of ``day_scene.LaneGeometry`` the lanes use (it imports this module)."""
+    """What of ``day_scene.PlannerGeometry`` the lanes use (it imports this module)."""
 
     def chair_index(self, chair_id: int) -> int | None: ...
 
