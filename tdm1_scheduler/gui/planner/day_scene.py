@@ -7,9 +7,8 @@ and back (with snapping), so the view can say where a dragged block would land.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen
@@ -37,6 +36,7 @@ from .block_item import (
     describe_block as describe_block,
 )
 from .day_model import Fetch
+from .lanes import LaneBlocks
 
 MIN_PX_PER_MIN = 1.2  # the narrowest scale before the grid scrolls sideways
 MAX_PX_PER_MIN = 3.0  # the widest: one hour is 180 px
@@ -212,6 +212,18 @@ class PlannerGeometry:
             placed.append((row, (left, top, max(6.0, right - left), height)))
         return placed
 
+    def lanes_of(self, rows: Sequence[DayBlock]) -> tuple[dict[int, DayBlock], list[list[int]]]:
+        """The rows whose chair is drawn, by id in order, and the ids in each lane."""
+        index_of = self._chair_index.get
+        lanes: list[list[int]] = [[] for _chair in self.chairs]
+        drawn: dict[int, DayBlock] = {}
+        for row in rows:
+            index = index_of(row.chair_id)
+            if index is not None:  # a chair out of service: not drawn
+                drawn[row.id] = row
+                lanes[index].append(row.id)
+        return drawn, lanes
+
     def _box(self, row: DayBlock, index: int) -> Box:
         booking = row
         axis, per_min = self._axis_utc, self.px_per_min
@@ -308,20 +320,22 @@ class DropHint(QGraphicsItem):
 
 
 class PlannerScene(QGraphicsScene):
-    """Lanes and grid in the background; one ``BlockItem`` per appointment."""
+    """Lanes and grid in the background; one ``BlockItem`` per appointment, made for
+    the lanes near the view (``lanes.py``)."""
 
     def __init__(self, settings: ClinicSettings, first_icon: QIcon | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.first_icon = first_icon
-        self.blocks: dict[int, BlockItem] = {}
+        self._spare: list[BlockItem] = []  # blocks of a day shown before, to reuse
+        self.lanes = LaneBlocks(self, self._spare)
+        self.blocks: Mapping[int, BlockItem] = self.lanes  # every block, made when asked
         self.geometry: PlannerGeometry | None = None
         self.now: datetime | None = None
         self.hint = DropHint()
         self.addItem(self.hint)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self._wall = WallClock(settings.calendar)
-        self._spare: list[BlockItem] = []  # blocks of a day shown before, to reuse
         self.fetch: Fetch | None = None  # reads a block's whole record (BlockItem.row)
 
     def wall_clock(self, calendar: ClinicCalendar) -> WallClock:
@@ -345,90 +359,68 @@ class PlannerScene(QGraphicsScene):
         available_width: float = 0.0,
     ) -> None:
         """Draw ``rows`` for ``day`` again: ``DayBlock``s (their records read by
-        ``fetch`` when asked), or whole records.
+        ``fetch`` when asked), or whole records. Items are made for the lanes near the
+        view (``lanes.py``), the others when asked or scrolled to.
         Another day's blocks are reused for the new day's rows (a day switch makes new
         items only past the old day's count); a rebuild of the same day makes new ones,
         so a block kept from before never shows another appointment."""
         self.settings = settings
         self.now = now
         old = self.geometry
-        spare = self._spare  # out of the scene
-        shown: list[BlockItem] = []  # the old day's blocks, still in the scene
-        if old is not None and old.day != day:
-            shown = list(self.blocks.values())
+        switch = old is not None and old.day != day
+        if switch:
             self.clearSelection()
             focused = self.focusItem()
             if focused is not None:
                 focused.clearFocus()
-        else:
-            for item in self.blocks.values():
-                self.removeItem(item)
-        self.blocks = {}
         self.hint.setVisible(False)
         geometry = PlannerGeometry(settings, day, chairs, settings.snap_min, available_width)
         self.geometry = geometry
+        lanes = self.lanes
+        lanes.first_icon = self.first_icon
+        lanes.load(geometry, rows, self.describer(settings.calendar), self.fetch, switch)
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
-        describe = self.describer(settings.calendar)
-        blocks = self.blocks
-        fetch = self.fetch
-        views: dict[int, AppointmentView] | None = None
-        lean: list[DayBlock]
-        if rows and isinstance(rows[0], AppointmentView):  # whole records: kept as given
-            views = {view.appointment.id: view for view in cast(list[AppointmentView], rows)}
-            lean = [block_of(view) for view in views.values()]
-        else:
-            lean = cast(list[DayBlock], rows)
-        # The old day's blocks first (last one first), then those kept aside, then new
-        # ones: where each is is known, so no block is asked for its scene.
-        for block, box in geometry.block_boxes(lean):  # a chair out of service: not drawn
-            row = block if views is None else views[block.id]
-            if shown:
-                item = shown.pop()
-                item.show_row(row, box, describe, fetch)
-            elif spare:
-                item = spare.pop()
-                item.show_row(row, box, describe, fetch)
-                self.addItem(item)
-            else:
-                item = BlockItem(row, QRectF(*box), describe, self.first_icon, fetch)
-                self.addItem(item)
-            blocks[block.id] = item
-        for item in shown:
-            self.removeItem(item)  # the old day had more blocks: kept aside
-        spare.extend(shown)
+        self.reveal_views()
+        lanes.settle()  # the old day had more blocks near the view: kept aside
         self.update()
 
+    def reveal(self, top: float, bottom: float) -> None:
+        """Make the blocks of the lanes from scene y ``top`` to ``bottom`` and of a
+        screen of lanes above and below (the view calls this when it scrolls or
+        resizes)."""
+        screen = bottom - top
+        first = int((top - screen - HEADER_HEIGHT) // LANE_HEIGHT)
+        self.lanes.make_lanes(first, int((bottom + screen - HEADER_HEIGHT) // LANE_HEIGHT) + 1)
+
+    def reveal_views(self) -> None:
+        """``reveal`` what each view shows."""
+        for view in self.views():
+            visible = view.mapToScene(view.viewport().rect()).boundingRect()
+            self.reveal(visible.top(), visible.bottom())
+
+    def block_rows(self) -> list[DayBlock]:
+        """The lean row of every block, in the order of ``blocks``: no item made."""
+        return self.lanes.rows()
+
     def relayout(self, available_width: float) -> None:
-        """Fit the day shown to a new width: the same blocks, repositioned."""
+        """Fit the day shown to a new width: the same blocks, repositioned (those not
+        made yet are placed when made)."""
         old = self.geometry
         if old is None:
             return
         geometry = PlannerGeometry(
             self.settings, old.day, old.chairs, self.settings.snap_min, available_width
         )
-        self.geometry = geometry
+        self.geometry = self.lanes.geometry = geometry
         self.setSceneRect(QRectF(0, 0, geometry.width, geometry.height))
         self.hint.setVisible(False)
-        for item in self.blocks.values():
+        for item in self.lanes.made():
             item.place(geometry.block_rect(item.block))
         self.update()
 
     def replace_block(self, appointment_id: int, row: AppointmentView | None) -> None:
         """Redraw one appointment from ``row`` (None: it left the day shown)."""
-        old = self.blocks.pop(appointment_id, None)
-        if old is not None:
-            self.removeItem(old)
-        geometry = self.geometry
-        if (
-            row is None
-            or geometry is None
-            or geometry.chair_index(row.appointment.chair_id) is None
-        ):
-            return
-        describe = self.describer(geometry.calendar)
-        item = BlockItem(row, geometry.block_rect(row), describe, self.first_icon)
-        self.addItem(item)
-        self.blocks[appointment_id] = item
+        self.lanes.replace(appointment_id, row)
 
     def block_for(self, appointment_id: int) -> BlockItem | None:
         return self.blocks.get(appointment_id)

@@ -39,22 +39,22 @@ class BlockTabber(QObject):
             return False
         scene = self.view.planner_scene
         geometry = scene.geometry
-        blocks = sorted(
-            scene.blocks.values(),
+        rows = sorted(  # the rows, not the blocks: a block is made when reached
+            scene.block_rows(),
             key=lambda b: (
-                (b.block.start, geometry.chair_index(b.block.chair_id) or 0)
-                if geometry
-                else (b.block.start, 0)
+                (b.start, geometry.chair_index(b.chair_id) or 0) if geometry else (b.start, 0)
             ),
         )
-        if not blocks:
+        if not rows:
             return False
+        ids = [row.id for row in rows]
         current = scene.selected_block()
-        index = blocks.index(current) if current in blocks else (len(blocks) if back else -1)
+        at = -1 if current is None else current.appointment_id
+        index = ids.index(at) if at in scene.blocks else (len(ids) if back else -1)
         index += -1 if back else 1
-        if not 0 <= index < len(blocks):
+        if not 0 <= index < len(ids):
             return False  # past the ends: the focus moves on to the next widget
-        block = blocks[index]
+        block = scene.blocks[ids[index]]
         scene.clearSelection()
         block.setSelected(True)
         block.setFocus(Qt.FocusReason.TabFocusReason)

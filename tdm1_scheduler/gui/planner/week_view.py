@@ -193,6 +193,7 @@ class WeekScene(PlannerScene):
 
     def __init__(self, settings: ClinicSettings, first_icon: QIcon | None = None) -> None:
         super().__init__(settings, first_icon)
+        self.blocks: dict[int, BlockItem] = {}  # every block made, a week is few lanes
         self.week: WeekGeometry | None = None
         self.loads: dict[date, DayLoadSummary] = {}
         self.today: date | None = None
@@ -223,6 +224,9 @@ class WeekScene(PlannerScene):
         for row in rows:
             self.replace_block(row.appointment.id, row)
         self.update()
+
+    def block_rows(self) -> list[DayBlock]:
+        return [block.block for block in self.blocks.values()]
 
     def replace_block(self, appointment_id: int, row: Row | None) -> None:
         old = self.blocks.pop(appointment_id, None)
