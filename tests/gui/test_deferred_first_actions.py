@@ -8,12 +8,13 @@ Day list, a right click in the week; and Tab from the week goes where it went.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu, QToolButton, QWidget
 
 from tdm1_scheduler.gui.main_window import MainWindow
+from tdm1_scheduler.gui.planner.day_scene import LANE_HEIGHT
 from tdm1_scheduler.gui.planner.day_view import PlannerView
 from tdm1_scheduler.gui.planner.page import Planner
 from tdm1_scheduler.gui.planner.week_view import week_start
@@ -148,6 +149,30 @@ def test_a_key_move_first_is_made_and_undone(qtbot, window: MainWindow) -> None:
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.viewport_point_of(block))
     before = cycle_of(window, LATER_CYCLE_MRN, 12)
     QTest.keyClick(view, Qt.Key.Key_Down)  # Chair 8 -> Chair 9
+    assert cycle_of(window, LATER_CYCLE_MRN, 12)["chair"] == "Chair 9"
+    assert window.undo_stack.count() == 1
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert cycle_of(window, LATER_CYCLE_MRN, 12) == before
+
+
+def test_a_mouse_drag_first_is_made_and_undone(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """A drag as a person makes it, as the first action: pressed, nudged a few pixels
+    (the drop hint over the block's own place, whose answer the view makes itself), then
+    dropped one chair down. The service's answer type (``preview``) is imported at the
+    first drag, not at start; the nudge once raised NameError."""
+    planner = fresh_planner(window)
+    view = planner.view
+    block = next(b for b in planner.scene.blocks.values() if b.row.mrn == LATER_CYCLE_MRN)
+    view.ensureVisible(block)
+    viewport = view.viewport()
+    press = view.viewport_point_of(block)
+    before = cycle_of(window, LATER_CYCLE_MRN, 12)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, press)
+    QTest.mouseMove(viewport, press + QPoint(0, 12))  # still its own place
+    assert planner.scene.hint.isVisible() and planner.scene.hint.allowed
+    target = press + QPoint(0, int(LANE_HEIGHT))  # Chair 8 -> Chair 9
+    QTest.mouseMove(viewport, target)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, target)
     assert cycle_of(window, LATER_CYCLE_MRN, 12)["chair"] == "Chair 9"
     assert window.undo_stack.count() == 1
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

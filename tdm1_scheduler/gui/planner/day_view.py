@@ -122,11 +122,18 @@ class PlannerView(QGraphicsView):
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         self.viewport().update()  # the pinned headers: never scrolled as pixels
+        self.reveal()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.reveal()
         if event.size().width() != event.oldSize().width():
             self.sig_width_changed.emit()
+
+    def reveal(self) -> None:
+        """Have the scene make the blocks of the lanes in view and near it."""
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        self.planner_scene.reveal(visible.top(), visible.bottom())
 
     # --- helpers ------------------------------------------------------------------------
     def block_at(self, position: QPoint) -> BlockItem | None:
@@ -157,7 +164,12 @@ class PlannerView(QGraphicsView):
         return visible.adjusted(LABEL_WIDTH, HEADER_HEIGHT, 0, 0)
 
     def _ask(self, target: MoveTarget) -> Preview:
-        if self.preview_move is None:
+        """The service's answer for a drop on ``target``; its own home is always fine."""
+        if target.is_home or self.preview_move is None:
+            from ...services.preview import Preview  # at the first drag (issue 19)
+
+            if target.is_home:
+                return Preview(True, None, None)
             return Preview(False, "the planner is not ready", None)
         return self.preview_move(target)
 
@@ -203,7 +215,7 @@ class PlannerView(QGraphicsView):
         drag.item.setPos(snapped)
         if drag.target is None or target.key != drag.target.key:
             drag.target = target
-            drag.preview = Preview(True, None, None) if target.is_home else self._ask(target)
+            drag.preview = self._ask(target)
             self._show_hint(drag, snapped)
         event.accept()
 
