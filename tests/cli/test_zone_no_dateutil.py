@@ -38,3 +38,25 @@ def test_a_day_sheet_loads_no_dateutil_zone(tmp_path: Path, now: str, loaded: st
     )  # fmt: skip
     assert done.stderr.split()[-3:] == ["0", loaded, loaded], done.stderr
     assert '"date": "2026-03-09"' in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-08T02:30", "2026-03-08T02:30:00-04:00"),  # skipped: dateutil's offset after
+        ("2026-11-01T01:30", "2026-11-01T01:30:00-04:00"),  # repeated: the first
+        ("2026-03-09T10:00", "2026-03-09T10:00:00-04:00"),
+    ],
+)
+def test_a_wall_time_is_read_as_dateutil_read_it(text: str, expected: str) -> None:
+    from datetime import UTC, datetime
+
+    from dateutil import tz
+
+    from tdm1_scheduler.cli.common import parse_instant
+    from tdm1_scheduler.domain.calendar import zone_from_name
+
+    read = parse_instant("now", text, zone_from_name("America/New_York"))
+    assert read.isoformat() == expected
+    old = datetime.fromisoformat(text).replace(tzinfo=tz.gettz("America/New_York"))
+    assert read.astimezone(UTC) == old.astimezone(UTC)

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil import tz
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tdm1_scheduler.domain.calendar import (
     ClinicCalendar,
@@ -167,7 +166,7 @@ def test_a_repeated_wall_time_is_the_first_in_both(name: str) -> None:
         assert new.dst() != timedelta(0)
 
 
-NEW_YORK = ZoneInfo("America/New_York")
+NEW_YORK, LORD_HOWE = ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe")
 
 
 @pytest.mark.parametrize(
@@ -181,7 +180,11 @@ NEW_YORK = ZoneInfo("America/New_York")
         # fall back: a repeated wall time is kept, its first occurrence
         (datetime(2026, 11, 1, 1, 30), NEW_YORK, "2026-11-01T01:30:00-04:00"),
         # Lord Howe springs forward half an hour, 02:00 -> 02:30
-        (datetime(2026, 10, 4, 2, 15), ZoneInfo("Australia/Lord_Howe"), "2026-10-04T02:45:00+11:00"),
+        (
+            datetime(2026, 10, 4, 2, 15),
+            ZoneInfo("Australia/Lord_Howe"),
+            "2026-10-04T02:45:00+11:00",
+        ),
         # Chatham, 02:45 -> 03:45 (a 45-minute offset)
         (datetime(2026, 9, 27, 3, 0), ZoneInfo("Pacific/Chatham"), "2026-09-27T04:00:00+13:45"),
         # Santiago skips midnight: the day starts at 01:00
@@ -205,7 +208,12 @@ def test_a_skipped_wall_time_read_in_the_zone_takes_dateutils_offset() -> None:
 
 @pytest.mark.parametrize(
     ("name", "month"),
-    [("America/New_York", 7), ("Europe/London", 7), ("America/St_Johns", 7), ("Australia/Sydney", 1)],
+    [
+        ("America/New_York", 7),
+        ("Europe/London", 7),
+        ("America/St_Johns", 7),
+        ("Australia/Sydney", 1),
+    ],
 )
 def test_past_2037_zoneinfo_keeps_the_rule(name: str, month: int) -> None:
     """Midsummer 2038-2040 has daylight saving in zoneinfo (the file's closing rule), as
@@ -227,7 +235,14 @@ def _names() -> list[str]:
     for root in zoneinfo.TZPATH:
         if Path(root).is_dir():
             found |= {str(p.relative_to(root)) for p in Path(root).rglob("*") if "." not in p.name}
-    odd = ["Foo/Bar5", "EST5EDT/x", "America/Argentina", "America/New_york", "UTC/Foo", "Asia/Riyadh87"]
+    odd = [
+        "Foo/Bar5",
+        "EST5EDT/x",
+        "America/Argentina",
+        "America/New_york",
+        "UTC/Foo",
+        "Asia/Riyadh87",
+    ]
     return sorted(found | set(odd))
 
 
