@@ -3,14 +3,16 @@ imports of a cold start): not ``dataclasses`` (``services.live.ReadAgain`` is a 
 class now), not the readiness rules and their service (``gui/readiness/view.py`` imports
 them in the functions that read or show a readiness, each run after the first paint),
 not the migrations of an up-to-date file (``tests/store/test_schema_names.py``),
-not dateutil's ``tz`` and ``six`` (the clinic's zone is ``zoneinfo``'s),
 and not the live link's ``QSocketNotifier`` on SQLite, which polls. Each still works
 when used: the readiness in ``test_readiness_gui.py``, ``test_patients_seam.py`` and
 ``test_board_start_answer.py``, the notifier on a server store in ``test_live_link.py``.
 
 (Qt's event classes are no such saving: an event that reaches a Python filter is
 wrapped in its own class, and Shiboken then builds that class's relatives too, in the
-bare window as here.)"""
+bare window as here.)
+
+Nor dateutil's ``tz`` and ``six``: the clinic's zone is the standard library's
+``zoneinfo`` (``tests/domain/test_zone_oracle.py``)."""
 
 from __future__ import annotations
 
@@ -26,13 +28,13 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 NOT_IMPORTED = (
     "dataclasses",
     "copy",
+    "dateutil.tz",  # the clinic's zone is zoneinfo's (issue 19); dateutil.tz imports six
+    "six",
     "tdm1_scheduler.domain.readiness",
     "tdm1_scheduler.domain.readiness_gate",
     "tdm1_scheduler.services.readiness",
     "tdm1_scheduler.store.migrations",
     "tdm1_scheduler.store.migration_set",
-    "dateutil.tz",  # the clinic's zone is zoneinfo's (issue 19), dateutil.tz imports six
-    "six",
 )
 NOT_BUILT = {"QtCore": ("QSocketNotifier",)}
 
