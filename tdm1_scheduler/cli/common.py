@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..clock import Clock, FixedClock, SystemClock
-from ..domain.calendar import FIRST_YEAR, LAST_YEAR
+from ..domain.calendar import FIRST_YEAR, LAST_YEAR, wall_in_zone
 from ..domain.errors import DomainError
 from ..services.storage import Store, open_store
 
@@ -111,7 +111,7 @@ def parse_instant(field: str, text: str, source: Store | tzinfo) -> datetime:
         from ..services.context import load_settings  # the clinic's zone
 
         zone = source if isinstance(source, tzinfo) else load_settings(source).calendar.zone
-        value = value.replace(tzinfo=zone)
+        value = wall_in_zone(value, zone)
     try:
         in_utc = value.astimezone(UTC)
     except (OverflowError, ValueError):

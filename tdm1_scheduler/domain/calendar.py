@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-
-from dateutil import tz
+from zoneinfo import ZoneInfo
 
 from .errors import DomainError, require_aware
 from .lean import dataclass, field
@@ -32,12 +31,56 @@ def zone_from_name(name: str) -> tzinfo:
     anything that looks like a file path."""
     try:
         is_name = name == "UTC" or bool(_ZONE_NAME.fullmatch(name))
-        zone = tz.gettz(name) if is_name else None
+        zone = _load_zone(name) if is_name else None
     except (OSError, ValueError, TypeError):  # not a readable zone file
         zone = None
     if zone is None:
         raise DomainError("timezone", f"unknown IANA time zone {name!r}")
     return zone
+
+
+def _load_zone(name: str) -> tzinfo | None:
+    """The standard library's zone (C; the system's tz database, else the ``tzdata``
+    package). A name it cannot load goes to dateutil's ``gettz`` as before (issue 19):
+    its bundled database when the machine has neither, and the POSIX TZ strings it reads
+    as names ("EST5EDT/x"), so the same names are accepted and refused."""
+    try:
+        return ZoneInfo(name)
+    except (KeyError, OSError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        from dateutil import tz  # only for names zoneinfo lacks: off the start
+
+        return tz.gettz(name)
+
+
+_DAY = timedelta(hours=24)
+
+
+def resolve_gap(moment: datetime) -> datetime:
+    """``moment`` itself when its wall time exists in its zone; a wall time the clocks
+    skip (spring forward) moved on by the gap: the offset a day later less the offset a
+    day earlier. dateutil's ``tz.resolve_imaginary`` rule, which the calendar used."""
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)  # no round trip: skipped
+    if back.replace(tzinfo=None) == moment.replace(tzinfo=None):
+        return moment
+    later, earlier = (moment + _DAY).utcoffset(), (moment - _DAY).utcoffset()
+    assert later is not None and earlier is not None  # an aware zone always answers
+    return moment + (later - earlier)
+
+
+def wall_in_zone(wall: datetime, zone: tzinfo) -> datetime:
+    """Naive ``wall`` as a time in ``zone`` with dateutil's offset, which the clinic's
+    zone had before zoneinfo: a repeated wall time (fall back) is the first one in both.
+    A skipped one (spring forward) differs: zoneinfo gives it the offset before the
+    change (fold=0); dateutil mostly the one after, so it is asked (rare: no import)."""
+    moment = wall.replace(tzinfo=zone)
+    after = moment.replace(fold=1)
+    first, second = moment.utcoffset(), after.utcoffset()
+    assert first is not None and second is not None
+    if second <= first or not isinstance(zone, ZoneInfo):  # exists, or repeated
+        return moment
+    from dateutil import tz  # a skipped wall time only
+
+    return after if wall.replace(tzinfo=tz.gettz(zone.key)).utcoffset() == second else moment
 
 
 def parse_hhmm(field_name: str, text: str) -> time:
@@ -127,7 +170,7 @@ class ClinicCalendar:
     # --- wall time <-> instants -------------------------------------------------
     def at(self, day: date, wall: time) -> datetime:
         """The instant of wall time ``wall`` on ``day`` in the clinic's zone."""
-        return tz.resolve_imaginary(datetime.combine(day, wall, tzinfo=self.zone))
+        return resolve_gap(datetime.combine(day, wall, tzinfo=self.zone))
 
     def local(self, instant: datetime) -> datetime:
         require_aware("instant", instant)

@@ -12,14 +12,13 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
-
-from dateutil import tz
+from zoneinfo import ZoneInfo
 
 from ..clock import FixedClock
 from ..services.storage import open_store
 from .day_sheet import build_day_sheet
 
-DEMO_NOW = datetime(2027, 1, 12, 7, 30, tzinfo=tz.gettz("America/New_York"))
+DEMO_NOW = datetime(2027, 1, 12, 7, 30, tzinfo=ZoneInfo("America/New_York"))
 
 
 def write_docs_image(path: Path | str, dpi: int = 120) -> None:

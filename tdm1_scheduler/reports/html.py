@@ -39,7 +39,7 @@ TABLE = (
 
 def hhmm(value: datetime | None) -> str:
     # the wall time's fields, as %H:%M prints them: strftime on an aware instant asks
-    # its zone (dateutil) for the offset every time, and the sheet prints thousands
+    # its zone for the offset every time, and the sheet prints thousands
     return "" if value is None else f"{value.hour:02d}:{value.minute:02d}"
 
 

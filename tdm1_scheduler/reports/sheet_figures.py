@@ -61,7 +61,7 @@ def starts_by_slot(
             counts[_hh_mm(slot)] = 0
             slot = calendar.local(slot + timedelta(minutes=START_SLOT_MIN))
     # Each start object's key made once: a day's starts share a few dozen objects, and
-    # ``slot_key`` asks dateutil (issue 19). The memo holds each object: no id reuse.
+    # ``slot_key`` asks the zone (issue 19). The memo holds each object: no id reuse.
     keys: dict[int, tuple[datetime, str]] = {}
     for start in starts:
         found = keys.get(id(start))
@@ -73,6 +73,6 @@ def starts_by_slot(
 
 
 def _hh_mm(instant: datetime) -> str:
-    """``f"{instant:%H:%M}"``: ``strftime`` asks the zone for its ``dst()`` (dateutil's
-    search) through ``timetuple``, for two fields the datetime holds (issue 19)."""
+    """``f"{instant:%H:%M}"``: ``strftime`` asks the zone for its ``dst()`` through
+    ``timetuple``, for two fields the datetime holds (issue 19)."""
     return f"{instant.hour:02d}:{instant.minute:02d}"

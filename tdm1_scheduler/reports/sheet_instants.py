@@ -1,8 +1,9 @@
 """The day sheet's instants, each converted once (issue 19).
 
 A day's rows repeat the same few hundred UTC instants (the snap grid), and both their
-conversion to the clinic's zone and the ``isoformat`` of a clinic-zone instant go
-through dateutil's zone (``_find_ttinfo``), the sheet's costliest step before these.
+conversion to the clinic's zone and the ``isoformat`` of a clinic-zone instant ask the
+zone (dateutil's ``_find_ttinfo`` in Python, the sheet's costliest step before these;
+zoneinfo's C since).
 """
 
 from __future__ import annotations

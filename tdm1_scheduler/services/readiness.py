@@ -198,7 +198,8 @@ class _Reads:
     recalc_percent: float
     zone: Any
     # UTC instant -> the clinic's zone, each converted once: a day's infusion starts
-    # share a few dozen instants, and each conversion asks dateutil (issue 19)
+    # share a few dozen instants (each conversion asked dateutil, in Python, before the
+    # zone was zoneinfo's; issue 19)
     in_zone: dict[datetime, datetime]
 
     def local(self, instant: datetime) -> datetime:

@@ -11,7 +11,10 @@ when used: the readiness in ``test_readiness_gui.py``, ``test_patients_seam.py``
 
 (Qt's event classes are no such saving: an event that reaches a Python filter is
 wrapped in its own class, and Shiboken then builds that class's relatives too, in the
-bare window as here.)"""
+bare window as here.)
+
+Nor dateutil's ``tz`` and ``six``: the clinic's zone is the standard library's
+``zoneinfo`` (``tests/domain/test_zone_oracle.py``)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 NOT_IMPORTED = (
     "dataclasses",
     "copy",
+    "dateutil.tz",  # the clinic's zone is zoneinfo's (issue 19); dateutil.tz imports six
+    "six",
     "tdm1_scheduler.domain.readiness",
     "tdm1_scheduler.domain.readiness_gate",
     "tdm1_scheduler.services.readiness",
