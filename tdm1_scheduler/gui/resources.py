@@ -50,7 +50,12 @@ def icon_path(name: str) -> Path:
 
 def load_icon(name: str) -> QIcon:
     """``QIcon(path)``, which is ``QIcon()`` then ``addFile(path)`` in Qt; said so, as
-    ``QIcon(str)``'s overload check builds ``QIconEngine`` before the first paint."""
+    ``QIcon(str)``'s overload check builds ``QIconEngine`` before the first paint.
+
+    Qt's SVG engine renders each size once (QPixmapCache). The icons cost the demo's
+    start about 10 M instructions, 6.7 M of it first-infusion (5 M its ``<text>``: a
+    font lookup and glyphs); a pre-rendered copy would show other pixels wherever the
+    fonts or Qt differ (issue 19, perf-style8)."""
     icon = QIcon()
     icon.addFile(str(icon_path(name)))
     return icon
